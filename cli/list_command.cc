@@ -1,0 +1,52 @@
+// counterpoint list: every registered plug-in with its parameters.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "embeddings/catalog_source.h"
+#include "recommender/plugins.h"
+#include "simulator/observer.h"
+#include "simulator/scenario.h"
+#include "simulator/user_model.h"
+
+namespace counterpoint::cli {
+
+namespace {
+void PrintSpec(const std::string& name, const ComponentSpec& spec) {
+  std::cout << "  " << name << ": " << spec.doc << "\n";
+  for (const auto& p : spec.params)
+    std::cout << "      " << p.name << " (" << ParamTypeName(p.type) << (p.required ? ", required" : "")
+              << ", default " << ParamValueToString(p.default_value) << "): " << p.doc << "\n";
+}
+template <class Reg>
+void PrintRegistry(const std::string& title) {
+  std::cout << title << ":\n";
+  for (const auto& name : Reg::Get().Names()) PrintSpec(name, Reg::Get().Find(name)->spec);
+  if (Reg::Get().Names().empty()) std::cout << "  (none registered yet)\n";
+}
+}  // namespace
+
+Action AddListCommand(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("list", "List scenario blocks and plug-ins with their parameters.");
+  return []() {
+    std::cout << "Scenario blocks:\n";
+    PrintSpec("(top level)", ScenarioTopSpec());
+    PrintSpec("index", IndexSpec());
+    PrintSpec("population", PopulationSpec());
+    PrintSpec("recommender / arms[i]", RecommenderSpec());
+    PrintSpec("output", OutputSpec());
+    PrintRegistry<CatalogRegistry>("catalog sources (catalog.type)");
+    PrintRegistry<UserModelRegistry>("user models (user_model.type)");
+    PrintRegistry<RetrieverRegistry>("retrievers (recommender.retriever.type)");
+    PrintRegistry<RankerRegistry>("rankers (recommender.ranker.type)");
+    PrintRegistry<InterventionRegistry>("interventions (recommender.interventions[i].type)");
+    PrintRegistry<ObserverRegistry>("observers (observers[i])");
+    return 0;
+  };
+  (void)cmd;
+}
+
+namespace {
+const bool kRegistered = RegisterCommand("list", AddListCommand);
+}  // namespace
+
+}  // namespace counterpoint::cli

@@ -1,0 +1,51 @@
+// Small I/O helpers: atomic writes, a CSV reader that keeps line numbers, .npy arrays.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace counterpoint {
+
+/// Writes `contents` to `path` via a temporary file in the same directory and a
+/// rename, so an interrupted run never leaves a half-written file that looks complete.
+void WriteFileAtomic(const std::string& path, const std::string& contents);
+
+/// Reads a whole file; throws InputError naming the path if it cannot be read.
+std::string ReadFile(const std::string& path);
+
+/// A parsed CSV table (RFC 4180 quoting), with the 1-based line of each row.
+struct CsvTable {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<int> lines;
+
+  /// Column index of `name`, or -1.
+  int Column(const std::string& name) const;
+  /// Column index of `name`; throws InputError naming the file and the header if absent.
+  int RequireColumn(const std::string& name) const;
+};
+
+/// Reads a CSV file with a header line. Lines starting with `comment` (if non-zero)
+/// are skipped. Rows with a different field count are an InputError naming the line.
+CsvTable ReadCsv(const std::string& path, char comment = 0);
+
+/// Parses numbers in CSV cells, with errors naming file:line and column.
+double CsvDouble(const CsvTable& t, size_t row, int col);
+int64_t CsvInt(const CsvTable& t, size_t row, int col);
+
+/// A 2-D float32 matrix read from .npy (float32 or float64, C order).
+struct NpyMatrix {
+  int64_t rows = 0;
+  int64_t cols = 0;
+  std::vector<float> data;
+};
+
+/// Reads a 1-D or 2-D .npy file (1-D becomes a single column). Errors name the file.
+NpyMatrix ReadNpy(const std::string& path);
+
+/// Writes a 2-D float32 .npy file (atomically).
+void WriteNpy(const std::string& path, const float* data, int64_t rows, int64_t cols);
+
+}  // namespace counterpoint

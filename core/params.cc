@@ -1,0 +1,223 @@
+#include "core/params.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace counterpoint {
+
+const char* ParamTypeName(ParamType type) {
+  switch (type) {
+    case ParamType::kInt: return "integer";
+    case ParamType::kDouble: return "number";
+    case ParamType::kBool: return "boolean";
+    case ParamType::kString: return "string";
+  }
+  return "?";
+}
+
+ParamSpec IntParam(std::string name, int64_t def, std::string doc, double min, double max) {
+  return {std::move(name), ParamType::kInt, def, std::move(doc), false, min, max, {}};
+}
+ParamSpec DoubleParam(std::string name, double def, std::string doc, double min, double max) {
+  return {std::move(name), ParamType::kDouble, def, std::move(doc), false, min, max, {}};
+}
+ParamSpec BoolParam(std::string name, bool def, std::string doc) {
+  return {std::move(name), ParamType::kBool, def, std::move(doc), false, -1e300, 1e300, {}};
+}
+ParamSpec StringParam(std::string name, std::string def, std::string doc,
+                      std::vector<std::string> choices) {
+  return {std::move(name), ParamType::kString, std::move(def), std::move(doc), false,
+          -1e300, 1e300, std::move(choices)};
+}
+ParamSpec RequiredString(std::string name, std::string doc) {
+  ParamSpec s = StringParam(std::move(name), "", std::move(doc));
+  s.required = true;
+  return s;
+}
+
+const ParamSpec* ComponentSpec::Find(const std::string& name) const {
+  for (const auto& p : params)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+SourceLocation LocationOf(const YAML::Node& node, const std::string& file) {
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return {file.empty() ? "--set" : file + " (--set)", 0, 0};
+  return {file, mark.line + 1, mark.column + 1};
+}
+
+const ParamValue& Params::Get(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) throw std::logic_error("parameter not in spec: " + name);
+  return it->second;
+}
+int64_t Params::Int(const std::string& name) const { return std::get<int64_t>(Get(name)); }
+double Params::Double(const std::string& name) const {
+  const ParamValue& v = Get(name);
+  if (auto* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
+  return std::get<double>(v);
+}
+bool Params::Bool(const std::string& name) const { return std::get<bool>(Get(name)); }
+const std::string& Params::String(const std::string& name) const {
+  return std::get<std::string>(Get(name));
+}
+SourceLocation Params::Where(const std::string& name) const {
+  auto it = where_.find(name);
+  return it == where_.end() ? SourceLocation{} : it->second;
+}
+
+Params Params::Defaults(const ComponentSpec& spec) {
+  Params p;
+  for (const auto& s : spec.params) p.Set(s.name, s.default_value);
+  return p;
+}
+
+namespace {
+
+std::vector<std::string> SpecNames(const ComponentSpec& spec, const std::set<std::string>& reserved) {
+  std::vector<std::string> names(reserved.begin(), reserved.end());
+  for (const auto& p : spec.params) names.push_back(p.name);
+  return names;
+}
+
+// parses a scalar per the spec's type; false with a message on mismatch
+bool ParseScalar(const YAML::Node& node, const ParamSpec& spec, ParamValue& out, std::string& why) {
+  if (!node.IsScalar()) {
+    why = std::string("expected a ") + ParamTypeName(spec.type) + ", got a " +
+          (node.IsMap() ? "map" : node.IsSequence() ? "list" : "null value");
+    return false;
+  }
+  const std::string& text = node.Scalar();
+  switch (spec.type) {
+    case ParamType::kInt: {
+      try {
+        size_t used = 0;
+        const long long v = std::stoll(text, &used, 10);
+        if (used != text.size()) throw std::invalid_argument(text);
+        out = static_cast<int64_t>(v);
+        return true;
+      } catch (const std::exception&) {
+        why = "expected an integer, got '" + text + "'";
+        return false;
+      }
+    }
+    case ParamType::kDouble: {
+      try {
+        size_t used = 0;
+        const double v = std::stod(text, &used);
+        if (used != text.size() || !std::isfinite(v)) throw std::invalid_argument(text);
+        out = v;
+        return true;
+      } catch (const std::exception&) {
+        why = "expected a finite number, got '" + text + "'";
+        return false;
+      }
+    }
+    case ParamType::kBool: {
+      if (text == "true" || text == "True" || text == "yes") return out = true, true;
+      if (text == "false" || text == "False" || text == "no") return out = false, true;
+      why = "expected true or false, got '" + text + "'";
+      return false;
+    }
+    case ParamType::kString:
+      out = text;
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const std::string& file,
+                     const std::string& block_name, DiagnosticList& diags,
+                     const std::set<std::string>& reserved) {
+  Params params = Params::Defaults(spec);
+  if (!node || node.IsNull()) {
+    for (const auto& s : spec.params)
+      if (s.required) diags.Add(file, 0, 0, block_name + ": missing required key '" + s.name + "'");
+    return params;
+  }
+  if (!node.IsMap()) {
+    const SourceLocation loc = LocationOf(node, file);
+    diags.Add(loc.file, loc.line, loc.column, block_name + ": expected a map of settings");
+    return params;
+  }
+  std::set<std::string> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node key = it->first;
+    const std::string name = key.as<std::string>();
+    const SourceLocation kloc = LocationOf(key, file);
+    if (!seen.insert(name).second) {
+      diags.Add(kloc.file, kloc.line, kloc.column, block_name + ": duplicate key '" + name + "'");
+      continue;
+    }
+    if (reserved.count(name)) continue;
+    const ParamSpec* spec_entry = spec.Find(name);
+    if (!spec_entry) {
+      diags.Add(kloc.file, kloc.line, kloc.column,
+                block_name + ": unknown key '" + name + "'; valid keys: " +
+                    JoinNames(SpecNames(spec, reserved)));
+      continue;
+    }
+    const YAML::Node value = it->second;
+    const SourceLocation vloc = LocationOf(value, file);
+    ParamValue parsed;
+    std::string why;
+    if (!ParseScalar(value, *spec_entry, parsed, why)) {
+      diags.Add(vloc.file, vloc.line, vloc.column, block_name + "." + name + ": " + why);
+      continue;
+    }
+    // range and choice checks
+    if (spec_entry->type == ParamType::kInt || spec_entry->type == ParamType::kDouble) {
+      const double v = std::holds_alternative<int64_t>(parsed)
+                           ? static_cast<double>(std::get<int64_t>(parsed))
+                           : std::get<double>(parsed);
+      if (v < spec_entry->min || v > spec_entry->max) {
+        std::ostringstream msg;
+        msg << block_name << "." << name << ": value " << value.Scalar() << " is out of range [";
+        if (spec_entry->min > -1e299) msg << spec_entry->min; else msg << "-inf";
+        msg << ", ";
+        if (spec_entry->max < 1e299) msg << spec_entry->max; else msg << "inf";
+        msg << "]";
+        diags.Add(vloc.file, vloc.line, vloc.column, msg.str());
+        continue;
+      }
+    }
+    if (spec_entry->type == ParamType::kString && !spec_entry->choices.empty()) {
+      const auto& s = std::get<std::string>(parsed);
+      bool ok = false;
+      for (const auto& c : spec_entry->choices) ok = ok || c == s;
+      if (!ok) {
+        diags.Add(vloc.file, vloc.line, vloc.column,
+                  block_name + "." + name + ": '" + s + "' is not a valid choice; valid choices: " +
+                      JoinNames(spec_entry->choices));
+        continue;
+      }
+    }
+    params.Set(name, parsed);
+    params.SetLocation(name, vloc);
+  }
+  for (const auto& s : spec.params) {
+    if (s.required && !seen.count(s.name)) {
+      const SourceLocation loc = LocationOf(node, file);
+      diags.Add(loc.file, loc.line, loc.column,
+                block_name + ": missing required key '" + s.name + "' (" + s.doc + ")");
+    }
+  }
+  return params;
+}
+
+std::string ParamValueToString(const ParamValue& v) {
+  if (auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (auto* d = std::get_if<double>(&v)) {
+    std::ostringstream s;
+    s.precision(17);
+    s << *d;
+    return s.str();
+  }
+  if (auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  return std::get<std::string>(v);
+}
+
+}  // namespace counterpoint

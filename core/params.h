@@ -1,0 +1,100 @@
+// Parameter specs and validated parameter sets for plug-ins and scenario blocks.
+//
+// Every YAML block is checked against the spec its plug-in registered (in the
+// manner of OpenSpiel's GameParameter specs): unknown key, wrong type, value out
+// of range, missing required value. Errors name file:line:col and the valid
+// choices, and are collected rather than thrown one at a time.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+
+namespace counterpoint {
+
+enum class ParamType { kInt, kDouble, kBool, kString };
+
+const char* ParamTypeName(ParamType type);
+
+using ParamValue = std::variant<int64_t, double, bool, std::string>;
+
+/// One parameter a plug-in accepts.
+struct ParamSpec {
+  std::string name;
+  ParamType type = ParamType::kDouble;
+  ParamValue default_value;  ///< used when the key is absent (unless required)
+  std::string doc;
+  bool required = false;
+  double min = -std::numeric_limits<double>::infinity();  ///< numeric bounds, inclusive
+  double max = std::numeric_limits<double>::infinity();
+  std::vector<std::string> choices;  ///< for strings: the allowed values, if restricted
+};
+
+// Spec builders: Int("n_items", 1000, "number of items").Range(1, 1e9) ...
+ParamSpec IntParam(std::string name, int64_t def, std::string doc, double min = -1e300, double max = 1e300);
+ParamSpec DoubleParam(std::string name, double def, std::string doc, double min = -1e300, double max = 1e300);
+ParamSpec BoolParam(std::string name, bool def, std::string doc);
+ParamSpec StringParam(std::string name, std::string def, std::string doc,
+                      std::vector<std::string> choices = {});
+ParamSpec RequiredString(std::string name, std::string doc);
+
+/// The full parameter spec of a plug-in or block.
+struct ComponentSpec {
+  std::string doc;
+  std::vector<ParamSpec> params;
+  const ParamSpec* Find(const std::string& name) const;
+};
+
+/// Where a value came from (for errors raised after validation, e.g. a missing file).
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+SourceLocation LocationOf(const YAML::Node& node, const std::string& file);
+
+/// A validated parameter set: every spec'd name has a value of the right type.
+class Params {
+ public:
+  int64_t Int(const std::string& name) const;
+  double Double(const std::string& name) const;
+  bool Bool(const std::string& name) const;
+  const std::string& String(const std::string& name) const;
+  /// Location of the key in the input (file only when it came from a default).
+  SourceLocation Where(const std::string& name) const;
+  bool WasSet(const std::string& name) const { return set_.count(name) > 0; }
+
+  void Set(const std::string& name, ParamValue value) { values_[name] = std::move(value); }
+  void SetLocation(const std::string& name, SourceLocation loc) { where_[name] = std::move(loc); set_.insert(name); }
+  const std::map<std::string, ParamValue>& values() const { return values_; }
+
+  /// Defaults of a spec (for building plug-ins in code and tests).
+  static Params Defaults(const ComponentSpec& spec);
+
+ private:
+  const ParamValue& Get(const std::string& name) const;
+  std::map<std::string, ParamValue> values_;
+  std::map<std::string, SourceLocation> where_;
+  std::set<std::string> set_;
+};
+
+/// Checks `node` (a map) against `spec`. Keys in `reserved` (e.g. "type") are
+/// skipped. Problems go to `diags`; the returned Params hold defaults where the
+/// input was bad, so validation can continue and report everything at once.
+Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const std::string& file,
+                     const std::string& block_name, DiagnosticList& diags,
+                     const std::set<std::string>& reserved = {});
+
+/// Converts a ParamValue to YAML-ish text for manifests and messages.
+std::string ParamValueToString(const ParamValue& v);
+
+}  // namespace counterpoint

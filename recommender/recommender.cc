@@ -1,0 +1,100 @@
+#include "recommender/recommender.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace counterpoint {
+
+Recommender::Recommender(std::unique_ptr<Retriever> retriever, std::unique_ptr<Ranker> ranker,
+                         std::vector<std::unique_ptr<Intervention>> interventions, RecommenderOptions options)
+    : retriever_(std::move(retriever)), ranker_(std::move(ranker)),
+      interventions_(std::move(interventions)), options_(options) {}
+
+void Recommender::BeginStep(const RecContext& ctx) { ranker_->BeginStep(ctx); }
+
+void Recommender::Recommend(const RecContext& ctx, SlateBatch& batch) {
+  // retrieve: one batched search for the whole batch
+  retriever_->Retrieve(ctx, batch);
+  // candidate-stage interventions (filtering, removal)
+  for (auto& iv : interventions_) iv->OnCandidates(ctx, batch);
+  // score and cut to slates
+  ranker_->Score(ctx, batch);
+  CutSlates(batch);
+  // slate-stage interventions, in scenario order
+  for (auto& iv : interventions_) iv->OnSlate(ctx, batch);
+}
+
+void Recommender::EndStep(const RecContext& ctx, ItemState& items) {
+  for (auto& iv : interventions_)
+    if (iv->epoch_every() > 0 && (ctx.step + 1) % iv->epoch_every() == 0) iv->OnEpoch(ctx, items);
+}
+
+void Recommender::Learn(const Catalog& catalog, const int64_t* slate, int slate_size, const int64_t* clicks,
+                        int n_clicks, float* estimate) const {
+  const int64_t d = catalog.dim();
+  const float lr = static_cast<float>(options_.learning_rate);
+  if (n_clicks == 0) return;
+  if (options_.learner == "click_average") {
+    for (int c = 0; c < n_clicks; ++c) {
+      const float* x = catalog.Embedding(clicks[c]);
+      for (int64_t j = 0; j < d; ++j) estimate[j] = (1.f - lr) * estimate[j] + lr * x[j];
+      NormalizeRows(estimate, 1, d);
+    }
+    return;
+  }
+  // choice_gradient: the expected item under the current estimate's logit
+  double logit[kMaxSlate], p_sum = 0, max_logit = -1e300;
+  const int s = std::min(slate_size, kMaxSlate);
+  for (int k = 0; k < s; ++k) {
+    if (slate[k] < 0) continue;
+    const float* x = catalog.Embedding(slate[k]);
+    double dot = 0;
+    for (int64_t j = 0; j < d; ++j) dot += static_cast<double>(estimate[j]) * x[j];
+    logit[k] = options_.learner_temperature * dot;
+    max_logit = std::max(max_logit, logit[k]);
+  }
+  float expected[kMaxDim] = {};
+  for (int k = 0; k < s; ++k) {
+    if (slate[k] < 0) continue;
+    const double w = std::exp(logit[k] - max_logit);
+    p_sum += w;
+    const float* x = catalog.Embedding(slate[k]);
+    for (int64_t j = 0; j < d; ++j) expected[j] += static_cast<float>(w) * x[j];
+  }
+  const float inv = static_cast<float>(1.0 / p_sum);
+  for (int c = 0; c < n_clicks; ++c) {
+    const float* x = catalog.Embedding(clicks[c]);
+    for (int64_t j = 0; j < d; ++j) estimate[j] += lr * (x[j] - inv * expected[j]);
+  }
+  NormalizeRows(estimate, 1, d);
+}
+
+void CutSlates(SlateBatch& b) {
+  const int k = b.k, s = std::min(b.slate_size, b.k);
+#pragma omp parallel for schedule(static) if (b.n > 1024)
+  for (int64_t u = 0; u < b.n; ++u) {
+    const int64_t* ids = b.cand_ids.data() + u * k;
+    const float* score = b.cand_score.data() + u * k;
+    const float* sim = b.cand_sim.data() + u * k;
+    // candidate positions ordered by (score desc, sim desc, id asc); empty slots last
+    int pos[kMaxCandidates];
+    std::iota(pos, pos + k, 0);
+    auto better = [&](int a, int c) {
+      if ((ids[a] < 0) != (ids[c] < 0)) return ids[c] < 0;
+      if (score[a] != score[c]) return score[a] > score[c];
+      if (sim[a] != sim[c]) return sim[a] > sim[c];
+      return ids[a] < ids[c];
+    };
+    std::partial_sort(pos, pos + s, pos + k, better);
+    int64_t* slate = b.slate.data() + u * b.slate_size;
+    float* slate_score = b.slate_score.data() + u * b.slate_size;
+    for (int j = 0; j < b.slate_size; ++j) {
+      const bool filled = j < s && ids[pos[j]] >= 0;
+      slate[j] = filled ? ids[pos[j]] : -1;
+      slate_score[j] = filled ? score[pos[j]] : -INFINITY;
+    }
+  }
+}
+
+}  // namespace counterpoint

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build, run the default scenario
+# (scenarios/rabbit_hole.yaml), print the summary and write a plot.
+# Extra arguments go to `counterpoint run` (e.g. --set replicates=5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+out=results/rabbit_hole
+./build/cli/counterpoint run scenarios/rabbit_hole.yaml --out "$out" "$@"
+/usr/bin/python3 scripts/plot_metrics.py "$out"

@@ -1,0 +1,119 @@
+// Position-based examination + sequential multinomial logit with an outside option,
+// and interest drift toward consumed items.
+#include <algorithm>
+#include <cmath>
+
+#include "core/rng.h"
+#include "recommender/recommender.h"
+#include "simulator/user_model.h"
+
+namespace counterpoint {
+
+double LogitUtility(const LogitUserParams& p, const Catalog& catalog, const float* interest, float appetite,
+                    int64_t item) {
+  const float* x = catalog.Embedding(item);
+  double sim = 0;
+  for (int64_t j = 0; j < catalog.dim(); ++j) sim += static_cast<double>(interest[j]) * x[j];
+  // extremity appeals only within content the user finds relevant (cosine > 0)
+  return p.relevance_weight * sim + p.extremity_appeal * appetite * catalog.extremity(item) * std::max(sim, 0.0);
+}
+
+namespace {
+
+class LogitUserModel : public UserModel {
+ public:
+  explicit LogitUserModel(const LogitUserParams& p) : p_(p) {
+    for (int i = 0; i < kMaxSlate; ++i) examine_prob_[i] = std::pow(1.0 + i, -p_.position_decay);
+  }
+  int max_clicks() const override { return p_.max_clicks; }
+
+  void Respond(const RecContext& ctx, const SlateBatch& b, Population& pop, ChoiceBuffer& out) override {
+    const Catalog& cat = ctx.catalog;
+    const int64_t d = cat.dim();
+    const int s = std::min(b.slate_size, kMaxSlate);
+    const std::vector<float>& dir = cat.extremity_direction();
+#pragma omp parallel for schedule(static) if (b.n > 256)
+    for (int64_t u = 0; u < b.n; ++u) {
+      const int64_t user = b.users[u];
+      const CounterRng exam(ctx.seed, user, ctx.step, Purpose::kExamination);
+      const CounterRng choice(ctx.seed, user, ctx.step, Purpose::kChoice);
+      const int64_t* slate = b.Slate(u);
+      // examination: position p is looked at with probability (p+1)^-eta
+      double utility[kMaxSlate];
+      bool open[kMaxSlate];
+      float* interest = pop.Interest(user);
+      for (int j = 0; j < s; ++j) {
+        open[j] = slate[j] >= 0 && exam.Uniform(j) < examine_prob_[j];
+        if (open[j]) utility[j] = LogitUtility(p_, cat, interest, pop.appetite[user], slate[j]);
+      }
+      // sequential choice: each round picks argmax(u + Gumbel) among the outside
+      // option and the examined, unclicked items (a multinomial-logit draw); stop on outside
+      int64_t* clicked = out.clicks.data() + u * out.max_clicks;
+      int n = 0;
+      for (int round = 0; round < p_.max_clicks; ++round) {
+        const uint64_t base = static_cast<uint64_t>(round) * (s + 1);
+        double best = p_.outside_utility + choice.Gumbel(base);
+        int pick = -1;
+        for (int j = 0; j < s; ++j) {
+          if (!open[j]) continue;
+          const double v = utility[j] + choice.Gumbel(base + 1 + j);
+          if (v > best) best = v, pick = j;
+        }
+        if (pick < 0) break;
+        open[pick] = false;
+        clicked[n++] = slate[pick];
+      }
+      for (int j = n; j < out.max_clicks; ++j) clicked[j] = -1;
+      out.n_clicks[u] = n;
+      // drift: interest moves toward each consumed item at rate drift_rate * susceptibility;
+      // a counter-narrative also pulls it away from the extremity direction
+      const float rate = static_cast<float>(p_.drift_rate * pop.susceptibility[user]);
+      const float pull = static_cast<float>(p_.counter_pull * pop.receptivity[user]);
+      for (int c = 0; c < n; ++c) {
+        const float* x = cat.Embedding(clicked[c]);
+        for (int64_t j = 0; j < d; ++j) interest[j] += rate * (x[j] - interest[j]);
+        if (cat.label(clicked[c]) == Label::kCounterNarrative)
+          for (int64_t j = 0; j < d; ++j) interest[j] -= pull * dir[j];
+        NormalizeRows(interest, 1, d);
+      }
+    }
+  }
+
+ private:
+  LogitUserParams p_;
+  double examine_prob_[kMaxSlate];
+};
+
+}  // namespace
+
+std::unique_ptr<UserModel> MakeLogitUserModel(const LogitUserParams& p) {
+  return std::make_unique<LogitUserModel>(p);
+}
+
+LogitUserParams LogitUserParamsFrom(const Params& p) {
+  LogitUserParams s;
+  s.relevance_weight = p.Double("relevance_weight");
+  s.extremity_appeal = p.Double("extremity_appeal");
+  s.outside_utility = p.Double("outside_utility");
+  s.position_decay = p.Double("position_decay");
+  s.max_clicks = static_cast<int>(p.Int("max_clicks"));
+  s.drift_rate = p.Double("drift_rate");
+  s.counter_pull = p.Double("counter_pull");
+  return s;
+}
+
+namespace {
+const bool kLogitRegistered = UserModelRegistry::Get().Add(
+    "logit",
+    {"Position-based examination, multinomial logit with an outside option, interest drift (docs/model.md).",
+     {DoubleParam("relevance_weight", LogitUserParams{}.relevance_weight, "utility per unit cosine(interest, item)", 0, 1e3),
+      DoubleParam("extremity_appeal", LogitUserParams{}.extremity_appeal, "utility per unit extremity, times appetite", -1e3, 1e3),
+      DoubleParam("outside_utility", LogitUserParams{}.outside_utility, "utility of the outside option (leaving)", -1e3, 1e3),
+      DoubleParam("position_decay", LogitUserParams{}.position_decay, "eta in P(examine p) = (p+1)^-eta", 0, 10),
+      IntParam("max_clicks", LogitUserParams{}.max_clicks, "clicks per session at most", 1, 64),
+      DoubleParam("drift_rate", LogitUserParams{}.drift_rate, "drift toward consumed items, times susceptibility", 0, 1),
+      DoubleParam("counter_pull", LogitUserParams{}.counter_pull, "pull away from extremity per counter-narrative", 0, 10)}},
+    [](const Params& p) { return MakeLogitUserModel(LogitUserParamsFrom(p)); });
+}  // namespace
+
+}  // namespace counterpoint

@@ -1,0 +1,193 @@
+// Built-in observers. Formulas and sources: docs/metrics.md.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "simulator/observer.h"
+
+namespace counterpoint {
+
+std::vector<std::string> DefaultObservers() {
+  return {"exposure", "rabbit_hole", "extremity", "engagement", "diversity"};
+}
+
+double Gini(const std::vector<int64_t>& counts, std::vector<int64_t>& scratch) {
+  // G = sum_i (2i - n - 1) x_(i) / (n sum x), x sorted ascending, i = 1..n
+  scratch.assign(counts.begin(), counts.end());
+  std::sort(scratch.begin(), scratch.end());
+  const double n = static_cast<double>(scratch.size());
+  double total = 0, weighted = 0;
+  for (size_t i = 0; i < scratch.size(); ++i) {
+    total += static_cast<double>(scratch[i]);
+    weighted += (2.0 * (i + 1) - n - 1.0) * static_cast<double>(scratch[i]);
+  }
+  return total > 0 ? weighted / (n * total) : 0.0;
+}
+
+double EntropyBits(const std::vector<int64_t>& h) {
+  const double total = static_cast<double>(std::accumulate(h.begin(), h.end(), int64_t{0}));
+  double e = 0;
+  for (int64_t c : h)
+    if (c > 0) e -= (c / total) * std::log2(c / total);
+  return total > 0 ? e : 0.0;
+}
+
+double Quantile(std::vector<double>& v, double q) {
+  if (v.empty()) return NAN;
+  const double pos = q * (v.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  std::nth_element(v.begin(), v.begin() + lo, v.end());
+  const double a = v[lo];
+  if (lo + 1 >= v.size()) return a;
+  const double b = *std::min_element(v.begin() + lo + 1, v.end());
+  return a + (pos - lo) * (b - a);
+}
+
+namespace {
+
+/// Impression and click shares by label (harmful = borderline + extremist).
+class ExposureObserver : public Observer {
+ public:
+  std::vector<std::string> Columns() const override {
+    return {"harmful_exposure_share", "extremist_exposure_share", "counter_narrative_exposure_share",
+            "news_exposure_share", "harmful_click_share"};
+  }
+  void BeginStep(const StepView&) override { impr_.fill(0), clicks_.fill(0); }
+  void ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer& ch) override {
+    for (int64_t u = 0; u < b.n; ++u) {
+      const int64_t* slate = b.Slate(u);
+      for (int j = 0; j < b.slate_size; ++j)
+        if (slate[j] >= 0) ++impr_[static_cast<int>(v.catalog.label(slate[j]))];
+      for (int c = 0; c < ch.n_clicks[u]; ++c) ++clicks_[static_cast<int>(v.catalog.label(ch.Clicks(u)[c]))];
+    }
+  }
+  void EndStep(const StepView&, double* row) override {
+    auto share = [](const std::array<int64_t, kNumLabels>& h, std::initializer_list<Label> labels) {
+      const int64_t total = std::accumulate(h.begin(), h.end(), int64_t{0});
+      int64_t part = 0;
+      for (Label l : labels) part += h[static_cast<int>(l)];
+      return total > 0 ? static_cast<double>(part) / total : 0.0;
+    };
+    row[0] = share(impr_, {Label::kBorderline, Label::kExtremist});
+    row[1] = share(impr_, {Label::kExtremist});
+    row[2] = share(impr_, {Label::kCounterNarrative});
+    row[3] = share(impr_, {Label::kNewsReporting});
+    row[4] = share(clicks_, {Label::kBorderline, Label::kExtremist});
+  }
+
+ private:
+  std::array<int64_t, kNumLabels> impr_{}, clicks_{};
+};
+
+/// Share of all users whose last `window` consumptions are at least `threshold` harmful.
+class RabbitHoleObserver : public Observer {
+ public:
+  explicit RabbitHoleObserver(const Params& p)
+      : window_(static_cast<int>(p.Int("window"))), threshold_(p.Double("threshold")),
+        min_consumed_(static_cast<int>(p.Int("min_consumed"))) {}
+  std::vector<std::string> Columns() const override { return {"rabbit_hole_share"}; }
+  void EndStep(const StepView& v, double* row) override {
+    const Population& pop = v.population;
+    const int w = std::min(window_, pop.history_length);
+    int64_t in_hole = 0;
+    for (int64_t u = 0; u < pop.n; ++u) {
+      // the last min(w, count) consumptions, walking back from the ring head
+      const int have = std::min(w, pop.history_count[u]);
+      if (have < std::max(1, std::min(min_consumed_, w))) continue;
+      int harmful = 0;
+      for (int t = 1; t <= have; ++t) {
+        const int slot = (pop.history_head[u] - t + pop.history_length) % pop.history_length;
+        harmful += IsHarmful(v.catalog.label(pop.history[u * pop.history_length + slot]));
+      }
+      in_hole += static_cast<double>(harmful) / have >= threshold_;
+    }
+    row[0] = static_cast<double>(in_hole) / pop.n;
+  }
+
+ private:
+  int window_;
+  double threshold_;
+  int min_consumed_;
+};
+
+/// Users' true extremity: projection of interest on the extremity direction.
+class ExtremityObserver : public Observer {
+ public:
+  std::vector<std::string> Columns() const override {
+    return {"extremity_mean", "extremity_p10", "extremity_p50", "extremity_p90"};
+  }
+  void EndStep(const StepView& v, double* row) override {
+    const Population& pop = v.population;
+    values_.resize(pop.n);
+    double sum = 0;
+    for (int64_t u = 0; u < pop.n; ++u) sum += values_[u] = v.catalog.Project(pop.Interest(u));
+    row[0] = sum / pop.n;
+    row[1] = Quantile(values_, 0.1);
+    row[2] = Quantile(values_, 0.5);
+    row[3] = Quantile(values_, 0.9);
+  }
+
+ private:
+  std::vector<double> values_;
+};
+
+/// Clicks per session and the share of users with a session.
+class EngagementObserver : public Observer {
+ public:
+  std::vector<std::string> Columns() const override { return {"clicks_per_session", "active_share"}; }
+  void BeginStep(const StepView&) override { clicks_ = 0; }
+  void ObserveBatch(const StepView&, const SlateBatch& b, const ChoiceBuffer& ch) override {
+    for (int64_t u = 0; u < b.n; ++u) clicks_ += ch.n_clicks[u];
+  }
+  void EndStep(const StepView& v, double* row) override {
+    row[0] = v.active_users > 0 ? static_cast<double>(clicks_) / v.active_users : 0.0;
+    row[1] = static_cast<double>(v.active_users) / v.population.n;
+  }
+
+ private:
+  int64_t clicks_ = 0;
+};
+
+/// Topic entropy of this step's impressions and Gini of cumulative item impressions.
+class DiversityObserver : public Observer {
+ public:
+  std::vector<std::string> Columns() const override {
+    return {"topic_entropy_bits", "impression_gini"};
+  }
+  void BeginStep(const StepView& v) override { topics_.assign(v.catalog.n_topics(), 0); }
+  void ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer&) override {
+    for (int64_t u = 0; u < b.n; ++u)
+      for (int j = 0; j < b.slate_size; ++j)
+        if (b.Slate(u)[j] >= 0) ++topics_[v.catalog.topic(b.Slate(u)[j])];
+  }
+  void EndStep(const StepView& v, double* row) override {
+    row[0] = EntropyBits(topics_);
+    row[1] = Gini(v.items.impressions, scratch_);
+  }
+
+ private:
+  std::vector<int64_t> topics_, scratch_;
+};
+
+const bool kExposure = ObserverRegistry::Get().Add(
+    "exposure", {"Impression shares by label; harmful click share.", {}},
+    [](const Params&) { return std::make_unique<ExposureObserver>(); });
+const bool kRabbitHole = ObserverRegistry::Get().Add(
+    "rabbit_hole",
+    {"Share of users whose recent consumption is mostly harmful.",
+     {IntParam("window", 10, "last W consumptions examined", 1, 1000),
+      DoubleParam("threshold", 0.5, "harmful share at or above which a user is in a rabbit hole", 0, 1),
+      IntParam("min_consumed", 3, "users with fewer consumptions are not counted as in a hole", 1, 1000)}},
+    [](const Params& p) { return std::make_unique<RabbitHoleObserver>(p); });
+const bool kExtremity = ObserverRegistry::Get().Add(
+    "extremity", {"Mean and quantiles of users' true extremity.", {}},
+    [](const Params&) { return std::make_unique<ExtremityObserver>(); });
+const bool kEngagement = ObserverRegistry::Get().Add(
+    "engagement", {"Clicks per session and share of active users.", {}},
+    [](const Params&) { return std::make_unique<EngagementObserver>(); });
+const bool kDiversity = ObserverRegistry::Get().Add(
+    "diversity", {"Topic entropy of impressions and Gini of item impressions.", {}},
+    [](const Params&) { return std::make_unique<DiversityObserver>(); });
+
+}  // namespace
+}  // namespace counterpoint

@@ -1,0 +1,60 @@
+// The user population as arrays over users (structure of arrays).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/params.h"
+#include "embeddings/catalog.h"
+
+namespace counterpoint {
+
+struct PopulationParams {
+  int64_t n_users = 5000;
+  double susceptibility_alpha = 2, susceptibility_beta = 5;  ///< Beta: how fast interest drifts
+  double appetite_alpha = 2, appetite_beta = 2;              ///< Beta: appeal of extremity in choice
+  double receptivity_alpha = 2, receptivity_beta = 2;        ///< Beta: response to counter-narratives
+  double session_alpha = 4, session_beta = 2;                ///< Beta: probability of a session per step
+  double interest_noise = 0.3;  ///< norm of noise around the starting (mainstream) item
+  double estimate_noise = 0.3;  ///< norm of noise in the system's cold-start estimate
+  int history_length = 20;      ///< ring buffer of consumed items per user
+};
+
+ComponentSpec PopulationSpec();
+PopulationParams PopulationParamsFrom(const Params& p);
+
+/// Mutable per-user state. Row u of each matrix belongs to user u.
+struct Population {
+  int64_t n = 0;
+  int64_t dim = 0;
+  int history_length = 0;
+  std::vector<float> interest;        ///< n x dim, unit norm: true interest (hidden from the system)
+  std::vector<float> estimate;        ///< n x dim, unit norm: the system's estimate, learned from clicks
+  std::vector<float> susceptibility;  ///< in (0,1)
+  std::vector<float> appetite;        ///< in (0,1)
+  std::vector<float> receptivity;     ///< in (0,1)
+  std::vector<float> session_prob;    ///< in (0,1)
+  std::vector<int64_t> history;       ///< n x history_length consumed item ids, -1 = empty
+  std::vector<int32_t> history_head;  ///< next write position
+  std::vector<int32_t> history_count; ///< filled slots (<= history_length)
+  std::vector<int64_t> sessions, impressions, clicks;  ///< per-user counters
+
+  float* Interest(int64_t u) { return interest.data() + u * dim; }
+  const float* Interest(int64_t u) const { return interest.data() + u * dim; }
+  float* Estimate(int64_t u) { return estimate.data() + u * dim; }
+  const float* Estimate(int64_t u) const { return estimate.data() + u * dim; }
+
+  void PushHistory(int64_t u, int64_t item) {
+    history[u * history_length + history_head[u]] = item;
+    history_head[u] = (history_head[u] + 1) % history_length;
+    if (history_count[u] < history_length) ++history_count[u];
+  }
+  /// Bytes held by the arrays.
+  int64_t memory_bytes() const;
+};
+
+/// Draws a population: each user starts near a random mainstream item (any item
+/// if the catalog has none); traits are Beta-distributed. Deterministic in seed.
+Population GeneratePopulation(const PopulationParams& p, const Catalog& catalog, uint64_t seed);
+
+}  // namespace counterpoint

@@ -1,0 +1,247 @@
+#include "simulator/runner.h"
+
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+
+#include "core/io.h"
+#include "core/rng.h"
+#include "embeddings/catalog_source.h"
+#include "simulator/version.h"
+
+namespace counterpoint {
+
+World BuildWorld(const Scenario& sc, uint64_t replicate_seed) {
+  World w;
+  const auto* source = CatalogRegistry::Get().Find(sc.catalog.type);
+  if (!source) throw InputError(sc.file, "unknown catalog source '" + sc.catalog.type + "'");
+  w.catalog = source->factory(sc.catalog.params, CatalogContext{replicate_seed, sc.base_dir, sc.file});
+  try {
+    w.index = std::make_shared<const VectorIndex>(*w.catalog, sc.index);
+  } catch (const InputError& e) {
+    throw InputError(sc.file, std::string(e.what()));
+  }
+  return w;
+}
+
+Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& world, const Population& pop,
+                           uint64_t replicate_seed) {
+  auto retriever = RetrieverRegistry::Get().Find(arm.retriever.type)->factory(arm.retriever.params);
+  auto ranker = RankerRegistry::Get().Find(arm.ranker.type)->factory(arm.ranker.params);
+  std::vector<std::unique_ptr<Intervention>> interventions;
+  for (const auto& iv : arm.interventions)
+    interventions.push_back(InterventionRegistry::Get().Find(iv.type)->factory(iv.params));
+  auto rec = std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions),
+                                           arm.options);
+  auto um = UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params);
+  std::vector<std::unique_ptr<Observer>> observers;
+  for (const auto& o : sc.observers) observers.push_back(ObserverRegistry::Get().Find(o.type)->factory(o.params));
+  SimOptions opts{sc.steps, sc.batch_size, replicate_seed};
+  return Simulation(world, pop, std::move(rec), std::move(um), std::move(observers), opts);
+}
+
+RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunResult result;
+  result.steps = sc.steps;
+  const int64_t total = static_cast<int64_t>(sc.replicates) * sc.arms.size() * sc.steps;
+  int64_t done = 0;
+  for (int r = 0; r < sc.replicates; ++r) {
+    // one world and one starting population per replicate, shared by every arm
+    const uint64_t seed = DeriveSeed(sc.seed, r);
+    const auto tb = std::chrono::steady_clock::now();
+    const World world = BuildWorld(sc, seed);
+    const Population pop = GeneratePopulation(sc.population, *world.catalog, seed);
+    result.build_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - tb).count();
+    for (const ArmSpec& arm : sc.arms) {
+      Simulation sim = BuildSimulation(sc, arm, world, pop, seed);
+      if (result.columns.empty()) result.columns = sim.columns();
+      ArmRun run{arm.name, r, seed, {}, {}};
+      sim.Run(run.rows, [&](int64_t) {
+        if (progress) progress(++done, total);
+      });
+      run.times = sim.times();
+      result.runs.push_back(std::move(run));
+    }
+  }
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+double StudentT975(int df) {
+  static const double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                  2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                                  2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+  if (df <= 0) return NAN;
+  if (df <= 30) return kTable[df - 1];
+  // Cornish-Fisher expansion around the normal quantile (Abramowitz & Stegun 26.7.5)
+  const double z = 1.959963984540054, z3 = z * z * z, z5 = z3 * z * z;
+  return z + (z3 + z) / (4.0 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96.0 * df * df);
+}
+
+Estimate MeanCi(const std::vector<double>& v) {
+  Estimate e;
+  e.n = static_cast<int>(v.size());
+  if (v.empty()) return e;
+  double s = 0;
+  for (double x : v) s += x;
+  e.mean = s / v.size();
+  if (v.size() < 2) {
+    e.ci_low = e.ci_high = NAN;
+    return e;
+  }
+  double ss = 0;
+  for (double x : v) ss += (x - e.mean) * (x - e.mean);
+  const double half = StudentT975(e.n - 1) * std::sqrt(ss / (v.size() - 1) / v.size());
+  e.ci_low = e.mean - half;
+  e.ci_high = e.mean + half;
+  return e;
+}
+
+namespace {
+
+nlohmann::json EstimateJson(const Estimate& e) {
+  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  return {{"mean", num(e.mean)}, {"ci95_low", num(e.ci_low)}, {"ci95_high", num(e.ci_high)}, {"n", e.n}};
+}
+
+// final-step value of column c for every replicate of `arm`
+std::vector<double> FinalValues(const RunResult& res, const std::string& arm, size_t c) {
+  std::vector<double> out;
+  const size_t cols = res.columns.size();
+  for (const auto& run : res.runs)
+    if (run.arm == arm) out.push_back(run.rows[(res.steps - 1) * cols + c]);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
+  nlohmann::json j;
+  j["scenario"] = sc.name;
+  j["steps"] = sc.steps;
+  j["replicates"] = sc.replicates;
+  j["statistic"] = "final-step value; mean over replicates with a 95% Student-t confidence interval";
+  const std::string& base = sc.arms.front().name;
+  j["baseline_arm"] = base;
+  for (const auto& arm : sc.arms) {
+    nlohmann::json a;
+    for (size_t c = 0; c < res.columns.size(); ++c) {
+      const auto values = FinalValues(res, arm.name, c);
+      a["final"][res.columns[c]] = EstimateJson(MeanCi(values));
+      if (arm.name != base) {
+        const auto b = FinalValues(res, base, c);
+        std::vector<double> diff(values.size());
+        for (size_t i = 0; i < values.size(); ++i) diff[i] = values[i] - b[i];
+        a["difference_vs_baseline"][res.columns[c]] = EstimateJson(MeanCi(diff));
+      }
+    }
+    j["arms"][arm.name] = a;
+  }
+  return j;
+}
+
+std::string MetricsCsv(const RunResult& res) {
+  std::ostringstream out;
+  out.precision(9);
+  out << "step,arm,replicate,seed";
+  for (const auto& c : res.columns) out << ',' << c;
+  out << '\n';
+  const size_t cols = res.columns.size();
+  for (const auto& run : res.runs) {
+    for (int64_t t = 0; t < res.steps; ++t) {
+      out << t << ',' << run.arm << ',' << run.replicate << ',' << run.seed;
+      for (size_t c = 0; c < cols; ++c) out << ',' << run.rows[t * cols + c];
+      out << '\n';
+    }
+  }
+  return out.str();
+}
+
+std::string Fnv1a64Hex(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
+  const nlohmann::json resolved = sc.Resolved();
+  char when[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  nlohmann::json j;
+  j["tool"] = "counterpoint";
+  j["version"] = kVersion;
+  j["git_revision"] = kGitRevision;
+  j["scenario_file"] = sc.file;
+  j["scenario_hash_fnv1a64"] = Fnv1a64Hex(resolved.dump());
+  j["seed"] = sc.seed;
+  for (int r = 0; r < sc.replicates; ++r) j["replicate_seeds"].push_back(DeriveSeed(sc.seed, r));
+  j["threads"] = threads;
+  j["finished_utc"] = when;
+  j["wall_seconds"] = res.wall_seconds;
+  j["build_seconds"] = res.build_seconds;
+  for (const auto& run : res.runs)
+    j["timings"].push_back({{"arm", run.arm}, {"replicate", run.replicate}, {"step_seconds", run.times.total_s},
+                            {"faiss_search_seconds", run.times.retrieve_s}});
+  j["resolved_scenario"] = resolved;
+  j["columns"] = res.columns;
+  return j;
+}
+
+void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& res, int threads) {
+  WriteFileAtomic(dir + "/metrics.csv", MetricsCsv(res));
+  WriteFileAtomic(dir + "/summary.json", Summarize(sc, res).dump(2) + "\n");
+  // the manifest goes last: its presence marks a complete result directory
+  WriteFileAtomic(dir + "/manifest.json", Manifest(sc, res, threads).dump(2) + "\n");
+}
+
+std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary) {
+  static const std::vector<std::pair<std::string, std::string>> kKey = {
+      {"harmful_exposure_share", "harmful exposure"},
+      {"rabbit_hole_share", "in rabbit hole"},
+      {"extremity_mean", "mean extremity"},
+      {"clicks_per_session", "clicks/session"},
+      {"counter_narrative_exposure_share", "CN exposure"}};
+  std::ostringstream out;
+  char buf[256];
+  out << "Scenario '" << sc.name << "': final step " << sc.steps - 1 << ", " << sc.replicates
+      << " replicate(s); mean [95% CI]\n";
+  std::snprintf(buf, sizeof buf, "%-16s", "arm");
+  out << buf;
+  std::vector<std::pair<std::string, std::string>> shown;
+  const auto& arms = summary["arms"];
+  for (const auto& [key, label] : kKey)
+    if (arms.begin()->contains("final") && (*arms.begin())["final"].contains(key)) shown.push_back({key, label});
+  for (const auto& [key, label] : shown) {
+    std::snprintf(buf, sizeof buf, " %24s", label.c_str());
+    out << buf;
+  }
+  out << '\n';
+  for (const auto& arm : sc.arms) {
+    std::snprintf(buf, sizeof buf, "%-16s", arm.name.c_str());
+    out << buf;
+    for (const auto& [key, label] : shown) {
+      const auto& e = arms[arm.name]["final"][key];
+      if (e["ci95_low"].is_null())
+        std::snprintf(buf, sizeof buf, " %24.4f", e["mean"].get<double>());
+      else
+        std::snprintf(buf, sizeof buf, " %8.4f [%6.3f,%6.3f]", e["mean"].get<double>(), e["ci95_low"].get<double>(),
+                      e["ci95_high"].get<double>());
+      out << buf;
+    }
+    out << '\n';
+  }
+  return out.str();
+}
+
+}  // namespace counterpoint

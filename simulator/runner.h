@@ -1,0 +1,74 @@
+// Runs a scenario: replicates x arms, with metrics, summaries and manifests.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "simulator/scenario.h"
+#include "simulator/simulator.h"
+
+namespace counterpoint {
+
+/// Metric rows of one arm in one replicate: steps x columns.
+struct ArmRun {
+  std::string arm;
+  int replicate = 0;
+  uint64_t seed = 0;
+  std::vector<double> rows;
+  StageTimes times;
+};
+
+/// Mean and 95% confidence interval (Student t over replicates).
+struct Estimate {
+  double mean = 0;
+  double ci_low = 0;   ///< NaN with one replicate
+  double ci_high = 0;
+  int n = 0;
+};
+
+struct RunResult {
+  std::vector<std::string> columns;
+  int64_t steps = 0;
+  std::vector<ArmRun> runs;  ///< replicate-major, then arm in scenario order
+  double wall_seconds = 0;
+  double build_seconds = 0;  ///< catalog, index and population construction
+};
+
+/// Progress: (work units done, total).
+using ProgressFn = std::function<void(int64_t, int64_t)>;
+
+/// Builds the world for replicate r (catalog, index), the population, runs every arm.
+RunResult RunScenario(const Scenario& sc, const ProgressFn& progress = {});
+
+/// Builds one replicate's world (exposed for tests and benchmarks).
+World BuildWorld(const Scenario& sc, uint64_t replicate_seed);
+/// Builds one arm's simulation on a world.
+Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& world, const Population& pop,
+                           uint64_t replicate_seed);
+
+/// Mean and 95% CI of values (t distribution with n-1 degrees of freedom).
+Estimate MeanCi(const std::vector<double>& values);
+/// Two-sided 97.5% quantile of Student's t with df degrees of freedom.
+double StudentT975(int df);
+
+/// Final-step value of each metric per arm (mean, CI), and the paired difference of
+/// each arm against the first (common random numbers make these differences sharp).
+nlohmann::json Summarize(const Scenario& sc, const RunResult& result);
+
+/// metrics.csv text: step, arm, replicate, seed, then one column per metric.
+std::string MetricsCsv(const RunResult& result);
+/// manifest.json: resolved scenario, its hash, seed, version, git revision, times.
+nlohmann::json Manifest(const Scenario& sc, const RunResult& result, int threads);
+
+/// Writes metrics.csv, summary.json and manifest.json into dir, each atomically.
+void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& result, int threads);
+
+/// A human-readable table: per arm, final values of key metrics with CIs.
+std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary);
+
+/// 64-bit FNV-1a hash, as 16 hex digits.
+std::string Fnv1a64Hex(const std::string& text);
+
+}  // namespace counterpoint

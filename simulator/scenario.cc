@@ -1,0 +1,328 @@
+#include "simulator/scenario.h"
+
+#include <filesystem>
+
+#include "core/io.h"
+#include "embeddings/catalog_source.h"
+#include "simulator/observer.h"
+#include "simulator/user_model.h"
+
+namespace counterpoint {
+
+ComponentSpec ScenarioTopSpec() {
+  return {"A scenario (docs/scenarios.md).",
+          {StringParam("name", "scenario", "short name, used for the default output directory"),
+           StringParam("description", "", "what the scenario shows"),
+           IntParam("seed", 1, "base random seed", 0, 9.2e18),
+           IntParam("steps", 50, "simulated steps (one session opportunity per user each)", 1, 1e7),
+           IntParam("replicates", 1, "independent seeds; summaries give mean and 95% CI", 1, 10000),
+           IntParam("batch_size", 8192, "users per batched search (bounds memory)", 1, 1e8)}};
+}
+
+ComponentSpec IndexSpec() {
+  const IndexOptions d;
+  return {"FAISS index over the catalog (inner product).",
+          {StringParam("factory", d.factory, "FAISS index_factory string: Flat, IVF256,Flat, HNSW32, ..."),
+           IntParam("nprobe", d.nprobe, "IVF lists visited per query", 1, 1e6),
+           IntParam("ef_search", d.ef_search, "HNSW search beam width", 1, 1e6)}};
+}
+
+ComponentSpec RecommenderSpec() {
+  const RecommenderOptions d;
+  return {"Recommender pipeline: retriever -> ranker -> interventions.",
+          {IntParam("candidates", d.candidates, "items retrieved per user", 1, kMaxCandidates),
+           IntParam("slate_size", d.slate_size, "items shown per user and step", 1, 256),
+           DoubleParam("learning_rate", d.learning_rate, "step size of the estimate update from clicks", 0, 1),
+           StringParam("learner", d.learner, "how the estimate learns from clicks", {"choice_gradient", "click_average"}),
+           DoubleParam("learner_temperature", d.learner_temperature, "choice_gradient: logit scale of <estimate, item>", 0, 1e3)}};
+}
+
+ComponentSpec OutputSpec() {
+  return {"Where results go.", {StringParam("dir", "", "output directory (default results/<name>)")}};
+}
+
+namespace {
+
+const std::set<std::string> kTopBlocks = {"catalog", "index", "population", "user_model",
+                                          "recommender", "arms", "observers", "output"};
+const std::set<std::string> kRecommenderBlocks = {"retriever", "ranker", "interventions"};
+
+SourceLocation Loc(const YAML::Node& n, const std::string& file) { return LocationOf(n, file); }
+
+void AddAt(DiagnosticList& diags, const YAML::Node& n, const std::string& file, const std::string& msg) {
+  const SourceLocation l = Loc(n, file);
+  diags.Add(l.file, l.line, l.column, msg);
+}
+
+// a plug-in choice: "name" or {type: name, ...params}
+template <class Reg>
+ComponentChoice ValidateChoice(const YAML::Node& node, const std::string& file, const std::string& where,
+                               const std::string& kind, const std::string& default_type, DiagnosticList& diags) {
+  ComponentChoice choice;
+  YAML::Node type_node;
+  if (!node || node.IsNull()) {
+    choice.type = default_type;
+  } else if (node.IsScalar()) {
+    choice.type = node.Scalar();
+    type_node = node;
+  } else if (node.IsMap() && node["type"]) {
+    type_node = node["type"];
+    choice.type = type_node.IsScalar() ? type_node.Scalar() : "";
+  } else if (node.IsMap() && !default_type.empty()) {
+    choice.type = default_type;
+  } else {
+    AddAt(diags, node, file,
+          where + ": expected a " + kind + " name or a map with 'type'; valid " + kind + "s: " +
+              JoinNames(Reg::Get().Names()));
+    return choice;
+  }
+  const auto* entry = Reg::Get().Find(choice.type);
+  if (!entry) {
+    AddAt(diags, type_node ? type_node : node, file,
+          where + ": unknown " + kind + " '" + choice.type + "'; valid " + kind + "s: " +
+              JoinNames(Reg::Get().Names()));
+    return choice;
+  }
+  if (node && node.IsMap())
+    choice.params = ValidateBlock(node, entry->spec, file, where, diags, {"type"});
+  else
+    choice.params = Params::Defaults(entry->spec);
+  return choice;
+}
+
+template <class Reg>
+std::vector<ComponentChoice> ValidateChoiceList(const YAML::Node& node, const std::string& file,
+                                                const std::string& where, const std::string& kind,
+                                                DiagnosticList& diags) {
+  std::vector<ComponentChoice> out;
+  if (!node || node.IsNull()) return out;
+  if (!node.IsSequence()) {
+    AddAt(diags, node, file, where + ": expected a list of " + kind + "s");
+    return out;
+  }
+  for (size_t i = 0; i < node.size(); ++i)
+    out.push_back(ValidateChoice<Reg>(node[i], file, where + "[" + std::to_string(i) + "]", kind, "", diags));
+  return out;
+}
+
+// the arm's keys over the base recommender block (nodes keep their own marks)
+YAML::Node MergeArm(const YAML::Node& base, const YAML::Node& arm) {
+  YAML::Node merged(YAML::NodeType::Map);
+  if (base && base.IsMap())
+    for (auto it = base.begin(); it != base.end(); ++it) merged[it->first.Scalar()] = it->second;
+  if (arm && arm.IsMap())
+    for (auto it = arm.begin(); it != arm.end(); ++it)
+      if (it->first.Scalar() != "name") merged[it->first.Scalar()] = it->second;
+  return merged;
+}
+
+ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::string& where,
+                    DiagnosticList& diags) {
+  ArmSpec arm;
+  std::set<std::string> reserved = kRecommenderBlocks;
+  reserved.insert("name");
+  const Params opts = ValidateBlock(rec, RecommenderSpec(), file, where, diags, reserved);
+  arm.options.candidates = static_cast<int>(opts.Int("candidates"));
+  arm.options.slate_size = static_cast<int>(opts.Int("slate_size"));
+  arm.options.learning_rate = opts.Double("learning_rate");
+  arm.options.learner = opts.String("learner");
+  arm.options.learner_temperature = opts.Double("learner_temperature");
+  const YAML::Node empty;
+  const bool is_map = rec && rec.IsMap();
+  arm.retriever = ValidateChoice<RetrieverRegistry>(is_map ? rec["retriever"] : empty, file,
+                                                    where + ".retriever", "retriever", "faiss", diags);
+  arm.ranker = ValidateChoice<RankerRegistry>(is_map ? rec["ranker"] : empty, file, where + ".ranker", "ranker",
+                                              "engagement", diags);
+  arm.interventions = ValidateChoiceList<InterventionRegistry>(is_map ? rec["interventions"] : empty, file,
+                                                               where + ".interventions", "intervention", diags);
+  return arm;
+}
+
+}  // namespace
+
+void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides) {
+  for (const std::string& assignment : overrides) {
+    const size_t eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw InputError("--set", "'" + assignment + "' is not of the form key.path=value (e.g. population.n_users=1000)");
+    const std::string path = assignment.substr(0, eq);
+    YAML::Node value;
+    try {
+      value = YAML::Load(assignment.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+      throw InputError("--set", "'" + assignment + "': value is not valid YAML: " + e.msg);
+    }
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (true) {
+      const size_t dot = path.find('.', start);
+      parts.push_back(path.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    YAML::Node cur = root;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const std::string& key = parts[i];
+      const bool last = i + 1 == parts.size();
+      if (key.empty()) throw InputError("--set", "'" + assignment + "': empty path segment");
+      if (cur.IsSequence()) {
+        // a list: an index, or the name of an element (arms by name)
+        YAML::Node next;
+        bool found = false;
+        if (key.find_first_not_of("0123456789") == std::string::npos) {
+          const size_t idx = std::stoul(key);
+          if (idx < cur.size()) next.reset(cur[idx]), found = true;
+        } else {
+          for (size_t j = 0; j < cur.size(); ++j)
+            if (cur[j].IsMap() && cur[j]["name"] && cur[j]["name"].Scalar() == key) next.reset(cur[j]), found = true;
+        }
+        if (!found)
+          throw InputError("--set", "'" + assignment + "': no list element '" + key + "' (give an index or an arm name)");
+        if (last) {
+          next = value;
+        } else {
+          cur.reset(next);
+        }
+        continue;
+      }
+      if (!cur.IsMap() && !cur.IsNull())
+        throw InputError("--set", "'" + assignment + "': '" + parts[i - 1] + "' is a value, not a map");
+      if (last) {
+        cur[key] = value;
+      } else {
+        if (!cur[key] || cur[key].IsNull()) cur[key] = YAML::Node(YAML::NodeType::Map);
+        YAML::Node next = cur[key];
+        cur.reset(next);
+      }
+    }
+  }
+}
+
+Scenario ParseScenario(const std::string& text, const std::string& file, const std::vector<std::string>& overrides,
+                       const std::string& base_dir) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(file, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
+  }
+  if (!root.IsMap()) throw InputError(file, 1, 1, "a scenario must be a YAML map (key: value lines)");
+  ApplyOverrides(root, overrides);
+  const YAML::Node& cr = root;  // read through const nodes only: no accidental inserts
+
+  DiagnosticList diags;
+  Scenario sc;
+  sc.file = file;
+  sc.base_dir = base_dir;
+  sc.overrides = overrides;
+  const Params top = ValidateBlock(cr, ScenarioTopSpec(), file, "scenario", diags, kTopBlocks);
+  sc.name = top.String("name");
+  sc.description = top.String("description");
+  sc.seed = static_cast<uint64_t>(top.Int("seed"));
+  sc.steps = top.Int("steps");
+  sc.replicates = static_cast<int>(top.Int("replicates"));
+  sc.batch_size = top.Int("batch_size");
+
+  if (!cr["catalog"]) diags.Add(file, 0, 0, "scenario: missing required block 'catalog' (e.g. catalog: {type: synthetic})");
+  else sc.catalog = ValidateChoice<CatalogRegistry>(cr["catalog"], file, "catalog", "catalog source", "", diags);
+
+  const Params index = ValidateBlock(cr["index"], IndexSpec(), file, "index", diags);
+  sc.index.factory = index.String("factory");
+  sc.index.nprobe = static_cast<int>(index.Int("nprobe"));
+  sc.index.ef_search = static_cast<int>(index.Int("ef_search"));
+
+  sc.population = PopulationParamsFrom(ValidateBlock(cr["population"], PopulationSpec(), file, "population", diags));
+  sc.user_model = ValidateChoice<UserModelRegistry>(cr["user_model"], file, "user_model", "user model", "logit", diags);
+
+  // arms: each arm's keys override the shared recommender block
+  const YAML::Node rec = cr["recommender"];
+  if (rec && !rec.IsMap()) AddAt(diags, rec, file, "recommender: expected a map");
+  const YAML::Node arms = cr["arms"];
+  if (!arms || arms.IsNull()) {
+    ArmSpec arm = ValidateArm(rec, file, "recommender", diags);
+    arm.name = "default";
+    sc.arms.push_back(std::move(arm));
+  } else if (!arms.IsSequence() || arms.size() == 0) {
+    AddAt(diags, arms, file, "arms: expected a non-empty list of arms, each with a name");
+  } else {
+    std::set<std::string> names;
+    for (size_t i = 0; i < arms.size(); ++i) {
+      const YAML::Node a = arms[i];
+      const std::string where = "arms[" + std::to_string(i) + "]";
+      if (!a.IsMap() || !a["name"] || !a["name"].IsScalar()) {
+        AddAt(diags, a, file, where + ": each arm needs a 'name' (and the recommender keys it changes)");
+        continue;
+      }
+      ArmSpec arm = ValidateArm(MergeArm(rec, a), file, where, diags);
+      arm.name = a["name"].Scalar();
+      if (!names.insert(arm.name).second) AddAt(diags, a["name"], file, where + ": duplicate arm name '" + arm.name + "'");
+      sc.arms.push_back(std::move(arm));
+    }
+  }
+
+  if (cr["observers"]) {
+    sc.observers = ValidateChoiceList<ObserverRegistry>(cr["observers"], file, "observers", "observer", diags);
+  } else {
+    for (const auto& name : DefaultObservers())
+      sc.observers.push_back({name, Params::Defaults(ObserverRegistry::Get().Find(name)->spec)});
+  }
+  const Params output = ValidateBlock(cr["output"], OutputSpec(), file, "output", diags);
+  sc.output_dir = output.String("dir").empty() ? "results/" + sc.name : output.String("dir");
+  diags.ThrowIfAny();
+  return sc;
+}
+
+Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides) {
+  const std::string text = ReadFile(path);
+  const std::string base = std::filesystem::path(path).parent_path().string();
+  return ParseScenario(text, path, overrides, base);
+}
+
+namespace {
+nlohmann::json ParamsJson(const Params& p) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : p.values()) std::visit([&](const auto& x) { j[k] = x; }, v);
+  return j;
+}
+nlohmann::json ChoiceJson(const ComponentChoice& c) {
+  nlohmann::json j = ParamsJson(c.params);
+  j["type"] = c.type;
+  return j;
+}
+}  // namespace
+
+nlohmann::json Scenario::Resolved() const {
+  nlohmann::json j;
+  j["name"] = name;
+  j["description"] = description;
+  j["seed"] = seed;
+  j["steps"] = steps;
+  j["replicates"] = replicates;
+  j["batch_size"] = batch_size;
+  j["catalog"] = ChoiceJson(catalog);
+  j["index"] = {{"factory", index.factory}, {"nprobe", index.nprobe}, {"ef_search", index.ef_search}};
+  const PopulationParams& p = population;
+  j["population"] = {{"n_users", p.n_users},
+                     {"susceptibility_alpha", p.susceptibility_alpha}, {"susceptibility_beta", p.susceptibility_beta},
+                     {"appetite_alpha", p.appetite_alpha}, {"appetite_beta", p.appetite_beta},
+                     {"receptivity_alpha", p.receptivity_alpha}, {"receptivity_beta", p.receptivity_beta},
+                     {"session_alpha", p.session_alpha}, {"session_beta", p.session_beta},
+                     {"interest_noise", p.interest_noise}, {"estimate_noise", p.estimate_noise},
+                     {"history_length", p.history_length}};
+  j["user_model"] = ChoiceJson(user_model);
+  for (const auto& a : arms) {
+    nlohmann::json arm = {{"name", a.name}, {"retriever", ChoiceJson(a.retriever)}, {"ranker", ChoiceJson(a.ranker)},
+                          {"candidates", a.options.candidates}, {"slate_size", a.options.slate_size},
+                          {"learning_rate", a.options.learning_rate}, {"learner", a.options.learner},
+                          {"learner_temperature", a.options.learner_temperature}};
+    arm["interventions"] = nlohmann::json::array();
+    for (const auto& iv : a.interventions) arm["interventions"].push_back(ChoiceJson(iv));
+    j["arms"].push_back(arm);
+  }
+  for (const auto& o : observers) j["observers"].push_back(ChoiceJson(o));
+  j["output"] = {{"dir", output_dir}};
+  j["overrides"] = overrides;
+  return j;
+}
+
+}  // namespace counterpoint

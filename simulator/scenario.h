@@ -1,0 +1,72 @@
+// Scenarios: YAML files choosing the catalog, index, population, user model,
+// recommender arms and observers. Loading validates every block against the
+// spec its plug-in registered and reports all errors as file:line:col.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/params.h"
+#include "embeddings/vector_index.h"
+#include "recommender/recommender.h"
+#include "simulator/population.h"
+
+namespace counterpoint {
+
+/// A plug-in chosen by name with its validated parameters.
+struct ComponentChoice {
+  std::string type;
+  Params params;
+};
+
+struct ArmSpec {
+  std::string name;
+  ComponentChoice retriever;
+  ComponentChoice ranker;
+  std::vector<ComponentChoice> interventions;
+  RecommenderOptions options;
+};
+
+struct Scenario {
+  std::string file;      ///< path it was loaded from ("<string>" for text)
+  std::string base_dir;  ///< relative paths inside resolve against this
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  int64_t steps = 50;
+  int replicates = 1;
+  int64_t batch_size = 8192;
+  ComponentChoice catalog;
+  IndexOptions index;
+  PopulationParams population;
+  ComponentChoice user_model;
+  std::vector<ArmSpec> arms;
+  std::vector<ComponentChoice> observers;
+  std::string output_dir;
+  std::vector<std::string> overrides;  ///< the --set assignments applied
+
+  /// Every resolved setting (defaults filled in), for manifests.
+  nlohmann::json Resolved() const;
+};
+
+/// Applies "a.b.c=value" assignments to a YAML tree (map keys; list indexes or arm
+/// names for lists). Throws InputError naming the assignment when it cannot apply.
+void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides);
+
+/// Parses and validates a scenario from YAML text. `file` names it in errors.
+Scenario ParseScenario(const std::string& text, const std::string& file,
+                       const std::vector<std::string>& overrides = {}, const std::string& base_dir = "");
+
+/// Reads and validates a scenario file.
+Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// Specs of the fixed (non-plug-in) blocks, for documentation and tests.
+ComponentSpec ScenarioTopSpec();
+ComponentSpec IndexSpec();
+ComponentSpec RecommenderSpec();
+ComponentSpec OutputSpec();
+
+}  // namespace counterpoint

@@ -1,0 +1,130 @@
+#include "simulator/simulator.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/error.h"
+#include "core/rng.h"
+
+namespace counterpoint {
+
+namespace {
+double Seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+}  // namespace
+
+Simulation::Simulation(World world, Population population, std::unique_ptr<Recommender> recommender,
+                       std::unique_ptr<UserModel> user_model, std::vector<std::unique_ptr<Observer>> observers,
+                       SimOptions options)
+    : world_(std::move(world)), pop_(std::move(population)), rec_(std::move(recommender)),
+      user_model_(std::move(user_model)), observers_(std::move(observers)), options_(options) {
+  const Catalog& cat = *world_.catalog;
+  if (cat.dim() > kMaxDim)
+    throw InputError(cat.source(), "embedding dimension " + std::to_string(cat.dim()) + " exceeds the supported " +
+                                       std::to_string(kMaxDim) + "; reduce it (e.g. PCA) before loading");
+  for (const auto& obs : observers_) {
+    column_offset_.push_back(columns_.size());
+    for (auto& c : obs->Columns()) columns_.push_back(c);
+  }
+  // items: available once uploaded (upload_step <= 0 at the start)
+  items_ = ItemState(cat.size());
+  for (int64_t i = 0; i < cat.size(); ++i) {
+    if (cat.upload_step(i) > 0) {
+      items_.available.Set(i, false);
+      upload_order_.push_back(i);
+    }
+  }
+  std::stable_sort(upload_order_.begin(), upload_order_.end(),
+                   [&](int64_t a, int64_t b) { return cat.upload_step(a) < cat.upload_step(b); });
+  // per-step buffers, sized once
+  const int64_t cap = std::max<int64_t>(1, std::min(options_.batch_size, pop_.n));
+  active_.reserve(pop_.n);
+  batch_.Reserve(cap, cat.dim(), rec_->options().candidates, rec_->options().slate_size);
+  choices_.Reserve(cap, user_model_->max_clicks());
+  click_delta_.assign(cat.size(), 0);
+  impression_delta_.assign(cat.size(), 0);
+}
+
+void Simulation::ReleaseUploads(int64_t step) {
+  const Catalog& cat = *world_.catalog;
+  while (next_upload_ < upload_order_.size() && cat.upload_step(upload_order_[next_upload_]) <= step)
+    items_.available.Set(upload_order_[next_upload_++], true);
+}
+
+void Simulation::Step(int64_t step, double* row) {
+  const auto t_start = std::chrono::steady_clock::now();
+  const double search_before = world_.index->search_seconds();
+  const Catalog& cat = *world_.catalog;
+  const int64_t d = cat.dim();
+  ReleaseUploads(step);
+  // 1. active users: a session with the user's probability (same draw in every arm)
+  active_.clear();
+  for (int64_t u = 0; u < pop_.n; ++u) {
+    const CounterRng rng(options_.seed, u, step, Purpose::kSession);
+    if (rng.Uniform(0) < pop_.session_prob[u]) active_.push_back(static_cast<int32_t>(u));
+  }
+  const RecContext ctx{cat, *world_.index, items_, step, options_.seed};
+  const StepView view{cat, pop_, items_, step, static_cast<int64_t>(active_.size())};
+  rec_->BeginStep(ctx);
+  for (auto& obs : observers_) obs->BeginStep(view);
+  const int64_t cap = std::max<int64_t>(1, std::min(options_.batch_size, pop_.n));
+  for (size_t start = 0; start < active_.size(); start += cap) {
+    // 2-5. gather the system's estimates and recommend
+    batch_.n = std::min<int64_t>(cap, active_.size() - start);
+    batch_.users = active_.data() + start;
+    for (int64_t u = 0; u < batch_.n; ++u)
+      std::copy_n(pop_.Estimate(batch_.users[u]), d, batch_.queries.data() + u * d);
+    rec_->Recommend(ctx, batch_);
+    // 6. users examine, choose and drift
+    user_model_->Respond(ctx, batch_, pop_, choices_);
+    // 7. the recommender learns from clicks; counters and histories
+#pragma omp parallel for schedule(static) if (batch_.n > 512)
+    for (int64_t u = 0; u < batch_.n; ++u) {
+      const int64_t user = batch_.users[u];
+      const int64_t* slate = batch_.Slate(u);
+      for (int j = 0; j < batch_.slate_size; ++j) {
+        if (slate[j] < 0) continue;
+#pragma omp atomic
+        ++impression_delta_[slate[j]];
+        ++pop_.impressions[user];
+      }
+      for (int c = 0; c < choices_.n_clicks[u]; ++c) {
+        const int64_t item = choices_.Clicks(u)[c];
+#pragma omp atomic
+        ++click_delta_[item];
+        pop_.PushHistory(user, item);
+      }
+      rec_->Learn(cat, slate, batch_.slate_size, choices_.Clicks(u), choices_.n_clicks[u], pop_.Estimate(user));
+      pop_.clicks[user] += choices_.n_clicks[u];
+      ++pop_.sessions[user];
+    }
+    // 8. observers accumulate
+    for (auto& obs : observers_) obs->ObserveBatch(view, batch_, choices_);
+  }
+  // popularity counts change only between steps, so batch size cannot matter
+  for (int64_t i = 0; i < cat.size(); ++i) {
+    if (click_delta_[i] | impression_delta_[i]) {
+      items_.clicks[i] += click_delta_[i];
+      items_.impressions[i] += impression_delta_[i];
+      items_.max_clicks = std::max(items_.max_clicks, items_.clicks[i]);
+      click_delta_[i] = impression_delta_[i] = 0;
+    }
+  }
+  // 9. epoch hooks, then observers write the row
+  rec_->EndStep(ctx, items_);
+  for (size_t o = 0; o < observers_.size(); ++o) observers_[o]->EndStep(view, row + column_offset_[o]);
+  times_.retrieve_s += world_.index->search_seconds() - search_before;
+  times_.total_s += Seconds(t_start, std::chrono::steady_clock::now());
+}
+
+void Simulation::Run(std::vector<double>& rows, const std::function<void(int64_t)>& on_step) {
+  rows.assign(options_.steps * columns_.size(), 0.0);
+  for (int64_t t = 0; t < options_.steps; ++t) {
+    Step(t, rows.data() + t * columns_.size());
+    if (on_step) on_step(t);
+  }
+}
+
+}  // namespace counterpoint

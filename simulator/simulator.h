@@ -1,0 +1,74 @@
+// The step loop for one arm of one replicate.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "recommender/recommender.h"
+#include "simulator/observer.h"
+#include "simulator/population.h"
+#include "simulator/user_model.h"
+
+namespace counterpoint {
+
+/// Immutable per replicate, shared by all arms.
+struct World {
+  std::shared_ptr<const Catalog> catalog;
+  std::shared_ptr<const VectorIndex> index;
+};
+
+struct SimOptions {
+  int64_t steps = 50;
+  int64_t batch_size = 8192;  ///< users per batched search (bounds buffer memory)
+  uint64_t seed = 0;          ///< keys every random draw (shared by arms: common random numbers)
+};
+
+/// Time spent in each stage, for benchmarks.
+struct StageTimes {
+  double retrieve_s = 0;  ///< inside VectorIndex::Search (FAISS search)
+  double total_s = 0;
+};
+
+/// One arm: owns its population copy, item state, recommender, user model and
+/// observers, and all per-step buffers (allocated once, in the constructor).
+class Simulation {
+ public:
+  Simulation(World world, Population population, std::unique_ptr<Recommender> recommender,
+             std::unique_ptr<UserModel> user_model, std::vector<std::unique_ptr<Observer>> observers,
+             SimOptions options);
+
+  /// Metric names, in row order.
+  const std::vector<std::string>& columns() const { return columns_; }
+  /// Runs one step and writes columns().size() values to row.
+  void Step(int64_t step, double* row);
+  /// Runs all steps; rows is steps x columns. on_step is called after each step.
+  void Run(std::vector<double>& rows, const std::function<void(int64_t)>& on_step = {});
+
+  const Population& population() const { return pop_; }
+  const ItemState& items() const { return items_; }
+  const StageTimes& times() const { return times_; }
+
+ private:
+  void ReleaseUploads(int64_t step);
+
+  World world_;
+  Population pop_;
+  std::unique_ptr<Recommender> rec_;
+  std::unique_ptr<UserModel> user_model_;
+  std::vector<std::unique_ptr<Observer>> observers_;
+  SimOptions options_;
+  std::vector<std::string> columns_;
+  std::vector<size_t> column_offset_;
+
+  ItemState items_;
+  std::vector<int64_t> upload_order_;  ///< items not available at step 0, by upload step
+  size_t next_upload_ = 0;
+  std::vector<int32_t> active_;        ///< active users this step
+  SlateBatch batch_;
+  ChoiceBuffer choices_;
+  std::vector<int64_t> click_delta_, impression_delta_;
+  StageTimes times_;
+};
+
+}  // namespace counterpoint

@@ -1,0 +1,55 @@
+// User models: how users examine a slate, choose, and how their interest drifts.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/registry.h"
+#include "recommender/batch.h"
+#include "simulator/population.h"
+
+namespace counterpoint {
+
+/// Choices of one batch: up to max_clicks item ids per user, in click order.
+struct ChoiceBuffer {
+  int max_clicks = 0;
+  std::vector<int64_t> clicks;    ///< capacity x max_clicks, -1 = none
+  std::vector<int32_t> n_clicks;  ///< capacity
+  void Reserve(int64_t capacity, int max_clicks_) {
+    max_clicks = max_clicks_;
+    clicks.assign(capacity * max_clicks_, -1);
+    n_clicks.assign(capacity, 0);
+  }
+  const int64_t* Clicks(int64_t u) const { return clicks.data() + u * max_clicks; }
+};
+
+class UserModel {
+ public:
+  virtual ~UserModel() = default;
+  virtual int max_clicks() const = 0;
+  /// For each user of the batch (batch.users[u] is the global id): examine the
+  /// slate, choose, and update the user's true interest. Called once per batch.
+  virtual void Respond(const RecContext& ctx, const SlateBatch& batch, Population& pop, ChoiceBuffer& out) = 0;
+};
+
+using UserModelRegistry = Registry<std::unique_ptr<UserModel>>;
+
+/// Parameters of the position-based multinomial-logit user (docs/model.md).
+struct LogitUserParams {
+  double relevance_weight = 6.0;   ///< beta_rel: utility per unit cosine(interest, item)
+  double extremity_appeal = 2.0;   ///< beta_ext: utility per unit extremity, times the user's appetite
+  double outside_utility = 3.0;    ///< u_0: utility of leaving (the outside option)
+  double position_decay = 1.0;     ///< eta: P(examine position p) = (p+1)^-eta, p = 0,1,...
+  int max_clicks = 3;              ///< clicks per session at most
+  double drift_rate = 0.1;         ///< step toward a consumed item, times susceptibility
+  double counter_pull = 0.3;       ///< move away from the extremity direction per counter-narrative, times receptivity
+};
+
+/// Utility of item `item` for a user with interest `interest` and appetite `appetite`.
+double LogitUtility(const LogitUserParams& p, const Catalog& catalog, const float* interest, float appetite,
+                    int64_t item);
+
+std::unique_ptr<UserModel> MakeLogitUserModel(const LogitUserParams& p);
+LogitUserParams LogitUserParamsFrom(const Params& p);
+
+}  // namespace counterpoint
