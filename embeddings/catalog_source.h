@@ -23,8 +23,8 @@ struct SyntheticCatalogParams {
   int64_t n_items = 20000;
   int64_t dim = 32;
   int32_t n_topics = 20;
-  double share_borderline = 0.10;
-  double share_extremist = 0.04;
+  double share_borderline = 0.05;
+  double share_extremist = 0.015;
   double share_counter_narrative = 0.03;
   double share_news_reporting = 0.04;
   double topic_spread = 0.45;      ///< norm of within-topic noise, relative to the unit topic centre

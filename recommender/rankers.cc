@@ -86,7 +86,7 @@ const bool kEngagement = RankerRegistry::Get().Add(
     "engagement",
     {"Predicted click utility: relevance to the estimate, smoothed CTR and popularity (docs/model.md).",
      {DoubleParam("relevance_weight", 1.0, "weight of <estimate, item>", 0, 1e6),
-      DoubleParam("ctr_weight", 4.0, "weight of the smoothed click-through rate", 0, 1e6),
+      DoubleParam("ctr_weight", 8.0, "weight of the smoothed click-through rate", 0, 1e6),
       DoubleParam("popularity_weight", 0.2, "weight of log(1+clicks)/log(1+max clicks)", 0, 1e6),
       DoubleParam("ctr_prior_clicks", 1.0, "Beta prior pseudo-clicks of the CTR estimate", 0, 1e9),
       DoubleParam("ctr_prior_impressions", 20.0, "Beta prior pseudo-impressions of the CTR estimate", 1e-9, 1e9)}},

@@ -19,7 +19,7 @@ inline constexpr int kMaxDim = 4096;
 struct RecommenderOptions {
   int candidates = 200;        ///< k retrieved per user
   int slate_size = 10;         ///< items shown per user and step
-  double learning_rate = 0.1;  ///< step size of the estimate update
+  double learning_rate = 0.3;  ///< step size of the estimate update
   /// How the estimate learns from a click: "click_average" moves it toward the
   /// clicked item; "choice_gradient" takes a gradient step on the log-likelihood
   /// of a multinomial-logit choice among the shown items (clicked minus expected).

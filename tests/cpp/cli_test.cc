@@ -1,0 +1,104 @@
+// End-to-end runs of the `counterpoint` binary.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/io.h"
+#include "test_util.h"
+
+namespace counterpoint {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RunCommand;
+
+std::string Cli() { return COUNTERPOINT_CLI; }
+std::string Scenario(const std::string& name) { return std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/" + name; }
+
+fs::path TempDir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("counterpoint_cli_test_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+TEST(CliTest, HelpOnEveryCommand) {
+  for (const char* cmd : {"", " run", " list"}) {
+    const auto r = RunCommand(Cli() + cmd + " --help");
+    EXPECT_EQ(r.status, 0) << cmd;
+    EXPECT_NE(r.output.find("Usage"), std::string::npos) << cmd;
+  }
+}
+
+TEST(CliTest, RabbitHoleDirectionEndToEnd) {
+  // the default scenario, smaller: the engagement arm's harmful exposure and
+  // extremity rise over the run; the random and chronological arms' do not
+  const fs::path out = TempDir("rabbit");
+  const auto r = RunCommand(Cli() + " run " + Scenario("rabbit_hole.yaml") + " --quiet --threads 2 --out " +
+                            out.string() + " --set replicates=1 population.n_users=1500 steps=40");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("engagement"), std::string::npos);
+  for (const char* f : {"metrics.csv", "summary.json", "manifest.json"}) EXPECT_TRUE(fs::exists(out / f)) << f;
+  const auto csv = ReadCsv((out / "metrics.csv").string());
+  const int c_arm = csv.RequireColumn("arm"), c_step = csv.RequireColumn("step");
+  const int c_harm = csv.RequireColumn("harmful_exposure_share"), c_ext = csv.RequireColumn("extremity_mean");
+  std::map<std::string, std::vector<double>> harm, ext;
+  for (size_t i = 0; i < csv.rows.size(); ++i) {
+    harm[csv.rows[i][c_arm]].push_back(CsvDouble(csv, i, c_harm));
+    ext[csv.rows[i][c_arm]].push_back(CsvDouble(csv, i, c_ext));
+    EXPECT_EQ(CsvInt(csv, i, c_step), static_cast<int64_t>(harm[csv.rows[i][c_arm]].size() - 1));
+  }
+  // average of the first and last five steps
+  auto rise = [](const std::vector<double>& v) {
+    double a = 0, b = 0;
+    for (int i = 0; i < 5; ++i) a += v[i] / 5, b += v[v.size() - 1 - i] / 5;
+    return b - a;
+  };
+  EXPECT_GT(rise(harm["engagement"]), 0.04);
+  EXPECT_GT(rise(ext["engagement"]), 0.04);
+  for (const char* base : {"random", "chronological"}) {
+    EXPECT_LT(std::abs(rise(harm[base])), 0.02) << base;
+    EXPECT_LT(rise(ext[base]), rise(ext["engagement"]) / 3) << base;
+  }
+  // summary and manifest are well-formed and agree with the run
+  const auto summary = nlohmann::json::parse(ReadFile((out / "summary.json").string()));
+  EXPECT_EQ(summary["baseline_arm"], "engagement");
+  EXPECT_TRUE(summary["arms"]["random"]["difference_vs_baseline"].contains("harmful_exposure_share"));
+  const auto manifest = nlohmann::json::parse(ReadFile((out / "manifest.json").string()));
+  EXPECT_EQ(manifest["resolved_scenario"]["population"]["n_users"], 1500);
+  EXPECT_EQ(manifest["scenario_hash_fnv1a64"].get<std::string>().size(), 16u);
+  EXPECT_FALSE(manifest["git_revision"].get<std::string>().empty());
+  fs::remove_all(out);
+}
+
+TEST(CliTest, SameSeedSameMetricsAcrossThreadCounts) {
+  const fs::path a = TempDir("det_a"), b = TempDir("det_b");
+  const std::string args = " run " + Scenario("rabbit_hole.yaml") +
+                           " --quiet --set replicates=1 population.n_users=300 steps=6 catalog.n_items=2000 --out ";
+  ASSERT_EQ(RunCommand(Cli() + args + a.string() + " --threads 1").status, 0);
+  ASSERT_EQ(RunCommand(Cli() + args + b.string() + " --threads 2").status, 0);
+  EXPECT_EQ(ReadFile((a / "metrics.csv").string()), ReadFile((b / "metrics.csv").string()));
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST(CliTest, BadInputExitsNonZeroWithLocation) {
+  const std::string bad = std::string(COUNTERPOINT_SOURCE_DIR) + "/tests/data/scenarios/unknown_plugin.yaml";
+  const auto r = RunCommand(Cli() + " run " + bad + " --quiet --out " + TempDir("bad").string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("unknown_plugin.yaml:4:18: error: recommender.ranker: unknown ranker 'engagment'"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(TempDir("bad")));
+  const auto missing = RunCommand(Cli() + " run /no/such/scenario.yaml");
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.output.find("/no/such/scenario.yaml"), std::string::npos);
+  const auto bad_set = RunCommand(Cli() + " run " + Scenario("rabbit_hole.yaml") + " --set steps");
+  EXPECT_EQ(bad_set.status, 2);
+  EXPECT_NE(bad_set.output.find("--set: error"), std::string::npos) << bad_set.output;
+}
+
+}  // namespace
+}  // namespace counterpoint

@@ -1,0 +1,151 @@
+// Slate cutting, rankers and learning from clicks.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "recommender/recommender.h"
+#include "test_util.h"
+
+namespace counterpoint {
+namespace {
+
+using testing::MakeCatalog;
+
+TEST(CutSlatesTest, OrdersByScoreThenSimilarityThenIdAndPadsEmpty) {
+  SlateBatch b;
+  b.Reserve(1, 2, 5, 4);
+  b.n = 1;
+  b.cand_ids = {7, 3, -1, 9, 4};
+  b.cand_score = {0.5f, 0.9f, -INFINITY, 0.5f, 0.5f};
+  b.cand_sim = {0.1f, 0.0f, -INFINITY, 0.3f, 0.1f};
+  CutSlates(b);
+  // 3 (best score); then 9 (higher sim); then 4 before 7 (same sim, lower id)
+  EXPECT_EQ(std::vector<int64_t>(b.slate.begin(), b.slate.begin() + 4), (std::vector<int64_t>{3, 9, 4, 7}));
+  b.cand_ids = {7, -1, -1, -1, -1};
+  CutSlates(b);
+  EXPECT_EQ(std::vector<int64_t>(b.slate.begin(), b.slate.begin() + 4), (std::vector<int64_t>{7, -1, -1, -1}));
+}
+
+// a catalog of 6 items on a circle in 2-d
+std::shared_ptr<const Catalog> Circle() {
+  std::vector<float> rows;
+  for (int i = 0; i < 6; ++i) rows.push_back(std::cos(i * 0.5f)), rows.push_back(std::sin(i * 0.5f));
+  CatalogData data;
+  data.dim = 2;
+  data.embeddings = rows;
+  data.labels.assign(6, Label::kMainstream);
+  data.extremity.assign(6, 0.f);
+  data.upload_step = {0, -3, 2, -1, 5, 1};
+  return std::make_shared<const Catalog>(std::move(data));
+}
+
+std::unique_ptr<Ranker> MakeRanker(const std::string& name) {
+  const auto* e = RankerRegistry::Get().Find(name);
+  return e->factory(Params::Defaults(e->spec));
+}
+
+TEST(RankerTest, EngagementScoreIsItsFormula) {
+  auto cat = Circle();
+  VectorIndex index(*cat, {});
+  ItemState items(6);
+  items.clicks = {0, 10, 0, 3, 0, 0};
+  items.impressions = {0, 20, 5, 30, 0, 0};
+  items.max_clicks = 10;
+  const RecContext ctx{*cat, index, items, 3, 1};
+  SlateBatch b;
+  b.Reserve(1, 2, 3, 2);
+  b.n = 1;
+  int32_t user = 0;
+  b.users = &user;
+  b.cand_ids = {1, 2, 3};
+  b.cand_sim = {0.2f, 0.4f, 0.6f};
+  auto r = MakeRanker("engagement");
+  r->BeginStep(ctx);
+  r->Score(ctx, b);
+  // defaults: w_rel 1, w_ctr 8, w_pop 0.2, prior 1 click / 20 impressions
+  auto expect = [&](int j, double clicks, double impr) {
+    return 1.0 * b.cand_sim[j] + 8.0 * (clicks + 1) / (impr + 20) + 0.2 * std::log1p(clicks) / std::log1p(10.0);
+  };
+  EXPECT_NEAR(b.cand_score[0], expect(0, 10, 20), 1e-5);
+  EXPECT_NEAR(b.cand_score[1], expect(1, 0, 5), 1e-5);
+  EXPECT_NEAR(b.cand_score[2], expect(2, 3, 30), 1e-5);
+}
+
+TEST(RankerTest, ChronologicalShowsNewestFirst) {
+  auto cat = Circle();
+  VectorIndex index(*cat, {});
+  ItemState items(6);
+  const RecContext ctx{*cat, index, items, 0, 1};
+  SlateBatch b;
+  b.Reserve(1, 2, 6, 6);
+  b.n = 1;
+  int32_t user = 3;
+  b.users = &user;
+  b.cand_ids = {0, 1, 2, 3, 4, 5};
+  b.cand_sim.assign(6, 0.f);
+  MakeRanker("chronological")->Score(ctx, b);
+  CutSlates(b);
+  EXPECT_EQ(std::vector<int64_t>(b.slate.begin(), b.slate.end()), (std::vector<int64_t>{4, 2, 5, 0, 3, 1}));
+}
+
+TEST(RankerTest, RandomRankerIsAPermutationKeyedByUserAndStep) {
+  auto cat = Circle();
+  VectorIndex index(*cat, {});
+  ItemState items(6);
+  auto order = [&](int32_t user, int64_t step) {
+    const RecContext ctx{*cat, index, items, step, 1};
+    SlateBatch b;
+    b.Reserve(1, 2, 6, 6);
+    b.n = 1;
+    b.users = &user;
+    b.cand_ids = {0, 1, 2, 3, 4, 5};
+    b.cand_sim.assign(6, 0.f);
+    MakeRanker("random")->Score(ctx, b);
+    CutSlates(b);
+    return b.slate;
+  };
+  EXPECT_EQ(order(1, 1), order(1, 1));
+  auto sorted = order(1, 1);
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, (std::vector<int64_t>{0, 1, 2, 3, 4, 5}));
+  int differ = 0;
+  for (int s = 2; s < 12; ++s) differ += order(1, s) != order(1, 1);
+  EXPECT_GE(differ, 8);
+}
+
+Recommender MakeRec(const std::string& learner, double lr) {
+  RecommenderOptions o;
+  o.learner = learner;
+  o.learning_rate = lr;
+  o.learner_temperature = 2.0;
+  return Recommender(nullptr, nullptr, {}, o);
+}
+
+TEST(LearnTest, ClickAverageIsAnExponentialMovingAverage) {
+  auto cat = MakeCatalog(2, {1, 0, 0, 1}, {Label::kMainstream, Label::kMainstream}, {0, 0});
+  float est[2] = {1, 0};
+  const int64_t slate[2] = {0, 1}, click = 1;
+  MakeRec("click_average", 0.25).Learn(*cat, slate, 2, &click, 1, est);
+  const double n = std::hypot(0.75, 0.25);
+  EXPECT_NEAR(est[0], 0.75 / n, 1e-6);
+  EXPECT_NEAR(est[1], 0.25 / n, 1e-6);
+}
+
+TEST(LearnTest, ChoiceGradientIsClickedMinusExpected) {
+  auto cat = MakeCatalog(2, {1, 0, 0, 1}, {Label::kMainstream, Label::kMainstream}, {0, 0});
+  float est[2] = {1, 0};
+  const int64_t slate[2] = {0, 1}, click = 1;
+  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, 2, &click, 1, est);
+  // p = softmax(2 * (1, 0)); gradient = x1 - (p0 x0 + p1 x1)
+  const double p0 = std::exp(2.0) / (std::exp(2.0) + 1), p1 = 1 - p0;
+  const double a = 1 + 0.5 * (0 - p0), c = 0.5 * (1 - p1), n = std::hypot(a, c);
+  EXPECT_NEAR(est[0], a / n, 1e-6);
+  EXPECT_NEAR(est[1], c / n, 1e-6);
+  // no click, no change
+  float same[2] = {0.6f, 0.8f};
+  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, 2, &click, 0, same);
+  EXPECT_FLOAT_EQ(same[0], 0.6f);
+}
+
+}  // namespace
+}  // namespace counterpoint

@@ -1,0 +1,156 @@
+// Scenario validation: one fixture per error kind, each error as file:line:col.
+#include <gtest/gtest.h>
+
+#include "simulator/runner.h"
+#include "simulator/scenario.h"
+#include "test_util.h"
+
+namespace counterpoint {
+namespace {
+
+using testing::DataPath;
+
+// loads a fixture and returns its diagnostics (fails the test if it loads)
+std::vector<Diagnostic> ErrorsOf(const std::string& name) {
+  try {
+    LoadScenario(DataPath("scenarios/" + name));
+  } catch (const InputError& e) {
+    return e.diagnostics();
+  }
+  ADD_FAILURE() << name << " loaded without error";
+  return {};
+}
+
+std::string Where(const Diagnostic& d) {
+  return d.file.substr(d.file.rfind('/') + 1) + ":" + std::to_string(d.line) + ":" + std::to_string(d.column);
+}
+
+TEST(ScenarioValidationTest, SyntaxErrorNamesTheLine) {
+  const auto d = ErrorsOf("bad_syntax.yaml");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].file, DataPath("scenarios/bad_syntax.yaml"));
+  EXPECT_GE(d[0].line, 3);
+  EXPECT_NE(d[0].message.find("YAML syntax error"), std::string::npos);
+}
+
+TEST(ScenarioValidationTest, UnknownKeyListsValidKeys) {
+  const auto d = ErrorsOf("unknown_key.yaml");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(Where(d[0]), "unknown_key.yaml:4:3");
+  EXPECT_NE(d[0].message.find("unknown key 'n_userz'"), std::string::npos);
+  EXPECT_NE(d[0].message.find("n_users"), std::string::npos);
+  EXPECT_NE(d[0].Format().find("unknown_key.yaml:4:3: error: population: unknown key"), std::string::npos);
+}
+
+TEST(ScenarioValidationTest, WrongTypeNamesTheValue) {
+  const auto d = ErrorsOf("wrong_type.yaml");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(Where(d[0]), "wrong_type.yaml:2:8");
+  EXPECT_NE(d[0].message.find("expected an integer, got 'ten'"), std::string::npos);
+}
+
+TEST(ScenarioValidationTest, OutOfRangeGivesTheBounds) {
+  const auto d = ErrorsOf("out_of_range.yaml");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(Where(d[0]), "out_of_range.yaml:4:12");
+  EXPECT_NE(d[0].message.find("out of range [1, 1e+09]"), std::string::npos);
+}
+
+TEST(ScenarioValidationTest, UnknownPluginListsRegisteredOnes) {
+  const auto d = ErrorsOf("unknown_plugin.yaml");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(Where(d[0]), "unknown_plugin.yaml:4:18");
+  EXPECT_NE(d[0].message.find("unknown ranker 'engagment'"), std::string::npos);
+  EXPECT_NE(d[0].message.find("chronological, engagement, popularity, random"), std::string::npos);
+}
+
+TEST(ScenarioValidationTest, MissingRequiredKey) {
+  const auto d = ErrorsOf("missing_required.yaml");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NE(d[0].message.find("missing required key 'embeddings'"), std::string::npos);
+  EXPECT_EQ(d[0].line, 3);
+}
+
+TEST(ScenarioValidationTest, InvalidChoiceListsChoices) {
+  const auto d = ErrorsOf("bad_choice.yaml");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(Where(d[0]), "bad_choice.yaml:4:12");
+  EXPECT_NE(d[0].message.find("valid choices: choice_gradient, click_average"), std::string::npos);
+}
+
+TEST(ScenarioValidationTest, AllErrorsAreCollected) {
+  const auto d = ErrorsOf("many_errors.yaml");
+  ASSERT_EQ(d.size(), 4u);
+  std::vector<std::string> where;
+  for (const auto& x : d) where.push_back(Where(x));
+  EXPECT_EQ(where, (std::vector<std::string>{"many_errors.yaml:2:1", "many_errors.yaml:3:37",
+                                             "many_errors.yaml:4:27", "many_errors.yaml:5:23"}));
+}
+
+TEST(ScenarioValidationTest, DuplicateArmNames) {
+  const auto d = ErrorsOf("duplicate_arm.yaml");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(Where(d[0]), "duplicate_arm.yaml:5:11");
+}
+
+TEST(ScenarioValidationTest, MissingCatalogBlock) {
+  const auto d = ErrorsOf("missing_catalog.yaml");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NE(d[0].message.find("missing required block 'catalog'"), std::string::npos);
+}
+
+TEST(ScenarioValidationTest, MissingDataFileNamesThePath) {
+  const Scenario sc = LoadScenario(DataPath("scenarios/missing_file.yaml"));
+  try {
+    BuildWorld(sc, 1);
+    FAIL() << "expected an error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("does_not_exist.npy: error: cannot open file"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ScenarioOverrideTest, SetsPathsArmsByNameAndIndex) {
+  const std::string text =
+      "name: o\ncatalog: {type: synthetic}\narms:\n  - name: a\n  - name: b\n    ranker: {type: random}\n";
+  const Scenario sc = ParseScenario(text, "o.yaml",
+                                    {"population.n_users=77", "arms.b.ranker.type=popularity",
+                                     "arms.0.slate_size=3", "user_model.drift_rate=0.5", "catalog.dim=8"});
+  EXPECT_EQ(sc.population.n_users, 77);
+  EXPECT_EQ(sc.arms[1].ranker.type, "popularity");
+  EXPECT_EQ(sc.arms[0].options.slate_size, 3);
+  EXPECT_EQ(sc.arms[1].options.slate_size, 10);
+  EXPECT_DOUBLE_EQ(sc.user_model.params.Double("drift_rate"), 0.5);
+  EXPECT_EQ(sc.catalog.params.Int("dim"), 8);
+}
+
+TEST(ScenarioOverrideTest, BadOverridesAreErrors) {
+  const std::string text = "name: o\ncatalog: {type: synthetic}\n";
+  EXPECT_THROW(ParseScenario(text, "o.yaml", {"population.n_users"}), InputError);
+  EXPECT_THROW(ParseScenario(text, "o.yaml", {"name.x=1"}), InputError);
+  EXPECT_THROW(ParseScenario(text, "o.yaml", {"arms.zzz.ranker=random"}), InputError);
+  try {
+    ParseScenario(text, "o.yaml", {"population.n_userz=5"});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("(--set)"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ScenarioTest, ShippedScenariosLoad) {
+  for (const char* name : {"rabbit_hole.yaml", "ranker_ablation.yaml"}) {
+    const Scenario sc = LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/" + name);
+    EXPECT_GE(sc.arms.size(), 2u) << name;
+  }
+}
+
+TEST(ScenarioTest, ResolvedScenarioHasEveryDefault) {
+  const Scenario sc = ParseScenario("name: r\ncatalog: {type: synthetic}\n", "r.yaml");
+  const auto j = sc.Resolved();
+  EXPECT_EQ(j["catalog"]["n_items"], 20000);
+  EXPECT_EQ(j["arms"][0]["ranker"]["type"], "engagement");
+  EXPECT_EQ(j["observers"].size(), DefaultObservers().size());
+}
+
+}  // namespace
+}  // namespace counterpoint

@@ -1,0 +1,50 @@
+// Helpers shared by the C++ tests.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "embeddings/catalog.h"
+
+namespace counterpoint::testing {
+
+/// Path of a file under tests/data.
+inline std::string DataPath(const std::string& rel) {
+  return std::string(COUNTERPOINT_SOURCE_DIR) + "/tests/data/" + rel;
+}
+
+/// A catalog whose items are the given rows, labels and extremities.
+inline std::shared_ptr<const Catalog> MakeCatalog(int64_t dim, std::vector<float> rows, std::vector<Label> labels,
+                                                  std::vector<float> extremity) {
+  CatalogData data;
+  data.dim = dim;
+  data.embeddings = std::move(rows);
+  data.labels = std::move(labels);
+  data.extremity = std::move(extremity);
+  return std::make_shared<const Catalog>(std::move(data), "test catalog");
+}
+
+/// Exit status and combined stdout+stderr of a shell command.
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+
+inline CommandResult RunCommand(const std::string& command) {
+  CommandResult r;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+}  // namespace counterpoint::testing

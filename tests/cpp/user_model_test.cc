@@ -1,0 +1,182 @@
+// The logit user model against its closed form, and its drift mechanics.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "recommender/batch.h"
+#include "simulator/user_model.h"
+#include "test_util.h"
+
+namespace counterpoint {
+namespace {
+
+using testing::MakeCatalog;
+
+// four items in 3-d: relevant ones at different angles, one extreme
+std::shared_ptr<const Catalog> FourItems() {
+  const float s = std::sqrt(0.5f);
+  return MakeCatalog(3, {1, 0, 0, s, s, 0, 0, 1, 0, s, 0, s},
+                     {Label::kMainstream, Label::kMainstream, Label::kBorderline, Label::kExtremist},
+                     {0.0f, 0.1f, 0.5f, 0.9f});
+}
+
+struct Harness {
+  std::shared_ptr<const Catalog> catalog;
+  VectorIndex index;
+  ItemState items;
+  Population pop;
+  SlateBatch batch;
+  ChoiceBuffer choices;
+  std::vector<int32_t> users;
+
+  Harness(std::shared_ptr<const Catalog> cat, int n_users, const std::vector<int64_t>& slate, int max_clicks)
+      : catalog(cat), index(*cat, IndexOptions{}), items(cat->size()) {
+    pop.n = n_users;
+    pop.dim = cat->dim();
+    pop.history_length = 4;
+    pop.interest.assign(n_users * pop.dim, 0.f);
+    for (int u = 0; u < n_users; ++u) pop.interest[u * pop.dim] = 1.f;  // interest = e1
+    pop.estimate = pop.interest;
+    pop.susceptibility.assign(n_users, 0.5f);
+    pop.appetite.assign(n_users, 0.5f);
+    pop.receptivity.assign(n_users, 0.5f);
+    pop.session_prob.assign(n_users, 1.f);
+    batch.Reserve(n_users, cat->dim(), static_cast<int>(slate.size()), static_cast<int>(slate.size()));
+    batch.n = n_users;
+    for (int u = 0; u < n_users; ++u) {
+      users.push_back(u);
+      std::copy(slate.begin(), slate.end(), batch.Slate(u));
+    }
+    batch.users = users.data();
+    choices.Reserve(n_users, max_clicks);
+  }
+  RecContext Context(int64_t step) const { return RecContext{*catalog, index, items, step, 99}; }
+};
+
+TEST(LogitUserModelTest, ClickSharesMatchMultinomialLogit) {
+  // full examination (eta = 0), one click: P(j) = e^u_j / (e^u0 + sum_k e^u_k)
+  LogitUserParams p;
+  p.position_decay = 0.0;
+  p.max_clicks = 1;
+  p.drift_rate = 0.0;
+  p.counter_pull = 0.0;
+  p.outside_utility = 2.0;
+  const int n = 100000;
+  Harness h(FourItems(), n, {0, 1, 2, 3}, 1);
+  MakeLogitUserModel(p)->Respond(h.Context(0), h.batch, h.pop, h.choices);
+  const float e1[3] = {1, 0, 0};
+  std::vector<double> expect(5);
+  double z = std::exp(p.outside_utility);
+  for (int j = 0; j < 4; ++j) z += std::exp(LogitUtility(p, *h.catalog, e1, 0.5f, j));
+  for (int j = 0; j < 4; ++j) expect[j] = std::exp(LogitUtility(p, *h.catalog, e1, 0.5f, j)) / z;
+  expect[4] = std::exp(p.outside_utility) / z;
+  std::vector<double> got(5, 0.0);
+  for (int u = 0; u < n; ++u) got[h.choices.n_clicks[u] ? h.choices.Clicks(u)[0] : 4] += 1.0 / n;
+  for (int j = 0; j < 5; ++j) {
+    const double se = std::sqrt(expect[j] * (1 - expect[j]) / n);
+    EXPECT_NEAR(got[j], expect[j], 5 * se) << "option " << j;
+  }
+  // the extremity term is in the utility: item 3 beats its pure-relevance share
+  EXPECT_GT(LogitUtility(p, *h.catalog, e1, 0.5f, 3), p.relevance_weight * std::sqrt(0.5));
+}
+
+TEST(LogitUserModelTest, ExaminationProbabilitiesEnterTheChoice) {
+  // eta = 1: position p is examined with probability 1/(p+1); the click share is
+  // the MNL probability averaged over all 2^3 examination subsets
+  LogitUserParams p;
+  p.position_decay = 1.0;
+  p.max_clicks = 1;
+  p.drift_rate = 0.0;
+  const int n = 100000;
+  Harness h(FourItems(), n, {3, 0, 1}, 1);
+  MakeLogitUserModel(p)->Respond(h.Context(5), h.batch, h.pop, h.choices);
+  const float e1[3] = {1, 0, 0};
+  const int64_t slate[3] = {3, 0, 1};
+  std::vector<double> expect(3, 0.0);
+  for (int mask = 0; mask < 8; ++mask) {
+    double prob = 1, z = std::exp(p.outside_utility);
+    for (int j = 0; j < 3; ++j) {
+      const double e = 1.0 / (j + 1);
+      prob *= (mask >> j & 1) ? e : 1 - e;
+      if (mask >> j & 1) z += std::exp(LogitUtility(p, *h.catalog, e1, 0.5f, slate[j]));
+    }
+    for (int j = 0; j < 3; ++j)
+      if (mask >> j & 1) expect[j] += prob * std::exp(LogitUtility(p, *h.catalog, e1, 0.5f, slate[j])) / z;
+  }
+  std::vector<double> got(3, 0.0);
+  for (int u = 0; u < n; ++u)
+    for (int j = 0; j < 3; ++j)
+      if (h.choices.n_clicks[u] && h.choices.Clicks(u)[0] == slate[j]) got[j] += 1.0 / n;
+  for (int j = 0; j < 3; ++j) EXPECT_NEAR(got[j], expect[j], 5 * std::sqrt(expect[j] / n)) << "position " << j;
+}
+
+TEST(LogitUserModelTest, ClicksAreDistinctAndBounded) {
+  LogitUserParams p;
+  p.outside_utility = -5;  // users almost never leave
+  p.position_decay = 0;
+  p.max_clicks = 3;
+  Harness h(FourItems(), 200, {0, 1, 2, 3}, 3);
+  MakeLogitUserModel(p)->Respond(h.Context(1), h.batch, h.pop, h.choices);
+  for (int u = 0; u < 200; ++u) {
+    ASSERT_EQ(h.choices.n_clicks[u], 3);
+    const int64_t* c = h.choices.Clicks(u);
+    EXPECT_NE(c[0], c[1]);
+    EXPECT_NE(c[0], c[2]);
+    EXPECT_NE(c[1], c[2]);
+  }
+}
+
+TEST(LogitUserModelTest, SameKeysGiveSameChoices) {
+  LogitUserParams p;
+  Harness a(FourItems(), 500, {0, 1, 2, 3}, 3), b(FourItems(), 500, {0, 1, 2, 3}, 3);
+  MakeLogitUserModel(p)->Respond(a.Context(7), a.batch, a.pop, a.choices);
+  MakeLogitUserModel(p)->Respond(b.Context(7), b.batch, b.pop, b.choices);
+  EXPECT_EQ(a.choices.clicks, b.choices.clicks);
+  EXPECT_EQ(a.pop.interest, b.pop.interest);
+  Harness c(FourItems(), 500, {0, 1, 2, 3}, 3);
+  MakeLogitUserModel(p)->Respond(c.Context(8), c.batch, c.pop, c.choices);
+  EXPECT_NE(a.choices.clicks, c.choices.clicks);
+}
+
+TEST(LogitUserModelTest, DriftMovesInterestTowardConsumedItem) {
+  LogitUserParams p;
+  p.outside_utility = -20;  // always clicks the only item
+  p.max_clicks = 1;
+  p.position_decay = 0;
+  p.drift_rate = 0.4;
+  Harness h(FourItems(), 1, {3}, 1);
+  MakeLogitUserModel(p)->Respond(h.Context(0), h.batch, h.pop, h.choices);
+  ASSERT_EQ(h.choices.n_clicks[0], 1);
+  // interest <- normalise(e1 + 0.4 * 0.5 * (x3 - e1)), x3 = (s, 0, s)
+  const double s = std::sqrt(0.5), a = 1 + 0.2 * (s - 1), c = 0.2 * s, norm = std::hypot(a, c);
+  EXPECT_NEAR(h.pop.interest[0], a / norm, 1e-6);
+  EXPECT_NEAR(h.pop.interest[2], c / norm, 1e-6);
+}
+
+TEST(LogitUserModelTest, CounterNarrativePullsAwayFromExtremityDirection) {
+  // a counter-narrative placed where extremist content is
+  CatalogData data;
+  data.dim = 2;
+  data.embeddings = {0.6f, 0.8f, 1.f, 0.f};
+  data.labels = {Label::kCounterNarrative, Label::kMainstream};
+  data.extremity = {0.f, 0.f};
+  data.extremity_direction = {0.f, 1.f};
+  auto cat = std::make_shared<const Catalog>(std::move(data));
+  LogitUserParams p;
+  p.outside_utility = -20;
+  p.max_clicks = 1;
+  p.position_decay = 0;
+  p.drift_rate = 0.4;
+  p.counter_pull = 0.0;
+  Harness without(cat, 1, {0}, 1);
+  MakeLogitUserModel(p)->Respond(without.Context(0), without.batch, without.pop, without.choices);
+  p.counter_pull = 0.5;
+  Harness with(cat, 1, {0}, 1);
+  MakeLogitUserModel(p)->Respond(with.Context(0), with.batch, with.pop, with.choices);
+  ASSERT_EQ(with.choices.n_clicks[0], 1);
+  // same drift toward the item, then minus receptivity * pull along the direction
+  EXPECT_LT(cat->Project(with.pop.Interest(0)), cat->Project(without.pop.Interest(0)) - 0.1);
+}
+
+}  // namespace
+}  // namespace counterpoint
