@@ -16,7 +16,10 @@ namespace counterpoint {
 void WriteFileAtomic(const std::string& path, const std::string& contents) {
   namespace fs = std::filesystem;
   const fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  std::error_code dir_error;
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), dir_error);
+  if (dir_error)
+    throw InputError(path, "cannot create the directory " + target.parent_path().string() + ": " + dir_error.message());
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
@@ -115,6 +118,12 @@ CsvTable ReadCsv(const std::string& path, char comment) {
   int line = 1;
   // skip a UTF-8 byte-order mark
   if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
+  // comment and blank lines before the header
+  while (pos < text.size() && ((comment && text[pos] == comment) || text[pos] == '\n' || text[pos] == '\r')) {
+    while (pos < text.size() && text[pos] != '\n') ++pos;
+    ++pos;
+    ++line;
+  }
   std::vector<std::string> fields;
   if (!NextRecord(text, pos, line, fields, path)) throw InputError(path, "empty CSV file (expected a header line)");
   t.header = fields;
@@ -204,7 +213,15 @@ NpyMatrix ReadNpy(const std::string& path) {
   std::string item;
   while (std::getline(ss, item, ',')) {
     if (item.find_first_not_of(" ") == std::string::npos) continue;
-    shape.push_back(std::stoll(item));
+    size_t used = 0;
+    int64_t dim = -1;
+    try {
+      dim = std::stoll(item, &used);
+    } catch (const std::exception&) {
+    }
+    if (dim < 0 || item.find_first_not_of(" ", used) != std::string::npos)
+      throw InputError(path, "malformed shape '(" + dims + ")' in the .npy header; re-save with numpy.save");
+    shape.push_back(dim);
   }
   if (shape.empty() || shape.size() > 2)
     throw InputError(path, "expected a 1-D or 2-D array, got " + std::to_string(shape.size()) + " dimensions");

@@ -84,7 +84,8 @@ std::vector<std::string> SpecNames(const ComponentSpec& spec, const std::set<std
 // parses a scalar per the spec's type; false with a message on mismatch
 bool ParseScalar(const YAML::Node& node, const ParamSpec& spec, ParamValue& out, std::string& why) {
   if (!node.IsScalar()) {
-    why = std::string("expected a ") + ParamTypeName(spec.type) + ", got a " +
+    why = std::string(spec.type == ParamType::kInt ? "expected an " : "expected a ") + ParamTypeName(spec.type) +
+          ", got a " +
           (node.IsMap() ? "map" : node.IsSequence() ? "list" : "null value");
     return false;
   }

@@ -1,3 +1,4 @@
+#include <climits>
 #include <cmath>
 #include <filesystem>
 #include <unordered_map>
@@ -52,11 +53,17 @@ std::shared_ptr<const Catalog> LoadCatalogFiles(const std::string& npy_path, con
         throw InputError(csv_path, t.lines[r], 0, "extremity and harm_score must lie in [0, 1]");
     data.extremity.push_back(static_cast<float>(e));
     data.harm_score.push_back(static_cast<float>(h));
-    data.creator.push_back(c_creator >= 0 ? static_cast<int32_t>(CsvInt(t, r, c_creator)) : 0);
-    const int64_t topic = c_topic >= 0 ? CsvInt(t, r, c_topic) : 0;
+    auto int32_cell = [&](int col) {
+      const int64_t v = CsvInt(t, r, col);
+      if (v < INT32_MIN || v > INT32_MAX)
+        throw InputError(csv_path, t.lines[r], col + 1, "column '" + t.header[col] + "': value out of 32-bit range");
+      return static_cast<int32_t>(v);
+    };
+    data.creator.push_back(c_creator >= 0 ? int32_cell(c_creator) : 0);
+    const int64_t topic = c_topic >= 0 ? int32_cell(c_topic) : 0;
     if (topic < 0) throw InputError(csv_path, t.lines[r], c_topic + 1, "topic must be >= 0");
     data.topic.push_back(static_cast<int32_t>(topic));
-    data.upload_step.push_back(c_upload >= 0 ? static_cast<int32_t>(CsvInt(t, r, c_upload)) : 0);
+    data.upload_step.push_back(c_upload >= 0 ? int32_cell(c_upload) : 0);
   }
   return std::make_shared<const Catalog>(std::move(data), npy_path);
 }

@@ -35,8 +35,13 @@ VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
                                     " items; use fewer lists (about sqrt(n_items)) or Flat");
     ivf->cp.verbose = false;
   }
-  if (!index_->is_trained) index_->train(n_, catalog.embeddings());
-  index_->add(n_, catalog.embeddings());
+  try {
+    if (!index_->is_trained) index_->train(n_, catalog.embeddings());
+    index_->add(n_, catalog.embeddings());
+  } catch (const faiss::FaissException& e) {
+    throw InputError("index", "FAISS cannot build '" + options_.factory +
+                                  "' over this catalog (examples that work: Flat, IVF256,Flat, HNSW32): " + e.msg);
+  }
   native_filtering_ = ProbeNativeFiltering(catalog);
 }
 

@@ -28,7 +28,7 @@ World BuildWorld(const Scenario& sc, uint64_t replicate_seed) {
   return w;
 }
 
-Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& world, const Population& pop,
+Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& world, Population pop,
                            uint64_t replicate_seed) {
   auto retriever = RetrieverRegistry::Get().Find(arm.retriever.type)->factory(arm.retriever.params);
   auto ranker = RankerRegistry::Get().Find(arm.ranker.type)->factory(arm.ranker.params);
@@ -41,7 +41,7 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
   std::vector<std::unique_ptr<Observer>> observers;
   for (const auto& o : sc.observers) observers.push_back(ObserverRegistry::Get().Find(o.type)->factory(o.params));
   SimOptions opts{sc.steps, sc.batch_size, replicate_seed};
-  return Simulation(world, pop, std::move(rec), std::move(um), std::move(observers), opts);
+  return Simulation(world, std::move(pop), std::move(rec), std::move(um), std::move(observers), opts);
 }
 
 RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
@@ -55,10 +55,13 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
     const uint64_t seed = DeriveSeed(sc.seed, r);
     const auto tb = std::chrono::steady_clock::now();
     const World world = BuildWorld(sc, seed);
-    const Population pop = GeneratePopulation(sc.population, *world.catalog, seed);
+    Population pop = GeneratePopulation(sc.population, *world.catalog, seed);
     result.build_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - tb).count();
-    for (const ArmSpec& arm : sc.arms) {
-      Simulation sim = BuildSimulation(sc, arm, world, pop, seed);
+    for (size_t a = 0; a < sc.arms.size(); ++a) {
+      const ArmSpec& arm = sc.arms[a];
+      // every arm starts from the same population; the last one may take it
+      Simulation sim = a + 1 < sc.arms.size() ? BuildSimulation(sc, arm, world, pop, seed)
+                                              : BuildSimulation(sc, arm, world, std::move(pop), seed);
       if (result.columns.empty()) result.columns = sim.columns();
       ArmRun run{arm.name, r, seed, {}, {}};
       sim.Run(run.rows, [&](int64_t) {

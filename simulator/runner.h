@@ -44,8 +44,8 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress = {});
 
 /// Builds one replicate's world (exposed for tests and benchmarks).
 World BuildWorld(const Scenario& sc, uint64_t replicate_seed);
-/// Builds one arm's simulation on a world.
-Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& world, const Population& pop,
+/// Builds one arm's simulation on a world (the population is copied or moved in).
+Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& world, Population pop,
                            uint64_t replicate_seed);
 
 /// Mean and 95% CI of values (t distribution with n-1 degrees of freedom).
