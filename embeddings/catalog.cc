@@ -54,20 +54,18 @@ Catalog::Catalog(CatalogData data, std::string source) : data_(std::move(data)),
   if (data_.creator.empty()) data_.creator.assign(n_, 0);
   if (data_.topic.empty()) data_.topic.assign(n_, 0);
   if (data_.upload_step.empty()) data_.upload_step.assign(n_, 0);
-  if (data_.ids.empty())
-    for (int64_t i = 0; i < n_; ++i) data_.ids.push_back(std::to_string(i));
   check_size(data_.labels.size(), "labels");
   check_size(data_.extremity.size(), "extremity");
   check_size(data_.harm_score.size(), "harm_score");
   check_size(data_.creator.size(), "creator");
   check_size(data_.topic.size(), "topic");
   check_size(data_.upload_step.size(), "upload_step");
-  check_size(data_.ids.size(), "ids");
+  if (!data_.ids.empty()) check_size(data_.ids.size(), "ids");
   // finite embeddings, no zero rows
   for (int64_t i = 0; i < n_; ++i) {
     for (int64_t j = 0; j < d; ++j) {
       if (!std::isfinite(data_.embeddings[i * d + j]))
-        throw InputError(source_, "item " + data_.ids[i] + " (row " + std::to_string(i) +
+        throw InputError(source_, "item " + id(i) + " (row " + std::to_string(i) +
                                       ") has a NaN or infinite embedding value at column " +
                                       std::to_string(j) + "; clean or drop this item");
     }
@@ -77,8 +75,8 @@ Catalog::Catalog(CatalogData data, std::string source) : data_(std::move(data)),
   for (int64_t i = 0; i < n_; ++i) {
     const float e = data_.extremity[i], h = data_.harm_score[i];
     if (!(e >= 0.f && e <= 1.f) || !(h >= 0.f && h <= 1.f))
-      throw InputError(source_, "item " + data_.ids[i] + ": extremity and harm_score must lie in [0, 1]");
-    if (data_.topic[i] < 0) throw InputError(source_, "item " + data_.ids[i] + ": topic must be >= 0");
+      throw InputError(source_, "item " + id(i) + ": extremity and harm_score must lie in [0, 1]");
+    if (data_.topic[i] < 0) throw InputError(source_, "item " + id(i) + ": topic must be >= 0");
     n_topics_ = std::max(n_topics_, data_.topic[i] + 1);
   }
   // extremity direction: given, or cov(x, extremity) normalised

@@ -58,7 +58,8 @@ class Catalog {
   int32_t creator(int64_t i) const { return data_.creator[i]; }
   int32_t topic(int64_t i) const { return data_.topic[i]; }
   int32_t upload_step(int64_t i) const { return data_.upload_step[i]; }
-  const std::string& id(int64_t i) const { return data_.ids[i]; }
+  /// External id (the row number when the source gave none).
+  std::string id(int64_t i) const { return data_.ids.empty() ? std::to_string(i) : data_.ids[i]; }
   int32_t n_topics() const { return n_topics_; }
   const std::vector<Label>& labels() const { return data_.labels; }
 

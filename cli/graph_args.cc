@@ -1,0 +1,90 @@
+#include "cli/graph_args.h"
+
+#include <iostream>
+
+#include "core/io.h"
+
+namespace counterpoint::cli {
+
+void AddGraphOptions(CLI::App* cmd, GraphArgs& a) {
+  cmd->add_option("scenario", a.scenario, "audit scenario YAML (e.g. scenarios/recfluence_audit.yaml)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--nodes", a.nodes, "nodes CSV: id, label, numeric attributes")->check(CLI::ExistingFile);
+  cmd->add_option("--edges", a.edges, "edges CSV: src, dst, weight")->check(CLI::ExistingFile);
+  cmd->add_option("--recfluence", a.recfluence, "read the Recfluence 2018 dataset directory instead of CSVs")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--harmful", a.harmful, "harmful labels, comma-separated (repeat for several sets)");
+  cmd->add_option("--start", a.start, "start distribution: uniform, or attribute:NAME (e.g. attribute:subscribers)");
+  cmd->add_option("--sinks", a.sinks, "nodes without out-edges: prune, absorb or self_loop")
+      ->check(CLI::IsMember({"prune", "absorb", "self_loop"}));
+  cmd->add_option("--k", a.k, "steps for reach-within-k")->check(CLI::Range(0, 1000000));
+  cmd->add_option("--horizon", a.horizon, "truncated bubble radius horizon")->check(CLI::Range(0, 1000000));
+  cmd->add_option("--walkers", a.walkers, "walkers of each kind (bots, users)")->check(CLI::Range(0, 1000000000));
+  cmd->add_option("--length", a.length, "steps per walk")->check(CLI::Range(0, 1000000));
+  cmd->add_option("--seed", a.seed, "seed of the journeys")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--budget", a.budget, "rewiring operations / inserted links")->check(CLI::Range(0, 1000000));
+  cmd->add_option("--tau", a.tau, "relevance ratio a rewired target must reach")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--out", a.out, "JSON output path (default results/<name>/<command>.json)");
+}
+
+AuditConfig ConfigFromArgs(const CLI::App& cmd, const GraphArgs& a, const std::string& command) {
+  AuditConfig c;
+  const bool from_file = !a.scenario.empty();
+  if (from_file) c = LoadAuditConfig(a.scenario);
+  auto given = [&](const std::string& flag) { return cmd.count(flag) > 0; };
+  // the graph
+  if (given("--recfluence")) c.source = "recfluence", c.dir = a.recfluence;
+  if (given("--nodes") || given("--edges")) {
+    if (a.nodes.empty() || a.edges.empty()) throw InputError("--nodes/--edges", "give both --nodes and --edges");
+    c.source = "csv", c.nodes = a.nodes, c.edges = a.edges;
+  }
+  if (!from_file && !given("--recfluence") && !given("--nodes"))
+    throw InputError(command,
+                     "give a scenario file, --nodes N.csv --edges E.csv, or --recfluence DIR "
+                     "(see counterpoint " +
+                         command + " --help)");
+  if (given("--sinks") || !from_file) c.sinks = ParseSinkPolicy(a.sinks).value_or(SinkPolicy::kPrune);
+  // harmful sets
+  if (given("--harmful")) {
+    c.harmful.clear();
+    for (const std::string& h : a.harmful) {
+      c.harmful.push_back({h, SplitLabels(h)});
+      if (c.harmful.back().labels.empty()) throw InputError("--harmful", "'" + h + "' names no label");
+    }
+  }
+  if (c.harmful.empty()) throw InputError("--harmful", "give the harmful labels, e.g. --harmful Alt-right,Alt-lite");
+  // start distribution
+  if (given("--start") || !from_file) {
+    if (a.start == "uniform")
+      c.start = {"uniform", ""};
+    else if (a.start.rfind("attribute:", 0) == 0 && a.start.size() > 10)
+      c.start = {"attribute", a.start.substr(10)};
+    else
+      throw InputError("--start", "'" + a.start + "' is not uniform or attribute:NAME");
+  }
+  // numbers
+  if (given("--k") || !from_file) c.reach_k = a.k;
+  if (given("--horizon") || !from_file) c.horizon = a.horizon;
+  if (given("--walkers") || !from_file) c.journeys.walkers = a.walkers;
+  if (given("--length") || !from_file) c.journeys.length = a.length;
+  if (given("--seed") || !from_file) c.journeys.seed = static_cast<uint64_t>(a.seed);
+  if (given("--budget") || !from_file) c.rewire_budget = c.bubble_links = a.budget;
+  if (given("--tau") || !from_file) c.tau = a.tau;
+  if (given("--out")) c.output = a.out;
+  if (c.output.empty())
+    c.output = (c.output_dir.empty() ? "results/" + c.name : c.output_dir) + "/" + command + ".json";
+  return c;
+}
+
+int RunGraphCommand(const AuditConfig& config, const std::string& command,
+                    nlohmann::json (*run)(const AuditConfig&, const WatchNextGraph&, std::string&)) {
+  const WatchNextGraph graph = LoadAuditGraph(config);
+  std::string text;
+  nlohmann::json out = run(config, graph, text);
+  if (!config.file.empty()) out["scenario"] = config.file;
+  WriteFileAtomic(config.output, out.dump(2) + "\n");
+  std::cout << text << "Wrote " << config.output << "\n";
+  return 0;
+}
+
+}  // namespace counterpoint::cli
