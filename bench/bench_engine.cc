@@ -2,7 +2,7 @@
 //
 //   bench_engine [--users 100000] [--items 100000] [--dim 64] [--steps 50]
 //                [--factory IVF1024,Flat] [--nprobe 8] [--candidates 200] [--slate 10]
-//                [--batch 4096] [--threads N]
+//                [--batch 2048] [--threads N]
 //
 // Prints user-steps per second, the share of step time inside FAISS search,
 // peak RSS and the model's own bytes (embeddings + index + population), and
@@ -27,7 +27,7 @@ double PeakRssMb() {
 
 int main(int argc, char** argv) {
   using namespace counterpoint;
-  int64_t users = 100000, items = 100000, dim = 64, steps = 50, batch = 4096;
+  int64_t users = 100000, items = 100000, dim = 64, steps = 50, batch = 2048;
   int nprobe = 8, candidates = 200, slate = 10, threads = 0;
   std::string factory = "IVF1024,Flat";
   CLI::App app{"counterpoint end-to-end engine benchmark"};

@@ -16,7 +16,7 @@ ComponentSpec ScenarioTopSpec() {
            IntParam("seed", 1, "base random seed", 0, 9.2e18),
            IntParam("steps", 50, "simulated steps (one session opportunity per user each)", 1, 1e7),
            IntParam("replicates", 1, "independent seeds; summaries give mean and 95% CI", 1, 10000),
-           IntParam("batch_size", 8192, "users per batched search (bounds memory)", 1, 1e8)}};
+           IntParam("batch_size", 2048, "users per batched search (bounds memory)", 1, 1e8)}};
 }
 
 ComponentSpec IndexSpec() {

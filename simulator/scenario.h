@@ -38,7 +38,7 @@ struct Scenario {
   uint64_t seed = 1;
   int64_t steps = 50;
   int replicates = 1;
-  int64_t batch_size = 8192;
+  int64_t batch_size = 2048;
   ComponentChoice catalog;
   IndexOptions index;
   PopulationParams population;

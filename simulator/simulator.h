@@ -20,7 +20,7 @@ struct World {
 
 struct SimOptions {
   int64_t steps = 50;
-  int64_t batch_size = 8192;  ///< users per batched search (bounds buffer memory)
+  int64_t batch_size = 2048;  ///< users per batched search (bounds buffer memory)
   uint64_t seed = 0;          ///< keys every random draw (shared by arms: common random numbers)
 };
 
