@@ -46,18 +46,18 @@ int main(int argc, char** argv) {
   const double rss_start = PeakRssMb();
 
   // the scenario, as a user would write it
-  const std::string yaml = "name: bench\nsteps: " + std::to_string(steps) + "\nbatch_size: " + std::to_string(batch) +
-                           "\ncatalog: {type: synthetic, n_items: " + std::to_string(items) +
-                           ", dim: " + std::to_string(dim) + ", n_topics: 50}\nindex: {factory: \"" + factory +
-                           "\", nprobe: " + std::to_string(nprobe) + "}\npopulation: {n_users: " +
-                           std::to_string(users) + "}\nrecommender: {candidates: " + std::to_string(candidates) +
-                           ", slate_size: " + std::to_string(slate) + "}\n";
+  const std::string yaml =
+      "name: bench\nsteps: " + std::to_string(steps) + "\nbatch_size: " + std::to_string(batch) +
+      "\ncatalog: {type: synthetic, n_items: " + std::to_string(items) + ", dim: " + std::to_string(dim) +
+      ", n_topics: 50}\nindex: {factory: \"" + factory + "\", nprobe: " + std::to_string(nprobe) +
+      "}\npopulation: {n_users: " + std::to_string(users) +
+      "}\nrecommender: {candidates: " + std::to_string(candidates) + ", slate_size: " + std::to_string(slate) + "}\n";
   const Scenario sc = ParseScenario(yaml, "<bench>");
   const auto t0 = std::chrono::steady_clock::now();
   const World world = BuildWorld(sc, 1);
   Population pop = GeneratePopulation(sc.population, *world.catalog, 1);
-  const int64_t model_bytes = world.catalog->size() * world.catalog->dim() * 4 + world.index->memory_bytes() +
-                              pop.memory_bytes();
+  const int64_t model_bytes =
+      world.catalog->size() * world.catalog->dim() * 4 + world.index->memory_bytes() + pop.memory_bytes();
   const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   Simulation sim = BuildSimulation(sc, sc.arms[0], world, std::move(pop), 1);
   std::vector<double> rows;
@@ -70,27 +70,41 @@ int main(int argc, char** argv) {
     for (int64_t c = 0; c < cols; ++c)
       if (sim.columns()[c] == "active_share") sessions += rows[s * cols + c] * users;
   const double peak = PeakRssMb();
-  nlohmann::json j = {{"users", users}, {"items", items}, {"dim", dim}, {"steps", steps}, {"factory", factory},
-                      {"nprobe", nprobe}, {"candidates", candidates}, {"slate", slate}, {"batch", batch},
-                      {"threads", omp_get_max_threads()}, {"build_seconds", build_s}, {"step_seconds", t.total_s},
-                      {"faiss_search_seconds", t.retrieve_s}, {"faiss_share", t.retrieve_s / t.total_s},
+  nlohmann::json j = {{"users", users},
+                      {"items", items},
+                      {"dim", dim},
+                      {"steps", steps},
+                      {"factory", factory},
+                      {"nprobe", nprobe},
+                      {"candidates", candidates},
+                      {"slate", slate},
+                      {"batch", batch},
+                      {"threads", omp_get_max_threads()},
+                      {"build_seconds", build_s},
+                      {"step_seconds", t.total_s},
+                      {"faiss_search_seconds", t.retrieve_s},
+                      {"faiss_share", t.retrieve_s / t.total_s},
                       {"user_steps_per_second", user_steps / t.total_s},
-                      {"sessions_per_second", sessions / t.total_s}, {"peak_rss_mb", peak},
-                      {"rss_before_build_mb", rss_start}, {"model_mb", model_bytes / 1048576.0},
+                      {"sessions_per_second", sessions / t.total_s},
+                      {"peak_rss_mb", peak},
+                      {"rss_before_build_mb", rss_start},
+                      {"model_mb", model_bytes / 1048576.0},
                       {"peak_over_model", peak / (model_bytes / 1048576.0)},
                       {"peak_minus_start_over_model", (peak - rss_start) / (model_bytes / 1048576.0)}};
-  std::printf("users x items x dim x steps: %lld x %lld x %lld x %lld, %s nprobe %d, %d candidates, slate %d, %d threads\n",
-              static_cast<long long>(users), static_cast<long long>(items), static_cast<long long>(dim),
-              static_cast<long long>(steps), factory.c_str(), nprobe, candidates, slate, omp_get_max_threads());
+  std::printf(
+      "users x items x dim x steps: %lld x %lld x %lld x %lld, %s nprobe %d, %d candidates, slate %d, %d threads\n",
+      static_cast<long long>(users), static_cast<long long>(items), static_cast<long long>(dim),
+      static_cast<long long>(steps), factory.c_str(), nprobe, candidates, slate, omp_get_max_threads());
   std::printf("build (catalog + index + population): %.2f s\n", build_s);
   std::printf("steps: %.2f s, %.0f user-steps/s, %.0f sessions/s\n", t.total_s, user_steps / t.total_s,
               sessions / t.total_s);
   std::printf("inside FAISS search: %.1f%% of step time (outside: %.1f%%)\n", 100 * t.retrieve_s / t.total_s,
               100 * (1 - t.retrieve_s / t.total_s));
-  std::printf("peak RSS %.1f MB (%.1f MB before building); model (embeddings + index + population) %.1f MB; "
-              "ratio %.2f (%.2f above the start)\n",
-              peak, rss_start, model_bytes / 1048576.0, peak / (model_bytes / 1048576.0),
-              (peak - rss_start) / (model_bytes / 1048576.0));
+  std::printf(
+      "peak RSS %.1f MB (%.1f MB before building); model (embeddings + index + population) %.1f MB; "
+      "ratio %.2f (%.2f above the start)\n",
+      peak, rss_start, model_bytes / 1048576.0, peak / (model_bytes / 1048576.0),
+      (peak - rss_start) / (model_bytes / 1048576.0));
   std::printf("%s\n", j.dump().c_str());
   return 0;
 }

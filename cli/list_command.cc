@@ -14,8 +14,8 @@ namespace {
 void PrintSpec(const std::string& name, const ComponentSpec& spec) {
   std::cout << "  " << name << ": " << spec.doc << "\n";
   for (const auto& p : spec.params)
-    std::cout << "      " << p.name << " (" << ParamTypeName(p.type) << (p.required ? ", required" : "")
-              << ", default " << ParamValueToString(p.default_value) << "): " << p.doc << "\n";
+    std::cout << "      " << p.name << " (" << ParamTypeName(p.type) << (p.required ? ", required" : "") << ", default "
+              << ParamValueToString(p.default_value) << "): " << p.doc << "\n";
 }
 template <class Reg>
 void PrintRegistry(const std::string& title) {

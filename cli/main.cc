@@ -29,8 +29,7 @@ const std::vector<std::pair<std::string, CommandFactory>>& Commands() { return C
 
 int main(int argc, char** argv) {
   using namespace counterpoint;
-  CLI::App app{"counterpoint: simulate recommender rabbit holes and test interventions against them.",
-               "counterpoint"};
+  CLI::App app{"counterpoint: simulate recommender rabbit holes and test interventions against them.", "counterpoint"};
   app.set_version_flag("--version", std::string(kVersion) + " (" + kGitRevision + ")");
   app.require_subcommand(1);
   std::map<std::string, cli::Action> actions;

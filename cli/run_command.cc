@@ -47,8 +47,7 @@ Action AddRunCommand(CLI::App& app) {
     if (!args->quiet) progress.Finish();
     WriteOutputs(out, sc, result, threads);
     std::cout << SummaryTable(sc, Summarize(sc, result));
-    std::cout << "Wrote " << out << "/metrics.csv, summary.json, manifest.json (" << result.wall_seconds
-              << " s)\n";
+    std::cout << "Wrote " << out << "/metrics.csv, summary.json, manifest.json (" << result.wall_seconds << " s)\n";
     return 0;
   };
 }

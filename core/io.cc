@@ -155,8 +155,7 @@ double CsvDouble(const CsvTable& t, size_t row, int col) {
     if (used == s.size()) return v;
   } catch (const std::exception&) {
   }
-  throw InputError(t.path, t.lines[row], col + 1,
-                   "column '" + t.header[col] + "': expected a number, got '" + s + "'");
+  throw InputError(t.path, t.lines[row], col + 1, "column '" + t.header[col] + "': expected a number, got '" + s + "'");
 }
 
 int64_t CsvInt(const CsvTable& t, size_t row, int col) {
@@ -197,9 +196,12 @@ NpyMatrix ReadNpy(const std::string& path) {
   size_t p = header.find('\'', field("descr")) + 1;
   const std::string descr = header.substr(p, header.find('\'', p) - p);
   int width;
-  if (descr == "<f4") width = 4;
-  else if (descr == "<f8") width = 8;
-  else throw InputError(path, "dtype '" + descr + "' is not supported; convert with arr.astype('float32')");
+  if (descr == "<f4")
+    width = 4;
+  else if (descr == "<f8")
+    width = 8;
+  else
+    throw InputError(path, "dtype '" + descr + "' is not supported; convert with arr.astype('float32')");
   // order
   p = field("fortran_order");
   if (header.find("True", p) < header.find(',', p))
@@ -247,8 +249,8 @@ NpyMatrix ReadNpy(const std::string& path) {
 }
 
 void WriteNpy(const std::string& path, const float* data, int64_t rows, int64_t cols) {
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(rows) +
-                       ", " + std::to_string(cols) + "), }";
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
+                       std::to_string(cols) + "), }";
   while ((10 + header.size() + 1) % 64) header += ' ';
   header += '\n';
   std::string out = "\x93NUMPY";

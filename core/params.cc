@@ -7,10 +7,14 @@ namespace counterpoint {
 
 const char* ParamTypeName(ParamType type) {
   switch (type) {
-    case ParamType::kInt: return "integer";
-    case ParamType::kDouble: return "number";
-    case ParamType::kBool: return "boolean";
-    case ParamType::kString: return "string";
+    case ParamType::kInt:
+      return "integer";
+    case ParamType::kDouble:
+      return "number";
+    case ParamType::kBool:
+      return "boolean";
+    case ParamType::kString:
+      return "string";
   }
   return "?";
 }
@@ -24,10 +28,9 @@ ParamSpec DoubleParam(std::string name, double def, std::string doc, double min,
 ParamSpec BoolParam(std::string name, bool def, std::string doc) {
   return {std::move(name), ParamType::kBool, def, std::move(doc), false, -1e300, 1e300, {}};
 }
-ParamSpec StringParam(std::string name, std::string def, std::string doc,
-                      std::vector<std::string> choices) {
-  return {std::move(name), ParamType::kString, std::move(def), std::move(doc), false,
-          -1e300, 1e300, std::move(choices)};
+ParamSpec StringParam(std::string name, std::string def, std::string doc, std::vector<std::string> choices) {
+  return {std::move(name), ParamType::kString, std::move(def), std::move(doc), false, -1e300,
+          1e300,           std::move(choices)};
 }
 ParamSpec RequiredString(std::string name, std::string doc) {
   ParamSpec s = StringParam(std::move(name), "", std::move(doc));
@@ -59,9 +62,7 @@ double Params::Double(const std::string& name) const {
   return std::get<double>(v);
 }
 bool Params::Bool(const std::string& name) const { return std::get<bool>(Get(name)); }
-const std::string& Params::String(const std::string& name) const {
-  return std::get<std::string>(Get(name));
-}
+const std::string& Params::String(const std::string& name) const { return std::get<std::string>(Get(name)); }
 SourceLocation Params::Where(const std::string& name) const {
   auto it = where_.find(name);
   return it == where_.end() ? SourceLocation{} : it->second;
@@ -86,7 +87,9 @@ bool ParseScalar(const YAML::Node& node, const ParamSpec& spec, ParamValue& out,
   if (!node.IsScalar()) {
     why = std::string(spec.type == ParamType::kInt ? "expected an " : "expected a ") + ParamTypeName(spec.type) +
           ", got a " +
-          (node.IsMap() ? "map" : node.IsSequence() ? "list" : "null value");
+          (node.IsMap()        ? "map"
+           : node.IsSequence() ? "list"
+                               : "null value");
     return false;
   }
   const std::string& text = node.Scalar();
@@ -131,8 +134,7 @@ bool ParseScalar(const YAML::Node& node, const ParamSpec& spec, ParamValue& out,
 }  // namespace
 
 Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const std::string& file,
-                     const std::string& block_name, DiagnosticList& diags,
-                     const std::set<std::string>& reserved) {
+                     const std::string& block_name, DiagnosticList& diags, const std::set<std::string>& reserved) {
   Params params = Params::Defaults(spec);
   if (!node || node.IsNull()) {
     for (const auto& s : spec.params)
@@ -157,8 +159,7 @@ Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const st
     const ParamSpec* spec_entry = spec.Find(name);
     if (!spec_entry) {
       diags.Add(kloc.file, kloc.line, kloc.column,
-                block_name + ": unknown key '" + name + "'; valid keys: " +
-                    JoinNames(SpecNames(spec, reserved)));
+                block_name + ": unknown key '" + name + "'; valid keys: " + JoinNames(SpecNames(spec, reserved)));
       continue;
     }
     const YAML::Node value = it->second;
@@ -171,15 +172,20 @@ Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const st
     }
     // range and choice checks
     if (spec_entry->type == ParamType::kInt || spec_entry->type == ParamType::kDouble) {
-      const double v = std::holds_alternative<int64_t>(parsed)
-                           ? static_cast<double>(std::get<int64_t>(parsed))
-                           : std::get<double>(parsed);
+      const double v = std::holds_alternative<int64_t>(parsed) ? static_cast<double>(std::get<int64_t>(parsed))
+                                                               : std::get<double>(parsed);
       if (v < spec_entry->min || v > spec_entry->max) {
         std::ostringstream msg;
         msg << block_name << "." << name << ": value " << value.Scalar() << " is out of range [";
-        if (spec_entry->min > -1e299) msg << spec_entry->min; else msg << "-inf";
+        if (spec_entry->min > -1e299)
+          msg << spec_entry->min;
+        else
+          msg << "-inf";
         msg << ", ";
-        if (spec_entry->max < 1e299) msg << spec_entry->max; else msg << "inf";
+        if (spec_entry->max < 1e299)
+          msg << spec_entry->max;
+        else
+          msg << "inf";
         msg << "]";
         diags.Add(vloc.file, vloc.line, vloc.column, msg.str());
         continue;
@@ -191,8 +197,8 @@ Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const st
       for (const auto& c : spec_entry->choices) ok = ok || c == s;
       if (!ok) {
         diags.Add(vloc.file, vloc.line, vloc.column,
-                  block_name + "." + name + ": '" + s + "' is not a valid choice; valid choices: " +
-                      JoinNames(spec_entry->choices));
+                  block_name + "." + name + ": '" + s +
+                      "' is not a valid choice; valid choices: " + JoinNames(spec_entry->choices));
         continue;
       }
     }
@@ -202,8 +208,7 @@ Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const st
   for (const auto& s : spec.params) {
     if (s.required && !seen.count(s.name)) {
       const SourceLocation loc = LocationOf(node, file);
-      diags.Add(loc.file, loc.line, loc.column,
-                block_name + ": missing required key '" + s.name + "' (" + s.doc + ")");
+      diags.Add(loc.file, loc.line, loc.column, block_name + ": missing required key '" + s.name + "' (" + s.doc + ")");
     }
   }
   return params;

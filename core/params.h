@@ -42,8 +42,7 @@ struct ParamSpec {
 ParamSpec IntParam(std::string name, int64_t def, std::string doc, double min = -1e300, double max = 1e300);
 ParamSpec DoubleParam(std::string name, double def, std::string doc, double min = -1e300, double max = 1e300);
 ParamSpec BoolParam(std::string name, bool def, std::string doc);
-ParamSpec StringParam(std::string name, std::string def, std::string doc,
-                      std::vector<std::string> choices = {});
+ParamSpec StringParam(std::string name, std::string def, std::string doc, std::vector<std::string> choices = {});
 ParamSpec RequiredString(std::string name, std::string doc);
 
 /// The full parameter spec of a plug-in or block.
@@ -74,7 +73,10 @@ class Params {
   bool WasSet(const std::string& name) const { return set_.count(name) > 0; }
 
   void Set(const std::string& name, ParamValue value) { values_[name] = std::move(value); }
-  void SetLocation(const std::string& name, SourceLocation loc) { where_[name] = std::move(loc); set_.insert(name); }
+  void SetLocation(const std::string& name, SourceLocation loc) {
+    where_[name] = std::move(loc);
+    set_.insert(name);
+  }
   const std::map<std::string, ParamValue>& values() const { return values_; }
 
   /// Defaults of a spec (for building plug-ins in code and tests).
@@ -91,8 +93,7 @@ class Params {
 /// skipped. Problems go to `diags`; the returned Params hold defaults where the
 /// input was bad, so validation can continue and report everything at once.
 Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const std::string& file,
-                     const std::string& block_name, DiagnosticList& diags,
-                     const std::set<std::string>& reserved = {});
+                     const std::string& block_name, DiagnosticList& diags, const std::set<std::string>& reserved = {});
 
 /// Converts a ParamValue to YAML-ish text for manifests and messages.
 std::string ParamValueToString(const ParamValue& v);

@@ -7,8 +7,8 @@
 namespace counterpoint {
 
 namespace {
-constexpr const char* kLabelNames[kNumLabels] = {"mainstream", "borderline", "extremist",
-                                                  "counter_narrative", "news_reporting"};
+constexpr const char* kLabelNames[kNumLabels] = {"mainstream", "borderline", "extremist", "counter_narrative",
+                                                 "news_reporting"};
 }
 
 const char* LabelName(Label label) { return kLabelNames[static_cast<int>(label)]; }
@@ -46,8 +46,8 @@ Catalog::Catalog(CatalogData data, std::string source) : data_(std::move(data)),
   if (n_ == 0) throw InputError(source_, "catalog has no items");
   auto check_size = [&](size_t got, const char* what) {
     if (static_cast<int64_t>(got) != n_)
-      throw InputError(source_, std::string(what) + " has " + std::to_string(got) + " entries for " +
-                                    std::to_string(n_) + " items");
+      throw InputError(
+          source_, std::string(what) + " has " + std::to_string(got) + " entries for " + std::to_string(n_) + " items");
   };
   // fill optional attributes
   if (data_.harm_score.empty()) data_.harm_score = data_.extremity;
@@ -66,8 +66,8 @@ Catalog::Catalog(CatalogData data, std::string source) : data_(std::move(data)),
     for (int64_t j = 0; j < d; ++j) {
       if (!std::isfinite(data_.embeddings[i * d + j]))
         throw InputError(source_, "item " + id(i) + " (row " + std::to_string(i) +
-                                      ") has a NaN or infinite embedding value at column " +
-                                      std::to_string(j) + "; clean or drop this item");
+                                      ") has a NaN or infinite embedding value at column " + std::to_string(j) +
+                                      "; clean or drop this item");
     }
   }
   if (NormalizeRows(data_.embeddings.data(), n_, d) > 0)

@@ -32,12 +32,12 @@ struct CatalogData {
   int64_t dim = 0;
   std::vector<float> embeddings;  ///< n x dim, row-major; normalised by Catalog
   std::vector<Label> labels;
-  std::vector<float> extremity;   ///< ground truth in [0, 1]
-  std::vector<float> harm_score;  ///< what the platform's classifier sees, in [0, 1]
-  std::vector<int32_t> creator;   ///< creator / organisation id
-  std::vector<int32_t> topic;     ///< topic id (>= 0), for diversity metrics
-  std::vector<int32_t> upload_step;  ///< step at which the item becomes available
-  std::vector<std::string> ids;      ///< external ids; empty = row numbers
+  std::vector<float> extremity;            ///< ground truth in [0, 1]
+  std::vector<float> harm_score;           ///< what the platform's classifier sees, in [0, 1]
+  std::vector<int32_t> creator;            ///< creator / organisation id
+  std::vector<int32_t> topic;              ///< topic id (>= 0), for diversity metrics
+  std::vector<int32_t> upload_step;        ///< step at which the item becomes available
+  std::vector<std::string> ids;            ///< external ids; empty = row numbers
   std::vector<float> extremity_direction;  ///< unit vector; empty = estimated from data
 };
 

@@ -11,9 +11,9 @@ namespace counterpoint {
 
 /// What a catalog source needs besides its parameters.
 struct CatalogContext {
-  uint64_t seed = 0;         ///< replicate seed (synthetic sources)
-  std::string base_dir;      ///< directory relative paths are resolved against
-  std::string file;          ///< scenario file, for error messages
+  uint64_t seed = 0;     ///< replicate seed (synthetic sources)
+  std::string base_dir;  ///< directory relative paths are resolved against
+  std::string file;      ///< scenario file, for error messages
 };
 
 using CatalogRegistry = Registry<std::shared_ptr<const Catalog>, const CatalogContext&>;
@@ -32,8 +32,8 @@ struct SyntheticCatalogParams {
   double classifier_noise = 0.15;  ///< std of the harm classifier's Gaussian error
   double news_confusion = 0.35;    ///< harm-score bias on news reporting (a crude classifier's error)
   int32_t items_per_creator = 10;
-  double new_item_share = 0.2;     ///< share of items uploaded during the run
-  int32_t upload_horizon = 50;     ///< new items arrive uniformly over steps 1..horizon
+  double new_item_share = 0.2;  ///< share of items uploaded during the run
+  int32_t upload_horizon = 50;  ///< new items arrive uniformly over steps 1..horizon
 };
 
 /// Generates a catalog: topic clusters, an extremity direction orthogonal to the

@@ -12,8 +12,8 @@ std::shared_ptr<const Catalog> LoadCatalogFiles(const std::string& npy_path, con
                                                 int64_t expected_dim) {
   NpyMatrix m = ReadNpy(npy_path);
   if (expected_dim > 0 && m.cols != expected_dim)
-    throw InputError(npy_path, "embeddings have dimension " + std::to_string(m.cols) + " but the scenario says dim: " +
-                                   std::to_string(expected_dim) + "; fix one of them");
+    throw InputError(npy_path, "embeddings have dimension " + std::to_string(m.cols) +
+                                   " but the scenario says dim: " + std::to_string(expected_dim) + "; fix one of them");
   for (int64_t i = 0; i < m.rows; ++i)
     for (int64_t j = 0; j < m.cols; ++j)
       if (!std::isfinite(m.data[i * m.cols + j]))
@@ -49,8 +49,7 @@ std::shared_ptr<const Catalog> LoadCatalogFiles(const std::string& npy_path, con
     if (c_ext >= 0) e = CsvDouble(t, r, c_ext);
     const double h = c_harm >= 0 ? CsvDouble(t, r, c_harm) : e;
     for (double v : {e, h})
-      if (!(v >= 0 && v <= 1))
-        throw InputError(csv_path, t.lines[r], 0, "extremity and harm_score must lie in [0, 1]");
+      if (!(v >= 0 && v <= 1)) throw InputError(csv_path, t.lines[r], 0, "extremity and harm_score must lie in [0, 1]");
     data.extremity.push_back(static_cast<float>(e));
     data.harm_score.push_back(static_cast<float>(h));
     auto int32_cell = [&](int col) {

@@ -88,20 +88,39 @@ std::shared_ptr<const Catalog> GenerateSyntheticCatalog(const SyntheticCatalogPa
     // label by position in [0,1): harmful and special labels take their shares
     const double r = attr.Uniform(0);
     Label label = Label::kMainstream;
-    if (r < c_border) label = Label::kBorderline;
-    else if (r < c_ext) label = Label::kExtremist;
-    else if (r < c_cn) label = Label::kCounterNarrative;
-    else if (r < c_news) label = Label::kNewsReporting;
+    if (r < c_border)
+      label = Label::kBorderline;
+    else if (r < c_ext)
+      label = Label::kExtremist;
+    else if (r < c_cn)
+      label = Label::kCounterNarrative;
+    else if (r < c_news)
+      label = Label::kNewsReporting;
     // ground-truth extremity and position along u (where the item sits in the space)
     const double v = attr.Uniform(1);
     double extremity = 0, position = 0;
     switch (label) {
-      case Label::kMainstream: extremity = 0.3 * v * v; position = extremity; break;
-      case Label::kBorderline: extremity = 0.35 + 0.3 * v; position = extremity; break;
-      case Label::kExtremist: extremity = 0.7 + 0.3 * v; position = extremity; break;
+      case Label::kMainstream:
+        extremity = 0.3 * v * v;
+        position = extremity;
+        break;
+      case Label::kBorderline:
+        extremity = 0.35 + 0.3 * v;
+        position = extremity;
+        break;
+      case Label::kExtremist:
+        extremity = 0.7 + 0.3 * v;
+        position = extremity;
+        break;
       // near the harmful content of their topic, but not extreme themselves
-      case Label::kCounterNarrative: extremity = 0.1 * v; position = 0.55 + 0.35 * attr.Uniform(2); break;
-      case Label::kNewsReporting: extremity = 0.05 + 0.2 * v; position = 0.55 + 0.35 * attr.Uniform(2); break;
+      case Label::kCounterNarrative:
+        extremity = 0.1 * v;
+        position = 0.55 + 0.35 * attr.Uniform(2);
+        break;
+      case Label::kNewsReporting:
+        extremity = 0.05 + 0.2 * v;
+        position = 0.55 + 0.35 * attr.Uniform(2);
+        break;
     }
     const int32_t topic = static_cast<int32_t>(attr.Below(3, p.n_topics));
     float* x = data.embeddings.data() + i * d;

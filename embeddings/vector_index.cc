@@ -22,8 +22,7 @@ using faiss_idx = faiss::Index::idx_t;
 VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
     : options_(std::move(options)), n_(catalog.size()), dim_(catalog.dim()) {
   try {
-    index_.reset(faiss::index_factory(static_cast<int>(dim_), options_.factory.c_str(),
-                                      faiss::METRIC_INNER_PRODUCT));
+    index_.reset(faiss::index_factory(static_cast<int>(dim_), options_.factory.c_str(), faiss::METRIC_INNER_PRODUCT));
   } catch (const faiss::FaissException& e) {
     throw InputError("index", "FAISS rejected the index factory string '" + options_.factory +
                                   "' (examples: Flat, IVF256,Flat, IVF1024,SQ8, HNSW32): " + e.msg);
@@ -106,12 +105,10 @@ void VectorIndex::Search(const float* queries, int64_t nq, int k, float* scores,
     std::vector<float> qbuf;
     while (!todo.empty()) {
       qbuf.resize(todo.size() * dim_);
-      for (size_t t = 0; t < todo.size(); ++t)
-        std::copy_n(queries + todo[t] * dim_, dim_, qbuf.data() + t * dim_);
+      for (size_t t = 0; t < todo.size(); ++t) std::copy_n(queries + todo[t] * dim_, dim_, qbuf.data() + t * dim_);
       s.resize(todo.size() * wide);
       id.resize(todo.size() * wide);
-      SearchOnce(qbuf.data(), static_cast<int64_t>(todo.size()), static_cast<int>(wide), s.data(), id.data(),
-                 nullptr);
+      SearchOnce(qbuf.data(), static_cast<int64_t>(todo.size()), static_cast<int>(wide), s.data(), id.data(), nullptr);
       std::vector<int64_t> again;
       for (size_t t = 0; t < todo.size(); ++t) {
         int got = 0;
@@ -143,8 +140,7 @@ int64_t VectorIndex::memory_bytes() const {
   if (auto* flat = dynamic_cast<const faiss::IndexFlatCodes*>(index_.get()))
     return static_cast<int64_t>(flat->codes.size());
   if (auto* ivf = dynamic_cast<const faiss::IndexIVF*>(index_.get()))
-    return n_ * static_cast<int64_t>(ivf->code_size + sizeof(faiss_idx)) +
-           static_cast<int64_t>(ivf->nlist) * dim_ * 4;
+    return n_ * static_cast<int64_t>(ivf->code_size + sizeof(faiss_idx)) + static_cast<int64_t>(ivf->nlist) * dim_ * 4;
   return n_ * dim_ * 4;
 }
 

@@ -72,8 +72,7 @@ class VectorIndex {
   double search_seconds() const { return search_ns_.load() * 1e-9; }
 
  private:
-  void SearchOnce(const float* queries, int64_t nq, int k, float* scores, int64_t* ids,
-                  const ItemFilter* filter) const;
+  void SearchOnce(const float* queries, int64_t nq, int k, float* scores, int64_t* ids, const ItemFilter* filter) const;
   bool ProbeNativeFiltering(const Catalog& catalog) const;
 
   IndexOptions options_;

@@ -30,10 +30,10 @@ struct RecContext {
 /// Per-step buffers for a batch of users, allocated once at the largest batch size.
 /// All matrices are row-major with one row per user of the batch.
 struct SlateBatch {
-  int64_t n = 0;           ///< users in the batch
+  int64_t n = 0;  ///< users in the batch
   int64_t dim = 0;
-  int k = 0;               ///< candidates per user
-  int slate_size = 0;      ///< items per slate
+  int k = 0;                       ///< candidates per user
+  int slate_size = 0;              ///< items per slate
   const int32_t* users = nullptr;  ///< global user ids (random streams are keyed by them)
   std::vector<float> queries;      ///< n x dim: the system's estimate of each user's interest
   std::vector<int64_t> cand_ids;   ///< n x k, -1 = empty slot

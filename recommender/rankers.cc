@@ -28,8 +28,10 @@ void ScoreAll(SlateBatch& b, ScoreFn&& fn) {
 class EngagementRanker : public Ranker {
  public:
   explicit EngagementRanker(const Params& p)
-      : w_rel_(p.Double("relevance_weight")), w_ctr_(p.Double("ctr_weight")),
-        w_pop_(p.Double("popularity_weight")), prior_clicks_(p.Double("ctr_prior_clicks")),
+      : w_rel_(p.Double("relevance_weight")),
+        w_ctr_(p.Double("ctr_weight")),
+        w_pop_(p.Double("popularity_weight")),
+        prior_clicks_(p.Double("ctr_prior_clicks")),
         prior_impr_(p.Double("ctr_prior_impressions")) {}
   void BeginStep(const RecContext& ctx) override {
     pop_norm_ = ctx.items.max_clicks > 0 ? 1.0 / std::log1p(static_cast<double>(ctx.items.max_clicks)) : 0.0;
@@ -92,17 +94,17 @@ const bool kEngagement = RankerRegistry::Get().Add(
       DoubleParam("ctr_prior_impressions", 20.0, "Beta prior pseudo-impressions of the CTR estimate", 1e-9, 1e9)}},
     [](const Params& p) { return std::make_unique<EngagementRanker>(p); });
 
-const bool kPopularity = RankerRegistry::Get().Add(
-    "popularity", {"Most-clicked candidates first (global click counts).", {}},
-    [](const Params&) { return std::make_unique<PopularityRanker>(); });
+const bool kPopularity =
+    RankerRegistry::Get().Add("popularity", {"Most-clicked candidates first (global click counts).", {}},
+                              [](const Params&) { return std::make_unique<PopularityRanker>(); });
 
-const bool kRandomRanker = RankerRegistry::Get().Add(
-    "random", {"Candidates in uniformly random order (amplification baseline).", {}},
-    [](const Params&) { return std::make_unique<RandomRanker>(); });
+const bool kRandomRanker =
+    RankerRegistry::Get().Add("random", {"Candidates in uniformly random order (amplification baseline).", {}},
+                              [](const Params&) { return std::make_unique<RandomRanker>(); });
 
-const bool kChronological = RankerRegistry::Get().Add(
-    "chronological", {"Newest uploads first (reverse-chronological baseline).", {}},
-    [](const Params&) { return std::make_unique<ChronologicalRanker>(); });
+const bool kChronological =
+    RankerRegistry::Get().Add("chronological", {"Newest uploads first (reverse-chronological baseline).", {}},
+                              [](const Params&) { return std::make_unique<ChronologicalRanker>(); });
 
 }  // namespace
 }  // namespace counterpoint

@@ -8,8 +8,10 @@ namespace counterpoint {
 
 Recommender::Recommender(std::unique_ptr<Retriever> retriever, std::unique_ptr<Ranker> ranker,
                          std::vector<std::unique_ptr<Intervention>> interventions, RecommenderOptions options)
-    : retriever_(std::move(retriever)), ranker_(std::move(ranker)),
-      interventions_(std::move(interventions)), options_(options) {}
+    : retriever_(std::move(retriever)),
+      ranker_(std::move(ranker)),
+      interventions_(std::move(interventions)),
+      options_(options) {}
 
 void Recommender::BeginStep(const RecContext& ctx) { ranker_->BeginStep(ctx); }
 

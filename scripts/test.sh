@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 
+echo "== formatting (clang-format, .clang-format)"
+bash scripts/check_format.sh
+
 echo "== unit and end-to-end tests (Release)"
 ctest --test-dir build --output-on-failure -j "$jobs"
 

@@ -86,9 +86,7 @@ class LogitUserModel : public UserModel {
 
 }  // namespace
 
-std::unique_ptr<UserModel> MakeLogitUserModel(const LogitUserParams& p) {
-  return std::make_unique<LogitUserModel>(p);
-}
+std::unique_ptr<UserModel> MakeLogitUserModel(const LogitUserParams& p) { return std::make_unique<LogitUserModel>(p); }
 
 LogitUserParams LogitUserParamsFrom(const Params& p) {
   LogitUserParams s;
@@ -106,13 +104,18 @@ namespace {
 const bool kLogitRegistered = UserModelRegistry::Get().Add(
     "logit",
     {"Position-based examination, multinomial logit with an outside option, interest drift (docs/model.md).",
-     {DoubleParam("relevance_weight", LogitUserParams{}.relevance_weight, "utility per unit cosine(interest, item)", 0, 1e3),
-      DoubleParam("extremity_appeal", LogitUserParams{}.extremity_appeal, "utility per unit extremity, times appetite", -1e3, 1e3),
-      DoubleParam("outside_utility", LogitUserParams{}.outside_utility, "utility of the outside option (leaving)", -1e3, 1e3),
+     {DoubleParam("relevance_weight", LogitUserParams{}.relevance_weight, "utility per unit cosine(interest, item)", 0,
+                  1e3),
+      DoubleParam("extremity_appeal", LogitUserParams{}.extremity_appeal, "utility per unit extremity, times appetite",
+                  -1e3, 1e3),
+      DoubleParam("outside_utility", LogitUserParams{}.outside_utility, "utility of the outside option (leaving)", -1e3,
+                  1e3),
       DoubleParam("position_decay", LogitUserParams{}.position_decay, "eta in P(examine p) = (p+1)^-eta", 0, 10),
       IntParam("max_clicks", LogitUserParams{}.max_clicks, "clicks per session at most", 1, 64),
-      DoubleParam("drift_rate", LogitUserParams{}.drift_rate, "drift toward consumed items, times susceptibility", 0, 1),
-      DoubleParam("counter_pull", LogitUserParams{}.counter_pull, "pull away from extremity per counter-narrative", 0, 10)}},
+      DoubleParam("drift_rate", LogitUserParams{}.drift_rate, "drift toward consumed items, times susceptibility", 0,
+                  1),
+      DoubleParam("counter_pull", LogitUserParams{}.counter_pull, "pull away from extremity per counter-narrative", 0,
+                  10)}},
     [](const Params& p) { return MakeLogitUserModel(LogitUserParamsFrom(p)); });
 }  // namespace
 

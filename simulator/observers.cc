@@ -83,7 +83,8 @@ class ExposureObserver : public Observer {
 class RabbitHoleObserver : public Observer {
  public:
   explicit RabbitHoleObserver(const Params& p)
-      : window_(static_cast<int>(p.Int("window"))), threshold_(p.Double("threshold")),
+      : window_(static_cast<int>(p.Int("window"))),
+        threshold_(p.Double("threshold")),
         min_consumed_(static_cast<int>(p.Int("min_consumed"))) {}
   std::vector<std::string> Columns() const override { return {"rabbit_hole_share"}; }
   void EndStep(const StepView& v, double* row) override {
@@ -151,9 +152,7 @@ class EngagementObserver : public Observer {
 /// Topic entropy of this step's impressions and Gini of cumulative item impressions.
 class DiversityObserver : public Observer {
  public:
-  std::vector<std::string> Columns() const override {
-    return {"topic_entropy_bits", "impression_gini"};
-  }
+  std::vector<std::string> Columns() const override { return {"topic_entropy_bits", "impression_gini"}; }
   void BeginStep(const StepView& v) override { topics_.assign(v.catalog.n_topics(), 0); }
   void ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer&) override {
     for (int64_t u = 0; u < b.n; ++u)
@@ -169,9 +168,8 @@ class DiversityObserver : public Observer {
   std::vector<int64_t> topics_, scratch_;
 };
 
-const bool kExposure = ObserverRegistry::Get().Add(
-    "exposure", {"Impression shares by label; harmful click share.", {}},
-    [](const Params&) { return std::make_unique<ExposureObserver>(); });
+const bool kExposure = ObserverRegistry::Get().Add("exposure", {"Impression shares by label; harmful click share.", {}},
+                                                   [](const Params&) { return std::make_unique<ExposureObserver>(); });
 const bool kRabbitHole = ObserverRegistry::Get().Add(
     "rabbit_hole",
     {"Share of users whose recent consumption is mostly harmful.",
@@ -179,15 +177,15 @@ const bool kRabbitHole = ObserverRegistry::Get().Add(
       DoubleParam("threshold", 0.5, "harmful share at or above which a user is in a rabbit hole", 0, 1),
       IntParam("min_consumed", 3, "users with fewer consumptions are not counted as in a hole", 1, 1000)}},
     [](const Params& p) { return std::make_unique<RabbitHoleObserver>(p); });
-const bool kExtremity = ObserverRegistry::Get().Add(
-    "extremity", {"Mean and quantiles of users' true extremity.", {}},
-    [](const Params&) { return std::make_unique<ExtremityObserver>(); });
-const bool kEngagement = ObserverRegistry::Get().Add(
-    "engagement", {"Clicks per session and share of active users.", {}},
-    [](const Params&) { return std::make_unique<EngagementObserver>(); });
-const bool kDiversity = ObserverRegistry::Get().Add(
-    "diversity", {"Topic entropy of impressions and Gini of item impressions.", {}},
-    [](const Params&) { return std::make_unique<DiversityObserver>(); });
+const bool kExtremity =
+    ObserverRegistry::Get().Add("extremity", {"Mean and quantiles of users' true extremity.", {}},
+                                [](const Params&) { return std::make_unique<ExtremityObserver>(); });
+const bool kEngagement =
+    ObserverRegistry::Get().Add("engagement", {"Clicks per session and share of active users.", {}},
+                                [](const Params&) { return std::make_unique<EngagementObserver>(); });
+const bool kDiversity =
+    ObserverRegistry::Get().Add("diversity", {"Topic entropy of impressions and Gini of item impressions.", {}},
+                                [](const Params&) { return std::make_unique<DiversityObserver>(); });
 
 }  // namespace
 }  // namespace counterpoint

@@ -8,19 +8,21 @@ namespace counterpoint {
 
 ComponentSpec PopulationSpec() {
   const PopulationParams d;
-  return {"Users: Beta-distributed traits, interest starting near a mainstream item (docs/model.md).",
-          {IntParam("n_users", d.n_users, "number of users", 1, 1e9),
-           DoubleParam("susceptibility_alpha", d.susceptibility_alpha, "Beta alpha of susceptibility", 1e-3, 1e3),
-           DoubleParam("susceptibility_beta", d.susceptibility_beta, "Beta beta of susceptibility", 1e-3, 1e3),
-           DoubleParam("appetite_alpha", d.appetite_alpha, "Beta alpha of appetite for extremity", 1e-3, 1e3),
-           DoubleParam("appetite_beta", d.appetite_beta, "Beta beta of appetite for extremity", 1e-3, 1e3),
-           DoubleParam("receptivity_alpha", d.receptivity_alpha, "Beta alpha of receptivity to counter-narratives", 1e-3, 1e3),
-           DoubleParam("receptivity_beta", d.receptivity_beta, "Beta beta of receptivity to counter-narratives", 1e-3, 1e3),
-           DoubleParam("session_alpha", d.session_alpha, "Beta alpha of the per-step session probability", 1e-3, 1e3),
-           DoubleParam("session_beta", d.session_beta, "Beta beta of the per-step session probability", 1e-3, 1e3),
-           DoubleParam("interest_noise", d.interest_noise, "noise norm around the starting item", 0, 10),
-           DoubleParam("estimate_noise", d.estimate_noise, "noise norm of the cold-start estimate", 0, 10),
-           IntParam("history_length", d.history_length, "consumed items remembered per user", 1, 1000)}};
+  return {
+      "Users: Beta-distributed traits, interest starting near a mainstream item (docs/model.md).",
+      {IntParam("n_users", d.n_users, "number of users", 1, 1e9),
+       DoubleParam("susceptibility_alpha", d.susceptibility_alpha, "Beta alpha of susceptibility", 1e-3, 1e3),
+       DoubleParam("susceptibility_beta", d.susceptibility_beta, "Beta beta of susceptibility", 1e-3, 1e3),
+       DoubleParam("appetite_alpha", d.appetite_alpha, "Beta alpha of appetite for extremity", 1e-3, 1e3),
+       DoubleParam("appetite_beta", d.appetite_beta, "Beta beta of appetite for extremity", 1e-3, 1e3),
+       DoubleParam("receptivity_alpha", d.receptivity_alpha, "Beta alpha of receptivity to counter-narratives", 1e-3,
+                   1e3),
+       DoubleParam("receptivity_beta", d.receptivity_beta, "Beta beta of receptivity to counter-narratives", 1e-3, 1e3),
+       DoubleParam("session_alpha", d.session_alpha, "Beta alpha of the per-step session probability", 1e-3, 1e3),
+       DoubleParam("session_beta", d.session_beta, "Beta beta of the per-step session probability", 1e-3, 1e3),
+       DoubleParam("interest_noise", d.interest_noise, "noise norm around the starting item", 0, 10),
+       DoubleParam("estimate_noise", d.estimate_noise, "noise norm of the cold-start estimate", 0, 10),
+       IntParam("history_length", d.history_length, "consumed items remembered per user", 1, 1000)}};
 }
 
 PopulationParams PopulationParamsFrom(const Params& p) {
@@ -42,7 +44,8 @@ PopulationParams PopulationParamsFrom(const Params& p) {
 
 int64_t Population::memory_bytes() const {
   return static_cast<int64_t>((interest.size() + estimate.size() + susceptibility.size() + appetite.size() +
-                               receptivity.size() + session_prob.size()) * sizeof(float) +
+                               receptivity.size() + session_prob.size()) *
+                                  sizeof(float) +
                               (sessions.size() + impressions.size() + clicks.size()) * 8 +
                               (history.size() + history_head.size() + history_count.size()) * 4);
 }

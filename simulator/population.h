@@ -15,9 +15,9 @@ struct PopulationParams {
   double appetite_alpha = 2, appetite_beta = 2;              ///< Beta: appeal of extremity in choice
   double receptivity_alpha = 2, receptivity_beta = 2;        ///< Beta: response to counter-narratives
   double session_alpha = 4, session_beta = 2;                ///< Beta: probability of a session per step
-  double interest_noise = 0.3;  ///< norm of noise around the starting (mainstream) item
-  double estimate_noise = 0.3;  ///< norm of noise in the system's cold-start estimate
-  int history_length = 20;      ///< ring buffer of consumed items per user
+  double interest_noise = 0.3;                               ///< norm of noise around the starting (mainstream) item
+  double estimate_noise = 0.3;                               ///< norm of noise in the system's cold-start estimate
+  int history_length = 20;                                   ///< ring buffer of consumed items per user
 };
 
 ComponentSpec PopulationSpec();
@@ -28,15 +28,15 @@ struct Population {
   int64_t n = 0;
   int64_t dim = 0;
   int history_length = 0;
-  std::vector<float> interest;        ///< n x dim, unit norm: true interest (hidden from the system)
-  std::vector<float> estimate;        ///< n x dim, unit norm: the system's estimate, learned from clicks
-  std::vector<float> susceptibility;  ///< in (0,1)
-  std::vector<float> appetite;        ///< in (0,1)
-  std::vector<float> receptivity;     ///< in (0,1)
-  std::vector<float> session_prob;    ///< in (0,1)
-  std::vector<int32_t> history;       ///< n x history_length consumed item ids, -1 = empty
-  std::vector<int32_t> history_head;  ///< next write position
-  std::vector<int32_t> history_count; ///< filled slots (<= history_length)
+  std::vector<float> interest;         ///< n x dim, unit norm: true interest (hidden from the system)
+  std::vector<float> estimate;         ///< n x dim, unit norm: the system's estimate, learned from clicks
+  std::vector<float> susceptibility;   ///< in (0,1)
+  std::vector<float> appetite;         ///< in (0,1)
+  std::vector<float> receptivity;      ///< in (0,1)
+  std::vector<float> session_prob;     ///< in (0,1)
+  std::vector<int32_t> history;        ///< n x history_length consumed item ids, -1 = empty
+  std::vector<int32_t> history_head;   ///< next write position
+  std::vector<int32_t> history_count;  ///< filled slots (<= history_length)
   std::vector<int64_t> sessions, impressions, clicks;  ///< per-user counters
 
   float* Interest(int64_t u) { return interest.data() + u * dim; }

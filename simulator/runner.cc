@@ -35,8 +35,8 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
   std::vector<std::unique_ptr<Intervention>> interventions;
   for (const auto& iv : arm.interventions)
     interventions.push_back(InterventionRegistry::Get().Find(iv.type)->factory(iv.params));
-  auto rec = std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions),
-                                           arm.options);
+  auto rec =
+      std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions), arm.options);
   auto um = UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params);
   std::vector<std::unique_ptr<Observer>> observers;
   for (const auto& o : sc.observers) observers.push_back(ObserverRegistry::Get().Find(o.type)->factory(o.params));
@@ -194,7 +194,9 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
   j["wall_seconds"] = res.wall_seconds;
   j["build_seconds"] = res.build_seconds;
   for (const auto& run : res.runs)
-    j["timings"].push_back({{"arm", run.arm}, {"replicate", run.replicate}, {"step_seconds", run.times.total_s},
+    j["timings"].push_back({{"arm", run.arm},
+                            {"replicate", run.replicate},
+                            {"step_seconds", run.times.total_s},
                             {"faiss_search_seconds", run.times.retrieve_s}});
   j["resolved_scenario"] = resolved;
   j["columns"] = res.columns;

@@ -23,7 +23,7 @@ struct ArmRun {
 /// Mean and 95% confidence interval (Student t over replicates).
 struct Estimate {
   double mean = 0;
-  double ci_low = 0;   ///< NaN with one replicate
+  double ci_low = 0;  ///< NaN with one replicate
   double ci_high = 0;
   int n = 0;
 };

@@ -10,13 +10,13 @@
 namespace counterpoint {
 
 ComponentSpec ScenarioTopSpec() {
-  return {"A scenario (docs/scenarios.md).",
-          {StringParam("name", "scenario", "short name, used for the default output directory"),
-           StringParam("description", "", "what the scenario shows"),
-           IntParam("seed", 1, "base random seed", 0, 9.2e18),
-           IntParam("steps", 50, "simulated steps (one session opportunity per user each)", 1, 1e7),
-           IntParam("replicates", 1, "independent seeds; summaries give mean and 95% CI", 1, 10000),
-           IntParam("batch_size", 2048, "users per batched search (bounds memory)", 1, 1e8)}};
+  return {
+      "A scenario (docs/scenarios.md).",
+      {StringParam("name", "scenario", "short name, used for the default output directory"),
+       StringParam("description", "", "what the scenario shows"), IntParam("seed", 1, "base random seed", 0, 9.2e18),
+       IntParam("steps", 50, "simulated steps (one session opportunity per user each)", 1, 1e7),
+       IntParam("replicates", 1, "independent seeds; summaries give mean and 95% CI", 1, 10000),
+       IntParam("batch_size", 2048, "users per batched search (bounds memory)", 1, 1e8)}};
 }
 
 ComponentSpec IndexSpec() {
@@ -29,12 +29,14 @@ ComponentSpec IndexSpec() {
 
 ComponentSpec RecommenderSpec() {
   const RecommenderOptions d;
-  return {"Recommender pipeline: retriever -> ranker -> interventions.",
-          {IntParam("candidates", d.candidates, "items retrieved per user", 1, kMaxCandidates),
-           IntParam("slate_size", d.slate_size, "items shown per user and step", 1, 256),
-           DoubleParam("learning_rate", d.learning_rate, "step size of the estimate update from clicks", 0, 1),
-           StringParam("learner", d.learner, "how the estimate learns from clicks", {"choice_gradient", "click_average"}),
-           DoubleParam("learner_temperature", d.learner_temperature, "choice_gradient: logit scale of <estimate, item>", 0, 1e3)}};
+  return {
+      "Recommender pipeline: retriever -> ranker -> interventions.",
+      {IntParam("candidates", d.candidates, "items retrieved per user", 1, kMaxCandidates),
+       IntParam("slate_size", d.slate_size, "items shown per user and step", 1, 256),
+       DoubleParam("learning_rate", d.learning_rate, "step size of the estimate update from clicks", 0, 1),
+       StringParam("learner", d.learner, "how the estimate learns from clicks", {"choice_gradient", "click_average"}),
+       DoubleParam("learner_temperature", d.learner_temperature, "choice_gradient: logit scale of <estimate, item>", 0,
+                   1e3)}};
 }
 
 ComponentSpec OutputSpec() {
@@ -43,8 +45,8 @@ ComponentSpec OutputSpec() {
 
 namespace {
 
-const std::set<std::string> kTopBlocks = {"catalog", "index", "population", "user_model",
-                                          "recommender", "arms", "observers", "output"};
+const std::set<std::string> kTopBlocks = {"catalog",     "index", "population", "user_model",
+                                          "recommender", "arms",  "observers",  "output"};
 const std::set<std::string> kRecommenderBlocks = {"retriever", "ranker", "interventions"};
 
 SourceLocation Loc(const YAML::Node& n, const std::string& file) { return LocationOf(n, file); }
@@ -72,15 +74,15 @@ ComponentChoice ValidateChoice(const YAML::Node& node, const std::string& file, 
     choice.type = default_type;
   } else {
     AddAt(diags, node, file,
-          where + ": expected a " + kind + " name or a map with 'type'; valid " + kind + "s: " +
-              JoinNames(Reg::Get().Names()));
+          where + ": expected a " + kind + " name or a map with 'type'; valid " + kind +
+              "s: " + JoinNames(Reg::Get().Names()));
     return choice;
   }
   const auto* entry = Reg::Get().Find(choice.type);
   if (!entry) {
-    AddAt(diags, type_node ? type_node : node, file,
-          where + ": unknown " + kind + " '" + choice.type + "'; valid " + kind + "s: " +
-              JoinNames(Reg::Get().Names()));
+    AddAt(
+        diags, type_node ? type_node : node, file,
+        where + ": unknown " + kind + " '" + choice.type + "'; valid " + kind + "s: " + JoinNames(Reg::Get().Names()));
     return choice;
   }
   if (node && node.IsMap())
@@ -116,8 +118,7 @@ YAML::Node MergeArm(const YAML::Node& base, const YAML::Node& arm) {
   return merged;
 }
 
-ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::string& where,
-                    DiagnosticList& diags) {
+ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::string& where, DiagnosticList& diags) {
   ArmSpec arm;
   std::set<std::string> reserved = kRecommenderBlocks;
   reserved.insert("name");
@@ -129,8 +130,8 @@ ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::s
   arm.options.learner_temperature = opts.Double("learner_temperature");
   const YAML::Node empty;
   const bool is_map = rec && rec.IsMap();
-  arm.retriever = ValidateChoice<RetrieverRegistry>(is_map ? rec["retriever"] : empty, file,
-                                                    where + ".retriever", "retriever", "faiss", diags);
+  arm.retriever = ValidateChoice<RetrieverRegistry>(is_map ? rec["retriever"] : empty, file, where + ".retriever",
+                                                    "retriever", "faiss", diags);
   arm.ranker = ValidateChoice<RankerRegistry>(is_map ? rec["ranker"] : empty, file, where + ".ranker", "ranker",
                                               "engagement", diags);
   arm.interventions = ValidateChoiceList<InterventionRegistry>(is_map ? rec["interventions"] : empty, file,
@@ -144,7 +145,8 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides)
   for (const std::string& assignment : overrides) {
     const size_t eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw InputError("--set", "'" + assignment + "' is not of the form key.path=value (e.g. population.n_users=1000)");
+      throw InputError("--set",
+                       "'" + assignment + "' is not of the form key.path=value (e.g. population.n_users=1000)");
     const std::string path = assignment.substr(0, eq);
     YAML::Node value;
     try {
@@ -177,7 +179,8 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides)
             if (cur[j].IsMap() && cur[j]["name"] && cur[j]["name"].Scalar() == key) next.reset(cur[j]), found = true;
         }
         if (!found)
-          throw InputError("--set", "'" + assignment + "': no list element '" + key + "' (give an index or an arm name)");
+          throw InputError("--set",
+                           "'" + assignment + "': no list element '" + key + "' (give an index or an arm name)");
         if (last) {
           next = value;
         } else {
@@ -223,8 +226,10 @@ Scenario ParseScenario(const std::string& text, const std::string& file, const s
   sc.replicates = static_cast<int>(top.Int("replicates"));
   sc.batch_size = top.Int("batch_size");
 
-  if (!cr["catalog"]) diags.Add(file, 0, 0, "scenario: missing required block 'catalog' (e.g. catalog: {type: synthetic})");
-  else sc.catalog = ValidateChoice<CatalogRegistry>(cr["catalog"], file, "catalog", "catalog source", "", diags);
+  if (!cr["catalog"])
+    diags.Add(file, 0, 0, "scenario: missing required block 'catalog' (e.g. catalog: {type: synthetic})");
+  else
+    sc.catalog = ValidateChoice<CatalogRegistry>(cr["catalog"], file, "catalog", "catalog source", "", diags);
 
   const Params index = ValidateBlock(cr["index"], IndexSpec(), file, "index", diags);
   sc.index.factory = index.String("factory");
@@ -255,7 +260,8 @@ Scenario ParseScenario(const std::string& text, const std::string& file, const s
       }
       ArmSpec arm = ValidateArm(MergeArm(rec, a), file, where, diags);
       arm.name = a["name"].Scalar();
-      if (!names.insert(arm.name).second) AddAt(diags, a["name"], file, where + ": duplicate arm name '" + arm.name + "'");
+      if (!names.insert(arm.name).second)
+        AddAt(diags, a["name"], file, where + ": duplicate arm name '" + arm.name + "'");
       sc.arms.push_back(std::move(arm));
     }
   }
@@ -303,17 +309,26 @@ nlohmann::json Scenario::Resolved() const {
   j["index"] = {{"factory", index.factory}, {"nprobe", index.nprobe}, {"ef_search", index.ef_search}};
   const PopulationParams& p = population;
   j["population"] = {{"n_users", p.n_users},
-                     {"susceptibility_alpha", p.susceptibility_alpha}, {"susceptibility_beta", p.susceptibility_beta},
-                     {"appetite_alpha", p.appetite_alpha}, {"appetite_beta", p.appetite_beta},
-                     {"receptivity_alpha", p.receptivity_alpha}, {"receptivity_beta", p.receptivity_beta},
-                     {"session_alpha", p.session_alpha}, {"session_beta", p.session_beta},
-                     {"interest_noise", p.interest_noise}, {"estimate_noise", p.estimate_noise},
+                     {"susceptibility_alpha", p.susceptibility_alpha},
+                     {"susceptibility_beta", p.susceptibility_beta},
+                     {"appetite_alpha", p.appetite_alpha},
+                     {"appetite_beta", p.appetite_beta},
+                     {"receptivity_alpha", p.receptivity_alpha},
+                     {"receptivity_beta", p.receptivity_beta},
+                     {"session_alpha", p.session_alpha},
+                     {"session_beta", p.session_beta},
+                     {"interest_noise", p.interest_noise},
+                     {"estimate_noise", p.estimate_noise},
                      {"history_length", p.history_length}};
   j["user_model"] = ChoiceJson(user_model);
   for (const auto& a : arms) {
-    nlohmann::json arm = {{"name", a.name}, {"retriever", ChoiceJson(a.retriever)}, {"ranker", ChoiceJson(a.ranker)},
-                          {"candidates", a.options.candidates}, {"slate_size", a.options.slate_size},
-                          {"learning_rate", a.options.learning_rate}, {"learner", a.options.learner},
+    nlohmann::json arm = {{"name", a.name},
+                          {"retriever", ChoiceJson(a.retriever)},
+                          {"ranker", ChoiceJson(a.ranker)},
+                          {"candidates", a.options.candidates},
+                          {"slate_size", a.options.slate_size},
+                          {"learning_rate", a.options.learning_rate},
+                          {"learner", a.options.learner},
                           {"learner_temperature", a.options.learner_temperature}};
     arm["interventions"] = nlohmann::json::array();
     for (const auto& iv : a.interventions) arm["interventions"].push_back(ChoiceJson(iv));

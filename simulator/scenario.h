@@ -57,8 +57,8 @@ struct Scenario {
 void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides);
 
 /// Parses and validates a scenario from YAML text. `file` names it in errors.
-Scenario ParseScenario(const std::string& text, const std::string& file,
-                       const std::vector<std::string>& overrides = {}, const std::string& base_dir = "");
+Scenario ParseScenario(const std::string& text, const std::string& file, const std::vector<std::string>& overrides = {},
+                       const std::string& base_dir = "");
 
 /// Reads and validates a scenario file.
 Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides = {});

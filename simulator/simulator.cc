@@ -18,8 +18,12 @@ double Seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_cloc
 Simulation::Simulation(World world, Population population, std::unique_ptr<Recommender> recommender,
                        std::unique_ptr<UserModel> user_model, std::vector<std::unique_ptr<Observer>> observers,
                        SimOptions options)
-    : world_(std::move(world)), pop_(std::move(population)), rec_(std::move(recommender)),
-      user_model_(std::move(user_model)), observers_(std::move(observers)), options_(options) {
+    : world_(std::move(world)),
+      pop_(std::move(population)),
+      rec_(std::move(recommender)),
+      user_model_(std::move(user_model)),
+      observers_(std::move(observers)),
+      options_(options) {
   const Catalog& cat = *world_.catalog;
   if (cat.dim() > kMaxDim)
     throw InputError(cat.source(), "embedding dimension " + std::to_string(cat.dim()) + " exceeds the supported " +

@@ -64,7 +64,7 @@ class Simulation {
   ItemState items_;
   std::vector<int64_t> upload_order_;  ///< items not available at step 0, by upload step
   size_t next_upload_ = 0;
-  std::vector<int32_t> active_;        ///< active users this step
+  std::vector<int32_t> active_;  ///< active users this step
   SlateBatch batch_;
   ChoiceBuffer choices_;
   std::vector<int64_t> click_delta_, impression_delta_;

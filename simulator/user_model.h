@@ -36,13 +36,13 @@ using UserModelRegistry = Registry<std::unique_ptr<UserModel>>;
 
 /// Parameters of the position-based multinomial-logit user (docs/model.md).
 struct LogitUserParams {
-  double relevance_weight = 5.0;   ///< beta_rel: utility per unit cosine(interest, item)
-  double extremity_appeal = 6.0;   ///< beta_ext: utility per unit extremity, times the user's appetite
-  double outside_utility = 5.0;    ///< u_0: utility of leaving (the outside option)
-  double position_decay = 1.0;     ///< eta: P(examine position p) = (p+1)^-eta, p = 0,1,...
-  int max_clicks = 3;              ///< clicks per session at most
-  double drift_rate = 0.25;         ///< step toward a consumed item, times susceptibility
-  double counter_pull = 0.3;       ///< move away from the extremity direction per counter-narrative, times receptivity
+  double relevance_weight = 5.0;  ///< beta_rel: utility per unit cosine(interest, item)
+  double extremity_appeal = 6.0;  ///< beta_ext: utility per unit extremity, times the user's appetite
+  double outside_utility = 5.0;   ///< u_0: utility of leaving (the outside option)
+  double position_decay = 1.0;    ///< eta: P(examine position p) = (p+1)^-eta, p = 0,1,...
+  int max_clicks = 3;             ///< clicks per session at most
+  double drift_rate = 0.25;       ///< step toward a consumed item, times susceptibility
+  double counter_pull = 0.3;      ///< move away from the extremity direction per counter-narrative, times receptivity
 };
 
 /// Utility of item `item` for a user with interest `interest` and appetite `appetite`.

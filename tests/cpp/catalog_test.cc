@@ -272,8 +272,8 @@ TEST(CatalogTest, ConstantExtremityGivesZeroDirection) {
 TEST(CatalogTest, LabelNamesRoundTrip) {
   const auto names = LabelNames();
   ASSERT_EQ(static_cast<int>(names.size()), kNumLabels);
-  EXPECT_EQ(names, (std::vector<std::string>{"mainstream", "borderline", "extremist", "counter_narrative",
-                                             "news_reporting"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"mainstream", "borderline", "extremist", "counter_narrative", "news_reporting"}));
   for (int i = 0; i < kNumLabels; ++i) {
     const Label l = static_cast<Label>(i);
     EXPECT_EQ(LabelName(l), names[i]);
@@ -319,11 +319,16 @@ const Catalog& SharedSynthetic() {
 
 double Shares(const SyntheticCatalogParams& p, Label l) {
   switch (l) {
-    case Label::kBorderline: return p.share_borderline;
-    case Label::kExtremist: return p.share_extremist;
-    case Label::kCounterNarrative: return p.share_counter_narrative;
-    case Label::kNewsReporting: return p.share_news_reporting;
-    case Label::kMainstream: break;
+    case Label::kBorderline:
+      return p.share_borderline;
+    case Label::kExtremist:
+      return p.share_extremist;
+    case Label::kCounterNarrative:
+      return p.share_counter_narrative;
+    case Label::kNewsReporting:
+      return p.share_news_reporting;
+    case Label::kMainstream:
+      break;
   }
   return 1.0 - p.share_borderline - p.share_extremist - p.share_counter_narrative - p.share_news_reporting;
 }
@@ -584,8 +589,7 @@ class CatalogFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::path(::testing::TempDir()) /
-           ("counterpoint_catalog_" + std::to_string(::getpid()) + "_" + info->name());
+    dir_ = fs::path(::testing::TempDir()) / ("counterpoint_catalog_" + std::to_string(::getpid()) + "_" + info->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     npy_ = (dir_ / "emb.npy").string();
@@ -701,8 +705,7 @@ TEST_F(CatalogFilesTest, UnknownLabelListsValidLabelsAndNamesTheLine) {
   EXPECT_EQ(d.line, 3);
   EXPECT_EQ(d.column, 2);
   EXPECT_TRUE(Contains(d.message, "unknown label 'extreme'")) << d.message;
-  EXPECT_TRUE(
-      Contains(d.message, "valid labels: mainstream, borderline, extremist, counter_narrative, news_reporting"))
+  EXPECT_TRUE(Contains(d.message, "valid labels: mainstream, borderline, extremist, counter_narrative, news_reporting"))
       << d.message;
   EXPECT_TRUE(Contains(e.what(), csv_ + ":3:2")) << e.what();
 }
@@ -760,9 +763,10 @@ TEST_F(CatalogFilesTest, BadAttributeValuesNameTheLine) {
       {"c,extremist,0.9,1,0,-1,0", "topic must be >= 0", 6},
   };
   for (const auto& c : cases) {
-    WriteCsv("id,label,extremity,harm_score,creator,topic,upload_step\n"
-             "a,mainstream,0,0,0,0,0\nb,mainstream,0,0,0,0,0\n" +
-             c.row3 + "\nd,mainstream,0,0,0,0,0\n");
+    WriteCsv(
+        "id,label,extremity,harm_score,creator,topic,upload_step\n"
+        "a,mainstream,0,0,0,0,0\nb,mainstream,0,0,0,0,0\n" +
+        c.row3 + "\nd,mainstream,0,0,0,0,0\n");
     const InputError e = LoadError();
     EXPECT_EQ(e.diagnostics()[0].file, csv_) << c.row3;
     EXPECT_EQ(e.diagnostics()[0].line, 4) << c.row3;

@@ -24,8 +24,7 @@ class IoTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::path(::testing::TempDir()) /
-           ("counterpoint_io_" + std::to_string(::getpid()) + "_" + info->name());
+    dir_ = fs::path(::testing::TempDir()) / ("counterpoint_io_" + std::to_string(::getpid()) + "_" + info->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -331,8 +330,8 @@ TEST_F(IoTest, NpyRoundTripIsExactAndAligned) {
 
 TEST_F(IoTest, NpyFloat64IsReadAsFloat32) {
   const std::vector<double> values = {0.1, -2.5, 1e-3, 3.141592653589793, 1e10, -0.0};
-  const auto path = Write("f8.npy", MakeNpy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
-                                            Bytes(values)));
+  const auto path =
+      Write("f8.npy", MakeNpy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", Bytes(values)));
   const NpyMatrix m = ReadNpy(path);
   EXPECT_EQ(m.rows, 2);
   EXPECT_EQ(m.cols, 3);
@@ -342,8 +341,7 @@ TEST_F(IoTest, NpyFloat64IsReadAsFloat32) {
 
 TEST_F(IoTest, NpyOneDimensionalBecomesAColumn) {
   const std::vector<float> values = {1, 2, 3, 4};
-  const auto path = Write("v.npy", MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }",
-                                           Bytes(values)));
+  const auto path = Write("v.npy", MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", Bytes(values)));
   const NpyMatrix m = ReadNpy(path);
   EXPECT_EQ(m.rows, 4);
   EXPECT_EQ(m.cols, 1);
@@ -352,8 +350,8 @@ TEST_F(IoTest, NpyOneDimensionalBecomesAColumn) {
 
 TEST_F(IoTest, NpyVersion2HeaderIsRead) {
   const std::vector<float> values = {1.5f, -1.5f};
-  const auto path = Write("v2.npy", MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }",
-                                            Bytes(values), /*major=*/2));
+  const auto path = Write(
+      "v2.npy", MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }", Bytes(values), /*major=*/2));
   const NpyMatrix m = ReadNpy(path);
   EXPECT_EQ(m.rows, 1);
   EXPECT_EQ(m.cols, 2);
@@ -370,19 +368,15 @@ TEST_F(IoTest, NpyErrorsNameTheFile) {
        "\x93NUMPZ" + MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", Bytes(six)).substr(6),
        "magic"},
       {"short.npy", "\x93NUM", "magic"},
-      {"fortran.npy", MakeNpy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", Bytes(six)),
-       "Fortran"},
+      {"fortran.npy", MakeNpy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", Bytes(six)), "Fortran"},
       {"int.npy", MakeNpy("{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }", Bytes(six)), "'<i4'"},
-      {"big_endian.npy", MakeNpy("{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }", Bytes(six)),
-       "'>f4'"},
+      {"big_endian.npy", MakeNpy("{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }", Bytes(six)), "'>f4'"},
       {"truncated.npy",
-       MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", Bytes(six).substr(0, 20)),
-       "truncated"},
+       MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", Bytes(six).substr(0, 20)), "truncated"},
       {"truncated_f8.npy",
        MakeNpy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", Bytes(six)),  // 24 of 48 bytes
        "truncated"},
-      {"3d.npy", MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 3), }", Bytes(six)),
-       "3 dimensions"},
+      {"3d.npy", MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 3), }", Bytes(six)), "3 dimensions"},
       {"0d.npy", MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", Bytes(six)), "0 dimensions"},
       {"header.npy", std::string("\x93NUMPY") + '\x01' + '\0' + '\xff' + '\0' + "{'descr'", "truncated"},
   };

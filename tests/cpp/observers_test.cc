@@ -37,8 +37,8 @@ TEST(ObserverMathTest, QuantileInterpolatesLinearly) {
 // a population of 4 users with hand-set histories over a labelled catalog
 struct Fixture {
   std::shared_ptr<const Catalog> catalog = testing::MakeCatalog(
-      2, {1, 0, 1, 0, 0, 1, 0, 1},
-      {Label::kMainstream, Label::kNewsReporting, Label::kBorderline, Label::kExtremist}, {0, 0.1f, 0.5f, 0.9f});
+      2, {1, 0, 1, 0, 0, 1, 0, 1}, {Label::kMainstream, Label::kNewsReporting, Label::kBorderline, Label::kExtremist},
+      {0, 0.1f, 0.5f, 0.9f});
   Population pop;
   ItemState items{4};
   Fixture() {

@@ -17,12 +17,9 @@ const char kFile[] = "scenario.yaml";
 
 ComponentSpec TestSpec() {
   return {"a test block",
-          {IntParam("n_items", 100, "number of items", 1, 1000),
-           DoubleParam("rate", 0.5, "a probability", 0, 1),
-           BoolParam("verbose", false, "print progress"),
-           StringParam("mode", "fast", "search mode", {"fast", "exact"}),
-           StringParam("name", "anon", "free text"),
-           IntParam("offset", -3, "unbounded integer")}};
+          {IntParam("n_items", 100, "number of items", 1, 1000), DoubleParam("rate", 0.5, "a probability", 0, 1),
+           BoolParam("verbose", false, "print progress"), StringParam("mode", "fast", "search mode", {"fast", "exact"}),
+           StringParam("name", "anon", "free text"), IntParam("offset", -3, "unbounded integer")}};
 }
 
 bool Contains(const std::string& haystack, const std::string& needle) {
@@ -57,7 +54,7 @@ TEST(ParamsValidateTest, ValuesAreParsedAndLocated) {
   Params p;
   const auto diags = Validate(
       "n_items: 7\n"
-      "rate: 1\n"          // an integer literal is a valid number
+      "rate: 1\n"  // an integer literal is a valid number
       "verbose: yes\n"
       "mode: exact\n"
       "name: hello world\n"
@@ -220,13 +217,13 @@ TEST(ParamsValidateTest, AllErrorsAreCollectedInOnePass) {
   spec.params.push_back(RequiredString("path", "the input file"));
   Params p;
   const auto diags = Validate(
-      "n_items: many\n"    // 1: wrong type
-      "rate: 2\n"          // 2: out of range
-      "mode: medium\n"     // 3: bad choice
-      "bogus: 1\n"         // 4: unknown key
-      "verbose: 3\n"       // 5: wrong type
-      "rate: 0.3\n"        // 6: duplicate
-      "offset: 4\n",       // fine; 'path' is missing
+      "n_items: many\n"  // 1: wrong type
+      "rate: 2\n"        // 2: out of range
+      "mode: medium\n"   // 3: bad choice
+      "bogus: 1\n"       // 4: unknown key
+      "verbose: 3\n"     // 5: wrong type
+      "rate: 0.3\n"      // 6: duplicate
+      "offset: 4\n",     // fine; 'path' is missing
       spec, &p);
   // six problems in the entries, in file order, then the missing key
   ASSERT_EQ(diags.size(), 7u);

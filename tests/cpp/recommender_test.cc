@@ -1,9 +1,10 @@
 // Slate cutting, rankers and learning from clicks.
+#include "recommender/recommender.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "recommender/recommender.h"
 #include "test_util.h"
 
 namespace counterpoint {

@@ -71,10 +71,10 @@ TEST(RngDeterminismTest, EachKeyAndCounterComponentChangesTheDraws) {
   };
   const auto base = first_draws(CounterRng(1, 2, 3, Purpose::kChoice));
   const std::vector<std::vector<double>> variants = {
-      first_draws(CounterRng(2, 2, 3, Purpose::kChoice)),        // seed
-      first_draws(CounterRng(1, 3, 3, Purpose::kChoice)),        // stream
-      first_draws(CounterRng(1, 2, 4, Purpose::kChoice)),        // step
-      first_draws(CounterRng(1, 2, 3, Purpose::kExamination)),   // purpose
+      first_draws(CounterRng(2, 2, 3, Purpose::kChoice)),       // seed
+      first_draws(CounterRng(1, 3, 3, Purpose::kChoice)),       // stream
+      first_draws(CounterRng(1, 2, 4, Purpose::kChoice)),       // step
+      first_draws(CounterRng(1, 2, 3, Purpose::kExamination)),  // purpose
   };
   for (size_t v = 0; v < variants.size(); ++v) {
     int equal = 0;

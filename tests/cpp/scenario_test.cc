@@ -1,8 +1,9 @@
 // Scenario validation: one fixture per error kind, each error as file:line:col.
+#include "simulator/scenario.h"
+
 #include <gtest/gtest.h>
 
 #include "simulator/runner.h"
-#include "simulator/scenario.h"
 #include "test_util.h"
 
 namespace counterpoint {
@@ -83,8 +84,8 @@ TEST(ScenarioValidationTest, AllErrorsAreCollected) {
   ASSERT_EQ(d.size(), 4u);
   std::vector<std::string> where;
   for (const auto& x : d) where.push_back(Where(x));
-  EXPECT_EQ(where, (std::vector<std::string>{"many_errors.yaml:2:1", "many_errors.yaml:3:37",
-                                             "many_errors.yaml:4:27", "many_errors.yaml:5:23"}));
+  EXPECT_EQ(where, (std::vector<std::string>{"many_errors.yaml:2:1", "many_errors.yaml:3:37", "many_errors.yaml:4:27",
+                                             "many_errors.yaml:5:23"}));
 }
 
 TEST(ScenarioValidationTest, DuplicateArmNames) {
@@ -105,8 +106,7 @@ TEST(ScenarioValidationTest, MissingDataFileNamesThePath) {
     BuildWorld(sc, 1);
     FAIL() << "expected an error";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("does_not_exist.npy: error: cannot open file"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("does_not_exist.npy: error: cannot open file"), std::string::npos) << e.what();
   }
 }
 
@@ -114,8 +114,8 @@ TEST(ScenarioOverrideTest, SetsPathsArmsByNameAndIndex) {
   const std::string text =
       "name: o\ncatalog: {type: synthetic}\narms:\n  - name: a\n  - name: b\n    ranker: {type: random}\n";
   const Scenario sc = ParseScenario(text, "o.yaml",
-                                    {"population.n_users=77", "arms.b.ranker.type=popularity",
-                                     "arms.0.slate_size=3", "user_model.drift_rate=0.5", "catalog.dim=8"});
+                                    {"population.n_users=77", "arms.b.ranker.type=popularity", "arms.0.slate_size=3",
+                                     "user_model.drift_rate=0.5", "catalog.dim=8"});
   EXPECT_EQ(sc.population.n_users, 77);
   EXPECT_EQ(sc.arms[1].ranker.type, "popularity");
   EXPECT_EQ(sc.arms[0].options.slate_size, 3);

@@ -1,10 +1,11 @@
 // The logit user model against its closed form, and its drift mechanics.
+#include "simulator/user_model.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "recommender/batch.h"
-#include "simulator/user_model.h"
 #include "test_util.h"
 
 namespace counterpoint {

@@ -43,8 +43,7 @@ std::vector<float> Queries(const Catalog& c, int nq) {
   for (int i = 0; i < nq; ++i) {
     const CounterRng rng(17, i, 0, Purpose::kSession);
     const float* base = c.Embedding((i * 37) % c.size());
-    for (int64_t j = 0; j < d; ++j)
-      q[i * d + j] = static_cast<float>((i % 2 ? 0.0 : base[j]) + 0.3 * rng.Normal(j));
+    for (int64_t j = 0; j < d; ++j) q[i * d + j] = static_cast<float>((i % 2 ? 0.0 : base[j]) + 0.3 * rng.Normal(j));
   }
   NormalizeRows(q.data(), nq, d);
   return q;
@@ -255,8 +254,8 @@ TEST(VectorIndexTest, FilteredHnswNeverReturnsExcludedItems) {
   const VectorIndex index(*c, {"HNSW32", 8, /*ef_search=*/128});
   omp_set_num_threads(threads);
   EXPECT_TRUE(index.native_filtering());
-  const double recall = CheckApproximate(*c, q, Search(index, q, k, &filter), BruteForce(*c, q, k, &filter), k,
-                                         &filter);
+  const double recall =
+      CheckApproximate(*c, q, Search(index, q, k, &filter), BruteForce(*c, q, k, &filter), k, &filter);
   EXPECT_GE(recall, 0.9);  // 1000 items, beam 128: near-exact
 }
 
