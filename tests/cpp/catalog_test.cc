@@ -22,26 +22,15 @@
 #include "core/params.h"
 #include "core/rng.h"
 #include "embeddings/catalog_source.h"
+#include "test_util.h"
 
 namespace counterpoint {
 namespace {
 
+using testing::CatchInputError;
+using testing::Contains;
+
 namespace fs = std::filesystem;
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-template <class F>
-InputError CatchInputError(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an InputError";
-  return InputError("", "none thrown");
-}
 
 // n x d Gaussian embeddings, all mainstream, extremity uniform in (0, 1).
 CatalogData RandomData(int64_t n, int64_t d, uint64_t seed) {

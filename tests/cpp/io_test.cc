@@ -13,9 +13,13 @@
 #include <vector>
 
 #include "core/error.h"
+#include "test_util.h"
 
 namespace counterpoint {
 namespace {
+
+using testing::CatchInputError;
+using testing::Contains;
 
 namespace fs = std::filesystem;
 
@@ -40,22 +44,6 @@ class IoTest : public ::testing::Test {
 
   fs::path dir_;
 };
-
-// Runs `f`, expecting an InputError; returns it for inspection.
-template <class F>
-InputError CatchInputError(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an InputError";
-  return InputError("", "none thrown");
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // Builds a .npy file by hand: magic, version, little-endian header length, header, payload.
 std::string MakeNpy(const std::string& header_dict, const std::string& payload, int major = 1) {

@@ -9,9 +9,13 @@
 #include <vector>
 
 #include "core/error.h"
+#include "test_util.h"
 
 namespace counterpoint {
 namespace {
+
+using testing::CatchInputError;
+using testing::Contains;
 
 const char kFile[] = "scenario.yaml";
 
@@ -20,10 +24,6 @@ ComponentSpec TestSpec() {
           {IntParam("n_items", 100, "number of items", 1, 1000), DoubleParam("rate", 0.5, "a probability", 0, 1),
            BoolParam("verbose", false, "print progress"), StringParam("mode", "fast", "search mode", {"fast", "exact"}),
            StringParam("name", "anon", "free text"), IntParam("offset", -3, "unbounded integer")}};
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 // Validates `yaml` (the whole document is the block) and returns the diagnostics.

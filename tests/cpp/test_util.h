@@ -1,6 +1,7 @@
 // Helpers shared by the C++ tests.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "embeddings/catalog.h"
 
 namespace counterpoint::testing {
@@ -45,6 +47,23 @@ inline CommandResult RunCommand(const std::string& command) {
   const int status = pclose(pipe);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+/// True if `needle` occurs in `haystack`.
+inline bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+/// Runs `f`, expecting an InputError; returns it for inspection.
+template <class F>
+InputError CatchInputError(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected an InputError";
+  return InputError("", "none thrown");
 }
 
 }  // namespace counterpoint::testing
