@@ -246,6 +246,27 @@ std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary) {
     }
     out << '\n';
   }
+  // paired differences from the first arm (common random numbers)
+  if (sc.arms.size() > 1) {
+    out << "Difference from '" << sc.arms.front().name << "' (paired over replicates), mean [95% CI]:\n";
+    for (size_t a = 1; a < sc.arms.size(); ++a) {
+      std::snprintf(buf, sizeof buf, "%-16s", sc.arms[a].name.c_str());
+      out << buf;
+      for (const auto& [key, label] : shown) {
+        const auto& e = arms[sc.arms[a].name]["difference_vs_baseline"][key];
+        if (e["ci95_low"].is_null())
+          std::snprintf(buf, sizeof buf, " %+24.4f", e["mean"].get<double>());
+        else
+          std::snprintf(buf, sizeof buf, " %+8.4f [%+6.3f,%+6.3f]", e["mean"].get<double>(),
+                        e["ci95_low"].get<double>(), e["ci95_high"].get<double>());
+        out << buf;
+      }
+      out << '\n';
+    }
+  }
+  out << "harmful exposure: share of impressions that are borderline or extremist; in rabbit hole: share of users\n"
+         "whose recent consumption is mostly harmful; mean extremity: users' true interest projected on the\n"
+         "extremity direction; CN exposure: share of impressions that are counter-narratives (docs/metrics.md).\n";
   return out.str();
 }
 
