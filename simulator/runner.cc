@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <sstream>
 
 #include "core/io.h"
@@ -204,6 +205,9 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
 }
 
 void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& res, int threads) {
+  // an older run's manifest would make a half-replaced directory look complete
+  std::error_code ec;
+  std::filesystem::remove(dir + "/manifest.json", ec);
   WriteFileAtomic(dir + "/metrics.csv", MetricsCsv(res));
   WriteFileAtomic(dir + "/summary.json", Summarize(sc, res).dump(2) + "\n");
   // the manifest goes last: its presence marks a complete result directory
