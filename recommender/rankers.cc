@@ -33,22 +33,28 @@ class EngagementRanker : public Ranker {
         w_pop_(p.Double("popularity_weight")),
         prior_clicks_(p.Double("ctr_prior_clicks")),
         prior_impr_(p.Double("ctr_prior_impressions")) {}
+  // the item terms change only between steps: computed once per step, not per candidate
   void BeginStep(const RecContext& ctx) override {
-    pop_norm_ = ctx.items.max_clicks > 0 ? 1.0 / std::log1p(static_cast<double>(ctx.items.max_clicks)) : 0.0;
-  }
-  void Score(const RecContext& ctx, SlateBatch& b) override {
     const auto& clicks = ctx.items.clicks;
     const auto& impr = ctx.items.impressions;
+    const double pop_norm =
+        ctx.items.max_clicks > 0 ? 1.0 / std::log1p(static_cast<double>(ctx.items.max_clicks)) : 0.0;
+    item_term_.resize(clicks.size());
+    for (size_t i = 0; i < clicks.size(); ++i) {
+      const double ctr = (clicks[i] + prior_clicks_) / (impr[i] + prior_impr_);
+      const double pop = std::log1p(static_cast<double>(clicks[i])) * pop_norm;
+      item_term_[i] = static_cast<float>(w_ctr_ * ctr + w_pop_ * pop);
+    }
+  }
+  void Score(const RecContext& ctx, SlateBatch& b) override {
     ScoreAll(b, [&](int64_t u, int j, int64_t item) {
-      const double ctr = (clicks[item] + prior_clicks_) / (impr[item] + prior_impr_);
-      const double pop = std::log1p(static_cast<double>(clicks[item])) * pop_norm_;
-      return static_cast<float>(w_rel_ * b.cand_sim[u * b.k + j] + w_ctr_ * ctr + w_pop_ * pop);
+      return static_cast<float>(w_rel_ * b.cand_sim[u * b.k + j]) + item_term_[item];
     });
   }
 
  private:
   double w_rel_, w_ctr_, w_pop_, prior_clicks_, prior_impr_;
-  double pop_norm_ = 0;
+  std::vector<float> item_term_;  ///< w_ctr * CTR + w_pop * popularity per item, this step
 };
 
 /// score = log(1 + clicks) with a random tie-break.
