@@ -214,6 +214,17 @@ Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const st
   return params;
 }
 
+YAML::Node ParseYamlMap(const std::string& text, const std::string& file, const std::string& what) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(file, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
+  }
+  if (!root.IsMap()) throw InputError(file, 1, 1, what + " must be a YAML map (key: value lines)");
+  return root;
+}
+
 std::string ParamValueToString(const ParamValue& v) {
   if (auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
   if (auto* d = std::get_if<double>(&v)) {

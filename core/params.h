@@ -95,6 +95,10 @@ class Params {
 Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const std::string& file,
                      const std::string& block_name, DiagnosticList& diags, const std::set<std::string>& reserved = {});
 
+/// Parses YAML text that must be a map; syntax errors become InputError at
+/// file:line:col, and a non-map document names `what` it should be.
+YAML::Node ParseYamlMap(const std::string& text, const std::string& file, const std::string& what);
+
 /// Converts a ParamValue to YAML-ish text for manifests and messages.
 std::string ParamValueToString(const ParamValue& v);
 

@@ -111,13 +111,7 @@ std::vector<std::string> SplitLabels(const std::string& text) {
 
 AuditConfig LoadAuditConfig(const std::string& path) {
   const std::string text = ReadFile(path);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw InputError(path, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
-  }
-  if (!root.IsMap()) throw InputError(path, 1, 1, "an audit scenario must be a YAML map (key: value lines)");
+  const YAML::Node root = ParseYamlMap(text, path, "an audit scenario");
   const YAML::Node& cr = root;
   const std::string base = std::filesystem::path(path).parent_path().string();
   DiagnosticList diags;

@@ -203,13 +203,7 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides)
 
 Scenario ParseScenario(const std::string& text, const std::string& file, const std::vector<std::string>& overrides,
                        const std::string& base_dir) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw InputError(file, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
-  }
-  if (!root.IsMap()) throw InputError(file, 1, 1, "a scenario must be a YAML map (key: value lines)");
+  YAML::Node root = ParseYamlMap(text, file, "a scenario");
   ApplyOverrides(root, overrides);
   const YAML::Node& cr = root;  // read through const nodes only: no accidental inserts
 
