@@ -230,7 +230,8 @@ Scenario ParseScenario(const std::string& text, const std::string& file, const s
   sc.index.nprobe = static_cast<int>(index.Int("nprobe"));
   sc.index.ef_search = static_cast<int>(index.Int("ef_search"));
 
-  sc.population = PopulationParamsFrom(ValidateBlock(cr["population"], PopulationSpec(), file, "population", diags));
+  sc.population_params = ValidateBlock(cr["population"], PopulationSpec(), file, "population", diags);
+  sc.population = PopulationParamsFrom(sc.population_params);
   sc.user_model = ValidateChoice<UserModelRegistry>(cr["user_model"], file, "user_model", "user model", "logit", diags);
 
   // arms: each arm's keys override the shared recommender block
@@ -301,19 +302,7 @@ nlohmann::json Scenario::Resolved() const {
   j["batch_size"] = batch_size;
   j["catalog"] = ChoiceJson(catalog);
   j["index"] = {{"factory", index.factory}, {"nprobe", index.nprobe}, {"ef_search", index.ef_search}};
-  const PopulationParams& p = population;
-  j["population"] = {{"n_users", p.n_users},
-                     {"susceptibility_alpha", p.susceptibility_alpha},
-                     {"susceptibility_beta", p.susceptibility_beta},
-                     {"appetite_alpha", p.appetite_alpha},
-                     {"appetite_beta", p.appetite_beta},
-                     {"receptivity_alpha", p.receptivity_alpha},
-                     {"receptivity_beta", p.receptivity_beta},
-                     {"session_alpha", p.session_alpha},
-                     {"session_beta", p.session_beta},
-                     {"interest_noise", p.interest_noise},
-                     {"estimate_noise", p.estimate_noise},
-                     {"history_length", p.history_length}};
+  j["population"] = ParamsJson(population_params);
   j["user_model"] = ChoiceJson(user_model);
   for (const auto& a : arms) {
     nlohmann::json arm = {{"name", a.name},

@@ -42,6 +42,7 @@ struct Scenario {
   ComponentChoice catalog;
   IndexOptions index;
   PopulationParams population;
+  Params population_params;  ///< the validated block population was read from (for manifests)
   ComponentChoice user_model;
   std::vector<ArmSpec> arms;
   std::vector<ComponentChoice> observers;
