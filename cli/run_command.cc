@@ -1,4 +1,4 @@
-// counterpoint run SCENARIO.yaml [--out DIR] [--set key.path=value ...] [--threads N]
+// counterpoint run SCENARIO.yaml [--out DIR] [--set key.path=value ...] [--arms a,b] [--threads N]
 #include <omp.h>
 
 #include <iostream>
@@ -13,6 +13,7 @@ struct RunArgs {
   std::string scenario;
   std::string out;
   std::vector<std::string> sets;
+  std::vector<std::string> arms;
   int threads = 0;
   bool quiet = false;
 };
@@ -30,11 +31,15 @@ Action AddRunCommand(CLI::App& app) {
   cmd->add_option("--out", args->out, "output directory (default: the scenario's output.dir)");
   cmd->add_option("--set", args->sets, "override a setting, e.g. --set arms.0.ranker.type=random (repeatable)")
       ->take_all();
+  cmd->add_option("--arms", args->arms,
+                  "run only these arms, in this order (the first is the baseline), e.g. --arms engagement,relevance")
+      ->delimiter(',');
   cmd->add_option("--threads", args->threads, "OpenMP threads (default: all cores; results do not depend on it)")
       ->check(CLI::Range(1, 1024));
   cmd->add_flag("--quiet", args->quiet, "no progress output");
   return [args]() {
-    const Scenario sc = LoadScenario(args->scenario, args->sets);
+    Scenario sc = LoadScenario(args->scenario, args->sets);
+    SelectArms(sc, args->arms);
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
     const std::string out = args->out.empty() ? sc.output_dir : args->out;

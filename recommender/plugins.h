@@ -24,6 +24,9 @@ class Ranker {
   /// Once per step before any batch (e.g. to read global popularity).
   virtual void BeginStep(const RecContext& ctx) {}
   virtual void Score(const RecContext& ctx, SlateBatch& batch) = 0;
+  /// The batch's final slates, as shown (after slate-stage interventions), in user
+  /// order; a ranker that keeps its own statistics of impressions reads them here.
+  virtual void ObserveSlates(const RecContext& ctx, const SlateBatch& batch) {}
 };
 
 /// A platform intervention. Hooks run in the order the scenario lists them.

@@ -1,7 +1,9 @@
-// Rankers: engagement (predicted click utility with popularity), popularity,
-// random and reverse-chronological. The last two are amplification baselines.
+// Rankers: engagement (predicted click utility with popularity), relevance,
+// popularity, random and reverse-chronological. Relevance, random and
+// reverse-chronological order of the same candidates are the controls.
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "core/rng.h"
 #include "recommender/plugins.h"
@@ -23,8 +25,11 @@ void ScoreAll(SlateBatch& b, ScoreFn&& fn) {
   }
 }
 
-/// score = w_rel * <estimate, x> + w_ctr * smoothed CTR + w_pop * log(1+clicks)/log(1+max clicks).
-/// The platform's prediction of a click: it sees only clicks, never extremity.
+/// score = w_rel <estimate, x> + w_ctr CTR_i + w_pop log(1 + c_i) / log(1 + max_j c_j), with the smoothed
+/// click-through rate CTR_i = (c_i + a) / (n_i + m): c_i clicks, a, m = ctr_prior_impressions
+/// and n_i the item's impressions (ctr_debias: none) or its expected examinations, the sum of (p + 1)^-eta over
+/// the positions p it was shown at (ctr_debias: examination; inverse-propensity weighting). The platform's
+/// prediction of a click: it sees only impressions and clicks, never extremity (docs/model.md §4).
 class EngagementRanker : public Ranker {
  public:
   explicit EngagementRanker(const Params& p)
@@ -32,16 +37,20 @@ class EngagementRanker : public Ranker {
         w_ctr_(p.Double("ctr_weight")),
         w_pop_(p.Double("popularity_weight")),
         prior_clicks_(p.Double("ctr_prior_clicks")),
-        prior_impr_(p.Double("ctr_prior_impressions")) {}
+        prior_impr_(p.Double("ctr_prior_impressions")),
+        debias_(p.String("ctr_debias") == "examination"),
+        eta_(p.Double("examination_decay")) {}
   // the item terms change only between steps: computed once per step, not per candidate
   void BeginStep(const RecContext& ctx) override {
     const auto& clicks = ctx.items.clicks;
     const auto& impr = ctx.items.impressions;
     const double pop_norm =
         ctx.items.max_clicks > 0 ? 1.0 / std::log1p(static_cast<double>(ctx.items.max_clicks)) : 0.0;
+    if (debias_ && examined_.size() != clicks.size()) examined_.assign(clicks.size(), 0.0);
     item_term_.resize(clicks.size());
     for (size_t i = 0; i < clicks.size(); ++i) {
-      const double ctr = (clicks[i] + prior_clicks_) / (impr[i] + prior_impr_);
+      const double shown = debias_ ? examined_[i] : static_cast<double>(impr[i]);
+      const double ctr = (clicks[i] + prior_clicks_) / (shown + prior_impr_);
       const double pop = std::log1p(static_cast<double>(clicks[i])) * pop_norm;
       item_term_[i] = static_cast<float>(w_ctr_ * ctr + w_pop_ * pop);
     }
@@ -51,10 +60,36 @@ class EngagementRanker : public Ranker {
       return static_cast<float>(w_rel_ * b.cand_sim[u * b.k + j]) + item_term_[item];
     });
   }
+  // expected examinations, summed in user order (so batch size and threads cannot matter);
+  // read from the next step's BeginStep on, like the impression counts
+  void ObserveSlates(const RecContext&, const SlateBatch& b) override {
+    if (!debias_) return;
+    if (static_cast<int>(propensity_.size()) < b.slate_size)
+      for (int p = static_cast<int>(propensity_.size()); p < b.slate_size; ++p)
+        propensity_.push_back(std::pow(1.0 + p, -eta_));
+    for (int64_t u = 0; u < b.n; ++u) {
+      const int64_t* slate = b.Slate(u);
+      for (int p = 0; p < b.slate_size; ++p)
+        if (slate[p] >= 0) examined_[slate[p]] += propensity_[p];
+    }
+  }
 
  private:
   double w_rel_, w_ctr_, w_pop_, prior_clicks_, prior_impr_;
-  std::vector<float> item_term_;  ///< w_ctr * CTR + w_pop * popularity per item, this step
+  bool debias_;
+  double eta_;
+  std::vector<float> item_term_;    ///< w_ctr * CTR + w_pop * popularity per item, this step
+  std::vector<double> examined_;    ///< ctr_debias examination: expected examinations per item
+  std::vector<double> propensity_;  ///< (p + 1)^-eta by slate position p
+};
+
+/// score = <estimate, x>: relevance to the system's estimate alone (no CTR, no popularity).
+/// The fair control for the engagement ranker: same candidates, same estimate, no engagement terms.
+class RelevanceRanker : public Ranker {
+ public:
+  void Score(const RecContext&, SlateBatch& b) override {
+    ScoreAll(b, [&](int64_t u, int j, int64_t) { return b.cand_sim[u * b.k + j]; });
+  }
 };
 
 /// score = log(1 + clicks) with a random tie-break.
@@ -96,9 +131,20 @@ const bool kEngagement = RankerRegistry::Get().Add(
      {DoubleParam("relevance_weight", 1.0, "weight of <estimate, item>", 0, 1e6),
       DoubleParam("ctr_weight", 8.0, "weight of the smoothed click-through rate", 0, 1e6),
       DoubleParam("popularity_weight", 0.2, "weight of log(1+clicks)/log(1+max clicks)", 0, 1e6),
-      DoubleParam("ctr_prior_clicks", 1.0, "Beta prior pseudo-clicks of the CTR estimate", 0, 1e9),
-      DoubleParam("ctr_prior_impressions", 20.0, "Beta prior pseudo-impressions of the CTR estimate", 1e-9, 1e9)}},
+      DoubleParam("ctr_prior_clicks", 1.0, "a: pseudo-clicks of the CTR estimate (c + a) / (n + m)", 0, 1e9),
+      DoubleParam("ctr_prior_impressions", 20.0, "m: pseudo-impressions of the CTR estimate (c + a) / (n + m)", 1e-9,
+                  1e9),
+      StringParam("ctr_debias", "none",
+                  "impressions in the CTR: every slot shown (none) or expected examinations (examination)",
+                  {"none", "examination"}),
+      DoubleParam("examination_decay", 1.0,
+                  "ctr_debias examination: the platform's eta in P(examine position p) = (p+1)^-eta", 0, 10)}},
     [](const Params& p) { return std::make_unique<EngagementRanker>(p); });
+
+const bool kRelevance = RankerRegistry::Get().Add(
+    "relevance",
+    {"Relevance only: <estimate, item>, no CTR or popularity (the fair control for engagement ranking).", {}},
+    [](const Params&) { return std::make_unique<RelevanceRanker>(); });
 
 const bool kPopularity =
     RankerRegistry::Get().Add("popularity", {"Most-clicked candidates first (global click counts).", {}},

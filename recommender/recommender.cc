@@ -25,6 +25,7 @@ void Recommender::Recommend(const RecContext& ctx, SlateBatch& batch) {
   CutSlates(batch);
   // slate-stage interventions, in scenario order
   for (auto& iv : interventions_) iv->OnSlate(ctx, batch);
+  ranker_->ObserveSlates(ctx, batch);
 }
 
 void Recommender::EndStep(const RecContext& ctx, ItemState& items) {
@@ -45,30 +46,48 @@ void Recommender::Learn(const Catalog& catalog, const int64_t* slate, int slate_
     }
     return;
   }
-  // choice_gradient: the expected item under the current estimate's logit
-  double logit[kMaxSlate], p_sum = 0, max_logit = -1e300;
+  // choice_gradient: one gradient step on the session's log-likelihood under a sequential
+  // multinomial logit without replacement (Plackett-Luce): the k-th click c_k was chosen among
+  // the shown items not clicked before it, with p_j proportional to exp(T <e, x_j>) at the
+  // estimate before the update
   const int s = std::min(slate_size, kMaxSlate);
+  double weight[kMaxSlate];
+  bool remaining[kMaxSlate];
+  double max_logit = -1e300;
   for (int k = 0; k < s; ++k) {
-    if (slate[k] < 0) continue;
+    remaining[k] = slate[k] >= 0;
+    if (!remaining[k]) continue;
     const float* x = catalog.Embedding(slate[k]);
     double dot = 0;
     for (int64_t j = 0; j < d; ++j) dot += static_cast<double>(estimate[j]) * x[j];
-    logit[k] = options_.learner_temperature * dot;
-    max_logit = std::max(max_logit, logit[k]);
+    weight[k] = options_.learner_temperature * dot;
+    max_logit = std::max(max_logit, weight[k]);
   }
-  float expected[kMaxDim] = {};
-  for (int k = 0; k < s; ++k) {
-    if (slate[k] < 0) continue;
-    const double w = std::exp(logit[k] - max_logit);
-    p_sum += w;
-    const float* x = catalog.Embedding(slate[k]);
-    for (int64_t j = 0; j < d; ++j) expected[j] += static_cast<float>(w) * x[j];
-  }
-  const float inv = static_cast<float>(1.0 / p_sum);
+  for (int k = 0; k < s; ++k)
+    if (remaining[k]) weight[k] = std::exp(weight[k] - max_logit);
+  double grad[kMaxDim];
+  std::fill_n(grad, d, 0.0);
   for (int c = 0; c < n_clicks; ++c) {
-    const float* x = catalog.Embedding(clicks[c]);
-    for (int64_t j = 0; j < d; ++j) estimate[j] += lr * (x[j] - inv * expected[j]);
+    // x_c minus the expected item over the items still in the choice set
+    double w_sum = 0;
+    for (int k = 0; k < s; ++k)
+      if (remaining[k]) w_sum += weight[k];
+    const float* xc = catalog.Embedding(clicks[c]);
+    for (int64_t j = 0; j < d; ++j) grad[j] += xc[j];
+    for (int k = 0; k < s; ++k) {
+      if (!remaining[k] || w_sum <= 0) continue;
+      const double p = weight[k] / w_sum;
+      const float* x = catalog.Embedding(slate[k]);
+      for (int64_t j = 0; j < d; ++j) grad[j] -= p * x[j];
+    }
+    // the clicked item leaves the choice set of the next click
+    for (int k = 0; k < s; ++k)
+      if (remaining[k] && slate[k] == clicks[c]) {
+        remaining[k] = false;
+        break;
+      }
   }
+  for (int64_t j = 0; j < d; ++j) estimate[j] += static_cast<float>(lr * grad[j]);
   NormalizeRows(estimate, 1, d);
 }
 

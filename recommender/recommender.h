@@ -20,9 +20,9 @@ struct RecommenderOptions {
   int candidates = 200;        ///< k retrieved per user
   int slate_size = 10;         ///< items shown per user and step
   double learning_rate = 0.3;  ///< step size of the estimate update
-  /// How the estimate learns from a click: "click_average" moves it toward the
-  /// clicked item; "choice_gradient" takes a gradient step on the log-likelihood
-  /// of a multinomial-logit choice among the shown items (clicked minus expected).
+  /// How the estimate learns from a session's clicks: "click_average" moves it toward
+  /// each clicked item; "choice_gradient" takes one gradient step on the session's
+  /// log-likelihood under a sequential multinomial logit among the shown items.
   std::string learner = "choice_gradient";
   double learner_temperature = 5.0;  ///< choice_gradient: logit scale of <estimate, item>
 };
@@ -41,9 +41,11 @@ class Recommender {
   /// Stage 9: epoch hooks of interventions whose cadence divides the step.
   void EndStep(const RecContext& ctx, ItemState& items);
 
-  /// Learning from one session's feedback (docs/model.md, "Learning from clicks"):
-  /// click_average:   e <- normalise((1 - lr) e + lr x_c) for each click c;
-  /// choice_gradient: e <- normalise(e + lr (x_c - sum_j p_j x_j)), p = softmax(T <e, x_j>) over the slate.
+  /// Learning from one session's feedback (docs/model.md §4, "Learning from clicks"); a session
+  /// without clicks leaves the estimate unchanged. clicks are in the order they were made.
+  /// click_average:   e <- normalise((1 - lr) e + lr x_c) for each click c in turn;
+  /// choice_gradient: e <- normalise(e + lr sum_k (x_{c_k} - sum_{j in S_k} p_kj x_j)), with
+  ///   S_k the shown items not clicked before c_k and p_kj = softmax over S_k of T <e, x_j> (e before the update).
   void Learn(const Catalog& catalog, const int64_t* slate, int slate_size, const int64_t* clicks, int n_clicks,
              float* estimate) const;
 

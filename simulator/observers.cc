@@ -3,6 +3,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/error.h"
 #include "simulator/observer.h"
 
 namespace counterpoint {
@@ -79,28 +80,38 @@ class ExposureObserver : public Observer {
   std::array<int64_t, kNumLabels> impr_{}, clicks_{};
 };
 
-/// Share of all users whose last `window` consumptions are at least `threshold` harmful.
+/// Share of all users whose last `window` consumptions (within the last `max_age` steps, if set)
+/// are at least `threshold` harmful, among users with at least `min_consumed` such consumptions.
 class RabbitHoleObserver : public Observer {
  public:
   explicit RabbitHoleObserver(const Params& p)
       : window_(static_cast<int>(p.Int("window"))),
         threshold_(p.Double("threshold")),
-        min_consumed_(static_cast<int>(p.Int("min_consumed"))) {}
+        min_consumed_(static_cast<int>(p.Int("min_consumed"))),
+        max_age_(p.Int("max_age")) {
+    if (min_consumed_ > window_)
+      throw InputError("observers.rabbit_hole", "min_consumed (" + std::to_string(min_consumed_) +
+                                                    ") exceeds window (" + std::to_string(window_) +
+                                                    "): no user could be counted; lower min_consumed or raise window");
+  }
   std::vector<std::string> Columns() const override { return {"rabbit_hole_share"}; }
   void EndStep(const StepView& v, double* row) override {
     const Population& pop = v.population;
     const int w = std::min(window_, pop.history_length);
     int64_t in_hole = 0;
     for (int64_t u = 0; u < pop.n; ++u) {
-      // the last min(w, count) consumptions, walking back from the ring head
+      // the last min(w, count) consumptions, walking back from the ring head, that are recent enough
       const int have = std::min(w, pop.history_count[u]);
-      if (have < std::max(1, std::min(min_consumed_, w))) continue;
-      int harmful = 0;
+      int counted = 0, harmful = 0;
       for (int t = 1; t <= have; ++t) {
-        const int slot = (pop.history_head[u] - t + pop.history_length) % pop.history_length;
-        harmful += IsHarmful(v.catalog.label(pop.history[u * pop.history_length + slot]));
+        const int64_t slot =
+            u * pop.history_length + (pop.history_head[u] - t + pop.history_length) % pop.history_length;
+        if (max_age_ > 0 && v.step - pop.history_step[slot] >= max_age_) break;
+        ++counted;
+        harmful += IsHarmful(v.catalog.label(pop.history[slot]));
       }
-      in_hole += static_cast<double>(harmful) / have >= threshold_;
+      if (counted < min_consumed_) continue;
+      in_hole += static_cast<double>(harmful) / counted >= threshold_;
     }
     row[0] = static_cast<double>(in_hole) / pop.n;
   }
@@ -109,6 +120,7 @@ class RabbitHoleObserver : public Observer {
   int window_;
   double threshold_;
   int min_consumed_;
+  int64_t max_age_;
 };
 
 /// Users' true extremity: projection of interest on the extremity direction.
@@ -161,11 +173,15 @@ class DiversityObserver : public Observer {
   }
   void EndStep(const StepView& v, double* row) override {
     row[0] = EntropyBits(topics_);
-    row[1] = Gini(v.items.impressions, scratch_);
+    // over the items released so far (uploaded at or before this step)
+    released_.clear();
+    for (int64_t i = 0; i < v.catalog.size(); ++i)
+      if (v.catalog.upload_step(i) <= v.step) released_.push_back(v.items.impressions[i]);
+    row[1] = Gini(released_, scratch_);
   }
 
  private:
-  std::vector<int64_t> topics_, scratch_;
+  std::vector<int64_t> topics_, released_, scratch_;
 };
 
 const bool kExposure = ObserverRegistry::Get().Add("exposure", {"Impression shares by label; harmful click share.", {}},
@@ -175,7 +191,8 @@ const bool kRabbitHole = ObserverRegistry::Get().Add(
     {"Share of users whose recent consumption is mostly harmful.",
      {IntParam("window", 10, "last W consumptions examined", 1, 1000),
       DoubleParam("threshold", 0.5, "harmful share at or above which a user is in a rabbit hole", 0, 1),
-      IntParam("min_consumed", 3, "users with fewer consumptions are not counted as in a hole", 1, 1000)}},
+      IntParam("min_consumed", 3, "users with fewer consumptions in the window are not counted as in a hole", 1, 1000),
+      IntParam("max_age", 0, "count only consumptions of the last max_age steps (0: no bound)", 0, 1e9)}},
     [](const Params& p) { return std::make_unique<RabbitHoleObserver>(p); });
 const bool kExtremity =
     ObserverRegistry::Get().Add("extremity", {"Mean and quantiles of users' true extremity.", {}},

@@ -47,7 +47,7 @@ int64_t Population::memory_bytes() const {
                                receptivity.size() + session_prob.size()) *
                                   sizeof(float) +
                               (sessions.size() + impressions.size() + clicks.size()) * 8 +
-                              (history.size() + history_head.size() + history_count.size()) * 4);
+                              (history.size() + history_step.size() + history_head.size() + history_count.size()) * 4);
 }
 
 Population GeneratePopulation(const PopulationParams& p, const Catalog& catalog, uint64_t seed) {
@@ -55,16 +55,13 @@ Population GeneratePopulation(const PopulationParams& p, const Catalog& catalog,
   const int64_t n = p.n_users, d = catalog.dim();
   pop.n = n;
   pop.dim = d;
-  pop.history_length = p.history_length;
   pop.interest.resize(n * d);
   pop.estimate.resize(n * d);
   pop.susceptibility.resize(n);
   pop.appetite.resize(n);
   pop.receptivity.resize(n);
   pop.session_prob.resize(n);
-  pop.history.assign(n * p.history_length, -1);
-  pop.history_head.assign(n, 0);
-  pop.history_count.assign(n, 0);
+  pop.AllocateHistory(n, p.history_length);
   pop.sessions.assign(n, 0);
   pop.impressions.assign(n, 0);
   pop.clicks.assign(n, 0);

@@ -35,6 +35,7 @@ struct Population {
   std::vector<float> receptivity;      ///< in (0,1)
   std::vector<float> session_prob;     ///< in (0,1)
   std::vector<int32_t> history;        ///< n x history_length consumed item ids, -1 = empty
+  std::vector<int32_t> history_step;   ///< n x history_length: the step of each consumption
   std::vector<int32_t> history_head;   ///< next write position
   std::vector<int32_t> history_count;  ///< filled slots (<= history_length)
   std::vector<int64_t> sessions, impressions, clicks;  ///< per-user counters
@@ -44,8 +45,18 @@ struct Population {
   float* Estimate(int64_t u) { return estimate.data() + u * dim; }
   const float* Estimate(int64_t u) const { return estimate.data() + u * dim; }
 
-  void PushHistory(int64_t u, int64_t item) {
+  /// Sizes the consumption ring buffers (empty) for n users of `length` entries each.
+  void AllocateHistory(int64_t n_users, int length) {
+    history_length = length;
+    history.assign(n_users * length, -1);
+    history_step.assign(n_users * length, -1);
+    history_head.assign(n_users, 0);
+    history_count.assign(n_users, 0);
+  }
+  /// Records that user u consumed `item` at `step`.
+  void PushHistory(int64_t u, int64_t item, int64_t step) {
     history[u * history_length + history_head[u]] = static_cast<int32_t>(item);
+    history_step[u * history_length + history_head[u]] = static_cast<int32_t>(step);
     history_head[u] = (history_head[u] + 1) % history_length;
     if (history_count[u] < history_length) ++history_count[u];
   }

@@ -1,6 +1,8 @@
 #include "simulator/scenario.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "core/io.h"
 #include "embeddings/catalog_source.h"
@@ -47,6 +49,8 @@ namespace {
 
 const std::set<std::string> kTopBlocks = {"catalog",     "index", "population", "user_model",
                                           "recommender", "arms",  "observers",  "output"};
+constexpr const char* kDefaultRetriever = "faiss";
+constexpr const char* kDefaultRanker = "engagement";
 const std::set<std::string> kRecommenderBlocks = {"retriever", "ranker", "interventions"};
 
 SourceLocation Loc(const YAML::Node& n, const std::string& file) { return LocationOf(n, file); }
@@ -107,14 +111,42 @@ std::vector<ComponentChoice> ValidateChoiceList(const YAML::Node& node, const st
   return out;
 }
 
+// the type a plug-in choice names ("name", {type: name, ...}), or fallback
+std::string ChoiceType(const YAML::Node& n, const std::string& fallback) {
+  if (n && n.IsScalar()) return n.Scalar();
+  if (n && n.IsMap() && n["type"] && n["type"].IsScalar()) return n["type"].Scalar();
+  return fallback;
+}
+
+// an arm's plug-in choice over the base one: with the same type, the arm's keys override
+// the base block's and the rest are kept; a different type starts from that plug-in's defaults
+YAML::Node MergeChoice(const YAML::Node& base, const YAML::Node& arm, const std::string& default_type) {
+  if (!base || base.IsNull()) return arm;
+  const std::string base_type = ChoiceType(base, default_type);
+  if (ChoiceType(arm, base_type) != base_type || !base.IsMap()) return arm;
+  if (arm.IsScalar()) return base;
+  if (!arm.IsMap()) return arm;  // reported by validation
+  YAML::Node merged(YAML::NodeType::Map);
+  for (auto it = base.begin(); it != base.end(); ++it) merged[it->first.Scalar()] = it->second;
+  for (auto it = arm.begin(); it != arm.end(); ++it) merged[it->first.Scalar()] = it->second;
+  return merged;
+}
+
 // the arm's keys over the base recommender block (nodes keep their own marks)
 YAML::Node MergeArm(const YAML::Node& base, const YAML::Node& arm) {
+  static const std::map<std::string, std::string> kChoiceDefaults = {{"retriever", kDefaultRetriever},
+                                                                     {"ranker", kDefaultRanker}};
   YAML::Node merged(YAML::NodeType::Map);
   if (base && base.IsMap())
     for (auto it = base.begin(); it != base.end(); ++it) merged[it->first.Scalar()] = it->second;
   if (arm && arm.IsMap())
-    for (auto it = arm.begin(); it != arm.end(); ++it)
-      if (it->first.Scalar() != "name") merged[it->first.Scalar()] = it->second;
+    for (auto it = arm.begin(); it != arm.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (key == "name") continue;
+      const auto choice = kChoiceDefaults.find(key);
+      const YAML::Node base_value = base && base.IsMap() ? base[key] : YAML::Node();
+      merged[key] = choice == kChoiceDefaults.end() ? it->second : MergeChoice(base_value, it->second, choice->second);
+    }
   return merged;
 }
 
@@ -131,9 +163,9 @@ ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::s
   const YAML::Node empty;
   const bool is_map = rec && rec.IsMap();
   arm.retriever = ValidateChoice<RetrieverRegistry>(is_map ? rec["retriever"] : empty, file, where + ".retriever",
-                                                    "retriever", "faiss", diags);
+                                                    "retriever", kDefaultRetriever, diags);
   arm.ranker = ValidateChoice<RankerRegistry>(is_map ? rec["ranker"] : empty, file, where + ".ranker", "ranker",
-                                              "engagement", diags);
+                                              kDefaultRanker, diags);
   arm.interventions = ValidateChoiceList<InterventionRegistry>(is_map ? rec["interventions"] : empty, file,
                                                                where + ".interventions", "intervention", diags);
   return arm;
@@ -271,6 +303,23 @@ Scenario ParseScenario(const std::string& text, const std::string& file, const s
   sc.output_dir = output.String("dir").empty() ? "results/" + sc.name : output.String("dir");
   diags.ThrowIfAny();
   return sc;
+}
+
+void SelectArms(Scenario& sc, const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  std::vector<ArmSpec> kept;
+  for (const std::string& name : names) {
+    auto it = std::find_if(sc.arms.begin(), sc.arms.end(), [&](const ArmSpec& a) { return a.name == name; });
+    if (it == sc.arms.end()) {
+      std::vector<std::string> valid;
+      for (const auto& a : sc.arms) valid.push_back(a.name);
+      throw InputError("--arms", "no arm '" + name + "' in " + sc.file + "; its arms: " + JoinNames(valid));
+    }
+    if (std::any_of(kept.begin(), kept.end(), [&](const ArmSpec& a) { return a.name == name; }))
+      throw InputError("--arms", "arm '" + name + "' is named twice");
+    kept.push_back(*it);
+  }
+  sc.arms = std::move(kept);
 }
 
 Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides) {

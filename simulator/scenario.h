@@ -61,6 +61,10 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides)
 Scenario ParseScenario(const std::string& text, const std::string& file, const std::vector<std::string>& overrides = {},
                        const std::string& base_dir = "");
 
+/// Keeps only the named arms, in the order given (the first becomes the baseline of
+/// differences). Throws InputError naming an unknown arm and the valid ones.
+void SelectArms(Scenario& sc, const std::vector<std::string>& names);
+
 /// Reads and validates a scenario file.
 Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides = {});
 

@@ -98,7 +98,7 @@ void Simulation::Step(int64_t step, double* row) {
         const int64_t item = choices_.Clicks(u)[c];
 #pragma omp atomic
         ++click_delta_[item];
-        pop_.PushHistory(user, item);
+        pop_.PushHistory(user, item, step);
       }
       rec_->Learn(cat, slate, batch_.slate_size, choices_.Clicks(u), choices_.n_clicks[u], pop_.Estimate(user));
       pop_.clicks[user] += choices_.n_clicks[u];

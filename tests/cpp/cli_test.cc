@@ -34,7 +34,8 @@ TEST(CliTest, HelpOnEveryCommand) {
 
 TEST(CliTest, RabbitHoleDirectionEndToEnd) {
   // the default scenario, smaller: the engagement arm's harmful exposure and
-  // extremity rise over the run; the random and chronological arms' do not
+  // extremity rise over the run, above every control on the same candidates;
+  // the non-personalised sample stays at the catalog's base rate
   const fs::path out = TempDir("rabbit");
   const auto r = RunCommand(Cli() + " run " + Scenario("rabbit_hole.yaml") + " --quiet --threads 2 --out " +
                             out.string() + " --set replicates=1 population.n_users=1500 steps=40");
@@ -58,14 +59,16 @@ TEST(CliTest, RabbitHoleDirectionEndToEnd) {
   };
   EXPECT_GT(rise(harm["engagement"]), 0.04);
   EXPECT_GT(rise(ext["engagement"]), 0.04);
-  for (const char* base : {"random", "chronological"}) {
-    EXPECT_LT(std::abs(rise(harm[base])), 0.02) << base;
-    EXPECT_LT(rise(ext[base]), rise(ext["engagement"]) / 3) << base;
+  EXPECT_LT(std::abs(rise(harm["random_sample"])), 0.02);
+  EXPECT_LT(rise(ext["random_sample"]), rise(ext["engagement"]) / 3);
+  for (const char* control : {"relevance", "shuffled", "newest_first"}) {
+    EXPECT_LT(rise(harm[control]), rise(harm["engagement"]) / 2) << control;
+    EXPECT_LT(rise(ext[control]), rise(ext["engagement"])) << control;
   }
   // summary and manifest are well-formed and agree with the run
   const auto summary = nlohmann::json::parse(ReadFile((out / "summary.json").string()));
   EXPECT_EQ(summary["baseline_arm"], "engagement");
-  EXPECT_TRUE(summary["arms"]["random"]["difference_vs_baseline"].contains("harmful_exposure_share"));
+  EXPECT_TRUE(summary["arms"]["relevance"]["difference_vs_baseline"].contains("harmful_exposure_share"));
   const auto manifest = nlohmann::json::parse(ReadFile((out / "manifest.json").string()));
   EXPECT_EQ(manifest["resolved_scenario"]["population"]["n_users"], 1500);
   EXPECT_EQ(manifest["scenario_hash_fnv1a64"].get<std::string>().size(), 16u);

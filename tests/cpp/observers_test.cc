@@ -44,10 +44,7 @@ struct Fixture {
   Fixture() {
     pop.n = 4;
     pop.dim = 2;
-    pop.history_length = 4;
-    pop.history.assign(16, -1);
-    pop.history_head.assign(4, 0);
-    pop.history_count.assign(4, 0);
+    pop.AllocateHistory(4, 4);
     pop.interest = {1, 0, 0.6f, 0.8f, 0, 1, 0.8f, 0.6f};
   }
 };
@@ -62,10 +59,10 @@ TEST(RabbitHoleObserverTest, CountsUsersWhoseRecentConsumptionIsMostlyHarmful) {
   Fixture f;
   // user 0: m m m m (0/4); user 1: x b m (2/3: in a hole); user 2: b m (2 < min_consumed 3);
   // user 3: x x m m n m, the ring keeps the last 4 = m m n m (0/4)
-  for (int64_t i : {0, 0, 0, 0}) f.pop.PushHistory(0, i);
-  for (int64_t i : {3, 2, 0}) f.pop.PushHistory(1, i);
-  for (int64_t i : {2, 0}) f.pop.PushHistory(2, i);
-  for (int64_t i : {3, 3, 0, 0, 1, 0}) f.pop.PushHistory(3, i);
+  for (int64_t i : {0, 0, 0, 0}) f.pop.PushHistory(0, i, 0);
+  for (int64_t i : {3, 2, 0}) f.pop.PushHistory(1, i, 0);
+  for (int64_t i : {2, 0}) f.pop.PushHistory(2, i, 0);
+  for (int64_t i : {3, 3, 0, 0, 1, 0}) f.pop.PushHistory(3, i, 0);
   Params p = Params::Defaults(ObserverRegistry::Get().Find("rabbit_hole")->spec);
   p.Set("window", int64_t{4});
   auto obs = Make("rabbit_hole", p);
@@ -73,6 +70,63 @@ TEST(RabbitHoleObserverTest, CountsUsersWhoseRecentConsumptionIsMostlyHarmful) {
   double row = -1;
   obs->EndStep(v, &row);
   EXPECT_DOUBLE_EQ(row, 0.25);
+}
+
+TEST(RabbitHoleObserverTest, RecencyBoundDropsOldConsumptions) {
+  Fixture f;
+  // user 0 consumed x b at steps 1, 2 and m at step 8; at step 9 with max_age 3 only the step-8
+  // item is recent (9 - 8 < 3; 9 - 2 >= 3), so with min_consumed 1 the user is at 0/1 harmful;
+  // without the bound the window holds x b m: 2/3 harmful, in a hole
+  f.pop.PushHistory(0, 3, 1);
+  f.pop.PushHistory(0, 2, 2);
+  f.pop.PushHistory(0, 0, 8);
+  const StepView v{*f.catalog, f.pop, f.items, 9, 4};
+  Params p = Params::Defaults(ObserverRegistry::Get().Find("rabbit_hole")->spec);
+  p.Set("window", int64_t{4});
+  p.Set("min_consumed", int64_t{1});
+  double row = -1;
+  Make("rabbit_hole", p)->EndStep(v, &row);
+  EXPECT_DOUBLE_EQ(row, 0.25);
+  p.Set("max_age", int64_t{3});
+  Make("rabbit_hole", p)->EndStep(v, &row);
+  EXPECT_DOUBLE_EQ(row, 0.0);
+  // with max_age 8 the step-1 item is 8 steps old and drops out; b m remain: 1/2 harmful, in a hole
+  p.Set("max_age", int64_t{8});
+  Make("rabbit_hole", p)->EndStep(v, &row);
+  EXPECT_DOUBLE_EQ(row, 0.25);
+}
+
+TEST(RabbitHoleObserverTest, MinConsumedAboveWindowIsAnError) {
+  Params p = Params::Defaults(ObserverRegistry::Get().Find("rabbit_hole")->spec);
+  p.Set("window", int64_t{2});
+  p.Set("min_consumed", int64_t{3});
+  const InputError e = testing::CatchInputError([&] { Make("rabbit_hole", p); });
+  EXPECT_TRUE(testing::Contains(e.what(), "min_consumed (3) exceeds window (2)")) << e.what();
+}
+
+TEST(DiversityObserverTest, GiniCountsOnlyReleasedItems) {
+  Fixture f;
+  // items 0..3 with impressions 0, 2, 2, 0; item 3 is uploaded at step 5
+  CatalogData data;
+  data.dim = 2;
+  data.embeddings = {1, 0, 1, 0, 0, 1, 0, 1};
+  data.labels.assign(4, Label::kMainstream);
+  data.extremity.assign(4, 0.f);
+  data.upload_step = {0, 0, -2, 5};
+  const Catalog cat(std::move(data), "released");
+  f.items.impressions = {0, 2, 2, 0};
+  auto obs = Make("diversity");
+  double row[2];
+  // at step 1 the released counts are 0, 2, 2: G = ((1-3-1)*0 + (4-3-1)*2 + (6-3-1)*2) / (3*4) = 1/3
+  const StepView early{cat, f.pop, f.items, 1, 0};
+  obs->BeginStep(early);
+  obs->EndStep(early, row);
+  EXPECT_NEAR(row[1], 1.0 / 3, 1e-12);
+  // at step 5 all four: sorted 0, 0, 2, 2: G = ((5-4)*2 + (7-4)*2) / (4*4) = 0.5
+  const StepView late{cat, f.pop, f.items, 5, 0};
+  obs->BeginStep(late);
+  obs->EndStep(late, row);
+  EXPECT_NEAR(row[1], 0.5, 1e-12);
 }
 
 TEST(ExtremityObserverTest, MeanAndQuantilesOfProjections) {

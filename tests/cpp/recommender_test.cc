@@ -72,6 +72,81 @@ TEST(RankerTest, EngagementScoreIsItsFormula) {
   EXPECT_NEAR(b.cand_score[2], expect(2, 3, 30), 1e-5);
 }
 
+// engagement ranker with only the CTR term (w_rel = w_pop = 0) and the given debiasing
+std::unique_ptr<Ranker> CtrOnlyRanker(const std::string& debias) {
+  const auto* e = RankerRegistry::Get().Find("engagement");
+  Params p = Params::Defaults(e->spec);
+  p.Set("relevance_weight", 0.0);
+  p.Set("popularity_weight", 0.0);
+  p.Set("ctr_debias", debias);
+  return e->factory(p);
+}
+
+TEST(RankerTest, CtrDebiasingDividesClicksByExpectedExaminations) {
+  auto cat = Circle();
+  VectorIndex index(*cat, {});
+  ItemState items(6);
+  // step 0: users 0 and 1 see item 1 at position 0; user 0 sees 3 at position 1, user 1 sees 2 at position 2
+  SlateBatch shown;
+  shown.Reserve(2, 2, 3, 3);
+  shown.n = 2;
+  shown.slate = {1, 3, 4, 1, 5, 2};
+  // clicks 1 on item 1, 1 on item 2; impressions as every slot counts: 2, 1, 1 for items 1, 2, 3
+  items.clicks = {0, 1, 1, 0, 0, 0};
+  items.impressions = {0, 2, 1, 1, 1, 1};
+  items.max_clicks = 1;
+  SlateBatch b;
+  b.Reserve(1, 2, 3, 3);
+  b.n = 1;
+  int32_t user = 0;
+  b.users = &user;
+  b.cand_ids = {1, 2, 3};
+  b.cand_sim = {0.f, 0.f, 0.f};
+  const ItemState before(6);
+  const RecContext step0{*cat, index, before, 0, 1}, step1{*cat, index, items, 1, 1};
+  // examination (eta 1): E_1 = 1 + 1 = 2, E_2 = 1/3, E_3 = 1/2; CTR = (c + 1) / (E + 20), times w_ctr 8
+  auto debiased = CtrOnlyRanker("examination");
+  debiased->BeginStep(step0);
+  debiased->ObserveSlates(step0, shown);
+  debiased->BeginStep(step1);
+  debiased->Score(step1, b);
+  EXPECT_NEAR(b.cand_score[0], 0.7272727272727273, 1e-6);  // 8 * 2 / 22
+  EXPECT_NEAR(b.cand_score[1], 0.7868852459016394, 1e-6);  // 8 * 2 / (20 + 1/3)
+  EXPECT_NEAR(b.cand_score[2], 0.3902439024390244, 1e-6);  // 8 * 1 / 20.5
+  // none: every slot shown is an impression: 8 * 2 / 22, 8 * 2 / 21, 8 * 1 / 21
+  auto plain = CtrOnlyRanker("none");
+  plain->BeginStep(step0);
+  plain->ObserveSlates(step0, shown);
+  plain->BeginStep(step1);
+  plain->Score(step1, b);
+  EXPECT_NEAR(b.cand_score[0], 0.7272727272727273, 1e-6);
+  EXPECT_NEAR(b.cand_score[1], 0.7619047619047619, 1e-6);
+  EXPECT_NEAR(b.cand_score[2], 0.38095238095238093, 1e-6);
+}
+
+TEST(RankerTest, RelevanceScoreIsTheSimilarityAlone) {
+  auto cat = Circle();
+  VectorIndex index(*cat, {});
+  ItemState items(6);
+  items.clicks = {0, 50, 0, 0, 0, 0};
+  items.impressions = {0, 60, 0, 0, 0, 0};
+  items.max_clicks = 50;
+  const RecContext ctx{*cat, index, items, 3, 1};
+  SlateBatch b;
+  b.Reserve(1, 2, 3, 2);
+  b.n = 1;
+  int32_t user = 0;
+  b.users = &user;
+  b.cand_ids = {1, 2, -1};
+  b.cand_sim = {0.25f, 0.5f, -INFINITY};
+  auto r = MakeRanker("relevance");
+  r->BeginStep(ctx);
+  r->Score(ctx, b);
+  EXPECT_EQ(b.cand_score[0], 0.25f);  // clicks and popularity do not count
+  EXPECT_EQ(b.cand_score[1], 0.5f);
+  EXPECT_EQ(b.cand_score[2], -INFINITY);
+}
+
 TEST(RankerTest, ChronologicalShowsNewestFirst) {
   auto cat = Circle();
   VectorIndex index(*cat, {});
@@ -146,6 +221,18 @@ TEST(LearnTest, ChoiceGradientIsClickedMinusExpected) {
   float same[2] = {0.6f, 0.8f};
   MakeRec("choice_gradient", 0.5).Learn(*cat, slate, 2, &click, 0, same);
   EXPECT_FLOAT_EQ(same[0], 0.6f);
+}
+
+TEST(LearnTest, ChoiceGradientOfATwoClickSessionRemovesTheFirstClickFromTheSecondChoice) {
+  // x0 = (1, 0), x1 = (0, 1), x2 = (0.6, 0.8); e = (1, 0), T = 2, lr = 0.5; clicks 2 then 1.
+  // click 2 among {0, 1, 2}, click 1 among {0, 1}, softmax weights exp(T <e, x>) at the old e;
+  // computed independently (numpy): normalise(e + 0.5 * (g1 + g2)) = (0.55707372, 0.83046305)
+  auto cat = MakeCatalog(2, {1, 0, 0, 1, 0.6f, 0.8f}, std::vector<Label>(3, Label::kMainstream), {0, 0, 0});
+  float est[2] = {1, 0};
+  const int64_t slate[3] = {0, 1, 2}, clicks[2] = {2, 1};
+  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, 3, clicks, 2, est);
+  EXPECT_NEAR(est[0], 0.55707372, 1e-6);
+  EXPECT_NEAR(est[1], 0.83046305, 1e-6);
 }
 
 }  // namespace

@@ -124,6 +124,64 @@ TEST(ScenarioOverrideTest, SetsPathsArmsByNameAndIndex) {
   EXPECT_EQ(sc.catalog.params.Int("dim"), 8);
 }
 
+TEST(ScenarioArmTest, PartialBlockKeepsTheBaseSettingsOfTheSameType) {
+  const std::string text = R"(name: m
+catalog: {type: synthetic}
+recommender:
+  ranker: {type: engagement, ctr_weight: 8, popularity_weight: 0.5, ctr_debias: examination}
+arms:
+  - name: base
+  - name: less_ctr
+    ranker: {ctr_weight: 4}
+  - name: same_type_named
+    ranker: {type: engagement, popularity_weight: 0}
+  - name: by_name
+    ranker: engagement
+  - name: other_type
+    ranker: {type: relevance}
+)";
+  const Scenario sc = ParseScenario(text, "m.yaml");
+  ASSERT_EQ(sc.arms.size(), 5u);
+  const Params& less = sc.arms[1].ranker.params;
+  EXPECT_EQ(sc.arms[1].ranker.type, "engagement");
+  EXPECT_DOUBLE_EQ(less.Double("ctr_weight"), 4);
+  EXPECT_DOUBLE_EQ(less.Double("popularity_weight"), 0.5);  // kept from the base block
+  EXPECT_EQ(less.String("ctr_debias"), "examination");
+  EXPECT_DOUBLE_EQ(sc.arms[2].ranker.params.Double("ctr_weight"), 8);
+  EXPECT_DOUBLE_EQ(sc.arms[2].ranker.params.Double("popularity_weight"), 0);
+  EXPECT_DOUBLE_EQ(sc.arms[3].ranker.params.Double("popularity_weight"), 0.5);
+  EXPECT_EQ(sc.arms[4].ranker.type, "relevance");
+  // the resolved arms in the manifest show the merged settings
+  const auto j = sc.Resolved();
+  EXPECT_EQ(j["arms"][1]["ranker"]["popularity_weight"], 0.5);
+  EXPECT_EQ(j["arms"][1]["ranker"]["ctr_weight"], 4);
+}
+
+TEST(ScenarioArmTest, ChangedTypeStartsFromThatPluginsDefaults) {
+  const std::string text = R"(name: m
+catalog: {type: synthetic}
+recommender:
+  ranker: {type: engagement, ctr_weight: 8}
+arms:
+  - name: base
+  - name: pop
+    ranker: {type: popularity}
+  - name: back
+    ranker: {type: engagement}
+)";
+  const Scenario sc = ParseScenario(text, "m.yaml");
+  EXPECT_EQ(sc.arms[1].ranker.type, "popularity");
+  EXPECT_TRUE(sc.arms[1].ranker.params.values().empty());
+  // same type again keeps the base block's ctr_weight
+  EXPECT_DOUBLE_EQ(sc.arms[2].ranker.params.Double("ctr_weight"), 8);
+  // a key the changed type does not have is an error at its line
+  const auto d = testing::CatchInputError([&] {
+                   ParseScenario(text + "  - name: bad\n    ranker: {type: random, ctr_weight: 2}\n", "m.yaml");
+                 }).diagnostics();
+  ASSERT_FALSE(d.empty());
+  EXPECT_EQ(d[0].line, 12);
+}
+
 TEST(ScenarioOverrideTest, BadOverridesAreErrors) {
   const std::string text = "name: o\ncatalog: {type: synthetic}\n";
   EXPECT_THROW(ParseScenario(text, "o.yaml", {"population.n_users"}), InputError);
@@ -138,7 +196,7 @@ TEST(ScenarioOverrideTest, BadOverridesAreErrors) {
 }
 
 TEST(ScenarioTest, ShippedScenariosLoad) {
-  for (const char* name : {"rabbit_hole.yaml", "ranker_ablation.yaml"}) {
+  for (const char* name : {"rabbit_hole.yaml", "ranker_ablation.yaml", "negative_control.yaml"}) {
     const Scenario sc = LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/" + name);
     EXPECT_GE(sc.arms.size(), 2u) << name;
   }

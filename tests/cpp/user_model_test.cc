@@ -34,7 +34,7 @@ struct Harness {
       : catalog(cat), index(*cat, IndexOptions{}), items(cat->size()) {
     pop.n = n_users;
     pop.dim = cat->dim();
-    pop.history_length = 4;
+    pop.AllocateHistory(n_users, 4);
     pop.interest.assign(n_users * pop.dim, 0.f);
     for (int u = 0; u < n_users; ++u) pop.interest[u * pop.dim] = 1.f;  // interest = e1
     pop.estimate = pop.interest;
@@ -177,6 +177,10 @@ TEST(LogitUserModelTest, CounterNarrativePullsAwayFromExtremityDirection) {
   ASSERT_EQ(with.choices.n_clicks[0], 1);
   // same drift toward the item, then minus receptivity * pull along the direction
   EXPECT_LT(cat->Project(with.pop.Interest(0)), cat->Project(without.pop.Interest(0)) - 0.1);
+  // one normalisation after both moves (docs/model.md §3), by hand: rate = 0.4 * 0.5, pull = 0.5 * 0.5;
+  // (1, 0) + 0.2 ((0.6, 0.8) - (1, 0)) - 0.25 (0, 1) = (0.92, -0.09); divided by its norm 0.9243917...
+  EXPECT_NEAR(with.pop.interest[0], 0.9952491, 1e-6);
+  EXPECT_NEAR(with.pop.interest[1], -0.09736133, 1e-6);
 }
 
 }  // namespace
