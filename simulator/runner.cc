@@ -87,6 +87,20 @@ std::vector<double> FinalValues(const RunResult& res, const std::string& arm, si
   return out;
 }
 
+// one table cell: "mean [low,high]", the mean alone without a CI (one replicate), n/a
+// without a mean (a metric undefined in some replicate); `sign` for differences
+std::string SummaryCell(const nlohmann::json& e, bool sign) {
+  char buf[64];
+  if (e["mean"].is_null())
+    std::snprintf(buf, sizeof buf, " %24s", "n/a");
+  else if (e["ci95_low"].is_null())
+    std::snprintf(buf, sizeof buf, sign ? " %+24.4f" : " %24.4f", e["mean"].get<double>());
+  else
+    std::snprintf(buf, sizeof buf, sign ? " %+8.4f [%+6.3f,%+6.3f]" : " %8.4f [%6.3f,%6.3f]", e["mean"].get<double>(),
+                  e["ci95_low"].get<double>(), e["ci95_high"].get<double>());
+  return buf;
+}
+
 // a CSV number; empty where undefined (NaN), so that any reader sees a missing value
 std::string CsvNumber(double x) {
   if (std::isnan(x)) return "";
@@ -207,24 +221,6 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   // the manifest goes last: its presence marks a complete result directory
   WriteFileAtomic(dir + "/manifest.json", Manifest(sc, res, threads).dump(2) + "\n");
 }
-
-namespace {
-
-// one table cell: "mean [low,high]", the mean alone without a CI (one replicate), n/a
-// without a mean (a metric undefined in some replicate); `sign` for differences
-std::string SummaryCell(const nlohmann::json& e, bool sign) {
-  char buf[64];
-  if (e["mean"].is_null())
-    std::snprintf(buf, sizeof buf, " %24s", "n/a");
-  else if (e["ci95_low"].is_null())
-    std::snprintf(buf, sizeof buf, sign ? " %+24.4f" : " %24.4f", e["mean"].get<double>());
-  else
-    std::snprintf(buf, sizeof buf, sign ? " %+8.4f [%+6.3f,%+6.3f]" : " %8.4f [%6.3f,%6.3f]", e["mean"].get<double>(),
-                  e["ci95_low"].get<double>(), e["ci95_high"].get<double>());
-  return buf;
-}
-
-}  // namespace
 
 std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary) {
   static const std::vector<std::pair<std::string, std::string>> kKey = {
