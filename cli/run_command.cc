@@ -24,7 +24,8 @@ Action AddRunCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "Run a scenario: every arm for every replicate.");
   cmd->footer(
       "Writes DIR/metrics.csv (a row per step, arm and replicate), DIR/summary.json (final\n"
-      "metrics per arm with 95% CIs and differences against the first arm) and\n"
+      "metrics per arm with 95% CIs and differences against the first arm),\n"
+      "DIR/metrics_summary.csv (per step, arm and metric: mean over replicates and 95% CI) and\n"
       "DIR/manifest.json (resolved scenario, hash, seeds, version, git revision, times).\n"
       "Example: counterpoint run scenarios/rabbit_hole.yaml --set population.n_users=2000");
   cmd->add_option("scenario", args->scenario, "scenario YAML file")->required()->check(CLI::ExistingFile);
@@ -52,7 +53,8 @@ Action AddRunCommand(CLI::App& app) {
     if (!args->quiet) progress.Finish();
     WriteOutputs(out, sc, result, threads);
     std::cout << SummaryTable(sc, Summarize(sc, result));
-    std::cout << "Wrote " << out << "/metrics.csv, summary.json, manifest.json (" << result.wall_seconds << " s)\n";
+    std::cout << "Wrote " << out << "/metrics.csv, summary.json, metrics_summary.csv, manifest.json ("
+              << result.wall_seconds << " s)\n";
     return 0;
   };
 }

@@ -8,6 +8,7 @@
 
 #include "core/io.h"
 #include "core/params.h"
+#include "core/stats.h"
 #include "recommender/graph_loader.h"
 #include "simulator/graph_rewiring.h"
 #include "simulator/recfluence.h"
@@ -92,7 +93,10 @@ std::string Fixed(double x, int digits = 3) {
   return s.str();
 }
 
-nlohmann::json McJson(const McEstimate& e) { return {{"mean", e.mean}, {"ci95", e.ci95}, {"n", e.n}}; }
+// "mean [low, high]" of a 95% estimate
+std::string FixedCi(const Estimate& e) {
+  return Fixed(e.mean) + " [" + Fixed(e.ci_low) + ", " + Fixed(e.ci_high) + "]";
+}
 
 }  // namespace
 
@@ -254,9 +258,9 @@ std::string TopNodes(const WatchNextGraph& graph, const std::vector<int64_t>& no
   return out;
 }
 
-nlohmann::json McCurve(const std::vector<McEstimate>& curve, int k) {
+nlohmann::json McCurve(const std::vector<Estimate>& curve, int k) {
   nlohmann::json out = nlohmann::json::array();
-  for (int s = 0; s <= k && s < static_cast<int>(curve.size()); ++s) out.push_back(McJson(curve[s]));
+  for (int s = 0; s <= k && s < static_cast<int>(curve.size()); ++s) out.push_back(EstimateJson(curve[s]));
   return out;
 }
 
@@ -320,9 +324,7 @@ nlohmann::json RunAudit(const AuditConfig& config, const WatchNextGraph& graph, 
       << "  truncated bubble radius (t=" << rad.horizon << "): max " << Fixed(rad.max) << ", mean " << Fixed(rad.mean)
       << "\n"
       << "  reach within k=" << k << " (exact): " << Fixed(reach.back());
-    if (k <= bot.length)
-      s << "; bots (MC) " << Fixed(bot_reach[k].mean) << " +- " << Fixed(bot_reach[k].ci95) << "; users (MC) "
-        << Fixed(user_reach[k].mean) << " +- " << Fixed(user_reach[k].ci95);
+    if (k <= bot.length) s << "; bots (MC) " << FixedCi(bot_reach[k]) << "; users (MC) " << FixedCi(user_reach[k]);
     s << "\n  reach within k=" << k << " by start group:";
     for (const std::string& label : graph.label_names())
       s << " " << label << "=" << (by_group[label].is_null() ? "n/a" : Fixed(by_group[label].back().get<double>()));
@@ -335,7 +337,7 @@ nlohmann::json RunAudit(const AuditConfig& config, const WatchNextGraph& graph, 
   nlohmann::json mc = nlohmann::json::array();
   for (const auto& row : mc_flow) {
     nlohmann::json r = nlohmann::json::array();
-    for (const auto& e : row) r.push_back(McJson(e));
+    for (const auto& e : row) r.push_back(EstimateJson(e));
     mc.push_back(r);
   }
   out["label_flow"] = {{"labels", flow.labels}, {"flow", flow.flow}, {"ended", flow.ended}, {"monte_carlo", mc}};

@@ -90,19 +90,7 @@ Journeys SimulateJourneys(const WatchNextGraph& graph, const std::vector<double>
   return j;
 }
 
-McEstimate EstimateMean(const std::vector<double>& sample) {
-  McEstimate e;
-  e.n = static_cast<int64_t>(sample.size());
-  if (e.n == 0) return e;
-  double sum = 0, sq = 0;
-  for (double x : sample) sum += x;
-  e.mean = sum / e.n;
-  for (double x : sample) sq += (x - e.mean) * (x - e.mean);
-  e.ci95 = e.n > 1 ? 1.96 * std::sqrt(sq / (e.n - 1) / e.n) : 0.0;
-  return e;
-}
-
-std::vector<McEstimate> McReachWithin(const Journeys& journeys, const std::vector<uint8_t>& target) {
+std::vector<Estimate> McReachWithin(const Journeys& journeys, const std::vector<uint8_t>& target) {
   // first step at which each walker is at a target node (length + 1 = never)
   std::vector<int> first(journeys.walkers, journeys.length + 1);
   for (int64_t w = 0; w < journeys.walkers; ++w)
@@ -113,11 +101,10 @@ std::vector<McEstimate> McReachWithin(const Journeys& journeys, const std::vecto
         break;
       }
     }
-  std::vector<McEstimate> out;
-  std::vector<double> hit(journeys.walkers);
+  std::vector<Estimate> out;
   for (int s = 0; s <= journeys.length; ++s) {
-    for (int64_t w = 0; w < journeys.walkers; ++w) hit[w] = first[w] <= s ? 1.0 : 0.0;
-    out.push_back(EstimateMean(hit));
+    const int64_t hits = std::count_if(first.begin(), first.end(), [s](int f) { return f <= s; });
+    out.push_back(ProportionCi(hits, journeys.walkers));
   }
   return out;
 }
@@ -136,20 +123,21 @@ std::vector<std::vector<double>> LabelOccupancy(const WatchNextGraph& graph, con
   return occ;
 }
 
-std::vector<std::vector<McEstimate>> McLabelFlow(const WatchNextGraph& graph, const Journeys& journeys) {
+std::vector<std::vector<Estimate>> McLabelFlow(const WatchNextGraph& graph, const Journeys& journeys) {
   const size_t nl = graph.label_names().size();
-  // per source label: an indicator sample for each destination label
-  std::vector<std::vector<std::vector<double>>> samples(nl, std::vector<std::vector<double>>(nl));
+  // per source label: walkers that started there, and where their first step went
+  std::vector<int64_t> started(nl, 0);
+  std::vector<std::vector<int64_t>> landed(nl, std::vector<int64_t>(nl, 0));
   if (journeys.length >= 1)
     for (int64_t w = 0; w < journeys.walkers; ++w) {
       const int32_t a = graph.label_index(journeys.at(w, 0));
       const int32_t v = journeys.at(w, 1);
-      for (size_t b = 0; b < nl; ++b)
-        samples[a][b].push_back(v >= 0 && graph.label_index(v) == static_cast<int32_t>(b) ? 1.0 : 0.0);
+      ++started[a];
+      if (v >= 0) ++landed[a][graph.label_index(v)];
     }
-  std::vector<std::vector<McEstimate>> out(nl, std::vector<McEstimate>(nl));
+  std::vector<std::vector<Estimate>> out(nl, std::vector<Estimate>(nl));
   for (size_t a = 0; a < nl; ++a)
-    for (size_t b = 0; b < nl; ++b) out[a][b] = EstimateMean(samples[a][b]);
+    for (size_t b = 0; b < nl; ++b) out[a][b] = ProportionCi(landed[a][b], started[a]);
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/stats.h"
 #include "recommender/watch_next_graph.h"
 
 namespace counterpoint {
@@ -45,31 +46,23 @@ struct Journeys {
 /// Runs the walkers (OpenMP over walkers). `start` is a distribution over nodes.
 Journeys SimulateJourneys(const WatchNextGraph& graph, const std::vector<double>& start, const JourneyOptions& options);
 
-/// A Monte Carlo estimate: mean and the half-width of its 95% normal interval.
-struct McEstimate {
-  double mean = 0;
-  double ci95 = 0;
-  int64_t n = 0;
-};
-
-/// Mean and 95% half-width of a sample.
-McEstimate EstimateMean(const std::vector<double>& sample);
-
-/// reach[s]: fraction of walkers that visited `target` at one of the steps 0..s.
-std::vector<McEstimate> McReachWithin(const Journeys& journeys, const std::vector<uint8_t>& target);
+/// reach[s]: fraction of walkers that visited `target` at one of the steps 0..s, with its
+/// 95% Wilson interval (core/stats.h ProportionCi; n = walkers).
+std::vector<Estimate> McReachWithin(const Journeys& journeys, const std::vector<uint8_t>& target);
 
 /// Per-step occupancy: occupancy[s][l] = fraction of walkers at a node of label l at step s
 /// (walks that have ended count in no label).
 std::vector<std::vector<double>> LabelOccupancy(const WatchNextGraph& graph, const Journeys& journeys);
 
 /// One-step label flow estimated from the first step of every walker (compare with
-/// ComputeLabelFlow under the same start distribution): flow[a][b] with its 95% CI.
-std::vector<std::vector<McEstimate>> McLabelFlow(const WatchNextGraph& graph, const Journeys& journeys);
+/// ComputeLabelFlow under the same start distribution): flow[a][b] with its 95% Wilson
+/// interval; n = the walkers that started in label a (mean NaN where none did).
+std::vector<std::vector<Estimate>> McLabelFlow(const WatchNextGraph& graph, const Journeys& journeys);
 
 /// Exit times from `node`: for each of `walkers` bot walks started there, the number of
 /// steps spent in `harmful` before first reaching a node outside it (a walk that ends at
 /// an absorbing sink exits there), capped at `max_steps`. Its mean estimates the node's
-/// segregation; the mean of min(T, t) its truncated radius.
+/// segregation; the mean of min(T, t) its truncated radius (NormalMeanCi gives their CIs).
 std::vector<double> SampleExitTimes(const WatchNextGraph& graph, const std::vector<uint8_t>& harmful, int64_t node,
                                     int64_t walkers, uint64_t seed, int64_t max_steps);
 

@@ -76,42 +76,7 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
   return result;
 }
 
-double StudentT975(int df) {
-  static const double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                                  2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                                  2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-  if (df <= 0) return NAN;
-  if (df <= 30) return kTable[df - 1];
-  // Cornish-Fisher expansion around the normal quantile (Abramowitz & Stegun 26.7.5)
-  const double z = 1.959963984540054, z3 = z * z * z, z5 = z3 * z * z;
-  return z + (z3 + z) / (4.0 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96.0 * df * df);
-}
-
-Estimate MeanCi(const std::vector<double>& v) {
-  Estimate e;
-  e.n = static_cast<int>(v.size());
-  if (v.empty()) return e;
-  double s = 0;
-  for (double x : v) s += x;
-  e.mean = s / v.size();
-  if (v.size() < 2) {
-    e.ci_low = e.ci_high = NAN;
-    return e;
-  }
-  double ss = 0;
-  for (double x : v) ss += (x - e.mean) * (x - e.mean);
-  const double half = StudentT975(e.n - 1) * std::sqrt(ss / (v.size() - 1) / v.size());
-  e.ci_low = e.mean - half;
-  e.ci_high = e.mean + half;
-  return e;
-}
-
 namespace {
-
-nlohmann::json EstimateJson(const Estimate& e) {
-  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
-  return {{"mean", num(e.mean)}, {"ci95_low", num(e.ci_low)}, {"ci95_high", num(e.ci_high)}, {"n", e.n}};
-}
 
 // final-step value of column c for every replicate of `arm`
 std::vector<double> FinalValues(const RunResult& res, const std::string& arm, size_t c) {
@@ -120,6 +85,29 @@ std::vector<double> FinalValues(const RunResult& res, const std::string& arm, si
   for (const auto& run : res.runs)
     if (run.arm == arm) out.push_back(run.rows[(res.steps - 1) * cols + c]);
   return out;
+}
+
+// one table cell: "mean [low,high]", the mean alone without a CI (one replicate), n/a
+// without a mean (a metric undefined in some replicate); `sign` for differences
+std::string SummaryCell(const nlohmann::json& e, bool sign) {
+  char buf[64];
+  if (e["mean"].is_null())
+    std::snprintf(buf, sizeof buf, " %24s", "n/a");
+  else if (e["ci95_low"].is_null())
+    std::snprintf(buf, sizeof buf, sign ? " %+24.4f" : " %24.4f", e["mean"].get<double>());
+  else
+    std::snprintf(buf, sizeof buf, sign ? " %+8.4f [%+6.3f,%+6.3f]" : " %8.4f [%6.3f,%6.3f]", e["mean"].get<double>(),
+                  e["ci95_low"].get<double>(), e["ci95_high"].get<double>());
+  return buf;
+}
+
+// a CSV number; empty where undefined (NaN), so that any reader sees a missing value
+std::string CsvNumber(double x) {
+  if (std::isnan(x)) return "";
+  std::ostringstream s;
+  s.precision(9);
+  s << x;
+  return s.str();
 }
 
 }  // namespace
@@ -137,12 +125,8 @@ nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
     for (size_t c = 0; c < res.columns.size(); ++c) {
       const auto values = FinalValues(res, arm.name, c);
       a["final"][res.columns[c]] = EstimateJson(MeanCi(values));
-      if (arm.name != base) {
-        const auto b = FinalValues(res, base, c);
-        std::vector<double> diff(values.size());
-        for (size_t i = 0; i < values.size(); ++i) diff[i] = values[i] - b[i];
-        a["difference_vs_baseline"][res.columns[c]] = EstimateJson(MeanCi(diff));
-      }
+      if (arm.name != base)
+        a["difference_vs_baseline"][res.columns[c]] = EstimateJson(PairedDifference(values, FinalValues(res, base, c)));
     }
     j["arms"][arm.name] = a;
   }
@@ -163,6 +147,29 @@ std::string MetricsCsv(const RunResult& res) {
       out << '\n';
     }
   }
+  return out.str();
+}
+
+std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& res) {
+  // runs of each arm, in scenario order
+  std::vector<std::vector<const ArmRun*>> by_arm(sc.arms.size());
+  for (const auto& run : res.runs)
+    for (size_t a = 0; a < sc.arms.size(); ++a)
+      if (run.arm == sc.arms[a].name) by_arm[a].push_back(&run);
+  std::ostringstream out;
+  out << "step,arm,metric,mean,ci95_low,ci95_high,n\n";
+  const size_t cols = res.columns.size();
+  std::vector<double> values;
+  for (int64_t t = 0; t < res.steps; ++t)
+    for (size_t a = 0; a < sc.arms.size(); ++a)
+      for (size_t c = 0; c < cols; ++c) {
+        // mean over replicates with its Student-t 95% CI
+        values.clear();
+        for (const ArmRun* run : by_arm[a]) values.push_back(run->rows[t * cols + c]);
+        const Estimate e = MeanCi(values);
+        out << t << ',' << sc.arms[a].name << ',' << res.columns[c] << ',' << CsvNumber(e.mean) << ','
+            << CsvNumber(e.ci_low) << ',' << CsvNumber(e.ci_high) << ',' << e.n << '\n';
+      }
   return out.str();
 }
 
@@ -210,6 +217,7 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   std::filesystem::remove(dir + "/manifest.json", ec);
   WriteFileAtomic(dir + "/metrics.csv", MetricsCsv(res));
   WriteFileAtomic(dir + "/summary.json", Summarize(sc, res).dump(2) + "\n");
+  WriteFileAtomic(dir + "/metrics_summary.csv", MetricsSummaryCsv(sc, res));
   // the manifest goes last: its presence marks a complete result directory
   WriteFileAtomic(dir + "/manifest.json", Manifest(sc, res, threads).dump(2) + "\n");
 }
@@ -240,13 +248,7 @@ std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary) {
     std::snprintf(buf, sizeof buf, "%-16s", arm.name.c_str());
     out << buf;
     for (const auto& [key, label] : shown) {
-      const auto& e = arms[arm.name]["final"][key];
-      if (e["ci95_low"].is_null())
-        std::snprintf(buf, sizeof buf, " %24.4f", e["mean"].get<double>());
-      else
-        std::snprintf(buf, sizeof buf, " %8.4f [%6.3f,%6.3f]", e["mean"].get<double>(), e["ci95_low"].get<double>(),
-                      e["ci95_high"].get<double>());
-      out << buf;
+      out << SummaryCell(arms[arm.name]["final"][key], false);
     }
     out << '\n';
   }
@@ -257,13 +259,7 @@ std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary) {
       std::snprintf(buf, sizeof buf, "%-16s", sc.arms[a].name.c_str());
       out << buf;
       for (const auto& [key, label] : shown) {
-        const auto& e = arms[sc.arms[a].name]["difference_vs_baseline"][key];
-        if (e["ci95_low"].is_null())
-          std::snprintf(buf, sizeof buf, " %+24.4f", e["mean"].get<double>());
-        else
-          std::snprintf(buf, sizeof buf, " %+8.4f [%+6.3f,%+6.3f]", e["mean"].get<double>(),
-                        e["ci95_low"].get<double>(), e["ci95_high"].get<double>());
-        out << buf;
+        out << SummaryCell(arms[sc.arms[a].name]["difference_vs_baseline"][key], true);
       }
       out << '\n';
     }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/stats.h"
 #include "simulator/scenario.h"
 #include "simulator/simulator.h"
 
@@ -18,14 +19,6 @@ struct ArmRun {
   uint64_t seed = 0;
   std::vector<double> rows;
   StageTimes times;
-};
-
-/// Mean and 95% confidence interval (Student t over replicates).
-struct Estimate {
-  double mean = 0;
-  double ci_low = 0;  ///< NaN with one replicate
-  double ci_high = 0;
-  int n = 0;
 };
 
 struct RunResult {
@@ -48,21 +41,19 @@ World BuildWorld(const Scenario& sc, uint64_t replicate_seed);
 Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& world, Population pop,
                            uint64_t replicate_seed);
 
-/// Mean and 95% CI of values (t distribution with n-1 degrees of freedom).
-Estimate MeanCi(const std::vector<double>& values);
-/// Two-sided 97.5% quantile of Student's t with df degrees of freedom.
-double StudentT975(int df);
-
 /// Final-step value of each metric per arm (mean, CI), and the paired difference of
 /// each arm against the first (common random numbers make these differences sharp).
 nlohmann::json Summarize(const Scenario& sc, const RunResult& result);
 
 /// metrics.csv text: step, arm, replicate, seed, then one column per metric.
 std::string MetricsCsv(const RunResult& result);
+/// metrics_summary.csv text: step, arm, metric, mean, ci95_low, ci95_high, n; one row per
+/// step x arm x metric, the mean over replicates with its Student-t 95% CI (MeanCi).
+std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& result);
 /// manifest.json: resolved scenario, its hash, seed, version, git revision, times.
 nlohmann::json Manifest(const Scenario& sc, const RunResult& result, int threads);
 
-/// Writes metrics.csv, summary.json and manifest.json into dir, each atomically.
+/// Writes metrics.csv, summary.json, metrics_summary.csv and manifest.json into dir, each atomically.
 void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& result, int threads);
 
 /// A human-readable table: per arm, final values of key metrics with CIs.

@@ -1,8 +1,10 @@
 // End-to-end runs of the `counterpoint` binary.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -41,7 +43,8 @@ TEST(CliTest, RabbitHoleDirectionEndToEnd) {
                             out.string() + " --set replicates=1 population.n_users=1500 steps=40");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("engagement"), std::string::npos);
-  for (const char* f : {"metrics.csv", "summary.json", "manifest.json"}) EXPECT_TRUE(fs::exists(out / f)) << f;
+  for (const char* f : {"metrics.csv", "summary.json", "metrics_summary.csv", "manifest.json"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
   const auto csv = ReadCsv((out / "metrics.csv").string());
   const int c_arm = csv.RequireColumn("arm"), c_step = csv.RequireColumn("step");
   const int c_harm = csv.RequireColumn("harmful_exposure_share"), c_ext = csv.RequireColumn("extremity_mean");
@@ -64,6 +67,26 @@ TEST(CliTest, RabbitHoleDirectionEndToEnd) {
   for (const char* control : {"relevance", "shuffled", "newest_first"}) {
     EXPECT_LT(rise(harm[control]), rise(harm["engagement"]) / 2) << control;
     EXPECT_LT(rise(ext[control]), rise(ext["engagement"])) << control;
+  }
+  // metrics_summary.csv: with one replicate, each mean is that replicate's value and no CI is given
+  const auto sum_csv = ReadCsv((out / "metrics_summary.csv").string());
+  EXPECT_EQ(sum_csv.header, (std::vector<std::string>{"step", "arm", "metric", "mean", "ci95_low", "ci95_high", "n"}));
+  EXPECT_EQ(sum_csv.rows.size(), csv.rows.size() * (csv.header.size() - 4));
+  std::map<std::string, double> value;  // "step,arm,metric" -> metrics.csv cell
+  for (size_t i = 0; i < csv.rows.size(); ++i)
+    for (size_t c = 4; c < csv.header.size(); ++c)
+      value[csv.rows[i][c_step] + "," + csv.rows[i][c_arm] + "," + csv.header[c]] = CsvDouble(csv, i, c);
+  for (size_t i = 0; i < sum_csv.rows.size(); ++i) {
+    const auto& row = sum_csv.rows[i];
+    const std::string key = row[0] + "," + row[1] + "," + row[2];
+    ASSERT_TRUE(value.count(key)) << key;
+    if (std::isnan(value[key]))
+      EXPECT_EQ(row[3], "") << key;
+    else
+      EXPECT_EQ(CsvDouble(sum_csv, i, 3), value[key]) << key;
+    EXPECT_EQ(row[4], "") << key;
+    EXPECT_EQ(row[5], "") << key;
+    EXPECT_EQ(row[6], "1") << key;
   }
   // summary and manifest are well-formed and agree with the run
   const auto summary = nlohmann::json::parse(ReadFile((out / "summary.json").string()));

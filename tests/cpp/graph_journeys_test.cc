@@ -1,15 +1,37 @@
-// Journeys: Monte Carlo estimates agree with the exact metrics within their CIs.
+// Journeys: Monte Carlo estimates agree with the exact metrics. Each tolerance is 4
+// standard errors of the estimate, computed from the exact distribution (not from the
+// sample); a test making m comparisons at once fails by chance with probability at most
+// m * 6.3e-5 (Bonferroni, normal approximation), and every sample is seeded.
 #include <gtest/gtest.h>
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 
+#include "core/stats.h"
 #include "graph_test_util.h"
 #include "simulator/confinement.h"
 #include "simulator/journeys.h"
 
 namespace counterpoint {
 namespace {
+
+constexpr double kZ = 4.0;  // tolerance in standard errors
+
+// survival[s][u] = P(T > s) for the exit time T of a bot walk from harmful node u: the
+// probability that its first s steps all stay in the harmful set (q_0 = 1 on it,
+// q_{s+1}(u) = sum_v P(u, v) harmful(v) q_s(v)), until it is below 1e-18 everywhere
+std::vector<std::vector<double>> ExitSurvival(const WatchNextGraph& g, const std::vector<uint8_t>& harmful) {
+  std::vector<std::vector<double>> q(1, std::vector<double>(g.size()));
+  for (int64_t u = 0; u < g.size(); ++u) q[0][u] = harmful[u] ? 1.0 : 0.0;
+  while (*std::max_element(q.back().begin(), q.back().end()) > 1e-18 && q.size() < 100000) {
+    std::vector<double> next(g.size(), 0.0);
+    for (int64_t u = 0; u < g.size(); ++u)
+      if (harmful[u]) g.ForEachOut(u, [&](int64_t v, double p) { next[u] += harmful[v] ? p * q.back()[v] : 0.0; });
+    q.push_back(std::move(next));
+  }
+  return q;
+}
 
 class JourneysTest : public ::testing::Test {
  protected:
@@ -21,14 +43,26 @@ class JourneysTest : public ::testing::Test {
 TEST_F(JourneysTest, SegregationAndRadiusByExitTimes) {
   const SegregationResult seg = Segregation(graph_, harmful_);
   const RadiusResult rad = TruncatedRadius(graph_, harmful_, 5);
+  const auto survival = ExitSurvival(graph_, harmful_);
+  const int walkers = 4000, horizon = 5;
+  // five nodes, two estimates each: ten comparisons
   for (size_t i = 0; i < seg.nodes.size(); i += 6) {
-    const auto times = SampleExitTimes(graph_, harmful_, seg.nodes[i], 4000, 99, 100000);
-    const McEstimate z = EstimateMean(times);
-    EXPECT_NEAR(z.mean, seg.steps[i], z.ci95) << "node " << graph_.id(seg.nodes[i]);
+    const int64_t node = seg.nodes[i];
+    // exact moments: E[T] = sum_s P(T > s), E[T^2] = sum_s (2s + 1) P(T > s); the same
+    // sums up to the horizon for min(T, 5)
+    double m1 = 0, m2 = 0, c1 = 0, c2 = 0;
+    for (size_t s = 0; s < survival.size(); ++s) {
+      m1 += survival[s][node];
+      m2 += (2.0 * s + 1) * survival[s][node];
+      if (s < horizon) c1 += survival[s][node], c2 += (2.0 * s + 1) * survival[s][node];
+    }
+    ASSERT_NEAR(m1, seg.steps[i], 1e-9 * m1);
+    ASSERT_NEAR(c1, rad.steps[i], 1e-9 * c1);
+    const auto times = SampleExitTimes(graph_, harmful_, node, walkers, 99, 100000);
+    EXPECT_NEAR(NormalMeanCi(times).mean, m1, kZ * std::sqrt((m2 - m1 * m1) / walkers)) << "node " << graph_.id(node);
     std::vector<double> capped(times.size());
     std::transform(times.begin(), times.end(), capped.begin(), [](double t) { return std::min(t, 5.0); });
-    const McEstimate r = EstimateMean(capped);
-    EXPECT_NEAR(r.mean, rad.steps[i], r.ci95) << "node " << graph_.id(seg.nodes[i]);
+    EXPECT_NEAR(NormalMeanCi(capped).mean, c1, kZ * std::sqrt((c2 - c1 * c1) / walkers)) << "node " << graph_.id(node);
   }
 }
 
@@ -41,7 +75,13 @@ TEST_F(JourneysTest, ReachWithinKFromAttributeStart) {
   o.seed = 4;
   const auto mc = McReachWithin(SimulateJourneys(graph_, start, o), harmful_);
   EXPECT_DOUBLE_EQ(mc[0].mean, 0.0);
-  for (int k = 1; k <= 6; ++k) EXPECT_NEAR(mc[k].mean, exact[k], mc[k].ci95) << "k=" << k;
+  // six comparisons, each within 4 binomial standard errors sqrt(p (1 - p) / walkers)
+  for (int k = 1; k <= 6; ++k) {
+    EXPECT_EQ(mc[k].n, o.walkers);
+    EXPECT_NEAR(mc[k].mean, exact[k], kZ * std::sqrt(exact[k] * (1 - exact[k]) / o.walkers)) << "k=" << k;
+    EXPECT_LE(mc[k].ci_low, mc[k].mean);
+    EXPECT_GE(mc[k].ci_high, mc[k].mean);
+  }
   EXPECT_GT(exact[6], exact[1]);
 }
 
@@ -52,12 +92,13 @@ TEST_F(JourneysTest, LabelFlowFromFirstSteps) {
   o.walkers = 20000;
   o.length = 1;
   const auto mc = McLabelFlow(graph_, SimulateJourneys(graph_, start, o));
-  // nine correlated cells: each within its 99.9% interval (3.29 standard errors)
-  const double widen = 3.29 / 1.96;
+  // nine cells: a share of the mc[a][b].n walkers that started in label a, each within
+  // 4 binomial standard errors (exactly equal where the exact flow is 0 or 1)
   for (size_t a = 0; a < exact.labels.size(); ++a)
-    for (size_t b = 0; b < exact.labels.size(); ++b)
-      EXPECT_NEAR(mc[a][b].mean, exact.flow[a][b], std::max(widen * mc[a][b].ci95, 1e-12))
-          << exact.labels[a] << " -> " << exact.labels[b];
+    for (size_t b = 0; b < exact.labels.size(); ++b) {
+      const double p = exact.flow[a][b], se = std::sqrt(p * (1 - p) / mc[a][b].n);
+      EXPECT_NEAR(mc[a][b].mean, p, std::max(kZ * se, 1e-12)) << exact.labels[a] << " -> " << exact.labels[b];
+    }
 }
 
 TEST_F(JourneysTest, PathsDoNotDependOnThreadCount) {
