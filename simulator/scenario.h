@@ -47,6 +47,7 @@ struct Scenario {
   std::vector<ArmSpec> arms;
   std::vector<ComponentChoice> observers;
   std::string output_dir;
+  bool output_graph = false;           ///< write each arm's induced watch-next graph (docs/graph.md)
   std::vector<std::string> overrides;  ///< the --set assignments applied
 
   /// Every resolved setting (defaults filled in), for manifests.
@@ -60,6 +61,12 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides)
 /// Parses and validates a scenario from YAML text. `file` names it in errors.
 Scenario ParseScenario(const std::string& text, const std::string& file, const std::vector<std::string>& overrides = {},
                        const std::string& base_dir = "");
+
+/// Validates a scenario already parsed into a YAML map (its nodes keep their marks,
+/// so errors name their place in `file`); used to read a run scenario's blocks
+/// embedded in another file.
+Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::vector<std::string>& overrides = {},
+                           const std::string& base_dir = "");
 
 /// Reads and validates a scenario file.
 Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides = {});
