@@ -130,6 +130,17 @@ TEST(GraphExportTest, AuditKnnGraphOfARunScenario) {
   for (const auto& [l, n] : j["graph"]["label_counts"].items()) total += n.get<int64_t>();
   EXPECT_EQ(total, 1500);
   EXPECT_TRUE(j["graph"]["label_counts"].contains("extremist"));
+  // the shipped audit scenario names rabbit_hole.yaml relative to itself
+  const auto shipped =
+      RunCommand("cd '" + std::string(COUNTERPOINT_SOURCE_DIR) + "' && " + Cli() +
+                 " audit scenarios/synthetic_knn_audit.yaml --walkers 50 --out " + (dir / "shipped.json").string());
+  ASSERT_EQ(shipped.status, 0) << shipped.output;
+  const auto sj = nlohmann::json::parse(ReadFile((dir / "shipped.json").string()));
+  EXPECT_EQ(sj["graph"]["nodes"], 20000);  // rabbit_hole's catalog.n_items
+  EXPECT_EQ(sj["graph"]["knn"]["scenario"], "scenarios/rabbit_hole.yaml");
+  EXPECT_EQ(sj["graph"]["knn"]["seed"], 20261123);
+  EXPECT_EQ(sj["graph"]["knn"]["index"]["factory"], "IVF128,Flat");
+  EXPECT_EQ(sj["harmful_sets"].size(), 2u);
   // an audit scenario with the catalog and index blocks inline: errors name its lines
   const std::string bad = (dir / "bad.yaml").string();
   std::ofstream(bad) << "name: bad\ngraph:\n  source: knn\n  catalog: {type: synthetic, n_itemz: 10}\n"
@@ -152,7 +163,7 @@ TEST(GraphExportTest, ManifestSha256CoversInputFiles) {
   std::string items = "id,label\n";
   for (int i = 0; i < 40; ++i) {
     m.insert(m.end(), {1.0f + i % 5, 0.5f * (i % 7), 1.0f, 0.1f * i});
-    items += "v" + std::to_string(i) + "," + (i % 10 == 0 ? "extremist" : "mainstream") + "\n";
+    items.append(1, 'v').append(std::to_string(i)).append(i % 10 == 0 ? ",extremist\n" : ",mainstream\n");
   }
   WriteNpy((dir / "emb.npy").string(), m.data(), 40, 4);
   std::ofstream((dir / "items.csv").string()) << items;
