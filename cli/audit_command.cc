@@ -1,4 +1,4 @@
-// counterpoint audit [SCENARIO.yaml] [--nodes N.csv --edges E.csv | --recfluence DIR] --harmful L1,L2 ...
+// counterpoint audit [SCENARIO.yaml] [--nodes N.csv --edges E.csv | --recfluence DIR | --knn RUN.yaml] --harmful ...
 #include "cli/graph_args.h"
 
 namespace counterpoint::cli {
@@ -16,6 +16,8 @@ Action AddAuditCommand(CLI::App& app) {
       "Examples:\n"
       "  counterpoint audit scenarios/recfluence_audit.yaml\n"
       "  counterpoint audit --nodes nodes.csv --edges edges.csv --harmful extremist,borderline\n"
+      "  counterpoint audit scenarios/synthetic_knn_audit.yaml\n"
+      "  counterpoint audit --knn scenarios/rabbit_hole.yaml --harmful borderline,extremist\n"
       "  counterpoint audit --recfluence datasets/recfluence-2018 --harmful Alt-right --start attribute:subscribers");
   AddGraphOptions(cmd, *args);
   return [cmd, args]() { return RunGraphCommand(ConfigFromArgs(*cmd, *args, "audit"), "audit", RunAudit); };

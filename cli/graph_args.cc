@@ -13,6 +13,8 @@ void AddGraphOptions(CLI::App* cmd, GraphArgs& a) {
   cmd->add_option("--edges", a.edges, "edges CSV: src, dst, weight")->check(CLI::ExistingFile);
   cmd->add_option("--recfluence", a.recfluence, "read the Recfluence 2018 dataset directory instead of CSVs")
       ->check(CLI::ExistingDirectory);
+  cmd->add_option("--knn", a.knn, "kNN watch-next graph of a run scenario's catalog and index (e.g. rabbit_hole.yaml)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--harmful", a.harmful, "harmful labels, comma-separated (repeat for several sets)");
   cmd->add_option("--start", a.start, "start distribution: uniform, or attribute:NAME (e.g. attribute:subscribers)");
   cmd->add_option("--sinks", a.sinks, "nodes without out-edges: prune, absorb or self_loop")
@@ -38,9 +40,13 @@ AuditConfig ConfigFromArgs(const CLI::App& cmd, const GraphArgs& a, const std::s
     if (a.nodes.empty() || a.edges.empty()) throw InputError("--nodes/--edges", "give both --nodes and --edges");
     c.source = "csv", c.nodes = a.nodes, c.edges = a.edges;
   }
-  if (!from_file && !given("--recfluence") && !given("--nodes"))
+  if (given("--knn")) {
+    c.source = "knn";
+    c.knn_scenario = std::make_shared<const Scenario>(LoadScenario(a.knn));
+  }
+  if (!from_file && !given("--recfluence") && !given("--nodes") && !given("--knn"))
     throw InputError(command,
-                     "give a scenario file, --nodes N.csv --edges E.csv, or --recfluence DIR "
+                     "give a scenario file, --nodes N.csv --edges E.csv, --recfluence DIR or --knn RUN_SCENARIO.yaml "
                      "(see counterpoint " +
                          command + " --help)");
   if (given("--sinks") || !from_file) c.sinks = ParseSinkPolicy(a.sinks).value_or(SinkPolicy::kPrune);

@@ -13,7 +13,7 @@ namespace counterpoint::cli {
 
 struct GraphArgs {
   std::string scenario;
-  std::string nodes, edges, recfluence;
+  std::string nodes, edges, recfluence, knn;
   std::vector<std::string> harmful;
   std::string start = "uniform";
   std::string sinks = "prune";

@@ -37,6 +37,11 @@ ParamSpec RequiredString(std::string name, std::string doc) {
   s.required = true;
   return s;
 }
+ParamSpec InputFileParam(std::string name, std::string doc) {
+  ParamSpec s = RequiredString(std::move(name), std::move(doc));
+  s.input_file = true;
+  return s;
+}
 
 const ParamSpec* ComponentSpec::Find(const std::string& name) const {
   for (const auto& p : params)

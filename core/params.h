@@ -36,6 +36,7 @@ struct ParamSpec {
   double min = -std::numeric_limits<double>::infinity();  ///< numeric bounds, inclusive
   double max = std::numeric_limits<double>::infinity();
   std::vector<std::string> choices;  ///< for strings: the allowed values, if restricted
+  bool input_file = false;           ///< names a data file the plug-in reads (hashed into manifests)
 };
 
 // Spec builders: Int("n_items", 1000, "number of items").Range(1, 1e9) ...
@@ -44,6 +45,8 @@ ParamSpec DoubleParam(std::string name, double def, std::string doc, double min 
 ParamSpec BoolParam(std::string name, bool def, std::string doc);
 ParamSpec StringParam(std::string name, std::string def, std::string doc, std::vector<std::string> choices = {});
 ParamSpec RequiredString(std::string name, std::string doc);
+/// A required string naming an input data file, relative to the scenario's directory.
+ParamSpec InputFileParam(std::string name, std::string doc);
 
 /// The full parameter spec of a plug-in or block.
 struct ComponentSpec {

@@ -16,6 +16,10 @@ struct CatalogContext {
   std::string file;      ///< scenario file, for error messages
 };
 
+/// The path a source reads for a file parameter: relative paths resolve against the
+/// scenario's directory (`base_dir`), absolute ones are kept.
+std::string ResolveInputPath(const std::string& base_dir, const std::string& path);
+
 using CatalogRegistry = Registry<std::shared_ptr<const Catalog>, const CatalogContext&>;
 
 /// Parameters of the synthetic generator (see docs/model.md, "Synthetic catalog").

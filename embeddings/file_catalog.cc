@@ -67,22 +67,22 @@ std::shared_ptr<const Catalog> LoadCatalogFiles(const std::string& npy_path, con
   return std::make_shared<const Catalog>(std::move(data), npy_path);
 }
 
-namespace {
-
-std::string Resolve(const std::string& base, const std::string& path) {
-  if (path.empty() || path[0] == '/' || base.empty()) return path;
-  return (std::filesystem::path(base) / path).string();
+std::string ResolveInputPath(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path[0] == '/' || base_dir.empty()) return path;
+  return (std::filesystem::path(base_dir) / path).string();
 }
+
+namespace {
 
 const bool kFilesRegistered = CatalogRegistry::Get().Add(
     "files",
     {"Embeddings from .npy plus an items CSV (docs/scenarios.md, 'Loading your own catalog').",
-     {RequiredString("embeddings", ".npy file, float32 or float64, C order, n x dim"),
-      RequiredString("items", "CSV with id,label[,extremity,harm_score,creator,topic,upload_step]"),
+     {InputFileParam("embeddings", ".npy file, float32 or float64, C order, n x dim"),
+      InputFileParam("items", "CSV with id,label[,extremity,harm_score,creator,topic,upload_step]"),
       IntParam("dim", 0, "expected embedding dimension (0: take it from the file)", 0, 1e6)}},
     [](const Params& p, const CatalogContext& ctx) {
-      return LoadCatalogFiles(Resolve(ctx.base_dir, p.String("embeddings")), Resolve(ctx.base_dir, p.String("items")),
-                              p.Int("dim"));
+      return LoadCatalogFiles(ResolveInputPath(ctx.base_dir, p.String("embeddings")),
+                              ResolveInputPath(ctx.base_dir, p.String("items")), p.Int("dim"));
     });
 
 }  // namespace

@@ -9,9 +9,11 @@
 #include "core/io.h"
 #include "core/params.h"
 #include "core/stats.h"
+#include "core/rng.h"
 #include "recommender/graph_loader.h"
 #include "simulator/graph_rewiring.h"
 #include "simulator/recfluence.h"
+#include "simulator/runner.h"
 
 namespace counterpoint {
 
@@ -25,12 +27,20 @@ ComponentSpec AuditTopSpec() {
 }
 
 ComponentSpec GraphSpec() {
-  return {"The watch-next graph.",
-          {StringParam("source", "csv", "where the graph comes from", {"csv", "recfluence"}),
-           StringParam("nodes", "", "csv: nodes file (id, label, numeric attributes)"),
-           StringParam("edges", "", "csv: edges file (src, dst, weight)"),
-           StringParam("dir", "", "recfluence: the dataset directory"),
-           StringParam("sinks", "prune", "policy for nodes without out-edges", {"prune", "absorb", "self_loop"})}};
+  return {
+      "The watch-next graph.",
+      {StringParam("source", "csv", "where the graph comes from", {"csv", "recfluence", "knn"}),
+       StringParam("nodes", "", "csv: nodes file (id, label, numeric attributes)"),
+       StringParam("edges", "", "csv: edges file (src, dst, weight)"),
+       StringParam("dir", "", "recfluence: the dataset directory"),
+       StringParam("sinks", "prune", "policy for nodes without out-edges", {"prune", "absorb", "self_loop"}),
+       StringParam("scenario", "",
+                   "knn: a run scenario whose catalog and index blocks build the graph (or give catalog and "
+                   "index blocks here)"),
+       IntParam("seed", 1, "knn with catalog/index blocks here: the base seed, as a run scenario's seed", 0, 9.2e18),
+       IntParam("replicate", 0, "knn: whose catalog (replicate r is built with DeriveSeed(seed, r))", 0, 1e6),
+       IntParam("out_degree", 10, "knn: recommendations per item", 1, 1e6),
+       DoubleParam("temperature", 0.1, "knn: edge weight exp((score - best score) / temperature)", 1e-9, 1e9)}};
 }
 
 ComponentSpec HarmfulSetSpecBlock() {
@@ -98,6 +108,38 @@ std::string FixedCi(const Estimate& e) {
   return Fixed(e.mean) + " [" + Fixed(e.ci_low) + ", " + Fixed(e.ci_high) + "]";
 }
 
+// graph source knn: a run scenario named by path, or its catalog and index blocks inline
+void LoadKnnSource(const YAML::Node& graph, const Params& g, const std::string& path, const std::string& base,
+                   AuditConfig& c, DiagnosticList& diags) {
+  const SourceLocation gloc = LocationOf(graph, path);
+  const bool inline_blocks = graph && graph.IsMap() && (graph["catalog"] || graph["index"]);
+  c.knn_replicate = static_cast<int>(g.Int("replicate"));
+  c.knn.out_degree = static_cast<int>(g.Int("out_degree"));
+  c.knn.temperature = g.Double("temperature");
+  if (g.String("scenario").empty() == !inline_blocks) {
+    diags.Add(gloc.file, gloc.line, gloc.column,
+              inline_blocks ? "graph: source knn takes either 'scenario' or catalog/index blocks, not both"
+                            : "graph: source knn needs 'scenario' (a run scenario, e.g. rabbit_hole.yaml) or a "
+                              "'catalog' block (and optionally 'index')");
+    return;
+  }
+  try {
+    if (inline_blocks) {
+      // a run scenario made of these blocks; their nodes keep this file's lines
+      YAML::Node run(YAML::NodeType::Map);
+      run["name"] = c.name;
+      run["seed"] = g.Int("seed");
+      if (graph["catalog"]) run["catalog"] = graph["catalog"];
+      if (graph["index"]) run["index"] = graph["index"];
+      c.knn_scenario = std::make_shared<const Scenario>(ParseScenarioNode(run, path, {}, base));
+    } else {
+      c.knn_scenario = std::make_shared<const Scenario>(LoadScenario(Resolve(base, g.String("scenario"))));
+    }
+  } catch (const InputError& e) {
+    for (const Diagnostic& d : e.diagnostics()) diags.Add(d);
+  }
+}
+
 }  // namespace
 
 nlohmann::json JsonNumber(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json("inf"); }
@@ -127,7 +169,8 @@ AuditConfig LoadAuditConfig(const std::string& path) {
   c.name = top.String("name");
   c.description = top.String("description");
   c.journeys.seed = static_cast<uint64_t>(top.Int("seed"));
-  const Params g = ValidateBlock(cr["graph"], GraphSpec(), path, "graph", diags);
+  const YAML::Node graph = cr["graph"];
+  const Params g = ValidateBlock(graph, GraphSpec(), path, "graph", diags, {"catalog", "index"});
   c.source = g.String("source");
   c.nodes = Resolve(base, g.String("nodes"));
   c.edges = Resolve(base, g.String("edges"));
@@ -138,6 +181,7 @@ AuditConfig LoadAuditConfig(const std::string& path) {
     diags.Add(gloc.file, gloc.line, gloc.column, "graph: source csv needs 'nodes' and 'edges' files");
   if (c.source == "recfluence" && c.dir.empty())
     diags.Add(gloc.file, gloc.line, gloc.column, "graph: source recfluence needs 'dir' (datasets/recfluence-2018)");
+  if (c.source == "knn") LoadKnnSource(graph, g, path, base, c, diags);
   // harmful sets: a non-empty list of {name, labels}
   const YAML::Node sets = cr["harmful_sets"];
   if (!sets || !sets.IsSequence() || sets.size() == 0) {
@@ -184,6 +228,12 @@ AuditConfig LoadAuditConfig(const std::string& path) {
 
 WatchNextGraph LoadAuditGraph(const AuditConfig& config) {
   if (config.source == "recfluence") return LoadRecfluence(config.dir, config.sinks);
+  if (config.source == "knn") {
+    // the run's catalog and index for that replicate, then "more like this"
+    const Scenario& sc = *config.knn_scenario;
+    const World world = BuildWorld(sc, DeriveSeed(sc.seed, config.knn_replicate));
+    return BuildKnnGraph(*world.catalog, *world.index, config.knn);
+  }
   GraphCsvOptions options;
   options.sinks = config.sinks;
   return LoadGraphCsv(config.nodes, config.edges, options);
@@ -209,6 +259,17 @@ nlohmann::json GraphJson(const AuditConfig& config, const WatchNextGraph& graph,
   std::vector<std::string> warnings;
   for (const auto& w : rep.warnings) warnings.push_back(FormatWarning(w));
   g["warnings"] = warnings;
+  if (config.source == "knn" && config.knn_scenario) {
+    const Scenario& sc = *config.knn_scenario;
+    g["knn"] = {{"scenario", sc.file},
+                {"catalog", sc.Resolved()["catalog"]},
+                {"index", sc.Resolved()["index"]},
+                {"seed", sc.seed},
+                {"replicate", config.knn_replicate},
+                {"replicate_seed", DeriveSeed(sc.seed, config.knn_replicate)},
+                {"out_degree", config.knn.out_degree},
+                {"temperature", config.knn.temperature}};
+  }
   std::map<std::string, int64_t> counts;
   for (int64_t i = 0; i < graph.size(); ++i) ++counts[graph.label(i)];
   g["label_counts"] = counts;

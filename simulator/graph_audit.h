@@ -4,12 +4,15 @@
 // Used by `counterpoint audit` and `counterpoint rewire` (docs/graph.md).
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "recommender/watch_next_graph.h"
 #include "simulator/confinement.h"
 #include "simulator/journeys.h"
+#include "simulator/scenario.h"
 
 namespace counterpoint {
 
@@ -25,9 +28,13 @@ struct AuditConfig {
   std::string description;
   std::string file;  ///< the scenario file, if any
   // graph
-  std::string source = "csv";  ///< "csv" or "recfluence"
+  std::string source = "csv";  ///< "csv", "recfluence" or "knn"
   std::string nodes, edges, dir;
   SinkPolicy sinks = SinkPolicy::kPrune;
+  // knn: the catalog and index of a run scenario, and the graph's options
+  std::shared_ptr<const Scenario> knn_scenario;
+  int knn_replicate = 0;  ///< whose catalog: the replicate seed is DeriveSeed(scenario seed, this)
+  KnnGraphOptions knn;
   // what is harmful, where walks start
   std::vector<HarmfulSetSpec> harmful;
   StartSpec start;
@@ -55,7 +62,8 @@ AuditConfig LoadAuditConfig(const std::string& path);
 /// Parses "L1,L2" into labels (trimmed, non-empty).
 std::vector<std::string> SplitLabels(const std::string& text);
 
-/// Loads the configured graph (CSV pair or the Recfluence directory).
+/// Loads the configured graph (CSV pair, the Recfluence directory, or the kNN graph
+/// of a run scenario's catalog and index).
 WatchNextGraph LoadAuditGraph(const AuditConfig& config);
 
 /// The dates of the data that must accompany results ("" when unknown).

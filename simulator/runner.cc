@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/hash.h"
 #include "core/io.h"
 #include "core/rng.h"
 #include "embeddings/catalog_source.h"
@@ -41,7 +43,7 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
   auto um = UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params);
   std::vector<std::unique_ptr<Observer>> observers;
   for (const auto& o : sc.observers) observers.push_back(ObserverRegistry::Get().Find(o.type)->factory(o.params));
-  SimOptions opts{sc.steps, sc.batch_size, replicate_seed};
+  SimOptions opts{sc.steps, sc.batch_size, replicate_seed, sc.output_graph};
   return Simulation(world, std::move(pop), std::move(rec), std::move(um), std::move(observers), opts);
 }
 
@@ -64,11 +66,12 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
       Simulation sim = a + 1 < sc.arms.size() ? BuildSimulation(sc, arm, world, pop, seed)
                                               : BuildSimulation(sc, arm, world, std::move(pop), seed);
       if (result.columns.empty()) result.columns = sim.columns();
-      ArmRun run{arm.name, r, seed, {}, {}};
+      ArmRun run{arm.name, r, seed, {}, {}, {}};
       sim.Run(run.rows, [&](int64_t) {
         if (progress) progress(++done, total);
       });
       run.times = sim.times();
+      if (sim.induced_graph()) run.graph = sim.induced_graph()->Table(*world.catalog, sim.items());
       result.runs.push_back(std::move(run));
     }
   }
@@ -173,15 +176,24 @@ std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& res) {
   return out.str();
 }
 
-std::string Fnv1a64Hex(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
+std::vector<InputFile> ScenarioInputFiles(const Scenario& sc) {
+  std::vector<InputFile> out;
+  const auto* entry = CatalogRegistry::Get().Find(sc.catalog.type);
+  if (!entry) return out;
+  for (const ParamSpec& p : entry->spec.params) {
+    if (!p.input_file || sc.catalog.params.String(p.name).empty()) continue;
+    const std::string& written = sc.catalog.params.String(p.name);
+    out.push_back({"catalog." + p.name, written, ResolveInputPath(sc.base_dir, written)});
   }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return out;
+}
+
+std::pair<std::string, std::string> GraphFiles(const std::string& arm) {
+  // arm names are free text; keep file names portable
+  std::string safe = arm;
+  for (char& c : safe)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  return {"graph/" + safe + "_nodes.csv", "graph/" + safe + "_edges.csv"};
 }
 
 nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
@@ -194,7 +206,16 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
   j["version"] = kVersion;
   j["git_revision"] = kGitRevision;
   j["scenario_file"] = sc.file;
-  j["scenario_hash_fnv1a64"] = Fnv1a64Hex(resolved.dump());
+  // SHA-256 over the resolved scenario, then a line per input file: key, path, its SHA-256
+  Sha256 hash;
+  hash.Update(resolved.dump());
+  j["inputs"] = nlohmann::json::array();
+  for (const InputFile& in : ScenarioInputFiles(sc)) {
+    const FileDigest d = Sha256File(in.path);
+    hash.Update("\n" + in.key + "\t" + in.written + "\t" + d.sha256);
+    j["inputs"].push_back({{"key", in.key}, {"path", in.path}, {"sha256", d.sha256}, {"bytes", d.bytes}});
+  }
+  j["scenario_sha256"] = hash.HexDigest();
   j["seed"] = sc.seed;
   for (int r = 0; r < sc.replicates; ++r) j["replicate_seeds"].push_back(DeriveSeed(sc.seed, r));
   j["threads"] = threads;
@@ -208,6 +229,12 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
                             {"faiss_search_seconds", run.times.retrieve_s}});
   j["resolved_scenario"] = resolved;
   j["columns"] = res.columns;
+  if (sc.output_graph) {
+    for (const auto& arm : sc.arms) {
+      const auto [nodes, edges] = GraphFiles(arm.name);
+      j["graph_files"][arm.name] = {{"nodes", nodes}, {"edges", edges}};
+    }
+  }
   return j;
 }
 
@@ -218,6 +245,17 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   WriteFileAtomic(dir + "/metrics.csv", MetricsCsv(res));
   WriteFileAtomic(dir + "/summary.json", Summarize(sc, res).dump(2) + "\n");
   WriteFileAtomic(dir + "/metrics_summary.csv", MetricsSummaryCsv(sc, res));
+  // each arm's induced graph: the disjoint union of its replicates' graphs
+  if (sc.output_graph) {
+    for (const auto& arm : sc.arms) {
+      std::vector<std::pair<int, const InducedGraphTable*>> graphs;
+      for (const auto& run : res.runs)
+        if (run.arm == arm.name) graphs.push_back({run.replicate, &run.graph});
+      const auto [nodes, edges] = GraphFiles(arm.name);
+      WriteFileAtomic(dir + "/" + nodes, InducedNodesCsv(graphs));
+      WriteFileAtomic(dir + "/" + edges, InducedEdgesCsv(graphs));
+    }
+  }
   // the manifest goes last: its presence marks a complete result directory
   WriteFileAtomic(dir + "/manifest.json", Manifest(sc, res, threads).dump(2) + "\n");
 }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/stats.h"
@@ -19,6 +20,7 @@ struct ArmRun {
   uint64_t seed = 0;
   std::vector<double> rows;
   StageTimes times;
+  InducedGraphTable graph;  ///< the induced watch-next graph (output.graph), else empty
 };
 
 struct RunResult {
@@ -50,16 +52,29 @@ std::string MetricsCsv(const RunResult& result);
 /// metrics_summary.csv text: step, arm, metric, mean, ci95_low, ci95_high, n; one row per
 /// step x arm x metric, the mean over replicates with its Student-t 95% CI (MeanCi).
 std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& result);
-/// manifest.json: resolved scenario, its hash, seed, version, git revision, times.
+
+/// A data file the scenario's catalog reads (a parameter marked input_file).
+struct InputFile {
+  std::string key;      ///< scenario key, e.g. catalog.embeddings
+  std::string written;  ///< the path as the scenario gives it
+  std::string path;     ///< the path read (relative to the scenario's directory)
+};
+
+/// The catalog's input files, in the order of its parameter spec.
+std::vector<InputFile> ScenarioInputFiles(const Scenario& sc);
+
+/// manifest.json: resolved scenario, its SHA-256 with the input files' (docs/scenarios.md),
+/// the inputs, seed, version, git revision, times, and the graph files if written.
 nlohmann::json Manifest(const Scenario& sc, const RunResult& result, int threads);
 
-/// Writes metrics.csv, summary.json, metrics_summary.csv and manifest.json into dir, each atomically.
+/// Paths, relative to the output directory, of the arm's induced graph files.
+std::pair<std::string, std::string> GraphFiles(const std::string& arm);
+
+/// Writes metrics.csv, summary.json, metrics_summary.csv, with output.graph each arm's
+/// graph/<arm>_nodes.csv and graph/<arm>_edges.csv, and manifest.json (last) into dir, each atomically.
 void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& result, int threads);
 
 /// A human-readable table: per arm, final values of key metrics with CIs.
 std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary);
-
-/// 64-bit FNV-1a hash, as 16 hex digits.
-std::string Fnv1a64Hex(const std::string& text);
 
 }  // namespace counterpoint

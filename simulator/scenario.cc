@@ -42,7 +42,11 @@ ComponentSpec RecommenderSpec() {
 }
 
 ComponentSpec OutputSpec() {
-  return {"Where results go.", {StringParam("dir", "", "output directory (default results/<name>)")}};
+  return {"Where results go.",
+          {StringParam("dir", "", "output directory (default results/<name>)"),
+           BoolParam("graph", false,
+                     "write each arm's induced watch-next graph to <dir>/graph/<arm>_nodes.csv, _edges.csv "
+                     "(docs/graph.md)")}};
 }
 
 namespace {
@@ -235,7 +239,11 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides)
 
 Scenario ParseScenario(const std::string& text, const std::string& file, const std::vector<std::string>& overrides,
                        const std::string& base_dir) {
-  YAML::Node root = ParseYamlMap(text, file, "a scenario");
+  return ParseScenarioNode(ParseYamlMap(text, file, "a scenario"), file, overrides, base_dir);
+}
+
+Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::vector<std::string>& overrides,
+                           const std::string& base_dir) {
   ApplyOverrides(root, overrides);
   const YAML::Node& cr = root;  // read through const nodes only: no accidental inserts
 
@@ -301,6 +309,7 @@ Scenario ParseScenario(const std::string& text, const std::string& file, const s
   }
   const Params output = ValidateBlock(cr["output"], OutputSpec(), file, "output", diags);
   sc.output_dir = output.String("dir").empty() ? "results/" + sc.name : output.String("dir");
+  sc.output_graph = output.Bool("graph");
   diags.ThrowIfAny();
   return sc;
 }
@@ -367,7 +376,7 @@ nlohmann::json Scenario::Resolved() const {
     j["arms"].push_back(arm);
   }
   for (const auto& o : observers) j["observers"].push_back(ChoiceJson(o));
-  j["output"] = {{"dir", output_dir}};
+  j["output"] = {{"dir", output_dir}, {"graph", output_graph}};
   j["overrides"] = overrides;
   return j;
 }

@@ -47,6 +47,7 @@ struct Scenario {
   std::vector<ArmSpec> arms;
   std::vector<ComponentChoice> observers;
   std::string output_dir;
+  bool output_graph = false;           ///< write each arm's induced watch-next graph (docs/graph.md)
   std::vector<std::string> overrides;  ///< the --set assignments applied
 
   /// Every resolved setting (defaults filled in), for manifests.
@@ -64,6 +65,11 @@ Scenario ParseScenario(const std::string& text, const std::string& file, const s
 /// Keeps only the named arms, in the order given (the first becomes the baseline of
 /// differences). Throws InputError naming an unknown arm and the valid ones.
 void SelectArms(Scenario& sc, const std::vector<std::string>& names);
+/// Validates a scenario already parsed into a YAML map (its nodes keep their marks,
+/// so errors name their place in `file`); used to read a run scenario's blocks
+/// embedded in another file.
+Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::vector<std::string>& overrides = {},
+                           const std::string& base_dir = "");
 
 /// Reads and validates a scenario file.
 Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides = {});

@@ -49,6 +49,7 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
   choices_.Reserve(cap, user_model_->max_clicks());
   click_delta_.assign(cat.size(), 0);
   impression_delta_.assign(cat.size(), 0);
+  if (options_.record_graph) graph_ = std::make_unique<InducedGraph>(pop_.n, cat.size(), user_model_->max_clicks());
 }
 
 void Simulation::ReleaseUploads(int64_t step) {
@@ -104,8 +105,9 @@ void Simulation::Step(int64_t step, double* row) {
       pop_.clicks[user] += choices_.n_clicks[u];
       ++pop_.sessions[user];
     }
-    // 8. observers accumulate
+    // 8. observers accumulate; the induced graph records slates after clicks
     for (auto& obs : observers_) obs->ObserveBatch(view, batch_, choices_);
+    if (graph_) graph_->Observe(batch_, choices_);
   }
   // popularity counts change only between steps, so batch size cannot matter
   for (int64_t i = 0; i < cat.size(); ++i) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "recommender/recommender.h"
+#include "simulator/induced_graph.h"
 #include "simulator/observer.h"
 #include "simulator/population.h"
 #include "simulator/user_model.h"
@@ -22,6 +23,7 @@ struct SimOptions {
   int64_t steps = 50;
   int64_t batch_size = 2048;  ///< users per batched search (bounds buffer memory)
   uint64_t seed = 0;          ///< keys every random draw (shared by arms: common random numbers)
+  bool record_graph = false;  ///< accumulate the induced watch-next graph (output.graph)
 };
 
 /// Time spent in each stage, for benchmarks.
@@ -48,6 +50,8 @@ class Simulation {
   const Population& population() const { return pop_; }
   const ItemState& items() const { return items_; }
   const StageTimes& times() const { return times_; }
+  /// The induced watch-next graph so far; null unless options.record_graph.
+  const InducedGraph* induced_graph() const { return graph_.get(); }
 
  private:
   void ReleaseUploads(int64_t step);
@@ -57,6 +61,7 @@ class Simulation {
   std::unique_ptr<Recommender> rec_;
   std::unique_ptr<UserModel> user_model_;
   std::vector<std::unique_ptr<Observer>> observers_;
+  std::unique_ptr<InducedGraph> graph_;
   SimOptions options_;
   std::vector<std::string> columns_;
   std::vector<size_t> column_offset_;

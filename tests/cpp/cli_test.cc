@@ -100,7 +100,8 @@ TEST(CliTest, RabbitHoleDirectionEndToEnd) {
   EXPECT_TRUE(summary["arms"]["relevance"]["difference_vs_baseline"].contains("harmful_exposure_share"));
   const auto manifest = nlohmann::json::parse(ReadFile((out / "manifest.json").string()));
   EXPECT_EQ(manifest["resolved_scenario"]["population"]["n_users"], 1500);
-  EXPECT_EQ(manifest["scenario_hash_fnv1a64"].get<std::string>().size(), 16u);
+  EXPECT_EQ(manifest["scenario_sha256"].get<std::string>().size(), 64u);
+  EXPECT_TRUE(manifest["inputs"].empty());  // a synthetic catalog reads no file
   EXPECT_FALSE(manifest["git_revision"].get<std::string>().empty());
   fs::remove_all(out);
 }
