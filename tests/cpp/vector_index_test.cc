@@ -314,7 +314,9 @@ TEST(VectorIndexTest, FilterBitsOfTheLastPartialByteAreHonoured) {
       const std::vector<float> self(c->Embedding(item), c->Embedding(item) + c->dim());
       const Result r = Search(index, self, 5, &filter);
       for (int64_t id : r.ids) EXPECT_TRUE(id != 1001 && id != 1002) << "excluded item " << id << " returned";
-      if (item == 1000) EXPECT_EQ(r.ids[0], 1000);
+      if (item == 1000) {
+        EXPECT_EQ(r.ids[0], 1000);
+      }
     }
     // only the very last item available: every query gets it, then empty slots
     ItemFilter last(c->size(), /*available=*/false);
