@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "core/error.h"
 
@@ -171,30 +173,46 @@ int64_t CsvInt(const CsvTable& t, size_t row, int col) {
 }
 
 NpyMatrix ReadNpy(const std::string& path) {
-  const std::string bytes = ReadFile(path);
-  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
+  // the header is read and checked first; the payload is allocated and read only
+  // once its size is known to fit both int64 arithmetic and the file
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "cannot open file (does it exist? check the path)");
+  in.seekg(0, std::ios::end);
+  const int64_t file_size = static_cast<int64_t>(in.tellg());
+  in.seekg(0, std::ios::beg);
+  if (file_size < 0) throw InputError(path, "cannot determine the file size");
+  auto read = [&](char* dst, int64_t n) { return n == 0 || (in.read(dst, n) && in.gcount() == n); };
+  char prefix[12];
+  if (file_size < 10 || !read(prefix, 10) || std::memcmp(prefix, "\x93NUMPY", 6) != 0)
     throw InputError(path, "not a .npy file (missing the \\x93NUMPY magic); save with numpy.save");
-  const int major = static_cast<unsigned char>(bytes[6]);
-  size_t header_len, offset;
+  const int major = static_cast<unsigned char>(prefix[6]);
+  int64_t header_len, offset;
   if (major == 1) {
-    header_len = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
+    header_len = static_cast<unsigned char>(prefix[8]) | (static_cast<unsigned char>(prefix[9]) << 8);
     offset = 10;
   } else {
-    if (bytes.size() < 12) throw InputError(path, "truncated .npy header");
+    if (file_size < 12 || !read(prefix + 10, 2)) throw InputError(path, "truncated .npy header");
     header_len = 0;
-    for (int i = 0; i < 4; ++i) header_len |= static_cast<size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      header_len |= static_cast<int64_t>(static_cast<unsigned char>(prefix[8 + i])) << (8 * i);
     offset = 12;
   }
-  if (offset + header_len > bytes.size()) throw InputError(path, "truncated .npy header");
-  const std::string header = bytes.substr(offset, header_len);
+  if (header_len > file_size - offset) throw InputError(path, "truncated .npy header");
+  std::string header(static_cast<size_t>(header_len), '\0');
+  if (!read(header.data(), header_len)) throw InputError(path, "truncated .npy header");
   auto field = [&](const std::string& key) {
     const size_t k = header.find("'" + key + "'");
     if (k == std::string::npos) throw InputError(path, ".npy header lacks '" + key + "'");
-    return k + key.size() + 2;
+    // the value starts after the colon and any spaces
+    size_t v = k + key.size() + 2;
+    while (v < header.size() && (header[v] == ' ' || header[v] == ':')) ++v;
+    return v;
   };
   // dtype
-  size_t p = header.find('\'', field("descr")) + 1;
-  const std::string descr = header.substr(p, header.find('\'', p) - p);
+  const size_t q0 = field("descr");
+  const size_t q1 = q0 < header.size() && header[q0] == '\'' ? header.find('\'', q0 + 1) : std::string::npos;
+  if (q1 == std::string::npos) throw InputError(path, "malformed 'descr' in the .npy header; re-save with numpy.save");
+  const std::string descr = header.substr(q0 + 1, q1 - q0 - 1);
   int width;
   if (descr == "<f4")
     width = 4;
@@ -203,14 +221,16 @@ NpyMatrix ReadNpy(const std::string& path) {
   else
     throw InputError(path, "dtype '" + descr + "' is not supported; convert with arr.astype('float32')");
   // order
-  p = field("fortran_order");
+  size_t p = field("fortran_order");
   if (header.find("True", p) < header.find(',', p))
     throw InputError(path, "array is in Fortran order; save a C-ordered copy (numpy.ascontiguousarray)");
   // shape
-  p = header.find('(', field("shape"));
-  const size_t close = header.find(')', p);
+  p = field("shape");
+  const size_t close = p < header.size() && header[p] == '(' ? header.find(')', p) : std::string::npos;
+  if (close == std::string::npos)
+    throw InputError(path, "malformed 'shape' in the .npy header; re-save with numpy.save");
   std::vector<int64_t> shape;
-  std::string dims = header.substr(p + 1, close - p - 1);
+  const std::string dims = header.substr(p + 1, close - p - 1);
   std::stringstream ss(dims);
   std::string item;
   while (std::getline(ss, item, ',')) {
@@ -219,6 +239,8 @@ NpyMatrix ReadNpy(const std::string& path) {
     int64_t dim = -1;
     try {
       dim = std::stoll(item, &used);
+    } catch (const std::out_of_range&) {
+      throw InputError(path, "shape '(" + dims + ")' in the .npy header has a dimension beyond 2^63");
     } catch (const std::exception&) {
     }
     if (dim < 0 || item.find_first_not_of(" ", used) != std::string::npos)
@@ -230,19 +252,27 @@ NpyMatrix ReadNpy(const std::string& path) {
   NpyMatrix m;
   m.rows = shape[0];
   m.cols = shape.size() == 2 ? shape[1] : 1;
-  const size_t data_offset = offset + header_len;
-  const size_t count = static_cast<size_t>(m.rows * m.cols);
-  if (bytes.size() - data_offset < count * width)
-    throw InputError(path, "file is truncated: header promises " + std::to_string(count) + " values");
-  m.data.resize(count);
-  const char* src = bytes.data() + data_offset;
+  // element count and byte size, each checked for int64 overflow, then against the file
+  int64_t count = 0, payload = 0;
+  if (__builtin_mul_overflow(m.rows, m.cols, &count) || __builtin_mul_overflow(count, int64_t{width}, &payload))
+    throw InputError(path,
+                     "shape '(" + dims + ")' in the .npy header is too large: its size in bytes overflows 64 bits");
+  const int64_t available = file_size - offset - header_len;
+  if (payload > available)
+    throw InputError(path, "file is truncated: header promises " + std::to_string(count) + " values (" +
+                               std::to_string(payload) + " bytes) but only " + std::to_string(available) +
+                               " bytes follow the header");
+  m.data.resize(static_cast<size_t>(count));
   if (width == 4) {
-    std::memcpy(m.data.data(), src, count * 4);
+    if (!read(reinterpret_cast<char*>(m.data.data()), payload)) throw InputError(path, "read failed");
   } else {
-    for (size_t i = 0; i < count; ++i) {
-      double v;
-      std::memcpy(&v, src + 8 * i, 8);
-      m.data[i] = static_cast<float>(v);
+    // float64, converted in chunks so the file is never held twice in memory
+    std::vector<double> chunk(std::min<int64_t>(count, 1 << 16));
+    for (int64_t done = 0; done < count;) {
+      const int64_t n = std::min<int64_t>(count - done, static_cast<int64_t>(chunk.size()));
+      if (!read(reinterpret_cast<char*>(chunk.data()), n * 8)) throw InputError(path, "read failed");
+      for (int64_t i = 0; i < n; ++i) m.data[done + i] = static_cast<float>(chunk[i]);
+      done += n;
     }
   }
   return m;

@@ -34,7 +34,7 @@ struct CatalogData {
   std::vector<Label> labels;
   std::vector<float> extremity;            ///< ground truth in [0, 1]
   std::vector<float> harm_score;           ///< what the platform's classifier sees, in [0, 1]
-  std::vector<int32_t> creator;            ///< creator / organisation id
+  std::vector<int64_t> creator;            ///< creator / organisation id (64-bit: platform ids are large)
   std::vector<int32_t> topic;              ///< topic id (>= 0), for diversity metrics
   std::vector<int32_t> upload_step;        ///< step at which the item becomes available
   std::vector<std::string> ids;            ///< external ids; empty = row numbers
@@ -55,7 +55,7 @@ class Catalog {
   Label label(int64_t i) const { return data_.labels[i]; }
   float extremity(int64_t i) const { return data_.extremity[i]; }
   float harm_score(int64_t i) const { return data_.harm_score[i]; }
-  int32_t creator(int64_t i) const { return data_.creator[i]; }
+  int64_t creator(int64_t i) const { return data_.creator[i]; }
   int32_t topic(int64_t i) const { return data_.topic[i]; }
   int32_t upload_step(int64_t i) const { return data_.upload_step[i]; }
   /// External id (the row number when the source gave none).

@@ -58,7 +58,7 @@ std::shared_ptr<const Catalog> LoadCatalogFiles(const std::string& npy_path, con
         throw InputError(csv_path, t.lines[r], col + 1, "column '" + t.header[col] + "': value out of 32-bit range");
       return static_cast<int32_t>(v);
     };
-    data.creator.push_back(c_creator >= 0 ? int32_cell(c_creator) : 0);
+    data.creator.push_back(c_creator >= 0 ? CsvInt(t, r, c_creator) : 0);
     const int64_t topic = c_topic >= 0 ? int32_cell(c_topic) : 0;
     if (topic < 0) throw InputError(csv_path, t.lines[r], c_topic + 1, "topic must be >= 0");
     data.topic.push_back(static_cast<int32_t>(topic));

@@ -135,8 +135,8 @@ std::shared_ptr<const Catalog> GenerateSyntheticCatalog(const SyntheticCatalogPa
     data.harm_score[i] = static_cast<float>(std::clamp(harm, 0.0, 1.0));
     data.topic[i] = topic;
     // creators publish one label: ids are blocks within each label's range
-    data.creator[i] = static_cast<int32_t>(static_cast<int>(label) * (n / p.items_per_creator + 1) +
-                                           attr.Below(5, std::max<int64_t>(1, n / p.items_per_creator)));
+    data.creator[i] = static_cast<int64_t>(label) * (n / p.items_per_creator + 1) +
+                      static_cast<int64_t>(attr.Below(5, std::max<int64_t>(1, n / p.items_per_creator)));
     const bool is_new = attr.Uniform(6) < p.new_item_share;
     data.upload_step[i] = is_new ? 1 + static_cast<int32_t>(attr.Below(7, p.upload_horizon))
                                  : -static_cast<int32_t>(attr.Below(7, p.upload_horizon));

@@ -7,6 +7,7 @@
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/index_factory.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +19,35 @@
 namespace counterpoint {
 
 using faiss_idx = faiss::Index::idx_t;
+
+namespace {
+
+// Sets the OpenMP thread count for one scope (e.g. a single-threaded HNSW build).
+class ScopedOmpThreads {
+ public:
+  explicit ScopedOmpThreads(int n) : before_(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~ScopedOmpThreads() { omp_set_num_threads(before_); }
+  ScopedOmpThreads(const ScopedOmpThreads&) = delete;
+  ScopedOmpThreads& operator=(const ScopedOmpThreads&) = delete;
+
+ private:
+  int before_;
+};
+
+// Whether a batched search of this index gives every query the answer it gets
+// alone. FAISS 1.7.3 scores a flat index (and an IVF coarse quantizer) with BLAS
+// from 20 queries up and with a sequential kernel below or when an ID selector is
+// given; the two round differently. Search always passes a selector, so flat
+// scoring, IVF over a flat quantizer and HNSW (one graph walk per query) are
+// batch independent. Other index types are searched one query at a time.
+bool BatchIndependent(const faiss::Index* index) {
+  if (dynamic_cast<const faiss::IndexFlat*>(index) || dynamic_cast<const faiss::IndexHNSW*>(index)) return true;
+  if (const auto* ivf = dynamic_cast<const faiss::IndexIVF*>(index))
+    return dynamic_cast<const faiss::IndexFlat*>(ivf->quantizer) != nullptr;
+  return false;
+}
+
+}  // namespace
 
 VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
     : options_(std::move(options)), n_(catalog.size()), dim_(catalog.dim()) {
@@ -33,14 +63,23 @@ VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
                                     " lists but the catalog has only " + std::to_string(n_) +
                                     " items; use fewer lists (about sqrt(n_items)) or Flat");
     ivf->cp.verbose = false;
+    ivf->parallel_mode = 0;  // threads split the queries; each query's lists are scanned in order by one thread
   }
   try {
     if (!index_->is_trained) index_->train(n_, catalog.embeddings());
-    index_->add(n_, catalog.embeddings());
+    if (dynamic_cast<faiss::IndexHNSW*>(index_.get())) {
+      // FAISS links HNSW vertices in parallel, so the graph would depend on
+      // thread timing: build it with one thread
+      const ScopedOmpThreads one(1);
+      index_->add(n_, catalog.embeddings());
+    } else {
+      index_->add(n_, catalog.embeddings());
+    }
   } catch (const faiss::FaissException& e) {
     throw InputError("index", "FAISS cannot build '" + options_.factory +
                                   "' over this catalog (examples that work: Flat, IVF256,Flat, HNSW32): " + e.msg);
   }
+  batch_independent_ = BatchIndependent(index_.get());
   native_filtering_ = ProbeNativeFiltering(catalog);
 }
 
@@ -50,13 +89,13 @@ bool VectorIndex::ProbeNativeFiltering(const Catalog& catalog) const {
   // exclude the best match of item 0's own vector; native support must skip it
   float score;
   faiss_idx best;
-  SearchOnce(catalog.Embedding(0), 1, 1, &score, reinterpret_cast<int64_t*>(&best), nullptr);
+  SearchOnce(catalog.Embedding(0), 1, 1, &score, reinterpret_cast<int64_t*>(&best), nullptr, false);
   if (best < 0 || n_ < 2) return false;
   ItemFilter filter(n_);
   filter.Set(best, false);
   faiss_idx got = -1;
   try {
-    SearchOnce(catalog.Embedding(0), 1, 1, &score, reinterpret_cast<int64_t*>(&got), &filter);
+    SearchOnce(catalog.Embedding(0), 1, 1, &score, reinterpret_cast<int64_t*>(&got), &filter, true);
   } catch (const faiss::FaissException&) {
     return false;
   }
@@ -64,15 +103,21 @@ bool VectorIndex::ProbeNativeFiltering(const Catalog& catalog) const {
 }
 
 void VectorIndex::SearchOnce(const float* queries, int64_t nq, int k, float* scores, int64_t* ids,
-                             const ItemFilter* filter) const {
-  faiss::IDSelectorBitmap selector(filter ? static_cast<size_t>(filter->size()) : 0,
-                                   filter ? filter->bitmap() : nullptr);
-  faiss::IDSelector* sel = filter ? &selector : nullptr;
+                             const ItemFilter* filter, bool use_selector) const {
+  // IDSelectorBitmap's size is in bytes: ceil(n / 8) bytes cover the n items
+  faiss::IDSelectorBitmap bitmap(filter ? static_cast<size_t>((filter->size() + 7) / 8) : 0,
+                                 filter ? filter->bitmap() : nullptr);
+  faiss::IDSelectorAll all;
+  faiss::IDSelector* sel = !use_selector ? nullptr : filter ? static_cast<faiss::IDSelector*>(&bitmap) : &all;
   faiss_idx* out = reinterpret_cast<faiss_idx*>(ids);
   if (dynamic_cast<const faiss::IndexIVF*>(index_.get())) {
+    // the coarse quantizer gets a selector too, so it also scores sequentially
+    faiss::SearchParameters coarse;
+    coarse.sel = use_selector ? &all : nullptr;
     faiss::SearchParametersIVF params;
     params.nprobe = options_.nprobe;
     params.sel = sel;
+    params.quantizer_params = use_selector ? &coarse : nullptr;
     index_->search(nq, queries, k, scores, out, &params);
   } else if (dynamic_cast<const faiss::IndexHNSW*>(index_.get())) {
     faiss::SearchParametersHNSW params;
@@ -88,46 +133,53 @@ void VectorIndex::SearchOnce(const float* queries, int64_t nq, int k, float* sco
   }
 }
 
+void VectorIndex::PostFilteredSearch(const float* query, int k, float* scores, int64_t* ids, const ItemFilter& filter,
+                                     std::vector<float>& s, std::vector<int64_t>& id) const {
+  // over-fetch, drop excluded items, widen until k survive or all items are seen
+  for (int64_t wide = std::min<int64_t>(n_, 2 * static_cast<int64_t>(k));; wide = std::min<int64_t>(n_, 4 * wide)) {
+    s.resize(wide);
+    id.resize(wide);
+    SearchOnce(query, 1, static_cast<int>(wide), s.data(), id.data(), nullptr, false);
+    int got = 0;
+    for (int64_t j = 0; j < wide && got < k; ++j) {
+      if (id[j] >= 0 && filter.IsAvailable(id[j])) {
+        ids[got] = id[j];
+        scores[got] = s[j];
+        ++got;
+      }
+    }
+    if (got == k || wide >= n_) {
+      for (int j = got; j < k; ++j) ids[j] = -1;
+      return;
+    }
+  }
+}
+
 void VectorIndex::Search(const float* queries, int64_t nq, int k, float* scores, int64_t* ids,
                          const ItemFilter* filter) const {
   static_assert(sizeof(faiss_idx) == sizeof(int64_t));
   const auto t0 = std::chrono::steady_clock::now();
-  if (filter && filter->available_count() == filter->size()) filter = nullptr;
-  if (!filter || native_filtering_) {
-    SearchOnce(queries, nq, k, scores, ids, filter);
+  const bool excludes = filter && filter->available_count() < filter->size();
+  if (native_filtering_ && batch_independent_) {
+    // one batched search; the selector (all items, or the filter) pins FAISS's kernels
+    SearchOnce(queries, nq, k, scores, ids, excludes ? filter : nullptr, true);
   } else {
-    // post-filter: over-fetch, drop excluded items, widen until k survive or all are seen
-    int64_t wide = std::min<int64_t>(n_, 2 * static_cast<int64_t>(k));
-    std::vector<float> s;
-    std::vector<int64_t> id;
-    std::vector<int64_t> todo(nq);
-    for (int64_t q = 0; q < nq; ++q) todo[q] = q;
-    std::vector<float> qbuf;
-    while (!todo.empty()) {
-      qbuf.resize(todo.size() * dim_);
-      for (size_t t = 0; t < todo.size(); ++t) std::copy_n(queries + todo[t] * dim_, dim_, qbuf.data() + t * dim_);
-      s.resize(todo.size() * wide);
-      id.resize(todo.size() * wide);
-      SearchOnce(qbuf.data(), static_cast<int64_t>(todo.size()), static_cast<int>(wide), s.data(), id.data(), nullptr);
-      std::vector<int64_t> again;
-      for (size_t t = 0; t < todo.size(); ++t) {
-        int got = 0;
-        for (int64_t j = 0; j < wide && got < k; ++j) {
-          const int64_t item = id[t * wide + j];
-          if (item >= 0 && filter->IsAvailable(item)) {
-            ids[todo[t] * k + got] = item;
-            scores[todo[t] * k + got] = s[t * wide + j];
-            ++got;
-          }
-        }
-        if (got < k && wide < n_) {
-          again.push_back(todo[t]);
+    // one query at a time, so no query's answer depends on the rest of its batch
+#pragma omp parallel
+    {
+      std::vector<float> s;
+      std::vector<int64_t> id;
+#pragma omp for schedule(dynamic, 16)
+      for (int64_t q = 0; q < nq; ++q) {
+        const float* query = queries + q * dim_;
+        if (!excludes) {
+          SearchOnce(query, 1, k, scores + q * k, ids + q * k, nullptr, false);
+        } else if (native_filtering_) {
+          SearchOnce(query, 1, k, scores + q * k, ids + q * k, filter, true);
         } else {
-          for (int j = got; j < k; ++j) ids[todo[t] * k + j] = -1;
+          PostFilteredSearch(query, k, scores + q * k, ids + q * k, *filter, s, id);
         }
       }
-      todo.swap(again);
-      wide = std::min<int64_t>(n_, 4 * wide);
     }
   }
   // uniform convention for empty slots

@@ -72,7 +72,12 @@ class VectorIndex {
   double search_seconds() const { return search_ns_.load() * 1e-9; }
 
  private:
-  void SearchOnce(const float* queries, int64_t nq, int k, float* scores, int64_t* ids, const ItemFilter* filter) const;
+  // one FAISS call; with use_selector, `filter` (or, if null, an all-items selector) is passed to FAISS
+  void SearchOnce(const float* queries, int64_t nq, int k, float* scores, int64_t* ids, const ItemFilter* filter,
+                  bool use_selector) const;
+  // one query against an index that cannot filter natively: over-fetch and widen
+  void PostFilteredSearch(const float* query, int k, float* scores, int64_t* ids, const ItemFilter& filter,
+                          std::vector<float>& s, std::vector<int64_t>& id) const;
   bool ProbeNativeFiltering(const Catalog& catalog) const;
 
   IndexOptions options_;
@@ -80,6 +85,7 @@ class VectorIndex {
   int64_t dim_ = 0;
   std::unique_ptr<faiss::Index> index_;
   bool native_filtering_ = false;
+  bool batch_independent_ = false;
   mutable std::atomic<int64_t> search_ns_{0};
 };
 

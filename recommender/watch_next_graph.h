@@ -71,7 +71,7 @@ class WatchNextGraph {
     double prob = 0;  ///< transition probability; the out-edges of a node sum to 1
   };
   using Csr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, EdgeData, boost::no_property,
-                                                 uint32_t, uint64_t>;
+                                                 uint64_t, uint64_t>;
 
   /// Validates `input` (sizes, finite positive weights, edge endpoints), merges
   /// duplicate edges, applies `policy` to sinks and normalises weights per source.
@@ -122,7 +122,7 @@ class WatchNextGraph {
   GraphInput ToInput() const;
 
  private:
-  using Vertex = uint32_t;
+  using Vertex = uint64_t;  // node ids are 64-bit: graphs may exceed 2^31 nodes
 
   std::string source_;
   std::vector<std::string> ids_;

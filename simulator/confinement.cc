@@ -27,10 +27,10 @@ std::vector<int64_t> HarmfulNodes(const WatchNextGraph& graph, const std::vector
 }
 
 // reverse breadth-first search inside B from the seeds; marks what reaches them
-void MarkReaching(const std::vector<std::vector<int32_t>>& rev, std::vector<uint8_t>& mark,
-                  std::vector<int32_t> queue) {
+void MarkReaching(const std::vector<std::vector<int64_t>>& rev, std::vector<uint8_t>& mark,
+                  std::vector<int64_t> queue) {
   for (size_t q = 0; q < queue.size(); ++q)
-    for (int32_t p : rev[queue[q]])
+    for (int64_t p : rev[queue[q]])
       if (!mark[p]) mark[p] = 1, queue.push_back(p);
 }
 
@@ -67,8 +67,8 @@ HarmfulBlock BuildHarmfulBlock(const WatchNextGraph& graph, const std::vector<ui
   std::vector<int64_t> in_b(graph.size(), -1);
   for (int64_t i = 0; i < nb; ++i) in_b[nodes[i]] = i;
   // edges inside B, reversed; nodes with a way out (an edge out of B, or the walk ends)
-  std::vector<std::vector<int32_t>> rev(nb);
-  std::vector<int32_t> exits;
+  std::vector<std::vector<int64_t>> rev(nb);
+  std::vector<int64_t> exits;
   for (int64_t i = 0; i < nb; ++i) {
     bool exits_here = graph.EndProbability(nodes[i]) > 0;
     graph.ForEachOut(nodes[i], [&](int64_t v, double p) {
@@ -76,18 +76,18 @@ HarmfulBlock BuildHarmfulBlock(const WatchNextGraph& graph, const std::vector<ui
       if (in_b[v] < 0)
         exits_here = true;
       else
-        rev[in_b[v]].push_back(static_cast<int32_t>(i));
+        rev[in_b[v]].push_back(i);
     });
-    if (exits_here) exits.push_back(static_cast<int32_t>(i));
+    if (exits_here) exits.push_back(i);
   }
   // trapped: cannot reach a way out; infinite: can reach a trapped node
   std::vector<uint8_t> can_exit(nb, 0);
-  for (int32_t e : exits) can_exit[e] = 1;
+  for (int64_t e : exits) can_exit[e] = 1;
   MarkReaching(rev, can_exit, exits);
   std::vector<uint8_t> infinite(nb, 0);
-  std::vector<int32_t> trapped;
+  std::vector<int64_t> trapped;
   for (int64_t i = 0; i < nb; ++i)
-    if (!can_exit[i]) infinite[i] = 1, trapped.push_back(static_cast<int32_t>(i));
+    if (!can_exit[i]) infinite[i] = 1, trapped.push_back(i);
   MarkReaching(rev, infinite, trapped);
   // I - P over the finite nodes (closed: a finite node cannot step to an infinite one)
   HarmfulBlock block;

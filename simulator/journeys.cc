@@ -55,8 +55,8 @@ Journeys SimulateJourneys(const WatchNextGraph& graph, const std::vector<double>
   double acc = 0;
   for (int64_t i = 0; i < n; ++i) cdf[i] = acc += start[i];
   if (!(acc > 0)) throw std::invalid_argument("start distribution has no mass");
-  std::vector<std::vector<int32_t>> by_label(graph.label_names().size());
-  for (int64_t i = 0; i < n; ++i) by_label[graph.label_index(i)].push_back(static_cast<int32_t>(i));
+  std::vector<std::vector<int64_t>> by_label(graph.label_names().size());
+  for (int64_t i = 0; i < n; ++i) by_label[graph.label_index(i)].push_back(i);
   const bool user = options.kind == WalkerKind::kUser;
   Journeys j;
   j.walkers = options.walkers;
@@ -65,10 +65,10 @@ Journeys SimulateJourneys(const WatchNextGraph& graph, const std::vector<double>
 #pragma omp parallel for schedule(static) if (options.walkers > 1000)
   for (int64_t w = 0; w < options.walkers; ++w) {
     const CounterRng rng(options.seed, static_cast<uint64_t>(w), 0, Purpose::kJourney);
-    int32_t* path = j.path.data() + w * (options.length + 1);
+    int64_t* path = j.path.data() + w * (options.length + 1);
     int64_t cur = SampleCdf(cdf, rng.Uniform(0));
     const int32_t preferred = graph.label_index(cur);
-    path[0] = static_cast<int32_t>(cur);
+    path[0] = cur;
     for (int s = 1; s <= options.length; ++s) {
       const uint64_t base = kDrawsPerStep * s;
       // restart from the start distribution
@@ -84,7 +84,7 @@ Journeys SimulateJourneys(const WatchNextGraph& graph, const std::vector<double>
         cur = FollowRecommendation(graph, cur, rng.Uniform(base + 3), user ? preferred : -1,
                                    user ? options.preference_strength : 1.0);
       }
-      path[s] = static_cast<int32_t>(cur);
+      path[s] = cur;
     }
   }
   return j;
@@ -95,7 +95,7 @@ std::vector<Estimate> McReachWithin(const Journeys& journeys, const std::vector<
   std::vector<int> first(journeys.walkers, journeys.length + 1);
   for (int64_t w = 0; w < journeys.walkers; ++w)
     for (int s = 0; s <= journeys.length; ++s) {
-      const int32_t v = journeys.at(w, s);
+      const int64_t v = journeys.at(w, s);
       if (v >= 0 && target[v]) {
         first[w] = s;
         break;
@@ -115,7 +115,7 @@ std::vector<std::vector<double>> LabelOccupancy(const WatchNextGraph& graph, con
   if (journeys.walkers == 0) return occ;
   for (int64_t w = 0; w < journeys.walkers; ++w)
     for (int s = 0; s <= journeys.length; ++s) {
-      const int32_t v = journeys.at(w, s);
+      const int64_t v = journeys.at(w, s);
       if (v >= 0) occ[s][graph.label_index(v)] += 1.0;
     }
   for (auto& row : occ)
@@ -131,7 +131,7 @@ std::vector<std::vector<Estimate>> McLabelFlow(const WatchNextGraph& graph, cons
   if (journeys.length >= 1)
     for (int64_t w = 0; w < journeys.walkers; ++w) {
       const int32_t a = graph.label_index(journeys.at(w, 0));
-      const int32_t v = journeys.at(w, 1);
+      const int64_t v = journeys.at(w, 1);
       ++started[a];
       if (v >= 0) ++landed[a][graph.label_index(v)];
     }

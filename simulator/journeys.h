@@ -39,8 +39,8 @@ struct JourneyOptions {
 struct Journeys {
   int64_t walkers = 0;
   int length = 0;
-  std::vector<int32_t> path;
-  int32_t at(int64_t walker, int step) const { return path[walker * (length + 1) + step]; }
+  std::vector<int64_t> path;
+  int64_t at(int64_t walker, int step) const { return path[walker * (length + 1) + step]; }
 };
 
 /// Runs the walkers (OpenMP over walkers). `start` is a distribution over nodes.

@@ -46,8 +46,8 @@ int64_t Population::memory_bytes() const {
   return static_cast<int64_t>((interest.size() + estimate.size() + susceptibility.size() + appetite.size() +
                                receptivity.size() + session_prob.size()) *
                                   sizeof(float) +
-                              (sessions.size() + impressions.size() + clicks.size()) * 8 +
-                              (history.size() + history_step.size() + history_head.size() + history_count.size()) * 4);
+                              (sessions.size() + impressions.size() + clicks.size()) * 8 + history.size() * 8 +
+                              (history_step.size() + history_head.size() + history_count.size()) * 4);
 }
 
 Population GeneratePopulation(const PopulationParams& p, const Catalog& catalog, uint64_t seed) {

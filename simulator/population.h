@@ -34,7 +34,7 @@ struct Population {
   std::vector<float> appetite;         ///< in (0,1)
   std::vector<float> receptivity;      ///< in (0,1)
   std::vector<float> session_prob;     ///< in (0,1)
-  std::vector<int32_t> history;        ///< n x history_length consumed item ids, -1 = empty
+  std::vector<int64_t> history;        ///< n x history_length consumed item ids, -1 = empty
   std::vector<int32_t> history_step;   ///< n x history_length: the step of each consumption
   std::vector<int32_t> history_head;   ///< next write position
   std::vector<int32_t> history_count;  ///< filled slots (<= history_length)
@@ -55,7 +55,7 @@ struct Population {
   }
   /// Records that user u consumed `item` at `step`.
   void PushHistory(int64_t u, int64_t item, int64_t step) {
-    history[u * history_length + history_head[u]] = static_cast<int32_t>(item);
+    history[u * history_length + history_head[u]] = item;
     history_step[u * history_length + history_head[u]] = static_cast<int32_t>(step);
     history_head[u] = (history_head[u] + 1) % history_length;
     if (history_count[u] < history_length) ++history_count[u];

@@ -342,7 +342,7 @@ TEST(CatalogSyntheticTest, TopicsUploadsAndCreators) {
   EXPECT_EQ(c.n_topics(), p.n_topics);
   std::vector<int> per_topic(p.n_topics, 0);
   int fresh = 0;
-  std::map<int32_t, Label> creator_label;
+  std::map<int64_t, Label> creator_label;
   for (int64_t i = 0; i < c.size(); ++i) {
     ASSERT_GE(c.topic(i), 0);
     ASSERT_LT(c.topic(i), p.n_topics);
@@ -617,6 +617,22 @@ constexpr char kGoodCsv[] =
     "v2,borderline,0.5,0.4,7,1,-3\n"
     "v3,extremist,0.9,1,8,2,5\n"
     "v4,counter_narrative,0,0.05,9,1,2\n";
+
+// Creator / organisation ids are 64-bit: platform ids beyond 2^31 survive loading.
+TEST_F(CatalogFilesTest, CreatorIdsBeyond32BitsAreKept) {
+  WriteGoodMatrix();
+  WriteCsv(
+      "id,label,creator\n"
+      "v1,mainstream,5000000000\n"
+      "v2,borderline,9223372036854775807\n"
+      "v3,extremist,-4294967296\n"
+      "v4,counter_narrative,2147483648\n");
+  const auto c = LoadCatalogFiles(npy_, csv_, 3);
+  EXPECT_EQ(c->creator(0), int64_t{5000000000});
+  EXPECT_EQ(c->creator(1), INT64_MAX);
+  EXPECT_EQ(c->creator(2), int64_t{-4294967296});
+  EXPECT_EQ(c->creator(3), int64_t{2147483648});
+}
 
 TEST_F(CatalogFilesTest, GoodFixtureLoads) {
   WriteGoodMatrix();

@@ -387,6 +387,56 @@ TEST_F(IoTest, NpyMalformedShapeIsAnInputError) {
   EXPECT_EQ(e.diagnostics()[0].file, path);
 }
 
+// Shapes whose element count or byte size overflows int64, or that promise more
+// bytes than the file holds, are refused before anything is allocated (a
+// 2^62-row header must not reach a resize).
+TEST_F(IoTest, NpyHugeOrOverflowingShapesAreRefusedBeforeAllocation) {
+  const std::string six = Bytes(std::vector<float>(6, 1.0f));
+  struct Case {
+    std::string name, shape, descr, expect;
+  };
+  const std::vector<Case> cases = {
+      // 2^62 rows x 4 bytes = 2^64 bytes: the byte size overflows
+      {"rows_2_62.npy", "(4611686018427387904,)", "<f4", "overflows 64 bits"},
+      {"rows_2_62_2d.npy", "(4611686018427387904, 1)", "<f4", "overflows 64 bits"},
+      // the element count itself overflows: 2^32 x 2^32 = 2^64
+      {"count.npy", "(4294967296, 4294967296)", "<f4", "overflows 64 bits"},
+      // 2^61 x 2 = 2^62 elements fit, 2^62 x 8 bytes do not
+      {"bytes_f8.npy", "(2305843009213693952, 2)", "<f8", "overflows 64 bits"},
+      // fits int64 (2^60 bytes) but is far larger than the file
+      {"larger.npy", "(268435456, 1073741824)", "<f4", "truncated"},
+      {"one_more.npy", "(7,)", "<f4", "truncated"},
+      // a dimension beyond int64
+      {"dim_2_64.npy", "(18446744073709551616, 1)", "<f4", "beyond 2^63"},
+  };
+  for (const auto& c : cases) {
+    const auto path =
+        Write(c.name, MakeNpy("{'descr': '" + c.descr + "', 'fortran_order': False, 'shape': " + c.shape + ", }", six));
+    const InputError e = CatchInputError([&] { ReadNpy(path); });
+    ASSERT_FALSE(e.diagnostics().empty()) << c.name;
+    EXPECT_EQ(e.diagnostics()[0].file, path) << c.name;
+    EXPECT_TRUE(Contains(e.what(), c.expect)) << c.name << ": " << e.what();
+  }
+  // the exact size is accepted (the boundary of the check above)
+  const auto exact = Write("exact.npy", MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }", six));
+  EXPECT_EQ(ReadNpy(exact).rows, 6);
+  // a payload longer than the header promises is read up to what it promises
+  const auto longer = Write("longer.npy", MakeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }", six));
+  EXPECT_EQ(ReadNpy(longer).data.size(), 5u);
+}
+
+// Header fields with their quotes or brackets missing are InputErrors too.
+TEST_F(IoTest, NpyMalformedHeaderFieldsAreInputErrors) {
+  const std::string six = Bytes(std::vector<float>(6, 1.0f));
+  for (const std::string dict : {"{'descr': <f4, 'fortran_order': False, 'shape': (6,), }",
+                                 "{'descr': '<f4', 'fortran_order': False, 'shape': 6, }",
+                                 "{'descr': '<f4', 'fortran_order': False, 'shape': (6, }"}) {
+    const auto path = Write("bad.npy", MakeNpy(dict, six));
+    const InputError e = CatchInputError([&] { ReadNpy(path); });
+    EXPECT_TRUE(Contains(e.what(), "malformed")) << dict << ": " << e.what();
+  }
+}
+
 // Fortran order given last in the dict (no trailing comma) is still detected.
 TEST_F(IoTest, NpyFortranOrderDetectedInAnyKeyOrder) {
   const std::vector<float> six(6, 1.0f);

@@ -57,6 +57,17 @@ TEST(ScenarioValidationTest, OutOfRangeGivesTheBounds) {
   EXPECT_NE(d[0].message.find("out of range [1, 1e+09]"), std::string::npos);
 }
 
+// User ids are int32 in batches (SlateBatch::users): a population of 2^31 users
+// or more must be refused at validation, naming the key.
+TEST(ScenarioValidationTest, PopulationBeyondInt32IsRefused) {
+  const std::string text = "name: t\ncatalog: {type: synthetic, n_items: 100, dim: 8}\n";
+  const InputError e =
+      testing::CatchInputError([&] { ParseScenario(text, "big.yaml", {"population.n_users=2147483648"}); });
+  ASSERT_FALSE(e.diagnostics().empty());
+  EXPECT_NE(e.diagnostics()[0].message.find("n_users"), std::string::npos) << e.what();
+  EXPECT_NE(e.diagnostics()[0].message.find("out of range"), std::string::npos) << e.what();
+}
+
 TEST(ScenarioValidationTest, UnknownPluginListsRegisteredOnes) {
   const auto d = ErrorsOf("unknown_plugin.yaml");
   ASSERT_EQ(d.size(), 1u);

@@ -4,7 +4,6 @@
 #include "embeddings/vector_index.h"
 
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -247,12 +246,7 @@ TEST(VectorIndexTest, FilteredHnswNeverReturnsExcludedItems) {
   const auto q = Queries(*c, 40);
   const ItemFilter filter = TestFilter(*c, q);
   const int k = 10;
-  // FAISS adds to HNSW in parallel, which makes the graph depend on thread
-  // timing; build with one thread so the recall below is deterministic
-  const int threads = omp_get_max_threads();
-  omp_set_num_threads(1);
-  const VectorIndex index(*c, {"HNSW32", 8, /*ef_search=*/128});
-  omp_set_num_threads(threads);
+  const VectorIndex index(*c, {"HNSW32", 8, /*ef_search=*/128});  // built single-threaded: deterministic recall
   EXPECT_TRUE(index.native_filtering());
   const double recall =
       CheckApproximate(*c, q, Search(index, q, k, &filter), BruteForce(*c, q, k, &filter), k, &filter);
@@ -300,6 +294,38 @@ TEST(VectorIndexTest, PostFilteredSearchMatchesFilteringTheFullRanking) {
         EXPECT_NEAR(score, want_scores[j], 1e-6) << "query " << i << " slot " << j;
         EXPECT_NEAR(score_of[id], score, 1e-6);
       }
+    }
+  }
+}
+
+// IDSelectorBitmap covers ceil(n / 8) bytes: with 1003 items the last byte holds
+// items 1000..1002, whose bits must be honoured both ways.
+TEST(VectorIndexTest, FilterBitsOfTheLastPartialByteAreHonoured) {
+  const auto c = SmallCatalog(1003, 16);
+  ASSERT_NE(c->size() % 8, 0);
+  for (const IndexOptions& options : {IndexOptions{"Flat"}, IndexOptions{"IVF16,Flat", 16}}) {
+    SCOPED_TRACE(options.factory);
+    const VectorIndex index(*c, options);
+    ItemFilter filter(c->size());
+    filter.Set(1001, false);
+    filter.Set(1002, false);
+    // an item is its own best match unless excluded
+    for (int64_t item : {1000, 1001, 1002}) {
+      const std::vector<float> self(c->Embedding(item), c->Embedding(item) + c->dim());
+      const Result r = Search(index, self, 5, &filter);
+      for (int64_t id : r.ids) EXPECT_TRUE(id != 1001 && id != 1002) << "excluded item " << id << " returned";
+      if (item == 1000) {
+        EXPECT_EQ(r.ids[0], 1000);
+      }
+    }
+    // only the very last item available: every query gets it, then empty slots
+    ItemFilter last(c->size(), /*available=*/false);
+    last.Set(1002, true);
+    const auto q = Queries(*c, 4);
+    const Result r = Search(index, q, 2, &last);
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_EQ(r.ids[i * 2], 1002);
+      EXPECT_EQ(r.ids[i * 2 + 1], -1);
     }
   }
 }
