@@ -91,7 +91,8 @@ void BM_ChoiceGradientLearn(benchmark::State& state) {
   std::vector<float> estimate(f.pop.estimate.begin(), f.pop.estimate.end());
   for (auto _ : state) {
     for (int64_t u = 0; u < kBatch; ++u)
-      rec.Learn(*f.catalog, f.batch.Slate(u), kSlate, f.batch.Slate(u), 1, estimate.data() + u * kDim);
+      rec.Learn(*f.catalog, f.batch.Slate(u), f.batch.SlateProvenance(u), kSlate, f.batch.Slate(u), 1,
+                estimate.data() + u * kDim);
     benchmark::DoNotOptimize(estimate.data());
   }
   state.SetItemsProcessed(state.iterations() * kBatch);

@@ -7,6 +7,7 @@
 
 #include "core/registry.h"
 #include "recommender/batch.h"
+#include "recommender/intervention.h"
 
 namespace counterpoint {
 
@@ -29,22 +30,7 @@ class Ranker {
   virtual void ObserveSlates(const RecContext& ctx, const SlateBatch& batch) {}
 };
 
-/// A platform intervention. Hooks run in the order the scenario lists them.
-class Intervention {
- public:
-  virtual ~Intervention() = default;
-  /// After retrieval, before ranking (filtering, removal from candidates).
-  virtual void OnCandidates(const RecContext& ctx, SlateBatch& batch) {}
-  /// After the slate is cut (re-ranking, injection).
-  virtual void OnSlate(const RecContext& ctx, SlateBatch& batch) {}
-  /// At the end of each step whose number is a multiple of epoch_every() (moderation,
-  /// uploads, rewiring); may change which items are available.
-  virtual void OnEpoch(const RecContext& ctx, ItemState& items) {}
-  virtual int epoch_every() const { return 0; }
-};
-
 using RetrieverRegistry = Registry<std::unique_ptr<Retriever>>;
 using RankerRegistry = Registry<std::unique_ptr<Ranker>>;
-using InterventionRegistry = Registry<std::unique_ptr<Intervention>>;
 
 }  // namespace counterpoint

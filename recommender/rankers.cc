@@ -60,8 +60,8 @@ class EngagementRanker : public Ranker {
       return static_cast<float>(w_rel_ * b.cand_sim[u * b.k + j]) + item_term_[item];
     });
   }
-  // expected examinations, summed in user order (so batch size and threads cannot matter);
-  // read from the next step's BeginStep on, like the impression counts
+  // expected examinations of organic slots, summed in user order (so batch size and threads
+  // cannot matter); read from the next step's BeginStep on, like the impression counts
   void ObserveSlates(const RecContext&, const SlateBatch& b) override {
     if (!debias_) return;
     if (static_cast<int>(propensity_.size()) < b.slate_size)
@@ -70,7 +70,7 @@ class EngagementRanker : public Ranker {
     for (int64_t u = 0; u < b.n; ++u) {
       const int64_t* slate = b.Slate(u);
       for (int p = 0; p < b.slate_size; ++p)
-        if (slate[p] >= 0) examined_[slate[p]] += propensity_[p];
+        if (slate[p] >= 0 && !b.Injected(u, p)) examined_[slate[p]] += propensity_[p];
     }
   }
 

@@ -13,33 +13,78 @@ Recommender::Recommender(std::unique_ptr<Retriever> retriever, std::unique_ptr<R
       interventions_(std::move(interventions)),
       options_(options) {}
 
-void Recommender::BeginStep(const RecContext& ctx) { ranker_->BeginStep(ctx); }
+void Recommender::Init(InterventionContext ctx) {
+  for (size_t i = 0; i < interventions_.size(); ++i) {
+    ctx.instance = static_cast<int>(i);
+    ctx.purpose = InterventionPurpose(ctx.instance);
+    interventions_[i]->Init(ctx);
+  }
+}
+
+std::vector<std::string> Recommender::InterventionColumns() const {
+  std::vector<std::string> out;
+  for (const auto& iv : interventions_)
+    for (auto& c : iv->Columns()) out.push_back(std::move(c));
+  return out;
+}
+
+void Recommender::OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions) {
+  for (auto& iv : interventions_) iv->OnUploads(ctx, arriving, actions);
+  // what no intervention blocked goes live
+  for (int64_t item : arriving)
+    if (actions.items().status[item] == ItemStatus::kPending) actions.Upload(item);
+}
+
+void Recommender::BeginStep(const RecContext& ctx) {
+  ranker_->BeginStep(ctx);
+  for (auto& iv : interventions_) iv->BeginStep(ctx);
+}
 
 void Recommender::Recommend(const RecContext& ctx, SlateBatch& batch) {
   // retrieve: one batched search for the whole batch
   retriever_->Retrieve(ctx, batch);
-  // candidate-stage interventions (filtering, removal)
+  // candidate-stage interventions (filtering)
   for (auto& iv : interventions_) iv->OnCandidates(ctx, batch);
-  // score and cut to slates
+  // score; score-stage interventions re-score from the whole pool; cut to slates
   ranker_->Score(ctx, batch);
+  for (auto& iv : interventions_) iv->OnScores(ctx, batch);
   CutSlates(batch);
-  // slate-stage interventions, in scenario order
+  // slate-stage interventions (injection into slots), in scenario order
   for (auto& iv : interventions_) iv->OnSlate(ctx, batch);
   ranker_->ObserveSlates(ctx, batch);
 }
 
-void Recommender::EndStep(const RecContext& ctx, ItemState& items) {
-  for (auto& iv : interventions_)
-    if (iv->epoch_every() > 0 && (ctx.step + 1) % iv->epoch_every() == 0) iv->OnEpoch(ctx, items);
+void Recommender::OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) {
+  for (auto& iv : interventions_) iv->OnFeedback(ctx, batch, choices);
 }
 
-void Recommender::Learn(const Catalog& catalog, const int64_t* slate, int slate_size, const int64_t* clicks,
-                        int n_clicks, float* estimate) const {
+void Recommender::EndStep(const RecContext& ctx, ItemActions& actions) {
+  for (auto& iv : interventions_) iv->EndStep(ctx, actions);
+}
+
+void Recommender::WriteInterventionMetrics(const RecContext& ctx, double* row) {
+  for (auto& iv : interventions_) {
+    iv->WriteMetrics(ctx, row);
+    row += iv->Columns().size();
+  }
+}
+
+void Recommender::Learn(const Catalog& catalog, const int64_t* slate, const uint8_t* provenance, int slate_size,
+                        const int64_t* clicks, int n_clicks, float* estimate) const {
   const int64_t d = catalog.dim();
   const float lr = static_cast<float>(options_.learning_rate);
   if (n_clicks == 0) return;
+  const int s = std::min(slate_size, kMaxSlate);
+  // a click teaches only if its slot does (organic, or learn_from_injected)
+  auto teaching_click = [&](int64_t item) {
+    if (!provenance) return true;
+    for (int k = 0; k < s; ++k)
+      if (slate[k] == item) return Teaches(provenance, k);
+    return false;
+  };
   if (options_.learner == "click_average") {
     for (int c = 0; c < n_clicks; ++c) {
+      if (!teaching_click(clicks[c])) continue;
       const float* x = catalog.Embedding(clicks[c]);
       for (int64_t j = 0; j < d; ++j) estimate[j] = (1.f - lr) * estimate[j] + lr * x[j];
       NormalizeRows(estimate, 1, d);
@@ -50,12 +95,11 @@ void Recommender::Learn(const Catalog& catalog, const int64_t* slate, int slate_
   // multinomial logit without replacement (Plackett-Luce): the k-th click c_k was chosen among
   // the shown items not clicked before it, with p_j proportional to exp(T <e, x_j>) at the
   // estimate before the update
-  const int s = std::min(slate_size, kMaxSlate);
   double weight[kMaxSlate];
   bool remaining[kMaxSlate];
   double max_logit = -1e300;
   for (int k = 0; k < s; ++k) {
-    remaining[k] = slate[k] >= 0;
+    remaining[k] = slate[k] >= 0 && (!provenance || Teaches(provenance, k));
     if (!remaining[k]) continue;
     const float* x = catalog.Embedding(slate[k]);
     double dot = 0;
@@ -67,7 +111,10 @@ void Recommender::Learn(const Catalog& catalog, const int64_t* slate, int slate_
     if (remaining[k]) weight[k] = std::exp(weight[k] - max_logit);
   double grad[kMaxDim];
   std::fill_n(grad, d, 0.0);
+  bool learned = false;
   for (int c = 0; c < n_clicks; ++c) {
+    if (!teaching_click(clicks[c])) continue;
+    learned = true;
     // x_c minus the expected item over the items still in the choice set
     double w_sum = 0;
     for (int k = 0; k < s; ++k)
@@ -87,6 +134,7 @@ void Recommender::Learn(const Catalog& catalog, const int64_t* slate, int slate_
         break;
       }
   }
+  if (!learned) return;
   for (int64_t j = 0; j < d; ++j) estimate[j] += static_cast<float>(lr * grad[j]);
   NormalizeRows(estimate, 1, d);
 }
@@ -110,6 +158,7 @@ void CutSlates(SlateBatch& b) {
     std::partial_sort(pos, pos + s, pos + k, better);
     int64_t* slate = b.slate.data() + u * b.slate_size;
     float* slate_score = b.slate_score.data() + u * b.slate_size;
+    std::fill_n(b.SlateProvenance(u), b.slate_size, static_cast<uint8_t>(Provenance::kOrganic));
     for (int j = 0; j < b.slate_size; ++j) {
       const bool filled = j < s && ids[pos[j]] >= 0;
       slate[j] = filled ? ids[pos[j]] : -1;

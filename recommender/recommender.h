@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct RecommenderOptions {
   /// log-likelihood under a sequential multinomial logit among the shown items.
   std::string learner = "choice_gradient";
   double learner_temperature = 5.0;  ///< choice_gradient: logit scale of <estimate, item>
+  /// Whether injected slots (Provenance::kInjected) teach the ranker: the estimate
+  /// update and the item click/impression counts. Off: they teach it nothing.
+  bool learn_from_injected = false;
 };
 
 class Recommender {
@@ -34,20 +38,39 @@ class Recommender {
 
   const RecommenderOptions& options() const { return options_; }
 
-  /// Once per step before the first batch.
+  /// Initialises the interventions (instance i gets its own random purpose).
+  void Init(InterventionContext ctx);
+  /// Metric columns the interventions add, in scenario order.
+  std::vector<std::string> InterventionColumns() const;
+
+  /// Uploads due this step: interventions may block some; the rest become live.
+  void OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions);
+  /// Once per step before the first batch (ranker and interventions).
   void BeginStep(const RecContext& ctx);
-  /// Stages 2-5 of a step for one batch: fills batch.slate from batch.queries.
+  /// Retrieval, candidate hooks, scoring, score hooks, the cut and slate hooks for one
+  /// batch: fills batch.slate and batch.provenance from batch.queries.
   void Recommend(const RecContext& ctx, SlateBatch& batch);
-  /// Stage 9: epoch hooks of interventions whose cadence divides the step.
-  void EndStep(const RecContext& ctx, ItemState& items);
+  /// Feedback hooks, after users responded.
+  void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices);
+  /// End-of-step hooks (moderation); their changes are in force from the next step.
+  void EndStep(const RecContext& ctx, ItemActions& actions);
+  /// Each intervention's metric columns for this step, in InterventionColumns() order.
+  void WriteInterventionMetrics(const RecContext& ctx, double* row);
+
+  /// Whether slot j of a slate may teach the ranker (organic, or learn_from_injected).
+  bool Teaches(const uint8_t* provenance, int j) const {
+    return options_.learn_from_injected || provenance[j] == static_cast<uint8_t>(Provenance::kOrganic);
+  }
 
   /// Learning from one session's feedback (docs/model.md §4, "Learning from clicks"); a session
   /// without clicks leaves the estimate unchanged. clicks are in the order they were made.
   /// click_average:   e <- normalise((1 - lr) e + lr x_c) for each click c in turn;
   /// choice_gradient: e <- normalise(e + lr sum_k (x_{c_k} - sum_{j in S_k} p_kj x_j)), with
   ///   S_k the shown items not clicked before c_k and p_kj = softmax over S_k of T <e, x_j> (e before the update).
-  void Learn(const Catalog& catalog, const int64_t* slate, int slate_size, const int64_t* clicks, int n_clicks,
-             float* estimate) const;
+  /// Slots that do not teach the ranker (Teaches) are left out of the choice set and
+  /// their clicks ignored; provenance may be null (every slot organic).
+  void Learn(const Catalog& catalog, const int64_t* slate, const uint8_t* provenance, int slate_size,
+             const int64_t* clicks, int n_clicks, float* estimate) const;
 
  private:
   std::unique_ptr<Retriever> retriever_;
@@ -57,7 +80,8 @@ class Recommender {
 };
 
 /// Cuts each user's candidates to the top slate_size by cand_score (ties: higher
-/// similarity, then lower id), writing batch.slate and batch.slate_score.
+/// similarity, then lower id), writing batch.slate and batch.slate_score; every
+/// slot's provenance is organic.
 void CutSlates(SlateBatch& batch);
 
 }  // namespace counterpoint

@@ -8,8 +8,8 @@
 
 #include "core/io.h"
 #include "core/params.h"
-#include "core/stats.h"
 #include "core/rng.h"
+#include "core/stats.h"
 #include "recommender/graph_loader.h"
 #include "simulator/graph_rewiring.h"
 #include "simulator/recfluence.h"

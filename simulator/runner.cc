@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -43,9 +44,19 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
   auto um = UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params);
   std::vector<std::unique_ptr<Observer>> observers;
   for (const auto& o : sc.observers) observers.push_back(ObserverRegistry::Get().Find(o.type)->factory(o.params));
-  SimOptions opts{sc.steps, sc.batch_size, replicate_seed, sc.output_graph};
+  SimOptions opts{sc.steps, sc.batch_size, replicate_seed, sc.output_graph, arm.name};
   return Simulation(world, std::move(pop), std::move(rec), std::move(um), std::move(observers), opts);
 }
+
+namespace {
+// steps x old_cols rows -> steps x (old_cols + 1), the new last column NaN (not in that arm)
+void WidenRows(std::vector<double>& rows, int64_t steps, size_t old_cols) {
+  std::vector<double> wide(steps * (old_cols + 1), std::nan(""));
+  for (int64_t t = 0; t < steps; ++t)
+    std::copy_n(rows.begin() + t * old_cols, old_cols, wide.begin() + t * (old_cols + 1));
+  rows = std::move(wide);
+}
+}  // namespace
 
 RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -65,12 +76,27 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
       // every arm starts from the same population; the last one may take it
       Simulation sim = a + 1 < sc.arms.size() ? BuildSimulation(sc, arm, world, pop, seed)
                                               : BuildSimulation(sc, arm, world, std::move(pop), seed);
-      if (result.columns.empty()) result.columns = sim.columns();
-      ArmRun run{arm.name, r, seed, {}, {}, {}};
+      ArmRun run{arm.name, r, seed, {}, {}, {}, {}};
       sim.Run(run.rows, [&](int64_t) {
         if (progress) progress(++done, total);
       });
+      // arms may add different intervention columns: the result's columns are their union
+      const auto& cols = sim.columns();
+      std::vector<size_t> to(cols.size());
+      for (size_t c = 0; c < cols.size(); ++c) {
+        to[c] = std::find(result.columns.begin(), result.columns.end(), cols[c]) - result.columns.begin();
+        if (to[c] == result.columns.size()) {
+          result.columns.push_back(cols[c]);
+          for (auto& earlier : result.runs) WidenRows(earlier.rows, sc.steps, result.columns.size() - 1);
+        }
+      }
+      std::vector<double> rows(sc.steps * result.columns.size(), std::nan(""));
+      for (int64_t t = 0; t < sc.steps; ++t)
+        for (size_t c = 0; c < cols.size(); ++c)
+          rows[t * result.columns.size() + to[c]] = run.rows[t * cols.size() + c];
+      run.rows = std::move(rows);
       run.times = sim.times();
+      run.moderation = sim.moderation_log();
       if (sim.induced_graph()) run.graph = sim.induced_graph()->Table(*world.catalog, sim.items());
       result.runs.push_back(std::move(run));
     }
@@ -146,7 +172,7 @@ std::string MetricsCsv(const RunResult& res) {
   for (const auto& run : res.runs) {
     for (int64_t t = 0; t < res.steps; ++t) {
       out << t << ',' << run.arm << ',' << run.replicate << ',' << run.seed;
-      for (size_t c = 0; c < cols; ++c) out << ',' << run.rows[t * cols + c];
+      for (size_t c = 0; c < cols; ++c) out << ',' << CsvNumber(run.rows[t * cols + c]);
       out << '\n';
     }
   }

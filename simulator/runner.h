@@ -20,10 +20,12 @@ struct ArmRun {
   uint64_t seed = 0;
   std::vector<double> rows;
   StageTimes times;
-  InducedGraphTable graph;  ///< the induced watch-next graph (output.graph), else empty
+  InducedGraphTable graph;                   ///< the induced watch-next graph (output.graph), else empty
+  std::vector<ModerationRecord> moderation;  ///< uploads during the run and moderation events, in order
 };
 
 struct RunResult {
+  /// The union of the arms' metric columns (observers first); a column an arm lacks is NaN in its rows.
   std::vector<std::string> columns;
   int64_t steps = 0;
   std::vector<ArmRun> runs;  ///< replicate-major, then arm in scenario order

@@ -38,7 +38,9 @@ ComponentSpec RecommenderSpec() {
        DoubleParam("learning_rate", d.learning_rate, "step size of the estimate update from clicks", 0, 1),
        StringParam("learner", d.learner, "how the estimate learns from clicks", {"choice_gradient", "click_average"}),
        DoubleParam("learner_temperature", d.learner_temperature, "choice_gradient: logit scale of <estimate, item>", 0,
-                   1e3)}};
+                   1e3),
+       BoolParam("learn_from_injected", d.learn_from_injected,
+                 "whether injected slots (e.g. counter-narratives) teach the estimate and the item counts")}};
 }
 
 ComponentSpec OutputSpec() {
@@ -164,6 +166,7 @@ ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::s
   arm.options.learning_rate = opts.Double("learning_rate");
   arm.options.learner = opts.String("learner");
   arm.options.learner_temperature = opts.Double("learner_temperature");
+  arm.options.learn_from_injected = opts.Bool("learn_from_injected");
   const YAML::Node empty;
   const bool is_map = rec && rec.IsMap();
   arm.retriever = ValidateChoice<RetrieverRegistry>(is_map ? rec["retriever"] : empty, file, where + ".retriever",
@@ -370,7 +373,8 @@ nlohmann::json Scenario::Resolved() const {
                           {"slate_size", a.options.slate_size},
                           {"learning_rate", a.options.learning_rate},
                           {"learner", a.options.learner},
-                          {"learner_temperature", a.options.learner_temperature}};
+                          {"learner_temperature", a.options.learner_temperature},
+                          {"learn_from_injected", a.options.learn_from_injected}};
     arm["interventions"] = nlohmann::json::array();
     for (const auto& iv : a.interventions) arm["interventions"].push_back(ChoiceJson(iv));
     j["arms"].push_back(arm);

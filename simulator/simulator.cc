@@ -28,34 +28,74 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
   if (cat.dim() > kMaxDim)
     throw InputError(cat.source(), "embedding dimension " + std::to_string(cat.dim()) + " exceeds the supported " +
                                        std::to_string(kMaxDim) + "; reduce it (e.g. PCA) before loading");
+  // items: live once uploaded (upload_step <= 0 at the start), pending until then
+  items_ = ItemState(cat.size());
+  for (int64_t i = 0; i < cat.size(); ++i) {
+    if (cat.upload_step(i) > 0) {
+      items_.SetStatus(i, ItemStatus::kPending);
+      upload_order_.push_back(i);
+    }
+  }
+  // interventions see the catalog and the item states before the first step
+  rec_->Init({cat, *world_.index, pop_.n, rec_->options().candidates, rec_->options().slate_size, options_.arm,
+              options_.seed, 0, Purpose::kIntervention});
+  // metric columns: the observers', then the interventions'
   for (const auto& obs : observers_) {
     column_offset_.push_back(columns_.size());
     for (auto& c : obs->Columns()) columns_.push_back(c);
   }
-  // items: available once uploaded (upload_step <= 0 at the start)
-  items_ = ItemState(cat.size());
-  for (int64_t i = 0; i < cat.size(); ++i) {
-    if (cat.upload_step(i) > 0) {
-      items_.available.Set(i, false);
-      upload_order_.push_back(i);
-    }
-  }
+  intervention_offset_ = columns_.size();
+  for (auto& c : rec_->InterventionColumns()) columns_.push_back(std::move(c));
   std::stable_sort(upload_order_.begin(), upload_order_.end(),
                    [&](int64_t a, int64_t b) { return cat.upload_step(a) < cat.upload_step(b); });
   // per-step buffers, sized once
   const int64_t cap = std::max<int64_t>(1, std::min(options_.batch_size, pop_.n));
   active_.reserve(pop_.n);
   batch_.Reserve(cap, cat.dim(), rec_->options().candidates, rec_->options().slate_size);
-  choices_.Reserve(cap, user_model_->max_clicks());
+  choices_.Reserve(cap, user_model_->max_clicks(), rec_->options().slate_size);
+  arriving_.reserve(upload_order_.size());
   click_delta_.assign(cat.size(), 0);
   impression_delta_.assign(cat.size(), 0);
   if (options_.record_graph) graph_ = std::make_unique<InducedGraph>(pop_.n, cat.size(), user_model_->max_clicks());
 }
 
-void Simulation::ReleaseUploads(int64_t step) {
-  const Catalog& cat = *world_.catalog;
-  while (next_upload_ < upload_order_.size() && cat.upload_step(upload_order_[next_upload_]) <= step)
-    items_.available.Set(upload_order_[next_upload_++], true);
+void Simulation::ReleaseUploads(const RecContext& ctx) {
+  // uploads due now: interventions may block some before they go live (never shown)
+  arriving_.clear();
+  while (next_upload_ < upload_order_.size() && ctx.catalog.upload_step(upload_order_[next_upload_]) <= ctx.step)
+    arriving_.push_back(upload_order_[next_upload_++]);
+  ItemActions actions(items_, moderation_, ctx.step);
+  rec_->OnUploads(ctx, arriving_, actions);
+}
+
+void Simulation::Learn(const RecContext& ctx) {
+  // the recommender learns from the slots that teach it (organic unless configured);
+  // the user's history and counters take everything consumed
+#pragma omp parallel for schedule(static) if (batch_.n > 512)
+  for (int64_t u = 0; u < batch_.n; ++u) {
+    const int64_t user = batch_.users[u];
+    const int64_t* slate = batch_.Slate(u);
+    const uint8_t* provenance = batch_.SlateProvenance(u);
+    for (int j = 0; j < batch_.slate_size; ++j) {
+      if (slate[j] < 0) continue;
+      ++pop_.impressions[user];
+      if (!rec_->Teaches(provenance, j)) continue;
+#pragma omp atomic
+      ++impression_delta_[slate[j]];
+    }
+    for (int c = 0; c < choices_.n_clicks[u]; ++c) {
+      const int64_t item = choices_.Clicks(u)[c];
+      pop_.PushHistory(user, item, ctx.step);
+      const int64_t* slot = std::find(slate, slate + batch_.slate_size, item);
+      if (slot == slate + batch_.slate_size || !rec_->Teaches(provenance, static_cast<int>(slot - slate))) continue;
+#pragma omp atomic
+      ++click_delta_[item];
+    }
+    rec_->Learn(ctx.catalog, slate, provenance, batch_.slate_size, choices_.Clicks(u), choices_.n_clicks[u],
+                pop_.Estimate(user));
+    pop_.clicks[user] += choices_.n_clicks[u];
+    ++pop_.sessions[user];
+  }
 }
 
 void Simulation::Step(int64_t step, double* row) {
@@ -63,14 +103,14 @@ void Simulation::Step(int64_t step, double* row) {
   const double search_before = world_.index->search_seconds();
   const Catalog& cat = *world_.catalog;
   const int64_t d = cat.dim();
-  ReleaseUploads(step);
+  const RecContext ctx{cat, *world_.index, items_, step, options_.seed};
+  ReleaseUploads(ctx);
   // 1. active users: a session with the user's probability (same draw in every arm)
   active_.clear();
   for (int64_t u = 0; u < pop_.n; ++u) {
     const CounterRng rng(options_.seed, u, step, Purpose::kSession);
     if (rng.Uniform(0) < pop_.session_prob[u]) active_.push_back(static_cast<int32_t>(u));
   }
-  const RecContext ctx{cat, *world_.index, items_, step, options_.seed};
   const StepView view{cat, pop_, items_, step, static_cast<int64_t>(active_.size())};
   rec_->BeginStep(ctx);
   for (auto& obs : observers_) obs->BeginStep(view);
@@ -82,29 +122,11 @@ void Simulation::Step(int64_t step, double* row) {
     for (int64_t u = 0; u < batch_.n; ++u)
       std::copy_n(pop_.Estimate(batch_.users[u]), d, batch_.queries.data() + u * d);
     rec_->Recommend(ctx, batch_);
-    // 6. users examine, choose and drift
+    // 6. users examine, choose and drift; 7. feedback hooks, then the recommender learns
+    std::fill_n(choices_.dismissed.begin(), batch_.n * batch_.slate_size, uint8_t{0});
     user_model_->Respond(ctx, batch_, pop_, choices_);
-    // 7. the recommender learns from clicks; counters and histories
-#pragma omp parallel for schedule(static) if (batch_.n > 512)
-    for (int64_t u = 0; u < batch_.n; ++u) {
-      const int64_t user = batch_.users[u];
-      const int64_t* slate = batch_.Slate(u);
-      for (int j = 0; j < batch_.slate_size; ++j) {
-        if (slate[j] < 0) continue;
-#pragma omp atomic
-        ++impression_delta_[slate[j]];
-        ++pop_.impressions[user];
-      }
-      for (int c = 0; c < choices_.n_clicks[u]; ++c) {
-        const int64_t item = choices_.Clicks(u)[c];
-#pragma omp atomic
-        ++click_delta_[item];
-        pop_.PushHistory(user, item, step);
-      }
-      rec_->Learn(cat, slate, batch_.slate_size, choices_.Clicks(u), choices_.n_clicks[u], pop_.Estimate(user));
-      pop_.clicks[user] += choices_.n_clicks[u];
-      ++pop_.sessions[user];
-    }
+    rec_->OnFeedback(ctx, batch_, choices_);
+    Learn(ctx);
     // 8. observers accumulate; the induced graph records slates after clicks
     for (auto& obs : observers_) obs->ObserveBatch(view, batch_, choices_);
     if (graph_) graph_->Observe(batch_, choices_);
@@ -118,9 +140,11 @@ void Simulation::Step(int64_t step, double* row) {
       click_delta_[i] = impression_delta_[i] = 0;
     }
   }
-  // 9. epoch hooks, then observers write the row
-  rec_->EndStep(ctx, items_);
+  // 9. end-of-step interventions (moderation: in force from the next step), then the row
+  ItemActions actions(items_, moderation_, step);
+  rec_->EndStep(ctx, actions);
   for (size_t o = 0; o < observers_.size(); ++o) observers_[o]->EndStep(view, row + column_offset_[o]);
+  rec_->WriteInterventionMetrics(ctx, row + intervention_offset_);
   times_.retrieve_s += world_.index->search_seconds() - search_before;
   times_.total_s += Seconds(t_start, std::chrono::steady_clock::now());
 }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "recommender/moderation_log.h"
 #include "recommender/recommender.h"
 #include "simulator/induced_graph.h"
 #include "simulator/observer.h"
@@ -24,6 +25,7 @@ struct SimOptions {
   int64_t batch_size = 2048;  ///< users per batched search (bounds buffer memory)
   uint64_t seed = 0;          ///< keys every random draw (shared by arms: common random numbers)
   bool record_graph = false;  ///< accumulate the induced watch-next graph (output.graph)
+  std::string arm;            ///< the arm's name (for interventions)
 };
 
 /// Time spent in each stage, for benchmarks.
@@ -50,11 +52,14 @@ class Simulation {
   const Population& population() const { return pop_; }
   const ItemState& items() const { return items_; }
   const StageTimes& times() const { return times_; }
+  /// Every upload, flag, removal, block and restoration during the run, in order.
+  const std::vector<ModerationRecord>& moderation_log() const { return moderation_; }
   /// The induced watch-next graph so far; null unless options.record_graph.
   const InducedGraph* induced_graph() const { return graph_.get(); }
 
  private:
-  void ReleaseUploads(int64_t step);
+  void ReleaseUploads(const RecContext& ctx);
+  void Learn(const RecContext& ctx);
 
   World world_;
   Population pop_;
@@ -64,11 +69,14 @@ class Simulation {
   std::unique_ptr<InducedGraph> graph_;
   SimOptions options_;
   std::vector<std::string> columns_;
-  std::vector<size_t> column_offset_;
+  std::vector<size_t> column_offset_;  ///< per observer; the interventions' columns follow at intervention_offset_
+  size_t intervention_offset_ = 0;
 
   ItemState items_;
   std::vector<int64_t> upload_order_;  ///< items not available at step 0, by upload step
   size_t next_upload_ = 0;
+  std::vector<int64_t> arriving_;  ///< uploads due this step
+  std::vector<ModerationRecord> moderation_;
   std::vector<int32_t> active_;  ///< active users this step
   SlateBatch batch_;
   ChoiceBuffer choices_;

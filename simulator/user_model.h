@@ -10,19 +10,6 @@
 
 namespace counterpoint {
 
-/// Choices of one batch: up to max_clicks item ids per user, in click order.
-struct ChoiceBuffer {
-  int max_clicks = 0;
-  std::vector<int64_t> clicks;    ///< capacity x max_clicks, -1 = none
-  std::vector<int32_t> n_clicks;  ///< capacity
-  void Reserve(int64_t capacity, int max_clicks_) {
-    max_clicks = max_clicks_;
-    clicks.assign(capacity * max_clicks_, -1);
-    n_clicks.assign(capacity, 0);
-  }
-  const int64_t* Clicks(int64_t u) const { return clicks.data() + u * max_clicks; }
-};
-
 class UserModel {
  public:
   virtual ~UserModel() = default;

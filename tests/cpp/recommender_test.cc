@@ -201,7 +201,7 @@ TEST(LearnTest, ClickAverageIsAnExponentialMovingAverage) {
   auto cat = MakeCatalog(2, {1, 0, 0, 1}, {Label::kMainstream, Label::kMainstream}, {0, 0});
   float est[2] = {1, 0};
   const int64_t slate[2] = {0, 1}, click = 1;
-  MakeRec("click_average", 0.25).Learn(*cat, slate, 2, &click, 1, est);
+  MakeRec("click_average", 0.25).Learn(*cat, slate, nullptr, 2, &click, 1, est);
   const double n = std::hypot(0.75, 0.25);
   EXPECT_NEAR(est[0], 0.75 / n, 1e-6);
   EXPECT_NEAR(est[1], 0.25 / n, 1e-6);
@@ -211,7 +211,7 @@ TEST(LearnTest, ChoiceGradientIsClickedMinusExpected) {
   auto cat = MakeCatalog(2, {1, 0, 0, 1}, {Label::kMainstream, Label::kMainstream}, {0, 0});
   float est[2] = {1, 0};
   const int64_t slate[2] = {0, 1}, click = 1;
-  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, 2, &click, 1, est);
+  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, nullptr, 2, &click, 1, est);
   // p = softmax(2 * (1, 0)); gradient = x1 - (p0 x0 + p1 x1)
   const double p0 = std::exp(2.0) / (std::exp(2.0) + 1), p1 = 1 - p0;
   const double a = 1 + 0.5 * (0 - p0), c = 0.5 * (1 - p1), n = std::hypot(a, c);
@@ -219,7 +219,7 @@ TEST(LearnTest, ChoiceGradientIsClickedMinusExpected) {
   EXPECT_NEAR(est[1], c / n, 1e-6);
   // no click, no change
   float same[2] = {0.6f, 0.8f};
-  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, 2, &click, 0, same);
+  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, nullptr, 2, &click, 0, same);
   EXPECT_FLOAT_EQ(same[0], 0.6f);
 }
 
@@ -230,7 +230,7 @@ TEST(LearnTest, ChoiceGradientOfATwoClickSessionRemovesTheFirstClickFromTheSecon
   auto cat = MakeCatalog(2, {1, 0, 0, 1, 0.6f, 0.8f}, std::vector<Label>(3, Label::kMainstream), {0, 0, 0});
   float est[2] = {1, 0};
   const int64_t slate[3] = {0, 1, 2}, clicks[2] = {2, 1};
-  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, 3, clicks, 2, est);
+  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, nullptr, 3, clicks, 2, est);
   EXPECT_NEAR(est[0], 0.55707372, 1e-6);
   EXPECT_NEAR(est[1], 0.83046305, 1e-6);
 }

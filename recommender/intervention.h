@@ -1,0 +1,77 @@
+// The intervention plug-in interface: a platform policy that acts on one arm's
+// recommendations (docs/interventions.md; the order of one step is in
+// docs/architecture.md). Every hook is called once per batch of users or once
+// per step, never once per user, on caller-owned buffers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/registry.h"
+#include "core/rng.h"
+#include "recommender/batch.h"
+#include "recommender/moderation_log.h"
+
+namespace counterpoint {
+
+/// What an intervention knows when it is built, once per arm and replicate.
+struct InterventionContext {
+  const Catalog& catalog;
+  const VectorIndex& index;
+  int64_t n_users = 0;
+  int candidates = 0;  ///< k retrieved per user
+  int slate_size = 0;
+  std::string arm;
+  uint64_t seed = 0;  ///< the replicate's seed (shared by the arms: common random numbers)
+  int instance = 0;   ///< position in the arm's intervention list
+  /// This instance's own random purpose: draws keyed by (seed, stream, step, purpose)
+  /// never coincide with another instance's or with the engine's.
+  Purpose purpose = Purpose::kIntervention;
+};
+
+/// The random purpose of the intervention at `instance` in an arm's list.
+inline Purpose InterventionPurpose(int instance) {
+  return static_cast<Purpose>(static_cast<uint64_t>(Purpose::kIntervention) * 1000 + static_cast<uint64_t>(instance));
+}
+
+/// A platform intervention. Hooks run in the order the scenario lists the
+/// interventions; batch hooks see the active users in a fixed order (ascending
+/// user id across the step's batches), so state kept across batches of a step
+/// (budgets, caps) does not depend on the batch size as long as it is updated in
+/// that order.
+class Intervention {
+ public:
+  virtual ~Intervention() = default;
+
+  /// Once, before the first step.
+  virtual void Init(const InterventionContext& ctx) {}
+  /// Names of the metric columns this intervention adds to metrics.csv (fixed after Init).
+  virtual std::vector<std::string> Columns() const { return {}; }
+
+  /// Start of step t, after uploads arrived, before the first batch.
+  virtual void BeginStep(const RecContext& ctx) {}
+  /// Uploads due at step t, before they become live: an intervention may block
+  /// some (actions.Block); the rest are uploaded. A blocked upload is never shown.
+  virtual void OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions) {}
+  /// After retrieval, before scoring: filter candidates (set an id to -1).
+  virtual void OnCandidates(const RecContext& ctx, SlateBatch& batch) {}
+  /// After the ranker scored the candidates, before the slate cut: change
+  /// batch.cand_score (demotion, diversification, calibration from the whole pool).
+  virtual void OnScores(const RecContext& ctx, SlateBatch& batch) {}
+  /// After the cut: replace slots (injection), marking them Provenance::kInjected.
+  virtual void OnSlate(const RecContext& ctx, SlateBatch& batch) {}
+  /// After users responded: clicks (in order) and dismissals of the batch.
+  virtual void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) {}
+  /// End of step t, after learning: moderation decisions (actions.Remove, Restore);
+  /// in force from step t + 1.
+  virtual void EndStep(const RecContext& ctx, ItemActions& actions) {}
+  /// Writes Columns().size() values for step t (after EndStep).
+  virtual void WriteMetrics(const RecContext& ctx, double* row) {}
+};
+
+using InterventionRegistry = Registry<std::unique_ptr<Intervention>>;
+
+}  // namespace counterpoint

@@ -1,0 +1,57 @@
+// What happened to items on the platform: uploads, flags, removals, blocks,
+// restorations and re-uploads, with the channel that acted and its latency.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "recommender/batch.h"
+
+namespace counterpoint {
+
+enum class ModerationEvent : uint8_t { kUploaded, kFlagged, kRemoved, kBlocked, kRestored, kReuploaded };
+enum class ModerationChannel : uint8_t { kNone, kClassifier, kTrustedFlagger, kHashMatch, kAppeal };
+
+/// Names as written in moderation.csv (docs/interventions.md, "Event logs").
+const char* EventName(ModerationEvent e);
+const char* ChannelName(ModerationChannel c);
+
+struct ModerationRecord {
+  int64_t step = 0;
+  int64_t item = 0;
+  ModerationEvent event = ModerationEvent::kUploaded;
+  ModerationChannel channel = ModerationChannel::kNone;
+  int64_t latency_steps = 0;  ///< steps from the item's upload (or removal, for restorations) to this event
+};
+
+/// The only way item statuses change during a run: each change is recorded, so the
+/// event log and the item states cannot disagree. Changes made during step t are in
+/// force from step t + 1 (hooks that call these run after the step's slates).
+class ItemActions {
+ public:
+  ItemActions(ItemState& items, std::vector<ModerationRecord>& log, int64_t step)
+      : items_(items), log_(log), step_(step) {}
+
+  const ItemState& items() const { return items_; }
+  int64_t step() const { return step_; }
+
+  /// A pending item arrives (status live). Recorded as `uploaded`.
+  void Upload(int64_t item, ModerationEvent event = ModerationEvent::kUploaded);
+  /// A pending item is refused at upload; it never becomes live.
+  void Block(int64_t item, ModerationChannel channel);
+  /// Records that a channel flagged a live item for review (no status change).
+  void Flag(int64_t item, ModerationChannel channel, int64_t latency_steps);
+  /// A live item is taken down.
+  void Remove(int64_t item, ModerationChannel channel, int64_t latency_steps);
+  /// A removed item is put back (appeal).
+  void Restore(int64_t item, ModerationChannel channel, int64_t latency_steps);
+
+ private:
+  void Record(int64_t item, ModerationEvent e, ModerationChannel c, int64_t latency);
+  ItemState& items_;
+  std::vector<ModerationRecord>& log_;
+  int64_t step_;
+};
+
+}  // namespace counterpoint
