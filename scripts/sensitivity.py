@@ -24,7 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLI = os.path.join(ROOT, "build", "cli", "counterpoint")
+CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
 SCENARIO = os.path.join(ROOT, "scenarios", "rabbit_hole.yaml")
 DEFAULTS = {"extremity_appeal": "6", "ctr_weight": "8", "drift_rate": "0.25", "learner": "choice_gradient",
             "n_items": "20000", "ctr_debias": "none"}
