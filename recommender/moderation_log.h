@@ -25,6 +25,17 @@ struct ModerationRecord {
   int64_t latency_steps = 0;  ///< steps from the item's upload (or removal, for restorations) to this event
 };
 
+/// One impression: a slate slot shown to a user (impressions.csv).
+struct ImpressionRecord {
+  int32_t step = 0;
+  int32_t user = 0;
+  int64_t item = 0;
+  int64_t organisation = -1;  ///< the creator of a counter-narrative; -1 for other items
+  uint16_t position = 0;
+  uint8_t provenance = 0;  ///< Provenance
+  uint8_t clicked = 0;
+};
+
 /// The only way item statuses change during a run: each change is recorded, so the
 /// event log and the item states cannot disagree. Changes made during step t are in
 /// force from step t + 1 (hooks that call these run after the step's slates).

@@ -22,7 +22,7 @@ double Gini(const std::vector<int64_t>& counts, std::vector<int64_t>& scratch) {
     total += static_cast<double>(scratch[i]);
     weighted += (2.0 * (i + 1) - n - 1.0) * static_cast<double>(scratch[i]);
   }
-  return total > 0 ? weighted / (n * total) : 0.0;
+  return total > 0 ? weighted / (n * total) : std::nan("");  // undefined without any count
 }
 
 double EntropyBits(const std::vector<int64_t>& h) {
@@ -30,7 +30,7 @@ double EntropyBits(const std::vector<int64_t>& h) {
   double e = 0;
   for (int64_t c : h)
     if (c > 0) e -= (c / total) * std::log2(c / total);
-  return total > 0 ? e : 0.0;
+  return total > 0 ? e : std::nan("");
 }
 
 double Quantile(std::vector<double>& v, double q) {
@@ -51,33 +51,44 @@ class ExposureObserver : public Observer {
  public:
   std::vector<std::string> Columns() const override {
     return {"harmful_exposure_share", "extremist_exposure_share", "counter_narrative_exposure_share",
-            "news_exposure_share", "harmful_click_share"};
+            "news_exposure_share",    "harmful_click_share",      "harmful_reach"};
   }
-  void BeginStep(const StepView&) override { impr_.fill(0), clicks_.fill(0); }
+  void BeginStep(const StepView& v) override {
+    impr_.fill(0), clicks_.fill(0);
+    if (static_cast<int64_t>(reached_.size()) != v.population.n) reached_.assign(v.population.n, 0), n_reached_ = 0;
+  }
   void ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer& ch) override {
     for (int64_t u = 0; u < b.n; ++u) {
       const int64_t* slate = b.Slate(u);
-      for (int j = 0; j < b.slate_size; ++j)
-        if (slate[j] >= 0) ++impr_[static_cast<int>(v.catalog.label(slate[j]))];
+      for (int j = 0; j < b.slate_size; ++j) {
+        if (slate[j] < 0) continue;
+        const Label l = v.catalog.label(slate[j]);
+        ++impr_[static_cast<int>(l)];
+        // users ever shown harmful content (amplification's reach, Huszar et al. 2022)
+        if (IsHarmful(l) && !reached_[b.users[u]]) reached_[b.users[u]] = 1, ++n_reached_;
+      }
       for (int c = 0; c < ch.n_clicks[u]; ++c) ++clicks_[static_cast<int>(v.catalog.label(ch.Clicks(u)[c]))];
     }
   }
-  void EndStep(const StepView&, double* row) override {
+  void EndStep(const StepView& v, double* row) override {
     auto share = [](const std::array<int64_t, kNumLabels>& h, std::initializer_list<Label> labels) {
       const int64_t total = std::accumulate(h.begin(), h.end(), int64_t{0});
       int64_t part = 0;
       for (Label l : labels) part += h[static_cast<int>(l)];
-      return total > 0 ? static_cast<double>(part) / total : 0.0;
+      return total > 0 ? static_cast<double>(part) / total : std::nan("");  // no impressions: undefined
     };
     row[0] = share(impr_, {Label::kBorderline, Label::kExtremist});
     row[1] = share(impr_, {Label::kExtremist});
     row[2] = share(impr_, {Label::kCounterNarrative});
     row[3] = share(impr_, {Label::kNewsReporting});
     row[4] = share(clicks_, {Label::kBorderline, Label::kExtremist});
+    row[5] = static_cast<double>(n_reached_) / static_cast<double>(v.population.n);
   }
 
  private:
   std::array<int64_t, kNumLabels> impr_{}, clicks_{};
+  std::vector<uint8_t> reached_;  ///< per user: shown a harmful item at some step so far
+  int64_t n_reached_ = 0;
 };
 
 /// Share of all users whose last `window` consumptions (within the last `max_age` steps, if set)
@@ -147,18 +158,22 @@ class ExtremityObserver : public Observer {
 /// Clicks per session and the share of users with a session.
 class EngagementObserver : public Observer {
  public:
-  std::vector<std::string> Columns() const override { return {"clicks_per_session", "active_share"}; }
+  std::vector<std::string> Columns() const override {
+    return {"clicks_per_session", "active_share", "clicks_per_user_cumulative"};
+  }
   void BeginStep(const StepView&) override { clicks_ = 0; }
   void ObserveBatch(const StepView&, const SlateBatch& b, const ChoiceBuffer& ch) override {
     for (int64_t u = 0; u < b.n; ++u) clicks_ += ch.n_clicks[u];
   }
   void EndStep(const StepView& v, double* row) override {
-    row[0] = v.active_users > 0 ? static_cast<double>(clicks_) / v.active_users : 0.0;
+    row[0] = v.active_users > 0 ? static_cast<double>(clicks_) / v.active_users : std::nan("");
     row[1] = static_cast<double>(v.active_users) / v.population.n;
+    total_clicks_ += clicks_;
+    row[2] = static_cast<double>(total_clicks_) / v.population.n;
   }
 
  private:
-  int64_t clicks_ = 0;
+  int64_t clicks_ = 0, total_clicks_ = 0;
 };
 
 /// Topic entropy of this step's impressions and Gini of cumulative item impressions.

@@ -44,7 +44,7 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
   auto um = UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params);
   std::vector<std::unique_ptr<Observer>> observers;
   for (const auto& o : sc.observers) observers.push_back(ObserverRegistry::Get().Find(o.type)->factory(o.params));
-  SimOptions opts{sc.steps, sc.batch_size, replicate_seed, sc.output_graph, arm.name};
+  SimOptions opts{sc.steps, sc.batch_size, replicate_seed, sc.output_graph, arm.name, sc.output_events};
   return Simulation(world, std::move(pop), std::move(rec), std::move(um), std::move(observers), opts);
 }
 
@@ -76,7 +76,10 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
       // every arm starts from the same population; the last one may take it
       Simulation sim = a + 1 < sc.arms.size() ? BuildSimulation(sc, arm, world, pop, seed)
                                               : BuildSimulation(sc, arm, world, std::move(pop), seed);
-      ArmRun run{arm.name, r, seed, {}, {}, {}, {}};
+      ArmRun run;
+      run.arm = arm.name;
+      run.replicate = r;
+      run.seed = seed;
       sim.Run(run.rows, [&](int64_t) {
         if (progress) progress(++done, total);
       });
@@ -97,6 +100,7 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
       run.rows = std::move(rows);
       run.times = sim.times();
       run.moderation = sim.moderation_log();
+      run.impressions = sim.impression_log();
       if (sim.induced_graph()) run.graph = sim.induced_graph()->Table(*world.catalog, sim.items());
       result.runs.push_back(std::move(run));
     }
@@ -141,23 +145,76 @@ std::string CsvNumber(double x) {
 
 }  // namespace
 
+namespace {
+
+// metrics for which a relative difference (arm / control - 1) means something: levels, not
+// differences of signed quantities (extremity is a signed projection)
+bool HasRelative(const std::string& metric) {
+  return metric != "extremity_mean" && metric.rfind("extremity_p", 0) != 0;
+}
+
+// one comparison record: paired difference of final values, and the paired relative difference
+nlohmann::json Comparison(const std::string& arm, const std::string& control, const std::string& metric,
+                          const std::vector<double>& a, const std::vector<double>& b) {
+  const Estimate d = PairedDifference(a, b);
+  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  nlohmann::json j = {{"arm", arm},
+                      {"control", control},
+                      {"metric", metric},
+                      {"diff", num(d.mean)},
+                      {"ci_low", num(d.ci_low)},
+                      {"ci_high", num(d.ci_high)},
+                      {"n", d.n}};
+  if (HasRelative(metric)) {
+    // per replicate a_i / b_i - 1; undefined if any control value is 0 or missing
+    std::vector<double> rel;
+    for (size_t i = 0; i < a.size(); ++i)
+      rel.push_back(b[i] != 0 && std::isfinite(b[i]) ? a[i] / b[i] - 1 : std::nan(""));
+    const Estimate r = MeanCi(rel);
+    j["relative"] = num(r.mean);
+    j["relative_ci_low"] = num(r.ci_low);
+    j["relative_ci_high"] = num(r.ci_high);
+  }
+  return j;
+}
+
+}  // namespace
+
 nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
   nlohmann::json j;
   j["scenario"] = sc.name;
   j["steps"] = sc.steps;
   j["replicates"] = sc.replicates;
   j["statistic"] = "final-step value; mean over replicates with a 95% Student-t confidence interval";
-  const std::string& base = sc.arms.front().name;
-  j["baseline_arm"] = base;
+  const std::string control = sc.ControlArm();
+  j["baseline_arm"] = control;
+  j["control"] = control;
+  j["comparisons"] = nlohmann::json::array();
   for (const auto& arm : sc.arms) {
     nlohmann::json a;
     for (size_t c = 0; c < res.columns.size(); ++c) {
       const auto values = FinalValues(res, arm.name, c);
       a["final"][res.columns[c]] = EstimateJson(MeanCi(values));
-      if (arm.name != base)
-        a["difference_vs_baseline"][res.columns[c]] = EstimateJson(PairedDifference(values, FinalValues(res, base, c)));
+      if (arm.name == control) continue;
+      const auto base = FinalValues(res, control, c);
+      a["difference_vs_baseline"][res.columns[c]] = EstimateJson(PairedDifference(values, base));
+      j["comparisons"].push_back(Comparison(arm.name, control, res.columns[c], values, base));
     }
     j["arms"][arm.name] = a;
+  }
+  // amplification (Huszar et al. 2022): users reached by harmful content under an arm over
+  // users reached under the reverse-chronological control, per replicate
+  const auto reach = std::find(res.columns.begin(), res.columns.end(), "harmful_reach") - res.columns.begin();
+  if (!sc.amplification_control.empty() && reach < static_cast<std::ptrdiff_t>(res.columns.size())) {
+    const auto base = FinalValues(res, sc.amplification_control, reach);
+    j["amplification_control"] = sc.amplification_control;
+    for (const auto& arm : sc.arms) {
+      if (arm.name == sc.amplification_control) continue;
+      const auto values = FinalValues(res, arm.name, reach);
+      std::vector<double> ratio;
+      for (size_t i = 0; i < values.size(); ++i) ratio.push_back(base[i] > 0 ? values[i] / base[i] : std::nan(""));
+      j["arms"][arm.name]["amplification"] = EstimateJson(MeanCi(ratio));
+    }
   }
   return j;
 }
@@ -176,6 +233,29 @@ std::string MetricsCsv(const RunResult& res) {
       out << '\n';
     }
   }
+  return out.str();
+}
+
+std::string ImpressionsCsv(const RunResult& res) {
+  std::ostringstream out;
+  out << "step,arm,replicate,user,item,position,source,organisation,clicked\n";
+  for (const auto& run : res.runs)
+    for (const ImpressionRecord& r : run.impressions) {
+      out << r.step << ',' << run.arm << ',' << run.replicate << ',' << r.user << ',' << r.item << ',' << r.position
+          << ',' << (r.provenance == static_cast<uint8_t>(Provenance::kInjected) ? "injected" : "organic") << ',';
+      if (r.organisation >= 0) out << r.organisation;
+      out << ',' << static_cast<int>(r.clicked) << '\n';
+    }
+  return out.str();
+}
+
+std::string ModerationCsv(const RunResult& res) {
+  std::ostringstream out;
+  out << "step,arm,replicate,item,event,channel,latency_steps\n";
+  for (const auto& run : res.runs)
+    for (const ModerationRecord& r : run.moderation)
+      out << r.step << ',' << run.arm << ',' << run.replicate << ',' << r.item << ',' << EventName(r.event) << ','
+          << ChannelName(r.channel) << ',' << r.latency_steps << '\n';
   return out.str();
 }
 
@@ -271,6 +351,10 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   WriteFileAtomic(dir + "/metrics.csv", MetricsCsv(res));
   WriteFileAtomic(dir + "/summary.json", Summarize(sc, res).dump(2) + "\n");
   WriteFileAtomic(dir + "/metrics_summary.csv", MetricsSummaryCsv(sc, res));
+  if (sc.output_events) {
+    WriteFileAtomic(dir + "/impressions.csv", ImpressionsCsv(res));
+    WriteFileAtomic(dir + "/moderation.csv", ModerationCsv(res));
+  }
   // each arm's induced graph: the disjoint union of its replicates' graphs
   if (sc.output_graph) {
     for (const auto& arm : sc.arms) {
@@ -316,10 +400,11 @@ std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary) {
     }
     out << '\n';
   }
-  // paired differences from the first arm (common random numbers)
+  // paired differences from the control (common random numbers)
   if (sc.arms.size() > 1) {
-    out << "Difference from '" << sc.arms.front().name << "' (paired over replicates), mean [95% CI]:\n";
-    for (size_t a = 1; a < sc.arms.size(); ++a) {
+    out << "Difference from the control '" << sc.ControlArm() << "' (paired over replicates), mean [95% CI]:\n";
+    for (size_t a = 0; a < sc.arms.size(); ++a) {
+      if (sc.arms[a].name == sc.ControlArm()) continue;
       std::snprintf(buf, sizeof buf, "%-16s", sc.arms[a].name.c_str());
       out << buf;
       for (const auto& [key, label] : shown) {

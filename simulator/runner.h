@@ -20,8 +20,9 @@ struct ArmRun {
   uint64_t seed = 0;
   std::vector<double> rows;
   StageTimes times;
-  InducedGraphTable graph;                   ///< the induced watch-next graph (output.graph), else empty
-  std::vector<ModerationRecord> moderation;  ///< uploads during the run and moderation events, in order
+  InducedGraphTable graph;                    ///< the induced watch-next graph (output.graph), else empty
+  std::vector<ModerationRecord> moderation;   ///< uploads during the run and moderation events, in order
+  std::vector<ImpressionRecord> impressions;  ///< every impression (output.events), else empty
 };
 
 struct RunResult {
@@ -51,6 +52,11 @@ nlohmann::json Summarize(const Scenario& sc, const RunResult& result);
 
 /// metrics.csv text: step, arm, replicate, seed, then one column per metric.
 std::string MetricsCsv(const RunResult& result);
+/// impressions.csv text: step, arm, replicate, user, item, position, source, organisation, clicked.
+std::string ImpressionsCsv(const RunResult& result);
+/// moderation.csv text: step, arm, replicate, item, event, channel, latency_steps.
+std::string ModerationCsv(const RunResult& result);
+
 /// metrics_summary.csv text: step, arm, metric, mean, ci95_low, ci95_high, n; one row per
 /// step x arm x metric, the mean over replicates with its Student-t 95% CI (MeanCi).
 std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& result);

@@ -18,7 +18,10 @@ ComponentSpec ScenarioTopSpec() {
        StringParam("description", "", "what the scenario shows"), IntParam("seed", 1, "base random seed", 0, 9.2e18),
        IntParam("steps", 50, "simulated steps (one session opportunity per user each)", 1, 1e7),
        IntParam("replicates", 1, "independent seeds; summaries give mean and 95% CI", 1, 10000),
-       IntParam("batch_size", 2048, "users per batched search (bounds memory)", 1, 1e8)}};
+       IntParam("batch_size", 2048, "users per batched search (bounds memory)", 1, 1e8),
+       StringParam("control", "", "the arm every other arm is compared with (default: the first arm)"),
+       StringParam("amplification_control", "",
+                   "the arm amplification is measured against (default: an arm named newest_first, if any)")}};
 }
 
 ComponentSpec IndexSpec() {
@@ -48,7 +51,10 @@ ComponentSpec OutputSpec() {
           {StringParam("dir", "", "output directory (default results/<name>)"),
            BoolParam("graph", false,
                      "write each arm's induced watch-next graph to <dir>/graph/<arm>_nodes.csv, _edges.csv "
-                     "(docs/graph.md)")}};
+                     "(docs/graph.md)"),
+           BoolParam("events", false,
+                     "write impressions.csv and moderation.csv, every impression and moderation event (about 30 "
+                     "bytes per impression held in memory during the run; docs/interventions.md)")}};
 }
 
 namespace {
@@ -313,6 +319,20 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
   const Params output = ValidateBlock(cr["output"], OutputSpec(), file, "output", diags);
   sc.output_dir = output.String("dir").empty() ? "results/" + sc.name : output.String("dir");
   sc.output_graph = output.Bool("graph");
+  sc.output_events = output.Bool("events");
+  // the control of comparisons: a named arm (default the first), and the control of amplification
+  auto arm_named = [&](const std::string& name) {
+    return std::any_of(sc.arms.begin(), sc.arms.end(), [&](const ArmSpec& a) { return a.name == name; });
+  };
+  sc.control = top.String("control");
+  if (sc.control.empty() && !sc.arms.empty()) sc.control = sc.arms.front().name;
+  if (!sc.arms.empty() && !arm_named(sc.control))
+    AddAt(diags, cr["control"], file, "control: no arm named '" + sc.control + "'; name one of the arms");
+  sc.amplification_control = top.String("amplification_control");
+  if (sc.amplification_control.empty() && arm_named("newest_first")) sc.amplification_control = "newest_first";
+  if (!sc.amplification_control.empty() && !sc.arms.empty() && !arm_named(sc.amplification_control))
+    AddAt(diags, cr["amplification_control"], file,
+          "amplification_control: no arm named '" + sc.amplification_control + "'; name one of the arms");
   diags.ThrowIfAny();
   return sc;
 }
@@ -331,6 +351,11 @@ void SelectArms(Scenario& sc, const std::vector<std::string>& names) {
       throw InputError("--arms", "arm '" + name + "' is named twice");
     kept.push_back(*it);
   }
+  auto kept_named = [&](const std::string& n) {
+    return std::any_of(kept.begin(), kept.end(), [&](const ArmSpec& a) { return a.name == n; });
+  };
+  if (!kept_named(sc.control)) sc.control = kept.front().name;
+  if (!kept_named(sc.amplification_control)) sc.amplification_control.clear();
   sc.arms = std::move(kept);
 }
 
@@ -380,7 +405,9 @@ nlohmann::json Scenario::Resolved() const {
     j["arms"].push_back(arm);
   }
   for (const auto& o : observers) j["observers"].push_back(ChoiceJson(o));
-  j["output"] = {{"dir", output_dir}, {"graph", output_graph}};
+  j["control"] = control;
+  j["amplification_control"] = amplification_control;
+  j["output"] = {{"dir", output_dir}, {"graph", output_graph}, {"events", output_events}};
   j["overrides"] = overrides;
   return j;
 }

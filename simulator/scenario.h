@@ -48,7 +48,13 @@ struct Scenario {
   std::vector<ComponentChoice> observers;
   std::string output_dir;
   bool output_graph = false;           ///< write each arm's induced watch-next graph (docs/graph.md)
+  bool output_events = false;          ///< write impressions.csv and moderation.csv
+  std::string control;                 ///< the arm others are compared with (default: the first)
+  std::string amplification_control;   ///< reach ratios are against this arm ("" = none)
   std::vector<std::string> overrides;  ///< the --set assignments applied
+
+  /// The control's name: `control`, or the first arm when none is set.
+  std::string ControlArm() const { return control.empty() && !arms.empty() ? arms.front().name : control; }
 
   /// Every resolved setting (defaults filled in), for manifests.
   nlohmann::json Resolved() const;
@@ -62,8 +68,8 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides)
 Scenario ParseScenario(const std::string& text, const std::string& file, const std::vector<std::string>& overrides = {},
                        const std::string& base_dir = "");
 
-/// Keeps only the named arms, in the order given (the first becomes the baseline of
-/// differences). Throws InputError naming an unknown arm and the valid ones.
+/// Keeps only the named arms, in the order given; if the control is not among them the
+/// first becomes the control. Throws InputError naming an unknown arm and the valid ones.
 void SelectArms(Scenario& sc, const std::vector<std::string>& names);
 /// Validates a scenario already parsed into a YAML map (its nodes keep their marks,
 /// so errors name their place in `file`); used to read a run scenario's blocks

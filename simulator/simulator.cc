@@ -68,6 +68,22 @@ void Simulation::ReleaseUploads(const RecContext& ctx) {
   rec_->OnUploads(ctx, arriving_, actions);
 }
 
+void Simulation::RecordImpressions(int64_t step) {
+  // in user order, so the log is the same for any batch size
+  for (int64_t u = 0; u < batch_.n; ++u) {
+    const int64_t* slate = batch_.Slate(u);
+    const int64_t* clicks = choices_.Clicks(u);
+    for (int j = 0; j < batch_.slate_size; ++j) {
+      if (slate[j] < 0) continue;
+      const bool clicked = std::find(clicks, clicks + choices_.n_clicks[u], slate[j]) != clicks + choices_.n_clicks[u];
+      const Catalog& cat = *world_.catalog;
+      const int64_t org = cat.label(slate[j]) == Label::kCounterNarrative ? cat.creator(slate[j]) : -1;
+      impressions_.push_back({static_cast<int32_t>(step), batch_.users[u], slate[j], org, static_cast<uint16_t>(j),
+                              batch_.SlateProvenance(u)[j], static_cast<uint8_t>(clicked)});
+    }
+  }
+}
+
 void Simulation::Learn(const RecContext& ctx) {
   // the recommender learns from the slots that teach it (organic unless configured);
   // the user's history and counters take everything consumed
@@ -126,6 +142,7 @@ void Simulation::Step(int64_t step, double* row) {
     std::fill_n(choices_.dismissed.begin(), batch_.n * batch_.slate_size, uint8_t{0});
     user_model_->Respond(ctx, batch_, pop_, choices_);
     rec_->OnFeedback(ctx, batch_, choices_);
+    if (options_.record_events) RecordImpressions(step);
     Learn(ctx);
     // 8. observers accumulate; the induced graph records slates after clicks
     for (auto& obs : observers_) obs->ObserveBatch(view, batch_, choices_);

@@ -22,10 +22,11 @@ struct World {
 
 struct SimOptions {
   int64_t steps = 50;
-  int64_t batch_size = 2048;  ///< users per batched search (bounds buffer memory)
-  uint64_t seed = 0;          ///< keys every random draw (shared by arms: common random numbers)
-  bool record_graph = false;  ///< accumulate the induced watch-next graph (output.graph)
-  std::string arm;            ///< the arm's name (for interventions)
+  int64_t batch_size = 2048;   ///< users per batched search (bounds buffer memory)
+  uint64_t seed = 0;           ///< keys every random draw (shared by arms: common random numbers)
+  bool record_graph = false;   ///< accumulate the induced watch-next graph (output.graph)
+  std::string arm;             ///< the arm's name (for interventions)
+  bool record_events = false;  ///< keep every impression (output.events)
 };
 
 /// Time spent in each stage, for benchmarks.
@@ -54,12 +55,15 @@ class Simulation {
   const StageTimes& times() const { return times_; }
   /// Every upload, flag, removal, block and restoration during the run, in order.
   const std::vector<ModerationRecord>& moderation_log() const { return moderation_; }
+  /// Every impression, in step and user order; empty unless options.record_events.
+  const std::vector<ImpressionRecord>& impression_log() const { return impressions_; }
   /// The induced watch-next graph so far; null unless options.record_graph.
   const InducedGraph* induced_graph() const { return graph_.get(); }
 
  private:
   void ReleaseUploads(const RecContext& ctx);
   void Learn(const RecContext& ctx);
+  void RecordImpressions(int64_t step);
 
   World world_;
   Population pop_;
@@ -77,6 +81,7 @@ class Simulation {
   size_t next_upload_ = 0;
   std::vector<int64_t> arriving_;  ///< uploads due this step
   std::vector<ModerationRecord> moderation_;
+  std::vector<ImpressionRecord> impressions_;
   std::vector<int32_t> active_;  ///< active users this step
   SlateBatch batch_;
   ChoiceBuffer choices_;

@@ -16,12 +16,13 @@ TEST(ObserverMathTest, GiniClosedForms) {
   EXPECT_DOUBLE_EQ(Gini({0, 0, 0, 8}, scratch), 0.75);
   // {1, 2, 3}: G = sum |xi - xj| / (2 n^2 mean) = 8 / (2 * 9 * 2) = 2/9
   EXPECT_NEAR(Gini({3, 1, 2}, scratch), 2.0 / 9.0, 1e-12);
-  EXPECT_DOUBLE_EQ(Gini({0, 0}, scratch), 0.0);
+  EXPECT_TRUE(std::isnan(Gini({0, 0}, scratch)));  // no impressions at all: undefined, not equal
 }
 
 TEST(ObserverMathTest, EntropyInBits) {
   EXPECT_DOUBLE_EQ(EntropyBits({4, 4, 4, 4}), 2.0);
   EXPECT_DOUBLE_EQ(EntropyBits({9, 0, 0}), 0.0);
+  EXPECT_TRUE(std::isnan(EntropyBits({0, 0})));
   EXPECT_NEAR(EntropyBits({1, 3}), -(0.25 * std::log2(0.25) + 0.75 * std::log2(0.75)), 1e-12);
 }
 
@@ -153,19 +154,28 @@ TEST(ExposureObserverTest, SharesByLabel) {
   b.Reserve(2, 2, 3, 3);
   b.n = 2;
   b.slate = {0, 1, 2, 3, 3, -1};  // 5 impressions: 3 harmful, 2 extremist, 1 news
+  const int32_t users[2] = {0, 2};
+  b.users = users;
   ChoiceBuffer ch;
   ch.Reserve(2, 2);
   ch.n_clicks = {1, 1};
   ch.clicks = {0, -1, 3, -1};
   obs->BeginStep(v);
   obs->ObserveBatch(v, b, ch);
-  double row[5];
+  double row[6];
   obs->EndStep(v, row);
   EXPECT_DOUBLE_EQ(row[0], 3.0 / 5);
   EXPECT_DOUBLE_EQ(row[1], 2.0 / 5);
   EXPECT_DOUBLE_EQ(row[2], 0.0);
   EXPECT_DOUBLE_EQ(row[3], 1.0 / 5);
   EXPECT_DOUBLE_EQ(row[4], 0.5);
+  EXPECT_DOUBLE_EQ(row[5], 0.5);  // users 0 and 2 of 4 were shown harmful content
+  // a step without impressions has no shares: NaN, not 0
+  obs->BeginStep(v);
+  double empty[6];
+  obs->EndStep(v, empty);
+  EXPECT_TRUE(std::isnan(empty[0]));
+  EXPECT_DOUBLE_EQ(empty[5], 0.5);  // reach is cumulative
 }
 
 }  // namespace

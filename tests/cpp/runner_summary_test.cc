@@ -31,8 +31,8 @@ struct Fixture {
     res.steps = 2;
     const double base_clicks0[3] = {0.5, 0.7, NAN}, treat_clicks1[3] = {5, NAN, 5};
     for (int r = 0; r < 3; ++r) {
-      res.runs.push_back({"base", r, 0, {0.1, base_clicks0[r], 1.0 + r, 4.0}, {}, {}, {}});
-      res.runs.push_back({"treat", r, 0, {0.1, 1.0, 2.0 * (1 + r), treat_clicks1[r]}, {}, {}, {}});
+      res.runs.push_back({"base", r, 0, {0.1, base_clicks0[r], 1.0 + r, 4.0}, {}, {}, {}, {}});
+      res.runs.push_back({"treat", r, 0, {0.1, 1.0, 2.0 * (1 + r), treat_clicks1[r]}, {}, {}, {}, {}});
     }
   }
 };
@@ -108,6 +108,56 @@ TEST(SummarizeTest, FinalStepMeansAndPairedDifferences) {
   const std::string table = SummaryTable(f.sc, s);
   EXPECT_NE(table.find("n/a"), std::string::npos) << table;
   EXPECT_NE(table.find("2.0000 ["), std::string::npos) << table;
+}
+
+TEST(SummarizeTest, ComparisonsAgainstANamedControlWithRelativeDifferences) {
+  Fixture f;
+  // default control: the first arm; treat - base harmful at the last step: {1, 2, 3}
+  auto j = Summarize(f.sc, f.res);
+  EXPECT_EQ(j["control"], "base");
+  const auto& c = j["comparisons"];
+  ASSERT_EQ(c.size(), 2u);  // one arm x two metrics
+  EXPECT_EQ(c[0]["arm"], "treat");
+  EXPECT_EQ(c[0]["control"], "base");
+  EXPECT_EQ(c[0]["metric"], "harmful_exposure_share");
+  EXPECT_NEAR(c[0]["diff"].get<double>(), 2.0, 1e-12);
+  EXPECT_NEAR(c[0]["ci_low"].get<double>(), 2.0 - kT2 / std::sqrt(3.0), 1e-9);
+  EXPECT_NEAR(c[0]["ci_high"].get<double>(), 2.0 + kT2 / std::sqrt(3.0), 1e-9);
+  // treat / base - 1 is 1 in every replicate
+  EXPECT_NEAR(c[0]["relative"].get<double>(), 1.0, 1e-12);
+  EXPECT_NEAR(c[0]["relative_ci_low"].get<double>(), 1.0, 1e-12);
+  // a NaN replicate leaves the comparison undefined, never 0
+  EXPECT_TRUE(c[1]["diff"].is_null());
+  // a named control: base - treat, relative 1/2 - 1
+  f.sc.control = "treat";
+  j = Summarize(f.sc, f.res);
+  ASSERT_EQ(j["comparisons"].size(), 2u);
+  EXPECT_EQ(j["comparisons"][0]["arm"], "base");
+  EXPECT_NEAR(j["comparisons"][0]["diff"].get<double>(), -2.0, 1e-12);
+  EXPECT_NEAR(j["comparisons"][0]["relative"].get<double>(), -0.5, 1e-12);
+  EXPECT_TRUE(j["arms"]["base"].contains("difference_vs_baseline"));
+  EXPECT_FALSE(j["arms"]["treat"].contains("difference_vs_baseline"));
+}
+
+TEST(SummarizeTest, AmplificationIsTheReachRatioAgainstItsControl) {
+  Fixture f;
+  f.sc.arms = {ArmSpec{"engagement", {}, {}, {}, {}}, ArmSpec{"newest_first", {}, {}, {}, {}}};
+  f.sc.amplification_control = "newest_first";
+  f.res.columns = {"harmful_reach"};
+  f.res.steps = 1;
+  f.res.runs.clear();
+  const double eng[3] = {0.6, 0.8, 0.5}, chrono[3] = {0.3, 0.4, 0.5};
+  for (int r = 0; r < 3; ++r) {
+    f.res.runs.push_back({"engagement", r, 0, {eng[r]}, {}, {}, {}, {}});
+    f.res.runs.push_back({"newest_first", r, 0, {chrono[r]}, {}, {}, {}, {}});
+  }
+  const auto j = Summarize(f.sc, f.res);
+  EXPECT_EQ(j["amplification_control"], "newest_first");
+  // ratios 2, 2, 1: mean 5/3, sd 1/sqrt(3)
+  const auto& a = j["arms"]["engagement"]["amplification"];
+  EXPECT_NEAR(a["mean"].get<double>(), 5.0 / 3, 1e-12);
+  EXPECT_NEAR(a["ci95_high"].get<double>(), 5.0 / 3 + kT2 * (1 / std::sqrt(3.0)) / std::sqrt(3.0), 1e-9);
+  EXPECT_FALSE(j["arms"]["newest_first"].contains("amplification"));
 }
 
 }  // namespace
