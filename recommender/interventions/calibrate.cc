@@ -65,15 +65,17 @@ void Calibrate::OnScores(const RecContext& ctx, SlateBatch& b) {
       // KL(p || q~(S + j)) = sum p log p - [base + p_s (log q~_s(c_s + 1) - log q~_s(c_s))],
       // base = sum_t p_t log q~_t(c_t) at size |S| + 1; the relevance sum of S is common to all j
       const double size = r + 1;
-      double base = 0;
-      for (int s = 0; s < m; ++s) base += p[s] * log_q(s, count[s], size);
+      double base = 0, gain[kMaxHistory];
+      for (int s = 0; s < m; ++s) {
+        const double now = log_q(s, count[s], size);
+        base += p[s] * now;
+        gain[s] = p[s] * (log_q(s, count[s] + 1, size) - now);
+      }
       int best = -1;
       double best_v = 0;
       for (int j = 0; j < k; ++j) {
         if (!eligible[j]) continue;
-        const int s = support[j];
-        const double gain = s < 0 ? 0.0 : p[s] * (log_q(s, count[s] + 1, size) - log_q(s, count[s], size));
-        const double kl_j = entropy_term - (base + gain);
+        const double kl_j = entropy_term - (base + (support[j] < 0 ? 0.0 : gain[support[j]]));
         const double v = (1 - lambda) * rel[j] - lambda * kl_j;
         if (best < 0 || v > best_v || (v == best_v && rerank::TieBreak(ids, sim, j, best))) best = j, best_v = v;
       }
