@@ -1,0 +1,41 @@
+// Calibrated recommendations (Steck, RecSys 2018).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "recommender/intervention.h"
+
+namespace counterpoint {
+
+/// Re-ranks each user's candidate pool so that the slate's topic mix q matches the topic
+/// mix p of the user's recent clicks (what the platform sees): greedily picks slate_size
+/// items maximising (1 - lambda) * sum_{i in S} rel(i) - lambda * KL(p || q~(S)), with
+/// q~ = (1 - alpha) q + alpha p and rel the ranker's score min-max normalised per user.
+/// p is the topic histogram of the user's last `history` clicks (a ring per user, filled
+/// in OnFeedback); a user without clicks keeps the ranker's order (docs/interventions.md).
+class Calibrate : public Intervention {
+ public:
+  Calibrate(double lambda, double alpha, int history) : lambda_(lambda), alpha_(alpha), history_(history) {}
+  void Init(const InterventionContext& ctx) override;
+  std::vector<std::string> Columns() const override { return {"cal_kl", "cal_users"}; }
+  void BeginStep(const RecContext& ctx) override;
+  void OnScores(const RecContext& ctx, SlateBatch& batch) override;
+  void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
+  void WriteMetrics(const RecContext& ctx, double* row) override;
+
+  /// Largest supported history ring.
+  static constexpr int kMaxHistory = 256;
+
+ private:
+  double lambda_, alpha_;
+  int history_;
+  std::vector<int32_t> ring_;    ///< n_users x history: topics of the last clicks
+  std::vector<int64_t> pushed_;  ///< per user: clicks pushed so far
+  std::vector<double> kl_;       ///< per user: KL(p || q~) of this step's slate (NaN without history)
+  double kl_sum_ = 0;
+  int64_t kl_users_ = 0;
+};
+
+}  // namespace counterpoint

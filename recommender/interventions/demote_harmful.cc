@@ -1,0 +1,52 @@
+#include "recommender/interventions/demote_harmful.h"
+
+#include <cmath>
+
+namespace counterpoint {
+
+void DemoteHarmful::BeginStep(const RecContext&) { candidates_ = demoted_ = demoted_harmful_ = demoted_news_ = 0; }
+
+void DemoteHarmful::OnScores(const RecContext& ctx, SlateBatch& b) {
+  const Catalog& cat = ctx.catalog;
+  int64_t candidates = 0, demoted = 0, harmful = 0, news = 0;
+  // integer counts: the sums do not depend on the thread count
+#pragma omp parallel for schedule(static) if (b.n > 512) reduction(+ : candidates, demoted, harmful, news)
+  for (int64_t u = 0; u < b.n; ++u) {
+    for (int j = 0; j < b.k; ++j) {
+      const int64_t item = b.cand_ids[u * b.k + j];
+      if (item < 0) continue;
+      ++candidates;
+      // the platform acts on the classifier's score
+      const double penalty = Penalty(cat.harm_score(item));
+      if (penalty <= 0) continue;
+      b.cand_score[u * b.k + j] -= static_cast<float>(penalty);
+      // the collateral is measured on the ground truth
+      ++demoted;
+      harmful += IsHarmful(cat.label(item));
+      news += cat.label(item) == Label::kNewsReporting;
+    }
+  }
+  candidates_ += candidates;
+  demoted_ += demoted;
+  demoted_harmful_ += harmful;
+  demoted_news_ += news;
+}
+
+void DemoteHarmful::WriteMetrics(const RecContext&, double* row) {
+  const double nan = std::nan("");
+  row[0] = candidates_ > 0 ? static_cast<double>(demoted_) / candidates_ : nan;
+  row[1] = demoted_ > 0 ? static_cast<double>(demoted_harmful_) / demoted_ : nan;
+  row[2] = demoted_ > 0 ? static_cast<double>(demoted_news_) / demoted_ : nan;
+}
+
+namespace {
+const bool kRegistered = InterventionRegistry::Get().Add(
+    "demote_harmful",
+    {"Demotion by the harm classifier: score -= weight * (h - threshold) / (1 - threshold) for h above the "
+     "threshold (docs/interventions.md).",
+     {DoubleParam("threshold", 0.5, "tau: harm scores above it are demoted", 0, 0.99),
+      DoubleParam("weight", 1.0, "penalty at h = 1, in the ranker's score units", 0, 1e6)}},
+    [](const Params& p) { return std::make_unique<DemoteHarmful>(p.Double("threshold"), p.Double("weight")); });
+}  // namespace
+
+}  // namespace counterpoint

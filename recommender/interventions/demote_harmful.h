@@ -1,0 +1,35 @@
+// Demotion of candidates the harm classifier scores above a threshold.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "recommender/intervention.h"
+
+namespace counterpoint {
+
+/// Lowers the score of each candidate whose classifier harm score h_i (what the platform
+/// sees, never the ground truth) exceeds the threshold tau, before the cut:
+/// score <- score - weight * (h_i - tau) / (1 - tau). Subtractive, so it demotes whatever
+/// the sign of the ranker's score (docs/interventions.md, "demote_harmful").
+class DemoteHarmful : public Intervention {
+ public:
+  DemoteHarmful(double threshold, double weight) : threshold_(threshold), weight_(weight) {}
+  std::vector<std::string> Columns() const override {
+    return {"dh_demoted_share", "dh_demoted_harmful_share", "dh_demoted_news_share"};
+  }
+  void BeginStep(const RecContext& ctx) override;
+  void OnScores(const RecContext& ctx, SlateBatch& batch) override;
+  void WriteMetrics(const RecContext& ctx, double* row) override;
+
+  /// The penalty for harm score h (0 at or below the threshold).
+  double Penalty(double h) const { return h > threshold_ ? weight_ * (h - threshold_) / (1 - threshold_) : 0.0; }
+
+ private:
+  double threshold_, weight_;
+  // this step's counts over filled candidates (ground-truth labels only measure the collateral)
+  int64_t candidates_ = 0, demoted_ = 0, demoted_harmful_ = 0, demoted_news_ = 0;
+};
+
+}  // namespace counterpoint

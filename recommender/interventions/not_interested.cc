@@ -1,0 +1,109 @@
+#include "recommender/interventions/not_interested.h"
+
+#include <cmath>
+
+#include "recommender/recommender.h"
+
+namespace counterpoint {
+
+void NotInterested::Init(const InterventionContext& ctx) {
+  purpose_ = ctx.purpose;
+  dismissed_.assign(static_cast<size_t>(ctx.n_users) * memory_, -1);
+  when_.assign(static_cast<size_t>(ctx.n_users) * memory_, 0);
+  next_.assign(ctx.n_users, 0);
+}
+
+void NotInterested::BeginStep(const RecContext&) { dismissals_ = suppressed_ = 0; }
+
+void NotInterested::OnScores(const RecContext& ctx, SlateBatch& b) {
+  const Catalog& cat = ctx.catalog;
+  const int64_t d = cat.dim();
+  const float sigma = static_cast<float>(similarity_);
+  int64_t suppressed = 0;
+#pragma omp parallel for schedule(static) if (b.n > 512) reduction(+ : suppressed)
+  for (int64_t u = 0; u < b.n; ++u) {
+    const int64_t user = b.users[u];
+    // the user's dismissals still in force: made at steps t - suppress_steps .. t - 1
+    const float* live[kMaxMemory];
+    int n_live = 0;
+    for (int r = 0; r < memory_; ++r) {
+      const int64_t item = dismissed_[user * memory_ + r];
+      const int64_t age = ctx.step - when_[user * memory_ + r];
+      if (item >= 0 && age >= 1 && age <= suppress_steps_) live[n_live++] = cat.Embedding(item);
+    }
+    if (n_live == 0) continue;
+    for (int j = 0; j < b.k; ++j) {
+      const int64_t item = b.cand_ids[u * b.k + j];
+      float& score = b.cand_score[u * b.k + j];
+      if (item < 0 || score == -INFINITY) continue;
+      const float* x = cat.Embedding(item);
+      for (int r = 0; r < n_live; ++r) {
+        float dot = 0.f;
+        for (int64_t c = 0; c < d; ++c) dot += x[c] * live[r][c];
+        if (dot >= sigma) {
+          score = -INFINITY;
+          ++suppressed;
+          break;
+        }
+      }
+    }
+  }
+  suppressed_ += suppressed;
+}
+
+void NotInterested::OnFeedback(const RecContext& ctx, const SlateBatch& b, const ChoiceBuffer& choices) {
+  const Catalog& cat = ctx.catalog;
+  int64_t dismissals = 0;
+#pragma omp parallel for schedule(static) if (b.n > 1024) reduction(+ : dismissals)
+  for (int64_t u = 0; u < b.n; ++u) {
+    const int64_t user = b.users[u];
+    const int64_t* slate = b.Slate(u);
+    const int64_t* clicks = choices.Clicks(u);
+    const int n_clicks = choices.n_clicks[u];
+    // a user who chose harmful content this session does not find it unwanted
+    bool chose_harmful = false;
+    for (int c = 0; c < n_clicks; ++c) chose_harmful |= clicks[c] >= 0 && IsHarmful(cat.label(clicks[c]));
+    if (chose_harmful) continue;
+    // the user's dismissal draw: one uniform per slot, on this instance's own purpose
+    const CounterRng rng(ctx.seed, user, ctx.step, purpose_);
+    for (int j = 0; j < b.slate_size; ++j) {
+      const int64_t item = slate[j];
+      if (item < 0 || b.Injected(u, j) || !IsHarmful(cat.label(item))) continue;
+      bool clicked = false;
+      for (int c = 0; c < n_clicks; ++c) clicked |= clicks[c] == item;
+      if (clicked || rng.Uniform(j) >= probability_) continue;
+      // the platform records the dismissal (oldest forgotten first)
+      const int64_t r = user * memory_ + next_[user];
+      dismissed_[r] = item;
+      when_[r] = ctx.step;
+      next_[user] = (next_[user] + 1) % memory_;
+      ++dismissals;
+    }
+  }
+  dismissals_ += dismissals;
+}
+
+void NotInterested::WriteMetrics(const RecContext&, double* row) {
+  row[0] = static_cast<double>(dismissals_);
+  row[1] = static_cast<double>(suppressed_);
+}
+
+namespace {
+const bool kRegistered = InterventionRegistry::Get().Add(
+    "not_interested",
+    {"Users dismiss unwanted items (\"not interested\"); the platform suppresses, for that user, candidates similar "
+     "to a dismissed item for a number of steps (docs/interventions.md).",
+     {DoubleParam("probability", 0.3, "probability that a user dismisses an unwanted item of the slate", 0, 1),
+      DoubleParam("similarity", 0.9, "sigma: candidates with cosine >= sigma to a dismissed item are suppressed", -1,
+                  1),
+      IntParam("suppress_steps", 10, "steps a dismissal suppresses similar items (from the next step on)", 1, 1000000),
+      IntParam("memory", 8, "dismissals remembered per user (a ring; the oldest is forgotten)", 1,
+               NotInterested::kMaxMemory)}},
+    [](const Params& p) {
+      return std::make_unique<NotInterested>(p.Double("probability"), p.Double("similarity"),
+                                             static_cast<int>(p.Int("suppress_steps")),
+                                             static_cast<int>(p.Int("memory")));
+    });
+}  // namespace
+
+}  // namespace counterpoint

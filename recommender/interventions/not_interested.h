@@ -1,0 +1,42 @@
+// "Not interested": users dismiss unwanted items; the platform suppresses similar ones.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "recommender/intervention.h"
+
+namespace counterpoint {
+
+/// Users dismiss an unwanted item of their slate with probability `probability`; for
+/// `suppress_steps` steps the platform then drops, for that user, every candidate whose
+/// cosine to a dismissed item is at least `similarity` (score -inf: shown only if the pool
+/// runs out). Unwanted (the user's side, docs/interventions.md): an organic slot the user
+/// did not click whose content is harmful (ground-truth label), in a session where the
+/// user clicked nothing harmful. Each user keeps a ring of the last `memory` dismissals.
+class NotInterested : public Intervention {
+ public:
+  NotInterested(double probability, double similarity, int suppress_steps, int memory)
+      : probability_(probability), similarity_(similarity), suppress_steps_(suppress_steps), memory_(memory) {}
+  void Init(const InterventionContext& ctx) override;
+  std::vector<std::string> Columns() const override { return {"nim_dismissals", "nim_suppressed_candidates"}; }
+  void BeginStep(const RecContext& ctx) override;
+  void OnScores(const RecContext& ctx, SlateBatch& batch) override;
+  void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
+  void WriteMetrics(const RecContext& ctx, double* row) override;
+
+  /// Largest supported dismissal memory per user.
+  static constexpr int kMaxMemory = 64;
+
+ private:
+  double probability_, similarity_;
+  int suppress_steps_, memory_;
+  Purpose purpose_ = Purpose::kIntervention;
+  std::vector<int64_t> dismissed_;  ///< n_users x memory: dismissed item ids, -1 = none
+  std::vector<int64_t> when_;       ///< n_users x memory: step of each dismissal
+  std::vector<int32_t> next_;       ///< per user: ring position of the next dismissal
+  int64_t dismissals_ = 0, suppressed_ = 0;
+};
+
+}  // namespace counterpoint

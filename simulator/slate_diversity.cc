@@ -1,0 +1,78 @@
+// The slate_diversity observer: diversity inside each user's slate (what a user sees),
+// as opposed to the diversity observer's entropy of all impressions pooled.
+#include <cmath>
+
+#include "recommender/recommender.h"
+#include "simulator/observer.h"
+
+namespace counterpoint {
+namespace {
+
+/// Mean over the step's slates of the topic entropy of the slate and of its intra-list
+/// similarity (mean inner product over pairs of its items); docs/metrics.md.
+class SlateDiversityObserver : public Observer {
+ public:
+  std::vector<std::string> Columns() const override { return {"slate_topic_entropy_bits", "slate_similarity"}; }
+  void BeginStep(const StepView&) override {
+    entropy_sum_ = similarity_sum_ = 0;
+    slates_ = pair_slates_ = 0;
+  }
+  // sums in user order (ascending ids across batches): the batch size cannot change them
+  void ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer&) override {
+    const Catalog& cat = v.catalog;
+    const int64_t d = cat.dim();
+    const int s = std::min(b.slate_size, kMaxSlate);
+    for (int64_t u = 0; u < b.n; ++u) {
+      const int64_t* slate = b.Slate(u);
+      int32_t topic[kMaxSlate];
+      int count[kMaxSlate];
+      int n = 0, m = 0;
+      double sim = 0;
+      for (int j = 0; j < s; ++j) {
+        if (slate[j] < 0) continue;
+        // the slate's topic histogram over its distinct topics
+        const int32_t t = cat.topic(slate[j]);
+        int h = 0;
+        while (h < m && topic[h] != t) ++h;
+        if (h == m) topic[m] = t, count[m++] = 0;
+        ++count[h];
+        // pairs with the earlier items
+        for (int i = 0; i < j; ++i) {
+          if (slate[i] < 0) continue;
+          const float *x = cat.Embedding(slate[i]), *y = cat.Embedding(slate[j]);
+          double dot = 0;
+          for (int64_t c = 0; c < d; ++c) dot += static_cast<double>(x[c]) * y[c];
+          sim += dot;
+        }
+        ++n;
+      }
+      if (n == 0) continue;
+      double entropy = 0;
+      for (int h = 0; h < m; ++h) {
+        const double q = static_cast<double>(count[h]) / n;
+        entropy -= q * std::log2(q);
+      }
+      entropy_sum_ += entropy;
+      ++slates_;
+      if (n < 2) continue;
+      similarity_sum_ += sim / (n * (n - 1) / 2.0);
+      ++pair_slates_;
+    }
+  }
+  void EndStep(const StepView&, double* row) override {
+    row[0] = slates_ > 0 ? entropy_sum_ / static_cast<double>(slates_) : std::nan("");
+    row[1] = pair_slates_ > 0 ? similarity_sum_ / static_cast<double>(pair_slates_) : std::nan("");
+  }
+
+ private:
+  double entropy_sum_ = 0, similarity_sum_ = 0;
+  int64_t slates_ = 0, pair_slates_ = 0;
+};
+
+const bool kSlateDiversity = ObserverRegistry::Get().Add(
+    "slate_diversity",
+    {"Mean over slates of the slate's topic entropy and intra-list similarity (docs/metrics.md).", {}},
+    [](const Params&) { return std::make_unique<SlateDiversityObserver>(); });
+
+}  // namespace
+}  // namespace counterpoint

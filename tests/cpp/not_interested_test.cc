@@ -1,0 +1,114 @@
+// not_interested: who dismisses what, the suppression window and the cosine rule.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "recommender/recommender.h"
+#include "test_util.h"
+
+namespace counterpoint {
+namespace {
+
+std::unique_ptr<Intervention> MakeNim(double probability, int64_t suppress_steps) {
+  const auto* e = InterventionRegistry::Get().Find("not_interested");
+  EXPECT_NE(e, nullptr);
+  Params p = Params::Defaults(e->spec);
+  p.Set("probability", probability);
+  p.Set("similarity", 0.9);
+  p.Set("suppress_steps", suppress_steps);
+  return e->factory(p);
+}
+
+// 0 extremist (1,0); 1 mainstream (0,1); 2 extremist at cosine .95 to item 0; 3 borderline at cosine .6 to item 0
+std::shared_ptr<const Catalog> Items() {
+  const float s = std::sqrt(1.f - 0.95f * 0.95f);
+  return testing::MakeCatalog(2, {1, 0, 0, 1, 0.95f, s, 0.6f, 0.8f},
+                              {Label::kExtremist, Label::kMainstream, Label::kExtremist, Label::kBorderline},
+                              {0.9f, 0.f, 0.8f, 0.5f});
+}
+
+struct Fixture {
+  std::shared_ptr<const Catalog> cat = Items();
+  VectorIndex index{*cat, {}};
+  ItemState items{4};
+  SlateBatch b;
+  ChoiceBuffer choices;
+  std::vector<int32_t> users;
+  std::unique_ptr<Intervention> iv;
+
+  Fixture(double probability, int64_t suppress_steps, int n_users) {
+    iv = MakeNim(probability, suppress_steps);
+    iv->Init({*cat, index, n_users, 4, 2, "arm", 7, 0, InterventionPurpose(0)});
+    b.Reserve(n_users, 2, 4, 2);
+    choices.Reserve(n_users, 3, 2);
+    for (int u = 0; u < n_users; ++u) users.push_back(u);
+    b.users = users.data();
+    b.n = n_users;
+  }
+  RecContext Ctx(int64_t step) const { return {*cat, index, items, step, 7}; }
+  // every user sees slate (0, 1); `clicker` clicks item 0
+  double Feedback(int64_t step, int clicker = -1) {
+    iv->BeginStep(Ctx(step));
+    for (int64_t u = 0; u < b.n; ++u) {
+      b.Slate(u)[0] = 0, b.Slate(u)[1] = 1;
+      choices.n_clicks[u] = u == clicker ? 1 : 0;
+      choices.clicks[u * 3] = u == clicker ? 0 : -1;
+    }
+    iv->OnFeedback(Ctx(step), b, choices);
+    double row[2];
+    iv->WriteMetrics(Ctx(step), row);
+    return row[0];
+  }
+  // candidates 0..3 with equal scores; returns the scores of user u and the suppressed count
+  std::vector<float> Scores(int64_t step, int64_t u, double* suppressed) {
+    iv->BeginStep(Ctx(step));
+    for (int64_t v = 0; v < b.n; ++v)
+      for (int j = 0; j < 4; ++j) b.cand_ids[v * 4 + j] = j, b.cand_score[v * 4 + j] = 1.f;
+    iv->OnScores(Ctx(step), b);
+    double row[2];
+    iv->WriteMetrics(Ctx(step), row);
+    *suppressed = row[1];
+    return {b.cand_score.begin() + u * 4, b.cand_score.begin() + u * 4 + 4};
+  }
+};
+
+TEST(NotInterestedTest, UnwantedItemsAreDismissedAndSimilarOnesSuppressedForAWindow) {
+  Fixture f(1.0, 2, 2);
+  // user 0 does not click: dismisses the extremist item 0 (not the mainstream item 1);
+  // user 1 clicked item 0: harmful content it chose is not unwanted
+  EXPECT_EQ(f.Feedback(0, /*clicker=*/1), 1.0);
+  double suppressed = 0;
+  // the same step: not yet in force
+  EXPECT_EQ(f.Scores(0, 0, &suppressed), (std::vector<float>{1, 1, 1, 1}));
+  EXPECT_EQ(suppressed, 0.0);
+  // steps 1 and 2: items 0 and 2 (cosine 1 and .95 >= .9) are suppressed for user 0 only; 3 (cosine .6) is not
+  for (int64_t step : {1, 2}) {
+    EXPECT_EQ(f.Scores(step, 0, &suppressed), (std::vector<float>{-INFINITY, 1, -INFINITY, 1}));
+    EXPECT_EQ(suppressed, 2.0);
+    EXPECT_EQ(f.Scores(step, 1, &suppressed), (std::vector<float>{1, 1, 1, 1}));
+  }
+  // step 3: the window of 2 steps is over
+  EXPECT_EQ(f.Scores(3, 0, &suppressed), (std::vector<float>{1, 1, 1, 1}));
+  EXPECT_EQ(suppressed, 0.0);
+}
+
+TEST(NotInterestedTest, InjectedSlotsAndZeroProbabilityDismissNothing) {
+  Fixture f(1.0, 2, 1);
+  f.b.SlateProvenance(0)[0] = static_cast<uint8_t>(Provenance::kInjected);
+  EXPECT_EQ(f.Feedback(0), 0.0);
+  Fixture g(0.0, 2, 1);
+  EXPECT_EQ(g.Feedback(0), 0.0);
+}
+
+TEST(NotInterestedTest, DismissalRateIsTheProbability) {
+  // 20000 users each with one unwanted slot: the count is Binomial(20000, .3);
+  // 4 standard errors of the share = 4 sqrt(.3 * .7 / 20000) = .013
+  const int n = 20000;
+  Fixture f(0.3, 2, n);
+  const double share = f.Feedback(0) / n;
+  EXPECT_NEAR(share, 0.3, 4 * std::sqrt(0.3 * 0.7 / n));
+}
+
+}  // namespace
+}  // namespace counterpoint
