@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "embeddings/catalog_source.h"
 #include "embeddings/perceptual_hash.h"
@@ -278,6 +279,38 @@ TEST(HashSharingTest, ChanceMatchesOfLegitimateItemsAreCountedAndBlocked) {
   EXPECT_NEAR(static_cast<double>(expect) / 3000, q, 4 * std::sqrt(q * (1 - q) / 3000));
   // at PDQ's delta = 31 a chance match is below 1e-30
   EXPECT_LT(ChanceMatch(31), 1e-30);
+}
+
+}  // namespace
+}  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+// the shipped scenario, smaller, paired over 3 replicates: the database blocks re-uploads,
+// so fewer copies go live, and at delta = 31 it blocks no legitimate item
+TEST(SlowHashSharingTest, SharedDatabaseBlocksReuploadsOfRemovedItems) {
+  Scenario sc = LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/hash_sharing.yaml",
+                             {"replicates=3", "steps=25", "population.n_users=1500", "catalog.n_items=8000"});
+  SelectArms(sc, {"moderation_only", "hash_sharing"});
+  const RunResult r = RunScenario(sc);
+  std::map<std::pair<std::string, int>, int64_t> live_copies, blocked;
+  for (const auto& run : r.runs)
+    for (const auto& rec : run.moderation) {
+      live_copies[{run.arm, run.replicate}] += rec.event == ModerationEvent::kReuploaded;
+      blocked[{run.arm, run.replicate}] += rec.event == ModerationEvent::kBlocked;
+    }
+  for (int k = 0; k < 3; ++k) {
+    const std::pair<std::string, int> control{"moderation_only", k}, treated{"hash_sharing", k};
+    EXPECT_EQ(blocked[control], 0);
+    EXPECT_GT(blocked[treated], 20) << "replicate " << k;
+    EXPECT_LT(live_copies[treated], 0.6 * live_copies[control]) << "replicate " << k;
+  }
+  const size_t cols = r.columns.size();
+  const size_t c = std::find(r.columns.begin(), r.columns.end(), "hash_blocked_legitimate") - r.columns.begin();
+  for (const auto& run : r.runs)
+    if (run.arm == "hash_sharing")
+      for (int64_t t = 0; t < r.steps; ++t) EXPECT_EQ(run.rows[t * cols + c], 0);
 }
 
 }  // namespace

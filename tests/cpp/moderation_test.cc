@@ -326,3 +326,53 @@ TEST(ModerationTest, ThreadsAndBatchSizeGiveIdenticalMetrics) {
 
 }  // namespace
 }  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+// per replicate of `arm`: the sum over steps of column `col` (times `weight`'s column if given)
+std::vector<double> SumOverSteps(const RunResult& r, const std::string& arm, const std::string& col,
+                                 const std::string& weight = "") {
+  const size_t cols = r.columns.size();
+  const size_t c = std::find(r.columns.begin(), r.columns.end(), col) - r.columns.begin();
+  const size_t w = weight.empty() ? cols : std::find(r.columns.begin(), r.columns.end(), weight) - r.columns.begin();
+  std::vector<double> out;
+  for (const auto& run : r.runs) {
+    if (run.arm != arm) continue;
+    double s = 0;
+    for (int64_t t = 0; t < r.steps; ++t) {
+      const double x = run.rows[t * cols + c];
+      if (std::isnan(x)) continue;
+      s += w < cols ? x * run.rows[t * cols + w] : x;
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+// the shipped scenario, smaller (fewer users, items and steps), paired over 3 replicates
+TEST(SlowModerationTest, LowerLatencyRemovesMoreWithinTheHourAndCutsHarmfulExposure) {
+  Scenario sc = LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/moderation_one_hour.yaml",
+                             {"replicates=3", "steps=25", "population.n_users=1500", "catalog.n_items=8000"});
+  SelectArms(sc, {"no_moderation", "one_step", "six_steps_no_flaggers"});
+  const RunResult r = RunScenario(sc);
+  const auto within_1 = SumOverSteps(r, "one_step", "mod_removed_within_hour_share", "mod_removed");
+  const auto within_6 = SumOverSteps(r, "six_steps_no_flaggers", "mod_removed_within_hour_share", "mod_removed");
+  const auto exposure_0 = SumOverSteps(r, "no_moderation", "harmful_exposure_share");
+  const auto exposure_1 = SumOverSteps(r, "one_step", "harmful_exposure_share");
+  const auto exposure_6 = SumOverSteps(r, "six_steps_no_flaggers", "harmful_exposure_share");
+  ASSERT_EQ(within_1.size(), 3u);
+  for (int k = 0; k < 3; ++k) {
+    // removals within the hour (latency <= 2 steps): L = 6 has none, L = 1 hundreds
+    EXPECT_GT(within_1[k], 100) << "replicate " << k;
+    EXPECT_EQ(within_6[k], 0) << "replicate " << k;
+    // mean harmful exposure over the run: each moderation arm far below the control,
+    // the faster one (with flaggers) below the slower one
+    EXPECT_LT(exposure_1[k] / r.steps, exposure_0[k] / r.steps - 0.02) << "replicate " << k;
+    EXPECT_LT(exposure_6[k] / r.steps, exposure_0[k] / r.steps - 0.01) << "replicate " << k;
+    EXPECT_LT(exposure_1[k], exposure_6[k]) << "replicate " << k;
+  }
+}
+
+}  // namespace
+}  // namespace counterpoint
