@@ -29,6 +29,7 @@ enum class Purpose : uint64_t {
   kIntervention,
   kReplicateSeed,
   kJourney,
+  kPerceptualHash,
 };
 
 /// Stateless Philox generator; cheap to construct per (stream, step, purpose).

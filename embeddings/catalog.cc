@@ -54,12 +54,14 @@ Catalog::Catalog(CatalogData data, std::string source) : data_(std::move(data)),
   if (data_.creator.empty()) data_.creator.assign(n_, 0);
   if (data_.topic.empty()) data_.topic.assign(n_, 0);
   if (data_.upload_step.empty()) data_.upload_step.assign(n_, 0);
+  if (data_.parent.empty()) data_.parent.assign(n_, -1);
   check_size(data_.labels.size(), "labels");
   check_size(data_.extremity.size(), "extremity");
   check_size(data_.harm_score.size(), "harm_score");
   check_size(data_.creator.size(), "creator");
   check_size(data_.topic.size(), "topic");
   check_size(data_.upload_step.size(), "upload_step");
+  check_size(data_.parent.size(), "parent");
   if (!data_.ids.empty()) check_size(data_.ids.size(), "ids");
   // finite embeddings, no zero rows
   for (int64_t i = 0; i < n_; ++i) {
@@ -78,6 +80,10 @@ Catalog::Catalog(CatalogData data, std::string source) : data_(std::move(data)),
       throw InputError(source_, "item " + id(i) + ": extremity and harm_score must lie in [0, 1]");
     if (data_.topic[i] < 0) throw InputError(source_, "item " + id(i) + ": topic must be >= 0");
     n_topics_ = std::max(n_topics_, data_.topic[i] + 1);
+    // a near-duplicate copies an original (never another copy, never itself)
+    const int64_t p = data_.parent[i];
+    if (p != -1 && (p < 0 || p >= n_ || p == i || data_.parent[p] != -1))
+      throw InputError(source_, "item " + id(i) + ": parent must be -1 or the row of another item that has no parent");
   }
   // extremity direction: given, or cov(x, extremity) normalised
   auto& dir = data_.extremity_direction;

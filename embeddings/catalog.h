@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,9 @@ std::vector<std::string> LabelNames();
 /// Borderline and extremist items count as harmful in exposure metrics.
 inline bool IsHarmful(Label l) { return l == Label::kBorderline || l == Label::kExtremist; }
 
+/// The upload step of an item uploaded only on demand (a pending re-upload): no step reaches it.
+inline constexpr int32_t kUploadOnDemand = std::numeric_limits<int32_t>::max();
+
 /// Plain data from which a Catalog is built (by a generator or a loader).
 struct CatalogData {
   int64_t dim = 0;
@@ -36,7 +40,8 @@ struct CatalogData {
   std::vector<float> harm_score;           ///< what the platform's classifier sees, in [0, 1]
   std::vector<int64_t> creator;            ///< creator / organisation id (64-bit: platform ids are large)
   std::vector<int32_t> topic;              ///< topic id (>= 0), for diversity metrics
-  std::vector<int32_t> upload_step;        ///< step at which the item becomes available
+  std::vector<int32_t> upload_step;        ///< step at which the item becomes available (kUploadOnDemand: on demand)
+  std::vector<int64_t> parent;             ///< the item this one is a near-duplicate of (-1 = none); empty = none
   std::vector<std::string> ids;            ///< external ids; empty = row numbers
   std::vector<float> extremity_direction;  ///< unit vector; empty = estimated from data
 };
@@ -58,6 +63,8 @@ class Catalog {
   int64_t creator(int64_t i) const { return data_.creator[i]; }
   int32_t topic(int64_t i) const { return data_.topic[i]; }
   int32_t upload_step(int64_t i) const { return data_.upload_step[i]; }
+  /// The original a near-duplicate re-upload copies, or -1 (docs/model.md §1, "Re-upload pool").
+  int64_t parent(int64_t i) const { return data_.parent[i]; }
   /// External id (the row number when the source gave none).
   std::string id(int64_t i) const { return data_.ids.empty() ? std::to_string(i) : data_.ids[i]; }
   int32_t n_topics() const { return n_topics_; }

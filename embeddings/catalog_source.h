@@ -38,12 +38,17 @@ struct SyntheticCatalogParams {
   int32_t items_per_creator = 10;
   double new_item_share = 0.2;  ///< share of items uploaded during the run
   int32_t upload_horizon = 50;  ///< new items arrive uniformly over steps 1..horizon
+  double reupload_pool = 0;     ///< share of extremist items that get pending near-duplicate copies
+  int32_t reupload_copies = 3;  ///< copies per such item, appended after the n_items originals
+  double reupload_noise = 0.1;  ///< norm of a copy's embedding perturbation, relative to its parent's
 };
 
 /// Generates a catalog: topic clusters, an extremity direction orthogonal to the
 /// topic centres, harmful items shifted along it inside their topic, and
 /// counter-narratives / news reporting placed near the harmful region with low
-/// ground-truth extremity. Deterministic in `seed` for any thread count.
+/// ground-truth extremity. With reupload_pool > 0, a share of the extremist items get
+/// reupload_copies near-duplicates each, appended after the n_items originals, pending
+/// until uploaded on demand (docs/model.md §1). Deterministic in `seed` for any thread count.
 std::shared_ptr<const Catalog> GenerateSyntheticCatalog(const SyntheticCatalogParams& p, uint64_t seed);
 
 SyntheticCatalogParams SyntheticParamsFrom(const Params& params);

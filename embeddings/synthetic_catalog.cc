@@ -22,7 +22,11 @@ ComponentSpec SyntheticCatalogSpec() {
            DoubleParam("news_confusion", d.news_confusion, "harm-score bias on news reporting", 0, 1),
            IntParam("items_per_creator", d.items_per_creator, "items per creator", 1, 1e9),
            DoubleParam("new_item_share", d.new_item_share, "share of items uploaded during the run", 0, 1),
-           IntParam("upload_horizon", d.upload_horizon, "new items arrive over steps 1..horizon", 1, 1e7)}};
+           IntParam("upload_horizon", d.upload_horizon, "new items arrive over steps 1..horizon", 1, 1e7),
+           DoubleParam("reupload_pool", d.reupload_pool,
+                       "share of extremist items with pending near-duplicate copies (re-uploads on demand)", 0, 1),
+           IntParam("reupload_copies", d.reupload_copies, "near-duplicate copies per pooled item", 1, 1000),
+           DoubleParam("reupload_noise", d.reupload_noise, "embedding perturbation of a copy, relative norm", 0, 10)}};
 }
 
 SyntheticCatalogParams SyntheticParamsFrom(const Params& p) {
@@ -41,8 +45,61 @@ SyntheticCatalogParams SyntheticParamsFrom(const Params& p) {
   s.items_per_creator = static_cast<int32_t>(p.Int("items_per_creator"));
   s.new_item_share = p.Double("new_item_share");
   s.upload_horizon = static_cast<int32_t>(p.Int("upload_horizon"));
+  s.reupload_pool = p.Double("reupload_pool");
+  s.reupload_copies = static_cast<int32_t>(p.Int("reupload_copies"));
+  s.reupload_noise = p.Double("reupload_noise");
   return s;
 }
+
+namespace {
+
+// the re-upload pool: reupload_copies near-duplicates of a reupload_pool share of the
+// extremist items, appended after the originals and pending until uploaded on demand
+void AppendReuploadPool(const SyntheticCatalogParams& p, uint64_t seed, CatalogData& data) {
+  if (p.reupload_pool <= 0) return;
+  const int64_t n = p.n_items, d = p.dim;
+  std::vector<int64_t> parents;
+  for (int64_t i = 0; i < n; ++i) {
+    const CounterRng attr(seed, i, 0, Purpose::kCatalogAttributes);
+    if (data.labels[i] == Label::kExtremist && attr.Uniform(8) < p.reupload_pool) parents.push_back(i);
+  }
+  const int64_t copies = static_cast<int64_t>(parents.size()) * p.reupload_copies, total = n + copies;
+  data.embeddings.resize(total * d);
+  data.labels.resize(total);
+  data.extremity.resize(total);
+  data.harm_score.resize(total);
+  data.creator.resize(total);
+  data.topic.resize(total);
+  data.upload_step.resize(total);
+  data.parent.assign(total, -1);
+#pragma omp parallel for schedule(static) if (copies > 20000)
+  for (int64_t c = 0; c < copies; ++c) {
+    const int64_t par = parents[c / p.reupload_copies], i = n + c;
+    // random numbers keyed by (parent, copy number): step 1 + copy, apart from the originals' step 0
+    const uint64_t copy_step = 1 + static_cast<uint64_t>(c % p.reupload_copies);
+    const CounterRng attr(seed, par, copy_step, Purpose::kCatalogAttributes);
+    const CounterRng emb(seed, par, copy_step, Purpose::kCatalogEmbedding);
+    // embedding: the parent's plus a perturbation of relative norm reupload_noise
+    const float* xp = data.embeddings.data() + par * d;
+    float* x = data.embeddings.data() + i * d;
+    double norm = 0;
+    for (int64_t j = 0; j < d; ++j) norm += static_cast<double>(xp[j]) * xp[j];
+    const double scale = p.reupload_noise * std::sqrt(norm / static_cast<double>(d));
+    for (int64_t j = 0; j < d; ++j) x[j] = xp[j] + static_cast<float>(scale * emb.Normal(j));
+    // the same content: extremity jittered within the extremist range; the classifier reads
+    // the copy as it read the parent, shifted by the change in extremity
+    const double e = std::clamp(data.extremity[par] + 0.03 * attr.Normal(0), 0.7, 1.0);
+    data.labels[i] = data.labels[par];
+    data.extremity[i] = static_cast<float>(e);
+    data.harm_score[i] = static_cast<float>(std::clamp(data.harm_score[par] + (e - data.extremity[par]), 0.0, 1.0));
+    data.creator[i] = data.creator[par];
+    data.topic[i] = data.topic[par];
+    data.upload_step[i] = kUploadOnDemand;
+    data.parent[i] = par;
+  }
+}
+
+}  // namespace
 
 std::shared_ptr<const Catalog> GenerateSyntheticCatalog(const SyntheticCatalogParams& p, uint64_t seed) {
   const double non_mainstream =
@@ -141,6 +198,7 @@ std::shared_ptr<const Catalog> GenerateSyntheticCatalog(const SyntheticCatalogPa
     data.upload_step[i] = is_new ? 1 + static_cast<int32_t>(attr.Below(7, p.upload_horizon))
                                  : -static_cast<int32_t>(attr.Below(7, p.upload_horizon));
   }
+  AppendReuploadPool(p, seed, data);
   data.extremity_direction = u;
   return std::make_shared<const Catalog>(std::move(data), "synthetic catalog");
 }

@@ -53,6 +53,10 @@ class Intervention {
 
   /// Start of step t, after uploads arrived, before the first batch.
   virtual void BeginStep(const RecContext& ctx) {}
+  /// Step t, before uploads are screened: pending items this intervention re-uploads now
+  /// (near-duplicates, catalog.parent >= 0) are appended to `arriving`; OnUploads then
+  /// screens them with the due uploads. `actions` is read-only here (its log).
+  virtual void RequestUploads(const RecContext& ctx, const ItemActions& actions, std::vector<int64_t>& arriving) {}
   /// Uploads due at step t, before they become live: an intervention may block
   /// some (actions.Block); the rest are uploaded. A blocked upload is never shown.
   virtual void OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions) {}

@@ -46,6 +46,9 @@ class ItemActions {
 
   const ItemState& items() const { return items_; }
   int64_t step() const { return step_; }
+  /// Every record of the run so far, in order (read-only: interventions that react to
+  /// removals, blocks or uploads keep a cursor into it).
+  const std::vector<ModerationRecord>& log() const { return log_; }
 
   /// A pending item arrives (status live). Recorded as `uploaded`.
   void Upload(int64_t item, ModerationEvent event = ModerationEvent::kUploaded);

@@ -14,6 +14,7 @@ Recommender::Recommender(std::unique_ptr<Retriever> retriever, std::unique_ptr<R
       options_(options) {}
 
 void Recommender::Init(InterventionContext ctx) {
+  uploads_.reserve(ctx.catalog.size());
   for (size_t i = 0; i < interventions_.size(); ++i) {
     ctx.instance = static_cast<int>(i);
     ctx.purpose = InterventionPurpose(ctx.instance);
@@ -29,10 +30,14 @@ std::vector<std::string> Recommender::InterventionColumns() const {
 }
 
 void Recommender::OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions) {
-  for (auto& iv : interventions_) iv->OnUploads(ctx, arriving, actions);
+  // re-uploads requested by interventions join the due uploads, screened like them
+  uploads_.assign(arriving.begin(), arriving.end());
+  for (auto& iv : interventions_) iv->RequestUploads(ctx, actions, uploads_);
+  for (auto& iv : interventions_) iv->OnUploads(ctx, uploads_, actions);
   // what no intervention blocked goes live
-  for (int64_t item : arriving)
-    if (actions.items().status[item] == ItemStatus::kPending) actions.Upload(item);
+  for (int64_t item : uploads_)
+    if (actions.items().status[item] == ItemStatus::kPending)
+      actions.Upload(item, ctx.catalog.parent(item) >= 0 ? ModerationEvent::kReuploaded : ModerationEvent::kUploaded);
 }
 
 void Recommender::BeginStep(const RecContext& ctx) {

@@ -43,7 +43,8 @@ class Recommender {
   /// Metric columns the interventions add, in scenario order.
   std::vector<std::string> InterventionColumns() const;
 
-  /// Uploads due this step: interventions may block some; the rest become live.
+  /// Uploads due this step, with the re-uploads interventions request (RequestUploads):
+  /// interventions may block some; the rest become live (a copy, catalog.parent >= 0, as `reuploaded`).
   void OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions);
   /// Once per step before the first batch (ranker and interventions).
   void BeginStep(const RecContext& ctx);
@@ -77,6 +78,7 @@ class Recommender {
   std::unique_ptr<Ranker> ranker_;
   std::vector<std::unique_ptr<Intervention>> interventions_;
   RecommenderOptions options_;
+  std::vector<int64_t> uploads_;  ///< this step's arrivals (reserved in Init)
 };
 
 /// Cuts each user's candidates to the top slate_size by cand_score (ties: higher

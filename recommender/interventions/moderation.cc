@@ -1,0 +1,191 @@
+#include "recommender/interventions/moderation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace counterpoint {
+
+double FalseFlagRate(double recall, double precision, int64_t harmful, int64_t legitimate) {
+  if (legitimate <= 0 || precision >= 1) return 0;
+  if (precision <= 0) return 1;
+  const double f = recall * static_cast<double>(harmful) * (1 - precision) / (precision * legitimate);
+  return std::clamp(f, 0.0, 1.0);
+}
+
+void Moderation::Init(const InterventionContext& ctx) {
+  const Catalog& cat = ctx.catalog;
+  const int64_t n = cat.size();
+  seed_ = ctx.seed;
+  purpose_ = ctx.purpose;
+  // the flaggers' false-flag rate from the catalog's base rates (ground truth: the environment)
+  int64_t harmful = 0;
+  for (int64_t i = 0; i < n; ++i) harmful += IsHarmful(cat.label(i));
+  false_flag_rate_ = FalseFlagRate(p_.flagger_recall, p_.flagger_precision, harmful, n - harmful);
+  // every buffer sized once: each item goes live, enters each queue and appeals at most once
+  live_order_.reserve(n);
+  live_since_.assign(n, -1);
+  trusted_queue_.reserve(n);
+  classifier_queue_.reserve(n);
+  queued_.assign(n, 0);
+  cleared_.assign(n, 0);
+  appeals_.reserve(n);
+  shown_.assign(n, 0);
+  // items live at the start: their clock starts at step 0
+  for (int64_t i = 0; i < n; ++i)
+    if (cat.upload_step(i) <= 0) {
+      live_order_.push_back(i);
+      live_since_[i] = 0;
+    }
+}
+
+std::vector<std::string> Moderation::Columns() const {
+  return {"mod_removed",  "mod_removed_harmful",           "mod_removed_legitimate",        "mod_queue_length",
+          "mod_restored", "mod_removed_within_hour_share", "mod_impressions_before_removal"};
+}
+
+void Moderation::BeginStep(const RecContext&) {
+  removed_ = removed_harmful_ = within_hour_ = restored_ = impressions_removed_ = 0;
+}
+
+void Moderation::OnFeedback(const RecContext&, const SlateBatch& batch, const ChoiceBuffer&) {
+  // every filled slot is an impression, organic or injected
+  for (int64_t u = 0; u < batch.n; ++u) {
+    const int64_t* slate = batch.Slate(u);
+    for (int j = 0; j < batch.slate_size; ++j)
+      if (slate[j] >= 0) ++shown_[slate[j]];
+  }
+}
+
+void Moderation::ReadLog(const ItemActions& actions) {
+  // uploads and re-uploads since the last read start their item's clock
+  const auto& log = actions.log();
+  for (; log_cursor_ < log.size(); ++log_cursor_) {
+    const ModerationRecord& r = log[log_cursor_];
+    if (r.event != ModerationEvent::kUploaded && r.event != ModerationEvent::kReuploaded) continue;
+    if (live_since_[r.item] >= 0) continue;
+    live_since_[r.item] = r.step;
+    live_order_.push_back(r.item);
+  }
+}
+
+void Moderation::Enqueue(std::vector<int64_t>& queue, int64_t item) {
+  queue.push_back(item);
+  if (!queued_[item]) {
+    queued_[item] = 1;
+    ++queued_count_;
+  }
+}
+
+void Moderation::Review(const RecContext& ctx, ItemActions& actions, std::vector<int64_t>& queue, size_t& head,
+                        ModerationChannel channel, int64_t& budget) {
+  const int64_t t = ctx.step;
+  while (budget > 0 && head < queue.size()) {
+    const int64_t item = queue[head++];
+    // an entry already reviewed through the other channel, or no longer live, costs nothing
+    if (!queued_[item]) continue;
+    queued_[item] = 0;
+    --queued_count_;
+    if (ctx.items.status[item] != ItemStatus::kLive || cleared_[item]) continue;
+    --budget;
+    // the review confirms the flag: removal, in force from step t + 1
+    const int64_t latency = t - live_since_[item];
+    actions.Remove(item, channel, latency);
+    ++removed_;
+    removed_harmful_ += IsHarmful(ctx.catalog.label(item));
+    within_hour_ += latency <= p_.steps_per_hour;
+    impressions_removed_ += shown_[item];
+    // the creator of a legitimate item appeals; a share of appeals succeeds after the delay
+    const CounterRng rng(seed_, item, t, purpose_);
+    if (!IsHarmful(ctx.catalog.label(item)) && rng.Uniform(1) < p_.appeal_success)
+      appeals_.push_back({item, t + p_.appeal_delay_steps});
+  }
+}
+
+void Moderation::EndStep(const RecContext& ctx, ItemActions& actions) {
+  const int64_t t = ctx.step;
+  ReadLog(actions);
+  auto flaggable = [&](int64_t item) { return ctx.items.status[item] == ItemStatus::kLive && !cleared_[item]; };
+  // classifier: an item with h >= tau is flagged L steps after it went live
+  for (; classifier_cursor_ < live_order_.size(); ++classifier_cursor_) {
+    const int64_t item = live_order_[classifier_cursor_];
+    if (live_since_[item] + p_.latency_steps > t) break;
+    if (!p_.classifier || !flaggable(item) || ctx.catalog.harm_score(item) < p_.threshold) continue;
+    actions.Flag(item, ModerationChannel::kClassifier, t - live_since_[item]);
+    Enqueue(classifier_queue_, item);
+  }
+  // trusted flaggers: a harmful item with probability recall, a legitimate one at the false-flag rate
+  for (; flagger_cursor_ < live_order_.size(); ++flagger_cursor_) {
+    const int64_t item = live_order_[flagger_cursor_];
+    if (live_since_[item] + p_.flagger_latency_steps > t) break;
+    if (p_.flagger_recall <= 0 || !flaggable(item)) continue;
+    const double rate = IsHarmful(ctx.catalog.label(item)) ? p_.flagger_recall : false_flag_rate_;
+    if (CounterRng(seed_, item, t, purpose_).Uniform(0) >= rate) continue;
+    actions.Flag(item, ModerationChannel::kTrustedFlagger, t - live_since_[item]);
+    Enqueue(trusted_queue_, item);
+  }
+  // appeals due now restore their items
+  for (; appeal_head_ < appeals_.size() && appeals_[appeal_head_].due <= t; ++appeal_head_) {
+    const int64_t item = appeals_[appeal_head_].item;
+    if (ctx.items.status[item] != ItemStatus::kRemoved) continue;
+    actions.Restore(item, ModerationChannel::kAppeal, p_.appeal_delay_steps);
+    cleared_[item] = 1;
+    ++restored_;
+  }
+  // reviews: trusted flags first, then the classifier's, FIFO, up to the capacity
+  int64_t budget = p_.review_capacity > 0 ? p_.review_capacity : std::numeric_limits<int64_t>::max();
+  Review(ctx, actions, trusted_queue_, trusted_head_, ModerationChannel::kTrustedFlagger, budget);
+  Review(ctx, actions, classifier_queue_, classifier_head_, ModerationChannel::kClassifier, budget);
+}
+
+void Moderation::WriteMetrics(const RecContext&, double* row) {
+  row[0] = static_cast<double>(removed_);
+  row[1] = static_cast<double>(removed_harmful_);
+  row[2] = static_cast<double>(removed_ - removed_harmful_);
+  row[3] = static_cast<double>(queued_count_);
+  row[4] = static_cast<double>(restored_);
+  row[5] = removed_ > 0 ? static_cast<double>(within_hour_) / removed_ : std::nan("");
+  row[6] = static_cast<double>(impressions_removed_);
+}
+
+namespace {
+
+ComponentSpec ModerationSpec() {
+  const ModerationParams d;
+  return {
+      "Moderation: classifier detection after a latency, trusted flaggers, a review queue with a capacity "
+      "per step, removal from the next step, appeals (docs/interventions.md).",
+      {BoolParam("classifier", d.classifier, "the classifier channel flags items with h >= threshold"),
+       DoubleParam("threshold", d.threshold, "tau: flag when the classifier harm score h >= tau", 0, 1),
+       IntParam("latency_steps", d.latency_steps, "L: steps from an item going live to the classifier's flag", 0, 1e6),
+       DoubleParam("flagger_recall", d.flagger_recall,
+                   "trusted flaggers flag a truly harmful item with this probability (0 = no flaggers)", 0, 1),
+       DoubleParam("flagger_precision", d.flagger_precision, "share of the flaggers' flags that are truly harmful",
+                   1e-6, 1),
+       IntParam("flagger_latency_steps", d.flagger_latency_steps, "steps from an item going live to a flag", 0, 1e6),
+       IntParam("review_capacity", d.review_capacity, "reviews per step (0 = unlimited)", 0, 1e12),
+       DoubleParam("steps_per_hour", d.steps_per_hour,
+                   "steps in one hour: removed within the hour when latency <= steps_per_hour", 1e-9, 1e9),
+       DoubleParam("appeal_success", d.appeal_success,
+                   "share of wrongly removed legitimate items restored on their creator's appeal", 0, 1),
+       IntParam("appeal_delay_steps", d.appeal_delay_steps, "steps from removal to restoration on appeal", 1, 1e6)}};
+}
+
+const bool kRegistered = InterventionRegistry::Get().Add("moderation", ModerationSpec(),
+                                                         [](const Params& p) -> std::unique_ptr<Intervention> {
+                                                           ModerationParams m;
+                                                           m.classifier = p.Bool("classifier");
+                                                           m.threshold = p.Double("threshold");
+                                                           m.latency_steps = p.Int("latency_steps");
+                                                           m.flagger_recall = p.Double("flagger_recall");
+                                                           m.flagger_precision = p.Double("flagger_precision");
+                                                           m.flagger_latency_steps = p.Int("flagger_latency_steps");
+                                                           m.review_capacity = p.Int("review_capacity");
+                                                           m.steps_per_hour = p.Double("steps_per_hour");
+                                                           m.appeal_success = p.Double("appeal_success");
+                                                           m.appeal_delay_steps = p.Int("appeal_delay_steps");
+                                                           return std::make_unique<Moderation>(m);
+                                                         });
+
+}  // namespace
+}  // namespace counterpoint
