@@ -214,7 +214,9 @@ TEST(HashSharingTest, ABlockedReuploadTriggersTheNextCopy) {
   EXPECT_EQ(h.items.status[1], ItemStatus::kBlocked);
   EXPECT_EQ(h.items.status[2], ItemStatus::kBlocked);
   for (const auto& r : h.log) {
-    if (r.item == 2) EXPECT_EQ(r.step, 5);
+    if (r.item == 2) {
+      EXPECT_EQ(r.step, 5);
+    }
   }
 }
 
@@ -309,8 +311,9 @@ TEST(SlowHashSharingTest, SharedDatabaseBlocksReuploadsOfRemovedItems) {
   const size_t cols = r.columns.size();
   const size_t c = std::find(r.columns.begin(), r.columns.end(), "hash_blocked_legitimate") - r.columns.begin();
   for (const auto& run : r.runs)
-    if (run.arm == "hash_sharing")
+    if (run.arm == "hash_sharing") {
       for (int64_t t = 0; t < r.steps; ++t) EXPECT_EQ(run.rows[t * cols + c], 0);
+    }
 }
 
 }  // namespace

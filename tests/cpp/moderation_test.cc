@@ -180,8 +180,9 @@ TEST(ModerationTest, TrustedFlagsAreReviewedFirst) {
   EXPECT_EQ(classified->channel, ModerationChannel::kClassifier);
   // precision 1: the flaggers flag no legitimate item
   for (const auto& rec : r.log) {
-    if (rec.event == ModerationEvent::kFlagged && rec.channel == ModerationChannel::kTrustedFlagger)
+    if (rec.event == ModerationEvent::kFlagged && rec.channel == ModerationChannel::kTrustedFlagger) {
       EXPECT_EQ(rec.item, 6);
+    }
   }
 }
 
