@@ -76,7 +76,7 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
       // every arm starts from the same population; the last one may take it
       Simulation sim = a + 1 < sc.arms.size() ? BuildSimulation(sc, arm, world, pop, seed)
                                               : BuildSimulation(sc, arm, world, std::move(pop), seed);
-      ArmRun run{arm.name, r, seed, {}, {}, {}, {}};
+      ArmRun run{arm.name, r, seed, {}, {}, {}, {}, {}};
       sim.Run(run.rows, [&](int64_t) {
         if (progress) progress(++done, total);
       });
@@ -98,6 +98,10 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
       run.times = sim.times();
       run.moderation = sim.moderation_log();
       if (sim.induced_graph()) run.graph = sim.induced_graph()->Table(*world.catalog, sim.items());
+      // the NGO coverage map, from the at-risk traffic the counter_narrative_reach observer counted
+      for (const auto& obs : sim.observers())
+        if (const auto* reach = dynamic_cast<const CounterNarrativeReachObserver*>(obs.get()))
+          run.coverage = CoverageGaps(*world.catalog, reach->at_risk_impressions(), reach->coverage());
       result.runs.push_back(std::move(run));
     }
   }
@@ -282,6 +286,14 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
       WriteFileAtomic(dir + "/" + edges, InducedEdgesCsv(graphs));
     }
   }
+  // the NGO coverage map of every arm and replicate that has one
+  std::vector<std::pair<std::string, int>> coverage_runs;
+  std::vector<const std::vector<CoverageRegion>*> coverage_maps;
+  for (const auto& run : res.runs)
+    if (!run.coverage.empty())
+      coverage_runs.push_back({run.arm, run.replicate}), coverage_maps.push_back(&run.coverage);
+  if (!coverage_runs.empty())
+    WriteFileAtomic(dir + "/coverage_gaps.csv", CoverageGapsCsv(coverage_runs, coverage_maps));
   // the manifest goes last: its presence marks a complete result directory
   WriteFileAtomic(dir + "/manifest.json", Manifest(sc, res, threads).dump(2) + "\n");
 }

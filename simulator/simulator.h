@@ -54,6 +54,8 @@ class Simulation {
   const StageTimes& times() const { return times_; }
   /// Every upload, flag, removal, block and restoration during the run, in order.
   const std::vector<ModerationRecord>& moderation_log() const { return moderation_; }
+  /// The observers, in scenario order (e.g. to read accumulated per-item counts after the run).
+  const std::vector<std::unique_ptr<Observer>>& observers() const { return observers_; }
   /// The induced watch-next graph so far; null unless options.record_graph.
   const InducedGraph* induced_graph() const { return graph_.get(); }
 
