@@ -31,8 +31,8 @@ struct Fixture {
     res.steps = 2;
     const double base_clicks0[3] = {0.5, 0.7, NAN}, treat_clicks1[3] = {5, NAN, 5};
     for (int r = 0; r < 3; ++r) {
-      res.runs.push_back({"base", r, 0, {0.1, base_clicks0[r], 1.0 + r, 4.0}, {}, {}, {}});
-      res.runs.push_back({"treat", r, 0, {0.1, 1.0, 2.0 * (1 + r), treat_clicks1[r]}, {}, {}, {}});
+      res.runs.push_back({"base", r, 0, {0.1, base_clicks0[r], 1.0 + r, 4.0}, {}, {}, {}, {}});
+      res.runs.push_back({"treat", r, 0, {0.1, 1.0, 2.0 * (1 + r), treat_clicks1[r]}, {}, {}, {}, {}});
     }
   }
 };
