@@ -217,6 +217,10 @@ arms:
   };
   const Scenario sc = ParseScenario(with("[0, 4]"), "t.yaml", {});
   EXPECT_EQ(sc.arms[0].interventions[0].params.IntList("slots"), (V{0, 4}));
+  EXPECT_EQ(ParamValueToString(ParamValue(V{0, 4})), "[0, 4]");
+  EXPECT_EQ(sc.Resolved()["arms"][0]["interventions"][0]["slots"], nlohmann::json::array({0, 4}));
+  // a single integer is a list of one
+  EXPECT_EQ(ParseScenario(with("2"), "t.yaml", {}).arms[0].interventions[0].params.IntList("slots"), (V{2}));
   const auto bad = testing::CatchInputError([&] { ParseScenario(with("[0, x]"), "t.yaml", {}); });
   EXPECT_TRUE(testing::Contains(bad.what(), "t.yaml:8:")) << bad.what();
   EXPECT_TRUE(testing::Contains(bad.what(), "element 1: expected an integer")) << bad.what();
