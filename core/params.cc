@@ -15,6 +15,8 @@ const char* ParamTypeName(ParamType type) {
       return "boolean";
     case ParamType::kString:
       return "string";
+    case ParamType::kIntList:
+      return "list of integers";
   }
   return "?";
 }
@@ -36,6 +38,9 @@ ParamSpec RequiredString(std::string name, std::string doc) {
   ParamSpec s = StringParam(std::move(name), "", std::move(doc));
   s.required = true;
   return s;
+}
+ParamSpec IntListParam(std::string name, std::vector<int64_t> def, std::string doc, double min, double max) {
+  return {std::move(name), ParamType::kIntList, std::move(def), std::move(doc), false, min, max, {}};
 }
 ParamSpec InputFileParam(std::string name, std::string doc) {
   ParamSpec s = RequiredString(std::move(name), std::move(doc));
@@ -68,6 +73,9 @@ double Params::Double(const std::string& name) const {
 }
 bool Params::Bool(const std::string& name) const { return std::get<bool>(Get(name)); }
 const std::string& Params::String(const std::string& name) const { return std::get<std::string>(Get(name)); }
+const std::vector<int64_t>& Params::IntList(const std::string& name) const {
+  return std::get<std::vector<int64_t>>(Get(name));
+}
 SourceLocation Params::Where(const std::string& name) const {
   auto it = where_.find(name);
   return it == where_.end() ? SourceLocation{} : it->second;
@@ -87,8 +95,37 @@ std::vector<std::string> SpecNames(const ComponentSpec& spec, const std::set<std
   return names;
 }
 
+bool ParseScalar(const YAML::Node& node, const ParamSpec& spec, ParamValue& out, std::string& why);
+
+// parses a sequence of integers (a single integer is a list of one); false with a message
+bool ParseIntList(const YAML::Node& node, const ParamSpec& spec, ParamValue& out, std::string& why) {
+  ParamSpec element = spec;
+  element.type = ParamType::kInt;
+  std::vector<int64_t> list;
+  if (node.IsScalar()) {
+    if (!ParseScalar(node, element, out, why)) return false;
+    out = std::vector<int64_t>{std::get<int64_t>(out)};
+    return true;
+  }
+  if (!node.IsSequence()) {
+    why = std::string("expected a list of integers, got a ") + (node.IsMap() ? "map" : "null value");
+    return false;
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    ParamValue v;
+    if (!ParseScalar(node[i], element, v, why)) {
+      why = "element " + std::to_string(i) + ": " + why;
+      return false;
+    }
+    list.push_back(std::get<int64_t>(v));
+  }
+  out = std::move(list);
+  return true;
+}
+
 // parses a scalar per the spec's type; false with a message on mismatch
 bool ParseScalar(const YAML::Node& node, const ParamSpec& spec, ParamValue& out, std::string& why) {
+  if (spec.type == ParamType::kIntList) return ParseIntList(node, spec, out, why);
   if (!node.IsScalar()) {
     why = std::string(spec.type == ParamType::kInt ? "expected an " : "expected a ") + ParamTypeName(spec.type) +
           ", got a " +
@@ -132,6 +169,8 @@ bool ParseScalar(const YAML::Node& node, const ParamSpec& spec, ParamValue& out,
     case ParamType::kString:
       out = text;
       return true;
+    case ParamType::kIntList:
+      return false;  // handled above
   }
   return false;
 }
@@ -196,6 +235,20 @@ Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const st
         continue;
       }
     }
+    if (spec_entry->type == ParamType::kIntList) {
+      bool ok = true;
+      for (int64_t v : std::get<std::vector<int64_t>>(parsed)) {
+        if (v < spec_entry->min || v > spec_entry->max) {
+          std::ostringstream msg;
+          msg << block_name << "." << name << ": element " << v << " is out of range [" << spec_entry->min << ", "
+              << (spec_entry->max < 1e299 ? std::to_string(static_cast<int64_t>(spec_entry->max)) : "inf") << "]";
+          diags.Add(vloc.file, vloc.line, vloc.column, msg.str());
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+    }
     if (spec_entry->type == ParamType::kString && !spec_entry->choices.empty()) {
       const auto& s = std::get<std::string>(parsed);
       bool ok = false;
@@ -239,6 +292,11 @@ std::string ParamValueToString(const ParamValue& v) {
     return s.str();
   }
   if (auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (auto* l = std::get_if<std::vector<int64_t>>(&v)) {
+    std::string s = "[";
+    for (size_t i = 0; i < l->size(); ++i) s += (i ? ", " : "") + std::to_string((*l)[i]);
+    return s + "]";
+  }
   return std::get<std::string>(v);
 }
 

@@ -20,11 +20,11 @@
 
 namespace counterpoint {
 
-enum class ParamType { kInt, kDouble, kBool, kString };
+enum class ParamType { kInt, kDouble, kBool, kString, kIntList };
 
 const char* ParamTypeName(ParamType type);
 
-using ParamValue = std::variant<int64_t, double, bool, std::string>;
+using ParamValue = std::variant<int64_t, double, bool, std::string, std::vector<int64_t>>;
 
 /// One parameter a plug-in accepts.
 struct ParamSpec {
@@ -45,6 +45,9 @@ ParamSpec DoubleParam(std::string name, double def, std::string doc, double min 
 ParamSpec BoolParam(std::string name, bool def, std::string doc);
 ParamSpec StringParam(std::string name, std::string def, std::string doc, std::vector<std::string> choices = {});
 ParamSpec RequiredString(std::string name, std::string doc);
+/// A list of integers, written as a YAML sequence ([0, 4]); min/max bound every element.
+ParamSpec IntListParam(std::string name, std::vector<int64_t> def, std::string doc, double min = -1e300,
+                       double max = 1e300);
 /// A required string naming an input data file, relative to the scenario's directory.
 ParamSpec InputFileParam(std::string name, std::string doc);
 
@@ -71,6 +74,7 @@ class Params {
   double Double(const std::string& name) const;
   bool Bool(const std::string& name) const;
   const std::string& String(const std::string& name) const;
+  const std::vector<int64_t>& IntList(const std::string& name) const;
   /// Location of the key in the input (file only when it came from a default).
   SourceLocation Where(const std::string& name) const;
   bool WasSet(const std::string& name) const { return set_.count(name) > 0; }

@@ -36,6 +36,7 @@ struct SyntheticCatalogParams {
   double classifier_noise = 0.15;  ///< std of the harm classifier's Gaussian error
   double news_confusion = 0.35;    ///< harm-score bias on news reporting (a crude classifier's error)
   int32_t items_per_creator = 10;
+  int32_t n_organisations = 3;  ///< counter-narratives belong to this many NGOs (creator ids 0..n-1 in their block)
   double new_item_share = 0.2;  ///< share of items uploaded during the run
   int32_t upload_horizon = 50;  ///< new items arrive uniformly over steps 1..horizon
   double reupload_pool = 0;     ///< share of extremist items that get pending near-duplicate copies

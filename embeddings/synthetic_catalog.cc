@@ -21,6 +21,10 @@ ComponentSpec SyntheticCatalogSpec() {
            DoubleParam("classifier_noise", d.classifier_noise, "std of the harm classifier's error", 0, 1),
            DoubleParam("news_confusion", d.news_confusion, "harm-score bias on news reporting", 0, 1),
            IntParam("items_per_creator", d.items_per_creator, "items per creator", 1, 1e9),
+           IntParam("n_organisations", d.n_organisations,
+                    "organisations (NGOs) publishing the counter-narratives: creator ids 0..n-1 within the "
+                    "counter-narrative block",
+                    1, 1e9),
            DoubleParam("new_item_share", d.new_item_share, "share of items uploaded during the run", 0, 1),
            IntParam("upload_horizon", d.upload_horizon, "new items arrive over steps 1..horizon", 1, 1e7),
            DoubleParam("reupload_pool", d.reupload_pool,
@@ -43,6 +47,7 @@ SyntheticCatalogParams SyntheticParamsFrom(const Params& p) {
   s.classifier_noise = p.Double("classifier_noise");
   s.news_confusion = p.Double("news_confusion");
   s.items_per_creator = static_cast<int32_t>(p.Int("items_per_creator"));
+  s.n_organisations = static_cast<int32_t>(p.Int("n_organisations"));
   s.new_item_share = p.Double("new_item_share");
   s.upload_horizon = static_cast<int32_t>(p.Int("upload_horizon"));
   s.reupload_pool = p.Double("reupload_pool");
@@ -108,6 +113,10 @@ std::shared_ptr<const Catalog> GenerateSyntheticCatalog(const SyntheticCatalogPa
     throw InputError("catalog", "label shares add up to " + std::to_string(non_mainstream) +
                                     " > 1; lower share_borderline/extremist/counter_narrative/news_reporting");
   const int64_t n = p.n_items, d = p.dim;
+  if (p.n_organisations > n / p.items_per_creator + 1)
+    throw InputError("catalog", "n_organisations " + std::to_string(p.n_organisations) +
+                                    " exceeds the creator block of a label (n_items / items_per_creator + 1 = " +
+                                    std::to_string(n / p.items_per_creator + 1) + ")");
   CatalogData data;
   data.dim = d;
   // extremity direction u: a random unit vector
@@ -191,9 +200,12 @@ std::shared_ptr<const Catalog> GenerateSyntheticCatalog(const SyntheticCatalogPa
     data.extremity[i] = static_cast<float>(extremity);
     data.harm_score[i] = static_cast<float>(std::clamp(harm, 0.0, 1.0));
     data.topic[i] = topic;
-    // creators publish one label: ids are blocks within each label's range
-    data.creator[i] = static_cast<int64_t>(label) * (n / p.items_per_creator + 1) +
-                      static_cast<int64_t>(attr.Below(5, std::max<int64_t>(1, n / p.items_per_creator)));
+    // creators publish one label: ids are blocks within each label's range; counter-narratives
+    // come from n_organisations NGOs (ids 0..n-1 within their block)
+    const int64_t creators =
+        label == Label::kCounterNarrative ? p.n_organisations : std::max<int64_t>(1, n / p.items_per_creator);
+    data.creator[i] =
+        static_cast<int64_t>(label) * (n / p.items_per_creator + 1) + static_cast<int64_t>(attr.Below(5, creators));
     const bool is_new = attr.Uniform(6) < p.new_item_share;
     data.upload_step[i] = is_new ? 1 + static_cast<int32_t>(attr.Below(7, p.upload_horizon))
                                  : -static_cast<int32_t>(attr.Below(7, p.upload_horizon));

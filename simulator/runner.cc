@@ -102,6 +102,10 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress) {
       run.moderation = sim.moderation_log();
       run.impressions = sim.impression_log();
       if (sim.induced_graph()) run.graph = sim.induced_graph()->Table(*world.catalog, sim.items());
+      // the NGO coverage map, from the at-risk traffic the counter_narrative_reach observer counted
+      for (const auto& obs : sim.observers())
+        if (const auto* reach = dynamic_cast<const CounterNarrativeReachObserver*>(obs.get()))
+          run.coverage = CoverageGaps(*world.catalog, reach->at_risk_impressions(), reach->coverage());
       result.runs.push_back(std::move(run));
     }
   }
@@ -366,6 +370,14 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
       WriteFileAtomic(dir + "/" + edges, InducedEdgesCsv(graphs));
     }
   }
+  // the NGO coverage map of every arm and replicate that has one
+  std::vector<std::pair<std::string, int>> coverage_runs;
+  std::vector<const std::vector<CoverageRegion>*> coverage_maps;
+  for (const auto& run : res.runs)
+    if (!run.coverage.empty())
+      coverage_runs.push_back({run.arm, run.replicate}), coverage_maps.push_back(&run.coverage);
+  if (!coverage_runs.empty())
+    WriteFileAtomic(dir + "/coverage_gaps.csv", CoverageGapsCsv(coverage_runs, coverage_maps));
   // the manifest goes last: its presence marks a complete result directory
   WriteFileAtomic(dir + "/manifest.json", Manifest(sc, res, threads).dump(2) + "\n");
 }

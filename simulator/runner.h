@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/stats.h"
+#include "simulator/coverage_gaps.h"
 #include "simulator/scenario.h"
 #include "simulator/simulator.h"
 
@@ -23,6 +24,7 @@ struct ArmRun {
   InducedGraphTable graph;                    ///< the induced watch-next graph (output.graph), else empty
   std::vector<ModerationRecord> moderation;   ///< uploads during the run and moderation events, in order
   std::vector<ImpressionRecord> impressions;  ///< every impression (output.events), else empty
+  std::vector<CoverageRegion> coverage;       ///< NGO coverage map (counter_narrative_reach observer), else empty
 };
 
 struct RunResult {
@@ -79,7 +81,8 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& result, int threads
 std::pair<std::string, std::string> GraphFiles(const std::string& arm);
 
 /// Writes metrics.csv, summary.json, metrics_summary.csv, with output.graph each arm's
-/// graph/<arm>_nodes.csv and graph/<arm>_edges.csv, and manifest.json (last) into dir, each atomically.
+/// graph/<arm>_nodes.csv and graph/<arm>_edges.csv, with a counter_narrative_reach observer
+/// coverage_gaps.csv, and manifest.json (last) into dir, each atomically.
 void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& result, int threads);
 
 /// A human-readable table: per arm, final values of key metrics with CIs.

@@ -57,6 +57,8 @@ class Simulation {
   const std::vector<ModerationRecord>& moderation_log() const { return moderation_; }
   /// Every impression, in step and user order; empty unless options.record_events.
   const std::vector<ImpressionRecord>& impression_log() const { return impressions_; }
+  /// The observers, in scenario order (e.g. to read accumulated per-item counts after the run).
+  const std::vector<std::unique_ptr<Observer>>& observers() const { return observers_; }
   /// The induced watch-next graph so far; null unless options.record_graph.
   const InducedGraph* induced_graph() const { return graph_.get(); }
 

@@ -31,8 +31,8 @@ struct Fixture {
     res.steps = 2;
     const double base_clicks0[3] = {0.5, 0.7, NAN}, treat_clicks1[3] = {5, NAN, 5};
     for (int r = 0; r < 3; ++r) {
-      res.runs.push_back({"base", r, 0, {0.1, base_clicks0[r], 1.0 + r, 4.0}, {}, {}, {}, {}});
-      res.runs.push_back({"treat", r, 0, {0.1, 1.0, 2.0 * (1 + r), treat_clicks1[r]}, {}, {}, {}, {}});
+      res.runs.push_back({"base", r, 0, {0.1, base_clicks0[r], 1.0 + r, 4.0}, {}, {}, {}, {}, {}});
+      res.runs.push_back({"treat", r, 0, {0.1, 1.0, 2.0 * (1 + r), treat_clicks1[r]}, {}, {}, {}, {}, {}});
     }
   }
 };
@@ -148,8 +148,8 @@ TEST(SummarizeTest, AmplificationIsTheReachRatioAgainstItsControl) {
   f.res.runs.clear();
   const double eng[3] = {0.6, 0.8, 0.5}, chrono[3] = {0.3, 0.4, 0.5};
   for (int r = 0; r < 3; ++r) {
-    f.res.runs.push_back({"engagement", r, 0, {eng[r]}, {}, {}, {}, {}});
-    f.res.runs.push_back({"newest_first", r, 0, {chrono[r]}, {}, {}, {}, {}});
+    f.res.runs.push_back({"engagement", r, 0, {eng[r]}, {}, {}, {}, {}, {}});
+    f.res.runs.push_back({"newest_first", r, 0, {chrono[r]}, {}, {}, {}, {}, {}});
   }
   const auto j = Summarize(f.sc, f.res);
   EXPECT_EQ(j["amplification_control"], "newest_first");
