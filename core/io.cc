@@ -293,4 +293,12 @@ void WriteNpy(const std::string& path, const float* data, int64_t rows, int64_t 
   WriteFileAtomic(path, out);
 }
 
+std::string CsvNumber(double x) {
+  if (std::isnan(x)) return "";
+  std::ostringstream s;
+  s.precision(9);
+  s << x;
+  return s.str();
+}
+
 }  // namespace counterpoint

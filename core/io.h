@@ -33,6 +33,9 @@ CsvTable ReadCsv(const std::string& path, char comment = 0);
 
 /// Parses numbers in CSV cells, with errors naming file:line and column.
 double CsvDouble(const CsvTable& t, size_t row, int col);
+/// A number for a CSV field, 9 significant digits; empty where undefined (NaN), so
+/// that any reader sees a missing value.
+std::string CsvNumber(double x);
 int64_t CsvInt(const CsvTable& t, size_t row, int col);
 
 /// A 2-D float32 matrix read from .npy (float32 or float64, C order).

@@ -1,0 +1,185 @@
+// Summaries of a run: final values with CIs, comparisons against the control,
+// amplification, the per-step metrics_summary.csv and the printed table.
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "core/io.h"
+#include "simulator/runner.h"
+
+namespace counterpoint {
+
+namespace {
+
+// final-step value of column c for every replicate of `arm`
+std::vector<double> FinalValues(const RunResult& res, const std::string& arm, size_t c) {
+  std::vector<double> out;
+  const size_t cols = res.columns.size();
+  for (const auto& run : res.runs)
+    if (run.arm == arm) out.push_back(run.rows[(res.steps - 1) * cols + c]);
+  return out;
+}
+
+// one table cell: "mean [low,high]", the mean alone without a CI (one replicate), n/a
+// without a mean (a metric undefined in some replicate); `sign` for differences
+std::string SummaryCell(const nlohmann::json& e, bool sign) {
+  char buf[64];
+  if (e["mean"].is_null())
+    std::snprintf(buf, sizeof buf, " %24s", "n/a");
+  else if (e["ci95_low"].is_null())
+    std::snprintf(buf, sizeof buf, sign ? " %+24.4f" : " %24.4f", e["mean"].get<double>());
+  else
+    std::snprintf(buf, sizeof buf, sign ? " %+8.4f [%+6.3f,%+6.3f]" : " %8.4f [%6.3f,%6.3f]", e["mean"].get<double>(),
+                  e["ci95_low"].get<double>(), e["ci95_high"].get<double>());
+  return buf;
+}
+
+}  // namespace
+
+namespace {
+
+// metrics for which a relative difference (arm / control - 1) means something: levels, not
+// differences of signed quantities (extremity is a signed projection)
+bool HasRelative(const std::string& metric) {
+  return metric != "extremity_mean" && metric.rfind("extremity_p", 0) != 0;
+}
+
+// one comparison record: paired difference of final values, and the paired relative difference
+nlohmann::json Comparison(const std::string& arm, const std::string& control, const std::string& metric,
+                          const std::vector<double>& a, const std::vector<double>& b) {
+  const Estimate d = PairedDifference(a, b);
+  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  nlohmann::json j = {{"arm", arm},
+                      {"control", control},
+                      {"metric", metric},
+                      {"diff", num(d.mean)},
+                      {"ci_low", num(d.ci_low)},
+                      {"ci_high", num(d.ci_high)},
+                      {"n", d.n}};
+  if (HasRelative(metric)) {
+    // per replicate a_i / b_i - 1; undefined if any control value is 0 or missing
+    std::vector<double> rel;
+    for (size_t i = 0; i < a.size(); ++i)
+      rel.push_back(b[i] != 0 && std::isfinite(b[i]) ? a[i] / b[i] - 1 : std::nan(""));
+    const Estimate r = MeanCi(rel);
+    j["relative"] = num(r.mean);
+    j["relative_ci_low"] = num(r.ci_low);
+    j["relative_ci_high"] = num(r.ci_high);
+  }
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
+  nlohmann::json j;
+  j["scenario"] = sc.name;
+  j["steps"] = sc.steps;
+  j["replicates"] = sc.replicates;
+  j["statistic"] = "final-step value; mean over replicates with a 95% Student-t confidence interval";
+  const std::string control = sc.ControlArm();
+  j["baseline_arm"] = control;
+  j["control"] = control;
+  j["comparisons"] = nlohmann::json::array();
+  for (const auto& arm : sc.arms) {
+    nlohmann::json a;
+    for (size_t c = 0; c < res.columns.size(); ++c) {
+      const auto values = FinalValues(res, arm.name, c);
+      a["final"][res.columns[c]] = EstimateJson(MeanCi(values));
+      if (arm.name == control) continue;
+      const auto base = FinalValues(res, control, c);
+      a["difference_vs_baseline"][res.columns[c]] = EstimateJson(PairedDifference(values, base));
+      j["comparisons"].push_back(Comparison(arm.name, control, res.columns[c], values, base));
+    }
+    j["arms"][arm.name] = a;
+  }
+  // amplification (Huszar et al. 2022): users reached by harmful content under an arm over
+  // users reached under the reverse-chronological control, per replicate
+  const auto reach = std::find(res.columns.begin(), res.columns.end(), "harmful_reach") - res.columns.begin();
+  if (!sc.amplification_control.empty() && reach < static_cast<std::ptrdiff_t>(res.columns.size())) {
+    const auto base = FinalValues(res, sc.amplification_control, reach);
+    j["amplification_control"] = sc.amplification_control;
+    for (const auto& arm : sc.arms) {
+      if (arm.name == sc.amplification_control) continue;
+      const auto values = FinalValues(res, arm.name, reach);
+      std::vector<double> ratio;
+      for (size_t i = 0; i < values.size(); ++i) ratio.push_back(base[i] > 0 ? values[i] / base[i] : std::nan(""));
+      j["arms"][arm.name]["amplification"] = EstimateJson(MeanCi(ratio));
+    }
+  }
+  return j;
+}
+
+std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& res) {
+  // runs of each arm, in scenario order
+  std::vector<std::vector<const ArmRun*>> by_arm(sc.arms.size());
+  for (const auto& run : res.runs)
+    for (size_t a = 0; a < sc.arms.size(); ++a)
+      if (run.arm == sc.arms[a].name) by_arm[a].push_back(&run);
+  std::ostringstream out;
+  out << "step,arm,metric,mean,ci95_low,ci95_high,n\n";
+  const size_t cols = res.columns.size();
+  std::vector<double> values;
+  for (int64_t t = 0; t < res.steps; ++t)
+    for (size_t a = 0; a < sc.arms.size(); ++a)
+      for (size_t c = 0; c < cols; ++c) {
+        // mean over replicates with its Student-t 95% CI
+        values.clear();
+        for (const ArmRun* run : by_arm[a]) values.push_back(run->rows[t * cols + c]);
+        const Estimate e = MeanCi(values);
+        out << t << ',' << sc.arms[a].name << ',' << res.columns[c] << ',' << CsvNumber(e.mean) << ','
+            << CsvNumber(e.ci_low) << ',' << CsvNumber(e.ci_high) << ',' << e.n << '\n';
+      }
+  return out.str();
+}
+
+std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary) {
+  static const std::vector<std::pair<std::string, std::string>> kKey = {
+      {"harmful_exposure_share", "harmful exposure"},
+      {"rabbit_hole_share", "in rabbit hole"},
+      {"extremity_mean", "mean extremity"},
+      {"clicks_per_session", "clicks/session"},
+      {"counter_narrative_exposure_share", "CN exposure"}};
+  std::ostringstream out;
+  char buf[256];
+  out << "Scenario '" << sc.name << "': final step " << sc.steps - 1 << ", " << sc.replicates
+      << " replicate(s); mean [95% CI]\n";
+  std::snprintf(buf, sizeof buf, "%-16s", "arm");
+  out << buf;
+  std::vector<std::pair<std::string, std::string>> shown;
+  const auto& arms = summary["arms"];
+  for (const auto& [key, label] : kKey)
+    if (arms.begin()->contains("final") && (*arms.begin())["final"].contains(key)) shown.push_back({key, label});
+  for (const auto& [key, label] : shown) {
+    std::snprintf(buf, sizeof buf, " %24s", label.c_str());
+    out << buf;
+  }
+  out << '\n';
+  for (const auto& arm : sc.arms) {
+    std::snprintf(buf, sizeof buf, "%-16s", arm.name.c_str());
+    out << buf;
+    for (const auto& [key, label] : shown) {
+      out << SummaryCell(arms[arm.name]["final"][key], false);
+    }
+    out << '\n';
+  }
+  // paired differences from the control (common random numbers)
+  if (sc.arms.size() > 1) {
+    out << "Difference from the control '" << sc.ControlArm() << "' (paired over replicates), mean [95% CI]:\n";
+    for (size_t a = 0; a < sc.arms.size(); ++a) {
+      if (sc.arms[a].name == sc.ControlArm()) continue;
+      std::snprintf(buf, sizeof buf, "%-16s", sc.arms[a].name.c_str());
+      out << buf;
+      for (const auto& [key, label] : shown) {
+        out << SummaryCell(arms[sc.arms[a].name]["difference_vs_baseline"][key], true);
+      }
+      out << '\n';
+    }
+  }
+  out << "harmful exposure: share of impressions that are borderline or extremist; in rabbit hole: share of users\n"
+         "whose recent consumption is mostly harmful; mean extremity: users' true interest projected on the\n"
+         "extremity direction; CN exposure: share of impressions that are counter-narratives (docs/metrics.md).\n";
+  return out.str();
+}
+
+}  // namespace counterpoint
