@@ -313,11 +313,8 @@ TEST(CounterNarrativeInjectionTest, RandomisedRunsNeverExceedCapsOrBudgets) {
 }
 
 std::string RunCsv(const std::vector<std::string>& sets, int threads) {
-  const int before = omp_get_max_threads();
-  omp_set_num_threads(threads);
-  const RunResult r = RunScenario(ParseScenario(kRun, "inject_small.yaml", sets));
-  omp_set_num_threads(before);
-  return MetricsCsv(r);
+  const testing::ScopedThreads scope(threads);
+  return MetricsCsv(RunScenario(ParseScenario(kRun, "inject_small.yaml", sets)));
 }
 
 TEST(CounterNarrativeInjectionTest, BatchSizeAndThreadsDoNotChangeResults) {

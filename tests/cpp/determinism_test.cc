@@ -18,20 +18,14 @@
 #include "embeddings/catalog_source.h"
 #include "embeddings/vector_index.h"
 #include "simulator/runner.h"
+#include "test_util.h"
 
 namespace counterpoint {
 namespace {
 
+using testing::ScopedThreads;
+
 // sets the OpenMP thread count for one scope and restores it afterwards
-class ScopedThreads {
- public:
-  explicit ScopedThreads(int n) : before_(omp_get_max_threads()) { omp_set_num_threads(n); }
-  ~ScopedThreads() { omp_set_num_threads(before_); }
-
- private:
-  int before_;
-};
-
 std::shared_ptr<const Catalog> TestCatalog() {
   SyntheticCatalogParams p;
   p.n_items = 2000;

@@ -309,12 +309,9 @@ TEST(ModerationTest, NothingIsShownAfterItsRemovalOrBlockUntilRestored) {
 }
 
 std::string PipelineMetrics(int threads, int batch) {
-  const int before = omp_get_max_threads();
-  omp_set_num_threads(threads);
+  const testing::ScopedThreads scope(threads);
   const Scenario sc = ParseScenario(kPipeline, "pipeline.yaml", {"batch_size=" + std::to_string(batch)});
-  const std::string csv = MetricsCsv(RunScenario(sc));
-  omp_set_num_threads(before);
-  return csv;
+  return MetricsCsv(RunScenario(sc));
 }
 
 TEST(ModerationTest, ThreadsAndBatchSizeGiveIdenticalMetrics) {

@@ -9,18 +9,12 @@
 #include <vector>
 
 #include "simulator/runner.h"
+#include "test_util.h"
 
 namespace counterpoint {
 namespace {
 
-class ScopedThreads {
- public:
-  explicit ScopedThreads(int n) : before_(omp_get_max_threads()) { omp_set_num_threads(n); }
-  ~ScopedThreads() { omp_set_num_threads(before_); }
-
- private:
-  int before_;
-};
+using testing::ScopedThreads;
 
 // all four interventions in one arm, on a catalog with uploads during the run
 const char* kAll = R"(

@@ -25,12 +25,8 @@ arms:
 )";
 
 RunResult RunWith(const std::vector<std::string>& sets, int threads) {
-  const int before = omp_get_max_threads();
-  omp_set_num_threads(threads);
-  const Scenario sc = ParseScenario(kSmall, "small.yaml", sets);
-  RunResult r = RunScenario(sc);
-  omp_set_num_threads(before);
-  return r;
+  const testing::ScopedThreads scope(threads);
+  return RunScenario(ParseScenario(kSmall, "small.yaml", sets));
 }
 
 TEST(SimulatorTest, SameSeedGivesIdenticalMetrics) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <omp.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -30,6 +31,18 @@ inline std::shared_ptr<const Catalog> MakeCatalog(int64_t dim, std::vector<float
   data.extremity = std::move(extremity);
   return std::make_shared<const Catalog>(std::move(data), "test catalog");
 }
+
+/// Sets the OpenMP thread count for one scope and restores it afterwards (also on a throw).
+class ScopedThreads {
+ public:
+  explicit ScopedThreads(int n) : before_(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~ScopedThreads() { omp_set_num_threads(before_); }
+  ScopedThreads(const ScopedThreads&) = delete;
+  ScopedThreads& operator=(const ScopedThreads&) = delete;
+
+ private:
+  int before_;
+};
 
 /// Exit status and combined stdout+stderr of a shell command.
 struct CommandResult {
