@@ -67,6 +67,10 @@ class Intervention {
   virtual void OnScores(const RecContext& ctx, SlateBatch& batch) {}
   /// After the cut: replace slots (injection), marking them Provenance::kInjected.
   virtual void OnSlate(const RecContext& ctx, SlateBatch& batch) {}
+  /// Users act on a control the intervention offers them (the "not interested"
+  /// button): it may mark slots in choices.dismissed. After the user model chose,
+  /// before any OnFeedback, so every intervention and the event log see the dismissals.
+  virtual void OnResponse(const RecContext& ctx, const SlateBatch& batch, ChoiceBuffer& choices) {}
   /// After users responded: clicks (in order) and dismissals of the batch.
   virtual void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) {}
   /// End of step t, after learning: moderation decisions (actions.Remove, Restore);

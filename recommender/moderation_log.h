@@ -34,6 +34,7 @@ struct ImpressionRecord {
   uint16_t position = 0;
   uint8_t provenance = 0;  ///< Provenance
   uint8_t clicked = 0;
+  uint8_t dismissed = 0;  ///< the user marked it "not interested" (ChoiceBuffer::dismissed)
 };
 
 /// The only way item statuses change during a run: each change is recorded, so the

@@ -59,6 +59,10 @@ void Recommender::Recommend(const RecContext& ctx, SlateBatch& batch) {
   ranker_->ObserveSlates(ctx, batch);
 }
 
+void Recommender::OnResponse(const RecContext& ctx, const SlateBatch& batch, ChoiceBuffer& choices) {
+  for (auto& iv : interventions_) iv->OnResponse(ctx, batch, choices);
+}
+
 void Recommender::OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) {
   for (auto& iv : interventions_) iv->OnFeedback(ctx, batch, choices);
 }

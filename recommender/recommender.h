@@ -51,6 +51,8 @@ class Recommender {
   /// Retrieval, candidate hooks, scoring, score hooks, the cut and slate hooks for one
   /// batch: fills batch.slate and batch.provenance from batch.queries.
   void Recommend(const RecContext& ctx, SlateBatch& batch);
+  /// Response hooks (users act on controls interventions offer), after the user model chose.
+  void OnResponse(const RecContext& ctx, const SlateBatch& batch, ChoiceBuffer& choices);
   /// Feedback hooks, after users responded.
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices);
   /// End-of-step hooks (moderation); their changes are in force from the next step.

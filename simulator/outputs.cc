@@ -33,13 +33,13 @@ std::string MetricsCsv(const RunResult& res) {
 
 std::string ImpressionsCsv(const RunResult& res) {
   std::ostringstream out;
-  out << "step,arm,replicate,user,item,position,source,organisation,clicked\n";
+  out << "step,arm,replicate,user,item,position,source,organisation,clicked,dismissed\n";
   for (const auto& run : res.runs)
     for (const ImpressionRecord& r : run.impressions) {
       out << r.step << ',' << run.arm << ',' << run.replicate << ',' << r.user << ',' << r.item << ',' << r.position
           << ',' << (r.provenance == static_cast<uint8_t>(Provenance::kInjected) ? "injected" : "organic") << ',';
       if (r.organisation >= 0) out << r.organisation;
-      out << ',' << static_cast<int>(r.clicked) << '\n';
+      out << ',' << static_cast<int>(r.clicked) << ',' << static_cast<int>(r.dismissed) << '\n';
     }
   return out.str();
 }

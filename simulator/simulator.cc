@@ -79,7 +79,7 @@ void Simulation::RecordImpressions(int64_t step) {
       const Catalog& cat = *world_.catalog;
       const int64_t org = cat.label(slate[j]) == Label::kCounterNarrative ? cat.creator(slate[j]) : -1;
       impressions_.push_back({static_cast<int32_t>(step), batch_.users[u], slate[j], org, static_cast<uint16_t>(j),
-                              batch_.SlateProvenance(u)[j], static_cast<uint8_t>(clicked)});
+                              batch_.SlateProvenance(u)[j], static_cast<uint8_t>(clicked), choices_.Dismissed(u)[j]});
     }
   }
 }
@@ -141,6 +141,7 @@ void Simulation::Step(int64_t step, double* row) {
     // 6. users examine, choose and drift; 7. feedback hooks, then the recommender learns
     std::fill_n(choices_.dismissed.begin(), batch_.n * batch_.slate_size, uint8_t{0});
     user_model_->Respond(ctx, batch_, pop_, choices_);
+    rec_->OnResponse(ctx, batch_, choices_);
     rec_->OnFeedback(ctx, batch_, choices_);
     if (options_.record_events) RecordImpressions(step);
     Learn(ctx);

@@ -51,10 +51,9 @@ void NotInterested::OnScores(const RecContext& ctx, SlateBatch& b) {
   suppressed_ += suppressed;
 }
 
-void NotInterested::OnFeedback(const RecContext& ctx, const SlateBatch& b, const ChoiceBuffer& choices) {
+void NotInterested::OnResponse(const RecContext& ctx, const SlateBatch& b, ChoiceBuffer& choices) {
   const Catalog& cat = ctx.catalog;
-  int64_t dismissals = 0;
-#pragma omp parallel for schedule(static) if (b.n > 1024) reduction(+ : dismissals)
+#pragma omp parallel for schedule(static) if (b.n > 1024)
   for (int64_t u = 0; u < b.n; ++u) {
     const int64_t user = b.users[u];
     const int64_t* slate = b.Slate(u);
@@ -66,15 +65,29 @@ void NotInterested::OnFeedback(const RecContext& ctx, const SlateBatch& b, const
     if (chose_harmful) continue;
     // the user's dismissal draw: one uniform per slot, on this instance's own purpose
     const CounterRng rng(ctx.seed, user, ctx.step, purpose_);
+    uint8_t* dismissed = choices.Dismissed(u);
     for (int j = 0; j < b.slate_size; ++j) {
       const int64_t item = slate[j];
       if (item < 0 || b.Injected(u, j) || !IsHarmful(cat.label(item))) continue;
       bool clicked = false;
       for (int c = 0; c < n_clicks; ++c) clicked |= clicks[c] == item;
-      if (clicked || rng.Uniform(j) >= probability_) continue;
-      // the platform records the dismissal (oldest forgotten first)
+      if (!clicked && rng.Uniform(j) < probability_) dismissed[j] = 1;
+    }
+  }
+}
+
+void NotInterested::OnFeedback(const RecContext& ctx, const SlateBatch& b, const ChoiceBuffer& choices) {
+  int64_t dismissals = 0;
+#pragma omp parallel for schedule(static) if (b.n > 1024) reduction(+ : dismissals)
+  for (int64_t u = 0; u < b.n; ++u) {
+    const int64_t user = b.users[u];
+    const int64_t* slate = b.Slate(u);
+    const uint8_t* dismissed = choices.Dismissed(u);
+    // the platform records each dismissal (oldest forgotten first)
+    for (int j = 0; j < b.slate_size; ++j) {
+      if (!dismissed[j] || slate[j] < 0) continue;
       const int64_t r = user * memory_ + next_[user];
-      dismissed_[r] = item;
+      dismissed_[r] = slate[j];
       when_[r] = ctx.step;
       next_[user] = (next_[user] + 1) % memory_;
       ++dismissals;

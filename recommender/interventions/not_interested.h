@@ -14,7 +14,9 @@ namespace counterpoint {
 /// cosine to a dismissed item is at least `similarity` (score -inf: shown only if the pool
 /// runs out). Unwanted (the user's side, docs/interventions.md): an organic slot the user
 /// did not click whose content is harmful (ground-truth label), in a session where the
-/// user clicked nothing harmful. Each user keeps a ring of the last `memory` dismissals.
+/// user clicked nothing harmful. The user's dismissals are marked in ChoiceBuffer::dismissed
+/// (OnResponse), so the event log shows them; the platform then records every dismissed
+/// slot (OnFeedback) in a per-user ring of the last `memory` dismissals.
 class NotInterested : public Intervention {
  public:
   NotInterested(double probability, double similarity, int suppress_steps, int memory)
@@ -23,6 +25,7 @@ class NotInterested : public Intervention {
   std::vector<std::string> Columns() const override { return {"nim_dismissals", "nim_suppressed_candidates"}; }
   void BeginStep(const RecContext& ctx) override;
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
+  void OnResponse(const RecContext& ctx, const SlateBatch& batch, ChoiceBuffer& choices) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
 

@@ -64,6 +64,7 @@ class Probe : public Intervention {
       b.SlateProvenance(u)[0] = static_cast<uint8_t>(Provenance::kInjected);
     }
   }
+  void OnResponse(const RecContext&, const SlateBatch&, ChoiceBuffer&) override { Log("response"); }
   void OnFeedback(const RecContext&, const SlateBatch&, const ChoiceBuffer&) override { Log("feedback"); }
   void EndStep(const RecContext& ctx, ItemActions& actions) override {
     Log("end");
@@ -115,7 +116,7 @@ TEST(InterventionInterfaceTest, HooksRunInTheDocumentedOrder) {
                                {"steps=1", "batch_size=1000"});
   RunScenario(sc);
   EXPECT_EQ(Calls()["order"], (std::vector<std::string>{"init:a:0", "uploads", "begin", "candidates", "scores", "slate",
-                                                        "feedback", "end", "metrics"}));
+                                                        "response", "feedback", "end", "metrics"}));
 }
 
 TEST(InterventionInterfaceTest, ScoresChangedBeforeTheCutSurviveIt) {

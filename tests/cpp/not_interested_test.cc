@@ -1,6 +1,7 @@
 // not_interested: who dismisses what, the suppression window and the cosine rule.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -55,6 +56,9 @@ struct Fixture {
       choices.n_clicks[u] = u == clicker ? 1 : 0;
       choices.clicks[u * 3] = u == clicker ? 0 : -1;
     }
+    // the user's act marks the slots (OnResponse), the platform records them (OnFeedback)
+    std::fill(choices.dismissed.begin(), choices.dismissed.end(), uint8_t{0});
+    iv->OnResponse(Ctx(step), b, choices);
     iv->OnFeedback(Ctx(step), b, choices);
     double row[2];
     iv->WriteMetrics(Ctx(step), row);
@@ -78,6 +82,10 @@ TEST(NotInterestedTest, UnwantedItemsAreDismissedAndSimilarOnesSuppressedForAWin
   // user 0 does not click: dismisses the extremist item 0 (not the mainstream item 1);
   // user 1 clicked item 0: harmful content it chose is not unwanted
   EXPECT_EQ(f.Feedback(0, /*clicker=*/1), 1.0);
+  // the dismissal is marked in the choice buffer (the event log's `dismissed` column)
+  EXPECT_EQ(f.choices.Dismissed(0)[0], 1);
+  EXPECT_EQ(f.choices.Dismissed(0)[1], 0);
+  EXPECT_EQ(f.choices.Dismissed(1)[0], 0);
   double suppressed = 0;
   // the same step: not yet in force
   EXPECT_EQ(f.Scores(0, 0, &suppressed), (std::vector<float>{1, 1, 1, 1}));
