@@ -74,6 +74,18 @@ std::pair<std::string, std::string> GraphFiles(const std::string& arm) {
   return {"graph/" + safe + "_nodes.csv", "graph/" + safe + "_edges.csv"};
 }
 
+std::string ScenarioSha256(const Scenario& sc, std::vector<FileDigest>* digests) {
+  // SHA-256 over the resolved scenario, then a line per input file: key, path, its SHA-256
+  Sha256 hash;
+  hash.Update(sc.Resolved().dump());
+  for (const InputFile& in : ScenarioInputFiles(sc)) {
+    const FileDigest d = Sha256File(in.path);
+    hash.Update("\n" + in.key + "\t" + in.written + "\t" + d.sha256);
+    if (digests) digests->push_back(d);
+  }
+  return hash.HexDigest();
+}
+
 nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
   const nlohmann::json resolved = sc.Resolved();
   char when[32];
@@ -84,16 +96,13 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
   j["version"] = kVersion;
   j["git_revision"] = kGitRevision;
   j["scenario_file"] = sc.file;
-  // SHA-256 over the resolved scenario, then a line per input file: key, path, its SHA-256
-  Sha256 hash;
-  hash.Update(resolved.dump());
+  std::vector<FileDigest> digests;
+  j["scenario_sha256"] = ScenarioSha256(sc, &digests);
   j["inputs"] = nlohmann::json::array();
-  for (const InputFile& in : ScenarioInputFiles(sc)) {
-    const FileDigest d = Sha256File(in.path);
-    hash.Update("\n" + in.key + "\t" + in.written + "\t" + d.sha256);
-    j["inputs"].push_back({{"key", in.key}, {"path", in.path}, {"sha256", d.sha256}, {"bytes", d.bytes}});
-  }
-  j["scenario_sha256"] = hash.HexDigest();
+  const std::vector<InputFile> inputs = ScenarioInputFiles(sc);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    j["inputs"].push_back(
+        {{"key", inputs[i].key}, {"path", inputs[i].path}, {"sha256", digests[i].sha256}, {"bytes", digests[i].bytes}});
   j["seed"] = sc.seed;
   for (int r = 0; r < sc.replicates; ++r) j["replicate_seeds"].push_back(DeriveSeed(sc.seed, r));
   j["threads"] = threads;

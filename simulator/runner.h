@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/hash.h"
 #include "core/stats.h"
 #include "simulator/coverage_gaps.h"
 #include "simulator/scenario.h"
@@ -72,6 +73,11 @@ struct InputFile {
 
 /// The catalog's input files, in the order of its parameter spec.
 std::vector<InputFile> ScenarioInputFiles(const Scenario& sc);
+
+/// SHA-256 of the resolved scenario followed by a line per input file (key, path as
+/// written, the file's SHA-256): what identifies a run's inputs (docs/scenarios.md).
+/// With `digests`, appends each input file's digest (in ScenarioInputFiles order).
+std::string ScenarioSha256(const Scenario& sc, std::vector<FileDigest>* digests = nullptr);
 
 /// manifest.json: resolved scenario, its SHA-256 with the input files' (docs/scenarios.md),
 /// the inputs, seed, version, git revision, times, and the graph files if written.
