@@ -13,11 +13,16 @@ World BuildWorld(const Scenario& sc, uint64_t replicate_seed) {
   World w;
   const auto* source = CatalogRegistry::Get().Find(sc.catalog.type);
   if (!source) throw InputError(sc.file, "unknown catalog source '" + sc.catalog.type + "'");
-  w.catalog = source->factory(sc.catalog.params, CatalogContext{replicate_seed, sc.base_dir, sc.file});
+  // errors found here name the scenario key they concern (file:line:col or --set)
+  try {
+    w.catalog = source->factory(sc.catalog.params, CatalogContext{replicate_seed, sc.base_dir, sc.file});
+  } catch (const InputError& e) {
+    throw RelocateDiagnostics(e, "catalog", sc.catalog.params.BlockLocation());
+  }
   try {
     w.index = std::make_shared<const VectorIndex>(*w.catalog, sc.index);
   } catch (const InputError& e) {
-    throw InputError(sc.file, std::string(e.what()));
+    throw RelocateDiagnostics(e, "index", sc.index_params.Where("factory"));
   }
   return w;
 }
