@@ -108,10 +108,12 @@ ComponentChoice ValidateChoice(const YAML::Node& node, const std::string& file, 
   return choice;
 }
 
+// unique_types: each plug-in type at most once (observers: a second copy would write
+// the same metric columns); interventions may repeat with different parameters
 template <class Reg>
 std::vector<ComponentChoice> ValidateChoiceList(const YAML::Node& node, const std::string& file,
                                                 const std::string& where, const std::string& kind,
-                                                DiagnosticList& diags) {
+                                                DiagnosticList& diags, bool unique_types = false) {
   std::vector<ComponentChoice> out;
   if (!node || node.IsNull()) return out;
   if (!node.IsSequence()) {
@@ -123,7 +125,10 @@ std::vector<ComponentChoice> ValidateChoiceList(const YAML::Node& node, const st
   for (size_t i = 0; i < node.size(); ++i) {
     const std::string at = where + "[" + std::to_string(i) + "]";
     ComponentChoice choice = ValidateChoice<Reg>(node[i], file, at, kind, "", diags);
-    if (choice.type.empty()) continue;
+    if (choice.type.empty() || !unique_types) {
+      out.push_back(std::move(choice));
+      continue;
+    }
     const SourceLocation loc = Loc(node[i], file);
     auto [it, fresh] = first.emplace(choice.type, loc);
     if (!fresh) {
@@ -343,7 +348,8 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
   }
 
   if (cr["observers"]) {
-    sc.observers = ValidateChoiceList<ObserverRegistry>(cr["observers"], file, "observers", "observer", diags);
+    sc.observers = ValidateChoiceList<ObserverRegistry>(cr["observers"], file, "observers", "observer", diags,
+                                                        /*unique_types=*/true);
   } else {
     for (const auto& name : DefaultObservers())
       sc.observers.push_back({name, Params::Defaults(ObserverRegistry::Get().Find(name)->spec)});
