@@ -1,10 +1,37 @@
 #include "cli/graph_args.h"
 
+#include <cmath>
+#include <filesystem>
 #include <iostream>
 
 #include "core/io.h"
 
 namespace counterpoint::cli {
+
+namespace {
+// CLI11's NonNegativeNumber lets "nan" through (every comparison with NaN is false)
+const CLI::Validator kFiniteNonNegative(
+    [](std::string& text) -> std::string {
+      double v = 0;
+      size_t used = 0;
+      try {
+        v = std::stod(text, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != text.size() || used == 0 || !std::isfinite(v) || !(v >= 0))
+        return "expected a finite number >= 0, got '" + text + "'";
+      return "";
+    },
+    "NUMBER>=0");
+const CLI::Validator kNonNegativeInteger(
+    [](std::string& text) -> std::string {
+      if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+        return "expected an integer >= 0, got '" + text + "'";
+      return "";
+    },
+    "INT>=0");
+}  // namespace
 
 void AddGraphOptions(CLI::App* cmd, GraphArgs& a) {
   cmd->add_option("scenario", a.scenario, "audit scenario YAML (e.g. scenarios/recfluence_audit.yaml)")
@@ -23,9 +50,9 @@ void AddGraphOptions(CLI::App* cmd, GraphArgs& a) {
   cmd->add_option("--horizon", a.horizon, "truncated bubble radius horizon")->check(CLI::Range(0, 1000000));
   cmd->add_option("--walkers", a.walkers, "walkers of each kind (bots, users)")->check(CLI::Range(0, 1000000000));
   cmd->add_option("--length", a.length, "steps per walk")->check(CLI::Range(0, 1000000));
-  cmd->add_option("--seed", a.seed, "seed of the journeys")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", a.seed, "seed of the journeys")->check(kNonNegativeInteger);
   cmd->add_option("--budget", a.budget, "rewiring operations / inserted links")->check(CLI::Range(0, 1000000));
-  cmd->add_option("--tau", a.tau, "relevance ratio a rewired target must reach")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--tau", a.tau, "relevance ratio a rewired target must reach")->check(kFiniteNonNegative);
   cmd->add_option("--out", a.out, "JSON output path (default results/<name>/<command>.json)");
 }
 
@@ -84,11 +111,18 @@ AuditConfig ConfigFromArgs(const CLI::App& cmd, const GraphArgs& a, const std::s
 
 int RunGraphCommand(const AuditConfig& config, const std::string& command,
                     nlohmann::json (*run)(const AuditConfig&, const WatchNextGraph&, std::string&)) {
+  // an output path that cannot be written fails before the graph is loaded and analysed
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(config.output, ec))
+    throw InputError("--out", "'" + config.output + "' is a directory; give the JSON file's path");
+  CheckWritableDirectory(fs::path(config.output).parent_path().string(), "--out " + config.output);
   const WatchNextGraph graph = LoadAuditGraph(config);
   std::string text;
   nlohmann::json out = run(config, graph, text);
   if (!config.file.empty()) out["scenario"] = config.file;
-  WriteFileAtomic(config.output, out.dump(2) + "\n");
+  // names and labels come from user files: invalid UTF-8 becomes U+FFFD rather than an error
+  WriteFileAtomic(config.output, out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   std::cout << text << "Wrote " << config.output << "\n";
   return 0;
 }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <new>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -29,23 +30,32 @@ const std::vector<std::pair<std::string, CommandFactory>>& Commands() { return C
 
 int main(int argc, char** argv) {
   using namespace counterpoint;
+  constexpr int kBadInput = 2;
   CLI::App app{"counterpoint: simulate recommender rabbit holes and test interventions against them.", "counterpoint"};
   app.set_version_flag("--version", std::string(kVersion) + " (" + kGitRevision + ")");
   app.require_subcommand(1);
   std::map<std::string, cli::Action> actions;
   for (const auto& [name, factory] : cli::Commands()) actions[name] = factory(app);
+  // exit codes (docs/cli.md): 0 success, 1 internal error, 2 bad input of any kind
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    app.exit(e);  // CLI11's message and "Run with --help"
+    return kBadInput;
   }
   try {
     for (auto* sub : app.get_subcommands()) return actions.at(sub->get_name())();
   } catch (const InputError& e) {
     std::cerr << e.what() << "\n";
-    return 2;
+    return kBadInput;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "counterpoint: error: out of memory; the input asks for more memory than this machine has "
+                 "(reduce n_items, n_users, walkers or the graph's size)\n";
+    return kBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "counterpoint: error: " << e.what() << "\n";
+    std::cerr << "counterpoint: internal error: " << e.what() << "\n";
     return 1;
   }
   return 0;

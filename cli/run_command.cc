@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/io.h"
 #include "simulator/runner.h"
 
 namespace counterpoint::cli {
@@ -44,6 +45,8 @@ Action AddRunCommand(CLI::App& app) {
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
     const std::string out = args->out.empty() ? sc.output_dir : args->out;
+    // an output directory that cannot be written fails now, not after the whole run
+    CheckWritableDirectory(out, args->out.empty() ? "output.dir" : "--out");
     std::cerr << "counterpoint: running '" << sc.name << "' (" << sc.arms.size() << " arm(s) x " << sc.replicates
               << " replicate(s) x " << sc.steps << " steps, " << threads << " thread(s))\n";
     Progress progress("  simulating");

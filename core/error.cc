@@ -1,14 +1,20 @@
 #include "core/error.h"
 
+#include <algorithm>
+
 namespace counterpoint {
 
 namespace {
+// the first kMaxPrinted diagnostics, then a count of the rest
 std::string JoinDiagnostics(const std::vector<Diagnostic>& diagnostics) {
   std::string out;
-  for (size_t i = 0; i < diagnostics.size(); ++i) {
+  const size_t shown = std::min(diagnostics.size(), kMaxPrintedDiagnostics);
+  for (size_t i = 0; i < shown; ++i) {
     if (i) out += '\n';
     out += diagnostics[i].Format();
   }
+  if (shown < diagnostics.size())
+    out += "\n... and " + std::to_string(diagnostics.size() - shown) + " more error(s) (fix these first)";
   return out;
 }
 }  // namespace
@@ -32,8 +38,8 @@ InputError::InputError(std::string file, int line, int column, std::string messa
     : InputError(std::vector<Diagnostic>{{std::move(file), line, column, std::move(message)}}) {}
 
 void DiagnosticList::Add(Diagnostic d) {
-  for (const auto& e : items_)
-    if (e.file == d.file && e.line == d.line && e.column == d.column && e.message == d.message) return;
+  // a hash set of the formatted texts keeps adding n diagnostics O(n)
+  if (!seen_.insert(d.Format()).second) return;
   items_.push_back(std::move(d));
 }
 

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace counterpoint {
@@ -17,6 +18,9 @@ struct Diagnostic {
   /// "file:line:col: error: message" (line/col omitted when unknown).
   std::string Format() const;
 };
+
+/// what() of an InputError prints at most this many diagnostics, then "... and N more".
+inline constexpr size_t kMaxPrintedDiagnostics = 20;
 
 /// Thrown for bad user input; carries every diagnostic collected, not only the first.
 class InputError : public std::runtime_error {
@@ -34,7 +38,7 @@ class InputError : public std::runtime_error {
 /// Collects diagnostics; throws them all at once.
 class DiagnosticList {
  public:
-  /// Adds a diagnostic unless an identical one is already present.
+  /// Adds a diagnostic unless an identical one is already present (O(1) expected).
   void Add(Diagnostic d);
   void Add(std::string file, int line, int column, std::string message) {
     Add(Diagnostic{std::move(file), line, column, std::move(message)});
@@ -47,6 +51,7 @@ class DiagnosticList {
 
  private:
   std::vector<Diagnostic> items_;
+  std::unordered_set<std::string> seen_;
 };
 
 /// "a, b, c" for listing valid choices in messages.

@@ -42,7 +42,37 @@ void WriteFileAtomic(const std::string& path, const std::string& contents) {
   }
 }
 
+std::string UnreadableFileReason(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (st.type() == fs::file_type::not_found) return "no such file (check the path)";
+  if (ec) return "cannot be read: " + ec.message();
+  if (st.type() == fs::file_type::directory) return "is a directory, not a file";
+  if (st.type() != fs::file_type::regular) return "is not a regular file (a FIFO, socket or device); give a file";
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return std::string("cannot be read: ") + std::strerror(errno);
+  std::fclose(f);
+  return "";
+}
+
+void CheckWritableDirectory(const std::string& dir, const std::string& what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string target = dir.empty() ? "." : dir;
+  if (fs::exists(target, ec) && !fs::is_directory(target, ec))
+    throw InputError(what, "'" + target + "' exists and is not a directory");
+  fs::create_directories(target, ec);
+  if (ec) throw InputError(what, "cannot create the directory '" + target + "': " + ec.message());
+  const std::string probe = (fs::path(target) / (".counterpoint_probe." + std::to_string(::getpid()))).string();
+  std::FILE* f = std::fopen(probe.c_str(), "wb");
+  if (!f) throw InputError(what, "cannot write in '" + target + "': " + std::strerror(errno));
+  std::fclose(f);
+  std::remove(probe.c_str());
+}
+
 std::string ReadFile(const std::string& path) {
+  if (const std::string why = UnreadableFileReason(path); !why.empty()) throw InputError(path, why);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot open file (does it exist? check the path)");
   std::ostringstream s;
@@ -154,10 +184,11 @@ double CsvDouble(const CsvTable& t, size_t row, int col) {
   try {
     size_t used = 0;
     const double v = std::stod(s, &used);
-    if (used == s.size()) return v;
+    if (used == s.size() && std::isfinite(v)) return v;
   } catch (const std::exception&) {
   }
-  throw InputError(t.path, t.lines[row], col + 1, "column '" + t.header[col] + "': expected a number, got '" + s + "'");
+  throw InputError(t.path, t.lines[row], col + 1,
+                   "column '" + t.header[col] + "': expected a finite number, got '" + s + "'");
 }
 
 int64_t CsvInt(const CsvTable& t, size_t row, int col) {
@@ -175,6 +206,7 @@ int64_t CsvInt(const CsvTable& t, size_t row, int col) {
 NpyMatrix ReadNpy(const std::string& path) {
   // the header is read and checked first; the payload is allocated and read only
   // once its size is known to fit both int64 arithmetic and the file
+  if (const std::string why = UnreadableFileReason(path); !why.empty()) throw InputError(path, why);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot open file (does it exist? check the path)");
   in.seekg(0, std::ios::end);

@@ -11,8 +11,18 @@ namespace counterpoint {
 /// rename, so an interrupted run never leaves a half-written file that looks complete.
 void WriteFileAtomic(const std::string& path, const std::string& contents);
 
-/// Reads a whole file; throws InputError naming the path if it cannot be read.
+/// Why `path` cannot be read as a file: "" if it can, else e.g. "no such file",
+/// "is a directory, not a file", "is not a regular file (a FIFO, socket or device)",
+/// "cannot be read: Permission denied". Never opens a FIFO (which would block).
+std::string UnreadableFileReason(const std::string& path);
+
+/// Reads a whole file; throws InputError naming the path (and why) if it cannot be read.
 std::string ReadFile(const std::string& path);
+
+/// Creates directory `dir` if needed and checks that a file can be created in it
+/// (writes and removes a probe file), so that a run fails before it starts rather
+/// than after. Throws InputError naming `what` (e.g. "--out DIR") and the reason.
+void CheckWritableDirectory(const std::string& dir, const std::string& what);
 
 /// A parsed CSV table (RFC 4180 quoting), with the 1-based line of each row.
 struct CsvTable {
@@ -31,7 +41,8 @@ struct CsvTable {
 /// are skipped. Rows with a different field count are an InputError naming the line.
 CsvTable ReadCsv(const std::string& path, char comment = 0);
 
-/// Parses numbers in CSV cells, with errors naming file:line and column.
+/// Parses numbers in CSV cells, with errors naming file:line and column. Only finite
+/// numbers are accepted (nan, inf and values beyond double's range are errors).
 double CsvDouble(const CsvTable& t, size_t row, int col);
 /// A number for a CSV field, 9 significant digits; empty where undefined (NaN), so
 /// that any reader sees a missing value.

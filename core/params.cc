@@ -54,7 +54,47 @@ const ParamSpec* ComponentSpec::Find(const std::string& name) const {
   return nullptr;
 }
 
+namespace {
+// nodes made by --set assignments, innermost scope last
+thread_local std::vector<std::pair<YAML::Node, std::string>> override_nodes;
+}  // namespace
+
+OverrideMarks::OverrideMarks() : begin_(override_nodes.size()) {}
+OverrideMarks::~OverrideMarks() { override_nodes.resize(begin_); }
+
+void OverrideMarks::Mark(const YAML::Node& node, const std::string& assignment) {
+  if (!node.IsDefined()) return;
+  override_nodes.emplace_back(node, assignment);
+  if (node.IsSequence())
+    for (size_t i = 0; i < node.size(); ++i) Mark(node[i], assignment);
+  if (node.IsMap())
+    for (auto it = node.begin(); it != node.end(); ++it) Mark(it->first, assignment), Mark(it->second, assignment);
+}
+
+void CheckYamlSize(const YAML::Node& root, const std::string& file) {
+  // depth-first with an explicit stack; every visit counts, so aliases count at each use
+  std::vector<std::pair<YAML::Node, int>> stack = {{root, 0}};
+  int64_t visited = 0;
+  while (!stack.empty()) {
+    const auto [node, depth] = stack.back();
+    stack.pop_back();
+    if (++visited > kMaxYamlNodes)
+      throw InputError(file, "the YAML document expands to more than " + std::to_string(kMaxYamlNodes) +
+                                 " nodes (nested aliases, '*name', repeat whole blocks); write the values out");
+    if (depth > 1000) throw InputError(file, "the YAML document nests deeper than 1000 levels");
+    if (node.IsSequence()) {
+      for (size_t i = node.size(); i-- > 0;) stack.push_back({node[i], depth + 1});
+    } else if (node.IsMap()) {
+      for (auto it = node.begin(); it != node.end(); ++it)
+        stack.push_back({it->first, depth + 1}), stack.push_back({it->second, depth + 1});
+    }
+  }
+}
+
 SourceLocation LocationOf(const YAML::Node& node, const std::string& file) {
+  if (!node.IsDefined()) return {file, 0, 0};
+  for (auto it = override_nodes.rbegin(); it != override_nodes.rend(); ++it)
+    if (it->first.is(node)) return {"--set " + it->second, 0, 0};
   const YAML::Mark mark = node.Mark();
   if (mark.is_null()) return {file.empty() ? "--set" : file + " (--set)", 0, 0};
   return {file, mark.line + 1, mark.column + 1};
@@ -78,7 +118,7 @@ const std::vector<int64_t>& Params::IntList(const std::string& name) const {
 }
 SourceLocation Params::Where(const std::string& name) const {
   auto it = where_.find(name);
-  return it == where_.end() ? SourceLocation{} : it->second;
+  return it == where_.end() ? block_ : it->second;
 }
 
 Params Params::Defaults(const ComponentSpec& spec) {
@@ -177,9 +217,17 @@ bool ParseScalar(const YAML::Node& node, const ParamSpec& spec, ParamValue& out,
 
 }  // namespace
 
+InputError RelocateDiagnostics(const InputError& e, const std::string& pseudo, const SourceLocation& loc) {
+  std::vector<Diagnostic> out = e.diagnostics();
+  for (Diagnostic& d : out)
+    if (d.file == pseudo && d.line == 0) d = {loc.file, loc.line, loc.column, pseudo + ": " + d.message};
+  return InputError(std::move(out));
+}
+
 Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const std::string& file,
                      const std::string& block_name, DiagnosticList& diags, const std::set<std::string>& reserved) {
   Params params = Params::Defaults(spec);
+  params.SetBlockLocation(node ? LocationOf(node, file) : SourceLocation{file, 0, 0});
   if (!node || node.IsNull()) {
     for (const auto& s : spec.params)
       if (s.required) diags.Add(file, 0, 0, block_name + ": missing required key '" + s.name + "'");
@@ -278,7 +326,10 @@ YAML::Node ParseYamlMap(const std::string& text, const std::string& file, const 
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw InputError(file, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    throw InputError(file, "YAML error: " + e.msg);
   }
+  CheckYamlSize(root, file);
   if (!root.IsMap()) throw InputError(file, 1, 1, what + " must be a YAML map (key: value lines)");
   return root;
 }

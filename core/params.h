@@ -65,7 +65,35 @@ struct SourceLocation {
   int column = 0;
 };
 
+/// Where `node` is: file:line:col from its YAML mark, or "--set key=value" for a node
+/// an override made (see OverrideMarks).
 SourceLocation LocationOf(const YAML::Node& node, const std::string& file);
+
+/// Remembers, while in scope, which YAML nodes `--set` assignments created, so that
+/// LocationOf names the assignment ("--set steps=0") instead of line 1 of the file
+/// that the override's own parse would report. Scopes nest (one per thread).
+class OverrideMarks {
+ public:
+  OverrideMarks();
+  ~OverrideMarks();
+  OverrideMarks(const OverrideMarks&) = delete;
+  OverrideMarks& operator=(const OverrideMarks&) = delete;
+
+  /// Marks `node` and everything under it as made by `assignment`.
+  void Mark(const YAML::Node& node, const std::string& assignment);
+
+ private:
+  size_t begin_;  ///< this scope's first entry in the thread's table
+};
+
+/// Most nodes a YAML document may expand to, aliases counted at every use. yaml-cpp
+/// shares aliased nodes, but any walk over them (or copy) expands them: a
+/// "billion laughs" document of a few lines would take unbounded time and memory.
+inline constexpr int64_t kMaxYamlNodes = 1000000;
+
+/// Throws InputError at `file` if `node` expands to more than kMaxYamlNodes nodes or
+/// nests deeper than 1000 levels; stops counting at the limit, so it is cheap on bombs.
+void CheckYamlSize(const YAML::Node& node, const std::string& file);
 
 /// A validated parameter set: every spec'd name has a value of the right type.
 class Params {
@@ -75,8 +103,12 @@ class Params {
   bool Bool(const std::string& name) const;
   const std::string& String(const std::string& name) const;
   const std::vector<int64_t>& IntList(const std::string& name) const;
-  /// Location of the key in the input (file only when it came from a default).
+  /// Location of the value in the input; the block's location when it came from a
+  /// default (for errors found after validation, e.g. a FAISS factory string).
   SourceLocation Where(const std::string& name) const;
+  /// Location of the block these parameters were read from.
+  const SourceLocation& BlockLocation() const { return block_; }
+  void SetBlockLocation(SourceLocation loc) { block_ = std::move(loc); }
   bool WasSet(const std::string& name) const { return set_.count(name) > 0; }
 
   void Set(const std::string& name, ParamValue value) { values_[name] = std::move(value); }
@@ -94,7 +126,14 @@ class Params {
   std::map<std::string, ParamValue> values_;
   std::map<std::string, SourceLocation> where_;
   std::set<std::string> set_;
+  SourceLocation block_;
 };
+
+/// For errors found after validation by code that knows only a pseudo-source (e.g.
+/// "index" or "catalog"): the diagnostics of `e` that name `pseudo` without a line move
+/// to `loc` (the YAML key's file:line:col), their message prefixed "pseudo: "; the others
+/// (e.g. those naming a data file) are kept.
+InputError RelocateDiagnostics(const InputError& e, const std::string& pseudo, const SourceLocation& loc);
 
 /// Checks `node` (a map) against `spec`. Keys in `reserved` (e.g. "type") are
 /// skipped. Problems go to `diags`; the returned Params hold defaults where the

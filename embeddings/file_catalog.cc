@@ -81,6 +81,14 @@ const bool kFilesRegistered = CatalogRegistry::Get().Add(
       InputFileParam("items", "CSV with id,label[,extremity,harm_score,creator,topic,upload_step]"),
       IntParam("dim", 0, "expected embedding dimension (0: take it from the file)", 0, 1e6)}},
     [](const Params& p, const CatalogContext& ctx) {
+      // a path that cannot be read is reported at its key in the scenario
+      for (const char* key : {"embeddings", "items"}) {
+        const std::string path = ResolveInputPath(ctx.base_dir, p.String(key));
+        if (const std::string why = UnreadableFileReason(path); !why.empty()) {
+          const SourceLocation at = p.Where(key);
+          throw InputError(at.file, at.line, at.column, std::string("catalog.") + key + ": '" + path + "' " + why);
+        }
+      }
       return LoadCatalogFiles(ResolveInputPath(ctx.base_dir, p.String("embeddings")),
                               ResolveInputPath(ctx.base_dir, p.String("items")), p.Int("dim"));
     });

@@ -218,7 +218,22 @@ std::shared_ptr<const Catalog> GenerateSyntheticCatalog(const SyntheticCatalogPa
 namespace {
 const bool kSyntheticRegistered = CatalogRegistry::Get().Add(
     "synthetic", SyntheticCatalogSpec(), [](const Params& params, const CatalogContext& ctx) {
-      return GenerateSyntheticCatalog(SyntheticParamsFrom(params), ctx.seed);
+      try {
+        return GenerateSyntheticCatalog(SyntheticParamsFrom(params), ctx.seed);
+      } catch (const InputError& e) {
+        // shares that add up to more than 1: point at the last share key given
+        // (an --set one, which has no line, wins: it was applied last)
+        SourceLocation at = params.BlockLocation();
+        bool chosen = false;
+        for (const char* key :
+             {"share_borderline", "share_extremist", "share_counter_narrative", "share_news_reporting"}) {
+          if (!params.WasSet(key)) continue;
+          const SourceLocation l = params.Where(key);
+          if (!chosen || l.line == 0 || (at.line != 0 && l.line > at.line)) at = l, chosen = true;
+        }
+        const bool shares = std::string(e.what()).find("label shares") != std::string::npos;
+        throw RelocateDiagnostics(e, "catalog", shares ? at : params.BlockLocation());
+      }
     });
 }  // namespace
 

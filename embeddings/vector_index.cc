@@ -47,6 +47,19 @@ bool BatchIndependent(const faiss::Index* index) {
   return false;
 }
 
+// FAISS's reason without its C++ location ("Error in <signature> at <file>:<line>: ...")
+std::string FaissReason(const std::string& msg) {
+  std::string out = msg;
+  const size_t at = out.find(" at ");
+  if (out.rfind("Error in ", 0) == 0 && at != std::string::npos) {
+    const size_t colon = out.find(": ", at);
+    if (colon != std::string::npos) out = out.substr(colon + 2);
+  }
+  const size_t failed = out.find("' failed: ");
+  if (out.rfind("Error: '", 0) == 0 && failed != std::string::npos) out = out.substr(failed + 10);
+  return out;
+}
+
 }  // namespace
 
 VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
@@ -55,7 +68,7 @@ VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
     index_.reset(faiss::index_factory(static_cast<int>(dim_), options_.factory.c_str(), faiss::METRIC_INNER_PRODUCT));
   } catch (const faiss::FaissException& e) {
     throw InputError("index", "FAISS rejected the index factory string '" + options_.factory +
-                                  "' (examples: Flat, IVF256,Flat, IVF1024,SQ8, HNSW32): " + e.msg);
+                                  "' (examples: Flat, IVF256,Flat, IVF1024,SQ8, HNSW32): " + FaissReason(e.msg));
   }
   if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(index_.get())) {
     if (static_cast<int64_t>(ivf->nlist) > n_)
@@ -76,8 +89,9 @@ VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
       index_->add(n_, catalog.embeddings());
     }
   } catch (const faiss::FaissException& e) {
-    throw InputError("index", "FAISS cannot build '" + options_.factory +
-                                  "' over this catalog (examples that work: Flat, IVF256,Flat, HNSW32): " + e.msg);
+    throw InputError("index",
+                     "FAISS cannot build '" + options_.factory +
+                         "' over this catalog (examples that work: Flat, IVF256,Flat, HNSW32): " + FaissReason(e.msg));
   }
   batch_independent_ = BatchIndependent(index_.get());
   native_filtering_ = ProbeNativeFiltering(catalog);

@@ -112,18 +112,22 @@ WatchNextGraph LoadGraphCsv(const std::string& nodes_path, const std::string& ed
     if (c == id_col || c == label_col || c == name_col) continue;
     std::vector<double> values;
     bool numeric = true;
+    size_t bad_row = 0;
     for (size_t r = 0; r < nodes.rows.size() && numeric; ++r) {
       const std::string& id = nodes.rows[r][id_col];
       if (id.empty() || index.at(id) != static_cast<int64_t>(values.size())) continue;  // skipped rows
       double v = 0;
       numeric = ParseNumber(nodes.rows[r][c], v);
+      bad_row = r;
       values.push_back(v);
     }
     if (numeric)
       in.attributes[nodes.header[c]] = std::move(values);
     else
       warnings.push_back({nodes_path, 1, c + 1,
-                          "column '" + nodes.header[c] + "' is not numeric in every row; it is not an attribute"});
+                          "column '" + nodes.header[c] + "' is not numeric in every row (line " +
+                              std::to_string(nodes.lines[bad_row]) + ": '" + nodes.rows[bad_row][c] +
+                              "' is not a finite number); it is not an attribute"});
   }
   AppendCsvEdges(edges, src_col, dst_col, weight_col, index, in, errors, warnings);
   errors.ThrowIfAny();

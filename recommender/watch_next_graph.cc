@@ -179,9 +179,14 @@ int64_t WatchNextGraph::Find(const std::string& id) const {
 
 const std::vector<double>& WatchNextGraph::Attribute(const std::string& name) const {
   auto it = attributes_.find(name);
-  if (it == attributes_.end())
+  if (it == attributes_.end()) {
+    // a column the loader set aside (not numeric everywhere) says why
+    std::string why;
+    for (const Diagnostic& w : report_.warnings)
+      if (w.message.find("column '" + name + "'") != std::string::npos) why = " (" + FormatWarning(w) + ")";
     throw InputError(source_, "no node attribute '" + name + "'; available: " +
-                                  (attributes_.empty() ? std::string("none") : JoinNames(AttributeNames())));
+                                  (attributes_.empty() ? std::string("none") : JoinNames(AttributeNames())) + why);
+  }
   return it->second;
 }
 

@@ -43,7 +43,9 @@ SegregationResult Summarise(std::vector<int64_t> nodes, std::vector<double> step
   int64_t finite = 0;
   for (double z : r.steps)
     if (std::isfinite(z)) sum += z, ++finite, r.max_finite = std::max(r.max_finite, z);
-  r.mean_finite = finite ? sum / finite : 0.0;
+  // over no finite value there is no maximum or mean: NaN (null in JSON, n/a in reports), not 0
+  if (finite == 0) r.max_finite = std::nan("");
+  r.mean_finite = finite ? sum / finite : std::nan("");
   r.max = trapped ? kInf : r.max_finite;
   r.mean = trapped ? kInf : r.mean_finite;
   return r;

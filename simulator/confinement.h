@@ -48,10 +48,10 @@ struct SegregationResult {
   int64_t trapped = 0;         ///< how many are infinite
   double max = 0;              ///< over all harmful nodes (+inf if any is trapped)
   double mean = 0;             ///< over all harmful nodes (+inf if any is trapped)
-  double max_finite = 0;       ///< over the finite ones
-  double mean_finite = 0;
-  std::string solver;   ///< "sparse_lu" or "bicgstab"
-  double residual = 0;  ///< max |(I - P_FF) z - 1|
+  double max_finite = 0;       ///< over the finite ones (NaN if none is finite)
+  double mean_finite = 0;      ///< over the finite ones (NaN if none is finite)
+  std::string solver;          ///< "sparse_lu" or "bicgstab"
+  double residual = 0;         ///< max |(I - P_FF) z - 1|
 };
 
 /// Solves (I - P_FF) z = 1. kAuto: SparseLU up to 20,000 finite nodes, else BiCGSTAB

@@ -98,6 +98,7 @@ std::string Resolve(const std::string& base, const std::string& path) {
 
 std::string Fixed(double x, int digits = 3) {
   if (std::isinf(x)) return "inf";
+  if (std::isnan(x)) return "n/a";  // e.g. a Monte Carlo estimate from zero walkers
   std::ostringstream s;
   s << std::fixed << std::setprecision(digits) << x;
   return s.str();
@@ -105,6 +106,7 @@ std::string Fixed(double x, int digits = 3) {
 
 // "mean [low, high]" of a 95% estimate
 std::string FixedCi(const Estimate& e) {
+  if (std::isnan(e.mean)) return "n/a (no walkers)";
   return Fixed(e.mean) + " [" + Fixed(e.ci_low) + ", " + Fixed(e.ci_high) + "]";
 }
 

@@ -14,6 +14,14 @@
 
 namespace counterpoint {
 
+namespace {
+// names, descriptions and paths come from user files: invalid UTF-8 becomes U+FFFD
+// rather than a JSON encoding error after the whole run
+std::string JsonText(const nlohmann::json& j) {
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+}  // namespace
+
 std::string MetricsCsv(const RunResult& res) {
   std::ostringstream out;
   out.precision(9);
@@ -77,7 +85,7 @@ std::pair<std::string, std::string> GraphFiles(const std::string& arm) {
 std::string ScenarioSha256(const Scenario& sc, std::vector<FileDigest>* digests) {
   // SHA-256 over the resolved scenario, then a line per input file: key, path, its SHA-256
   Sha256 hash;
-  hash.Update(sc.Resolved().dump());
+  hash.Update(sc.Resolved().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   for (const InputFile& in : ScenarioInputFiles(sc)) {
     const FileDigest d = Sha256File(in.path);
     hash.Update("\n" + in.key + "\t" + in.written + "\t" + d.sha256);
@@ -130,7 +138,7 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   std::error_code ec;
   std::filesystem::remove(dir + "/manifest.json", ec);
   WriteFileAtomic(dir + "/metrics.csv", MetricsCsv(res));
-  WriteFileAtomic(dir + "/summary.json", Summarize(sc, res).dump(2) + "\n");
+  WriteFileAtomic(dir + "/summary.json", JsonText(Summarize(sc, res)));
   WriteFileAtomic(dir + "/metrics_summary.csv", MetricsSummaryCsv(sc, res));
   if (sc.output_events) {
     WriteFileAtomic(dir + "/impressions.csv", ImpressionsCsv(res));
@@ -156,7 +164,7 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   if (!coverage_runs.empty())
     WriteFileAtomic(dir + "/coverage_gaps.csv", CoverageGapsCsv(coverage_runs, coverage_maps));
   // the manifest goes last: its presence marks a complete result directory
-  WriteFileAtomic(dir + "/manifest.json", Manifest(sc, res, threads).dump(2) + "\n");
+  WriteFileAtomic(dir + "/manifest.json", JsonText(Manifest(sc, res, threads)));
 }
 
 }  // namespace counterpoint

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <set>
 
 #include "core/rng.h"
 #include "embeddings/catalog_source.h"
@@ -13,11 +14,16 @@ World BuildWorld(const Scenario& sc, uint64_t replicate_seed) {
   World w;
   const auto* source = CatalogRegistry::Get().Find(sc.catalog.type);
   if (!source) throw InputError(sc.file, "unknown catalog source '" + sc.catalog.type + "'");
-  w.catalog = source->factory(sc.catalog.params, CatalogContext{replicate_seed, sc.base_dir, sc.file});
+  // errors found here name the scenario key they concern (file:line:col or --set)
+  try {
+    w.catalog = source->factory(sc.catalog.params, CatalogContext{replicate_seed, sc.base_dir, sc.file});
+  } catch (const InputError& e) {
+    throw RelocateDiagnostics(e, "catalog", sc.catalog.params.BlockLocation());
+  }
   try {
     w.index = std::make_shared<const VectorIndex>(*w.catalog, sc.index);
   } catch (const InputError& e) {
-    throw InputError(sc.file, std::string(e.what()));
+    throw RelocateDiagnostics(e, "index", sc.index_params.Where("factory"));
   }
   return w;
 }
@@ -27,13 +33,25 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
   auto retriever = RetrieverRegistry::Get().Find(arm.retriever.type)->factory(arm.retriever.params);
   auto ranker = RankerRegistry::Get().Find(arm.ranker.type)->factory(arm.ranker.params);
   std::vector<std::unique_ptr<Intervention>> interventions;
-  for (const auto& iv : arm.interventions)
+  std::vector<std::unique_ptr<Observer>> observers;
+  for (const auto& o : sc.observers) observers.push_back(ObserverRegistry::Get().Find(o.type)->factory(o.params));
+  std::set<std::string> columns;  // two entries writing one metric column would double it
+  for (const auto& o : observers)
+    for (const auto& c : o->Columns()) columns.insert(c);
+  for (const auto& iv : arm.interventions) {
     interventions.push_back(InterventionRegistry::Get().Find(iv.type)->factory(iv.params));
+    for (const auto& c : interventions.back()->Columns())
+      if (!columns.insert(c).second) {
+        const SourceLocation at = iv.params.BlockLocation();
+        throw InputError(at.file, at.line, at.column,
+                         "arm '" + arm.name + "': intervention '" + iv.type + "' writes the metric column '" + c +
+                             "', which another entry writes too; give the entries distinct names (e.g. tag) or "
+                             "list it once");
+      }
+  }
   auto rec =
       std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions), arm.options);
   auto um = UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params);
-  std::vector<std::unique_ptr<Observer>> observers;
-  for (const auto& o : sc.observers) observers.push_back(ObserverRegistry::Get().Find(o.type)->factory(o.params));
   SimOptions opts{sc.steps, sc.batch_size, replicate_seed, sc.output_graph, arm.name, sc.output_events};
   return Simulation(world, std::move(pop), std::move(rec), std::move(um), std::move(observers), opts);
 }

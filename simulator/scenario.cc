@@ -108,18 +108,39 @@ ComponentChoice ValidateChoice(const YAML::Node& node, const std::string& file, 
   return choice;
 }
 
+// unique_types: each plug-in type at most once (observers: a second copy would write
+// the same metric columns); interventions may repeat with different parameters
 template <class Reg>
 std::vector<ComponentChoice> ValidateChoiceList(const YAML::Node& node, const std::string& file,
                                                 const std::string& where, const std::string& kind,
-                                                DiagnosticList& diags) {
+                                                DiagnosticList& diags, bool unique_types = false) {
   std::vector<ComponentChoice> out;
   if (!node || node.IsNull()) return out;
   if (!node.IsSequence()) {
     AddAt(diags, node, file, where + ": expected a list of " + kind + "s");
     return out;
   }
-  for (size_t i = 0; i < node.size(); ++i)
-    out.push_back(ValidateChoice<Reg>(node[i], file, where + "[" + std::to_string(i) + "]", kind, "", diags));
+  // each plug-in at most once: a second copy would write the same metric columns
+  std::map<std::string, SourceLocation> first;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    ComponentChoice choice = ValidateChoice<Reg>(node[i], file, at, kind, "", diags);
+    if (choice.type.empty() || !unique_types) {
+      out.push_back(std::move(choice));
+      continue;
+    }
+    const SourceLocation loc = Loc(node[i], file);
+    auto [it, fresh] = first.emplace(choice.type, loc);
+    if (!fresh) {
+      const SourceLocation& f = it->second;
+      diags.Add(loc.file, loc.line, loc.column,
+                at + ": " + kind + " '" + choice.type + "' is listed twice (first at " +
+                    (f.line > 0 ? "line " + std::to_string(f.line) : f.file) +
+                    "); list each once (its metric columns would be written twice)");
+      continue;
+    }
+    out.push_back(std::move(choice));
+  }
   return out;
 }
 
@@ -186,19 +207,20 @@ ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::s
 
 }  // namespace
 
-void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides) {
+void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides, OverrideMarks* marks) {
   for (const std::string& assignment : overrides) {
+    const std::string where = "--set " + assignment;
     const size_t eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw InputError("--set",
-                       "'" + assignment + "' is not of the form key.path=value (e.g. population.n_users=1000)");
+      throw InputError(where, "not of the form key.path=value (e.g. population.n_users=1000)");
     const std::string path = assignment.substr(0, eq);
     YAML::Node value;
     try {
       value = YAML::Load(assignment.substr(eq + 1));
     } catch (const YAML::Exception& e) {
-      throw InputError("--set", "'" + assignment + "': value is not valid YAML: " + e.msg);
+      throw InputError(where, "the value is not valid YAML: " + e.msg);
     }
+    CheckYamlSize(value, where);
     std::vector<std::string> parts;
     size_t start = 0;
     while (true) {
@@ -207,38 +229,51 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides)
       if (dot == std::string::npos) break;
       start = dot + 1;
     }
+    // marks the key `key` of map `m` and its value as made by this assignment
+    auto mark_entry = [&](const YAML::Node& m, const std::string& key) {
+      if (!marks) return;
+      for (auto it = m.begin(); it != m.end(); ++it)
+        if (it->first.IsScalar() && it->first.Scalar() == key) marks->Mark(it->first, assignment);
+    };
     YAML::Node cur = root;
     for (size_t i = 0; i < parts.size(); ++i) {
       const std::string& key = parts[i];
       const bool last = i + 1 == parts.size();
-      if (key.empty()) throw InputError("--set", "'" + assignment + "': empty path segment");
+      if (key.empty()) throw InputError(where, "empty path segment (two dots, or a dot at an end)");
       if (cur.IsSequence()) {
         // a list: an index, or the name of an element (arms by name)
         YAML::Node next;
         bool found = false;
         if (key.find_first_not_of("0123456789") == std::string::npos) {
-          const size_t idx = std::stoul(key);
+          // at most 9 digits: no overflow of the index, and no list is that long
+          const size_t idx = key.size() <= 9 ? std::stoul(key) : cur.size();
           if (idx < cur.size()) next.reset(cur[idx]), found = true;
         } else {
           for (size_t j = 0; j < cur.size(); ++j)
             if (cur[j].IsMap() && cur[j]["name"] && cur[j]["name"].Scalar() == key) next.reset(cur[j]), found = true;
         }
         if (!found)
-          throw InputError("--set",
-                           "'" + assignment + "': no list element '" + key + "' (give an index or an arm name)");
+          throw InputError(where, "no list element '" + key + "' (give an index below " + std::to_string(cur.size()) +
+                                      " or an arm name)");
         if (last) {
           next = value;
+          if (marks) marks->Mark(value, assignment);
         } else {
           cur.reset(next);
         }
         continue;
       }
-      if (!cur.IsMap() && !cur.IsNull())
-        throw InputError("--set", "'" + assignment + "': '" + parts[i - 1] + "' is a value, not a map");
+      if (!cur.IsMap() && !cur.IsNull()) throw InputError(where, "'" + parts[i - 1] + "' is a value, not a map");
       if (last) {
         cur[key] = value;
+        if (marks) marks->Mark(value, assignment);
+        mark_entry(cur, key);
       } else {
-        if (!cur[key] || cur[key].IsNull()) cur[key] = YAML::Node(YAML::NodeType::Map);
+        if (!cur[key] || cur[key].IsNull()) {
+          cur[key] = YAML::Node(YAML::NodeType::Map);
+          if (marks) marks->Mark(cur[key], assignment);
+          mark_entry(cur, key);
+        }
         YAML::Node next = cur[key];
         cur.reset(next);
       }
@@ -253,7 +288,9 @@ Scenario ParseScenario(const std::string& text, const std::string& file, const s
 
 Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::vector<std::string>& overrides,
                            const std::string& base_dir) {
-  ApplyOverrides(root, overrides);
+  // errors about what an override made name the override (the marks live while validating)
+  OverrideMarks marks;
+  ApplyOverrides(root, overrides, &marks);
   const YAML::Node& cr = root;  // read through const nodes only: no accidental inserts
 
   DiagnosticList diags;
@@ -274,7 +311,7 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
   else
     sc.catalog = ValidateChoice<CatalogRegistry>(cr["catalog"], file, "catalog", "catalog source", "", diags);
 
-  const Params index = ValidateBlock(cr["index"], IndexSpec(), file, "index", diags);
+  const Params index = sc.index_params = ValidateBlock(cr["index"], IndexSpec(), file, "index", diags);
   sc.index.factory = index.String("factory");
   sc.index.nprobe = static_cast<int>(index.Int("nprobe"));
   sc.index.ef_search = static_cast<int>(index.Int("ef_search"));
@@ -311,7 +348,8 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
   }
 
   if (cr["observers"]) {
-    sc.observers = ValidateChoiceList<ObserverRegistry>(cr["observers"], file, "observers", "observer", diags);
+    sc.observers = ValidateChoiceList<ObserverRegistry>(cr["observers"], file, "observers", "observer", diags,
+                                                        /*unique_types=*/true);
   } else {
     for (const auto& name : DefaultObservers())
       sc.observers.push_back({name, Params::Defaults(ObserverRegistry::Get().Find(name)->spec)});

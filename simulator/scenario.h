@@ -41,6 +41,7 @@ struct Scenario {
   int64_t batch_size = 2048;
   ComponentChoice catalog;
   IndexOptions index;
+  Params index_params;  ///< the validated index block (its keys' locations, for FAISS errors)
   PopulationParams population;
   Params population_params;  ///< the validated block population was read from (for manifests)
   ComponentChoice user_model;
@@ -62,7 +63,9 @@ struct Scenario {
 
 /// Applies "a.b.c=value" assignments to a YAML tree (map keys; list indexes or arm
 /// names for lists). Throws InputError naming the assignment when it cannot apply.
-void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides);
+/// With `marks`, the nodes each assignment makes are marked with it, so that later
+/// errors about them name "--set key=value" rather than a line of the file.
+void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides, OverrideMarks* marks = nullptr);
 
 /// Parses and validates a scenario from YAML text. `file` names it in errors.
 Scenario ParseScenario(const std::string& text, const std::string& file, const std::vector<std::string>& overrides = {},

@@ -776,7 +776,7 @@ TEST_F(CatalogFilesTest, BadAttributeValuesNameTheLine) {
   const std::vector<Case> cases = {
       {"c,extremist,1.5,1,0,0,0", "must lie in [0, 1]", 0},
       {"c,extremist,0.9,-0.2,0,0,0", "must lie in [0, 1]", 0},
-      {"c,extremist,high,1,0,0,0", "expected a number, got 'high'", 3},
+      {"c,extremist,high,1,0,0,0", "expected a finite number, got 'high'", 3},
       {"c,extremist,0.9,1,x,0,0", "expected an integer, got 'x'", 5},
       {"c,extremist,0.9,1,0,-1,0", "topic must be >= 0", 6},
   };

@@ -130,7 +130,7 @@ TEST(CliTest, BadInputExitsNonZeroWithLocation) {
   EXPECT_NE(missing.output.find("/no/such/scenario.yaml"), std::string::npos);
   const auto bad_set = RunCommand(Cli() + " run " + Scenario("rabbit_hole.yaml") + " --set steps");
   EXPECT_EQ(bad_set.status, 2);
-  EXPECT_NE(bad_set.output.find("--set: error"), std::string::npos) << bad_set.output;
+  EXPECT_NE(bad_set.output.find("--set steps: error"), std::string::npos) << bad_set.output;
 }
 
 }  // namespace
