@@ -182,7 +182,7 @@ std::string SweepManifest(const SweepPlan& plan) {
     for (size_t a = 0; a < plan.axes.size(); ++a) pj["values"][plan.axes[a].key] = p.values[a];
     j["points"].push_back(pj);
   }
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace counterpoint
