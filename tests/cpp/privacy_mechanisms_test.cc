@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <map>
 #include <vector>
 
@@ -221,6 +222,8 @@ TEST(SlowPrivacyMechanismsTest, NeighbouringDatasetsRespectEpsilonLn3) {
   EXPECT_GE(ok.log_ratio + 4.75 * ok.se, std::log(3.0)) << "log-ratio " << ok.log_ratio;
   // negative control: noise for Delta / 1.2 must be detected
   const DpCheck bad = RunDpCheck(14 / 1.2, 32);
+  std::cout << "ln 3 = " << std::log(3.0) << "; log-ratio " << ok.log_ratio << " (se " << ok.se
+            << "); negative control " << bad.log_ratio << " (se " << bad.se << ")\n";
   EXPECT_GT(bad.log_ratio - 4.75 * bad.se, std::log(3.0)) << "log-ratio " << bad.log_ratio << " se " << bad.se;
 }
 
