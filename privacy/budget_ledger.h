@@ -1,0 +1,101 @@
+// The privacy budget ledger: SQLite, per dataset and requester, with an append-only audit log.
+//
+// Every release charges its cost (pure epsilon or rho-zCDP) in one BEGIN IMMEDIATE
+// transaction that first re-reads what was spent: two processes releasing at once
+// are serialised by SQLite's write lock, and neither can overspend. The database runs
+// in WAL mode; every row is durable once Charge returns. Rows of the audit table can
+// be added, never changed or deleted (triggers abort UPDATE and DELETE).
+//
+// Composition (docs/data-protection.md, "Budget"): with pure costs eps_i and zCDP
+// costs rho_j, the spent (epsilon, delta) is the smaller of
+//   A: sum eps_i + R + 2 sqrt(R ln(1/delta)),       R = sum rho_j     (basic composition)
+//   B: P + 2 sqrt(P ln(1/delta)),                   P = R + sum eps_i^2 / 2
+// (pure eps-DP implies eps^2/2-zCDP, and rho-zCDP implies (rho + 2 sqrt(rho ln(1/delta)),
+// delta)-DP: Bun & Steinke, TCC 2016, Propositions 1.3 and 1.4; zCDP composes additively,
+// Lemma 2.3). With no zCDP cost, A is the plain sum of the epsilons.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace counterpoint::privacy {
+
+/// What one release costs.
+struct PrivacyCost {
+  double epsilon = 0;  ///< pure epsilon-DP
+  double rho = 0;      ///< rho-zCDP
+};
+
+/// The budget a tier grants each requester per dataset.
+struct PrivacyBudget {
+  double epsilon = 1;    ///< total epsilon
+  double delta = 1e-10;  ///< delta at which zCDP costs are converted
+};
+
+/// Sums of past costs.
+struct Spent {
+  double sum_epsilon = 0;
+  double sum_epsilon_squared = 0;
+  double sum_rho = 0;
+  int64_t releases = 0;
+};
+
+/// Epsilon spent at `delta` after the costs in `spent` (the smaller of bounds A and B above).
+double ComposedEpsilon(const Spent& spent, double delta);
+
+/// One row of the audit log.
+struct AuditEntry {
+  int64_t id = 0;
+  std::string at_utc;  ///< ISO 8601, UTC
+  std::string dataset;
+  std::string requester;
+  std::string tier;
+  std::string what;  ///< the release: output file and query
+  PrivacyCost cost;
+  double delta = 0;
+};
+
+/// A release refused because it would overspend the budget (an InputError: exit code 2).
+class BudgetExceeded : public InputError {
+ public:
+  using InputError::InputError;
+};
+
+/// The ledger database (created on first use).
+class BudgetLedger {
+ public:
+  /// Opens or creates the ledger at `path`; throws InputError if it cannot.
+  explicit BudgetLedger(const std::string& path);
+  ~BudgetLedger();
+  BudgetLedger(const BudgetLedger&) = delete;
+  BudgetLedger& operator=(const BudgetLedger&) = delete;
+
+  /// What `requester` has spent on `dataset` so far.
+  Spent SpentBy(const std::string& dataset, const std::string& requester);
+
+  /// Charges `cost` if the composed epsilon stays within `budget` (relative slack 1e-9 for
+  /// rounding in the sums); appends the audit row and returns its id. Otherwise throws
+  /// BudgetExceeded naming what was spent, what was asked and the budget; nothing is written.
+  int64_t Charge(const std::string& dataset, const std::string& requester, const std::string& tier,
+                 const std::string& what, const PrivacyCost& cost, const PrivacyBudget& budget);
+
+  /// The whole audit log, oldest first.
+  std::vector<AuditEntry> Audit();
+
+  /// Runs raw SQL (tests use it to show that the audit log refuses UPDATE and DELETE).
+  /// Throws std::runtime_error with SQLite's message on failure.
+  void Exec(const std::string& sql);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace counterpoint::privacy

@@ -1,0 +1,237 @@
+#include "privacy/release.h"
+
+#include <ctime>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "core/hash.h"
+#include "core/io.h"
+#include "privacy/contribution_bounding.h"
+#include "privacy/discrete_gaussian.h"
+#include "privacy/discrete_laplace.h"
+#include "privacy/pseudonymize.h"
+#include "privacy/run_events.h"
+#include "simulator/version.h"
+
+namespace counterpoint::privacy {
+
+namespace {
+struct RunInfo {
+  std::string scenario_sha256;
+  std::string scenario_name;
+  std::vector<std::string> arms;
+};
+
+RunInfo ReadRunManifest(const std::string& run_dir) {
+  const std::string path = (std::filesystem::path(run_dir) / "manifest.json").string();
+  if (!std::filesystem::exists(path))
+    throw InputError(path, "no manifest.json: not a finished run directory (counterpoint run ... --out DIR)");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(ReadFile(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path, std::string("not valid JSON: ") + e.what());
+  }
+  RunInfo info;
+  if (!j.contains("scenario_sha256") || !j["scenario_sha256"].is_string())
+    throw InputError(path, "the manifest has no scenario_sha256");
+  info.scenario_sha256 = j["scenario_sha256"];
+  const nlohmann::json& sc = j.value("resolved_scenario", nlohmann::json::object());
+  info.scenario_name = sc.value("name", "");
+  if (sc.contains("arms"))
+    for (const auto& a : sc["arms"]) info.arms.push_back(a.value("name", ""));
+  if (info.arms.empty()) throw InputError(path, "the manifest lists no arms (resolved_scenario.arms)");
+  return info;
+}
+
+std::string NowUtc() {
+  char when[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return when;
+}
+
+nlohmann::json BaseManifest(const Policy& policy, const ReleaseRequest& req, const RunInfo& run) {
+  nlohmann::json m;
+  m["tool"] = "counterpoint release";
+  m["version"] = kVersion;
+  m["git_revision"] = kGitRevision;
+  m["created_utc"] = NowUtc();
+  m["policy"] = {{"name", policy.name}, {"file", policy.file}, {"sha256", policy.sha256}};
+  m["tier"] = TierName(req.tier);
+  m["requester"] = req.requester;
+  m["dataset"] = "run:" + run.scenario_sha256;
+  m["scenario_sha256"] = run.scenario_sha256;
+  m["scenario_name"] = run.scenario_name;
+  m["unit_of_privacy"] = "user (all rows of one user, across arms and replicates)";
+  return m;
+}
+
+// platform tier: the trajectories, user ids replaced by keyed pseudonyms
+ReleaseResult ReleaseTrajectories(const Policy& policy, const ReleaseRequest& req, const RunInfo& run) {
+  if (req.key_file.empty())
+    throw InputError("--key", "the platform tier releases pseudonymised trajectories: give the key file with --key");
+  const PseudonymKey key = PseudonymKey::LoadOrCreate(req.key_file, false);
+  std::ostringstream out;
+  out << kImpressionsHeader << '\n';
+  int64_t rows = 0;
+  std::map<int64_t, std::string> pseudonyms;
+  ForEachImpression(ImpressionsPath(req.run_dir), [&](const ImpressionRow& r) {
+    auto it = pseudonyms.find(r.user);
+    if (it == pseudonyms.end()) it = pseudonyms.emplace(r.user, key.Pseudonym("user:" + std::to_string(r.user))).first;
+    out << r.step << ',' << r.arm << ',' << r.replicate << ',' << it->second << ',' << r.item << ',' << r.position
+        << ',' << (r.injected ? "injected" : "organic") << ',';
+    if (r.organisation >= 0) out << r.organisation;
+    out << ',' << (r.clicked ? 1 : 0) << '\n';
+    ++rows;
+  });
+  ReleaseResult res;
+  res.rows = rows;
+  res.manifest = BaseManifest(policy, req, run);
+  res.manifest["mechanism"] = "none (pseudonymisation: HMAC-SHA256 of the user id under the project key)";
+  res.manifest["columns"] = kImpressionsHeader;
+  res.manifest["rows"] = rows;
+  res.manifest["users"] = pseudonyms.size();
+  // the in-house release is free but audited like every other
+  BudgetLedger ledger(policy.ledger);
+  res.manifest["ledger_entry"] =
+      ledger.Charge(res.manifest["dataset"], req.requester, TierName(req.tier), "trajectories -> " + req.out,
+                    PrivacyCost{}, PrivacyBudget{std::numeric_limits<double>::max(), 1e-9});
+  WriteFileAtomic(req.out, out.str());
+  return res;
+}
+
+ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, const ReleaseRequest& req,
+                                const RunInfo& run, NoiseSource& noise) {
+  // the privacy parameter must match the tier's mechanism
+  const bool gaussian = tp.mechanism == Mechanism::kGaussian;
+  if (gaussian && (req.rho <= 0 || req.epsilon > 0))
+    throw InputError("--rho", std::string("the tier '") + TierName(req.tier) +
+                                  "' uses the discrete Gaussian (zCDP): give --rho, not --epsilon");
+  if (!gaussian && (req.epsilon <= 0 || req.rho > 0))
+    throw InputError("--epsilon", std::string("the tier '") + TierName(req.tier) +
+                                      "' uses the discrete Laplace (pure DP): give --epsilon, not --rho");
+  // ngo: only the requester's own organisation
+  int64_t organisation = -1;
+  if (req.tier == Tier::kNgo) {
+    auto it = tp.organisations.find(req.requester);
+    if (it == tp.organisations.end())
+      throw InputError(policy.file, tp.where.line, tp.where.column,
+                       "requester '" + req.requester + "' is not listed under tiers.ngo.organisations");
+    organisation = it->second;
+  }
+
+  // cells: arm x source, from the manifest (public), never from the data
+  std::map<std::string, int64_t, std::less<>> arm_index;
+  for (size_t a = 0; a < run.arms.size(); ++a) arm_index[run.arms[a]] = static_cast<int64_t>(a);
+  const int64_t n_cells = static_cast<int64_t>(run.arms.size()) * 2;
+  ContributionRows rows;
+  rows.n_values = 2;  // impressions, clicks
+  const std::string path = ImpressionsPath(req.run_dir);
+  ForEachImpression(path, [&](const ImpressionRow& r) {
+    auto it = arm_index.find(r.arm);
+    if (it == arm_index.end())
+      throw InputError(path, static_cast<int>(r.line), 2, "arm '" + std::string(r.arm) + "' is not in manifest.json");
+    if (organisation >= 0 && r.organisation != organisation) return;
+    rows.Add(r.user, it->second * 2 + (r.injected ? 1 : 0), {1, r.clicked ? 1 : 0});
+  });
+
+  // bound each user's contribution, then add noise to every value of every cell
+  const BoundedTable table = BoundContributions(rows, n_cells, tp.bounds, noise);
+  nlohmann::json mech;
+  PrivacyCost cost;
+  std::function<int64_t()> draw;
+  if (gaussian) {
+    const int64_t l2sq = L2SensitivitySquared(tp.bounds, rows.n_values);
+    const Rational sigma2 = GaussianSigma2For(l2sq, req.rho);
+    cost.rho = req.rho;
+    mech = {{"name", "discrete_gaussian"},
+            {"reference", "Canonne, Kamath & Steinke, NeurIPS 2020, Algorithm 3"},
+            {"l2_sensitivity_squared", l2sq},
+            {"sigma_squared", sigma2.ToString()},
+            {"sigma_squared_value", sigma2.Value()},
+            {"rho", req.rho},
+            {"rho_realised", GaussianRho(l2sq, sigma2)}};
+    draw = [&noise, sigma2] { return SampleDiscreteGaussian(noise, sigma2); };
+  } else {
+    const int64_t l1 = L1Sensitivity(tp.bounds, rows.n_values);
+    const Rational scale = LaplaceScaleFor(l1, req.epsilon);
+    cost.epsilon = req.epsilon;
+    mech = {{"name", "discrete_laplace"},
+            {"reference", "Canonne, Kamath & Steinke, NeurIPS 2020, Algorithm 2"},
+            {"l1_sensitivity", l1},
+            {"scale", scale.ToString()},
+            {"scale_value", scale.Value()},
+            {"epsilon", req.epsilon},
+            {"epsilon_realised", LaplaceEpsilon(l1, scale)},
+            {"delta", 0}};
+    draw = [&noise, scale] { return SampleDiscreteLaplace(noise, scale); };
+  }
+
+  std::ostringstream out;
+  out << "arm,source," << (organisation >= 0 ? "organisation," : "") << "users,impressions,clicks,status\n";
+  ReleaseResult res;
+  for (int64_t c = 0; c < n_cells; ++c) {
+    const int64_t users = table.users[c] + draw();
+    const int64_t impressions = table.sums[c * 2] + draw();
+    const int64_t clicks = table.sums[c * 2 + 1] + draw();
+    out << run.arms[c / 2] << ',' << (c % 2 ? "injected" : "organic") << ',';
+    if (organisation >= 0) out << organisation << ',';
+    // noisy threshold on the user count: post-processing of the noisy table
+    if (users < tp.threshold) {
+      out << ",,,suppressed\n";
+      ++res.suppressed;
+    } else {
+      out << users << ',' << impressions << ',' << clicks << ",released\n";
+    }
+    ++res.cells;
+  }
+
+  res.manifest = BaseManifest(policy, req, run);
+  res.manifest["mechanism"] = mech;
+  res.manifest["contribution_bounding"] = {
+      {"max_partitions_per_user", tp.bounds.max_partitions_per_user},
+      {"max_contribution_per_partition", tp.bounds.max_contribution_per_partition}};
+  res.manifest["cells"] = {{"by", organisation >= 0 ? "arm x source, own organisation's items" : "arm x source"},
+                           {"count", res.cells},
+                           {"suppressed", res.suppressed},
+                           {"threshold", tp.threshold},
+                           {"threshold_on", "noisy users"}};
+  if (organisation >= 0) res.manifest["organisation"] = organisation;
+  res.manifest["budget"] = {{"epsilon_budget", tp.budget.epsilon}, {"delta", tp.budget.delta}};
+
+  // charge before anything is written: a release that is not paid for never leaves
+  BudgetLedger ledger(policy.ledger);
+  const std::string dataset = res.manifest["dataset"];
+  res.manifest["ledger_entry"] =
+      ledger.Charge(dataset, req.requester, TierName(req.tier), "aggregates -> " + req.out, cost, tp.budget);
+  res.manifest["budget"]["spent_epsilon_after"] =
+      ComposedEpsilon(ledger.SpentBy(dataset, req.requester), tp.budget.delta);
+  WriteFileAtomic(req.out, out.str());
+  return res;
+}
+}  // namespace
+
+std::string RunDatasetId(const std::string& run_dir) { return "run:" + ReadRunManifest(run_dir).scenario_sha256; }
+
+ReleaseResult Release(const Policy& policy, const ReleaseRequest& req, NoiseSource& noise) {
+  if (req.requester.empty()) throw InputError("--requester", "a requester id is required (it is charged and audited)");
+  if (req.out.empty()) throw InputError("--out", "an output file is required");
+  const TierPolicy& tp = policy.Get(req.tier);
+  const RunInfo run = ReadRunManifest(req.run_dir);
+  ReleaseResult res = req.tier == Tier::kPlatform ? ReleaseTrajectories(policy, req, run)
+                                                  : ReleaseAggregates(policy, tp, req, run, noise);
+  // the manifest last, so a release file without one is visibly incomplete
+  res.out = req.out;
+  res.manifest_path = req.out + ".manifest.json";
+  res.manifest["release_file"] = std::filesystem::path(req.out).filename().string();
+  res.manifest["release_sha256"] = Sha256File(req.out).sha256;
+  WriteFileAtomic(res.manifest_path, res.manifest.dump(2) + "\n");
+  return res;
+}
+
+}  // namespace counterpoint::privacy

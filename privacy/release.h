@@ -1,0 +1,56 @@
+// The release gate: what leaves a run directory, for whom, at what privacy cost.
+//
+// Inputs are a run's per-user event log (impressions.csv, written with
+// output.events: true) and its manifest.json (scenario hash, arm names). The DP
+// tiers release one table: per arm x source (organic | injected) cell, the noisy
+// number of users reached, impressions and clicks, after contribution bounding by
+// user; the ngo tier only over the impressions of its own organisation's items.
+// The cells are fixed by the scenario (public), not by the data, so suppressing cells
+// whose noisy user count is under the tier's threshold is post-processing and costs
+// nothing beyond the noise (docs/data-protection.md). The platform tier gets the
+// per-user trajectories with user ids replaced by keyed pseudonyms.
+//
+// The release is charged to the budget ledger before anything is written; then the
+// table and its manifest (FILE.manifest.json: mechanism, sensitivity, epsilon / delta
+// / rho, noise scale, bounds, software version, scenario hash, policy hash) are written
+// atomically, the manifest last.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "privacy/noise_source.h"
+#include "privacy/policy.h"
+
+namespace counterpoint::privacy {
+
+/// One release request.
+struct ReleaseRequest {
+  std::string run_dir;
+  Tier tier = Tier::kPublic;
+  std::string requester;
+  double epsilon = 0;    ///< laplace tiers
+  double rho = 0;        ///< gaussian tiers
+  std::string out;       ///< release file (CSV); the manifest goes to out + ".manifest.json"
+  std::string key_file;  ///< platform tier: the pseudonymisation key
+};
+
+/// What was released.
+struct ReleaseResult {
+  std::string out;
+  std::string manifest_path;
+  nlohmann::json manifest;
+  int64_t cells = 0;       ///< DP tiers: cells in the table
+  int64_t suppressed = 0;  ///< of which suppressed by the threshold
+  int64_t rows = 0;        ///< platform tier: trajectory rows
+};
+
+/// Runs the gate. Throws InputError (bad input, tier not granted, budget exceeded via
+/// BudgetExceeded) before anything is written or charged, except that a failure to
+/// write after charging leaves the charge in place (never the other way round).
+ReleaseResult Release(const Policy& policy, const ReleaseRequest& request, NoiseSource& noise);
+
+/// The dataset a run directory's release is charged to: "run:" + the manifest's scenario_sha256.
+std::string RunDatasetId(const std::string& run_dir);
+
+}  // namespace counterpoint::privacy

@@ -1,0 +1,77 @@
+#include "privacy/run_events.h"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
+
+namespace counterpoint::privacy {
+
+const char* const kImpressionsHeader = "step,arm,replicate,user,item,position,source,organisation,clicked";
+
+std::string ImpressionsPath(const std::string& run_dir) {
+  const std::string path = (std::filesystem::path(run_dir) / "impressions.csv").string();
+  if (!std::filesystem::exists(path))
+    throw InputError(path,
+                     "no per-user event log in the run directory; run the scenario with --set output.events=true");
+  return path;
+}
+
+namespace {
+int64_t Int(std::string_view field, const std::string& path, int64_t line, int col, const char* name) {
+  int64_t v = 0;
+  const auto [p, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+  if (ec != std::errc() || p != field.data() + field.size())
+    throw InputError(path, static_cast<int>(line), col,
+                     std::string("column '") + name + "': expected an integer, got '" + std::string(field) + "'");
+  return v;
+}
+}  // namespace
+
+void ForEachImpression(const std::string& path, const std::function<void(const ImpressionRow&)>& fn) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "cannot open the event log");
+  std::string line;
+  if (!std::getline(in, line) || line != kImpressionsHeader)
+    throw InputError(path, 1, 1, std::string("expected the header '") + kImpressionsHeader + "'");
+  int64_t n = 1;
+  std::vector<std::string_view> f(9);
+  ImpressionRow row;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty()) continue;
+    // split into exactly 9 fields (arm names are written unquoted and contain no comma)
+    size_t start = 0, k = 0;
+    for (size_t i = 0; i <= line.size() && k < 10; ++i) {
+      if (i == line.size() || line[i] == ',') {
+        if (k < 9) f[k] = std::string_view(line).substr(start, i - start);
+        ++k;
+        start = i + 1;
+      }
+    }
+    if (k != 9) throw InputError(path, static_cast<int>(n), 1, "expected 9 fields, got " + std::to_string(k));
+    row.line = n;
+    row.step = Int(f[0], path, n, 1, "step");
+    row.arm = f[1];
+    row.replicate = Int(f[2], path, n, 3, "replicate");
+    row.user = Int(f[3], path, n, 4, "user");
+    row.item = Int(f[4], path, n, 5, "item");
+    row.position = Int(f[5], path, n, 6, "position");
+    if (f[6] == "injected")
+      row.injected = true;
+    else if (f[6] == "organic")
+      row.injected = false;
+    else
+      throw InputError(path, static_cast<int>(n), 7, "column 'source': expected organic or injected");
+    row.organisation = f[7].empty() ? -1 : Int(f[7], path, n, 8, "organisation");
+    const int64_t clicked = Int(f[8], path, n, 9, "clicked");
+    if (clicked != 0 && clicked != 1)
+      throw InputError(path, static_cast<int>(n), 9, "column 'clicked': expected 0 or 1");
+    row.clicked = clicked == 1;
+    if (row.user < 0) throw InputError(path, static_cast<int>(n), 4, "column 'user': negative id");
+    fn(row);
+  }
+}
+
+}  // namespace counterpoint::privacy
