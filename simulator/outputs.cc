@@ -22,7 +22,7 @@ std::string MetricsCsv(const RunResult& res) {
   out << '\n';
   const size_t cols = res.columns.size();
   for (const auto& run : res.runs) {
-    for (int64_t t = 0; t < res.steps; ++t) {
+    for (int64_t t = 0; t < run.Steps(res.steps); ++t) {
       out << t << ',' << run.arm << ',' << run.replicate << ',' << run.seed;
       for (size_t c = 0; c < cols; ++c) out << ',' << CsvNumber(run.rows[t * cols + c]);
       out << '\n';
@@ -74,6 +74,15 @@ std::pair<std::string, std::string> GraphFiles(const std::string& arm) {
   return {"graph/" + safe + "_nodes.csv", "graph/" + safe + "_edges.csv"};
 }
 
+std::string ScenarioSha256(const Scenario& sc) {
+  // SHA-256 over the resolved scenario, then a line per input file: key, path, its SHA-256
+  Sha256 hash;
+  hash.Update(sc.Resolved().dump());
+  for (const InputFile& in : ScenarioInputFiles(sc))
+    hash.Update("\n" + in.key + "\t" + in.written + "\t" + Sha256File(in.path).sha256);
+  return hash.HexDigest();
+}
+
 nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
   const nlohmann::json resolved = sc.Resolved();
   char when[32];
@@ -105,6 +114,14 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
                             {"replicate", run.replicate},
                             {"step_seconds", run.times.total_s},
                             {"faiss_search_seconds", run.times.retrieve_s}});
+  // what was completed: every arm run with its steps (a partial run stopped early)
+  j["status"] = res.partial ? "partial" : "complete";
+  j["completed"] = nlohmann::json::array();
+  for (const auto& run : res.runs)
+    j["completed"].push_back({{"arm", run.arm},
+                              {"replicate", run.replicate},
+                              {"steps", run.Steps(res.steps)},
+                              {"complete", run.Complete(res.steps)}});
   j["resolved_scenario"] = resolved;
   j["columns"] = res.columns;
   if (sc.output_graph) {
@@ -120,12 +137,18 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   // an older run's manifest would make a half-replaced directory look complete
   std::error_code ec;
   std::filesystem::remove(dir + "/manifest.json", ec);
-  WriteFileAtomic(dir + "/metrics.csv", MetricsCsv(res));
-  WriteFileAtomic(dir + "/summary.json", Summarize(sc, res).dump(2) + "\n");
-  WriteFileAtomic(dir + "/metrics_summary.csv", MetricsSummaryCsv(sc, res));
+  // every file written, with its digest, for the manifest
+  nlohmann::json outputs = nlohmann::json::array();
+  auto write = [&](const std::string& rel, const std::string& contents) {
+    WriteFileAtomic(dir + "/" + rel, contents);
+    outputs.push_back({{"path", rel}, {"sha256", Sha256Hex(contents)}, {"bytes", contents.size()}});
+  };
+  write("metrics.csv", MetricsCsv(res));
+  write("summary.json", Summarize(sc, res).dump(2) + "\n");
+  write("metrics_summary.csv", MetricsSummaryCsv(sc, res));
   if (sc.output_events) {
-    WriteFileAtomic(dir + "/impressions.csv", ImpressionsCsv(res));
-    WriteFileAtomic(dir + "/moderation.csv", ModerationCsv(res));
+    write("impressions.csv", ImpressionsCsv(res));
+    write("moderation.csv", ModerationCsv(res));
   }
   // each arm's induced graph: the disjoint union of its replicates' graphs
   if (sc.output_graph) {
@@ -134,8 +157,8 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
       for (const auto& run : res.runs)
         if (run.arm == arm.name) graphs.push_back({run.replicate, &run.graph});
       const auto [nodes, edges] = GraphFiles(arm.name);
-      WriteFileAtomic(dir + "/" + nodes, InducedNodesCsv(graphs));
-      WriteFileAtomic(dir + "/" + edges, InducedEdgesCsv(graphs));
+      write(nodes, InducedNodesCsv(graphs));
+      write(edges, InducedEdgesCsv(graphs));
     }
   }
   // the NGO coverage map of every arm and replicate that has one
@@ -144,10 +167,11 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   for (const auto& run : res.runs)
     if (!run.coverage.empty())
       coverage_runs.push_back({run.arm, run.replicate}), coverage_maps.push_back(&run.coverage);
-  if (!coverage_runs.empty())
-    WriteFileAtomic(dir + "/coverage_gaps.csv", CoverageGapsCsv(coverage_runs, coverage_maps));
+  if (!coverage_runs.empty()) write("coverage_gaps.csv", CoverageGapsCsv(coverage_runs, coverage_maps));
   // the manifest goes last: its presence marks a complete result directory
-  WriteFileAtomic(dir + "/manifest.json", Manifest(sc, res, threads).dump(2) + "\n");
+  nlohmann::json manifest = Manifest(sc, res, threads);
+  manifest["outputs"] = outputs;
+  WriteFileAtomic(dir + "/manifest.json", manifest.dump(2) + "\n");
 }
 
 }  // namespace counterpoint
