@@ -1,5 +1,7 @@
 #include "simulator/checkpoint.h"
 
+#include <algorithm>
+
 #include "core/io.h"
 
 namespace counterpoint {
@@ -85,8 +87,10 @@ void WriteCheckpoint(const std::string& path, const CheckpointScenarioInfo& scen
   out.Put<uint64_t>(result.runs.size());
   for (const ArmRun& run : result.runs) PutRun(out, run);
   // the arm in progress
+  // the arm in progress: its rows of the steps done, then its state
   out.Tag("arm in progress");
-  out.PutVector(rows);
+  const size_t done_values = sim.columns().size() * static_cast<size_t>(position.step);
+  out.PutVector(std::vector<double>(rows.begin(), rows.begin() + std::min(done_values, rows.size())));
   try {
     sim.SaveState(out);
   } catch (const CheckpointUnsupported& e) {

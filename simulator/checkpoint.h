@@ -49,7 +49,7 @@ class Checkpoint {
   const CheckpointPosition& position() const { return position_; }
   /// The result so far (completed arm runs, columns, times).
   RunResult& result() { return result_; }
-  /// The arm in progress's rows (steps x its simulation's columns).
+  /// The arm in progress's rows of the steps it completed (position().step x its simulation's columns).
   std::vector<double>& rows() { return rows_; }
   /// Restores the arm in progress into `sim` (built for that arm); call once.
   void LoadSimulation(Simulation& sim, const Scenario& sc);

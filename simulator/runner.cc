@@ -138,8 +138,9 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
       if (resume) {
         // the arm in progress when the checkpoint was written: its rows and full state
         run.rows = std::move(resume->rows());
-        if (run.rows.size() != static_cast<size_t>(sc.steps) * sim.columns().size())
+        if (run.rows.size() != static_cast<size_t>(from.step) * sim.columns().size())
           throw InputError(control.resume_path, "corrupt checkpoint: the arm's metric rows do not fit the scenario");
+        run.rows.resize(sc.steps * sim.columns().size(), 0.0);
         resume->LoadSimulation(sim, sc);
         t = from.step;
         resume.reset();

@@ -153,7 +153,10 @@ std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& res) {
   out << "step,arm,metric,mean,ci95_low,ci95_high,n\n";
   const size_t cols = res.columns.size();
   std::vector<double> values;
-  for (int64_t t = 0; t < res.steps; ++t)
+  // a partial run: only the steps some run reached
+  int64_t steps = 0;
+  for (const auto& run : res.runs) steps = std::max(steps, run.Steps(res.steps));
+  for (int64_t t = 0; t < steps; ++t)
     for (size_t a = 0; a < sc.arms.size(); ++a)
       for (size_t c = 0; c < cols; ++c) {
         // mean over replicates with its Student-t 95% CI
