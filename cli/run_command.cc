@@ -1,9 +1,15 @@
 // counterpoint run SCENARIO.yaml [--out DIR] [--set key.path=value ...] [--arms a,b] [--threads N]
+//                                [--checkpoint K]
+// counterpoint run --resume DIR [SCENARIO.yaml ...]
 #include <omp.h>
+#include <signal.h>
 
+#include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/error.h"
 #include "core/io.h"
 #include "simulator/runner.h"
 
@@ -17,7 +23,25 @@ struct RunArgs {
   std::vector<std::string> arms;
   int threads = 0;
   bool quiet = false;
+  int64_t checkpoint = 0;
+  std::string resume;
 };
+
+// the signal that asked the run to stop (SIGINT, SIGTERM), 0 while none did
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+extern "C" void OnStopSignal(int sig) { g_stop_signal = sig; }
+
+// SIGINT and SIGTERM end the run at the next step boundary, with partial results; the
+// handler is reset once it ran, so a second Ctrl-C ends the process at once
+void InstallStopHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 }  // namespace
 
 Action AddRunCommand(CLI::App& app) {
@@ -27,10 +51,14 @@ Action AddRunCommand(CLI::App& app) {
       "Writes DIR/metrics.csv (a row per step, arm and replicate), DIR/summary.json (final\n"
       "metrics per arm with 95% CIs and differences against the first arm),\n"
       "DIR/metrics_summary.csv (per step, arm and metric: mean over replicates and 95% CI) and\n"
-      "DIR/manifest.json (resolved scenario, hash, seeds, version, git revision, times).\n"
+      "DIR/manifest.json (resolved scenario, hash, seeds, version, git revision, times, the files\n"
+      "written with their SHA-256, status complete or partial).\n"
+      "SIGINT (Ctrl-C) or SIGTERM stops at the next step and writes what was completed, marked\n"
+      "partial; exit code 130 (SIGINT) or 143 (SIGTERM). With --checkpoint K a checkpoint is kept\n"
+      "in DIR/checkpoint.bin; `counterpoint run --resume DIR` continues it (docs/cli.md).\n"
       "Example: counterpoint run scenarios/rabbit_hole.yaml --set population.n_users=2000");
-  cmd->add_option("scenario", args->scenario, "scenario YAML file")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--out", args->out, "output directory (default: the scenario's output.dir)");
+  cmd->add_option("scenario", args->scenario, "scenario YAML file (optional with --resume)")->check(CLI::ExistingFile);
+  auto* out = cmd->add_option("--out", args->out, "output directory (default: the scenario's output.dir)");
   cmd->add_option("--set", args->sets, "override a setting, e.g. --set arms.0.ranker.type=random (repeatable)")
       ->take_all();
   cmd->add_option("--arms", args->arms,
@@ -38,24 +66,67 @@ Action AddRunCommand(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--threads", args->threads, "OpenMP threads (default: all cores; results do not depend on it)")
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--checkpoint", args->checkpoint,
+                  "write a checkpoint to DIR/checkpoint.bin every K steps (counted over the whole run)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  cmd->add_option("--resume", args->resume,
+                  "continue the run checkpointed in DIR (its results go to DIR); a scenario given must be the "
+                  "one it ran")
+      ->check(CLI::ExistingDirectory)
+      ->excludes(out);
   cmd->add_flag("--quiet", args->quiet, "no progress output");
   return [args]() {
-    Scenario sc = LoadScenario(args->scenario, args->sets);
-    SelectArms(sc, args->arms);
+    Scenario sc;
+    RunControl control;
+    if (!args->resume.empty()) {
+      control.resume_path = CheckpointPath(args->resume);
+      if (!std::filesystem::exists(control.resume_path))
+        throw InputError(args->resume, "no checkpoint here (checkpoint.bin); run with --checkpoint K to keep one");
+      if (args->scenario.empty() && (!args->sets.empty() || !args->arms.empty()))
+        throw InputError("--resume", "--set and --arms need the scenario file; without one the checkpoint's is used");
+      // the checkpoint's own scenario, or the one given (the runner checks it is the same)
+      if (args->scenario.empty()) sc = CheckpointScenario(control.resume_path);
+    } else if (args->scenario.empty()) {
+      throw InputError("counterpoint run", "give a scenario file, or --resume DIR to continue a checkpointed run");
+    }
+    if (!args->scenario.empty()) {
+      sc = LoadScenario(args->scenario, args->sets);
+      SelectArms(sc, args->arms);
+      control.scenario_text = ReadFile(args->scenario);
+    }
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
-    const std::string out = args->out.empty() ? sc.output_dir : args->out;
+    const std::string out = !args->resume.empty() ? args->resume : args->out.empty() ? sc.output_dir : args->out;
     // an output directory that cannot be written fails now, not after the whole run
-    CheckWritableDirectory(out, args->out.empty() ? "output.dir" : "--out");
-    std::cerr << "counterpoint: running '" << sc.name << "' (" << sc.arms.size() << " arm(s) x " << sc.replicates
-              << " replicate(s) x " << sc.steps << " steps, " << threads << " thread(s))\n";
+    CheckWritableDirectory(out, !args->resume.empty() ? "--resume" : args->out.empty() ? "output.dir" : "--out");
+    control.checkpoint_every = args->checkpoint;
+    control.checkpoint_path = CheckpointPath(out);
+    InstallStopHandlers();
+    control.should_stop = [] { return g_stop_signal != 0; };
+    std::cerr << "counterpoint: " << (args->resume.empty() ? "running '" : "resuming '") << sc.name << "' ("
+              << sc.arms.size() << " arm(s) x " << sc.replicates << " replicate(s) x " << sc.steps << " steps, "
+              << threads << " thread(s))\n";
     Progress progress("  simulating");
-    const RunResult result = RunScenario(sc, [&](int64_t done, int64_t total) {
-      if (!args->quiet) progress.Update(done, total);
-    });
+    const RunResult result = RunScenario(
+        sc,
+        [&](int64_t done, int64_t total) {
+          if (!args->quiet) progress.Update(done, total);
+        },
+        control);
     if (!args->quiet) progress.Finish();
     WriteOutputs(out, sc, result, threads);
     std::cout << SummaryTable(sc, Summarize(sc, result));
+    if (result.partial) {
+      const int sig = g_stop_signal;
+      std::cerr << "counterpoint: stopped by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+                << "; wrote the completed steps to " << out << " (manifest.json status: partial)";
+      if (args->checkpoint > 0) std::cerr << "; continue with: counterpoint run --resume " << out;
+      std::cerr << "\n";
+      return 128 + sig;
+    }
+    // a complete result needs no checkpoint
+    std::error_code ec;
+    std::filesystem::remove(control.checkpoint_path, ec);
     std::cout << "Wrote " << out << "/metrics.csv, summary.json, metrics_summary.csv, manifest.json ("
               << result.wall_seconds << " s)\n";
     return 0;

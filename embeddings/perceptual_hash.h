@@ -51,6 +51,8 @@ class HashDatabase {
   explicit HashDatabase(int64_t capacity);
 
   int64_t size() const { return static_cast<int64_t>(items_.size()); }
+  /// The item of each code held, in index order (adding them again rebuilds the same index).
+  const std::vector<int64_t>& items() const { return items_; }
   /// Adds item's code.
   void Add(int64_t item, const uint8_t* code);
   /// Drops every code added for item (e.g. after a successful appeal).

@@ -12,6 +12,7 @@
 
 #include "core/registry.h"
 #include "core/rng.h"
+#include "core/state_io.h"
 #include "recommender/batch.h"
 #include "recommender/moderation_log.h"
 
@@ -78,6 +79,12 @@ class Intervention {
   virtual void EndStep(const RecContext& ctx, ItemActions& actions) {}
   /// Writes Columns().size() values for step t (after EndStep).
   virtual void WriteMetrics(const RecContext& ctx, double* row) {}
+  /// Checkpoints (docs/architecture.md, "Checkpoints"): writes the state that changes
+  /// during a run, not what the constructor or Init rebuild; LoadState restores it into a
+  /// plug-in built and initialised the same way. The defaults throw CheckpointUnsupported:
+  /// a stateless plug-in overrides both with explicit no-ops.
+  virtual void SaveState(StateWriter& out) const { throw CheckpointUnsupported("does not support checkpoints"); }
+  virtual void LoadState(StateReader& in) { throw CheckpointUnsupported("does not support checkpoints"); }
 };
 
 using InterventionRegistry = Registry<std::unique_ptr<Intervention>>;

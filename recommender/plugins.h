@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/registry.h"
+#include "core/state_io.h"
 #include "recommender/batch.h"
 #include "recommender/intervention.h"
 
@@ -16,6 +17,12 @@ class Retriever {
  public:
   virtual ~Retriever() = default;
   virtual void Retrieve(const RecContext& ctx, SlateBatch& batch) = 0;
+  /// Checkpoints (docs/architecture.md, "Checkpoints"): writes the state that changes
+  /// during a run, not what the constructor or Init rebuild; LoadState restores it into a
+  /// plug-in built and initialised the same way. The defaults throw CheckpointUnsupported:
+  /// a stateless plug-in overrides both with explicit no-ops.
+  virtual void SaveState(StateWriter& out) const { throw CheckpointUnsupported("does not support checkpoints"); }
+  virtual void LoadState(StateReader& in) { throw CheckpointUnsupported("does not support checkpoints"); }
 };
 
 /// Fills batch.cand_score (n x k) for the candidates; higher is shown first.
@@ -28,6 +35,12 @@ class Ranker {
   /// The batch's final slates, as shown (after slate-stage interventions), in user
   /// order; a ranker that keeps its own statistics of impressions reads them here.
   virtual void ObserveSlates(const RecContext& ctx, const SlateBatch& batch) {}
+  /// Checkpoints (docs/architecture.md, "Checkpoints"): writes the state that changes
+  /// during a run, not what the constructor or Init rebuild; LoadState restores it into a
+  /// plug-in built and initialised the same way. The defaults throw CheckpointUnsupported:
+  /// a stateless plug-in overrides both with explicit no-ops.
+  virtual void SaveState(StateWriter& out) const { throw CheckpointUnsupported("does not support checkpoints"); }
+  virtual void LoadState(StateReader& in) { throw CheckpointUnsupported("does not support checkpoints"); }
 };
 
 using RetrieverRegistry = Registry<std::unique_ptr<Retriever>>;

@@ -73,6 +73,15 @@ class EngagementRanker : public Ranker {
         if (slate[p] >= 0 && !b.Injected(u, p)) examined_[slate[p]] += propensity_[p];
     }
   }
+  // the expected examinations so far (item_term_ is recomputed by BeginStep)
+  void SaveState(StateWriter& out) const override {
+    out.PutVector(examined_);
+    out.PutVector(propensity_);
+  }
+  void LoadState(StateReader& in) override {
+    in.GetVector(examined_);
+    in.GetVector(propensity_);
+  }
 
  private:
   double w_rel_, w_ctr_, w_pop_, prior_clicks_, prior_impr_;
@@ -87,6 +96,9 @@ class EngagementRanker : public Ranker {
 /// The fair control for the engagement ranker: same candidates, same estimate, no engagement terms.
 class RelevanceRanker : public Ranker {
  public:
+  // stateless: nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
   void Score(const RecContext&, SlateBatch& b) override {
     ScoreAll(b, [&](int64_t u, int j, int64_t) { return b.cand_sim[u * b.k + j]; });
   }
@@ -95,6 +107,9 @@ class RelevanceRanker : public Ranker {
 /// score = log(1 + clicks) with a random tie-break.
 class PopularityRanker : public Ranker {
  public:
+  // stateless: nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
   void Score(const RecContext& ctx, SlateBatch& b) override {
     ScoreAll(b, [&](int64_t u, int j, int64_t item) {
       const CounterRng rng(ctx.seed, b.users[u], ctx.step, Purpose::kRankerNoise);
@@ -106,6 +121,9 @@ class PopularityRanker : public Ranker {
 /// Uniformly random order of the candidates.
 class RandomRanker : public Ranker {
  public:
+  // stateless: nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
   void Score(const RecContext& ctx, SlateBatch& b) override {
     ScoreAll(b, [&](int64_t u, int j, int64_t) {
       const CounterRng rng(ctx.seed, b.users[u], ctx.step, Purpose::kRankerNoise);
@@ -117,6 +135,9 @@ class RandomRanker : public Ranker {
 /// Newest upload first, random tie-break.
 class ChronologicalRanker : public Ranker {
  public:
+  // stateless: nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
   void Score(const RecContext& ctx, SlateBatch& b) override {
     ScoreAll(b, [&](int64_t u, int j, int64_t item) {
       const CounterRng rng(ctx.seed, b.users[u], ctx.step, Purpose::kRankerNoise);

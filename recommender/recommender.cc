@@ -78,6 +78,30 @@ void Recommender::WriteInterventionMetrics(const RecContext& ctx, double* row) {
   }
 }
 
+void Recommender::SaveState(StateWriter& out) const {
+  out.Tag("retriever");
+  CheckpointSection("retriever", [&] { retriever_->SaveState(out); });
+  out.Tag("ranker");
+  CheckpointSection("ranker", [&] { ranker_->SaveState(out); });
+  out.Put<uint64_t>(interventions_.size());
+  for (size_t i = 0; i < interventions_.size(); ++i) {
+    out.Tag("intervention");
+    CheckpointSection("intervention " + std::to_string(i), [&] { interventions_[i]->SaveState(out); });
+  }
+}
+
+void Recommender::LoadState(StateReader& in) {
+  in.Tag("retriever");
+  CheckpointSection("retriever", [&] { retriever_->LoadState(in); });
+  in.Tag("ranker");
+  CheckpointSection("ranker", [&] { ranker_->LoadState(in); });
+  if (in.Get<uint64_t>() != interventions_.size()) in.Fail("the arm's number of interventions differs");
+  for (size_t i = 0; i < interventions_.size(); ++i) {
+    in.Tag("intervention");
+    CheckpointSection("intervention " + std::to_string(i), [&] { interventions_[i]->LoadState(in); });
+  }
+}
+
 void Recommender::Learn(const Catalog& catalog, const int64_t* slate, const uint8_t* provenance, int slate_size,
                         const int64_t* clicks, int n_clicks, float* estimate) const {
   const int64_t d = catalog.dim();

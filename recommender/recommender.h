@@ -59,6 +59,11 @@ class Recommender {
   void EndStep(const RecContext& ctx, ItemActions& actions);
   /// Each intervention's metric columns for this step, in InterventionColumns() order.
   void WriteInterventionMetrics(const RecContext& ctx, double* row);
+  /// Checkpoints: the retriever's, ranker's and every intervention's state, in that order.
+  /// A plug-in without checkpoint support throws CheckpointUnsupported naming its place
+  /// ("ranker", "retriever", "intervention 2").
+  void SaveState(StateWriter& out) const;
+  void LoadState(StateReader& in);
 
   /// Whether slot j of a slate may teach the ranker (organic, or learn_from_injected).
   bool Teaches(const uint8_t* provenance, int j) const {

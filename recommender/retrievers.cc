@@ -14,12 +14,18 @@ class FaissRetriever : public Retriever {
   void Retrieve(const RecContext& ctx, SlateBatch& b) override {
     ctx.index.Search(b.queries.data(), b.n, b.k, b.cand_sim.data(), b.cand_ids.data(), &ctx.items.available);
   }
+  // stateless: nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
 };
 
 /// k distinct available items drawn uniformly (a non-personalised baseline); the
 /// similarity to the estimate is still computed so any ranker can use it.
 class RandomRetriever : public Retriever {
  public:
+  // stateless: nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
   void Retrieve(const RecContext& ctx, SlateBatch& b) override {
     const int64_t n_items = ctx.catalog.size(), d = ctx.catalog.dim();
     const int64_t avail = ctx.items.available.available_count();

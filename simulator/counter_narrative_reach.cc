@@ -111,6 +111,24 @@ void CounterNarrativeReachObserver::EndStep(const StepView& v, double* row) {
   row[5] = n_at_risk_ > 0 ? drift / static_cast<double>(n_at_risk_) : std::nan("");
 }
 
+void CounterNarrativeReachObserver::SaveState(StateWriter& out) const {
+  out.Put(initialised_);
+  out.PutVector(at_risk_), out.PutVector(reached_), out.PutVector(reached_injected_);
+  out.PutVector(at_risk_impressions_), out.PutVector(start_projection_);
+  for (int64_t x :
+       {n_at_risk_, reached_at_risk_, reached_rest_, injected_at_risk_, injected_rest_, harmful_at_risk_step_})
+    out.Put(x);
+}
+
+void CounterNarrativeReachObserver::LoadState(StateReader& in) {
+  initialised_ = in.Get<bool>();
+  in.GetVector(at_risk_), in.GetVector(reached_), in.GetVector(reached_injected_);
+  in.GetVector(at_risk_impressions_), in.GetVector(start_projection_);
+  for (int64_t* x :
+       {&n_at_risk_, &reached_at_risk_, &reached_rest_, &injected_at_risk_, &injected_rest_, &harmful_at_risk_step_})
+    *x = in.Get<int64_t>();
+}
+
 namespace {
 const bool kRegistered = ObserverRegistry::Get().Add(
     "counter_narrative_reach", CounterNarrativeReachSpec(),

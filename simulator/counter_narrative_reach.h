@@ -43,6 +43,8 @@ class CounterNarrativeReachObserver : public Observer {
   void BeginStep(const StepView& view) override;
   void ObserveBatch(const StepView& view, const SlateBatch& batch, const ChoiceBuffer& choices) override;
   void EndStep(const StepView& view, double* row) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
   const std::vector<uint8_t>& at_risk() const { return at_risk_; }
   /// Per item: impressions to at-risk users so far (any provenance).

@@ -70,6 +70,30 @@ std::vector<InducedEdge> InducedGraph::Edges() const {
   return out;
 }
 
+void InducedGraph::SaveState(StateWriter& out) const {
+  out.PutVector(last_clicks_), out.PutVector(n_last_);
+  // the counts in key order (Edges() sorts, so the map's order never reaches an output)
+  std::vector<uint64_t> keys;
+  keys.reserve(counts_.size());
+  for (const auto& kv : counts_) keys.push_back(kv.first);
+  std::sort(keys.begin(), keys.end());
+  std::vector<int64_t> counts;
+  counts.reserve(keys.size());
+  for (uint64_t k : keys) counts.push_back(counts_.at(k));
+  out.PutVector(keys), out.PutVector(counts);
+}
+
+void InducedGraph::LoadState(StateReader& in) {
+  in.GetVector(last_clicks_, last_clicks_.size(), "induced graph last clicks");
+  in.GetVector(n_last_, n_last_.size(), "induced graph last clicks");
+  std::vector<uint64_t> keys;
+  std::vector<int64_t> counts;
+  in.GetVector(keys), in.GetVector(counts, keys.size(), "induced graph counts");
+  counts_.clear();
+  counts_.reserve(keys.size());
+  for (size_t e = 0; e < keys.size(); ++e) counts_[keys[e]] = counts[e];
+}
+
 InducedGraphTable InducedGraph::Table(const Catalog& catalog, const ItemState& items) const {
   InducedGraphTable t;
   t.edges = Edges();

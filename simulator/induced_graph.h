@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/state_io.h"
 #include "recommender/batch.h"
 #include "simulator/user_model.h"
 
@@ -61,6 +62,10 @@ class InducedGraph {
   std::vector<InducedEdge> Edges() const;
   /// Edges plus the nodes' catalog attributes and per-item counts of `items`.
   InducedGraphTable Table(const Catalog& catalog, const ItemState& items) const;
+  /// Checkpoints: the edge counts and every user's last clicks; LoadState restores them
+  /// into a graph constructed with the same sizes.
+  void SaveState(StateWriter& out) const;
+  void LoadState(StateReader& in);
 
  private:
   int64_t n_items_;

@@ -26,6 +26,9 @@ class LogitUserModel : public UserModel {
     for (int i = 0; i < kMaxSlate; ++i) examine_prob_[i] = std::pow(1.0 + i, -p_.position_decay);
   }
   int max_clicks() const override { return p_.max_clicks; }
+  // stateless: nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
 
   void Respond(const RecContext& ctx, const SlateBatch& b, Population& pop, ChoiceBuffer& out) override {
     const Catalog& cat = ctx.catalog;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/registry.h"
+#include "core/state_io.h"
 #include "recommender/batch.h"
 #include "simulator/population.h"
 #include "simulator/user_model.h"
@@ -31,6 +32,12 @@ class Observer {
   virtual void ObserveBatch(const StepView& view, const SlateBatch& batch, const ChoiceBuffer& choices) {}
   /// Writes Columns().size() values into the preallocated row.
   virtual void EndStep(const StepView& view, double* row) = 0;
+  /// Checkpoints (docs/architecture.md, "Checkpoints"): writes the state that changes
+  /// during a run, not what the constructor or Init rebuild; LoadState restores it into a
+  /// plug-in built and initialised the same way. The defaults throw CheckpointUnsupported:
+  /// a stateless plug-in overrides both with explicit no-ops.
+  virtual void SaveState(StateWriter& out) const { throw CheckpointUnsupported("does not support checkpoints"); }
+  virtual void LoadState(StateReader& in) { throw CheckpointUnsupported("does not support checkpoints"); }
 };
 
 using ObserverRegistry = Registry<std::unique_ptr<Observer>>;

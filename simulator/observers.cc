@@ -84,6 +84,14 @@ class ExposureObserver : public Observer {
     row[4] = share(clicks_, {Label::kBorderline, Label::kExtremist});
     row[5] = static_cast<double>(n_reached_) / static_cast<double>(v.population.n);
   }
+  void SaveState(StateWriter& out) const override {
+    out.Put(impr_), out.Put(clicks_), out.PutVector(reached_), out.Put(n_reached_);
+  }
+  void LoadState(StateReader& in) override {
+    impr_ = in.Get<decltype(impr_)>(), clicks_ = in.Get<decltype(clicks_)>();
+    in.GetVector(reached_);
+    n_reached_ = in.Get<int64_t>();
+  }
 
  private:
   std::array<int64_t, kNumLabels> impr_{}, clicks_{};
@@ -106,6 +114,9 @@ class RabbitHoleObserver : public Observer {
                                                     "): no user could be counted; lower min_consumed or raise window");
   }
   std::vector<std::string> Columns() const override { return {"rabbit_hole_share"}; }
+  // reads the population only: nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
   void EndStep(const StepView& v, double* row) override {
     const Population& pop = v.population;
     const int w = std::min(window_, pop.history_length);
@@ -140,6 +151,9 @@ class ExtremityObserver : public Observer {
   std::vector<std::string> Columns() const override {
     return {"extremity_mean", "extremity_p10", "extremity_p50", "extremity_p90"};
   }
+  // reads the population only (values_ is scratch): nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
   void EndStep(const StepView& v, double* row) override {
     const Population& pop = v.population;
     values_.resize(pop.n);
@@ -171,6 +185,8 @@ class EngagementObserver : public Observer {
     total_clicks_ += clicks_;
     row[2] = static_cast<double>(total_clicks_) / v.population.n;
   }
+  void SaveState(StateWriter& out) const override { out.Put(clicks_), out.Put(total_clicks_); }
+  void LoadState(StateReader& in) override { clicks_ = in.Get<int64_t>(), total_clicks_ = in.Get<int64_t>(); }
 
  private:
   int64_t clicks_ = 0, total_clicks_ = 0;
@@ -180,6 +196,9 @@ class EngagementObserver : public Observer {
 class DiversityObserver : public Observer {
  public:
   std::vector<std::string> Columns() const override { return {"topic_entropy_bits", "impression_gini"}; }
+  // per-step histogram and scratch only (BeginStep resets topics_): nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
   void BeginStep(const StepView& v) override { topics_.assign(v.catalog.n_topics(), 0); }
   void ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer&) override {
     for (int64_t u = 0; u < b.n; ++u)

@@ -30,7 +30,7 @@ std::string MetricsCsv(const RunResult& res) {
   out << '\n';
   const size_t cols = res.columns.size();
   for (const auto& run : res.runs) {
-    for (int64_t t = 0; t < res.steps; ++t) {
+    for (int64_t t = 0; t < run.Steps(res.steps); ++t) {
       out << t << ',' << run.arm << ',' << run.replicate << ',' << run.seed;
       for (size_t c = 0; c < cols; ++c) out << ',' << CsvNumber(run.rows[t * cols + c]);
       out << '\n';
@@ -122,6 +122,14 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
                             {"replicate", run.replicate},
                             {"step_seconds", run.times.total_s},
                             {"faiss_search_seconds", run.times.retrieve_s}});
+  // what was completed: every arm run with its steps (a partial run stopped early)
+  j["status"] = res.partial ? "partial" : "complete";
+  j["completed"] = nlohmann::json::array();
+  for (const auto& run : res.runs)
+    j["completed"].push_back({{"arm", run.arm},
+                              {"replicate", run.replicate},
+                              {"steps", run.Steps(res.steps)},
+                              {"complete", run.Complete(res.steps)}});
   j["resolved_scenario"] = resolved;
   j["columns"] = res.columns;
   if (sc.output_graph) {
@@ -137,12 +145,18 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   // an older run's manifest would make a half-replaced directory look complete
   std::error_code ec;
   std::filesystem::remove(dir + "/manifest.json", ec);
-  WriteFileAtomic(dir + "/metrics.csv", MetricsCsv(res));
-  WriteFileAtomic(dir + "/summary.json", JsonText(Summarize(sc, res)));
-  WriteFileAtomic(dir + "/metrics_summary.csv", MetricsSummaryCsv(sc, res));
+  // every file written, with its digest, for the manifest
+  nlohmann::json outputs = nlohmann::json::array();
+  auto write = [&](const std::string& rel, const std::string& contents) {
+    WriteFileAtomic(dir + "/" + rel, contents);
+    outputs.push_back({{"path", rel}, {"sha256", Sha256Hex(contents)}, {"bytes", contents.size()}});
+  };
+  write("metrics.csv", MetricsCsv(res));
+  write("summary.json", JsonText(Summarize(sc, res)));
+  write("metrics_summary.csv", MetricsSummaryCsv(sc, res));
   if (sc.output_events) {
-    WriteFileAtomic(dir + "/impressions.csv", ImpressionsCsv(res));
-    WriteFileAtomic(dir + "/moderation.csv", ModerationCsv(res));
+    write("impressions.csv", ImpressionsCsv(res));
+    write("moderation.csv", ModerationCsv(res));
   }
   // each arm's induced graph: the disjoint union of its replicates' graphs
   if (sc.output_graph) {
@@ -151,8 +165,8 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
       for (const auto& run : res.runs)
         if (run.arm == arm.name) graphs.push_back({run.replicate, &run.graph});
       const auto [nodes, edges] = GraphFiles(arm.name);
-      WriteFileAtomic(dir + "/" + nodes, InducedNodesCsv(graphs));
-      WriteFileAtomic(dir + "/" + edges, InducedEdgesCsv(graphs));
+      write(nodes, InducedNodesCsv(graphs));
+      write(edges, InducedEdgesCsv(graphs));
     }
   }
   // the NGO coverage map of every arm and replicate that has one
@@ -161,10 +175,11 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   for (const auto& run : res.runs)
     if (!run.coverage.empty())
       coverage_runs.push_back({run.arm, run.replicate}), coverage_maps.push_back(&run.coverage);
-  if (!coverage_runs.empty())
-    WriteFileAtomic(dir + "/coverage_gaps.csv", CoverageGapsCsv(coverage_runs, coverage_maps));
+  if (!coverage_runs.empty()) write("coverage_gaps.csv", CoverageGapsCsv(coverage_runs, coverage_maps));
   // the manifest goes last: its presence marks a complete result directory
-  WriteFileAtomic(dir + "/manifest.json", JsonText(Manifest(sc, res, threads)));
+  nlohmann::json manifest = Manifest(sc, res, threads);
+  manifest["outputs"] = outputs;
+  WriteFileAtomic(dir + "/manifest.json", JsonText(manifest));
 }
 
 }  // namespace counterpoint

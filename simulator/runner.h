@@ -26,6 +26,11 @@ struct ArmRun {
   std::vector<ModerationRecord> moderation;   ///< uploads during the run and moderation events, in order
   std::vector<ImpressionRecord> impressions;  ///< every impression (output.events), else empty
   std::vector<CoverageRegion> coverage;       ///< NGO coverage map (counter_narrative_reach observer), else empty
+  int64_t steps_done = -1;                    ///< steps run when the run stopped early; -1: every step
+
+  /// Steps this run completed out of a scenario's `steps`.
+  int64_t Steps(int64_t steps) const { return steps_done < 0 ? steps : steps_done; }
+  bool Complete(int64_t steps) const { return Steps(steps) == steps; }
 };
 
 struct RunResult {
@@ -35,13 +40,40 @@ struct RunResult {
   std::vector<ArmRun> runs;  ///< replicate-major, then arm in scenario order
   double wall_seconds = 0;
   double build_seconds = 0;  ///< catalog, index and population construction
+  /// Stopped early (RunControl::should_stop): `runs` holds the completed arm runs and the
+  /// arm in progress with the steps it completed (steps_done); arms not reached are absent.
+  bool partial = false;
 };
 
 /// Progress: (work units done, total).
 using ProgressFn = std::function<void(int64_t, int64_t)>;
 
+/// Stopping, checkpointing and resuming a run (docs/cli.md, "Interruption, checkpoints").
+struct RunControl {
+  /// Polled before every step; true ends the run early with a partial result.
+  std::function<bool()> should_stop;
+  /// Writes a checkpoint every this many steps (counted over the whole run; 0: never), and
+  /// when should_stop ends the run, to checkpoint_path (atomically).
+  int64_t checkpoint_every = 0;
+  std::string checkpoint_path;
+  /// The YAML text the scenario was parsed from, kept in checkpoints (default: sc.file's contents).
+  std::string scenario_text;
+  /// Continues from this checkpoint instead of the start; its scenario hash must be sc's.
+  std::string resume_path;
+};
+
 /// Builds the world for replicate r (catalog, index), the population, runs every arm.
-RunResult RunScenario(const Scenario& sc, const ProgressFn& progress = {});
+/// A ProgressFn that throws aborts the run (the exception propagates).
+RunResult RunScenario(const Scenario& sc, const ProgressFn& progress = {}, const RunControl& control = {});
+
+/// The checkpoint file of an output directory: DIR/checkpoint.bin.
+std::string CheckpointPath(const std::string& dir);
+/// The scenario a checkpoint was written for: its YAML text parsed again with the same
+/// file name, base directory, overrides and arm selection. Throws InputError if the
+/// checkpoint is unreadable or the scenario's hash (with its input files) has changed.
+Scenario CheckpointScenario(const std::string& path);
+/// The scenario hash a checkpoint was written for.
+std::string CheckpointScenarioSha256(const std::string& path);
 
 /// Builds one replicate's world (exposed for tests and benchmarks).
 World BuildWorld(const Scenario& sc, uint64_t replicate_seed);
@@ -88,7 +120,8 @@ std::pair<std::string, std::string> GraphFiles(const std::string& arm);
 
 /// Writes metrics.csv, summary.json, metrics_summary.csv, with output.graph each arm's
 /// graph/<arm>_nodes.csv and graph/<arm>_edges.csv, with a counter_narrative_reach observer
-/// coverage_gaps.csv, and manifest.json (last) into dir, each atomically.
+/// coverage_gaps.csv, and manifest.json (last) into dir, each atomically. The manifest
+/// lists every file written with its SHA-256, and its status: "complete" or "partial".
 void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& result, int threads);
 
 /// A human-readable table: per arm, final values of key metrics with CIs.

@@ -167,6 +167,77 @@ void Simulation::Step(int64_t step, double* row) {
   times_.total_s += Seconds(t_start, std::chrono::steady_clock::now());
 }
 
+void Simulation::SaveState(StateWriter& out) const {
+  out.Tag("population");
+  for (const auto* v :
+       {&pop_.interest, &pop_.estimate, &pop_.susceptibility, &pop_.appetite, &pop_.receptivity, &pop_.session_prob})
+    out.PutVector(*v);
+  out.PutVector(pop_.history), out.PutVector(pop_.history_step);
+  out.PutVector(pop_.history_head), out.PutVector(pop_.history_count);
+  out.PutVector(pop_.sessions), out.PutVector(pop_.impressions), out.PutVector(pop_.clicks);
+  // item states (the availability bitmap follows the statuses); the step's deltas are zero here
+  out.Tag("items");
+  out.PutVector(items_.status), out.PutVector(items_.clicks), out.PutVector(items_.impressions);
+  out.Put(items_.max_clicks);
+  out.Put<uint64_t>(next_upload_);
+  out.Tag("logs");
+  out.PutVector(moderation_), out.PutVector(impressions_);
+  out.Tag("graph");
+  out.Put<uint8_t>(graph_ != nullptr);
+  if (graph_) graph_->SaveState(out);
+  out.Tag("recommender");
+  rec_->SaveState(out);
+  out.Tag("user_model");
+  CheckpointSection("user model", [&] { user_model_->SaveState(out); });
+  out.Put<uint64_t>(observers_.size());
+  for (size_t o = 0; o < observers_.size(); ++o) {
+    out.Tag("observer");
+    CheckpointSection("observer " + std::to_string(o), [&] { observers_[o]->SaveState(out); });
+  }
+  out.Tag("end of simulation");
+}
+
+void Simulation::LoadState(StateReader& in) {
+  in.Tag("population");
+  const size_t n = static_cast<size_t>(pop_.n), nd = n * static_cast<size_t>(pop_.dim);
+  in.GetVector(pop_.interest, nd, "population interest");
+  in.GetVector(pop_.estimate, nd, "population estimate");
+  for (auto* v : {&pop_.susceptibility, &pop_.appetite, &pop_.receptivity, &pop_.session_prob})
+    in.GetVector(*v, n, "population traits");
+  const size_t nh = n * static_cast<size_t>(pop_.history_length);
+  in.GetVector(pop_.history, nh, "population history"), in.GetVector(pop_.history_step, nh, "population history");
+  in.GetVector(pop_.history_head, n, "population history"), in.GetVector(pop_.history_count, n, "population history");
+  in.GetVector(pop_.sessions, n, "population sessions"), in.GetVector(pop_.impressions, n, "population impressions");
+  in.GetVector(pop_.clicks, n, "population clicks");
+  in.Tag("items");
+  const size_t n_items = static_cast<size_t>(world_.catalog->size());
+  std::vector<ItemStatus> status;
+  in.GetVector(status, n_items, "item statuses");
+  for (size_t i = 0; i < n_items; ++i) {
+    if (static_cast<uint8_t>(status[i]) > static_cast<uint8_t>(ItemStatus::kBlocked)) in.Fail("bad item status");
+    items_.SetStatus(static_cast<int64_t>(i), status[i]);
+  }
+  in.GetVector(items_.clicks, n_items, "item clicks"), in.GetVector(items_.impressions, n_items, "item impressions");
+  items_.max_clicks = in.Get<int64_t>();
+  next_upload_ = in.Get<uint64_t>();
+  if (next_upload_ > upload_order_.size()) in.Fail("upload cursor out of range");
+  in.Tag("logs");
+  in.GetVector(moderation_), in.GetVector(impressions_);
+  in.Tag("graph");
+  if (in.Get<uint8_t>() != (graph_ != nullptr)) in.Fail("output.graph differs from the checkpoint's");
+  if (graph_) graph_->LoadState(in);
+  in.Tag("recommender");
+  rec_->LoadState(in);
+  in.Tag("user_model");
+  CheckpointSection("user model", [&] { user_model_->LoadState(in); });
+  if (in.Get<uint64_t>() != observers_.size()) in.Fail("the number of observers differs");
+  for (size_t o = 0; o < observers_.size(); ++o) {
+    in.Tag("observer");
+    CheckpointSection("observer " + std::to_string(o), [&] { observers_[o]->LoadState(in); });
+  }
+  in.Tag("end of simulation");
+}
+
 void Simulation::Run(std::vector<double>& rows, const std::function<void(int64_t)>& on_step) {
   rows.assign(options_.steps * columns_.size(), 0.0);
   for (int64_t t = 0; t < options_.steps; ++t) {

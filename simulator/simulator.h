@@ -62,6 +62,14 @@ class Simulation {
   /// The induced watch-next graph so far; null unless options.record_graph.
   const InducedGraph* induced_graph() const { return graph_.get(); }
 
+  /// Checkpoints (docs/architecture.md): everything that changes between steps (the
+  /// population, item states, upload cursor, event logs, induced graph, and the state of
+  /// the recommender, user model and observers), written at a step boundary. LoadState
+  /// restores it into a simulation built the same way (same scenario, arm and seed);
+  /// stage times are not saved. Throws CheckpointUnsupported naming a plug-in without support.
+  void SaveState(StateWriter& out) const;
+  void LoadState(StateReader& in);
+
  private:
   void ReleaseUploads(const RecContext& ctx);
   void Learn(const RecContext& ctx);

@@ -63,6 +63,13 @@ class SlateDiversityObserver : public Observer {
     row[0] = slates_ > 0 ? entropy_sum_ / static_cast<double>(slates_) : std::nan("");
     row[1] = pair_slates_ > 0 ? similarity_sum_ / static_cast<double>(pair_slates_) : std::nan("");
   }
+  void SaveState(StateWriter& out) const override {
+    out.Put(entropy_sum_), out.Put(similarity_sum_), out.Put(slates_), out.Put(pair_slates_);
+  }
+  void LoadState(StateReader& in) override {
+    entropy_sum_ = in.Get<double>(), similarity_sum_ = in.Get<double>();
+    slates_ = in.Get<int64_t>(), pair_slates_ = in.Get<int64_t>();
+  }
 
  private:
   double entropy_sum_ = 0, similarity_sum_ = 0;

@@ -1,5 +1,6 @@
 // Summaries of a run: final values with CIs, comparisons against the control,
 // amplification, the per-step metrics_summary.csv and the printed table.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -11,12 +12,31 @@ namespace counterpoint {
 
 namespace {
 
-// final-step value of column c for every replicate of `arm`
-std::vector<double> FinalValues(const RunResult& res, const std::string& arm, size_t c) {
+// the replicates in which `arm` ran every step (all of them unless the run stopped early)
+std::vector<int> CompleteReplicates(const RunResult& res, const std::string& arm) {
+  std::vector<int> out;
+  for (const auto& run : res.runs)
+    if (run.arm == arm && run.Complete(res.steps)) out.push_back(run.replicate);
+  return out;
+}
+
+// replicates in both lists (ascending): the pairs of a paired comparison
+std::vector<int> Common(const std::vector<int>& a, const std::vector<int>& b) {
+  std::vector<int> out;
+  for (int r : a)
+    if (std::find(b.begin(), b.end(), r) != b.end()) out.push_back(r);
+  return out;
+}
+
+// final-step value of column c for each of `replicates` of `arm` (a partial run's
+// incomplete arms never enter a summary: their last step is not the final step)
+std::vector<double> FinalValues(const RunResult& res, const std::string& arm, size_t c,
+                                const std::vector<int>& replicates) {
   std::vector<double> out;
   const size_t cols = res.columns.size();
-  for (const auto& run : res.runs)
-    if (run.arm == arm) out.push_back(run.rows[(res.steps - 1) * cols + c]);
+  for (int r : replicates)
+    for (const auto& run : res.runs)
+      if (run.arm == arm && run.replicate == r) out.push_back(run.rows[(res.steps - 1) * cols + c]);
   return out;
 }
 
@@ -81,15 +101,26 @@ nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
   j["baseline_arm"] = control;
   j["control"] = control;
   j["comparisons"] = nlohmann::json::array();
+  // a run stopped early is summarised over the replicates each arm completed; differences
+  // pair the replicates both arms completed; arms with none are listed as missing
+  j["partial"] = res.partial;
+  if (res.partial) j["missing_arms"] = nlohmann::json::array();
+  const std::vector<int> control_reps = CompleteReplicates(res, control);
   for (const auto& arm : sc.arms) {
     nlohmann::json a;
+    const std::vector<int> reps = CompleteReplicates(res, arm.name);
+    const std::vector<int> paired = Common(reps, control_reps);
+    if (res.partial) {
+      a["replicates_completed"] = reps.size();
+      if (reps.empty()) j["missing_arms"].push_back(arm.name);
+    }
     for (size_t c = 0; c < res.columns.size(); ++c) {
-      const auto values = FinalValues(res, arm.name, c);
+      const auto values = FinalValues(res, arm.name, c, reps);
       a["final"][res.columns[c]] = EstimateJson(MeanCi(values));
       if (arm.name == control) continue;
-      const auto base = FinalValues(res, control, c);
-      a["difference_vs_baseline"][res.columns[c]] = EstimateJson(PairedDifference(values, base));
-      j["comparisons"].push_back(Comparison(arm.name, control, res.columns[c], values, base));
+      const auto mine = FinalValues(res, arm.name, c, paired), base = FinalValues(res, control, c, paired);
+      a["difference_vs_baseline"][res.columns[c]] = EstimateJson(PairedDifference(mine, base));
+      j["comparisons"].push_back(Comparison(arm.name, control, res.columns[c], mine, base));
     }
     j["arms"][arm.name] = a;
   }
@@ -97,11 +128,13 @@ nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
   // users reached under the reverse-chronological control, per replicate
   const auto reach = std::find(res.columns.begin(), res.columns.end(), "harmful_reach") - res.columns.begin();
   if (!sc.amplification_control.empty() && reach < static_cast<std::ptrdiff_t>(res.columns.size())) {
-    const auto base = FinalValues(res, sc.amplification_control, reach);
+    const std::vector<int> amp_reps = CompleteReplicates(res, sc.amplification_control);
     j["amplification_control"] = sc.amplification_control;
     for (const auto& arm : sc.arms) {
       if (arm.name == sc.amplification_control) continue;
-      const auto values = FinalValues(res, arm.name, reach);
+      const std::vector<int> paired = Common(CompleteReplicates(res, arm.name), amp_reps);
+      const auto values = FinalValues(res, arm.name, reach, paired);
+      const auto base = FinalValues(res, sc.amplification_control, reach, paired);
       std::vector<double> ratio;
       for (size_t i = 0; i < values.size(); ++i) ratio.push_back(base[i] > 0 ? values[i] / base[i] : std::nan(""));
       j["arms"][arm.name]["amplification"] = EstimateJson(MeanCi(ratio));
@@ -120,12 +153,16 @@ std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& res) {
   out << "step,arm,metric,mean,ci95_low,ci95_high,n\n";
   const size_t cols = res.columns.size();
   std::vector<double> values;
-  for (int64_t t = 0; t < res.steps; ++t)
+  // a partial run: only the steps some run reached
+  int64_t steps = 0;
+  for (const auto& run : res.runs) steps = std::max(steps, run.Steps(res.steps));
+  for (int64_t t = 0; t < steps; ++t)
     for (size_t a = 0; a < sc.arms.size(); ++a)
       for (size_t c = 0; c < cols; ++c) {
         // mean over replicates with its Student-t 95% CI
         values.clear();
-        for (const ArmRun* run : by_arm[a]) values.push_back(run->rows[t * cols + c]);
+        for (const ArmRun* run : by_arm[a])
+          if (t < run->Steps(res.steps)) values.push_back(run->rows[t * cols + c]);
         const Estimate e = MeanCi(values);
         out << t << ',' << sc.arms[a].name << ',' << res.columns[c] << ',' << CsvNumber(e.mean) << ','
             << CsvNumber(e.ci_low) << ',' << CsvNumber(e.ci_high) << ',' << e.n << '\n';
@@ -142,6 +179,14 @@ std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary) {
       {"counter_narrative_exposure_share", "CN exposure"}};
   std::ostringstream out;
   char buf[256];
+  if (summary.value("partial", false)) {
+    out << "PARTIAL RESULT: the run was stopped early; final values are over the replicates each arm completed";
+    if (!summary["missing_arms"].empty()) {
+      out << "; no complete replicate (n/a):";
+      for (const auto& m : summary["missing_arms"]) out << ' ' << m.get<std::string>();
+    }
+    out << "\n";
+  }
   out << "Scenario '" << sc.name << "': final step " << sc.steps - 1 << ", " << sc.replicates
       << " replicate(s); mean [95% CI]\n";
   std::snprintf(buf, sizeof buf, "%-16s", "arm");

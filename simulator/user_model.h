@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/registry.h"
+#include "core/state_io.h"
 #include "recommender/batch.h"
 #include "simulator/population.h"
 
@@ -17,6 +18,12 @@ class UserModel {
   /// For each user of the batch (batch.users[u] is the global id): examine the
   /// slate, choose, and update the user's true interest. Called once per batch.
   virtual void Respond(const RecContext& ctx, const SlateBatch& batch, Population& pop, ChoiceBuffer& out) = 0;
+  /// Checkpoints (docs/architecture.md, "Checkpoints"): writes the state that changes
+  /// during a run, not what the constructor or Init rebuild; LoadState restores it into a
+  /// plug-in built and initialised the same way. The defaults throw CheckpointUnsupported:
+  /// a stateless plug-in overrides both with explicit no-ops.
+  virtual void SaveState(StateWriter& out) const { throw CheckpointUnsupported("does not support checkpoints"); }
+  virtual void LoadState(StateReader& in) { throw CheckpointUnsupported("does not support checkpoints"); }
 };
 
 using UserModelRegistry = Registry<std::unique_ptr<UserModel>>;

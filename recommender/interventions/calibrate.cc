@@ -119,6 +119,17 @@ void Calibrate::WriteMetrics(const RecContext&, double* row) {
   row[1] = static_cast<double>(kl_users_);
 }
 
+void Calibrate::SaveState(StateWriter& out) const {
+  out.PutVector(ring_), out.PutVector(pushed_), out.PutVector(kl_);
+  out.Put(kl_sum_), out.Put(kl_users_);
+}
+
+void Calibrate::LoadState(StateReader& in) {
+  in.GetVector(ring_, ring_.size(), "calibrate history"), in.GetVector(pushed_, pushed_.size(), "calibrate counts");
+  in.GetVector(kl_, kl_.size(), "calibrate KL");
+  kl_sum_ = in.Get<double>(), kl_users_ = in.Get<int64_t>();
+}
+
 namespace {
 const bool kRegistered = InterventionRegistry::Get().Add(
     "calibrate",

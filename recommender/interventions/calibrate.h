@@ -24,6 +24,8 @@ class Calibrate : public Intervention {
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
   /// Largest supported history ring.
   static constexpr int kMaxHistory = 256;

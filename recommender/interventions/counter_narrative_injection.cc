@@ -328,6 +328,27 @@ void CounterNarrativeInjection::WriteMetrics(const RecContext&, double* row) {
   for (size_t o = 0; o < orgs_.size(); ++o) row[5 + o] = static_cast<double>(org_impressions_[o]);
 }
 
+void CounterNarrativeInjection::SaveState(StateWriter& out) const {
+  // per user; the live filters are rebuilt by BeginStep
+  out.PutVector(ring_step_), out.PutVector(ring_harmful_), out.PutVector(ring_total_);
+  out.PutVector(cap_log_), out.PutVector(cap_head_), out.PutVector(triggered_), out.PutVector(reached_);
+  out.PutVector(budget_left_), out.PutVector(org_impressions_);
+  for (int64_t x : {impressions_, clicks_, triggered_count_, reached_count_}) out.Put(x);
+}
+
+void CounterNarrativeInjection::LoadState(StateReader& in) {
+  in.GetVector(ring_step_, ring_step_.size(), "injection trigger window");
+  in.GetVector(ring_harmful_, ring_harmful_.size(), "injection trigger window");
+  in.GetVector(ring_total_, ring_total_.size(), "injection trigger window");
+  in.GetVector(cap_log_, cap_log_.size(), "injection frequency cap");
+  in.GetVector(cap_head_, cap_head_.size(), "injection frequency cap");
+  in.GetVector(triggered_, triggered_.size(), "injection triggered users");
+  in.GetVector(reached_, reached_.size(), "injection reached users");
+  in.GetVector(budget_left_, budget_left_.size(), "injection budgets");
+  in.GetVector(org_impressions_, org_impressions_.size(), "injection organisation impressions");
+  for (int64_t* x : {&impressions_, &clicks_, &triggered_count_, &reached_count_}) *x = in.Get<int64_t>();
+}
+
 namespace {
 const bool kRegistered = InterventionRegistry::Get().Add(
     "counter_narrative_injection", CounterNarrativeInjectionSpec(),

@@ -43,6 +43,8 @@ class CounterNarrativeInjection : public Intervention {
   void OnSlate(const RecContext& ctx, SlateBatch& batch) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
   /// Organisation (creator) ids whose counter-narratives are injected, ascending.
   const std::vector<int64_t>& organisations() const { return orgs_; }

@@ -39,6 +39,14 @@ void DemoteHarmful::WriteMetrics(const RecContext&, double* row) {
   row[2] = demoted_ > 0 ? static_cast<double>(demoted_news_) / demoted_ : nan;
 }
 
+void DemoteHarmful::SaveState(StateWriter& out) const {
+  for (int64_t x : {candidates_, demoted_, demoted_harmful_, demoted_news_}) out.Put(x);
+}
+
+void DemoteHarmful::LoadState(StateReader& in) {
+  for (int64_t* x : {&candidates_, &demoted_, &demoted_harmful_, &demoted_news_}) *x = in.Get<int64_t>();
+}
+
 namespace {
 const bool kRegistered = InterventionRegistry::Get().Add(
     "demote_harmful",

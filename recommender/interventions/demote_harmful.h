@@ -22,6 +22,8 @@ class DemoteHarmful : public Intervention {
   void BeginStep(const RecContext& ctx) override;
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
   /// The penalty for harm score h (0 at or below the threshold).
   double Penalty(double h) const { return h > threshold_ ? weight_ * (h - threshold_) / (1 - threshold_) : 0.0; }

@@ -14,6 +14,9 @@ class DiversifyMmr : public Intervention {
  public:
   explicit DiversifyMmr(double lambda) : lambda_(lambda) {}
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
+  // stateless: nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
 
  private:
   double lambda_;

@@ -60,6 +60,23 @@ void HashSharing::WriteMetrics(const RecContext&, double* row) {
   row[2] = static_cast<double>(db_->size());
 }
 
+void HashSharing::SaveState(StateWriter& out) const {
+  // the database's items in index order: re-adding them rebuilds the same index
+  out.PutVector(db_->items());
+  out.Put<uint64_t>(log_cursor_), out.Put(blocked_), out.Put(blocked_legitimate_);
+}
+
+void HashSharing::LoadState(StateReader& in) {
+  std::vector<int64_t> items;
+  in.GetVector(items);
+  db_ = std::make_unique<HashDatabase>(static_cast<int64_t>(codes_.size() / kHashBytes));
+  for (int64_t item : items) {
+    if (item < 0 || static_cast<size_t>(item) >= codes_.size() / kHashBytes) in.Fail("hash database item out of range");
+    db_->Add(item, codes_.data() + item * kHashBytes);
+  }
+  log_cursor_ = in.Get<uint64_t>(), blocked_ = in.Get<int64_t>(), blocked_legitimate_ = in.Get<int64_t>();
+}
+
 namespace {
 
 const bool kRegistered = InterventionRegistry::Get().Add(

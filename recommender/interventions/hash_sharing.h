@@ -34,6 +34,8 @@ class HashSharing : public Intervention {
   }
   void OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
   /// The items' codes (n x kHashBytes), for tests.
   const std::vector<uint8_t>& codes() const { return codes_; }

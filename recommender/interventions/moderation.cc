@@ -148,6 +148,36 @@ void Moderation::WriteMetrics(const RecContext&, double* row) {
   row[6] = static_cast<double>(impressions_removed_);
 }
 
+void Moderation::SaveState(StateWriter& out) const {
+  out.Put<uint64_t>(log_cursor_);
+  out.PutVector(live_order_), out.PutVector(live_since_);
+  out.Put<uint64_t>(classifier_cursor_), out.Put<uint64_t>(flagger_cursor_);
+  out.PutVector(trusted_queue_), out.PutVector(classifier_queue_);
+  out.Put<uint64_t>(trusted_head_), out.Put<uint64_t>(classifier_head_);
+  out.PutVector(queued_), out.PutVector(cleared_), out.Put(queued_count_);
+  out.PutVector(appeals_), out.Put<uint64_t>(appeal_head_), out.PutVector(shown_);
+  for (int64_t x : {removed_, removed_harmful_, within_hour_, restored_, impressions_removed_}) out.Put(x);
+}
+
+void Moderation::LoadState(StateReader& in) {
+  log_cursor_ = in.Get<uint64_t>();
+  in.GetVector(live_order_), in.GetVector(live_since_, live_since_.size(), "moderation live steps");
+  classifier_cursor_ = in.Get<uint64_t>(), flagger_cursor_ = in.Get<uint64_t>();
+  in.GetVector(trusted_queue_), in.GetVector(classifier_queue_);
+  trusted_head_ = in.Get<uint64_t>(), classifier_head_ = in.Get<uint64_t>();
+  in.GetVector(queued_, queued_.size(), "moderation queue flags");
+  in.GetVector(cleared_, cleared_.size(), "moderation cleared flags");
+  queued_count_ = in.Get<int64_t>();
+  in.GetVector(appeals_), appeal_head_ = in.Get<uint64_t>(),
+                          in.GetVector(shown_, shown_.size(), "moderation impressions");
+  if (classifier_cursor_ > live_order_.size() || flagger_cursor_ > live_order_.size() ||
+      trusted_head_ > trusted_queue_.size() || classifier_head_ > classifier_queue_.size() ||
+      appeal_head_ > appeals_.size())
+    in.Fail("moderation cursors out of range");
+  for (int64_t* x : {&removed_, &removed_harmful_, &within_hour_, &restored_, &impressions_removed_})
+    *x = in.Get<int64_t>();
+}
+
 namespace {
 
 ComponentSpec ModerationSpec() {

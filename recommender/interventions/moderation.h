@@ -46,6 +46,8 @@ class Moderation : public Intervention {
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
   void EndStep(const RecContext& ctx, ItemActions& actions) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
   /// Items flagged and not yet reviewed.
   int64_t queue_length() const { return queued_count_; }

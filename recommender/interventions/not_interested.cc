@@ -101,6 +101,18 @@ void NotInterested::WriteMetrics(const RecContext&, double* row) {
   row[1] = static_cast<double>(suppressed_);
 }
 
+void NotInterested::SaveState(StateWriter& out) const {
+  out.PutVector(dismissed_), out.PutVector(when_), out.PutVector(next_);
+  out.Put(dismissals_), out.Put(suppressed_);
+}
+
+void NotInterested::LoadState(StateReader& in) {
+  in.GetVector(dismissed_, dismissed_.size(), "not_interested dismissals");
+  in.GetVector(when_, when_.size(), "not_interested dismissal steps");
+  in.GetVector(next_, next_.size(), "not_interested ring positions");
+  dismissals_ = in.Get<int64_t>(), suppressed_ = in.Get<int64_t>();
+}
+
 namespace {
 const bool kRegistered = InterventionRegistry::Get().Add(
     "not_interested",

@@ -28,6 +28,8 @@ class NotInterested : public Intervention {
   void OnResponse(const RecContext& ctx, const SlateBatch& batch, ChoiceBuffer& choices) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
   /// Largest supported dismissal memory per user.
   static constexpr int kMaxMemory = 64;

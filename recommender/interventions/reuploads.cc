@@ -51,6 +51,19 @@ void Reuploads::WriteMetrics(const RecContext&, double* row) {
   row[1] = static_cast<double>(due_.size() - due_head_);
 }
 
+void Reuploads::SaveState(StateWriter& out) const {
+  // the families are rebuilt by Init; what was scheduled so far is state
+  out.Put<uint64_t>(log_cursor_), out.PutVector(next_copy_), out.PutVector(due_);
+  out.Put<uint64_t>(due_head_), out.Put(reuploaded_);
+}
+
+void Reuploads::LoadState(StateReader& in) {
+  log_cursor_ = in.Get<uint64_t>();
+  in.GetVector(next_copy_, next_copy_.size(), "reuploads copy offsets");
+  in.GetVector(due_), due_head_ = in.Get<uint64_t>(), reuploaded_ = in.Get<int64_t>();
+  if (due_head_ > due_.size()) in.Fail("reuploads queue head out of range");
+}
+
 namespace {
 
 const bool kRegistered = InterventionRegistry::Get().Add(

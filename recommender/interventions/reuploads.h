@@ -24,6 +24,8 @@ class Reuploads : public Intervention {
   std::vector<std::string> Columns() const override { return {"ru_reuploaded", "ru_scheduled"}; }
   void RequestUploads(const RecContext& ctx, const ItemActions& actions, std::vector<int64_t>& arriving) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
  private:
   struct Due {

@@ -1,0 +1,278 @@
+// Checkpoints: the state format (core/state_io.h) and runs stopped, checkpointed and
+// resumed in process, which must end bit-identical to uninterrupted runs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/io.h"
+#include "core/state_io.h"
+#include "simulator/runner.h"
+#include "test_util.h"
+
+namespace counterpoint {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CatchInputError;
+using testing::Contains;
+using testing::ScopedThreads;
+
+fs::path TempDir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("counterpoint_ckpt_test_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string Slurp(const fs::path& p) { return ReadFile(p.string()); }
+
+// ---- the state format ----
+
+TEST(StateIoTest, RoundTripsValuesVectorsStringsAndTags) {
+  StateWriter w;
+  w.Tag("section");
+  w.Put<int64_t>(-7);
+  w.Put<double>(0.125);
+  w.PutVector(std::vector<float>{1.5f, -2.0f, 3.25f});
+  w.PutVector(std::vector<int32_t>{});
+  w.PutString("ab");
+  const std::string sealed = SealState(w.bytes());
+  StateReader r(UnsealState(sealed, "mem"), "mem");
+  r.Tag("section");
+  EXPECT_EQ(r.Get<int64_t>(), -7);
+  EXPECT_EQ(r.Get<double>(), 0.125);
+  std::vector<float> f;
+  r.GetVector(f);
+  EXPECT_EQ(f, (std::vector<float>{1.5f, -2.0f, 3.25f}));
+  std::vector<int32_t> empty{9};
+  r.GetVector(empty, 0, "empty");
+  EXPECT_TRUE(empty.empty());
+  EXPECT_EQ(r.GetString(), "ab");
+  EXPECT_TRUE(r.AtEnd());
+}
+
+TEST(StateIoTest, TruncatedCorruptOrForeignDataIsAnInputError) {
+  StateWriter w;
+  w.Tag("x");
+  w.PutVector(std::vector<int64_t>(100, 42));
+  const std::string sealed = SealState(w.bytes());
+  // every truncation of the sealed file is refused (never read past the end)
+  for (size_t n : {size_t{0}, size_t{7}, size_t{20}, sealed.size() / 2, sealed.size() - 1})
+    EXPECT_TRUE(
+        Contains(CatchInputError([&] { UnsealState(std::string_view(sealed).substr(0, n), "f.bin"); }).what(), "f.bin"))
+        << n;
+  // one flipped byte in the body: the digest does not match
+  std::string flipped = sealed;
+  flipped[40] ^= 0x10;
+  EXPECT_TRUE(Contains(CatchInputError([&] { UnsealState(flipped, "f.bin"); }).what(), "SHA-256"));
+  // another format version
+  std::string version = sealed;
+  version[8] = 99;
+  EXPECT_TRUE(Contains(CatchInputError([&] { UnsealState(version, "f.bin"); }).what(), "version 99"));
+  EXPECT_TRUE(Contains(
+      CatchInputError([&] { UnsealState("garbage that is long enough to hold a header........", "g"); }).what(),
+      "not a counterpoint checkpoint"));
+  // a reader of an unsealed body checks lengths, sizes and tags
+  const std::string& body = w.bytes();
+  StateReader wrong_tag(body, "b");
+  EXPECT_TRUE(Contains(CatchInputError([&] { wrong_tag.Tag("y"); }).what(), "expected section 'y', found 'x'"));
+  StateReader wrong_size(body, "b");
+  wrong_size.Tag("x");
+  std::vector<int64_t> v;
+  EXPECT_TRUE(Contains(CatchInputError([&] { wrong_size.GetVector(v, 99, "users"); }).what(), "users has 100 entries"));
+  StateReader short_read(std::string_view(body).substr(0, body.size() - 8), "b");
+  short_read.Tag("x");
+  EXPECT_TRUE(Contains(CatchInputError([&] { short_read.GetVector(v); }).what(), "truncated or corrupt checkpoint"));
+}
+
+// ---- stop, checkpoint, resume ----
+
+// small versions of the shipped scenarios: together they use every shipped retriever,
+// ranker (engagement also with examination debiasing), intervention and observer
+std::vector<std::string> Small(std::vector<std::string> extra = {}) {
+  std::vector<std::string> s = {"catalog.n_items=1000", "population.n_users=150", "steps=5",          "replicates=2",
+                                "index.factory=Flat",   "output.events=true",     "output.graph=true"};
+  s.insert(s.end(), extra.begin(), extra.end());
+  return s;
+}
+
+struct Case {
+  std::string file;
+  std::vector<std::string> sets;
+  std::vector<std::string> arms;  ///< a selection (empty: all)
+};
+
+std::vector<Case> Cases() {
+  return {{"ranking_team_ab.yaml", Small({"recommender.ranker.ctr_debias=examination"}), {}},
+          {"redirect_method.yaml", Small(), {}},
+          {"moderation_one_hour.yaml", Small(), {}},
+          {"hash_sharing.yaml", Small(), {}},
+          // one_ngo names an organisation of the full-size catalog
+          {"ngo_reach.yaml", Small(), {"control", "campaign"}},
+          {"rabbit_hole.yaml", Small({"replicates=1"}), {}},
+          {"ranker_ablation.yaml", Small({"replicates=1"}), {}}};
+}
+
+Scenario Load(const Case& c) {
+  Scenario sc = LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/" + c.file, c.sets);
+  SelectArms(sc, c.arms);
+  return sc;
+}
+
+// the output files of a result, the manifest without its timing fields
+std::map<std::string, std::string> Files(const fs::path& dir, const Scenario& sc, const RunResult& res) {
+  WriteOutputs(dir.string(), sc, res, 1);
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file() || e.path().filename() == "checkpoint.bin") continue;
+    out[fs::relative(e.path(), dir).string()] = Slurp(e.path());
+  }
+  nlohmann::json m = nlohmann::json::parse(out.at("manifest.json"));
+  for (const char* timing : {"finished_utc", "wall_seconds", "build_seconds", "timings", "threads"}) m.erase(timing);
+  out["manifest.json"] = m.dump(1);
+  return out;
+}
+
+void ExpectSameFiles(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b,
+                     const std::string& what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (const auto& [name, contents] : a) {
+    ASSERT_TRUE(b.count(name)) << what << ": " << name;
+    EXPECT_TRUE(contents == b.at(name)) << what << ": " << name << " differs";
+  }
+}
+
+TEST(CheckpointTest, StopAndResumeAtAnyBoundaryEqualsAnUninterruptedRun) {
+  for (const Case& c : Cases()) {
+    const Scenario sc = Load(c);
+    const int64_t total = sc.steps * static_cast<int64_t>(sc.arms.size()) * sc.replicates;
+    const fs::path dir = TempDir("full");
+    RunResult full;
+    {
+      ScopedThreads threads(2);
+      full = RunScenario(sc);
+    }
+    ASSERT_FALSE(full.partial);
+    const auto expected = Files(dir, sc, full);
+    // stops inside the first arm, at an arm boundary (a checkpoint of an arm not yet started),
+    // inside a later arm, and in the second replicate
+    for (int64_t stop_at : {int64_t{1}, sc.steps, sc.steps + 3, total - 2}) {
+      const std::string what = c.file + " stopped after step " + std::to_string(stop_at);
+      const fs::path part_dir = TempDir("part");
+      RunControl control;
+      control.checkpoint_every = 1000000;  // only the checkpoint written where the run stops
+      control.checkpoint_path = CheckpointPath(part_dir.string());
+      int64_t polls = 0;
+      control.should_stop = [&] { return polls++ >= stop_at; };
+      RunResult part;
+      {
+        ScopedThreads threads(2);
+        part = RunScenario(sc, {}, control);
+      }
+      ASSERT_TRUE(part.partial) << what;
+      int64_t steps_done = 0;
+      for (const auto& run : part.runs) steps_done += run.Steps(sc.steps);
+      EXPECT_EQ(steps_done, stop_at) << what;
+      // resumed with another thread count: the same files
+      RunControl resume;
+      resume.resume_path = control.checkpoint_path;
+      RunResult resumed;
+      {
+        ScopedThreads threads(1);
+        resumed = RunScenario(sc, {}, resume);
+      }
+      EXPECT_FALSE(resumed.partial) << what;
+      ExpectSameFiles(expected, Files(TempDir("resumed"), sc, resumed), what);
+    }
+  }
+}
+
+TEST(CheckpointTest, PeriodicCheckpointSurvivesAnAbortedRun) {
+  // a progress callback that throws (how the Python bindings abort) leaves the last
+  // periodic checkpoint, which resumes to the uninterrupted result
+  const Case c = Cases()[3];  // hash sharing: moderation, re-uploads and the hash database
+  const Scenario sc = Load(c);
+  const auto expected = Files(TempDir("full"), sc, RunScenario(sc));
+  const fs::path dir = TempDir("aborted");
+  RunControl control;
+  control.checkpoint_every = 4;
+  control.checkpoint_path = CheckpointPath(dir.string());
+  EXPECT_THROW(RunScenario(
+                   sc,
+                   [](int64_t done, int64_t) {
+                     if (done == 11) throw std::runtime_error("abort");
+                   },
+                   control),
+               std::runtime_error);
+  ASSERT_TRUE(fs::exists(control.checkpoint_path));
+  RunControl resume;
+  resume.resume_path = control.checkpoint_path;
+  resume.checkpoint_every = 5;  // checkpoints may continue while resuming
+  resume.checkpoint_path = control.checkpoint_path;
+  ExpectSameFiles(expected, Files(TempDir("resumed"), sc, RunScenario(sc, {}, resume)), "aborted at step 11");
+  // the checkpoint's own scenario parses back to the same hash
+  EXPECT_EQ(ScenarioSha256(CheckpointScenario(control.checkpoint_path)), ScenarioSha256(sc));
+}
+
+TEST(CheckpointTest, ResumeRefusesAnotherScenarioAndCorruptFiles) {
+  const Case c = Cases()[2];
+  const Scenario sc = Load(c);
+  const fs::path dir = TempDir("refuse");
+  RunControl control;
+  control.checkpoint_every = 3;
+  control.checkpoint_path = CheckpointPath(dir.string());
+  int polls = 0;
+  control.should_stop = [&] { return polls++ >= 5; };
+  RunScenario(sc, {}, control);
+  RunControl resume;
+  resume.resume_path = control.checkpoint_path;
+  // another seed: another hash
+  Case other = c;
+  other.sets.push_back("seed=99");
+  const InputError e = CatchInputError([&] { RunScenario(Load(other), {}, resume); });
+  EXPECT_TRUE(Contains(e.what(), "scenario hash")) << e.what();
+  // a truncated and a corrupted copy
+  const std::string bytes = Slurp(control.checkpoint_path);
+  WriteFileAtomic(control.checkpoint_path, bytes.substr(0, bytes.size() / 3));
+  EXPECT_TRUE(Contains(CatchInputError([&] { RunScenario(sc, {}, resume); }).what(), "checkpoint"));
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] ^= 1;
+  WriteFileAtomic(control.checkpoint_path, flipped);
+  EXPECT_TRUE(Contains(CatchInputError([&] { RunScenario(sc, {}, resume); }).what(), "corrupt checkpoint"));
+}
+
+// an intervention with state and no checkpoint support (the interface's default)
+class Unsaveable : public Intervention {};
+
+const bool kUnsaveable = InterventionRegistry::Get().Add(
+    "checkpoint_test_unsaveable", {"test double without checkpoint support", {}},
+    [](const Params&) -> std::unique_ptr<Intervention> { return std::make_unique<Unsaveable>(); });
+
+TEST(CheckpointTest, PluginWithoutSupportIsNamed) {
+  const std::string text = R"(
+name: unsaveable
+steps: 3
+catalog: {type: synthetic, n_items: 300, dim: 8}
+index: {factory: Flat}
+population: {n_users: 20}
+arms:
+  - name: plain
+  - name: custom
+    interventions: [{type: checkpoint_test_unsaveable}]
+)";
+  const Scenario sc = ParseScenario(text, "<string>");
+  RunControl control;
+  control.checkpoint_every = 2;
+  control.checkpoint_path = CheckpointPath(TempDir("unsaveable").string());
+  control.scenario_text = text;
+  const InputError e = CatchInputError([&] { RunScenario(sc, {}, control); });
+  EXPECT_TRUE(Contains(e.what(),
+                       "intervention 'checkpoint_test_unsaveable' of arm 'custom' does not support "
+                       "checkpoints"))
+      << e.what();
+}
+
+}  // namespace
+}  // namespace counterpoint
