@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/summary_table.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "simulator/runner.h"

@@ -124,7 +124,4 @@ std::pair<std::string, std::string> GraphFiles(const std::string& arm);
 /// lists every file written with its SHA-256, and its status: "complete" or "partial".
 void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& result, int threads);
 
-/// A human-readable table: per arm, final values of key metrics with CIs.
-std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary);
-
 }  // namespace counterpoint

@@ -1,5 +1,5 @@
 // Summaries of a run: final values with CIs, comparisons against the control,
-// amplification, the per-step metrics_summary.csv and the printed table.
+// amplification and the per-step metrics_summary.csv.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -39,24 +39,6 @@ std::vector<double> FinalValues(const RunResult& res, const std::string& arm, si
       if (run.arm == arm && run.replicate == r) out.push_back(run.rows[(res.steps - 1) * cols + c]);
   return out;
 }
-
-// one table cell: "mean [low,high]", the mean alone without a CI (one replicate), n/a
-// without a mean (a metric undefined in some replicate); `sign` for differences
-std::string SummaryCell(const nlohmann::json& e, bool sign) {
-  char buf[64];
-  if (e["mean"].is_null())
-    std::snprintf(buf, sizeof buf, " %24s", "n/a");
-  else if (e["ci95_low"].is_null())
-    std::snprintf(buf, sizeof buf, sign ? " %+24.4f" : " %24.4f", e["mean"].get<double>());
-  else
-    std::snprintf(buf, sizeof buf, sign ? " %+8.4f [%+6.3f,%+6.3f]" : " %8.4f [%6.3f,%6.3f]", e["mean"].get<double>(),
-                  e["ci95_low"].get<double>(), e["ci95_high"].get<double>());
-  return buf;
-}
-
-}  // namespace
-
-namespace {
 
 // metrics for which a relative difference (arm / control - 1) means something: levels, not
 // differences of signed quantities (extremity is a signed projection)
@@ -167,63 +149,6 @@ std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& res) {
         out << t << ',' << sc.arms[a].name << ',' << res.columns[c] << ',' << CsvNumber(e.mean) << ','
             << CsvNumber(e.ci_low) << ',' << CsvNumber(e.ci_high) << ',' << e.n << '\n';
       }
-  return out.str();
-}
-
-std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary) {
-  static const std::vector<std::pair<std::string, std::string>> kKey = {
-      {"harmful_exposure_share", "harmful exposure"},
-      {"rabbit_hole_share", "in rabbit hole"},
-      {"extremity_mean", "mean extremity"},
-      {"clicks_per_session", "clicks/session"},
-      {"counter_narrative_exposure_share", "CN exposure"}};
-  std::ostringstream out;
-  char buf[256];
-  if (summary.value("partial", false)) {
-    out << "PARTIAL RESULT: the run was stopped early; final values are over the replicates each arm completed";
-    if (!summary["missing_arms"].empty()) {
-      out << "; no complete replicate (n/a):";
-      for (const auto& m : summary["missing_arms"]) out << ' ' << m.get<std::string>();
-    }
-    out << "\n";
-  }
-  out << "Scenario '" << sc.name << "': final step " << sc.steps - 1 << ", " << sc.replicates
-      << " replicate(s); mean [95% CI]\n";
-  std::snprintf(buf, sizeof buf, "%-16s", "arm");
-  out << buf;
-  std::vector<std::pair<std::string, std::string>> shown;
-  const auto& arms = summary["arms"];
-  for (const auto& [key, label] : kKey)
-    if (arms.begin()->contains("final") && (*arms.begin())["final"].contains(key)) shown.push_back({key, label});
-  for (const auto& [key, label] : shown) {
-    std::snprintf(buf, sizeof buf, " %24s", label.c_str());
-    out << buf;
-  }
-  out << '\n';
-  for (const auto& arm : sc.arms) {
-    std::snprintf(buf, sizeof buf, "%-16s", arm.name.c_str());
-    out << buf;
-    for (const auto& [key, label] : shown) {
-      out << SummaryCell(arms[arm.name]["final"][key], false);
-    }
-    out << '\n';
-  }
-  // paired differences from the control (common random numbers)
-  if (sc.arms.size() > 1) {
-    out << "Difference from the control '" << sc.ControlArm() << "' (paired over replicates), mean [95% CI]:\n";
-    for (size_t a = 0; a < sc.arms.size(); ++a) {
-      if (sc.arms[a].name == sc.ControlArm()) continue;
-      std::snprintf(buf, sizeof buf, "%-16s", sc.arms[a].name.c_str());
-      out << buf;
-      for (const auto& [key, label] : shown) {
-        out << SummaryCell(arms[sc.arms[a].name]["difference_vs_baseline"][key], true);
-      }
-      out << '\n';
-    }
-  }
-  out << "harmful exposure: share of impressions that are borderline or extremist; in rabbit hole: share of users\n"
-         "whose recent consumption is mostly harmful; mean extremity: users' true interest projected on the\n"
-         "extremity direction; CN exposure: share of impressions that are counter-narratives (docs/metrics.md).\n";
   return out.str();
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/summary_table.h"
 #include "simulator/runner.h"
 
 namespace counterpoint {
