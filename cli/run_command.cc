@@ -1,9 +1,11 @@
 // counterpoint run SCENARIO.yaml [--out DIR] [--set key.path=value ...] [--arms a,b] [--threads N]
+//                  [--memory-limit SIZE]
 #include <omp.h>
 
 #include <iostream>
 
 #include "cli/commands.h"
+#include "simulator/memory_estimate.h"
 #include "simulator/runner.h"
 
 namespace counterpoint::cli {
@@ -15,6 +17,7 @@ struct RunArgs {
   std::vector<std::string> sets;
   std::vector<std::string> arms;
   int threads = 0;
+  std::string memory_limit;
   bool quiet = false;
 };
 }  // namespace
@@ -37,10 +40,17 @@ Action AddRunCommand(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--threads", args->threads, "OpenMP threads (default: all cores; results do not depend on it)")
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--memory-limit", args->memory_limit,
+                  "refuse runs estimated to need more, e.g. 8G (default: the smallest of available memory, "
+                  "ulimit -v and the cgroup's limit)");
   cmd->add_flag("--quiet", args->quiet, "no progress output");
   return [args]() {
     Scenario sc = LoadScenario(args->scenario, args->sets);
     SelectArms(sc, args->arms);
+    // refused before anything is allocated if its arrays would not fit (docs/scenarios.md, "Memory")
+    std::optional<MemoryLimit> limit;
+    if (!args->memory_limit.empty()) limit = MemoryLimit{ParseMemorySize(args->memory_limit), "--memory-limit"};
+    CheckScenarioMemory(sc, limit);
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
     const std::string out = args->out.empty() ? sc.output_dir : args->out;

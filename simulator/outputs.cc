@@ -117,15 +117,14 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
 }
 
 void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& res, int threads) {
-  // an older run's manifest would make a half-replaced directory look complete
-  std::error_code ec;
-  std::filesystem::remove(dir + "/manifest.json", ec);
-  WriteFileAtomic(dir + "/metrics.csv", MetricsCsv(res));
-  WriteFileAtomic(dir + "/summary.json", Summarize(sc, res).dump(2) + "\n");
-  WriteFileAtomic(dir + "/metrics_summary.csv", MetricsSummaryCsv(sc, res));
+  // every file is staged first: a full disk leaves the earlier result set as it was
+  StagedFiles files;
+  files.Write(dir + "/metrics.csv", MetricsCsv(res));
+  files.Write(dir + "/summary.json", Summarize(sc, res).dump(2) + "\n");
+  files.Write(dir + "/metrics_summary.csv", MetricsSummaryCsv(sc, res));
   if (sc.output_events) {
-    WriteFileAtomic(dir + "/impressions.csv", ImpressionsCsv(res));
-    WriteFileAtomic(dir + "/moderation.csv", ModerationCsv(res));
+    files.Write(dir + "/impressions.csv", ImpressionsCsv(res));
+    files.Write(dir + "/moderation.csv", ModerationCsv(res));
   }
   // each arm's induced graph: the disjoint union of its replicates' graphs
   if (sc.output_graph) {
@@ -134,8 +133,8 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
       for (const auto& run : res.runs)
         if (run.arm == arm.name) graphs.push_back({run.replicate, &run.graph});
       const auto [nodes, edges] = GraphFiles(arm.name);
-      WriteFileAtomic(dir + "/" + nodes, InducedNodesCsv(graphs));
-      WriteFileAtomic(dir + "/" + edges, InducedEdgesCsv(graphs));
+      files.Write(dir + "/" + nodes, InducedNodesCsv(graphs));
+      files.Write(dir + "/" + edges, InducedEdgesCsv(graphs));
     }
   }
   // the NGO coverage map of every arm and replicate that has one
@@ -144,10 +143,13 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   for (const auto& run : res.runs)
     if (!run.coverage.empty())
       coverage_runs.push_back({run.arm, run.replicate}), coverage_maps.push_back(&run.coverage);
-  if (!coverage_runs.empty())
-    WriteFileAtomic(dir + "/coverage_gaps.csv", CoverageGapsCsv(coverage_runs, coverage_maps));
-  // the manifest goes last: its presence marks a complete result directory
-  WriteFileAtomic(dir + "/manifest.json", Manifest(sc, res, threads).dump(2) + "\n");
+  if (!coverage_runs.empty()) files.Write(dir + "/coverage_gaps.csv", CoverageGapsCsv(coverage_runs, coverage_maps));
+  // the manifest goes last: its presence marks a complete result directory (an older
+  // run's would make a half-replaced directory look complete while the renames run)
+  files.Write(dir + "/manifest.json", Manifest(sc, res, threads).dump(2) + "\n");
+  std::error_code ec;
+  std::filesystem::remove(dir + "/manifest.json", ec);
+  files.Commit();
 }
 
 }  // namespace counterpoint
