@@ -216,7 +216,8 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides)
         // a list: an index, or the name of an element (arms by name)
         YAML::Node next;
         bool found = false;
-        if (key.find_first_not_of("0123456789") == std::string::npos) {
+        // an index of at most 9 digits (longer ones are no element: stoul could overflow)
+        if (key.size() <= 9 && key.find_first_not_of("0123456789") == std::string::npos) {
           const size_t idx = std::stoul(key);
           if (idx < cur.size()) next.reset(cur[idx]), found = true;
         } else {
@@ -368,7 +369,8 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
 namespace {
 nlohmann::json ParamsJson(const Params& p) {
   nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : p.values()) std::visit([&](const auto& x) { j[k] = x; }, v);
+  // a named key, not a structured binding: clang 14 cannot capture those
+  for (const auto& kv : p.values()) std::visit([&, &k = kv.first](const auto& x) { j[k] = x; }, kv.second);
   return j;
 }
 nlohmann::json ChoiceJson(const ComponentChoice& c) {
