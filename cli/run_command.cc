@@ -1,6 +1,7 @@
 // counterpoint run SCENARIO.yaml [--out DIR] [--set key.path=value ...] [--arms a,b] [--threads N]
 //                                [--checkpoint K]
 // counterpoint run --resume DIR [SCENARIO.yaml ...]
+//                  [--memory-limit SIZE]
 #include <omp.h>
 #include <signal.h>
 
@@ -12,6 +13,7 @@
 #include "cli/summary_table.h"
 #include "core/error.h"
 #include "core/io.h"
+#include "simulator/memory_estimate.h"
 #include "simulator/runner.h"
 
 namespace counterpoint::cli {
@@ -23,6 +25,7 @@ struct RunArgs {
   std::vector<std::string> sets;
   std::vector<std::string> arms;
   int threads = 0;
+  std::string memory_limit;
   bool quiet = false;
   int64_t checkpoint = 0;
   std::string resume;
@@ -75,6 +78,9 @@ Action AddRunCommand(CLI::App& app) {
                   "one it ran")
       ->check(CLI::ExistingDirectory)
       ->excludes(out);
+  cmd->add_option("--memory-limit", args->memory_limit,
+                  "refuse runs estimated to need more, e.g. 8G (default: the smallest of available memory, "
+                  "ulimit -v and the cgroup's limit)");
   cmd->add_flag("--quiet", args->quiet, "no progress output");
   return [args]() {
     Scenario sc;
@@ -95,6 +101,10 @@ Action AddRunCommand(CLI::App& app) {
       SelectArms(sc, args->arms);
       control.scenario_text = ReadFile(args->scenario);
     }
+    // refused before anything is allocated if its arrays would not fit (docs/scenarios.md, "Memory")
+    std::optional<MemoryLimit> limit;
+    if (!args->memory_limit.empty()) limit = MemoryLimit{ParseMemorySize(args->memory_limit), "--memory-limit"};
+    CheckScenarioMemory(sc, limit);
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
     const std::string out = !args->resume.empty() ? args->resume : args->out.empty() ? sc.output_dir : args->out;

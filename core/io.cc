@@ -1,8 +1,10 @@
 #include "core/io.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -15,31 +17,78 @@
 
 namespace counterpoint {
 
-void WriteFileAtomic(const std::string& path, const std::string& contents) {
+StagedFiles::~StagedFiles() { Discard(); }
+
+void StagedFiles::Discard() {
+  for (const auto& [target, tmp] : staged_) std::remove(tmp.c_str());
+  staged_.clear();
+}
+
+void StagedFiles::Write(const std::string& path, const std::string& contents) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   std::error_code dir_error;
   if (target.has_parent_path()) fs::create_directories(target.parent_path(), dir_error);
-  if (dir_error)
+  if (dir_error) {
+    Discard();
     throw InputError(path, "cannot create the directory " + target.parent_path().string() + ": " + dir_error.message());
+  }
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (!f) throw InputError(path, std::string("cannot write: ") + std::strerror(errno));
-    const size_t n = std::fwrite(contents.data(), 1, contents.size(), f);
-    const bool ok = n == contents.size() && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-    std::fclose(f);
-    if (!ok) {
-      std::remove(tmp.c_str());
-      throw InputError(path, "write failed (disk full?)");
+  // a failed write (short write, ENOSPC, EDQUOT, EIO) removes this and every staged
+  // temporary file; the targets are untouched until Commit
+  auto fail = [&](int fd, const std::string& what, int err) {
+    if (fd >= 0) ::close(fd);
+    std::remove(tmp.c_str());
+    Discard();
+    throw InputError(path, what + " " + path + ": " + std::strerror(err) +
+                               (err == ENOSPC || err == EDQUOT
+                                    ? " (free some space or write elsewhere, e.g. --out; an earlier file there is kept)"
+                                    : ""));
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail(-1, "cannot write", errno);
+  for (size_t done = 0; done < contents.size();) {
+    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail(fd, "writing", n < 0 ? errno : ENOSPC);  // a write of 0 bytes: the device is full
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) fail(fd, "writing", errno);
+  if (::close(fd) != 0) fail(-1, "writing", errno);
+  staged_.emplace_back(path, tmp);
+}
+
+void StagedFiles::Commit() {
+  namespace fs = std::filesystem;
+  std::vector<std::string> dirs;
+  for (size_t i = 0; i < staged_.size(); ++i) {
+    const auto& [path, tmp] = staged_[i];
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) {
+      for (size_t j = i; j < staged_.size(); ++j) std::remove(staged_[j].second.c_str());
+      staged_.clear();
+      throw InputError(path, "cannot rename temporary file into place: " + ec.message());
+    }
+    const fs::path target(path);
+    const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  staged_.clear();
+  // the renames are durable once the directories are synced (best effort)
+  for (const std::string& dir : dirs) {
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+      ::fsync(dir_fd);
+      ::close(dir_fd);
     }
   }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw InputError(path, "cannot rename temporary file into place: " + ec.message());
-  }
+}
+
+void WriteFileAtomic(const std::string& path, const std::string& contents) {
+  StagedFiles files;
+  files.Write(path, contents);
+  files.Commit();
 }
 
 std::string UnreadableFileReason(const std::string& path) {

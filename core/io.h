@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace counterpoint {
@@ -10,6 +11,26 @@ namespace counterpoint {
 /// Writes `contents` to `path` via a temporary file in the same directory and a
 /// rename, so an interrupted run never leaves a half-written file that looks complete.
 void WriteFileAtomic(const std::string& path, const std::string& contents);
+
+/// Several files written as one: each is written to a temporary file next to its target
+/// and synced; Commit renames them into place in the order written. A failed write (a
+/// full disk: "writing FILE: No space left on device") throws InputError and removes every
+/// temporary file, so the targets keep what an earlier run wrote; so does destruction
+/// without Commit.
+class StagedFiles {
+ public:
+  StagedFiles() = default;
+  StagedFiles(const StagedFiles&) = delete;
+  StagedFiles& operator=(const StagedFiles&) = delete;
+  ~StagedFiles();
+
+  void Write(const std::string& path, const std::string& contents);
+  void Commit();
+
+ private:
+  void Discard();
+  std::vector<std::pair<std::string, std::string>> staged_;  ///< (target, temporary file)
+};
 
 /// Why `path` cannot be read as a file: "" if it can, else e.g. "no such file",
 /// "is a directory, not a file", "is not a regular file (a FIFO, socket or device)",

@@ -241,8 +241,13 @@ Params ValidateBlock(const YAML::Node& node, const ComponentSpec& spec, const st
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
     const YAML::Node key = it->first;
-    const std::string name = key.as<std::string>();
     const SourceLocation kloc = LocationOf(key, file);
+    // keys are names: a list or map as a key ("? [a, b]") is an error, not a crash
+    if (!key.IsScalar()) {
+      diags.Add(kloc.file, kloc.line, kloc.column, block_name + ": a key must be a name, not a list or a map");
+      continue;
+    }
+    const std::string name = key.Scalar();
     if (!seen.insert(name).second) {
       diags.Add(kloc.file, kloc.line, kloc.column, block_name + ": duplicate key '" + name + "'");
       continue;

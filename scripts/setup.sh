@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages counterpoint needs (only those missing) and
-# builds it in Release into build/. Safe to run again: it skips what is there.
+# builds it in Release into build/ (clang, its sanitizer runtimes and libomp are for the
+# fuzz build, scripts/fuzz.sh). Safe to run again: it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ packages=(
   librandom123-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev libsqlite3-dev
   pybind11-dev python3-dev python3-numpy python3-pandas python3-matplotlib python3-pytest
   python3-nbclient python3-tqdm
+  clang libclang-rt-14-dev libomp-dev
 )
 missing=()
 for p in "${packages[@]}"; do

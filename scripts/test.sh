@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the GoogleTest suite in
-# Release, then once more under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Release, then once more under AddressSanitizer + UndefinedBehaviorSanitizer, then
+# fuzzes every loader for FUZZ_SECONDS each (default 60; scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -18,3 +19,5 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOUNTERPOINT_SANITI
 cmake --build build-asan -j "$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^make|^-- ' || true
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE slow
+
+bash scripts/fuzz.sh

@@ -129,7 +129,9 @@ std::string InducedNodesCsv(const std::vector<std::pair<int, const InducedGraphT
 
 std::string InducedEdgesCsv(const std::vector<std::pair<int, const InducedGraphTable*>>& graphs) {
   std::string out = "src,dst,weight\n";
-  for (const auto& [r, t] : graphs) {
+  for (const auto& graph : graphs) {
+    const int r = graph.first;  // named, not a structured binding: clang 14 cannot capture those
+    const InducedGraphTable* t = graph.second;
     // catalog rows -> ids through the sorted node list
     auto id_of = [&](int64_t row) {
       const size_t k = std::lower_bound(t->nodes.begin(), t->nodes.end(), row) - t->nodes.begin();

@@ -142,13 +142,12 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
 }
 
 void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& res, int threads) {
-  // an older run's manifest would make a half-replaced directory look complete
-  std::error_code ec;
-  std::filesystem::remove(dir + "/manifest.json", ec);
-  // every file written, with its digest, for the manifest
+  // every file is staged first: a full disk leaves the earlier result set as it was;
+  // each file written is listed, with its digest, in the manifest
+  StagedFiles files;
   nlohmann::json outputs = nlohmann::json::array();
   auto write = [&](const std::string& rel, const std::string& contents) {
-    WriteFileAtomic(dir + "/" + rel, contents);
+    files.Write(dir + "/" + rel, contents);
     outputs.push_back({{"path", rel}, {"sha256", Sha256Hex(contents)}, {"bytes", contents.size()}});
   };
   write("metrics.csv", MetricsCsv(res));
@@ -176,10 +175,14 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
     if (!run.coverage.empty())
       coverage_runs.push_back({run.arm, run.replicate}), coverage_maps.push_back(&run.coverage);
   if (!coverage_runs.empty()) write("coverage_gaps.csv", CoverageGapsCsv(coverage_runs, coverage_maps));
-  // the manifest goes last: its presence marks a complete result directory
+  // the manifest goes last: its presence marks a complete result directory (an older
+  // run's would make a half-replaced directory look complete while the renames run)
   nlohmann::json manifest = Manifest(sc, res, threads);
   manifest["outputs"] = outputs;
-  WriteFileAtomic(dir + "/manifest.json", JsonText(manifest));
+  files.Write(dir + "/manifest.json", JsonText(manifest));
+  std::error_code ec;
+  std::filesystem::remove(dir + "/manifest.json", ec);
+  files.Commit();
 }
 
 }  // namespace counterpoint

@@ -406,7 +406,8 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
 namespace {
 nlohmann::json ParamsJson(const Params& p) {
   nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : p.values()) std::visit([&](const auto& x) { j[k] = x; }, v);
+  // a named key, not a structured binding: clang 14 cannot capture those
+  for (const auto& kv : p.values()) std::visit([&, &k = kv.first](const auto& x) { j[k] = x; }, kv.second);
   return j;
 }
 nlohmann::json ChoiceJson(const ComponentChoice& c) {
