@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 max_len=${FUZZ_MAX_LEN:-16384}
 targets=("$@")
-((${#targets[@]})) || targets=(scenario npy items_csv graph_csv)
+((${#targets[@]})) || targets=(scenario npy items_csv graph_csv policy)
 
 echo "== fuzzing (libFuzzer, clang, ASan + UBSan): ${targets[*]}, ${seconds} s each"
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOUNTERPOINT_FUZZ=ON \

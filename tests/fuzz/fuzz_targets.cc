@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "embeddings/catalog_source.h"
+#include "privacy/policy.h"
 #include "recommender/graph_loader.h"
 #include "simulator/scenario.h"
 
@@ -118,9 +119,17 @@ void FuzzGraphCsv(const uint8_t* data, size_t size) {
   }
 }
 
+void FuzzPolicy(const uint8_t* data, size_t size) {
+  // validation only: the ledger path is resolved, never opened
+  Expect([&] { privacy::ParsePolicy(std::string(View(data, size)), "<fuzz>", ""); });
+}
+
 const std::vector<NamedTarget>& Targets() {
-  static const std::vector<NamedTarget> targets = {
-      {"scenario", FuzzScenario}, {"npy", FuzzNpy}, {"items_csv", FuzzItemsCsv}, {"graph_csv", FuzzGraphCsv}};
+  static const std::vector<NamedTarget> targets = {{"scenario", FuzzScenario},
+                                                   {"npy", FuzzNpy},
+                                                   {"items_csv", FuzzItemsCsv},
+                                                   {"graph_csv", FuzzGraphCsv},
+                                                   {"policy", FuzzPolicy}};
   return targets;
 }
 

@@ -21,7 +21,9 @@ void FuzzItemsCsv(const uint8_t* data, size_t size);
 /// A graph: the nodes CSV, a NUL byte, the edges CSV; loaded with LoadGraphCsv (every sink policy).
 void FuzzGraphCsv(const uint8_t* data, size_t size);
 
-/// A fuzz target by its name ("scenario", "npy", "items_csv", "graph_csv").
+/// A data-protection policy YAML, validated by privacy::ParsePolicy.
+void FuzzPolicy(const uint8_t* data, size_t size);
+/// A fuzz target by its name ("scenario", "npy", "items_csv", "graph_csv", "policy").
 using Target = void (*)(const uint8_t*, size_t);
 struct NamedTarget {
   std::string name;
