@@ -86,7 +86,7 @@ ReleaseResult ReleaseTrajectories(const Policy& policy, const ReleaseRequest& re
     out << r.step << ',' << r.arm << ',' << r.replicate << ',' << it->second << ',' << r.item << ',' << r.position
         << ',' << (r.injected ? "injected" : "organic") << ',';
     if (r.organisation >= 0) out << r.organisation;
-    out << ',' << (r.clicked ? 1 : 0) << '\n';
+    out << ',' << (r.clicked ? 1 : 0) << ',' << (r.dismissed ? 1 : 0) << '\n';
     ++rows;
   });
   ReleaseResult res;

@@ -8,7 +8,7 @@
 
 namespace counterpoint::privacy {
 
-const char* const kImpressionsHeader = "step,arm,replicate,user,item,position,source,organisation,clicked";
+const char* const kImpressionsHeader = "step,arm,replicate,user,item,position,source,organisation,clicked,dismissed";
 
 std::string ImpressionsPath(const std::string& run_dir) {
   const std::string path = (std::filesystem::path(run_dir) / "impressions.csv").string();
@@ -36,21 +36,21 @@ void ForEachImpression(const std::string& path, const std::function<void(const I
   if (!std::getline(in, line) || line != kImpressionsHeader)
     throw InputError(path, 1, 1, std::string("expected the header '") + kImpressionsHeader + "'");
   int64_t n = 1;
-  std::vector<std::string_view> f(9);
+  std::vector<std::string_view> f(10);
   ImpressionRow row;
   while (std::getline(in, line)) {
     ++n;
     if (line.empty()) continue;
-    // split into exactly 9 fields (arm names are written unquoted and contain no comma)
+    // split into exactly 10 fields (arm names are written unquoted and contain no comma)
     size_t start = 0, k = 0;
-    for (size_t i = 0; i <= line.size() && k < 10; ++i) {
+    for (size_t i = 0; i <= line.size() && k < 11; ++i) {
       if (i == line.size() || line[i] == ',') {
-        if (k < 9) f[k] = std::string_view(line).substr(start, i - start);
+        if (k < 10) f[k] = std::string_view(line).substr(start, i - start);
         ++k;
         start = i + 1;
       }
     }
-    if (k != 9) throw InputError(path, static_cast<int>(n), 1, "expected 9 fields, got " + std::to_string(k));
+    if (k != 10) throw InputError(path, static_cast<int>(n), 1, "expected 10 fields, got " + std::to_string(k));
     row.line = n;
     row.step = Int(f[0], path, n, 1, "step");
     row.arm = f[1];
@@ -69,6 +69,10 @@ void ForEachImpression(const std::string& path, const std::function<void(const I
     if (clicked != 0 && clicked != 1)
       throw InputError(path, static_cast<int>(n), 9, "column 'clicked': expected 0 or 1");
     row.clicked = clicked == 1;
+    const int64_t dismissed = Int(f[9], path, n, 10, "dismissed");
+    if (dismissed != 0 && dismissed != 1)
+      throw InputError(path, static_cast<int>(n), 10, "column 'dismissed': expected 0 or 1");
+    row.dismissed = dismissed == 1;
     if (row.user < 0) throw InputError(path, static_cast<int>(n), 4, "column 'user': negative id");
     fn(row);
   }

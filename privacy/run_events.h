@@ -24,6 +24,7 @@ struct ImpressionRow {
   bool injected = false;
   int64_t organisation = -1;  ///< -1 when the item belongs to no organisation
   bool clicked = false;
+  bool dismissed = false;  ///< marked "not interested"
 };
 
 /// Path of the event log in `run_dir`; throws InputError (naming output.events) if absent.

@@ -52,12 +52,12 @@ inline void WriteFakeRun(const std::string& dir, const std::vector<std::string>&
   for (size_t i = 0; i < arms.size(); ++i) arms_json += (i ? "," : "") + std::string("{\"name\":\"") + arms[i] + "\"}";
   WriteText(dir + "/manifest.json", "{\"scenario_sha256\":\"" + hash +
                                         "\",\"resolved_scenario\":{\"name\":\"fake\",\"arms\":[" + arms_json + "]}}");
-  std::string csv = "step,arm,replicate,user,item,position,source,organisation,clicked\n";
+  std::string csv = "step,arm,replicate,user,item,position,source,organisation,clicked,dismissed\n";
   int64_t step = 0;
   for (const auto& r : rows) {
     csv += std::to_string(step++ % 7) + "," + r.arm + ",0," + std::to_string(r.user) + ",17,0," +
            (r.injected ? "injected" : "organic") + "," + (r.organisation >= 0 ? std::to_string(r.organisation) : "") +
-           "," + (r.clicked ? "1" : "0") + "\n";
+           "," + (r.clicked ? "1" : "0") + ",0\n";
   }
   WriteText(dir + "/impressions.csv", csv);
 }
