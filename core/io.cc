@@ -15,6 +15,15 @@
 
 namespace counterpoint {
 
+namespace {
+// a missing file is FileNotFound (FileNotFoundError in Python); other failures InputError
+[[noreturn]] void ThrowCannotOpen(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw FileNotFound(path, "cannot open file (does it exist? check the path)");
+  throw InputError(path, "cannot open file (does it exist? check the path)");
+}
+}  // namespace
+
 void WriteFileAtomic(const std::string& path, const std::string& contents) {
   namespace fs = std::filesystem;
   const fs::path target(path);
@@ -44,7 +53,7 @@ void WriteFileAtomic(const std::string& path, const std::string& contents) {
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open file (does it exist? check the path)");
+  if (!in) ThrowCannotOpen(path);
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
@@ -176,7 +185,7 @@ NpyMatrix ReadNpy(const std::string& path) {
   // the header is read and checked first; the payload is allocated and read only
   // once its size is known to fit both int64 arithmetic and the file
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open file (does it exist? check the path)");
+  if (!in) ThrowCannotOpen(path);
   in.seekg(0, std::ios::end);
   const int64_t file_size = static_cast<int64_t>(in.tellg());
   in.seekg(0, std::ios::beg);
