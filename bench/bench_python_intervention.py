@@ -1,10 +1,12 @@
 """Cost of a Python-defined intervention against the equivalent C++ one (bench/RESULTS.md).
 
-Three arms of ranking_team_ab.yaml at 100k users on the same world: the engagement ranker
-alone, with the C++ demote_harmful, and with a numpy demote_harmful registered from
-Python (one call per batch). Each intervention's cost is its arm's step time minus the
-plain arm's; the target is python_cost <= 2 x cpp_cost. Steps are timed interleaved
-(arm by arm within each step) and the median over steps is reported. Run:
+ranking_team_ab.yaml's demote_harmful arm at 100k users, three times on the same world:
+with the C++ demote_harmful, with a numpy demote_harmful registered from Python (one call
+per batch), and with none. In each, two marker interventions before and after it record
+the time of their OnScores calls, so the interval is the intervention's own cost in that
+batch (the empty arm measures the markers' overhead, subtracted). A step-time difference
+between arms would drown in the noise of a shared machine; this does not. The target:
+the Python one's share of step time <= 2 x the C++ one's. Run:
 
     /usr/bin/python3 bench/bench_python_intervention.py [--users 100000] [--steps 8]
 """
@@ -57,44 +59,65 @@ class PyDemoteHarmful(cp.Intervention):
         return [dem / cand if cand else nan, harmful / dem if dem else nan, news / dem if dem else nan]
 
 
+_MARKS = []  # (perf_counter at the start marker, at the end marker) per batch
+
+
+@cp.register_intervention("bench_marker")
+class Marker(cp.Intervention):
+    """Records the time of its on_scores call: placed before and after an intervention in
+    the same arm, the interval is that intervention's OnScores time in this batch."""
+
+    def __init__(self, end=False):
+        self.end = end
+
+    def on_scores(self, ctx, batch):
+        if self.end:
+            _MARKS[-1][1] = time.perf_counter()
+        else:
+            _MARKS.append([time.perf_counter(), None])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=100000)
-    ap.add_argument("--steps", type=int, default=8)
+    ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--threads", type=int, default=0)
     args = ap.parse_args()
     if args.threads:
         cp.set_threads(args.threads)
-    # ranking_team_ab's world; its demote_harmful arm with the C++ or the Python intervention
+    # ranking_team_ab's world and its demote_harmful arm; the intervention (C++, Python or
+    # none) sits between two markers
     over = {"population.n_users": args.users, "steps": args.steps, "replicates": 1}
-    path = ROOT / "scenarios" / "ranking_team_ab.yaml"
-    sc = cp.load_scenario(path, overrides=over, arms=["engagement", "demote_harmful"])
-    sc_py = sc.with_overrides({"arms.demote_harmful.interventions.0.type": "py_demote_harmful_bench"})
-    sims = {"plain": cp.Simulation(sc, arm="engagement"), "cpp": cp.Simulation(sc, arm="demote_harmful"),
-            "python": cp.Simulation(sc_py, arm="demote_harmful")}
-    times = {arm: [] for arm in sims}
+    sc = cp.load_scenario(ROOT / "scenarios" / "ranking_team_ab.yaml", overrides=over, arms=["demote_harmful"])
+    demote = {"type": "demote_harmful", "threshold": 0.5, "weight": 1.0}
+    def arm(middle):
+        ivs = [{"type": "bench_marker"}] + middle + [{"type": "bench_marker", "end": True}]
+        return sc.with_overrides({"arms.demote_harmful.interventions": ivs})
+    sims = {"none": cp.Simulation(arm([])), "cpp": cp.Simulation(arm([demote])),
+            "python": cp.Simulation(arm([{**demote, "type": "py_demote_harmful_bench"}]))}
+    step_s = {a: [] for a in sims}
+    hook_s = {a: [] for a in sims}
     for t in range(args.steps):
-        for arm, sim in sims.items():
+        for a, sim in sims.items():
+            _MARKS.clear()
             t0 = time.perf_counter()
             sim.step()
-            times[arm].append(time.perf_counter() - t0)
-    # the same results, bit for bit
+            step_s[a].append(time.perf_counter() - t0)
+            hook_s[a].append(sum(e - b for b, e in _MARKS))
     same = sims["cpp"].metrics.equals(sims["python"].metrics)
-    med = {arm: statistics.median(v) for arm, v in times.items()}
-    cpp_cost, py_cost = med["cpp"] - med["plain"], med["python"] - med["plain"]
+    med = {a: statistics.median(v) for a, v in hook_s.items()}
+    cost = {a: med[a] - med["none"] for a in ("cpp", "python")}
+    share = {a: cost[a] / statistics.median(step_s[a]) for a in cost}
     load = os.getloadavg()
     print(f"users {args.users}, steps {args.steps}, threads {cp._core.max_threads()}, "
           f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
-    for arm in sims:
-        print(f"  {arm:7s} median step {med[arm] * 1e3:8.1f} ms   (min {min(times[arm]) * 1e3:.1f}, "
-              f"max {max(times[arm]) * 1e3:.1f})")
-    print(f"  C++ demote_harmful:    {cpp_cost * 1e3:7.1f} ms/step ({cpp_cost / med['cpp']:.1%} of its arm's step)")
-    print(f"  Python demote_harmful: {py_cost * 1e3:7.1f} ms/step ({py_cost / med['python']:.1%} of its arm's step)")
-    ratio = py_cost / cpp_cost if cpp_cost > 0 else float("inf")
-    print(f"  Python / C++ cost: {ratio:.2f} (target <= 2); metrics identical: {same}")
-    lo = {arm: min(v) for arm, v in times.items()}
-    print(f"  with the fastest step of each arm instead: C++ {(lo['cpp'] - lo['plain']) * 1e3:.1f} ms, "
-          f"Python {(lo['python'] - lo['plain']) * 1e3:.1f} ms")
+    for a in sims:
+        print(f"  {a:7s} step {statistics.median(step_s[a]):7.2f} s (median); between the markers "
+              f"{med[a] * 1e3:7.1f} ms/step (per step: {', '.join(f'{x * 1e3:.1f}' for x in hook_s[a])})")
+    for a in cost:
+        print(f"  {a:7s} demote_harmful: {cost[a] * 1e3:6.1f} ms/step = {share[a]:.2%} of its arm's step time")
+    print(f"  Python / C++ share: {share['python'] / share['cpp']:.2f} (target <= 2); "
+          f"metrics identical: {same}")
     return 0 if same else 1
 
 
