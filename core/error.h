@@ -35,6 +35,12 @@ class InputError : public std::runtime_error {
   std::vector<Diagnostic> diagnostics_;
 };
 
+/// An input file that does not exist (the Python API raises FileNotFoundError for it).
+class FileNotFound : public InputError {
+ public:
+  FileNotFound(std::string file, std::string message) : InputError(std::move(file), std::move(message)) {}
+};
+
 /// Collects diagnostics; throws them all at once.
 class DiagnosticList {
  public:

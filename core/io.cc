@@ -17,6 +17,18 @@
 
 namespace counterpoint {
 
+namespace {
+// a missing file is FileNotFound (FileNotFoundError in Python); other failures InputError
+[[noreturn]] void ThrowCannotRead(const std::string& path, const std::string& why) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw FileNotFound(path, why);
+  throw InputError(path, why);
+}
+[[noreturn]] void ThrowCannotOpen(const std::string& path) {
+  ThrowCannotRead(path, "cannot open file (does it exist? check the path)");
+}
+}  // namespace
+
 StagedFiles::~StagedFiles() { Discard(); }
 
 void StagedFiles::Discard() {
@@ -121,9 +133,9 @@ void CheckWritableDirectory(const std::string& dir, const std::string& what) {
 }
 
 std::string ReadFile(const std::string& path) {
-  if (const std::string why = UnreadableFileReason(path); !why.empty()) throw InputError(path, why);
+  if (const std::string why = UnreadableFileReason(path); !why.empty()) ThrowCannotRead(path, why);
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open file (does it exist? check the path)");
+  if (!in) ThrowCannotOpen(path);
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
@@ -255,9 +267,9 @@ int64_t CsvInt(const CsvTable& t, size_t row, int col) {
 NpyMatrix ReadNpy(const std::string& path) {
   // the header is read and checked first; the payload is allocated and read only
   // once its size is known to fit both int64 arithmetic and the file
-  if (const std::string why = UnreadableFileReason(path); !why.empty()) throw InputError(path, why);
+  if (const std::string why = UnreadableFileReason(path); !why.empty()) ThrowCannotRead(path, why);
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open file (does it exist? check the path)");
+  if (!in) ThrowCannotOpen(path);
   in.seekg(0, std::ios::end);
   const int64_t file_size = static_cast<int64_t>(in.tellg());
   in.seekg(0, std::ios::beg);

@@ -39,6 +39,9 @@ class Registry {
     return true;
   }
 
+  /// Unregisters `name` (plug-ins defined at run time, e.g. in Python); false if absent.
+  bool Remove(const std::string& name) { return entries_.erase(name) > 0; }
+
   const Entry* Find(const std::string& name) const {
     auto it = entries_.find(name);
     return it == entries_.end() ? nullptr : &it->second;

@@ -69,6 +69,8 @@ class Catalog {
   std::string id(int64_t i) const { return data_.ids.empty() ? std::to_string(i) : data_.ids[i]; }
   int32_t n_topics() const { return n_topics_; }
   const std::vector<Label>& labels() const { return data_.labels; }
+  /// Every per-item array (for zero-copy views, e.g. the Python API).
+  const CatalogData& data() const { return data_; }
 
   /// Unit vector along which extremity grows (given, or estimated from the data
   /// as the normalised covariance between embeddings and extremity).

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages counterpoint needs (only those missing) and
-# builds it in Release into build/ (clang, its sanitizer runtimes and libomp are for the
+# Installs the Debian 12 packages counterpoint needs (only those missing), builds it
+# in Release into build/ and installs it (cmake --install): libcounterpoint and the
+# `counterpoint` command into /usr/local, the Python package `counterpoint` into
+# /usr/bin/python3's site packages (clang, its sanitizer runtimes and libomp are for the
 # fuzz build, scripts/fuzz.sh). Safe to run again: it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +12,7 @@ packages=(
   libeigen3-dev libfaiss-dev libopenblas0-openmp libboost-graph-dev libyaml-cpp-dev
   librandom123-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev libsqlite3-dev
   pybind11-dev python3-dev python3-numpy python3-pandas python3-matplotlib python3-pytest
-  python3-nbclient python3-tqdm
+  python3-nbclient python3-nbformat python3-ipykernel python3-tqdm
   clang libclang-rt-14-dev libomp-dev
 )
 missing=()
@@ -29,3 +31,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build build -j "$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^make|Consolidate|^-- ' >&2 || true
 [ -x build/cli/counterpoint ] || { echo "counterpoint setup: build failed (see above)" >&2; exit 1; }
+ls build/python/counterpoint/_core*.so >/dev/null 2>&1 || { echo "counterpoint setup: Python module failed (see above)" >&2; exit 1; }
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo cmake --install build >/dev/null

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the GoogleTest suite in
-# Release, then once more under AddressSanitizer + UndefinedBehaviorSanitizer, then
-# fuzzes every loader for FUZZ_SECONDS each (default 60; scripts/fuzz.sh).
+# Release, the Python tests and notebooks, then the GoogleTest suite once more under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then fuzzes every loader for
+# FUZZ_SECONDS each (default 60; scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,6 +13,11 @@ bash scripts/check_format.sh
 
 echo "== unit and end-to-end tests (Release)"
 ctest --test-dir build --output-on-failure -j "$jobs"
+
+echo "== Python API (pytest) and notebooks (nbclient), with /usr/bin/python3"
+(cd / && /usr/bin/python3 -c "import counterpoint" && command -v counterpoint >/dev/null) ||
+  { echo "the installed package or command is missing (scripts/setup.sh installs them)" >&2; exit 1; }
+PYDEVD_DISABLE_FILE_VALIDATION=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests
 
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOUNTERPOINT_SANITIZE=ON \

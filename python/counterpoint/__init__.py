@@ -1,0 +1,27 @@
+"""counterpoint: simulate recommender rabbit holes and test interventions against them.
+
+    import counterpoint as cp
+    result = cp.run("scenarios/rabbit_hole.yaml", overrides={"population.n_users": 2000})
+    result.metrics          # metrics.csv as a DataFrame
+
+See docs/python.md for the whole API.
+"""
+
+from . import _core
+from .errors import CounterpointError, MissingFileError, ScenarioError
+from .graph import AuditResult, GraphAudit, RewireResult
+from .plugins import Intervention, Ranker, interventions, rankers, register_intervention, register_ranker
+from .run import Result, run
+from .scenario import Scenario, load_scenario
+from .simulation import Catalog, Simulation
+
+__all__ = [
+    "AuditResult", "Catalog", "CounterpointError", "GraphAudit", "Intervention", "MissingFileError", "Ranker",
+    "Result", "RewireResult", "Scenario", "ScenarioError", "Simulation", "interventions", "load_scenario", "rankers",
+    "register_intervention", "register_ranker", "run", "set_threads",
+]
+
+
+def set_threads(n):
+    """OpenMP threads for the engine (results do not depend on it)."""
+    _core.set_threads(int(n))

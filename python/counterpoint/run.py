@@ -1,0 +1,152 @@
+"""Running a scenario and reading its results as pandas DataFrames."""
+
+import io
+import json
+from functools import cached_property
+
+import pandas as pd
+
+from . import _core
+from .frames import frame
+from .scenario import Scenario, load_scenario
+
+__all__ = ["run", "Result", "progress_bar"]
+
+
+def progress_bar(total_desc="simulating"):
+    """A progress callback ``(done, total)`` drawing a tqdm bar (tqdm.std: no widgets needed)."""
+    try:
+        from tqdm.std import tqdm
+    except ImportError:  # no tqdm: no bar
+        return None, lambda: None
+    bar = None
+
+    def update(done, total):
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=total_desc, unit="step", leave=False)
+        bar.update(done - bar.n)
+
+    def close():
+        if bar is not None:
+            bar.close()
+
+    return update, close
+
+
+def run(scenario, overrides=None, arms=None, progress=True, threads=None):
+    """Runs every arm for every replicate; returns a :class:`Result`.
+
+    ``scenario`` is a path, a dict or a Scenario; ``overrides`` and ``arms`` as in
+    :func:`load_scenario`. ``progress``: True draws a bar, False none, or a callable
+    ``(done, total)`` called at each step boundary. The GIL is released while the
+    engine runs; Ctrl-C (KeyboardInterrupt) stops it cleanly between two steps.
+    ``threads`` sets the OpenMP thread count (results do not depend on it).
+    """
+    sc = load_scenario(scenario, overrides, arms)
+    close = lambda: None  # noqa: E731
+    if progress is True:
+        callback, close = progress_bar()
+    elif progress is False or progress is None:
+        callback = None
+    else:
+        callback = progress
+    try:
+        core = _core.run(sc._core, callback, threads or 0)
+    finally:
+        close()
+    return Result(sc, core)
+
+
+class Result:
+    """The outputs of one run, as DataFrames with the columns of the CLI's files.
+
+    - ``metrics``: metrics.csv (step, arm, replicate, seed, one column per metric)
+    - ``summary``: summary.json as a dict; ``summary_frame``: one row per arm and metric;
+      ``comparisons``: the paired differences against the control
+    - ``metrics_summary``: metrics_summary.csv (mean and 95% CI over replicates)
+    - ``impressions`` / ``moderation``: the event logs (impressions need output.events)
+    - ``coverage_gaps``: coverage_gaps.csv (with a counter_narrative_reach observer)
+    - ``induced_graph(arm)``: (nodes, edges) of the induced graph (output.graph)
+    """
+
+    def __init__(self, scenario: Scenario, core):
+        self.scenario = scenario
+        self._core = core
+
+    @property
+    def arms(self):
+        return self._core.arms
+
+    @property
+    def columns(self):
+        """The metric columns (after step, arm, replicate, seed)."""
+        return self._core.columns
+
+    @property
+    def wall_seconds(self):
+        return self._core.wall_seconds
+
+    @cached_property
+    def metrics(self):
+        return frame(self._core.metrics_columns(), categories={"arm": self.arms})
+
+    @cached_property
+    def impressions(self):
+        return frame(self._core.impression_columns(),
+                     categories={"arm": self.arms, "source": ["organic", "injected"]},
+                     nullable={"organisation": -1})
+
+    @cached_property
+    def moderation(self):
+        return frame(self._core.moderation_columns(),
+                     categories={"arm": self.arms, "event": _core.EVENT_NAMES, "channel": _core.CHANNEL_NAMES})
+
+    @cached_property
+    def summary(self):
+        return json.loads(self._core.summary_json())
+
+    @cached_property
+    def metrics_summary(self):
+        return pd.read_csv(io.StringIO(self._core.metrics_summary_csv()))
+
+    @cached_property
+    def summary_frame(self):
+        """summary.json's final-step values: arm, metric, mean, ci95_low, ci95_high, n."""
+        rows = []
+        for arm, block in self.summary["arms"].items():
+            for metric, v in block["final"].items():
+                rows.append({"arm": arm, "metric": metric, **{k: v.get(k) for k in ("mean", "ci95_low", "ci95_high",
+                                                                                     "n")}})
+        return pd.DataFrame(rows)
+
+    @cached_property
+    def comparisons(self):
+        """summary.json's comparisons: each arm against the control per metric (final step, paired over
+        replicates): diff with ci_low/ci_high, relative with its CI, n."""
+        return pd.DataFrame(self.summary["comparisons"])
+
+    @cached_property
+    def coverage_gaps(self):
+        text = self._core.coverage_gaps_csv()
+        return pd.read_csv(io.StringIO(text)) if text else pd.DataFrame()
+
+    def induced_graph(self, arm):
+        """(nodes, edges) DataFrames of the arm's induced watch-next graph (output.graph)."""
+        nodes, edges = self._core.induced_graph_csv(arm)
+        return pd.read_csv(io.StringIO(nodes)), pd.read_csv(io.StringIO(edges))
+
+    def summary_table(self):
+        """The CLI's printed table."""
+        return self._core.summary_table()
+
+    def stage_times(self):
+        return pd.DataFrame(self._core.stage_times(), columns=["arm", "replicate", "retrieve_s", "total_s"])
+
+    def write(self, directory, threads=None):
+        """Writes the CLI's files (metrics.csv, summary.json, ..., manifest.json) into ``directory``."""
+        self._core.write(str(directory), threads or 0)
+
+    def __repr__(self):
+        return (f"Result({self.scenario.name!r}: arms {self.arms}, {self._core.steps} steps, "
+                f"{self.wall_seconds:.2f} s)")

@@ -1,0 +1,104 @@
+"""run(): DataFrames with the CLI files' columns and values; dict and file scenarios; overrides."""
+import io
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import counterpoint as cp
+from conftest import small_world
+
+
+def _same_as_csv(df, csv_text):
+    expected = pd.read_csv(io.StringIO(csv_text))
+    assert list(df.columns) == list(expected.columns)
+    assert len(df) == len(expected)
+    for col in expected.columns:
+        got, want = df[col], expected[col]
+        if isinstance(got.dtype, pd.Int64Dtype):  # nullable integers: missing is an empty CSV field
+            got = got.astype("float64")
+        if got.dtype == "category":  # labels: an empty CSV field reads as NaN
+            assert got.astype(str).tolist() == want.fillna("").astype(str).tolist(), col
+        elif want.dtype.kind in "fc" or got.dtype.kind == "f":
+            # the CSV has 9 significant digits
+            np.testing.assert_allclose(got.to_numpy(float), want.to_numpy(float), rtol=2e-8, atol=1e-12,
+                                       equal_nan=True, err_msg=col)
+        else:
+            assert got.astype(str).tolist() == want.astype(str).replace("nan", "<NA>").tolist(), col
+
+
+def test_metrics_frame_has_metrics_csv_columns_and_values():
+    res = cp.run(small_world(), progress=False)
+    m = res.metrics
+    assert list(m.columns[:4]) == ["step", "arm", "replicate", "seed"]
+    assert len(m) == 2 * 6
+    assert m["arm"].dtype == "category" and list(m["arm"].cat.categories) == ["engagement", "relevance"]
+    _same_as_csv(m, res._core.metrics_csv())
+
+
+def test_event_logs_have_the_csv_columns_and_values():
+    res = cp.run(small_world(output={"events": True}), progress=False)
+    imp = res.impressions
+    assert list(imp.columns) == ["step", "arm", "replicate", "user", "item", "position", "source", "organisation",
+                                 "clicked"]
+    assert len(imp) > 0
+    _same_as_csv(imp, res._core.impressions_csv())
+    mod = res.moderation
+    assert list(mod.columns) == ["step", "arm", "replicate", "item", "event", "channel", "latency_steps"]
+    _same_as_csv(mod, res._core.moderation_csv())
+
+
+def test_summary_and_metrics_summary():
+    res = cp.run(small_world(replicates=2), progress=False)
+    assert set(res.summary["arms"]) == {"engagement", "relevance"}
+    sf = res.summary_frame
+    col = res.columns[0]
+    final = res.metrics[res.metrics.step == 5]
+    assert sf[(sf.arm == "relevance") & (sf.metric == col)]["mean"].item() == pytest.approx(
+        final[final.arm == "relevance"][col].mean(), rel=1e-12)
+    cmp = res.comparisons
+    assert set(cmp.arm) == {"relevance"} and set(cmp.control) == {"engagement"}
+    # the paired difference of the means, recomputed
+    d = cmp[cmp.metric == col]["diff"].item()
+    want = final[final.arm == "relevance"][col].mean() - final[final.arm == "engagement"][col].mean()
+    assert d == pytest.approx(want, rel=1e-9, abs=1e-15)
+    ms = res.metrics_summary
+    assert list(ms.columns) == ["step", "arm", "metric", "mean", "ci95_low", "ci95_high", "n"]
+    # the mean over replicates of one metric, recomputed from the metrics frame
+    col = res.columns[0]
+    m = res.metrics
+    want = m[(m.step == 5) & (m.arm == "relevance")][col].mean()
+    got = ms[(ms.step == 5) & (ms.arm == "relevance") & (ms.metric == col)]["mean"].item()
+    assert got == pytest.approx(want, rel=1e-8, abs=1e-12)
+
+
+def test_file_scenario_overrides_and_arm_selection(root):
+    sc = cp.load_scenario(root / "scenarios" / "rabbit_hole.yaml",
+                          overrides={"population.n_users": 200, "steps": 3, "replicates": 1},
+                          arms=["relevance", "engagement"])
+    assert sc.arms == ["relevance", "engagement"] and sc.steps == 3 and sc.n_users == 200
+    sc2 = sc.with_overrides(steps=2)
+    assert sc2.steps == 2 and sc.steps == 3 and sc2.n_users == 200
+    assert sc2.resolved["steps"] == 2
+
+
+def test_write_produces_the_cli_files(tmp_path):
+    res = cp.run(small_world(), progress=False)
+    res.write(tmp_path)
+    for f in ("metrics.csv", "summary.json", "metrics_summary.csv", "manifest.json"):
+        assert (tmp_path / f).is_file()
+    _same_as_csv(res.metrics, (tmp_path / "metrics.csv").read_text())
+
+
+def test_same_metrics_as_the_cli(tmp_path, root):
+    """The Python run and `counterpoint run` on the same file give the same metrics.csv."""
+    cli = root / "build" / "cli" / "counterpoint"
+    if not cli.exists():
+        pytest.skip("no CLI build")
+    scen = root / "scenarios" / "rabbit_hole.yaml"
+    sets = ["population.n_users=150", "steps=3", "replicates=1", "catalog.n_items=3000"]
+    subprocess.run([str(cli), "run", str(scen), "--quiet", "--out", str(tmp_path), "--arms", "engagement,relevance",
+                    *sum((["--set", s] for s in sets), [])], check=True, capture_output=True)
+    res = cp.run(scen, overrides=sets, arms=["engagement", "relevance"], progress=False)
+    assert res._core.metrics_csv() == (tmp_path / "metrics.csv").read_text()
