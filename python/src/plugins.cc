@@ -25,6 +25,7 @@ struct PyBatch {
 struct PyChoices {
   const ChoiceBuffer* choices = nullptr;
   int64_t n = 0;
+  bool write_dismissed = false;  ///< on_response: the users' dismissals may be marked
   const ChoiceBuffer& Get() const {
     if (!choices) throw py::value_error("these choices are gone: valid only during the hook call");
     return *choices;
@@ -130,6 +131,7 @@ class PythonIntervention : public Intervention {
     const py::object& o = holder_.obj;
     has_init_ = Has(o, "init"), has_begin_ = Has(o, "begin_step"), has_candidates_ = Has(o, "on_candidates");
     has_scores_ = Has(o, "on_scores"), has_slate_ = Has(o, "on_slate"), has_feedback_ = Has(o, "on_feedback");
+    has_response_ = Has(o, "on_response");
     has_uploads_ = Has(o, "on_uploads"), has_end_ = Has(o, "end_step"), has_metrics_ = Has(o, "write_metrics");
     ReadColumns();
   }
@@ -169,6 +171,14 @@ class PythonIntervention : public Intervention {
   }
   void OnSlate(const RecContext& ctx, SlateBatch& batch) override {
     if (has_slate_) CallBatch("on_slate", ctx, {&batch, false, false, true});
+  }
+  void OnResponse(const RecContext& ctx, const SlateBatch& batch, ChoiceBuffer& choices) override {
+    if (!has_response_) return;
+    py::gil_scoped_acquire gil;
+    Scoped<PyStepContext> c({&ctx});
+    Scoped<PyBatch> b({const_cast<SlateBatch*>(&batch), false, false, false});
+    Scoped<PyChoices> ch({&choices, batch.n, true});
+    holder_.obj.attr("on_response")(c.get(), b.get(), ch.get());
   }
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override {
     if (!has_feedback_) return;
@@ -367,8 +377,9 @@ void bind_plugins(py::module_& m) {
                                return View(c.Get().n_clicks.data(), {c.n}, self, false);
                              })
       .def_property_readonly("dismissed", [](py::object self) {
+        // writeable in on_response only (users act on a control the intervention offers)
         const PyChoices& c = self.cast<PyChoices&>();
-        return View(c.Get().dismissed.data(), {c.n, c.Get().slate_size}, self, false);
+        return View(c.Get().dismissed.data(), {c.n, c.Get().slate_size}, self, c.write_dismissed);
       });
 
   py::class_<PyActions>(m, "ItemActions", "Moderation actions (valid only during the hook call)")
