@@ -2,14 +2,18 @@
 
 #include <faiss/impl/IDSelector.h>
 #include <faiss/invlists/DirectMap.h>
+#include <faiss/invlists/InvertedLists.h>
 #include <faiss/utils/Heap.h>
 
 #include <algorithm>
+#include <cstring>
+#include <vector>
 
 namespace counterpoint {
 
 namespace {
-constexpr size_t kChunk = 256;  // list items scored per kernel call (1 KiB of scores on the stack)
+constexpr size_t kChunk = 256;       // list items scored per kernel call (1 KiB of scores per query)
+constexpr int64_t kQueryBlock = 64;  // queries of one list scored together (list-major search)
 using Heap = faiss::CMin<float, faiss::Index::idx_t>;
 }  // namespace
 
@@ -47,6 +51,73 @@ size_t SimdIvfFlatScanner::scan_codes(size_t n, const uint8_t* codes, const idx_
 faiss::InvertedListScanner* SimdIndexIVFFlat::get_InvertedListScanner(bool store_pairs,
                                                                       const faiss::IDSelector* sel) const {
   return new SimdIvfFlatScanner(d, store_pairs, sel, ActiveKernels());
+}
+
+void SimdIndexIVFFlat::search_preassigned(idx_t n, const float* x, idx_t k, const idx_t* assign,
+                                          const float* centroid_dis, float* distances, idx_t* labels, bool store_pairs,
+                                          const faiss::IVFSearchParameters* params, faiss::IndexIVFStats* stats) const {
+  const size_t max_codes = params ? params->max_codes : this->max_codes;
+  if (parallel_mode != 0 || max_codes != 0 || metric_type != faiss::METRIC_INNER_PRODUCT) {
+    faiss::IndexIVFFlat::search_preassigned(n, x, k, assign, centroid_dis, distances, labels, store_pairs, params,
+                                            stats);
+    return;
+  }
+  const int64_t nprobe = std::min<int64_t>(static_cast<int64_t>(nlist), params ? params->nprobe : this->nprobe);
+  const faiss::IDSelector* sel = params ? params->sel : nullptr;
+  if (sel && dynamic_cast<const faiss::IDSelectorAll*>(sel)) sel = nullptr;
+  const DotKernels& kernels = ActiveKernels();
+
+  // the queries probing each list, in query order (counting sort)
+  std::vector<int64_t> start(nlist + 1, 0);
+  for (int64_t i = 0; i < n * nprobe; ++i)
+    if (assign[i] >= 0) ++start[assign[i] + 1];
+  for (size_t l = 0; l < nlist; ++l) start[l + 1] += start[l];
+  std::vector<int64_t> queries(start[nlist]), fill(start.begin(), start.end() - 1);
+  for (int64_t q = 0; q < n; ++q)
+    for (int64_t p = 0; p < nprobe; ++p)
+      if (const idx_t l = assign[q * nprobe + p]; l >= 0) queries[fill[l]++] = q;
+
+  for (int64_t q = 0; q < n; ++q) faiss::heap_heapify<Heap>(k, distances + q * k, labels + q * k);
+  std::vector<float> xq(kQueryBlock * d), scores(kQueryBlock * kChunk);
+  size_t n_lists = 0, n_dis = 0, n_updates = 0;
+  for (size_t l = 0; l < nlist; ++l) {
+    const int64_t q_begin = start[l], q_end = start[l + 1];
+    const size_t size = invlists->list_size(l);
+    if (q_begin == q_end || size == 0) continue;
+    faiss::InvertedLists::ScopedCodes codes(invlists, l);
+    faiss::InvertedLists::ScopedIds ids(invlists, l);
+    const float* vecs = reinterpret_cast<const float*>(codes.get());
+    n_lists += q_end - q_begin;
+    n_dis += (q_end - q_begin) * size;
+    // a block of this list's queries against chunks of its vectors; per query, items stay in list order
+    for (int64_t b0 = q_begin; b0 < q_end; b0 += kQueryBlock) {
+      const int64_t nb = std::min(kQueryBlock, q_end - b0);
+      for (int64_t i = 0; i < nb; ++i) std::memcpy(&xq[i * d], x + queries[b0 + i] * d, d * sizeof(float));
+      for (size_t j0 = 0; j0 < size; j0 += kChunk) {
+        const size_t m = std::min(kChunk, size - j0);
+        kernels.block(xq.data(), nb, vecs + j0 * d, static_cast<int64_t>(m), d, scores.data(), kChunk);
+        for (int64_t i = 0; i < nb; ++i) {
+          float* dis = distances + queries[b0 + i] * k;
+          idx_t* lab = labels + queries[b0 + i] * k;
+          const float* s = scores.data() + i * kChunk;
+          for (size_t j = 0; j < m; ++j) {
+            if (!(s[j] > dis[0])) continue;
+            if (sel && !sel->is_member(ids[j0 + j])) continue;
+            const idx_t id = store_pairs ? static_cast<idx_t>(faiss::lo_build(l, j0 + j)) : ids[j0 + j];
+            faiss::heap_replace_top<Heap>(k, dis, lab, s[j], id);
+            ++n_updates;
+          }
+        }
+      }
+    }
+  }
+  for (int64_t q = 0; q < n; ++q) faiss::heap_reorder<Heap>(k, distances + q * k, labels + q * k);
+  if (stats) {
+    stats->nq += n;
+    stats->nlist += n_lists;
+    stats->ndis += n_dis;
+    stats->nheap_updates += n_updates;
+  }
 }
 
 }  // namespace counterpoint

@@ -31,14 +31,26 @@ struct SimdIvfFlatScanner : faiss::InvertedListScanner {
 };
 
 /// faiss::IndexIVFFlat with inner product whose get_InvertedListScanner returns
-/// a SimdIvfFlatScanner with ActiveKernels(); training, adding, inverted lists
-/// and the search driver stay FAISS's.
+/// a SimdIvfFlatScanner with ActiveKernels(), and whose search_preassigned scans
+/// list-major: the queries of a batch (one thread's slice, as IndexIVF::search
+/// splits it) are grouped by inverted list, and each list is read once and scored
+/// against all its queries with the blocked kernel. Each query's heap sees its
+/// probed lists in list-id order and each list's items in list order, so its
+/// answer does not depend on the other queries. Training, adding, inverted lists
+/// and the coarse search stay FAISS's.
 struct SimdIndexIVFFlat : faiss::IndexIVFFlat {
   /// Takes the (untrained) coarse quantizer; owns it when own_fields is set.
   SimdIndexIVFFlat(faiss::Index* quantizer, size_t d, size_t nlist)
       : faiss::IndexIVFFlat(quantizer, d, nlist, faiss::METRIC_INNER_PRODUCT) {}
 
   faiss::InvertedListScanner* get_InvertedListScanner(bool store_pairs, const faiss::IDSelector* sel) const override;
+
+  /// List-major scan (see above); falls back to FAISS's query-major driver when
+  /// max_codes or a parallel_mode other than 0 is set.
+  void search_preassigned(idx_t n, const float* x, idx_t k, const idx_t* assign, const float* centroid_dis,
+                          float* distances, idx_t* labels, bool store_pairs,
+                          const faiss::IVFSearchParameters* params = nullptr,
+                          faiss::IndexIVFStats* stats = nullptr) const override;
 };
 
 }  // namespace counterpoint

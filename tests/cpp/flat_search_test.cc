@@ -54,12 +54,16 @@ TEST(FlatSearchTest, TopkIsExactByTheKernelScores) {
       ASSERT_GE(id, 0);
       got.insert(id);
       EXPECT_EQ(r.dis[i * kK + j], k.dot(q.data() + i * kD, xb.data() + id * kD, kD));
-      if (j > 0) EXPECT_GE(r.dis[i * kK + j - 1], r.dis[i * kK + j]);
+      if (j > 0) {
+        EXPECT_GE(r.dis[i * kK + j - 1], r.dis[i * kK + j]);
+      }
     }
     EXPECT_EQ(got.size(), static_cast<size_t>(kK));
     const float kth = r.dis[i * kK + kK - 1];
     for (int64_t item = 0; item < kNb; ++item)
-      if (!got.count(item)) EXPECT_LE(k.dot(q.data() + i * kD, xb.data() + item * kD, kD), kth);
+      if (!got.count(item)) {
+        EXPECT_LE(k.dot(q.data() + i * kD, xb.data() + item * kD, kD), kth);
+      }
   }
 }
 
@@ -77,7 +81,9 @@ TEST(FlatSearchTest, MatchesFaissIndexFlatIpUpToTies) {
     for (int64_t j = 0; j < kK; ++j) {
       EXPECT_NEAR(r.dis[i * kK + j], fd[i * kK + j], 1e-4f);
       // an id only FAISS returns must be tied (within float rounding) with the k-th
-      if (!ours.count(fi[i * kK + j])) EXPECT_NEAR(fd[i * kK + j], kth, 1e-4f);
+      if (!ours.count(fi[i * kK + j])) {
+        EXPECT_NEAR(fd[i * kK + j], kth, 1e-4f);
+      }
     }
   }
 }

@@ -70,7 +70,9 @@ TEST(HnswDistanceTest, HnswOverSimdStorageFindsExactTopkWithWideBeam) {
     for (int64_t j = 0; j < k; ++j) {
       exact_hits += std::count(ids.begin() + i * k, ids.begin() + (i + 1) * k, order[j]) > 0;
       // scores are inner products (FAISS negates back the computer's negation)
-      if (ids[i * k + j] >= 0) EXPECT_NEAR(dis[i * k + j], s[ids[i * k + j]], 1e-4);
+      if (ids[i * k + j] >= 0) {
+        EXPECT_NEAR(dis[i * k + j], s[ids[i * k + j]], 1e-4);
+      }
     }
   }
   EXPECT_GE(exact_hits, nq * k * 95 / 100);

@@ -74,7 +74,9 @@ void ExpectSameUpToTies(const Result& ours, const Result& faiss_r) {
     const float kth = faiss_r.dis[i * kK + kK - 1];
     for (int64_t j = 0; j < kK; ++j) {
       EXPECT_NEAR(ours.dis[i * kK + j], faiss_r.dis[i * kK + j], 1e-4f) << i << "," << j;
-      if (!mine.count(faiss_r.ids[i * kK + j])) EXPECT_NEAR(faiss_r.dis[i * kK + j], kth, 1e-4f) << "not a tie";
+      if (!mine.count(faiss_r.ids[i * kK + j])) {
+        EXPECT_NEAR(faiss_r.dis[i * kK + j], kth, 1e-4f) << "not a tie";
+      }
     }
   }
 }
@@ -99,7 +101,9 @@ TEST(IvfScannerTest, SelectorHonouredInsideTheScan) {
   faiss::IDSelectorBitmap sel(bits.size(), bits.data());
   const Result ours = Search(*p.ours, q, &sel);
   for (idx_t id : ours.ids)
-    if (id >= 0) EXPECT_TRUE(id % 2 == 0 && id >= 104) << "excluded item " << id << " returned";
+    if (id >= 0) {
+      EXPECT_TRUE(id % 2 == 0 && id >= 104) << "excluded item " << id << " returned";
+    }
   ExpectSameUpToTies(ours, Search(*p.faiss_ivf, q, &sel));
 }
 

@@ -45,7 +45,9 @@ TEST_P(VectorIndexSimdTest, ScoresAreTheKernelsBits) {
     int checked = 0;
     for (int i = 0; i < nq * k; ++i) {
       if (ids[i] < 0) continue;
-      if (f) EXPECT_EQ(ids[i] % 2, 1) << "excluded item returned";
+      if (f) {
+        EXPECT_EQ(ids[i] % 2, 1) << "excluded item returned";
+      }
       const float expect = kern.dot(q.data() + (i / k) * d, catalog->Embedding(ids[i]), d);
       EXPECT_EQ(std::memcmp(&expect, &s[i], sizeof(float)), 0) << "slot " << i << ": " << s[i] << " vs " << expect;
       ++checked;
