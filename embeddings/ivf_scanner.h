@@ -34,9 +34,10 @@ struct SimdIvfFlatScanner : faiss::InvertedListScanner {
 /// a SimdIvfFlatScanner with ActiveKernels(), and whose search_preassigned scans
 /// list-major: the queries of a batch (one thread's slice, as IndexIVF::search
 /// splits it) are grouped by inverted list, and each list is read once and scored
-/// against all its queries with the blocked kernel. Each query's heap sees its
-/// probed lists in list-id order and each list's items in list order, so its
-/// answer does not depend on the other queries. Training, adding, inverted lists
+/// against all its queries with the blocked kernel. Each query keeps its top-k
+/// by the total order (score descending, then id ascending) in a threshold
+/// buffer, so its answer is the same whatever the order of its lists and
+/// whatever the other queries. Training, adding, inverted lists
 /// and the coarse search stay FAISS's.
 struct SimdIndexIVFFlat : faiss::IndexIVFFlat {
   /// Takes the (untrained) coarse quantizer; owns it when own_fields is set.
