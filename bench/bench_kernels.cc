@@ -1,10 +1,19 @@
 // Google Benchmark micro-benchmarks of the step's kernels, per batch of users:
 // FAISS retrieval, engagement scoring, slate cutting, the logit user model and
-// the choice-gradient learner. Run: ./build/bench/bench_kernels
+// the choice-gradient learner; and the inner-product kernels under FAISS (FAISS's
+// own generic build vs embeddings/simd_kernels per level, per dot, per inverted
+// list scan and per flat search). Run: ./build/bench/bench_kernels
 #include <benchmark/benchmark.h>
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexIVFFlat.h>
+#include <faiss/impl/IDSelector.h>
+#include <faiss/utils/distances.h>
 
 #include "core/rng.h"
 #include "embeddings/catalog_source.h"
+#include "embeddings/flat_search.h"
+#include "embeddings/ivf_scanner.h"
+#include "embeddings/simd_kernels.h"
 #include "recommender/recommender.h"
 #include "simulator/user_model.h"
 
@@ -103,6 +112,153 @@ BENCHMARK(BM_EngagementScore)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_CutSlates)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_LogitRespond)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_ChoiceGradientLearn)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// ---------------------------------------------------------------------------
+// inner-product kernels: FAISS 1.7.3's fvec_inner_product (Debian's baseline
+// x86-64 build: scalar) vs ours, at each level this CPU has
+
+std::vector<float> RandomRows(int64_t n, int64_t d, uint64_t seed) {
+  std::vector<float> v(n * d);
+  const CounterRng rng(seed, 0, 0, Purpose::kIndexTraining);
+  for (int64_t i = 0; i < n * d; ++i) v[i] = static_cast<float>(rng.Normal(i));
+  return v;
+}
+
+constexpr int64_t kDotRows = 1024;  // 1024 x d floats: in L1/L2, so the kernel's arithmetic is what is timed
+
+void BM_DotFaiss(benchmark::State& state) {
+  const int64_t d = state.range(0);
+  const auto x = RandomRows(1, d, 1), y = RandomRows(kDotRows, d, 2);
+  for (auto _ : state) {
+    float s = 0;
+    for (int64_t j = 0; j < kDotRows; ++j) s += faiss::fvec_inner_product(x.data(), y.data() + j * d, d);
+    benchmark::DoNotOptimize(s);
+  }
+  state.SetItemsProcessed(state.iterations() * kDotRows);
+}
+
+void BM_DotOurs(benchmark::State& state) {
+  const int64_t d = state.range(0);
+  const DotKernels& k = KernelsFor(static_cast<SimdLevel>(state.range(1)));
+  state.SetLabel(SimdLevelName(k.level));
+  const auto x = RandomRows(1, d, 1), y = RandomRows(kDotRows, d, 2);
+  for (auto _ : state) {
+    float s = 0;
+    for (int64_t j = 0; j < kDotRows; ++j) s += k.dot(x.data(), y.data() + j * d, d);
+    benchmark::DoNotOptimize(s);
+  }
+  state.SetItemsProcessed(state.iterations() * kDotRows);
+}
+
+void BM_DotBlockOurs(benchmark::State& state) {
+  // one query against a block of rows, as the IVF scanner calls it
+  const int64_t d = state.range(0);
+  const DotKernels& k = KernelsFor(static_cast<SimdLevel>(state.range(1)));
+  state.SetLabel(SimdLevelName(k.level));
+  const auto x = RandomRows(1, d, 1), y = RandomRows(kDotRows, d, 2);
+  std::vector<float> out(kDotRows);
+  for (auto _ : state) {
+    k.block(x.data(), 1, y.data(), kDotRows, d, out.data(), kDotRows);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * kDotRows);
+}
+
+// FAISS's IndexIVFFlat and ours over one quantizer (IVF256 over 20,000 items, d=64: about 78 items per list)
+struct IvfPair {
+  static constexpr int64_t kNlist = 256;
+  faiss::IndexFlatIP quantizer{kDim};
+  std::unique_ptr<faiss::IndexIVFFlat> faiss_ivf;
+  std::unique_ptr<SimdIndexIVFFlat> ours;
+  std::vector<float> q = RandomRows(1, kDim, 3);
+  IvfPair() {
+    const auto xb = RandomRows(kItems, kDim, 4);
+    faiss_ivf = std::make_unique<faiss::IndexIVFFlat>(&quantizer, kDim, kNlist, faiss::METRIC_INNER_PRODUCT);
+    faiss_ivf->cp.verbose = false;
+    faiss_ivf->train(kItems, xb.data());
+    faiss_ivf->add(kItems, xb.data());
+    ours = std::make_unique<SimdIndexIVFFlat>(&quantizer, kDim, kNlist);
+    ours->is_trained = true;
+    ours->add(kItems, xb.data());
+  }
+};
+
+IvfPair& Ivf() {
+  static IvfPair p;
+  return p;
+}
+
+// scans every list of the index for one query into a 200-slot heap, through the given scanner
+void ScanAllLists(benchmark::State& state, const faiss::IndexIVF& index) {
+  faiss::IDSelectorAll all;
+  std::unique_ptr<faiss::InvertedListScanner> scanner(index.get_InvertedListScanner(false, &all));
+  scanner->set_query(Ivf().q.data());
+  std::vector<float> dis(kCandidates);
+  std::vector<faiss::Index::idx_t> ids(kCandidates);
+  for (auto _ : state) {
+    faiss::heap_heapify<faiss::CMin<float, faiss::Index::idx_t>>(kCandidates, dis.data(), ids.data());
+    for (int64_t l = 0; l < IvfPair::kNlist; ++l) {
+      scanner->set_list(l, 0);
+      scanner->scan_codes(index.invlists->list_size(l), index.invlists->get_codes(l), index.invlists->get_ids(l),
+                          dis.data(), ids.data(), kCandidates);
+    }
+    benchmark::DoNotOptimize(dis.data());
+  }
+  state.SetItemsProcessed(state.iterations() * IvfPair::kNlist);  // items = list scans
+}
+
+void BM_ListScanFaiss(benchmark::State& state) { ScanAllLists(state, *Ivf().faiss_ivf); }
+void BM_ListScanOurs(benchmark::State& state) {
+  state.SetLabel(SimdLevelName(ActiveKernels().level));
+  ScanAllLists(state, *Ivf().ours);
+}
+
+// exact flat search, 512 queries x 20,000 items, d=64, k=200, with an all-items selector
+constexpr int64_t kFlatQueries = 512;
+
+struct FlatData {
+  std::vector<float> xb = RandomRows(kItems, kDim, 5), q = RandomRows(kFlatQueries, kDim, 6);
+  std::vector<float> dis = std::vector<float>(kFlatQueries * kCandidates);
+  std::vector<faiss::Index::idx_t> ids = std::vector<faiss::Index::idx_t>(kFlatQueries * kCandidates);
+};
+
+FlatData& Flat() {
+  static FlatData f;
+  return f;
+}
+
+// FAISS: with a selector (what deterministic search used: sequential scalar kernel), or without (BLAS sgemm)
+void BM_FlatSearchFaiss(benchmark::State& state) {
+  FlatData& f = Flat();
+  faiss::IndexFlatIP index(kDim);
+  index.add(kItems, f.xb.data());
+  faiss::IDSelectorAll all;
+  faiss::SearchParameters params;
+  params.sel = &all;
+  state.SetLabel(state.range(0) ? "sgemm, no selector" : "selector (sequential)");
+  for (auto _ : state)
+    index.search(kFlatQueries, f.q.data(), kCandidates, f.dis.data(), f.ids.data(), state.range(0) ? nullptr : &params);
+  state.SetItemsProcessed(state.iterations() * kFlatQueries);
+}
+
+void BM_FlatSearchOurs(benchmark::State& state) {
+  FlatData& f = Flat();
+  const DotKernels& k = KernelsFor(static_cast<SimdLevel>(state.range(0)));
+  state.SetLabel(SimdLevelName(k.level));
+  faiss::IDSelectorAll all;
+  for (auto _ : state)
+    ExactInnerProductSearch(k, f.q.data(), kFlatQueries, f.xb.data(), kItems, kDim, kCandidates, &all, f.dis.data(),
+                            reinterpret_cast<int64_t*>(f.ids.data()));
+  state.SetItemsProcessed(state.iterations() * kFlatQueries);
+}
+
+BENCHMARK(BM_DotFaiss)->Arg(64)->Arg(128);
+BENCHMARK(BM_DotOurs)->ArgsProduct({{64, 128}, {0, 1, 2}});
+BENCHMARK(BM_DotBlockOurs)->ArgsProduct({{64, 128}, {0, 1, 2}});
+BENCHMARK(BM_ListScanFaiss)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ListScanOurs)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_FlatSearchFaiss)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_FlatSearchOurs)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace counterpoint

@@ -12,9 +12,12 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <typeinfo>
 
 #include "core/error.h"
 #include "embeddings/catalog.h"
+#include "embeddings/flat_search.h"
+#include "embeddings/ivf_scanner.h"
 
 namespace counterpoint {
 
@@ -60,6 +63,45 @@ std::string FaissReason(const std::string& msg) {
   return out;
 }
 
+bool IsPlainFlatIp(const faiss::Index* index) {
+  return index && index->metric_type == faiss::METRIC_INNER_PRODUCT && index->ntotal == 0 &&
+         (typeid(*index) == typeid(faiss::IndexFlat) || typeid(*index) == typeid(faiss::IndexFlatIP));
+}
+
+// Puts our SIMD kernels (embeddings/simd_kernels.h) under the freshly made,
+// still empty FAISS index wherever FAISS's generic build would score scalar:
+// a flat index (also an IVF coarse quantizer or HNSW storage) becomes a
+// SimdIndexFlatIP, an IVF-Flat index a SimdIndexIVFFlat. Other types are kept.
+void InstallSimdKernels(std::unique_ptr<faiss::Index>& index) {
+  if (IsPlainFlatIp(index.get())) {
+    index = std::make_unique<SimdIndexFlatIP>(index->d);
+    return;
+  }
+  if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(index.get())) {
+    if (IsPlainFlatIp(ivf->quantizer) && ivf->own_fields) {
+      delete ivf->quantizer;
+      ivf->quantizer = new SimdIndexFlatIP(ivf->d);
+    }
+    if (typeid(*ivf) == typeid(faiss::IndexIVFFlat) && ivf->metric_type == faiss::METRIC_INNER_PRODUCT &&
+        ivf->ntotal == 0) {
+      auto simd = std::make_unique<SimdIndexIVFFlat>(ivf->quantizer, ivf->d, ivf->nlist);
+      simd->own_fields = ivf->own_fields;
+      ivf->own_fields = false;
+      simd->cp = ivf->cp;
+      simd->quantizer_trains_alone = ivf->quantizer_trains_alone;
+      simd->nprobe = ivf->nprobe;
+      index = std::move(simd);
+    }
+    return;
+  }
+  if (auto* hnsw = dynamic_cast<faiss::IndexHNSWFlat*>(index.get())) {
+    if (IsPlainFlatIp(hnsw->storage) && hnsw->own_fields) {
+      delete hnsw->storage;
+      hnsw->storage = new SimdIndexFlatIP(hnsw->d);
+    }
+  }
+}
+
 }  // namespace
 
 VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
@@ -70,6 +112,7 @@ VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
     throw InputError("index", "FAISS rejected the index factory string '" + options_.factory +
                                   "' (examples: Flat, IVF256,Flat, IVF1024,SQ8, HNSW32): " + FaissReason(e.msg));
   }
+  InstallSimdKernels(index_);
   if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(index_.get())) {
     if (static_cast<int64_t>(ivf->nlist) > n_)
       throw InputError("index", "'" + options_.factory + "' has " + std::to_string(ivf->nlist) +

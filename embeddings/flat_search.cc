@@ -1,0 +1,60 @@
+#include "embeddings/flat_search.h"
+
+#include <faiss/impl/FaissAssert.h>
+#include <faiss/impl/IDSelector.h>
+#include <faiss/utils/Heap.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "embeddings/hnsw_distance.h"
+
+namespace counterpoint {
+
+namespace {
+constexpr int64_t kQueryBlock = 64;  // queries scored together (64 x 64 floats stay in L1 at d=64)
+constexpr int64_t kItemTile = 512;   // items per score tile (kQueryBlock x kItemTile scores: 128 KiB)
+using Heap = faiss::CMin<float, faiss::Index::idx_t>;
+}  // namespace
+
+void ExactInnerProductSearch(const DotKernels& kernels, const float* queries, int64_t nq, const float* base, int64_t nb,
+                             int64_t d, int64_t k, const faiss::IDSelector* sel, float* distances, int64_t* labels) {
+  if (sel && dynamic_cast<const faiss::IDSelectorAll*>(sel)) sel = nullptr;
+  const int64_t n_blocks = (nq + kQueryBlock - 1) / kQueryBlock;
+#pragma omp parallel if (n_blocks > 1 && !omp_in_parallel())
+  {
+    std::vector<float> tile(kQueryBlock * kItemTile);
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t blk = 0; blk < n_blocks; ++blk) {
+      const int64_t q0 = blk * kQueryBlock, nqb = std::min(kQueryBlock, nq - q0);
+      for (int64_t q = q0; q < q0 + nqb; ++q) faiss::heap_heapify<Heap>(k, distances + q * k, labels + q * k);
+      for (int64_t j0 = 0; j0 < nb; j0 += kItemTile) {
+        const int64_t nj = std::min(kItemTile, nb - j0);
+        kernels.block(queries + q0 * d, nqb, base + j0 * d, nj, d, tile.data(), kItemTile);
+        for (int64_t q = 0; q < nqb; ++q) {
+          float* dis = distances + (q0 + q) * k;
+          int64_t* lab = labels + (q0 + q) * k;
+          const float* s = tile.data() + q * kItemTile;
+          for (int64_t j = 0; j < nj; ++j)
+            if (s[j] > dis[0] && (!sel || sel->is_member(j0 + j)))
+              faiss::heap_replace_top<Heap>(k, dis, lab, s[j], j0 + j);
+        }
+      }
+      for (int64_t q = q0; q < q0 + nqb; ++q) faiss::heap_reorder<Heap>(k, distances + q * k, labels + q * k);
+    }
+  }
+}
+
+void SimdIndexFlatIP::search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
+                             const faiss::SearchParameters* params) const {
+  FAISS_THROW_IF_NOT(k > 0);
+  ExactInnerProductSearch(ActiveKernels(), x, n, get_xb(), ntotal, d, k, params ? params->sel : nullptr, distances,
+                          reinterpret_cast<int64_t*>(labels));
+}
+
+faiss::FlatCodesDistanceComputer* SimdIndexFlatIP::get_FlatCodesDistanceComputer() const {
+  return new SimdIpDistanceComputer(get_xb(), d, ActiveKernels());
+}
+
+}  // namespace counterpoint

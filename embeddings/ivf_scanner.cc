@@ -1,0 +1,181 @@
+#include "embeddings/ivf_scanner.h"
+
+#include <faiss/impl/IDSelector.h>
+#include <faiss/invlists/DirectMap.h>
+#include <faiss/invlists/InvertedLists.h>
+#include <faiss/utils/Heap.h>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <vector>
+
+namespace counterpoint {
+
+namespace {
+constexpr size_t kChunk = 256;       // list items scored per kernel call (1 KiB of scores per query)
+constexpr int64_t kRound = 512;      // queries searched list-major together (candidate buffers: kRound x 2k x 16 bytes)
+constexpr int64_t kQueryBlock = 64;  // queries of one list scored together (list-major search)
+using Heap = faiss::CMin<float, faiss::Index::idx_t>;
+// Per-query top-k by the total order (score descending, then id ascending),
+// independent of the order candidates arrive in: each query appends candidates
+// that reach its threshold to a buffer of 2k; a full buffer is cut to its best k
+// (nth_element) and the k-th score becomes the threshold. Cheaper than a heap
+// when a query sees only a few times k candidates (IVF: nprobe lists).
+class TopkBuffers {
+ public:
+  using idx_t = faiss::Index::idx_t;
+  TopkBuffers(int64_t n, int64_t k)
+      : k_(k), cap_(2 * k), cand_(new Cand[n * cap_]), count_(n, 0), thr_(n, -std::numeric_limits<float>::infinity()) {}
+
+  float threshold(int64_t q) const { return thr_[q]; }
+  void Push(int64_t q, float s, idx_t id) {
+    Cand* c = cand_.get() + q * cap_;
+    c[count_[q]++] = {s, id};
+    if (count_[q] == cap_) {
+      std::nth_element(c, c + k_ - 1, c + cap_, Better);
+      thr_[q] = c[k_ - 1].s;
+      count_[q] = k_;
+    }
+  }
+  // best first; missing slots get FAISS's empty heap entry (-FLT_MAX, -1)
+  void Write(int64_t q, float* dis, idx_t* lab) {
+    Cand* c = cand_.get() + q * cap_;
+    const int64_t m = std::min(count_[q], k_);
+    if (count_[q] > k_) std::nth_element(c, c + k_ - 1, c + count_[q], Better);
+    std::sort(c, c + m, Better);
+    for (int64_t j = 0; j < k_; ++j) {
+      dis[j] = j < m ? c[j].s : -std::numeric_limits<float>::max();
+      lab[j] = j < m ? c[j].id : -1;
+    }
+  }
+
+ private:
+  struct Cand {
+    float s;
+    idx_t id;
+  };
+  static bool Better(const Cand& a, const Cand& b) { return a.s > b.s || (a.s == b.s && a.id < b.id); }
+  int64_t k_, cap_;
+  std::unique_ptr<Cand[]> cand_;
+  std::vector<int64_t> count_;
+  std::vector<float> thr_;
+};
+
+}  // namespace
+
+SimdIvfFlatScanner::SimdIvfFlatScanner(int64_t d, bool store_pairs, const faiss::IDSelector* sel,
+                                       const DotKernels& kernels)
+    : faiss::InvertedListScanner(store_pairs, sel), d_(d), kernels_(kernels) {
+  keep_max = true;
+  code_size = d * sizeof(float);
+  all_ = !sel || dynamic_cast<const faiss::IDSelectorAll*>(sel);
+}
+
+float SimdIvfFlatScanner::distance_to_code(const uint8_t* code) const {
+  return kernels_.dot(query_, reinterpret_cast<const float*>(code), d_);
+}
+
+size_t SimdIvfFlatScanner::scan_codes(size_t n, const uint8_t* codes, const idx_t* ids, float* distances, idx_t* labels,
+                                      size_t k) const {
+  const float* vecs = reinterpret_cast<const float*>(codes);
+  float scores[kChunk];
+  size_t updates = 0;
+  for (size_t j0 = 0; j0 < n; j0 += kChunk) {
+    const size_t m = std::min(kChunk, n - j0);
+    kernels_.block(query_, 1, vecs + j0 * d_, static_cast<int64_t>(m), d_, scores, static_cast<int64_t>(m));
+    for (size_t j = 0; j < m; ++j) {
+      if (!(scores[j] > distances[0])) continue;
+      if (!all_ && !sel->is_member(ids[j0 + j])) continue;
+      const idx_t id = store_pairs ? static_cast<idx_t>(faiss::lo_build(list_no, j0 + j)) : ids[j0 + j];
+      faiss::heap_replace_top<Heap>(k, distances, labels, scores[j], id);
+      ++updates;
+    }
+  }
+  return updates;
+}
+
+faiss::InvertedListScanner* SimdIndexIVFFlat::get_InvertedListScanner(bool store_pairs,
+                                                                      const faiss::IDSelector* sel) const {
+  return new SimdIvfFlatScanner(d, store_pairs, sel, ActiveKernels());
+}
+
+void SimdIndexIVFFlat::search_preassigned(idx_t n, const float* x, idx_t k, const idx_t* assign,
+                                          const float* centroid_dis, float* distances, idx_t* labels, bool store_pairs,
+                                          const faiss::IVFSearchParameters* params, faiss::IndexIVFStats* stats) const {
+  const size_t max_codes = params ? params->max_codes : this->max_codes;
+  if (parallel_mode != 0 || max_codes != 0 || metric_type != faiss::METRIC_INNER_PRODUCT) {
+    faiss::IndexIVFFlat::search_preassigned(n, x, k, assign, centroid_dis, distances, labels, store_pairs, params,
+                                            stats);
+    return;
+  }
+  const int64_t nprobe = std::min<int64_t>(static_cast<int64_t>(nlist), params ? params->nprobe : this->nprobe);
+  const faiss::IDSelector* sel = params ? params->sel : nullptr;
+  if (sel && dynamic_cast<const faiss::IDSelectorAll*>(sel)) sel = nullptr;
+  if (n > kRound) {
+    // rounds of kRound queries bound the candidate buffers (answers are per query, so rounds change nothing)
+    for (int64_t r0 = 0; r0 < n; r0 += kRound) {
+      const int64_t nr = std::min(kRound, n - r0);
+      search_preassigned(nr, x + r0 * d, k, assign + r0 * nprobe, centroid_dis ? centroid_dis + r0 * nprobe : nullptr,
+                         distances + r0 * k, labels + r0 * k, store_pairs, params, stats);
+    }
+    return;
+  }
+  const DotKernels& kernels = ActiveKernels();
+
+  // the queries probing each list, in query order (counting sort)
+  std::vector<int64_t> start(nlist + 1, 0);
+  for (int64_t i = 0; i < n * nprobe; ++i)
+    if (assign[i] >= 0) ++start[assign[i] + 1];
+  for (size_t l = 0; l < nlist; ++l) start[l + 1] += start[l];
+  std::vector<int64_t> queries(start[nlist]), fill(start.begin(), start.end() - 1);
+  for (int64_t q = 0; q < n; ++q)
+    for (int64_t p = 0; p < nprobe; ++p)
+      if (const idx_t l = assign[q * nprobe + p]; l >= 0) queries[fill[l]++] = q;
+
+  TopkBuffers top(n, k);
+  std::vector<float> xq(kQueryBlock * d), scores(kQueryBlock * kChunk);
+  size_t n_lists = 0, n_dis = 0, n_updates = 0;
+  for (size_t l = 0; l < nlist; ++l) {
+    const int64_t q_begin = start[l], q_end = start[l + 1];
+    const size_t size = invlists->list_size(l);
+    if (q_begin == q_end || size == 0) continue;
+    faiss::InvertedLists::ScopedCodes codes(invlists, l);
+    faiss::InvertedLists::ScopedIds ids(invlists, l);
+    const float* vecs = reinterpret_cast<const float*>(codes.get());
+    n_lists += q_end - q_begin;
+    n_dis += (q_end - q_begin) * size;
+    // a block of this list's queries against chunks of its vectors; per query, items stay in list order
+    for (int64_t b0 = q_begin; b0 < q_end; b0 += kQueryBlock) {
+      const int64_t nb = std::min(kQueryBlock, q_end - b0);
+      for (int64_t i = 0; i < nb; ++i) std::memcpy(&xq[i * d], x + queries[b0 + i] * d, d * sizeof(float));
+      for (size_t j0 = 0; j0 < size; j0 += kChunk) {
+        const size_t m = std::min(kChunk, size - j0);
+        kernels.block(xq.data(), nb, vecs + j0 * d, static_cast<int64_t>(m), d, scores.data(), kChunk);
+        for (int64_t i = 0; i < nb; ++i) {
+          const int64_t q = queries[b0 + i];
+          const float* s = scores.data() + i * kChunk;
+          float thr = top.threshold(q);
+          for (size_t j = 0; j < m; ++j) {
+            if (s[j] < thr) continue;
+            if (sel && !sel->is_member(ids[j0 + j])) continue;
+            const idx_t id = store_pairs ? static_cast<idx_t>(faiss::lo_build(l, j0 + j)) : ids[j0 + j];
+            top.Push(q, s[j], id);
+            thr = top.threshold(q);
+            ++n_updates;
+          }
+        }
+      }
+    }
+  }
+  for (int64_t q = 0; q < n; ++q) top.Write(q, distances + q * k, labels + q * k);
+  if (stats) {
+    stats->nq += n;
+    stats->nlist += n_lists;
+    stats->ndis += n_dis;
+    stats->nheap_updates += n_updates;
+  }
+}
+
+}  // namespace counterpoint

@@ -1,0 +1,41 @@
+// SIMD inner-product kernels chosen at run time by CPU features (AVX-512, AVX2+FMA, scalar).
+#pragma once
+
+#include <cstdint>
+
+namespace counterpoint {
+
+/// Instruction set of a kernel family.
+enum class SimdLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+
+/// Name of a level ("scalar", "avx2", "avx512").
+const char* SimdLevelName(SimdLevel level);
+
+/// Best level this CPU supports (AVX2 needs FMA too; AVX-512 needs AVX512F).
+SimdLevel DetectedSimdLevel();
+
+/// One family of inner-product kernels.
+///
+/// Bit-exact contract: within one family, `block` writes for every (i, j) exactly
+/// the bits `dot(x_i, y_j, d)` returns, whatever nx, ny and the position of the pair
+/// in the block. Each pair is accumulated lane-wise in a fixed order over d (one
+/// fused multiply-add per chunk of 8 or 16 lanes, masked loads for the tail) and
+/// reduced by a fixed tree, so a score never depends on which other queries or
+/// items were computed with it. Different families round differently.
+struct DotKernels {
+  SimdLevel level;
+  /// Inner product of two d-vectors.
+  float (*dot)(const float* a, const float* b, int64_t d);
+  /// out[i * ld_out + j] = dot(x + i * d, y + j * d, d) for i < nx, j < ny (rows contiguous).
+  void (*block)(const float* x, int64_t nx, const float* y, int64_t ny, int64_t d, float* out, int64_t ld_out);
+};
+
+/// Kernels of one level; a level the CPU lacks falls back to the best it has.
+const DotKernels& KernelsFor(SimdLevel level);
+
+/// The kernels every search uses, chosen once per process: the detected level,
+/// lowered by the environment variable COUNTERPOINT_SIMD=scalar|avx2|avx512 if set
+/// (for benchmarks and tests; never raised above what the CPU supports).
+const DotKernels& ActiveKernels();
+
+}  // namespace counterpoint

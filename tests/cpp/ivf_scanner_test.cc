@@ -1,0 +1,142 @@
+// Tests for embeddings/ivf_scanner: the SIMD IVF-Flat scanner against FAISS's own
+// IVFFlatScanner on the same inverted lists (top-k sets equal up to ties), the
+// kernel's scores against a double reference, the ID selector honoured inside the
+// scan, and store_pairs labels.
+#include "embeddings/ivf_scanner.h"
+
+#include <faiss/IndexFlat.h>
+#include <faiss/impl/IDSelector.h>
+#include <faiss/invlists/DirectMap.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "core/rng.h"
+
+namespace counterpoint {
+namespace {
+
+std::vector<float> RandomRows(int64_t n, int64_t d, uint64_t seed) {
+  std::vector<float> v(n * d);
+  const CounterRng rng(seed, 0, 0, Purpose::kIndexTraining);
+  for (int64_t i = 0; i < n * d; ++i) v[i] = static_cast<float>(rng.Normal(i));
+  return v;
+}
+
+constexpr int64_t kD = 40, kNb = 3000, kNlist = 16, kNq = 60, kK = 15;
+using idx_t = faiss::Index::idx_t;
+
+// FAISS's IndexIVFFlat and ours over one trained quantizer, with the same data added
+struct Pair {
+  faiss::IndexFlatIP quantizer{kD};
+  std::unique_ptr<faiss::IndexIVFFlat> faiss_ivf;
+  std::unique_ptr<SimdIndexIVFFlat> ours;
+  std::vector<float> xb = RandomRows(kNb, kD, 1);
+
+  Pair() {
+    faiss_ivf = std::make_unique<faiss::IndexIVFFlat>(&quantizer, kD, kNlist, faiss::METRIC_INNER_PRODUCT);
+    faiss_ivf->cp.verbose = false;
+    faiss_ivf->train(kNb, xb.data());
+    faiss_ivf->add(kNb, xb.data());
+    ours = std::make_unique<SimdIndexIVFFlat>(&quantizer, kD, kNlist);
+    ours->is_trained = true;
+    ours->add(kNb, xb.data());
+  }
+};
+
+// built once for all tests (training is the slow part)
+Pair& Shared() {
+  static Pair p;
+  return p;
+}
+
+struct Result {
+  std::vector<float> dis = std::vector<float>(kNq * kK);
+  std::vector<idx_t> ids = std::vector<idx_t>(kNq * kK);
+};
+
+Result Search(const faiss::IndexIVF& index, const std::vector<float>& q, faiss::IDSelector* sel) {
+  faiss::SearchParametersIVF p;
+  p.nprobe = 4;
+  p.sel = sel;
+  Result r;
+  index.search(kNq, q.data(), kK, r.dis.data(), r.ids.data(), &p);
+  return r;
+}
+
+void ExpectSameUpToTies(const Result& ours, const Result& faiss_r) {
+  for (int64_t i = 0; i < kNq; ++i) {
+    const std::set<idx_t> mine(ours.ids.begin() + i * kK, ours.ids.begin() + (i + 1) * kK);
+    const float kth = faiss_r.dis[i * kK + kK - 1];
+    for (int64_t j = 0; j < kK; ++j) {
+      EXPECT_NEAR(ours.dis[i * kK + j], faiss_r.dis[i * kK + j], 1e-4f) << i << "," << j;
+      if (!mine.count(faiss_r.ids[i * kK + j])) {
+        EXPECT_NEAR(faiss_r.dis[i * kK + j], kth, 1e-4f) << "not a tie";
+      }
+    }
+  }
+}
+
+TEST(IvfScannerTest, SameListsAsFaiss) {
+  Pair& p = Shared();
+  for (idx_t l = 0; l < kNlist; ++l) ASSERT_EQ(p.ours->get_list_size(l), p.faiss_ivf->get_list_size(l));
+}
+
+TEST(IvfScannerTest, TopkMatchesFaissScannerUpToTies) {
+  Pair& p = Shared();
+  const auto q = RandomRows(kNq, kD, 2);
+  ExpectSameUpToTies(Search(*p.ours, q, nullptr), Search(*p.faiss_ivf, q, nullptr));
+}
+
+TEST(IvfScannerTest, SelectorHonouredInsideTheScan) {
+  Pair& p = Shared();
+  const auto q = RandomRows(kNq, kD, 3);
+  // exclude every item whose id is odd, and all of 0..99
+  std::vector<uint8_t> bits((kNb + 7) / 8, 0x55);
+  for (int i = 0; i < 100 / 8 + 1; ++i) bits[i] = 0;
+  faiss::IDSelectorBitmap sel(bits.size(), bits.data());
+  const Result ours = Search(*p.ours, q, &sel);
+  for (idx_t id : ours.ids)
+    if (id >= 0) {
+      EXPECT_TRUE(id % 2 == 0 && id >= 104) << "excluded item " << id << " returned";
+    }
+  ExpectSameUpToTies(ours, Search(*p.faiss_ivf, q, &sel));
+}
+
+TEST(IvfScannerTest, ScanCodesScoresEveryListItemWithinRoundingOfDouble) {
+  Pair& p = Shared();
+  const auto q = RandomRows(1, kD, 4);
+  std::unique_ptr<faiss::InvertedListScanner> scanner(p.ours->get_InvertedListScanner(true, nullptr));
+  scanner->set_query(q.data());
+  const idx_t list = 3;
+  scanner->set_list(list, 0);
+  const size_t n = p.ours->invlists->list_size(list);
+  ASSERT_GT(n, 10u);
+  // a heap as large as the list keeps every item, labels are (list, offset) pairs
+  std::vector<float> dis(n, -std::numeric_limits<float>::max());
+  std::vector<idx_t> lab(n, -1);
+  const auto* codes = p.ours->invlists->get_codes(list);
+  const auto* ids = p.ours->invlists->get_ids(list);
+  EXPECT_EQ(scanner->scan_codes(n, codes, ids, dis.data(), lab.data(), n), n);
+  std::set<idx_t> offsets;
+  for (size_t j = 0; j < n; ++j) {
+    ASSERT_EQ(static_cast<idx_t>(faiss::lo_listno(lab[j])), list);
+    const size_t off = faiss::lo_offset(lab[j]);
+    offsets.insert(off);
+    const float* v = reinterpret_cast<const float*>(codes) + off * kD;
+    double exact = 0, abs_sum = 0;
+    for (int64_t c = 0; c < kD; ++c) exact += static_cast<double>(q[c]) * v[c], abs_sum += std::fabs(q[c] * v[c]);
+    EXPECT_LE(std::fabs(dis[j] - exact), 2 * kD * std::ldexp(1.0, -24) * abs_sum * 1.01);
+    EXPECT_EQ(dis[j], scanner->distance_to_code(reinterpret_cast<const uint8_t*>(v)));
+  }
+  EXPECT_EQ(offsets.size(), n);
+  p.ours->invlists->release_codes(list, codes);
+  p.ours->invlists->release_ids(list, ids);
+}
+
+}  // namespace
+}  // namespace counterpoint

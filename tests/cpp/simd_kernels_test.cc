@@ -1,0 +1,107 @@
+// Tests for embeddings/simd_kernels: every kernel family this CPU supports
+// against a double-precision reference (Higham's summation bound), the block
+// kernel bit-identical to the single dot for every pair and tile position, and
+// the run-time dispatch never choosing more than the CPU has.
+#include "embeddings/simd_kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+
+namespace counterpoint {
+namespace {
+
+std::vector<float> RandomRows(int64_t n, int64_t d, uint64_t seed) {
+  std::vector<float> v(n * d);
+  const CounterRng rng(seed, 0, 0, Purpose::kIndexTraining);
+  for (int64_t i = 0; i < n * d; ++i) v[i] = static_cast<float>(rng.Normal(i));
+  return v;
+}
+
+// the levels this CPU runs (scalar always)
+std::vector<SimdLevel> Levels() {
+  std::vector<SimdLevel> out;
+  for (int l = 0; l <= static_cast<int>(DetectedSimdLevel()); ++l) out.push_back(static_cast<SimdLevel>(l));
+  return out;
+}
+
+TEST(SimdKernelsTest, DotWithinSummationErrorBoundOfDoubleReference) {
+  // any order of d float multiply-adds (each rounded at most twice) is within
+  // gamma_2d * sum |a_j b_j| of the exact sum, gamma_n = n u / (1 - n u), u = 2^-24
+  // (Higham, "Accuracy and Stability of Numerical Algorithms", 2002, §3.1)
+  const double u = std::ldexp(1.0, -24);
+  for (SimdLevel level : Levels()) {
+    const DotKernels& k = KernelsFor(level);
+    ASSERT_EQ(k.level, level);
+    for (int64_t d : {1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 128, 257}) {
+      SCOPED_TRACE(std::string(SimdLevelName(level)) + " d=" + std::to_string(d));
+      const auto a = RandomRows(20, d, 1), b = RandomRows(20, d, 2);
+      for (int i = 0; i < 20; ++i) {
+        double exact = 0, abs_sum = 0;
+        for (int64_t j = 0; j < d; ++j) {
+          exact += static_cast<double>(a[i * d + j]) * b[i * d + j];
+          abs_sum += std::fabs(static_cast<double>(a[i * d + j]) * b[i * d + j]);
+        }
+        const double gamma = 2 * d * u / (1 - 2 * d * u);
+        EXPECT_LE(std::fabs(k.dot(a.data() + i * d, b.data() + i * d, d) - exact), gamma * abs_sum + 1e-30);
+      }
+    }
+  }
+}
+
+TEST(SimdKernelsTest, DotIsExactOnSmallIntegers) {
+  // products and partial sums of small integers are exact in float: every kernel must agree with the exact value
+  for (SimdLevel level : Levels()) {
+    const DotKernels& k = KernelsFor(level);
+    for (int64_t d : {5, 16, 37, 64}) {
+      std::vector<float> a(d), b(d);
+      double exact = 0;
+      for (int64_t j = 0; j < d; ++j) {
+        a[j] = static_cast<float>(j % 7 - 3);
+        b[j] = static_cast<float>(j % 5 + 1);
+        exact += a[j] * b[j];
+      }
+      EXPECT_EQ(k.dot(a.data(), b.data(), d), static_cast<float>(exact)) << SimdLevelName(level) << " d=" << d;
+    }
+  }
+}
+
+TEST(SimdKernelsTest, BlockGivesEveryPairTheBitsOfTheSingleDot) {
+  for (SimdLevel level : Levels()) {
+    const DotKernels& k = KernelsFor(level);
+    for (int64_t d : {3, 16, 24, 64, 70}) {
+      const auto x = RandomRows(11, d, 3), y = RandomRows(13, d, 4);
+      for (int64_t nx : {1, 2, 3, 4, 5, 11})
+        for (int64_t ny : {1, 3, 4, 7, 8, 13}) {
+          SCOPED_TRACE(std::string(SimdLevelName(level)) + " d=" + std::to_string(d) + " nx=" + std::to_string(nx) +
+                       " ny=" + std::to_string(ny));
+          const int64_t ld = ny + 2;
+          std::vector<float> out(nx * ld, -7.f);
+          k.block(x.data(), nx, y.data(), ny, d, out.data(), ld);
+          for (int64_t i = 0; i < nx; ++i) {
+            for (int64_t j = 0; j < ny; ++j) {
+              const float alone = k.dot(x.data() + i * d, y.data() + j * d, d);
+              EXPECT_EQ(std::memcmp(&alone, &out[i * ld + j], sizeof(float)), 0) << i << "," << j;
+            }
+            EXPECT_EQ(out[i * ld + ny], -7.f) << "wrote past ny";
+          }
+        }
+    }
+  }
+}
+
+TEST(SimdKernelsTest, DispatchNeverExceedsTheCpu) {
+  const SimdLevel best = DetectedSimdLevel();
+  EXPECT_LE(static_cast<int>(ActiveKernels().level), static_cast<int>(best));
+  EXPECT_EQ(KernelsFor(SimdLevel::kAvx512).level, best);
+  EXPECT_EQ(KernelsFor(SimdLevel::kScalar).level, SimdLevel::kScalar);
+  EXPECT_STREQ(SimdLevelName(SimdLevel::kAvx2), "avx2");
+}
+
+}  // namespace
+}  // namespace counterpoint
