@@ -70,9 +70,12 @@ TEST(CliTest, RabbitHoleDirectionEndToEnd) {
     for (int i = 0; i < 5; ++i) b += v[v.size() - 1 - i] / 5;
     return b;
   };
+  // (one replicate: a smoke test of the direction with a margin well under the effect,
+  // about 0.017 against newest_first at this size, and well over the rounding differences
+  // between SIMD kernels, about 0.003; the paired-CI test is validity_test's, label slow)
   for (const char* control : {"relevance", "shuffled", "newest_first"}) {
-    EXPECT_GT(last(harm["engagement"]), last(harm[control]) + 0.02) << control;
-    EXPECT_GT(last(ext["engagement"]), last(ext[control]) + 0.02) << control;
+    EXPECT_GT(last(harm["engagement"]), last(harm[control]) + 0.01) << control;
+    EXPECT_GT(last(ext["engagement"]), last(ext[control]) + 0.01) << control;
   }
   // metrics_summary.csv: with one replicate, each mean is that replicate's value and no CI is given
   const auto sum_csv = ReadCsv((out / "metrics_summary.csv").string());
