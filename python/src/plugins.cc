@@ -240,7 +240,7 @@ class PythonIntervention : public Intervention {
   PyHolder holder_;
   std::vector<std::string> columns_;
   bool has_init_ = false, has_begin_ = false, has_candidates_ = false, has_scores_ = false, has_slate_ = false;
-  bool has_feedback_ = false, has_uploads_ = false, has_end_ = false, has_metrics_ = false;
+  bool has_feedback_ = false, has_response_ = false, has_uploads_ = false, has_end_ = false, has_metrics_ = false;
 };
 
 // the Python-registered names, by registry, so that they can be replaced and cleared
