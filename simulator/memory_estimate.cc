@@ -6,9 +6,11 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/io.h"
 #include "embeddings/catalog_source.h"
 #include "recommender/moderation_log.h"
 
@@ -18,6 +20,8 @@ namespace {
 
 // rows and columns from an .npy header, or nothing (the loader reports what is wrong)
 std::optional<CatalogShape> NpyShape(const std::string& path) {
+  // never open a FIFO (it would block) or a directory: the loader names those
+  if (!UnreadableFileReason(path).empty()) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   std::string head(4096, '\0');
   if (!in.read(head.data(), head.size()) && in.gcount() <= 0) return std::nullopt;
@@ -39,6 +43,9 @@ std::optional<CatalogShape> NpyShape(const std::string& path) {
     }
   }
   if (dims.empty() || dims.size() > 2 || dims[0] < 0 || (dims.size() == 2 && dims[1] < 0)) return std::nullopt;
+  // a size in bytes past 64 bits is the loader's error to report ("too large"), not an estimate
+  const int64_t cols = dims.size() == 2 ? dims[1] : 1;
+  if (cols > 0 && dims[0] > std::numeric_limits<int64_t>::max() / 8 / cols) return std::nullopt;
   return CatalogShape{dims[0], dims.size() == 2 ? dims[1] : 1};
 }
 

@@ -164,7 +164,8 @@ TEST(InterruptTest, SigintAndSigtermWritePartialResults) {
   for (const auto& [sig, code] : std::map<int, int>{{SIGINT, 130}, {SIGTERM, 143}}) {
     const fs::path dir = TempDir("signal" + std::to_string(sig));
     // a long run (many steps): it is stopped once its first checkpoint shows it is stepping
-    Child child(RunArgs(dir.string(), {"steps=100000", "--checkpoint", "1"}));
+    // (no event log: 100000 steps of it would not fit, and the run is refused before it starts)
+    Child child(RunArgs(dir.string(), {"steps=100000", "output.events=false", "--checkpoint", "1"}));
     ASSERT_TRUE(child.WaitFor([&] { return fs::exists(dir / "checkpoint.bin"); })) << child.Drain();
     child.Signal(sig);
     const int status = child.Wait();
@@ -277,13 +278,14 @@ TEST(InterruptTest, ResumeErrorsAreInputErrors) {
 TEST(InterruptTest, ResumeWithAnotherScenarioIsRefused) {
   const fs::path dir = TempDir("other");
   {
-    Child child(RunArgs(dir.string(), {"steps=100000", "--checkpoint", "1"}));
+    // (no event log: 100000 steps of it would not fit, and the run is refused before it starts)
+    Child child(RunArgs(dir.string(), {"steps=100000", "output.events=false", "--checkpoint", "1"}));
     ASSERT_TRUE(child.WaitFor([&] { return fs::exists(dir / "checkpoint.bin"); })) << child.Drain();
     child.Signal(SIGKILL);
     child.Wait();
   }
   // the scenario and overrides as given, but one step more
-  auto args = RunArgs(dir.string(), {"steps=100001"});
+  auto args = RunArgs(dir.string(), {"steps=100001", "output.events=false"});
   args.erase(args.begin() + 3, args.begin() + 5);  // no --out: --resume names the directory
   args.insert(args.begin() + 2, {"--resume", dir.string()});
   const auto r = RunCommand(Join(args));
