@@ -7,18 +7,20 @@
 See docs/python.md for the whole API.
 """
 
-from . import _core
-from .errors import CounterpointError, MissingFileError, ScenarioError
+from . import _core, privacy
+from .errors import AccessDeniedError, CounterpointError, MissingFileError, ScenarioError
 from .graph import AuditResult, GraphAudit, RewireResult
 from .plugins import Intervention, Ranker, interventions, rankers, register_intervention, register_ranker
 from .run import Result, run
 from .scenario import Scenario, load_scenario
 from .simulation import Catalog, Simulation
+from .sweep import sweep
 
 __all__ = [
-    "AuditResult", "Catalog", "CounterpointError", "GraphAudit", "Intervention", "MissingFileError", "Ranker",
-    "Result", "RewireResult", "Scenario", "ScenarioError", "Simulation", "interventions", "load_scenario", "rankers",
-    "register_intervention", "register_ranker", "run", "set_threads",
+    "AccessDeniedError", "AuditResult", "Catalog", "CounterpointError", "GraphAudit", "Intervention",
+    "MissingFileError", "Ranker", "Result", "RewireResult", "Scenario", "ScenarioError", "Simulation",
+    "interventions", "load_scenario", "privacy", "rankers", "register_intervention", "register_ranker", "run",
+    "set_threads", "sweep",
 ]
 
 

@@ -1,6 +1,6 @@
 """Exceptions raised by counterpoint; their messages are the command line's."""
 
-__all__ = ["CounterpointError", "ScenarioError", "MissingFileError"]
+__all__ = ["CounterpointError", "ScenarioError", "MissingFileError", "AccessDeniedError"]
 
 
 class CounterpointError(Exception):
@@ -37,6 +37,27 @@ class MissingFileError(CounterpointError, FileNotFoundError):
 
     def __reduce__(self):
         return (type(self), (self.message, self.filename))
+
+    def __str__(self):
+        return self.message
+
+
+class AccessDeniedError(CounterpointError, PermissionError):
+    """Access refused by the data-protection policy (a PermissionError).
+
+    Raised when a session of a tier other than platform reads raw per-user data.
+    ``tier`` names the session's tier and ``policy`` the policy (its name and file);
+    ``str(err)`` names both.
+    """
+
+    def __init__(self, message, tier=None, policy=None):
+        super().__init__(13, message)  # errno.EACCES
+        self.message = message
+        self.tier = tier
+        self.policy = policy
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.tier, self.policy))
 
     def __str__(self):
         return self.message

@@ -8,6 +8,7 @@ import pandas as pd
 
 from . import _core
 from .frames import frame
+from .privacy import require_raw_access
 from .scenario import Scenario, load_scenario
 
 __all__ = ["run", "Result", "progress_bar"]
@@ -65,7 +66,8 @@ class Result:
     - ``summary``: summary.json as a dict; ``summary_frame``: one row per arm and metric;
       ``comparisons``: the paired differences against the control
     - ``metrics_summary``: metrics_summary.csv (mean and 95% CI over replicates)
-    - ``impressions`` / ``moderation``: the event logs (impressions need output.events)
+    - ``impressions`` / ``moderation``: the event logs (impressions need output.events;
+      per-user data: PermissionError while a non-platform privacy session is current)
     - ``coverage_gaps``: coverage_gaps.csv (with a counter_narrative_reach observer)
     - ``induced_graph(arm)``: (nodes, edges) of the induced graph (output.graph)
     """
@@ -91,8 +93,13 @@ class Result:
     def metrics(self):
         return frame(self._core.metrics_columns(), categories={"arm": self.arms})
 
-    @cached_property
+    @property
     def impressions(self):
+        require_raw_access("reading the per-user event log (Result.impressions)")
+        return self._impressions
+
+    @cached_property
+    def _impressions(self):
         return frame(self._core.impression_columns(),
                      categories={"arm": self.arms, "source": ["organic", "injected"]},
                      nullable={"organisation": -1})
@@ -144,7 +151,13 @@ class Result:
         return pd.DataFrame(self._core.stage_times(), columns=["arm", "replicate", "retrieve_s", "total_s"])
 
     def write(self, directory, threads=None):
-        """Writes the CLI's files (metrics.csv, summary.json, ..., manifest.json) into ``directory``."""
+        """Writes the CLI's files (metrics.csv, summary.json, ..., manifest.json) into ``directory``.
+
+        With output.events the per-user event log is among them: PermissionError while a
+        non-platform privacy session is current.
+        """
+        if self.scenario.output_events:
+            require_raw_access("writing the per-user event log (impressions.csv)")
         self._core.write(str(directory), threads or 0)
 
     def __repr__(self):

@@ -6,6 +6,7 @@ import pandas as pd
 
 from . import _core
 from .frames import frame
+from .privacy import require_raw_access
 from .scenario import load_scenario
 
 __all__ = ["Simulation", "Catalog"]
@@ -91,6 +92,7 @@ class Simulation:
 
     @property
     def population(self):
+        require_raw_access("reading per-user state (Simulation.population)")
         return types.SimpleNamespace(**{n: self._core.population_array(n) for n in POPULATION_ARRAYS})
 
     @property
@@ -101,10 +103,12 @@ class Simulation:
 
     @property
     def last_slates(self):
+        require_raw_access("reading per-user slates (Simulation.last_slates)")
         return self._core.last_slates()
 
     @property
     def last_provenance(self):
+        require_raw_access("reading per-user slates (Simulation.last_provenance)")
         return self._core.last_provenance()
 
     @property

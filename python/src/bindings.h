@@ -56,5 +56,7 @@ void bind_results(py::module_& m);
 void bind_simulation(py::module_& m);
 void bind_plugins(py::module_& m);
 void bind_graph(py::module_& m);
+void bind_privacy(py::module_& m);
+void bind_sweep(py::module_& m);
 
 }  // namespace counterpoint::python

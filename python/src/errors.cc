@@ -1,7 +1,10 @@
 // Engine errors -> Python exceptions with the CLI's message: InputError becomes
 // counterpoint.ScenarioError (a ValueError) with file/line/column and every
-// diagnostic; FileNotFound becomes counterpoint.MissingFileError (a FileNotFoundError).
+// diagnostic; FileNotFound becomes counterpoint.MissingFileError (a FileNotFoundError);
+// privacy::PermissionDenied becomes counterpoint.AccessDeniedError (a PermissionError)
+// with the tier and the policy.
 #include "core/error.h"
+#include "privacy/session.h"
 #include "python/src/bindings.h"
 
 namespace counterpoint::python {
@@ -30,6 +33,10 @@ void bind_errors(py::module_& m) {
       py::object cls = py::module_::import("counterpoint.errors").attr("ScenarioError");
       const Diagnostic& d = e.diagnostics().front();
       py::object exc = cls(e.what(), d.file, OrNone(d.line), OrNone(d.column), DiagnosticTuples(e));
+      PyErr_SetObject(cls.ptr(), exc.ptr());
+    } catch (const privacy::PermissionDenied& e) {
+      py::object cls = py::module_::import("counterpoint.errors").attr("AccessDeniedError");
+      py::object exc = cls(e.what(), e.tier(), e.policy());
       PyErr_SetObject(cls.ptr(), exc.ptr());
     }
   });

@@ -11,4 +11,6 @@ PYBIND11_MODULE(_core, m) {
   bind_simulation(m);
   bind_plugins(m);
   bind_graph(m);
+  bind_privacy(m);
+  bind_sweep(m);
 }

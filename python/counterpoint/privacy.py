@@ -1,0 +1,146 @@
+"""The data-protection gate: policies, access sessions, releases and ingest.
+
+    import counterpoint as cp
+    with cp.privacy.session("policy.yaml", "vetted_researcher"):
+        res = cp.run("scenarios/ngo_reach.yaml")
+        res.metrics                      # aggregates: readable
+        res.impressions                  # per-user events: PermissionError (tier, policy)
+    cp.privacy.release("runs/ngo", "policy.yaml", "public", "press", epsilon=0.5, out="reach.csv")
+
+A session is current for the whole process while its ``with`` block runs (sessions
+nest; the innermost is current). With no session current the package reads
+everything, as before. See docs/python.md ("Data protection") and
+docs/data-protection.md.
+"""
+
+import json
+import os
+
+from . import _core
+from .errors import AccessDeniedError, CounterpointError
+from .frames import frame
+
+__all__ = ["AccessDeniedError", "Policy", "Session", "current_session", "ingest", "load_policy", "read_trajectories",
+           "release", "require_raw_access", "session", "TIERS"]
+
+TIERS = list(_core.TIER_NAMES)
+Policy = _core.Policy
+
+_stack = []  # the sessions entered, innermost last
+
+
+def load_policy(path):
+    """Loads and validates a policy file; raises ScenarioError with every problem found.
+
+    The result has ``name``, ``file``, ``sha256``, ``ledger`` and ``tiers`` (the granted tier names).
+    """
+    if isinstance(path, _core.Policy):
+        return path
+    return _core.load_policy(os.fspath(path))
+
+
+class Session:
+    """What a caller of one tier may read, under one policy (privacy/session.h).
+
+    Use it as a context manager to make it the process's current session. Only a
+    platform session reads raw per-user data (``Result.impressions``,
+    ``read_trajectories``, a simulation's per-user state, writing an event log);
+    any other tier gets :class:`AccessDeniedError` (a PermissionError) naming the
+    tier and the policy. Raises ScenarioError if the policy does not grant the tier.
+    """
+
+    def __init__(self, policy, tier):
+        self._core = _core.AccessSession(load_policy(policy), str(tier))
+
+    @property
+    def tier(self):
+        return self._core.tier
+
+    @property
+    def policy(self):
+        return self._core.policy
+
+    def require_raw_access(self, what):
+        """Raises AccessDeniedError unless this session may read raw per-user data."""
+        self._core.require_raw_access(what)
+
+    def read_trajectories(self, run_dir, key):
+        """The run's per-user event log with user ids replaced by keyed pseudonyms (HMAC-SHA256 under ``key``).
+
+        Platform sessions only. Columns: step, arm, replicate, user (pseudonym), item,
+        position, source (organic | injected), organisation (nullable), clicked.
+        """
+        out = self._core.read_trajectory_columns(os.fspath(run_dir), os.fspath(key))
+        return frame(out["columns"], categories={"arm": out["arms"], "source": ["organic", "injected"]},
+                     nullable={"organisation": -1})
+
+    def __enter__(self):
+        _stack.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _stack.remove(self)
+        return False
+
+    def __repr__(self):
+        return f"Session(tier={self.tier!r}, policy={self.policy.name!r} ({self.policy.file}))"
+
+
+def session(policy, tier):
+    """A :class:`Session` of ``tier`` under the policy file ``policy``; ``with`` makes it current."""
+    return Session(policy, tier)
+
+
+def current_session():
+    """The session current for this process, or None."""
+    return _stack[-1] if _stack else None
+
+
+def require_raw_access(what):
+    """Raises AccessDeniedError if a session other than platform is current (no session: allowed)."""
+    if _stack:
+        _stack[-1].require_raw_access(what)
+
+
+def read_trajectories(run_dir, key, session=None):
+    """``session.read_trajectories`` of the given session, or of the current one."""
+    s = session or current_session()
+    if s is None:
+        raise CounterpointError("reading raw trajectories needs a session: "
+                                "with counterpoint.privacy.session(policy, 'platform'): ...")
+    return s.read_trajectories(run_dir, key)
+
+
+def release(run_dir, policy, tier, requester, epsilon=None, rho=None, out=None, key=None):
+    """Releases a run's results through the gate, as ``counterpoint release`` does; returns the manifest (a dict).
+
+    DP tiers (vetted_researcher, ngo, public) write ``out`` (CSV: per arm x source the
+    noisy users, impressions and clicks; cells under the tier's threshold suppressed)
+    and charge ``epsilon`` (Laplace tiers) or ``rho`` (Gaussian tiers) to the policy's
+    budget ledger first; the platform tier writes the trajectories with pseudonymised
+    user ids (``key``: the key file). ``out + ".manifest.json"`` holds the manifest.
+    The run must have been written with ``output.events: true``. Raises ScenarioError
+    for bad input, a tier the policy does not grant or an overspend (nothing written
+    or charged), and AccessDeniedError for a platform release while a session of
+    another tier is current. The GIL is released while it runs.
+    """
+    if str(tier) == "platform":
+        require_raw_access("a platform-tier release (per-user trajectories)")
+    text = _core.release(load_policy(policy), os.fspath(run_dir), str(tier), str(requester),
+                         float(epsilon or 0), float(rho or 0), os.fspath(out) if out is not None else "",
+                         os.fspath(key) if key is not None else "")
+    return json.loads(text)
+
+
+def ingest(logs, key, out, embeddings=None):
+    """Ingests real interaction logs, pseudonymised and minimised, as ``counterpoint ingest`` does.
+
+    Reads the CSV ``logs`` (user_id, item_id, timestamp, event; other columns are
+    dropped), replaces user ids by HMAC-SHA256 pseudonyms under the key file ``key``
+    (created with mode 0600 if absent; it must lie outside ``out``) and writes
+    ``out/events.csv`` and ``out/manifest.json``; with ``embeddings`` (.npy, row =
+    item id) also ``interests.npy`` and ``users.csv``. Returns ``rows``, ``users``,
+    ``dropped_columns`` and ``calibrated``. The GIL is released while it runs.
+    """
+    return _core.ingest(os.fspath(logs), os.fspath(key), os.fspath(out),
+                        os.fspath(embeddings) if embeddings is not None else "")

@@ -1,0 +1,199 @@
+"""The data-protection gate from Python: releases, ingest, and sessions that refuse raw per-user data."""
+import os
+import pickle
+import stat
+
+import pandas as pd
+import pytest
+
+import counterpoint as cp
+from conftest import small_world
+
+POLICY = """name: py_policy
+ledger: ledger.sqlite
+tiers:
+  platform: {}
+  vetted_researcher: {epsilon_budget: 1.0}
+  public: {epsilon_budget: 1.0, threshold: 50}
+"""
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """A small run with its event log, written to disk (no session current), a policy and a project key."""
+    d = tmp_path_factory.mktemp("privacy")
+    res = cp.run(small_world(output={"events": True}), progress=False)
+    res.write(d / "run")
+    (d / "policy.yaml").write_text(POLICY)
+    # the key comes from an ingest (as in the CLI test): ingest also creates it with mode 0600
+    (d / "logs.csv").write_text("user_id,item_id,timestamp,event,name\nu1,3,1,click,Ann\nu2,5,2,click,Bob\n"
+                                "u1,4,3,view,Ann\n")
+    info = cp.privacy.ingest(d / "logs.csv", key=d / "project.key", out=d / "ingested")
+    return {"dir": d, "res": res, "run": d / "run", "policy": d / "policy.yaml", "key": d / "project.key",
+            "ingest": info}
+
+
+def test_ingest_pseudonymises_and_drops_columns(world):
+    info = world["ingest"]
+    assert info["rows"] == 3 and info["users"] == 2
+    assert info["dropped_columns"] == ["name"]
+    assert info["calibrated"] is False
+    assert stat.S_IMODE(os.stat(world["key"]).st_mode) == 0o600
+    events = pd.read_csv(world["dir"] / "ingested" / "events.csv")
+    assert "name" not in events.columns
+    assert not set(events["user_id"].astype(str)) & {"u1", "u2"}
+    assert events["user_id"].nunique() == 2  # one pseudonym per user
+    assert events["user_id"].iloc[0] == events["user_id"].iloc[2]  # u1's two rows
+
+
+def test_load_policy_lists_granted_tiers(world):
+    p = cp.privacy.load_policy(world["policy"])
+    assert p.name == "py_policy"
+    assert sorted(p.tiers) == ["platform", "public", "vetted_researcher"]
+    assert len(p.sha256) == 64
+
+
+def test_bad_policy_is_a_scenario_error(tmp_path):
+    (tmp_path / "bad.yaml").write_text("name: x\nledger: l.sqlite\ntiers:\n  vetted_researcher: {mechanism: gauss}\n")
+    with pytest.raises(cp.ScenarioError) as e:
+        cp.privacy.load_policy(tmp_path / "bad.yaml")
+    assert e.value.file.endswith("bad.yaml") and e.value.line == 4
+
+
+def test_vetted_researcher_release_is_charged_and_overspend_refused(world):
+    d = world["dir"]
+    m = cp.privacy.release(world["run"], world["policy"], "vetted_researcher", "alice", epsilon=0.5,
+                           out=d / "v1.csv")
+    assert m["tier"] == "vetted_researcher" and m["requester"] == "alice"
+    assert m["mechanism"]["name"] == "discrete_laplace" and m["mechanism"]["epsilon"] == 0.5
+    assert m["ledger_entry"]  # the charge, as recorded in the ledger
+    assert m["budget"]["epsilon_budget"] == 1.0
+    assert m["budget"]["spent_epsilon_after"] == pytest.approx(0.5, abs=1e-12)
+    table = pd.read_csv(d / "v1.csv")
+    assert list(table.columns) == ["arm", "source", "users", "impressions", "clicks", "status"]
+    assert table["arm"].tolist() == ["engagement", "engagement", "relevance", "relevance"]
+    assert table["source"].tolist() == ["organic", "injected"] * 2
+    assert os.path.exists(str(d / "v1.csv") + ".manifest.json")
+    # 0.5 + 0.6 > 1.0: refused before anything is written or charged
+    with pytest.raises(cp.ScenarioError, match="refused"):
+        cp.privacy.release(world["run"], world["policy"], "vetted_researcher", "alice", epsilon=0.6,
+                           out=d / "v2.csv")
+    assert not os.path.exists(d / "v2.csv")
+    # the refused request cost nothing: 0.5 + 0.25 fits and is what the ledger then shows
+    m3 = cp.privacy.release(world["run"], world["policy"], "vetted_researcher", "alice", epsilon=0.25,
+                            out=d / "v3.csv")
+    assert m3["budget"]["spent_epsilon_after"] == pytest.approx(0.75, abs=1e-12)
+    # another requester has a budget of their own
+    m4 = cp.privacy.release(world["run"], world["policy"], "vetted_researcher", "bob", epsilon=0.5,
+                            out=d / "v4.csv")
+    assert m4["budget"]["spent_epsilon_after"] == pytest.approx(0.5, abs=1e-12)
+
+
+def test_tier_not_granted_and_wrong_parameter_are_scenario_errors(world):
+    d = world["dir"]
+    with pytest.raises(cp.ScenarioError):
+        cp.privacy.release(world["run"], world["policy"], "ngo", "ngo_a", epsilon=0.1, out=d / "n.csv")
+    with pytest.raises(cp.ScenarioError, match="epsilon"):
+        cp.privacy.release(world["run"], world["policy"], "public", "press", rho=0.1, out=d / "n.csv")
+    with pytest.raises(cp.ScenarioError):
+        cp.privacy.release(world["run"], world["policy"], "admin", "x", epsilon=0.1, out=d / "n.csv")
+    assert not os.path.exists(d / "n.csv")
+
+
+def test_platform_release_pseudonymises_every_user(world):
+    d = world["dir"]
+    m = cp.privacy.release(world["run"], world["policy"], "platform", "team", out=d / "traj.csv", key=world["key"])
+    imp = world["res"].impressions
+    traj = pd.read_csv(d / "traj.csv", dtype={"user": str})
+    assert m["rows"] == len(traj) == len(imp)
+    assert m["users"] == imp["user"].nunique() == traj["user"].nunique()
+    assert (traj["user"].str.len() == 32).all()
+    assert not set(traj["user"]) & set(imp["user"].astype(str))
+    # row for row the same events, only the user column replaced
+    assert traj["item"].tolist() == imp["item"].tolist()
+    assert traj["step"].tolist() == imp["step"].tolist()
+    # the pseudonym is a function of the user: equal ids <-> equal pseudonyms
+    pairs = pd.DataFrame({"raw": imp["user"].to_numpy(), "pseudo": traj["user"].to_numpy()}).drop_duplicates()
+    assert pairs["raw"].is_unique and pairs["pseudo"].is_unique
+
+
+def test_public_session_refuses_raw_data_naming_tier_and_policy(world):
+    res = world["res"]
+    res.impressions  # cached before the session: still refused inside it
+    policy_file = str(world["policy"])
+    with cp.privacy.session(world["policy"], "public") as s:
+        assert s.tier == "public" and cp.privacy.current_session() is s
+        with pytest.raises(PermissionError) as e:
+            res.impressions
+        msg = str(e.value)
+        assert "'public'" in msg and "py_policy" in msg and policy_file in msg
+        assert isinstance(e.value, cp.AccessDeniedError) and e.value.tier == "public"
+        assert policy_file in e.value.policy
+        with pytest.raises(PermissionError) as e2:
+            cp.privacy.read_trajectories(world["run"], world["key"])
+        assert "raw trajectories" in str(e2.value) and "'public'" in str(e2.value) and policy_file in str(e2.value)
+        with pytest.raises(PermissionError):  # the platform release would hand out trajectories
+            cp.privacy.release(world["run"], world["policy"], "platform", "team", out=world["dir"] / "t2.csv",
+                               key=world["key"])
+        with pytest.raises(PermissionError):  # nor may the event log be written out
+            res.write(world["dir"] / "copy")
+        # aggregates stay readable
+        assert len(res.metrics) == 2 * 6
+        assert set(res.summary["arms"]) == {"engagement", "relevance"}
+        assert len(res.moderation.columns) == 7
+    assert cp.privacy.current_session() is None
+    assert not os.path.exists(world["dir"] / "t2.csv")
+    assert len(res.impressions) > 0  # no session: readable again
+
+
+def test_vetted_session_refuses_simulation_state(world):
+    sim = cp.Simulation(small_world(steps=1), arm="engagement")
+    sim.run()
+    with cp.privacy.session(world["policy"], "vetted_researcher"):
+        with pytest.raises(PermissionError, match="vetted_researcher"):
+            sim.population
+        with pytest.raises(PermissionError):
+            sim.last_slates
+        assert len(sim.metrics) == 1
+
+
+def test_platform_session_reads_pseudonymised_trajectories(world):
+    res = world["res"]
+    with cp.privacy.session(world["policy"], "platform") as s:
+        imp = res.impressions  # readable
+        traj = s.read_trajectories(world["run"], world["key"])
+        same = cp.privacy.read_trajectories(world["run"], world["key"])
+    assert list(traj.columns) == list(imp.columns)
+    assert len(traj) == len(imp)
+    assert traj.equals(same)
+    for col in ["step", "replicate", "item", "position", "clicked"]:
+        assert traj[col].tolist() == imp[col].tolist(), col
+    assert traj["arm"].astype(str).tolist() == imp["arm"].astype(str).tolist()
+    assert traj["source"].astype(str).tolist() == imp["source"].astype(str).tolist()
+    assert not set(traj["user"]) & set(imp["user"].astype(str))
+    # the same pseudonyms as the platform release under the same key
+    cp.privacy.release(world["run"], world["policy"], "platform", "team", out=world["dir"] / "traj_again.csv",
+                       key=world["key"])
+    released = pd.read_csv(world["dir"] / "traj_again.csv", dtype={"user": str})
+    assert traj["user"].tolist() == released["user"].tolist()
+
+
+def test_sessions_nest_and_need_a_granted_tier(world):
+    with pytest.raises(cp.ScenarioError):
+        cp.privacy.session(world["policy"], "ngo")  # not granted by the policy
+    with pytest.raises(cp.ScenarioError):
+        cp.privacy.session(world["policy"], "root")
+    with cp.privacy.session(world["policy"], "platform"):
+        with cp.privacy.session(world["policy"], "public"):
+            with pytest.raises(PermissionError):
+                world["res"].impressions
+        assert len(world["res"].impressions) > 0
+    with pytest.raises(cp.CounterpointError, match="needs a session"):
+        cp.privacy.read_trajectories(world["run"], world["key"])
+
+
+def test_access_denied_error_pickles():
+    err = cp.AccessDeniedError("reading x is not permitted", "public", "p (p.yaml)")
+    back = pickle.loads(pickle.dumps(err))
+    assert isinstance(back, PermissionError) and str(back) == str(err)
+    assert back.tier == "public" and back.policy == "p (p.yaml)"
