@@ -40,10 +40,10 @@ def test_ingest_pseudonymises_and_drops_columns(world):
     assert info["calibrated"] is False
     assert stat.S_IMODE(os.stat(world["key"]).st_mode) == 0o600
     events = pd.read_csv(world["dir"] / "ingested" / "events.csv")
-    assert "name" not in events.columns
-    assert not set(events["user_id"].astype(str)) & {"u1", "u2"}
-    assert events["user_id"].nunique() == 2  # one pseudonym per user
-    assert events["user_id"].iloc[0] == events["user_id"].iloc[2]  # u1's two rows
+    assert list(events.columns) == ["user", "item_id", "timestamp", "event"]
+    assert not set(events["user"].astype(str)) & {"u1", "u2"}
+    assert events["user"].nunique() == 2  # one pseudonym per user
+    assert events["user"].iloc[0] == events["user"].iloc[2]  # u1's two rows
 
 
 def test_load_policy_lists_granted_tiers(world):
