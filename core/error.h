@@ -39,6 +39,8 @@ class InputError : public std::runtime_error {
 class FileNotFound : public InputError {
  public:
   FileNotFound(std::string file, std::string message) : InputError(std::move(file), std::move(message)) {}
+  FileNotFound(std::string file, int line, int column, std::string message)
+      : InputError(std::move(file), line, column, std::move(message)) {}
 };
 
 /// Collects diagnostics; throws them all at once.

@@ -86,7 +86,11 @@ const bool kFilesRegistered = CatalogRegistry::Get().Add(
         const std::string path = ResolveInputPath(ctx.base_dir, p.String(key));
         if (const std::string why = UnreadableFileReason(path); !why.empty()) {
           const SourceLocation at = p.Where(key);
-          throw InputError(at.file, at.line, at.column, std::string("catalog.") + key + ": '" + path + "' " + why);
+          const std::string message = std::string("catalog.") + key + ": '" + path + "' " + why;
+          // a missing file is FileNotFound (FileNotFoundError in Python)
+          std::error_code ec;
+          if (!std::filesystem::exists(path, ec)) throw FileNotFound(at.file, at.line, at.column, message);
+          throw InputError(at.file, at.line, at.column, message);
         }
       }
       return LoadCatalogFiles(ResolveInputPath(ctx.base_dir, p.String("embeddings")),

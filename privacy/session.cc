@@ -25,7 +25,7 @@ std::vector<TrajectoryRow> AccessSession::ReadTrajectories(const std::string& ru
   std::vector<TrajectoryRow> out;
   ForEachImpression(ImpressionsPath(run_dir), [&](const ImpressionRow& r) {
     out.push_back({r.step, std::string(r.arm), r.replicate, key.Pseudonym("user:" + std::to_string(r.user)), r.item,
-                   r.position, r.injected, r.organisation, r.clicked});
+                   r.position, r.injected, r.organisation, r.clicked, r.dismissed});
   });
   return out;
 }

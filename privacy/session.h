@@ -38,6 +38,7 @@ struct TrajectoryRow {
   bool injected = false;
   int64_t organisation = -1;
   bool clicked = false;
+  bool dismissed = false;  ///< marked "not interested"
 };
 
 class AccessSession {

@@ -19,6 +19,8 @@ World BuildWorld(const Scenario& sc, uint64_t replicate_seed) {
   // errors found here name the scenario key they concern (file:line:col or --set)
   try {
     w.catalog = source->factory(sc.catalog.params, CatalogContext{replicate_seed, sc.base_dir, sc.file});
+  } catch (const FileNotFound&) {
+    throw;  // already at its key; stays FileNotFound (FileNotFoundError in Python)
   } catch (const InputError& e) {
     throw RelocateDiagnostics(e, "catalog", sc.catalog.params.BlockLocation());
   }

@@ -30,7 +30,7 @@ py::dict TrajectoryColumns(std::vector<privacy::TrajectoryRow>&& rows) {
   const size_t n = rows.size();
   std::vector<int64_t> step(n), replicate(n), item(n), position(n), organisation(n);
   std::vector<int32_t> arm(n);
-  std::vector<int8_t> source(n), clicked(n);
+  std::vector<int8_t> source(n), clicked(n), dismissed(n);
   std::vector<std::string> arms;
   std::map<std::string, int32_t> arm_code;
   py::list user(n);
@@ -43,6 +43,7 @@ py::dict TrajectoryColumns(std::vector<privacy::TrajectoryRow>&& rows) {
     }
     step[i] = r.step, arm[i] = it->second, replicate[i] = r.replicate, item[i] = r.item, position[i] = r.position;
     source[i] = r.injected ? 1 : 0, organisation[i] = r.organisation, clicked[i] = r.clicked ? 1 : 0;
+    dismissed[i] = r.dismissed ? 1 : 0;
     user[i] = py::str(r.user);
   }
   py::dict out;
@@ -55,6 +56,7 @@ py::dict TrajectoryColumns(std::vector<privacy::TrajectoryRow>&& rows) {
   out["source"] = Owned(std::move(source));
   out["organisation"] = Owned(std::move(organisation));
   out["clicked"] = Owned(std::move(clicked));
+  out["dismissed"] = Owned(std::move(dismissed));
   py::dict res;
   res["columns"] = out;
   res["arms"] = arms;

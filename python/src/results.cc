@@ -59,7 +59,7 @@ py::dict ImpressionColumns(const PyRunResult& r) {
   for (const ArmRun& run : r.result.runs) rows += run.impressions.size();
   std::vector<int64_t> step(rows), replicate(rows), user(rows), item(rows), position(rows), organisation(rows);
   std::vector<int32_t> arm(rows);
-  std::vector<int8_t> source(rows), clicked(rows);
+  std::vector<int8_t> source(rows), clicked(rows), dismissed(rows);
   size_t i = 0;
   for (const ArmRun& run : r.result.runs) {
     const int32_t code = ArmCode(arms, run.arm);
@@ -68,6 +68,7 @@ py::dict ImpressionColumns(const PyRunResult& r) {
       position[i] = rec.position;
       source[i] = rec.provenance == static_cast<uint8_t>(Provenance::kInjected) ? 1 : 0;
       organisation[i] = rec.organisation;
+      dismissed[i] = static_cast<int8_t>(rec.dismissed);
       clicked[i++] = static_cast<int8_t>(rec.clicked);
     }
   }
@@ -81,6 +82,7 @@ py::dict ImpressionColumns(const PyRunResult& r) {
   out["source"] = Owned(std::move(source));              // codes: 0 organic, 1 injected
   out["organisation"] = Owned(std::move(organisation));  // -1 = none (empty in the CSV)
   out["clicked"] = Owned(std::move(clicked));
+  out["dismissed"] = Owned(std::move(dismissed));
   return out;
 }
 

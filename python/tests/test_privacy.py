@@ -166,7 +166,7 @@ def test_platform_session_reads_pseudonymised_trajectories(world):
     assert list(traj.columns) == list(imp.columns)
     assert len(traj) == len(imp)
     assert traj.equals(same)
-    for col in ["step", "replicate", "item", "position", "clicked"]:
+    for col in ["step", "replicate", "item", "position", "clicked", "dismissed"]:
         assert traj[col].tolist() == imp[col].tolist(), col
     assert traj["arm"].astype(str).tolist() == imp["arm"].astype(str).tolist()
     assert traj["source"].astype(str).tolist() == imp["source"].astype(str).tolist()

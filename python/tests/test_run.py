@@ -41,7 +41,7 @@ def test_event_logs_have_the_csv_columns_and_values():
     res = cp.run(small_world(output={"events": True}), progress=False)
     imp = res.impressions
     assert list(imp.columns) == ["step", "arm", "replicate", "user", "item", "position", "source", "organisation",
-                                 "clicked"]
+                                 "clicked", "dismissed"]
     assert len(imp) > 0
     _same_as_csv(imp, res._core.impressions_csv())
     mod = res.moderation
