@@ -12,16 +12,12 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "random_rows.h"
 
 namespace counterpoint {
 namespace {
 
-std::vector<float> RandomRows(int64_t n, int64_t d, uint64_t seed) {
-  std::vector<float> v(n * d);
-  const CounterRng rng(seed, 0, 0, Purpose::kIndexTraining);
-  for (int64_t i = 0; i < n * d; ++i) v[i] = static_cast<float>(rng.Normal(i));
-  return v;
-}
+using testing::RandomRows;
 
 // the levels this CPU runs (scalar always)
 std::vector<SimdLevel> Levels() {
