@@ -33,8 +33,13 @@ void BlockScalar(const float* x, int64_t nx, const float* y, int64_t ny, int64_t
 
 // ---------------------------------------------------------------------------
 // AVX2 + FMA: 8 lanes; tiles of 2 x 4 pairs keep 8 accumulators in registers
+// GCC takes the target from the pragma; clang ignores it and needs the attribute on each function
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#endif
 namespace avx2 {
 namespace {
 
@@ -98,16 +103,26 @@ void Block(const float* x, int64_t nx, const float* y, int64_t ny, int64_t d, fl
 
 }  // namespace
 }  // namespace avx2
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 // ---------------------------------------------------------------------------
 // AVX-512F: 16 lanes; tiles of 4 x 4 pairs keep 16 accumulators in registers
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx2,fma")
+#endif
 // GCC 12's avx512fintrin.h trips -Wuninitialized on its own _mm512_undefined_* (GCC bug 105593)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 namespace avx512 {
 namespace {
 
@@ -171,7 +186,11 @@ void Block(const float* x, int64_t nx, const float* y, int64_t ny, int64_t d, fl
 }  // namespace
 }  // namespace avx512
 #pragma GCC diagnostic pop
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 // ---------------------------------------------------------------------------
 // dispatch

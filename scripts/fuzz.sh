@@ -15,7 +15,12 @@ targets=("$@")
 echo "== fuzzing (libFuzzer, clang, ASan + UBSan): ${targets[*]}, ${seconds} s each"
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOUNTERPOINT_FUZZ=ON \
   -DCOUNTERPOINT_BUILD_TESTS=OFF -DCOUNTERPOINT_BUILD_BENCH=OFF -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
-cmake --build build-fuzz -j 2 --target "${targets[@]/#/fuzz_}" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^make|^-- ' || true
+# a target that does not build is a failure of its own, reported before any fuzzing
+if ! cmake --build build-fuzz -j 2 --target "${targets[@]/#/fuzz_}" >build-fuzz/build.log 2>&1; then
+  grep -E 'error|Error' build-fuzz/build.log | head -20 >&2
+  echo "fuzz targets did not build with clang (full log: build-fuzz/build.log)" >&2
+  exit 1
+fi
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export OMP_NUM_THREADS=1
