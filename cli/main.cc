@@ -5,6 +5,7 @@
 #include <new>
 
 #include "cli/commands.h"
+#include "cli/mpi_session.h"
 #include "core/error.h"
 #include "simulator/version.h"
 
@@ -28,7 +29,12 @@ const std::vector<std::pair<std::string, CommandFactory>>& Commands() { return C
 
 }  // namespace counterpoint::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+// set when a command failed with an exception: under MPI that rank ends the whole run
+bool g_failed = false;
+
+int RunCommandLine(int argc, char** argv) {
   using namespace counterpoint;
   constexpr int kBadInput = 2;
   CLI::App app{"counterpoint: simulate recommender rabbit holes and test interventions against them.", "counterpoint"};
@@ -45,18 +51,42 @@ int main(int argc, char** argv) {
     app.exit(e);  // CLI11's message and "Run with --help"
     return kBadInput;
   }
+  g_failed = true;
   try {
-    for (auto* sub : app.get_subcommands()) return actions.at(sub->get_name())();
+    for (auto* sub : app.get_subcommands()) {
+      const int code = actions.at(sub->get_name())();
+      g_failed = false;
+      return code;
+    }
   } catch (const InputError& e) {
-    std::cerr << e.what() << "\n";
+    std::cerr << cli::RankPrefix() << e.what() << "\n";
     return kBadInput;
   } catch (const std::bad_alloc&) {
-    std::cerr << "counterpoint: error: out of memory; the input asks for more memory than this machine has "
+    std::cerr << cli::RankPrefix()
+              << "counterpoint: error: out of memory; the input asks for more memory than this machine has "
                  "(reduce n_items, n_users, walkers or the graph's size)\n";
     return kBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "counterpoint: internal error: " << e.what() << "\n";
+    std::cerr << cli::RankPrefix() << "counterpoint: internal error: " << e.what() << "\n";
     return 1;
   }
+  g_failed = false;
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace counterpoint;
+  try {
+    cli::StartMpi(&argc, &argv);
+  } catch (const InputError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+  const int code = RunCommandLine(argc, argv);
+  // a rank that failed ends every rank (the others may be waiting for it in a collective)
+  if (g_failed && cli::MpiWorld()) cli::MpiWorld()->Abort(code);
+  cli::FinishMpi();
+  return code;
 }

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/mpi_session.h"
 #include "cli/summary_table.h"
 #include "core/error.h"
 #include "core/io.h"
@@ -108,27 +109,39 @@ Action AddRunCommand(CLI::App& app) {
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
     const std::string out = !args->resume.empty() ? args->resume : args->out.empty() ? sc.output_dir : args->out;
+    // under mpirun every rank computes the same result; rank 0 alone reports and writes it
+    const bool writer = MpiRank() == 0;
+    const bool quiet = args->quiet || !writer;
+    control.collective = MpiWorld();
     // an output directory that cannot be written fails now, not after the whole run
-    CheckWritableDirectory(out, !args->resume.empty() ? "--resume" : args->out.empty() ? "output.dir" : "--out");
+    if (writer)
+      CheckWritableDirectory(out, !args->resume.empty() ? "--resume" : args->out.empty() ? "output.dir" : "--out");
     control.checkpoint_every = args->checkpoint;
     control.checkpoint_path = CheckpointPath(out);
     InstallStopHandlers();
     control.should_stop = [] { return g_stop_signal != 0; };
-    std::cerr << "counterpoint: " << (args->resume.empty() ? "running '" : "resuming '") << sc.name << "' ("
-              << sc.arms.size() << " arm(s) x " << sc.replicates << " replicate(s) x " << sc.steps << " steps, "
-              << threads << " thread(s))\n";
+    if (writer) {
+      std::cerr << "counterpoint: " << (args->resume.empty() ? "running '" : "resuming '") << sc.name << "' ("
+                << sc.arms.size() << " arm(s) x " << sc.replicates << " replicate(s) x " << sc.steps << " steps, "
+                << threads << " thread(s)";
+      if (MpiSize() > 1) std::cerr << " in each of " << MpiSize() << " MPI ranks";
+      std::cerr << ")\n";
+    }
     Progress progress("  simulating");
     const RunResult result = RunScenario(
         sc,
         [&](int64_t done, int64_t total) {
-          if (!args->quiet) progress.Update(done, total);
+          if (!quiet) progress.Update(done, total);
         },
         control);
-    if (!args->quiet) progress.Finish();
+    if (!quiet) progress.Finish();
+    // a rank stopped by another rank's signal reports the usual SIGINT code
+    const int stop_signal = g_stop_signal != 0 ? static_cast<int>(g_stop_signal) : SIGINT;
+    if (!writer) return result.partial ? 128 + stop_signal : 0;
     WriteOutputs(out, sc, result, threads);
     std::cout << SummaryTable(sc, Summarize(sc, result));
     if (result.partial) {
-      const int sig = g_stop_signal;
+      const int sig = stop_signal;
       std::cerr << "counterpoint: stopped by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
                 << "; wrote the completed steps to " << out << " (manifest.json status: partial)";
       if (args->checkpoint > 0) std::cerr << "; continue with: counterpoint run --resume " << out;

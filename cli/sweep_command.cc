@@ -13,6 +13,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/mpi_session.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "simulator/sweep.h"
@@ -109,19 +110,37 @@ Action AddSweepCommand(CLI::App& app) {
     const SweepPlan plan = PlanSweep(args->scenario, args->sets, args->arms, axes, args->common_seeds);
     const std::string dir =
         args->out.empty() ? LoadScenario(args->scenario, args->sets).output_dir + "_sweep" : args->out;
+    const Collective* mpi = MpiWorld();
+    const bool writer = MpiRank() == 0;
+    if (mpi && args->jobs != 1)
+      throw InputError("--jobs",
+                       "under mpirun the ranks share the points out; leave --jobs at 1 (one point at a time "
+                       "per rank)");
     fs::create_directories(dir);
     const int cores = omp_get_num_procs();
     const int threads = args->threads > 0 ? args->threads : std::max(1, cores / args->jobs);
     std::vector<const SweepPoint*> todo;
     for (const SweepPoint& p : plan.points) {
       if (PointFinished(dir, p)) {
-        if (!args->quiet) std::cerr << "  " << Describe(plan, p) << ": finished earlier, skipped\n";
+        if (!args->quiet && writer) std::cerr << "  " << Describe(plan, p) << ": finished earlier, skipped\n";
       } else {
         todo.push_back(&p);
       }
     }
-    std::cerr << "counterpoint: sweep of " << plan.points.size() << " point(s), " << todo.size() << " to run, "
-              << args->jobs << " at a time, " << threads << " thread(s) each\n";
+    if (mpi) {
+      // every rank has listed the same points before any rank finishes one; rank r then runs
+      // points r, r + N, r + 2N, ... of the list, each in-process on its own
+      mpi->Barrier();
+      std::vector<const SweepPoint*> mine;
+      for (size_t i = MpiRank(); i < todo.size(); i += MpiSize()) mine.push_back(todo[i]);
+      if (writer)
+        std::cerr << "counterpoint: sweep of " << plan.points.size() << " point(s), " << todo.size() << " to run over "
+                  << MpiSize() << " MPI ranks, " << threads << " thread(s) each\n";
+      todo = std::move(mine);
+    } else {
+      std::cerr << "counterpoint: sweep of " << plan.points.size() << " point(s), " << todo.size() << " to run, "
+                << args->jobs << " at a time, " << threads << " thread(s) each\n";
+    }
     const auto t0 = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
     std::vector<std::string> failed;
@@ -129,7 +148,7 @@ Action AddSweepCommand(CLI::App& app) {
       omp_set_num_threads(threads);
       for (const SweepPoint* p : todo) {
         RunSweepPoint(plan, *p, dir);
-        if (!args->quiet) std::cerr << "  " << Describe(plan, *p) << ": done (" << elapsed() << " s)\n";
+        if (!args->quiet) std::cerr << RankPrefix() << "  " << Describe(plan, *p) << ": done (" << elapsed() << " s)\n";
       }
     } else {
       std::map<pid_t, const SweepPoint*> running;
@@ -158,6 +177,9 @@ Action AddSweepCommand(CLI::App& app) {
                 << "the same command again to resume\n";
       return 1;
     }
+    // the results table once every rank's points are written
+    if (mpi) mpi->Barrier();
+    if (!writer) return 0;
     WriteFileAtomic(dir + "/sweep_results.csv", SweepResultsCsv(plan, dir));
     WriteFileAtomic(dir + "/sweep.json", SweepManifest(plan));
     std::cout << "Wrote " << dir << "/sweep_results.csv and sweep.json (" << plan.points.size() << " point(s), "

@@ -46,8 +46,16 @@ void Recommender::BeginStep(const RecContext& ctx) {
 }
 
 void Recommender::Recommend(const RecContext& ctx, SlateBatch& batch) {
-  // retrieve: one batched search for the whole batch
+  Retrieve(ctx, batch);
+  RecommendRetrieved(ctx, batch);
+}
+
+void Recommender::Retrieve(const RecContext& ctx, SlateBatch& batch) {
+  // one batched search for the whole batch
   retriever_->Retrieve(ctx, batch);
+}
+
+void Recommender::RecommendRetrieved(const RecContext& ctx, SlateBatch& batch) {
   // candidate-stage interventions (filtering)
   for (auto& iv : interventions_) iv->OnCandidates(ctx, batch);
   // score; score-stage interventions re-score from the whole pool; cut to slates

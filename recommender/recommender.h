@@ -51,6 +51,11 @@ class Recommender {
   /// Retrieval, candidate hooks, scoring, score hooks, the cut and slate hooks for one
   /// batch: fills batch.slate and batch.provenance from batch.queries.
   void Recommend(const RecContext& ctx, SlateBatch& batch);
+  /// Recommend in two halves: retrieval alone (batch.cand_ids and batch.cand_sim from
+  /// batch.queries; stateless, so any process may run it for any user), then everything
+  /// after it. Retrieve then RecommendRetrieved is Recommend.
+  void Retrieve(const RecContext& ctx, SlateBatch& batch);
+  void RecommendRetrieved(const RecContext& ctx, SlateBatch& batch);
   /// Response hooks (users act on controls interventions offer), after the user model chose.
   void OnResponse(const RecContext& ctx, const SlateBatch& batch, ChoiceBuffer& choices);
   /// Feedback hooks, after users responded.

@@ -3,7 +3,8 @@
 # in Release into build/ and installs it (cmake --install): libcounterpoint and the
 # `counterpoint` command into /usr/local, the Python package `counterpoint` into
 # /usr/bin/python3's site packages (clang, its sanitizer runtimes and libomp are for the
-# fuzz build, scripts/fuzz.sh). Safe to run again: it skips what is there.
+# fuzz build, scripts/fuzz.sh). The build has MPI (Open MPI; `mpirun -np N counterpoint run`,
+# docs/cluster.md). Safe to run again: it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pandas python3-matplotlib python3-pytest
   python3-nbclient python3-nbformat python3-ipykernel python3-tqdm
   clang libclang-rt-14-dev libomp-dev
+  libopenmpi-dev openmpi-bin
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -28,7 +30,7 @@ if ((${#missing[@]})); then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCOUNTERPOINT_MPI=ON -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build build -j "$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^make|Consolidate|^-- ' >&2 || true
 [ -x build/cli/counterpoint ] || { echo "counterpoint setup: build failed (see above)" >&2; exit 1; }
 ls build/python/counterpoint/_core*.so >/dev/null 2>&1 || { echo "counterpoint setup: Python module failed (see above)" >&2; exit 1; }

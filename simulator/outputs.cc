@@ -114,6 +114,7 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
   j["seed"] = sc.seed;
   for (int r = 0; r < sc.replicates; ++r) j["replicate_seeds"].push_back(DeriveSeed(sc.seed, r));
   j["threads"] = threads;
+  j["mpi_ranks"] = res.ranks;
   j["finished_utc"] = when;
   j["wall_seconds"] = res.wall_seconds;
   j["build_seconds"] = res.build_seconds;

@@ -33,7 +33,7 @@ World BuildWorld(const Scenario& sc, uint64_t replicate_seed) {
 }
 
 Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& world, Population pop,
-                           uint64_t replicate_seed) {
+                           uint64_t replicate_seed, const Collective* collective) {
   auto retriever = RetrieverRegistry::Get().Find(arm.retriever.type)->factory(arm.retriever.params);
   auto ranker = RankerRegistry::Get().Find(arm.ranker.type)->factory(arm.ranker.params);
   std::vector<std::unique_ptr<Intervention>> interventions;
@@ -56,7 +56,7 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
   auto rec =
       std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions), arm.options);
   auto um = UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params);
-  SimOptions opts{sc.steps, sc.batch_size, replicate_seed, sc.output_graph, arm.name, sc.output_events};
+  SimOptions opts{sc.steps, sc.batch_size, replicate_seed, sc.output_graph, arm.name, sc.output_events, collective};
   return Simulation(world, std::move(pop), std::move(rec), std::move(um), std::move(observers), opts);
 }
 
@@ -137,6 +137,8 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
     done = from.done;
   }
   const double earlier_seconds = result.wall_seconds;
+  const Collective& comm = control.collective ? *control.collective : Serial();
+  result.ranks = comm.size();
   bool stop = false;
   for (int r = from.replicate; r < sc.replicates && !stop; ++r) {
     // one world and one starting population per replicate, shared by every arm
@@ -148,8 +150,9 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
     for (size_t a = r == from.replicate ? from.arm : 0; a < sc.arms.size() && !stop; ++a) {
       const ArmSpec& arm = sc.arms[a];
       // every arm starts from the same population; the last one may take it
-      Simulation sim = a + 1 < sc.arms.size() ? BuildSimulation(sc, arm, world, pop, seed)
-                                              : BuildSimulation(sc, arm, world, std::move(pop), seed);
+      Simulation sim = a + 1 < sc.arms.size()
+                           ? BuildSimulation(sc, arm, world, pop, seed, control.collective)
+                           : BuildSimulation(sc, arm, world, std::move(pop), seed, control.collective);
       ArmRun run;
       run.arm = arm.name;
       run.replicate = r;
@@ -168,11 +171,13 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
         run.rows.assign(sc.steps * sim.columns().size(), 0.0);
       }
       const auto checkpoint = [&](int64_t next) {
+        if (comm.rank() != 0) return;  // every rank holds the same state; one writes it
         WriteCheckpoint(control.checkpoint_path, info, result, {r, static_cast<int>(a), next, done}, run.rows, sim, sc);
       };
       // steps, with a stop check and, every checkpoint_every steps, a checkpoint at each boundary
       for (; t < sc.steps; ++t) {
-        if (control.should_stop && control.should_stop()) {
+        // every rank stops at the same step (a signal may reach them at different times)
+        if (control.should_stop && comm.AnyTrue(control.should_stop())) {
           stop = true;
           break;
         }

@@ -40,6 +40,7 @@ struct RunResult {
   std::vector<ArmRun> runs;  ///< replicate-major, then arm in scenario order
   double wall_seconds = 0;
   double build_seconds = 0;  ///< catalog, index and population construction
+  int ranks = 1;             ///< MPI ranks that ran it together (RunControl::collective)
   /// Stopped early (RunControl::should_stop): `runs` holds the completed arm runs and the
   /// arm in progress with the steps it completed (steps_done); arms not reached are absent.
   bool partial = false;
@@ -60,6 +61,9 @@ struct RunControl {
   std::string scenario_text;
   /// Continues from this checkpoint instead of the start; its scenario hash must be sc's.
   std::string resume_path;
+  /// The ranks running this scenario together (null: this process alone). Every rank
+  /// computes the same result; only rank 0 writes checkpoints.
+  const Collective* collective = nullptr;
 };
 
 /// Builds the world for replicate r (catalog, index), the population, runs every arm.
@@ -79,7 +83,7 @@ std::string CheckpointScenarioSha256(const std::string& path);
 World BuildWorld(const Scenario& sc, uint64_t replicate_seed);
 /// Builds one arm's simulation on a world (the population is copied or moved in).
 Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& world, Population pop,
-                           uint64_t replicate_seed);
+                           uint64_t replicate_seed, const Collective* collective = nullptr);
 
 /// Final-step value of each metric per arm (mean, CI), and the paired difference of
 /// each arm against the first (common random numbers make these differences sharp).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/collective.h"
 #include "core/error.h"
 #include "core/rng.h"
 
@@ -23,7 +24,8 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
       rec_(std::move(recommender)),
       user_model_(std::move(user_model)),
       observers_(std::move(observers)),
-      options_(options) {
+      options_(options),
+      comm_(options.collective ? *options.collective : Serial()) {
   const Catalog& cat = *world_.catalog;
   if (cat.dim() > kMaxDim)
     throw InputError(cat.source(), "embedding dimension " + std::to_string(cat.dim()) + " exceeds the supported " +
@@ -57,6 +59,29 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
   click_delta_.assign(cat.size(), 0);
   impression_delta_.assign(cat.size(), 0);
   if (options_.record_graph) graph_ = std::make_unique<InducedGraph>(pop_.n, cat.size(), user_model_->max_clicks());
+  if (comm_.size() > 1) {
+    gathered_ids_.resize(cap * comm_.size() * rec_->options().candidates);
+    gathered_sim_.resize(cap * comm_.size() * rec_->options().candidates);
+  }
+}
+
+void Simulation::ShardedRetrieve(const RecContext& ctx, size_t start, int64_t chunk, int64_t cap) {
+  // this rank retrieves its block of the chunk; every rank then holds the whole chunk's
+  // candidates, in user order (the blocks are consecutive, in rank order)
+  const int64_t d = ctx.catalog.dim(), k = batch_.k;
+  const RankSlice mine = SliceOf(chunk, cap, comm_.rank());
+  batch_.n = mine.end - mine.begin;
+  batch_.users = active_.data() + start + mine.begin;
+  for (int64_t u = 0; u < batch_.n; ++u) std::copy_n(pop_.Estimate(batch_.users[u]), d, batch_.queries.data() + u * d);
+  if (batch_.n > 0) rec_->Retrieve(ctx, batch_);
+  std::vector<int64_t> id_bytes(comm_.size()), sim_bytes(comm_.size());
+  for (int r = 0; r < comm_.size(); ++r) {
+    const RankSlice s = SliceOf(chunk, cap, r);
+    id_bytes[r] = (s.end - s.begin) * k * static_cast<int64_t>(sizeof(int64_t));
+    sim_bytes[r] = (s.end - s.begin) * k * static_cast<int64_t>(sizeof(float));
+  }
+  comm_.AllGather(batch_.cand_ids.data(), gathered_ids_.data(), id_bytes);
+  comm_.AllGather(batch_.cand_sim.data(), gathered_sim_.data(), sim_bytes);
 }
 
 void Simulation::ReleaseUploads(const RecContext& ctx) {
@@ -131,23 +156,38 @@ void Simulation::Step(int64_t step, double* row) {
   rec_->BeginStep(ctx);
   for (auto& obs : observers_) obs->BeginStep(view);
   const int64_t cap = std::max<int64_t>(1, std::min(options_.batch_size, pop_.n));
-  for (size_t start = 0; start < active_.size(); start += cap) {
-    // 2-5. gather the system's estimates and recommend
-    batch_.n = std::min<int64_t>(cap, active_.size() - start);
-    batch_.users = active_.data() + start;
-    for (int64_t u = 0; u < batch_.n; ++u)
-      std::copy_n(pop_.Estimate(batch_.users[u]), d, batch_.queries.data() + u * d);
-    rec_->Recommend(ctx, batch_);
-    // 6. users examine, choose and drift; 7. feedback hooks, then the recommender learns
-    std::fill_n(choices_.dismissed.begin(), batch_.n * batch_.slate_size, uint8_t{0});
-    user_model_->Respond(ctx, batch_, pop_, choices_);
-    rec_->OnResponse(ctx, batch_, choices_);
-    rec_->OnFeedback(ctx, batch_, choices_);
-    if (options_.record_events) RecordImpressions(step);
-    Learn(ctx);
-    // 8. observers accumulate; the induced graph records slates after clicks
-    for (auto& obs : observers_) obs->ObserveBatch(view, batch_, choices_);
-    if (graph_) graph_->Observe(batch_, choices_);
+  // with several ranks, the active users go in chunks of one batch per rank: each rank
+  // retrieves its batch, all get every candidate, and each then runs the chunk's batches
+  // in full, so every rank holds the same state as one process would
+  const int64_t chunk_cap = cap * comm_.size();
+  for (size_t chunk_start = 0; chunk_start < active_.size(); chunk_start += chunk_cap) {
+    const int64_t chunk = std::min<int64_t>(chunk_cap, active_.size() - chunk_start);
+    if (comm_.size() > 1) ShardedRetrieve(ctx, chunk_start, chunk, cap);
+    for (int64_t in_chunk = 0; in_chunk < chunk; in_chunk += cap) {
+      const size_t start = chunk_start + in_chunk;
+      // 2-5. gather the system's estimates and recommend
+      batch_.n = std::min<int64_t>(cap, active_.size() - start);
+      batch_.users = active_.data() + start;
+      for (int64_t u = 0; u < batch_.n; ++u)
+        std::copy_n(pop_.Estimate(batch_.users[u]), d, batch_.queries.data() + u * d);
+      if (comm_.size() > 1) {
+        std::copy_n(gathered_ids_.data() + in_chunk * batch_.k, batch_.n * batch_.k, batch_.cand_ids.data());
+        std::copy_n(gathered_sim_.data() + in_chunk * batch_.k, batch_.n * batch_.k, batch_.cand_sim.data());
+      } else {
+        rec_->Retrieve(ctx, batch_);
+      }
+      rec_->RecommendRetrieved(ctx, batch_);
+      // 6. users examine, choose and drift; 7. feedback hooks, then the recommender learns
+      std::fill_n(choices_.dismissed.begin(), batch_.n * batch_.slate_size, uint8_t{0});
+      user_model_->Respond(ctx, batch_, pop_, choices_);
+      rec_->OnResponse(ctx, batch_, choices_);
+      rec_->OnFeedback(ctx, batch_, choices_);
+      if (options_.record_events) RecordImpressions(step);
+      Learn(ctx);
+      // 8. observers accumulate; the induced graph records slates after clicks
+      for (auto& obs : observers_) obs->ObserveBatch(view, batch_, choices_);
+      if (graph_) graph_->Observe(batch_, choices_);
+    }
   }
   // popularity counts change only between steps, so batch size cannot matter
   for (int64_t i = 0; i < cat.size(); ++i) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/collective.h"
 #include "recommender/moderation_log.h"
 #include "recommender/recommender.h"
 #include "simulator/induced_graph.h"
@@ -27,6 +28,9 @@ struct SimOptions {
   bool record_graph = false;   ///< accumulate the induced watch-next graph (output.graph)
   std::string arm;             ///< the arm's name (for interventions)
   bool record_events = false;  ///< keep every impression (output.events)
+  /// The processes running this simulation together (MPI ranks; null: this one alone).
+  /// Retrieval is shared out; everything else runs on every rank (docs/cluster.md, "MPI").
+  const Collective* collective = nullptr;
 };
 
 /// Time spent in each stage, for benchmarks.
@@ -74,6 +78,7 @@ class Simulation {
   void ReleaseUploads(const RecContext& ctx);
   void Learn(const RecContext& ctx);
   void RecordImpressions(int64_t step);
+  void ShardedRetrieve(const RecContext& ctx, size_t start, int64_t chunk, int64_t cap);
 
   World world_;
   Population pop_;
@@ -96,6 +101,9 @@ class Simulation {
   SlateBatch batch_;
   ChoiceBuffer choices_;
   std::vector<int64_t> click_delta_, impression_delta_;
+  const Collective& comm_;
+  std::vector<int64_t> gathered_ids_;  ///< with several ranks: a chunk's candidates, every rank's block
+  std::vector<float> gathered_sim_;
   StageTimes times_;
 };
 

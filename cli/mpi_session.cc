@@ -1,0 +1,103 @@
+#include "cli/mpi_session.h"
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+
+#ifdef COUNTERPOINT_HAVE_MPI
+#include <mpi.h>
+#endif
+
+namespace counterpoint::cli {
+
+namespace {
+
+// the world size the launcher announced, 0 when this process was not launched as a rank
+int LauncherWorldSize() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE", "MPI_LOCALNRANKS"})
+    if (const char* v = std::getenv(var)) return std::max(1, std::atoi(v));
+  if (std::getenv("PMIX_RANK") || std::getenv("PMI_RANK")) return 1;
+  return 0;
+}
+
+#ifdef COUNTERPOINT_HAVE_MPI
+class MpiCollective final : public Collective {
+ public:
+  MpiCollective() {
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  }
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  void AllGather(const void* send, void* recv, const std::vector<int64_t>& bytes) const override {
+    // counts in MPI_BYTE as int: a rank's block is one batch of candidates, far below 2 GiB
+    std::vector<int> counts(size_), displs(size_);
+    int64_t offset = 0;
+    for (int r = 0; r < size_; ++r) {
+      if (bytes[r] > INT32_MAX) throw std::runtime_error("MPI block above 2 GiB (lower batch_size)");
+      counts[r] = static_cast<int>(bytes[r]);
+      displs[r] = static_cast<int>(offset);
+      offset += bytes[r];
+      if (offset > INT32_MAX) throw std::runtime_error("MPI gather above 2 GiB (lower batch_size)");
+    }
+    MPI_Allgatherv(send, counts[rank_], MPI_BYTE, recv, counts.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD);
+  }
+  bool AnyTrue(bool local) const override {
+    int in = local ? 1 : 0, out = 0;
+    MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return out != 0;
+  }
+  void Barrier() const override { MPI_Barrier(MPI_COMM_WORLD); }
+  [[noreturn]] void Abort(int code) const override {
+    MPI_Abort(MPI_COMM_WORLD, code);
+    std::exit(code);
+  }
+
+ private:
+  int rank_ = 0, size_ = 1;
+};
+#endif
+
+std::unique_ptr<Collective>& World() {
+  static std::unique_ptr<Collective> world;
+  return world;
+}
+
+}  // namespace
+
+void StartMpi(int* argc, char*** argv) {
+  const int announced = LauncherWorldSize();
+  if (announced == 0) return;
+#ifdef COUNTERPOINT_HAVE_MPI
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized) MPI_Init(argc, argv);
+  World() = std::make_unique<MpiCollective>();
+#else
+  if (announced > 1)
+    throw InputError("mpirun", "this counterpoint was built without MPI, so its " + std::to_string(announced) +
+                                   " processes would each run the whole scenario; rebuild with "
+                                   "-DCOUNTERPOINT_MPI=ON (scripts/setup.sh does) or run it without mpirun");
+#endif
+}
+
+void FinishMpi() {
+#ifdef COUNTERPOINT_HAVE_MPI
+  if (World()) {
+    World().reset();
+    MPI_Finalize();
+  }
+#endif
+}
+
+const Collective* MpiWorld() { return World() && World()->size() > 1 ? World().get() : nullptr; }
+int MpiRank() { return World() ? World()->rank() : 0; }
+int MpiSize() { return World() ? World()->size() : 1; }
+
+std::string RankPrefix() {
+  return MpiSize() > 1 ? "[rank " + std::to_string(MpiRank()) + "/" + std::to_string(MpiSize()) + "] " : "";
+}
+
+}  // namespace counterpoint::cli

@@ -1,0 +1,25 @@
+#include "core/collective.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+namespace counterpoint {
+
+void SerialCollective::AllGather(const void* send, void* recv, const std::vector<int64_t>& bytes) const {
+  if (!bytes.empty() && bytes[0] > 0 && send != recv) std::memmove(recv, send, static_cast<size_t>(bytes[0]));
+}
+
+void SerialCollective::Abort(int code) const { std::exit(code); }
+
+const Collective& Serial() {
+  static const SerialCollective serial;
+  return serial;
+}
+
+RankSlice SliceOf(int64_t n, int64_t block, int rank) {
+  const int64_t begin = std::min(n, block * rank);
+  return {begin, std::min(n, begin + block)};
+}
+
+}  // namespace counterpoint

@@ -1,0 +1,50 @@
+// Collective operations between the processes of one run (MPI ranks), behind an
+// interface so the engine builds and runs without MPI (docs/cluster.md, "MPI").
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace counterpoint {
+
+/// The processes that run one simulation together. Every rank calls every operation
+/// in the same order; the single-process implementation (SerialCollective) does no
+/// communication.
+class Collective {
+ public:
+  virtual ~Collective() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  /// Concatenates each rank's `bytes[rank]` bytes from `send` into `recv`, in rank order,
+  /// on every rank (recv holds the sum of bytes). The counts are known to all ranks.
+  virtual void AllGather(const void* send, void* recv, const std::vector<int64_t>& bytes) const = 0;
+  /// True on every rank if `local` is true on any.
+  virtual bool AnyTrue(bool local) const = 0;
+  /// Returns once every rank has called it.
+  virtual void Barrier() const = 0;
+  /// Ends every rank of the run with this exit code (after the caller printed why).
+  [[noreturn]] virtual void Abort(int code) const = 0;
+};
+
+/// One process: rank 0 of 1.
+class SerialCollective final : public Collective {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  void AllGather(const void* send, void* recv, const std::vector<int64_t>& bytes) const override;
+  bool AnyTrue(bool local) const override { return local; }
+  void Barrier() const override {}
+  [[noreturn]] void Abort(int code) const override;
+};
+
+/// The shared single-process instance (what a null Collective pointer means).
+const Collective& Serial();
+
+/// The slice [begin, end) of n items that rank `rank` of `size` takes when n is cut into
+/// consecutive blocks of `block` (rank r takes block r; a short last block; none past n).
+struct RankSlice {
+  int64_t begin = 0, end = 0;
+};
+RankSlice SliceOf(int64_t n, int64_t block, int rank);
+
+}  // namespace counterpoint
