@@ -2,29 +2,19 @@
 
 #include <algorithm>
 
+#include "embeddings/simd_kernels.h"
 #include "recommender/interventions/rerank_util.h"
 #include "recommender/recommender.h"
 
 namespace counterpoint {
-namespace {
-
-// inner product with eight partial sums in a fixed order (vectorises; same bits on every run)
-float Dot(const float* a, const float* b, int64_t d) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t c = 0;
-  for (; c + 8 <= d; c += 8)
-    for (int l = 0; l < 8; ++l) acc[l] += a[c + l] * b[c + l];
-  for (; c < d; ++c) acc[0] += a[c] * b[c];
-  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-}
-
-}  // namespace
-
 void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
   const Catalog& cat = ctx.catalog;
   const int64_t d = cat.dim();
   const int k = std::min(b.k, kMaxCandidates);
   const float lambda = static_cast<float>(lambda_);
+  // the SIMD inner product the search uses (embeddings/simd_kernels.h): a fixed order per
+  // pair, so a similarity never depends on the batch or the thread count
+  const auto dot_kernel = ActiveKernels().dot;
 #pragma omp parallel for schedule(static) if (b.n > 256)
   for (int64_t u = 0; u < b.n; ++u) {
     const int64_t* ids = b.cand_ids.data() + u * b.k;
@@ -52,7 +42,7 @@ void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
       for (int j = 0; j < k; ++j) {
         if (!open[j]) continue;
         const float* xj = cat.Embedding(ids[j]);
-        const float dot = Dot(xb, xj, d);
+        const float dot = dot_kernel(xb, xj, d);
         max_sim[j] = r == 0 ? dot : std::max(max_sim[j], dot);
       }
     }

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The scale issue's benchmark matrix (bench/RESULTS.md, "Scale"): run on an idle machine
+# after scripts/setup.sh. Each line of OUT (default bench/scale_matrix.jsonl) is one run's
+# JSON; the log says what ran. Sections: engine | content | mpi | large (1M x 1M x 20 steps).
+# Usage: bench/scale_matrix.sh [SECTION...]   (default: engine content mpi); needs /usr/bin/time
+# (Debian package time) and the Release build with MPI (scripts/setup.sh).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${OUT:-bench/scale_matrix.jsonl}
+sections=("$@")
+((${#sections[@]})) || sections=(engine content mpi)
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+engine() { # users items factory nprobe steps
+  echo "== bench_engine --users $1 --items $2 --factory $3 --nprobe $4 --steps $5" >&2
+  ./build/bench/bench_engine --users "$1" --items "$2" --factory "$3" --nprobe "$4" --steps "$5" --threads 2 |
+    tail -1 >>"$out"
+}
+# peak RSS (kB) and wall seconds of a command, as JSON fields
+timed() {
+  /usr/bin/time -f '{"wall_s": %e, "peak_rss_kb": %M}' -o /tmp/scale_time.json "$@" >/dev/null 2>/tmp/scale_err.log ||
+    { cat /tmp/scale_err.log >&2; return 1; }
+  cat /tmp/scale_time.json
+}
+for section in "${sections[@]}"; do
+  case $section in
+  engine)
+    # users x items x index; steps so each run takes well under a minute to a few minutes
+    for users in 10000 100000; do
+      engine "$users" 100000 IVF1024,Flat 8 5
+      engine "$users" 100000 HNSW32 0 3
+      engine "$users" 100000 Flat 0 2
+      engine "$users" 1000000 IVF4096,Flat 8 3
+    done
+    engine 1000000 100000 IVF1024,Flat 8 3
+    ;;
+  content)
+    for size in "1000 1000" "10000 1000" "10000 10000"; do
+      read -r u i <<<"$size"
+      echo "== content_filtering $u users x $i items" >&2
+      t=$(timed ./build/cli/counterpoint run scenarios/content_filtering.yaml --quiet --threads 2 \
+        --out /tmp/cf_bench --set population.n_users="$u" catalog.n_items="$i") || continue
+      python3 - "$u" "$i" "$t" >>"$out" <<'PY'
+import json, sys
+u, i, t = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
+m = json.load(open("/tmp/cf_bench/manifest.json"))
+step = sum(x["step_seconds"] for x in m["timings"])
+search = sum(x["faiss_search_seconds"] for x in m["timings"])
+print(json.dumps({"bench": "content_filtering", "users": u, "items": i, "steps": 15, "step_seconds": step,
+                  "us_per_user_step": 1e6 * step / (u * 15), "faiss_share": search / step,
+                  "wall_s": t["wall_s"], "peak_rss_mb": t["peak_rss_kb"] / 1024}))
+PY
+    done
+    ;;
+  mpi)
+    # one machine: 1, 2, 4 ranks x 1 thread (4 ranks oversubscribe the 2 cores)
+    for n in 1 2 4; do
+      echo "== mpirun -np $n, 100k x 100k, 3 steps, 1 thread per rank" >&2
+      t=$(timed mpirun --oversubscribe -np "$n" ./build/cli/counterpoint run scenarios/rabbit_hole.yaml --quiet \
+        --threads 1 --out /tmp/mpi_bench --set population.n_users=100000 catalog.n_items=100000 catalog.dim=64 \
+        index.factory=IVF1024,Flat index.nprobe=8 replicates=1 steps=3 --arms engagement) || continue
+      python3 - "$n" "$t" >>"$out" <<'PY'
+import json, sys
+n, t = int(sys.argv[1]), json.loads(sys.argv[2])
+m = json.load(open("/tmp/mpi_bench/manifest.json"))
+step = sum(x["step_seconds"] for x in m["timings"])
+search = sum(x["faiss_search_seconds"] for x in m["timings"])
+print(json.dumps({"bench": "mpi", "ranks": n, "mpi_ranks_in_manifest": m["mpi_ranks"], "step_seconds": step,
+                  "rank0_search_seconds": search, "wall_s": t["wall_s"], "peak_rss_mb_rank0": t["peak_rss_kb"] / 1024}))
+PY
+    done
+    ;;
+  large)
+    engine 1000000 1000000 IVF4096,Flat 8 20
+    ;;
+  esac
+done
