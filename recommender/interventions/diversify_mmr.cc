@@ -22,29 +22,52 @@ void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
     float* score = b.cand_score.data() + u * b.k;
     float rel[kMaxCandidates], max_sim[kMaxCandidates];
     bool eligible[kMaxCandidates], open[kMaxCandidates];
-    int order[kMaxSlate];
+    int order[kMaxSlate], seen[kMaxCandidates];
     const int n = rerank::NormalizedRelevance(ids, score, k, rel, eligible);
     const int n_sel = std::min({n, b.slate_size, kMaxSlate});
     for (int j = 0; j < k; ++j) open[j] = eligible[j], max_sim[j] = 0.f;
-    for (int r = 0; r < n_sel; ++r) {
-      // the open candidate with the largest marginal relevance (the max term is 0 while S is empty)
+    // the open candidate with the largest value under the tie rule
+    auto argmax = [&](const float* value) {
       int best = -1;
-      float best_v = 0.f;
+      for (int j = 0; j < k; ++j)
+        if (open[j] &&
+            (best < 0 || value[j] > value[best] || (value[j] == value[best] && rerank::TieBreak(ids, sim, j, best))))
+          best = j;
+      return best;
+    };
+    // pick 1: relevance alone (the max term is 0 while S is empty); then every open
+    // candidate's similarity to it
+    float value[kMaxCandidates];
+    for (int j = 0; j < k; ++j) value[j] = lambda * rel[j] - (1.f - lambda) * 0.f;
+    if (n_sel > 0) {
+      order[0] = argmax(value);
+      open[order[0]] = false;
+      const float* x0 = cat.Embedding(ids[order[0]]);
       for (int j = 0; j < k; ++j) {
         if (!open[j]) continue;
-        const float v = lambda * rel[j] - (1.f - lambda) * (r == 0 ? 0.f : max_sim[j]);
-        if (best < 0 || v > best_v || (v == best_v && rerank::TieBreak(ids, sim, j, best))) best = j, best_v = v;
+        max_sim[j] = dot_kernel(x0, cat.Embedding(ids[j]), d);
+        value[j] = lambda * rel[j] - (1.f - lambda) * max_sim[j];
+        seen[j] = 1;
+      }
+    }
+    // picks 2..: lazy greedy. From pick 1 on, value(j) = lambda rel_j - (1 - lambda) max over S
+    // only falls as S grows, so a value computed against the first seen[j] picks bounds it
+    // from above: the candidate with the largest bound is brought up to date with the picks
+    // it has not seen and is taken once its bound is exact. Under the tie rule this takes
+    // exactly the eager loop's candidate, with the same bits (a max does not depend on the
+    // order it is taken in), for far fewer inner products.
+    for (int r = 1; r < n_sel; ++r) {
+      int best = argmax(value);
+      while (seen[best] < r) {
+        const float* xb = cat.Embedding(ids[best]);
+        for (int m = seen[best]; m < r; ++m)
+          max_sim[best] = std::max(max_sim[best], dot_kernel(cat.Embedding(ids[order[m]]), xb, d));
+        seen[best] = r;
+        value[best] = lambda * rel[best] - (1.f - lambda) * max_sim[best];
+        best = argmax(value);
       }
       order[r] = best;
       open[best] = false;
-      // the picked item's similarity to every open candidate updates their max over S
-      const float* xb = cat.Embedding(ids[best]);
-      for (int j = 0; j < k; ++j) {
-        if (!open[j]) continue;
-        const float* xj = cat.Embedding(ids[j]);
-        const float dot = dot_kernel(xb, xj, d);
-        max_sim[j] = r == 0 ? dot : std::max(max_sim[j], dot);
-      }
     }
     rerank::WriteOrder(order, n_sel, rel, eligible, k, score);
   }

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <vector>
 
+#include "core/rng.h"
+#include "embeddings/simd_kernels.h"
+#include "random_rows.h"
 #include "recommender/recommender.h"
 #include "test_util.h"
 
@@ -85,6 +88,83 @@ TEST(DiversifyMmrTest, SuppressedCandidatesFillOnlyWhenThePoolRunsOut) {
   CutSlates(b);
   // equal relevance (span 0: rel 1): the tie goes to the higher similarity (2); the -inf one last
   EXPECT_EQ(std::vector<int64_t>(b.slate.begin(), b.slate.end()), (std::vector<int64_t>{2, 0, 4}));
+}
+
+// The plain greedy loop of the definition (every open candidate's marginal relevance
+// recomputed at every pick), written here independently of the intervention's lazy one.
+std::vector<int64_t> EagerMmr(const Catalog& cat, const int64_t* ids, const float* sim, const float* score, int k,
+                              int slate, float lambda) {
+  const auto dot = ActiveKernels().dot;
+  float lo = INFINITY, hi = -INFINITY;
+  for (int j = 0; j < k; ++j)
+    if (std::isfinite(score[j])) lo = std::min(lo, score[j]), hi = std::max(hi, score[j]);
+  std::vector<int> picked;
+  std::vector<bool> open(k);
+  for (int j = 0; j < k; ++j) open[j] = std::isfinite(score[j]);
+  std::vector<int64_t> out;
+  for (int r = 0; r < slate; ++r) {
+    int best = -1;
+    float best_v = 0;
+    for (int j = 0; j < k; ++j) {
+      if (!open[j]) continue;
+      const float rel = hi > lo ? (score[j] - lo) / (hi - lo) : 1.f;
+      float max_sim = 0.f;
+      for (size_t m = 0; m < picked.size(); ++m) {
+        const float s = dot(cat.Embedding(ids[picked[m]]), cat.Embedding(ids[j]), cat.dim());
+        max_sim = m == 0 ? s : std::max(max_sim, s);
+      }
+      const float v = lambda * rel - (1.f - lambda) * max_sim;
+      const bool wins =
+          best < 0 || v > best_v || (v == best_v && (sim[j] != sim[best] ? sim[j] > sim[best] : ids[j] < ids[best]));
+      if (wins) best = j, best_v = v;
+    }
+    if (best < 0) break;
+    open[best] = false;
+    picked.push_back(best);
+    out.push_back(ids[best]);
+  }
+  return out;
+}
+
+TEST(DiversifyMmrTest, LazyGreedyTakesTheEagerGreedysSlatesOnRandomPools) {
+  // 400 random unit vectors in 32-d; 60 users x 100 candidates with scores on a coarse grid
+  // (many ties) and some suppressed (-inf); slates of 10 for three lambdas
+  const int64_t n_items = 400, d = 32, users = 60, k = 100, slate = 10;
+  std::vector<float> x = testing::RandomRows(n_items, d, 7);
+  for (int64_t i = 0; i < n_items; ++i) {
+    double norm = 0;
+    for (int64_t c = 0; c < d; ++c) norm += double(x[i * d + c]) * x[i * d + c];
+    for (int64_t c = 0; c < d; ++c) x[i * d + c] = static_cast<float>(x[i * d + c] / std::sqrt(norm));
+  }
+  auto cat =
+      testing::MakeCatalog(d, x, std::vector<Label>(n_items, Label::kMainstream), std::vector<float>(n_items, 0.f));
+  VectorIndex index(*cat, {});
+  ItemState items(cat->size());
+  const RecContext ctx{*cat, index, items, 0, 1};
+  const CounterRng rng(11, 0, 0, Purpose::kIndexTraining);
+  for (const float lambda : {0.3f, 0.5f, 0.8f}) {
+    SlateBatch b;
+    b.Reserve(users, d, k, slate);
+    b.n = users;
+    std::vector<int32_t> ids_of_users(users);
+    b.users = ids_of_users.data();
+    for (int64_t u = 0; u < users; ++u)
+      for (int j = 0; j < k; ++j) {
+        const uint64_t at = (u * k + j) * 3;
+        b.cand_ids[u * k + j] = (u * 37 + j * 4) % n_items;  // distinct within a user
+        b.cand_sim[u * k + j] = static_cast<float>(rng.Below(at, 4)) / 4.f;
+        b.cand_score[u * k + j] = rng.Below(at + 1, 10) == 0 ? -INFINITY : static_cast<float>(rng.Below(at + 2, 6));
+      }
+    const std::vector<float> scores_before = b.cand_score;
+    MakeMmr(lambda)->OnScores(ctx, b);
+    CutSlates(b);
+    for (int64_t u = 0; u < users; ++u) {
+      const std::vector<int64_t> want = EagerMmr(*cat, b.cand_ids.data() + u * k, b.cand_sim.data() + u * k,
+                                                 scores_before.data() + u * k, k, slate, lambda);
+      ASSERT_EQ(std::vector<int64_t>(b.Slate(u), b.Slate(u) + want.size()), want)
+          << "user " << u << ", lambda " << lambda;
+    }
+  }
 }
 
 }  // namespace

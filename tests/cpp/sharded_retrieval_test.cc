@@ -111,12 +111,19 @@ TEST(ShardedRetrievalTest, SliceOfCutsConsecutiveBlocks) {
 }
 
 TEST(ShardedRetrievalTest, RanksReproduceOneProcessBitForBit) {
-  // budgets and caps (injection), demotion and re-ranking, moderation with uploads: every
-  // arm of these scenarios, with batches of 53 so a step has several chunks of unequal blocks
-  for (const std::string name : {"redirect_method", "moderation_one_hour", "ranking_team_ab"}) {
-    const Scenario sc = LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/" + name + ".yaml",
-                                     {"population.n_users=400", "catalog.n_items=2500", "steps=6", "batch_size=53",
-                                      "output.events=true", "index.factory=IVF16,Flat"});
+  // budgets and caps (injection), the four re-rankers together, moderation with a review
+  // queue and appeals, re-uploads against the hash database; batches of 53, so a step has
+  // several chunks of unequal blocks
+  const std::vector<std::pair<std::string, std::string>> cases = {{"redirect_method", "inject_at_risk"},
+                                                                  {"ranking_team_ab", "all"},
+                                                                  {"moderation_one_hour", "small_platform"},
+                                                                  {"hash_sharing", "hash_sharing"}};
+  for (const auto& [name, arm_name] : cases) {
+    std::vector<std::string> sets = {"population.n_users=400", "steps=6", "batch_size=53", "output.events=true",
+                                     "index.factory=IVF16,Flat"};
+    if (name != "hash_sharing") sets.push_back("catalog.n_items=2500");
+    Scenario sc = LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/" + name + ".yaml", sets);
+    SelectArms(sc, {arm_name});
     for (const ArmSpec& arm : sc.arms) {
       const Outcome serial = RunArm(sc, arm, nullptr);
       ASSERT_FALSE(serial.impressions.empty());

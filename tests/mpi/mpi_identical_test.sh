@@ -21,12 +21,13 @@ quiet() {
 }
 
 # small: several chunks per step (batch_size 61), blocks of unequal size, every kind of state
-common=(--quiet --threads 1 --set population.n_users=700 batch_size=61 replicates=2 output.events=true)
+common=(--quiet --threads 1 --set population.n_users=500 batch_size=61 replicates=2 output.events=true
+  index.factory=IVF16,Flat)
 declare -A sets=(
-  [redirect_method]="steps=8 catalog.n_items=3000"
-  [ranking_team_ab]="steps=6 catalog.n_items=3000"
-  [moderation_one_hour]="steps=10 catalog.n_items=3000"
-  [hash_sharing]="steps=10"
+  [redirect_method]="steps=6 catalog.n_items=2500"
+  [ranking_team_ab]="steps=4 catalog.n_items=2500"
+  [moderation_one_hour]="steps=8 catalog.n_items=2500"
+  [hash_sharing]="steps=8"
 )
 for s in redirect_method ranking_team_ab moderation_one_hour hash_sharing; do
   read -ra extra <<<"${sets[$s]}"
@@ -53,7 +54,8 @@ grep -q "\[rank [01]/2\] .*population.n_users: value -5 is out of range" <<<"$ms
   fail "the rank's message is missing: $msg"
 
 # a sweep over 3 ranks writes the same table as one process
-grid=(--grid user_model.extremity_appeal=0,2,4 --set population.n_users=300 steps=4 replicates=2 catalog.n_items=2000)
+grid=(--grid user_model.extremity_appeal=0,2,4 --set population.n_users=300 steps=4 replicates=2 catalog.n_items=2000
+  index.factory=IVF16,Flat)
 quiet "$bin" sweep "$src/scenarios/rabbit_hole.yaml" "${grid[@]}" --quiet --threads 1 --out "$tmp/sweep1"
 quiet mpi 3 "$bin" sweep "$src/scenarios/rabbit_hole.yaml" "${grid[@]}" --quiet --threads 1 --out "$tmp/sweep3"
 cmp -s "$tmp/sweep1/sweep_results.csv" "$tmp/sweep3/sweep_results.csv" || fail "sweep_results.csv differs over 3 ranks"
