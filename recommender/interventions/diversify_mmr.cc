@@ -52,22 +52,34 @@ void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
     }
     // picks 2..: lazy greedy. From pick 1 on, value(j) = lambda rel_j - (1 - lambda) max over S
     // only falls as S grows, so a value computed against the first seen[j] picks bounds it
-    // from above: the candidate with the largest bound is brought up to date with the picks
-    // it has not seen and is taken once its bound is exact. Under the tie rule this takes
-    // exactly the eager loop's candidate, with the same bits (a max does not depend on the
-    // order it is taken in), for far fewer inner products.
+    // from above: the candidate with the largest bound (a heap under the tie rule) is brought
+    // up to date with the picks it has not seen and is taken once its bound is exact. This
+    // takes exactly the eager loop's candidate, with the same bits (a max does not depend on
+    // the order it is taken in), for far fewer inner products.
+    auto worse = [&](int a, int c) {  // the heap's order: a below c
+      if (value[a] != value[c]) return value[a] < value[c];
+      return rerank::TieBreak(ids, sim, c, a);
+    };
+    int heap[kMaxCandidates], n_heap = 0;
+    for (int j = 0; j < k; ++j)
+      if (open[j]) heap[n_heap++] = j;
+    std::make_heap(heap, heap + n_heap, worse);
     for (int r = 1; r < n_sel; ++r) {
-      int best = argmax(value);
-      while (seen[best] < r) {
+      for (;;) {
+        const int best = heap[0];
+        if (seen[best] == r) break;
+        std::pop_heap(heap, heap + n_heap, worse);
         const float* xb = cat.Embedding(ids[best]);
         for (int m = seen[best]; m < r; ++m)
           max_sim[best] = std::max(max_sim[best], dot_kernel(cat.Embedding(ids[order[m]]), xb, d));
         seen[best] = r;
         value[best] = lambda * rel[best] - (1.f - lambda) * max_sim[best];
-        best = argmax(value);
+        std::push_heap(heap, heap + n_heap, worse);
       }
-      order[r] = best;
-      open[best] = false;
+      order[r] = heap[0];
+      open[heap[0]] = false;
+      std::pop_heap(heap, heap + n_heap, worse);
+      --n_heap;
     }
     rerank::WriteOrder(order, n_sel, rel, eligible, k, score);
   }
