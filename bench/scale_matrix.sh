@@ -11,6 +11,7 @@ sections=("$@")
 ((${#sections[@]})) || sections=(engine content mpi)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 engine() { # users items factory nprobe steps
+  # (nprobe is ignored by Flat and HNSW, which take a valid 1)
   echo "== bench_engine --users $1 --items $2 --factory $3 --nprobe $4 --steps $5" >&2
   ./build/bench/bench_engine --users "$1" --items "$2" --factory "$3" --nprobe "$4" --steps "$5" --threads 2 |
     tail -1 >>"$out"
@@ -28,8 +29,8 @@ for section in "${sections[@]}"; do
     for users in 10000 100000; do
       few=$((users > 10000 ? 1 : 3))  # HNSW and Flat are slow per query: fewer steps at 100k users
       engine "$users" 100000 IVF1024,Flat 8 5
-      engine "$users" 100000 HNSW32 0 "$few"
-      engine "$users" 100000 Flat 0 "$few"
+      engine "$users" 100000 HNSW32 1 "$few"
+      engine "$users" 100000 Flat 1 "$few"
       engine "$users" 1000000 IVF4096,Flat 8 3
     done
     engine 1000000 100000 IVF1024,Flat 8 3
