@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "simulator/runner.h"
 
 namespace {
@@ -52,7 +53,13 @@ int main(int argc, char** argv) {
       ", n_topics: 50}\nindex: {factory: \"" + factory + "\", nprobe: " + std::to_string(nprobe) +
       "}\npopulation: {n_users: " + std::to_string(users) +
       "}\nrecommender: {candidates: " + std::to_string(candidates) + ", slate_size: " + std::to_string(slate) + "}\n";
-  const Scenario sc = ParseScenario(yaml, "<bench>");
+  Scenario sc;
+  try {
+    sc = ParseScenario(yaml, "<bench>");
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "%s\n", e.what());  // e.g. an nprobe the index refuses
+    return 2;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   const World world = BuildWorld(sc, 1);
   Population pop = GeneratePopulation(sc.population, *world.catalog, 1);

@@ -101,8 +101,13 @@ Policy ParsePolicy(const std::string& text, const std::string& file, const std::
     diags.ThrowIfAny();
   }
   for (auto it = tiers.begin(); it != tiers.end(); ++it) {
-    const std::string name = it->first.as<std::string>();
     const SourceLocation kloc = LocationOf(it->first, file);
+    if (!it->first.IsScalar()) {  // e.g. a complex key `? {...}`
+      diags.Add(kloc.file, kloc.line, kloc.column,
+                "tiers: a tier's name must be a plain word, one of: " + JoinNames(TierNames()));
+      continue;
+    }
+    const std::string name = it->first.as<std::string>();
     Tier tier;
     try {
       tier = ParseTier(name, file);
@@ -135,6 +140,12 @@ Policy ParsePolicy(const std::string& text, const std::string& file, const std::
       } else {
         for (auto o = orgs.begin(); o != orgs.end(); ++o) {
           const SourceLocation vloc = LocationOf(o->second, file);
+          if (!o->first.IsScalar()) {
+            const SourceLocation oloc = LocationOf(o->first, file);
+            diags.Add(oloc.file, oloc.line, oloc.column,
+                      where + ".organisations: a requester id must be a plain word or number");
+            continue;
+          }
           try {
             const int64_t id = o->second.as<int64_t>();
             if (id < 0) throw YAML::Exception(o->second.Mark(), "negative");

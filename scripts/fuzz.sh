@@ -9,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 max_len=${FUZZ_MAX_LEN:-16384}
+# a fixed seed: a run finds the same inputs in the same order (how far it gets depends on speed)
+seed=${FUZZ_SEED:-1}
 targets=("$@")
 ((${#targets[@]})) || targets=(scenario npy items_csv graph_csv policy)
 
@@ -30,7 +32,7 @@ fuzz_one() {
   # new inputs go to the working corpus (first directory); the seeds stay as committed
   mkdir -p "build-fuzz/corpus/$t" "build-fuzz/artifacts/$t" build-fuzz/logs
   "build-fuzz/tests/fuzz/fuzz_$t" "build-fuzz/corpus/$t" "tests/fuzz/corpus/$t" -max_total_time="$seconds" \
-    -max_len="$max_len" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    -max_len="$max_len" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 -print_final_stats=1 -seed="$seed" \
     -artifact_prefix="build-fuzz/artifacts/$t/" >"build-fuzz/logs/$t.log" 2>&1
 }
 # two targets at a time (two cores); each failure is reported with its log's tail
