@@ -65,14 +65,20 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
   }
 }
 
+void Simulation::LoadBatch(size_t start, int64_t n) {
+  // active users [start, start + n) and the system's estimates of them (the queries)
+  const int64_t d = world_.catalog->dim();
+  batch_.n = n;
+  batch_.users = active_.data() + start;
+  for (int64_t u = 0; u < n; ++u) std::copy_n(pop_.Estimate(batch_.users[u]), d, batch_.queries.data() + u * d);
+}
+
 void Simulation::ShardedRetrieve(const RecContext& ctx, size_t start, int64_t chunk, int64_t cap) {
   // this rank retrieves its block of the chunk; every rank then holds the whole chunk's
   // candidates, in user order (the blocks are consecutive, in rank order)
-  const int64_t d = ctx.catalog.dim(), k = batch_.k;
+  const int64_t k = batch_.k;
   const RankSlice mine = SliceOf(chunk, cap, comm_.rank());
-  batch_.n = mine.end - mine.begin;
-  batch_.users = active_.data() + start + mine.begin;
-  for (int64_t u = 0; u < batch_.n; ++u) std::copy_n(pop_.Estimate(batch_.users[u]), d, batch_.queries.data() + u * d);
+  LoadBatch(start + mine.begin, mine.end - mine.begin);
   if (batch_.n > 0) rec_->Retrieve(ctx, batch_);
   std::vector<int64_t> id_bytes(comm_.size()), sim_bytes(comm_.size());
   for (int r = 0; r < comm_.size(); ++r) {
@@ -143,7 +149,6 @@ void Simulation::Step(int64_t step, double* row) {
   const auto t_start = std::chrono::steady_clock::now();
   const double search_before = world_.index->search_seconds();
   const Catalog& cat = *world_.catalog;
-  const int64_t d = cat.dim();
   const RecContext ctx{cat, *world_.index, items_, step, options_.seed};
   ReleaseUploads(ctx);
   // 1. active users: a session with the user's probability (same draw in every arm)
@@ -166,10 +171,7 @@ void Simulation::Step(int64_t step, double* row) {
     for (int64_t in_chunk = 0; in_chunk < chunk; in_chunk += cap) {
       const size_t start = chunk_start + in_chunk;
       // 2-5. gather the system's estimates and recommend
-      batch_.n = std::min<int64_t>(cap, active_.size() - start);
-      batch_.users = active_.data() + start;
-      for (int64_t u = 0; u < batch_.n; ++u)
-        std::copy_n(pop_.Estimate(batch_.users[u]), d, batch_.queries.data() + u * d);
+      LoadBatch(start, std::min<int64_t>(cap, active_.size() - start));
       if (comm_.size() > 1) {
         std::copy_n(gathered_ids_.data() + in_chunk * batch_.k, batch_.n * batch_.k, batch_.cand_ids.data());
         std::copy_n(gathered_sim_.data() + in_chunk * batch_.k, batch_.n * batch_.k, batch_.cand_sim.data());

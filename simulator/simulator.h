@@ -78,6 +78,7 @@ class Simulation {
   void ReleaseUploads(const RecContext& ctx);
   void Learn(const RecContext& ctx);
   void RecordImpressions(int64_t step);
+  void LoadBatch(size_t start, int64_t n);
   void ShardedRetrieve(const RecContext& ctx, size_t start, int64_t chunk, int64_t cap);
 
   World world_;

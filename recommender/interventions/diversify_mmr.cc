@@ -77,7 +77,6 @@ void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
         std::push_heap(heap, heap + n_heap, worse);
       }
       order[r] = heap[0];
-      open[heap[0]] = false;
       std::pop_heap(heap, heap + n_heap, worse);
       --n_heap;
     }
