@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "embeddings/hnsw_distance.h"
+#include "embeddings/score_filter.h"
 
 namespace counterpoint {
 
@@ -36,9 +37,10 @@ void ExactInnerProductSearch(const DotKernels& kernels, const float* queries, in
           float* dis = distances + (q0 + q) * k;
           int64_t* lab = labels + (q0 + q) * k;
           const float* s = tile.data() + q * kItemTile;
-          for (int64_t j = 0; j < nj; ++j)
+          ForEachAboveThreshold<true>(s, nj, dis[0], [&](int64_t j) {
             if (s[j] > dis[0] && (!sel || sel->is_member(j0 + j)))
               faiss::heap_replace_top<Heap>(k, dis, lab, s[j], j0 + j);
+          });
         }
       }
       for (int64_t q = q0; q < q0 + nqb; ++q) faiss::heap_reorder<Heap>(k, distances + q * k, labels + q * k);

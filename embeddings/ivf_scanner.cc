@@ -11,11 +11,13 @@
 #include <memory>
 #include <vector>
 
+#include "embeddings/score_filter.h"
+
 namespace counterpoint {
 
 namespace {
 constexpr size_t kChunk = 256;       // list items scored per kernel call (1 KiB of scores per query)
-constexpr int64_t kRound = 512;      // queries searched list-major together (candidate buffers: kRound x 2k x 16 bytes)
+constexpr int64_t kRound = 2048;     // queries searched list-major together (candidate buffers: kRound x 2k x 8 bytes)
 constexpr int64_t kQueryBlock = 64;  // queries of one list scored together (list-major search)
 using Heap = faiss::CMin<float, faiss::Index::idx_t>;
 // Per-query top-k by the total order (score descending, then id ascending),
@@ -23,44 +25,91 @@ using Heap = faiss::CMin<float, faiss::Index::idx_t>;
 // that reach its threshold to a buffer of 2k; a full buffer is cut to its best k
 // (nth_element) and the k-th score becomes the threshold. Cheaper than a heap
 // when a query sees only a few times k candidates (IVF: nprobe lists).
+// A candidate is one 64-bit key whose ascending order is that total order: the
+// score's bits mapped to an unsigned integer that grows with the score, inverted,
+// above the 32-bit id (callers check that ids fit). Integer keys sort several
+// times faster than (score, id) pairs and decode to the exact score.
 class TopkBuffers {
  public:
   using idx_t = faiss::Index::idx_t;
   TopkBuffers(int64_t n, int64_t k)
-      : k_(k), cap_(2 * k), cand_(new Cand[n * cap_]), count_(n, 0), thr_(n, -std::numeric_limits<float>::infinity()) {}
+      : k_(k),
+        cap_(2 * k),
+        key_(new uint64_t[n * cap_]),
+        count_(n, 0),
+        thr_(n, -std::numeric_limits<float>::infinity()),
+        scratch_(cap_) {}
 
-  float threshold(int64_t q) const { return thr_[q]; }
+  const float& threshold(int64_t q) const { return thr_[q]; }
   void Push(int64_t q, float s, idx_t id) {
-    Cand* c = cand_.get() + q * cap_;
-    c[count_[q]++] = {s, id};
-    if (count_[q] == cap_) {
-      std::nth_element(c, c + k_ - 1, c + cap_, Better);
-      thr_[q] = c[k_ - 1].s;
-      count_[q] = k_;
-    }
+    key_[q * cap_ + count_[q]++] = Key(s, id);
+    if (count_[q] == cap_) Cut(q);
+  }
+  // with more than k candidates: keeps the best k; the k-th's score becomes the threshold
+  void Cut(int64_t q) {
+    if (count_[q] <= k_) return;
+    uint64_t* c = key_.get() + q * cap_;
+    std::nth_element(c, c + k_ - 1, c + count_[q]);
+    thr_[q] = Score(c[k_ - 1]);
+    count_[q] = k_;
   }
   // best first; missing slots get FAISS's empty heap entry (-FLT_MAX, -1)
   void Write(int64_t q, float* dis, idx_t* lab) {
-    Cand* c = cand_.get() + q * cap_;
+    uint64_t* c = key_.get() + q * cap_;
     const int64_t m = std::min(count_[q], k_);
-    if (count_[q] > k_) std::nth_element(c, c + k_ - 1, c + count_[q], Better);
-    std::sort(c, c + m, Better);
+    RadixSort(c, count_[q]);
     for (int64_t j = 0; j < k_; ++j) {
-      dis[j] = j < m ? c[j].s : -std::numeric_limits<float>::max();
-      lab[j] = j < m ? c[j].id : -1;
+      dis[j] = j < m ? Score(c[j]) : -std::numeric_limits<float>::max();
+      lab[j] = j < m ? static_cast<idx_t>(c[j] & 0xffffffffu) : -1;
     }
   }
 
  private:
-  struct Cand {
+  // Ascending order of n keys: a stable LSD radix sort on the score bits (32..63),
+  // one byte a pass (a pass whose byte all keys share is skipped), then equal
+  // scores by id. Branch-free where std::sort mispredicts about every other
+  // comparison on these random keys.
+  void RadixSort(uint64_t* a, int64_t n) {
+    if (n < 2) return;
+    uint64_t* src = a;
+    uint64_t* dst = scratch_.data();
+    for (int shift = 32; shift < 64; shift += 8) {
+      int64_t count[257] = {};
+      for (int64_t i = 0; i < n; ++i) ++count[((src[i] >> shift) & 0xff) + 1];
+      if (count[((src[0] >> shift) & 0xff) + 1] == n) continue;
+      for (int b = 0; b < 256; ++b) count[b + 1] += count[b];
+      for (int64_t i = 0; i < n; ++i) dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+      std::swap(src, dst);
+    }
+    if (src != a) std::copy_n(src, n, a);
+    for (int64_t i = 1; i < n; ++i) {  // ties: insertion by id within runs of one score
+      const uint64_t v = a[i];
+      int64_t j = i;
+      for (; j > 0 && (a[j - 1] >> 32) == (v >> 32) && a[j - 1] > v; --j) a[j] = a[j - 1];
+      a[j] = v;
+    }
+  }
+  // an order-preserving map of non-NaN floats to uint32 (negative: all bits flipped; else the sign bit set)
+  static uint32_t Ordered(float s) {
+    uint32_t u;
+    std::memcpy(&u, &s, sizeof u);
+    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+  }
+  static uint64_t Key(float s, idx_t id) {  // s + 0 turns -0 into +0, which compares equal to it
+    return (static_cast<uint64_t>(~Ordered(s + 0.0f)) << 32) | static_cast<uint32_t>(id);
+  }
+  static float Score(uint64_t key) {
+    const uint32_t o = ~static_cast<uint32_t>(key >> 32);
+    const uint32_t u = (o & 0x80000000u) ? (o & 0x7fffffffu) : ~o;
     float s;
-    idx_t id;
-  };
-  static bool Better(const Cand& a, const Cand& b) { return a.s > b.s || (a.s == b.s && a.id < b.id); }
+    std::memcpy(&s, &u, sizeof s);
+    return s;
+  }
   int64_t k_, cap_;
-  std::unique_ptr<Cand[]> cand_;
+  std::unique_ptr<uint64_t[]> key_;
   std::vector<int64_t> count_;
   std::vector<float> thr_;
+  std::vector<uint64_t> scratch_;  // RadixSort's second buffer
 };
 
 }  // namespace
@@ -105,7 +154,9 @@ void SimdIndexIVFFlat::search_preassigned(idx_t n, const float* x, idx_t k, cons
                                           const float* centroid_dis, float* distances, idx_t* labels, bool store_pairs,
                                           const faiss::IVFSearchParameters* params, faiss::IndexIVFStats* stats) const {
   const size_t max_codes = params ? params->max_codes : this->max_codes;
-  if (parallel_mode != 0 || max_codes != 0 || metric_type != faiss::METRIC_INNER_PRODUCT) {
+  // the top-k keys hold 32-bit ids (store_pairs' (list, offset) pairs do not fit)
+  if (parallel_mode != 0 || max_codes != 0 || metric_type != faiss::METRIC_INNER_PRODUCT || store_pairs ||
+      ntotal > std::numeric_limits<uint32_t>::max()) {
     faiss::IndexIVFFlat::search_preassigned(n, x, k, assign, centroid_dis, distances, labels, store_pairs, params,
                                             stats);
     return;
@@ -156,15 +207,11 @@ void SimdIndexIVFFlat::search_preassigned(idx_t n, const float* x, idx_t k, cons
         for (int64_t i = 0; i < nb; ++i) {
           const int64_t q = queries[b0 + i];
           const float* s = scores.data() + i * kChunk;
-          float thr = top.threshold(q);
-          for (size_t j = 0; j < m; ++j) {
-            if (s[j] < thr) continue;
-            if (sel && !sel->is_member(ids[j0 + j])) continue;
-            const idx_t id = store_pairs ? static_cast<idx_t>(faiss::lo_build(l, j0 + j)) : ids[j0 + j];
-            top.Push(q, s[j], id);
-            thr = top.threshold(q);
+          ForEachAboveThreshold<false>(s, static_cast<int64_t>(m), top.threshold(q), [&](int64_t j) {
+            if (s[j] < top.threshold(q) || (sel && !sel->is_member(ids[j0 + j]))) return;
+            top.Push(q, s[j], ids[j0 + j]);
             ++n_updates;
-          }
+          });
         }
       }
     }

@@ -57,9 +57,9 @@ inline float Reduce(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
+// acc[a][b] = lane-wise sums of x_a * y_b over d (one FMA per 8 lanes, masked tail)
 template <int QX, int QY>
-inline void Tile(const float* x, const float* y, int64_t d, float* out, int64_t ld) {
-  __m256 acc[QX][QY];
+inline void Accumulate(const float* x, const float* y, int64_t d, __m256 (&acc)[QX][QY]) {
   for (int a = 0; a < QX; ++a)
     for (int b = 0; b < QY; ++b) acc[a][b] = _mm256_setzero_ps();
   int64_t j = 0;
@@ -79,14 +79,50 @@ inline void Tile(const float* x, const float* y, int64_t d, float* out, int64_t 
       for (int a = 0; a < QX; ++a) acc[a][b] = _mm256_fmadd_ps(xv[a], yv, acc[a][b]);
     }
   }
-  for (int a = 0; a < QX; ++a)
-    for (int b = 0; b < QY; ++b) out[a * ld + b] = Reduce(acc[a][b]);
 }
 
-float Dot(const float* a, const float* b, int64_t d) {
-  float r;
-  Tile<1, 1>(a, b, d, &r, 1);
-  return r;
+inline float Dot1(const float* x, const float* y, int64_t d) {
+  __m256 acc[1][1];
+  Accumulate(x, y, d, acc);
+  return Reduce(acc[0][0]);
+}
+
+float Dot(const float* a, const float* b, int64_t d) { return Dot1(a, b, d); }
+
+// The same tree as Reduce for several accumulators at once, without a horizontal
+// reduction per pair: each level adds the same lanes as Reduce does (v_i + v_{i+4},
+// then s_i + s_{i+2}, then s_0 + s_1), but for two or four pairs per instruction.
+// Addition is commutative in IEEE arithmetic, so every pair gets Reduce's bits.
+inline __m256 Halves(__m256 a, __m256 b) {  // [a.lo + a.hi, b.lo + b.hi]
+  return _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31));
+}
+inline __m256 Pairs(__m256 x, __m256 y) {  // per 128-bit lane: [x0 + x2, x1 + x3, y0 + y2, y1 + y3]
+  const __m256d xd = _mm256_castps_pd(x), yd = _mm256_castps_pd(y);
+  return _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(xd, yd)), _mm256_castpd_ps(_mm256_unpackhi_pd(xd, yd)));
+}
+inline __m256 Singles(__m256 x, __m256 y) {  // per 128-bit lane: [x0 + x1, x2 + x3, y0 + y1, y2 + y3]
+  return _mm256_add_ps(_mm256_shuffle_ps(x, y, _MM_SHUFFLE(2, 0, 2, 0)),
+                       _mm256_shuffle_ps(x, y, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+// 2 x 4 pairs: lane a of the result holds row a's 4 sums
+inline void Tile2x4(const float* x, const float* y, int64_t d, float* out, int64_t ld) {
+  __m256 acc[2][4];
+  Accumulate(x, y, d, acc);
+  const __m256 h0 = Halves(acc[0][0], acc[1][0]), h1 = Halves(acc[0][1], acc[1][1]);
+  const __m256 h2 = Halves(acc[0][2], acc[1][2]), h3 = Halves(acc[0][3], acc[1][3]);
+  const __m256 r = Singles(Pairs(h0, h1), Pairs(h2, h3));
+  _mm_storeu_ps(out, _mm256_castps256_ps128(r));
+  _mm_storeu_ps(out + ld, _mm256_extractf128_ps(r, 1));
+}
+
+// 1 x 4 pairs: after Singles, lane 0 holds pairs 0 and 2, lane 1 pairs 1 and 3
+inline void Tile1x4(const float* x, const float* y, int64_t d, float* out) {
+  __m256 acc[1][4];
+  Accumulate(x, y, d, acc);
+  const __m256 c = Pairs(Halves(acc[0][0], acc[0][1]), Halves(acc[0][2], acc[0][3]));
+  const __m256 r = Singles(c, c);
+  _mm_storeu_ps(out, _mm256_castps256_ps128(_mm256_permutevar8x32_ps(r, _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0))));
 }
 
 // items in groups of 4 (outer) so a group stays in L1 while the queries pass over it
@@ -94,11 +130,11 @@ void Block(const float* x, int64_t nx, const float* y, int64_t ny, int64_t d, fl
   int64_t j = 0;
   for (; j + 4 <= ny; j += 4) {
     int64_t i = 0;
-    for (; i + 2 <= nx; i += 2) Tile<2, 4>(x + i * d, y + j * d, d, out + i * ld + j, ld);
-    for (; i < nx; ++i) Tile<1, 4>(x + i * d, y + j * d, d, out + i * ld + j, ld);
+    for (; i + 2 <= nx; i += 2) Tile2x4(x + i * d, y + j * d, d, out + i * ld + j, ld);
+    for (; i < nx; ++i) Tile1x4(x + i * d, y + j * d, d, out + i * ld + j);
   }
   for (; j < ny; ++j)
-    for (int64_t i = 0; i < nx; ++i) Tile<1, 1>(x + i * d, y + j * d, d, out + i * ld + j, ld);
+    for (int64_t i = 0; i < nx; ++i) out[i * ld + j] = Dot1(x + i * d, y + j * d, d);
 }
 
 }  // namespace
@@ -140,9 +176,9 @@ inline float Reduce(__m512 v) {
   return _mm_cvtss_f32(s);
 }
 
+// acc[a][b] = lane-wise sums of x_a * y_b over d (one FMA per 16 lanes, masked tail)
 template <int QX, int QY>
-inline void Tile(const float* x, const float* y, int64_t d, float* out, int64_t ld) {
-  __m512 acc[QX][QY];
+inline void Accumulate(const float* x, const float* y, int64_t d, __m512 (&acc)[QX][QY]) {
   for (int a = 0; a < QX; ++a)
     for (int b = 0; b < QY; ++b) acc[a][b] = _mm512_setzero_ps();
   int64_t j = 0;
@@ -162,25 +198,70 @@ inline void Tile(const float* x, const float* y, int64_t d, float* out, int64_t 
       for (int a = 0; a < QX; ++a) acc[a][b] = _mm512_fmadd_ps(xv[a], yv, acc[a][b]);
     }
   }
-  for (int a = 0; a < QX; ++a)
-    for (int b = 0; b < QY; ++b) out[a * ld + b] = Reduce(acc[a][b]);
 }
 
-float Dot(const float* a, const float* b, int64_t d) {
-  float r;
-  Tile<1, 1>(a, b, d, &r, 1);
-  return r;
+inline float Dot1(const float* x, const float* y, int64_t d) {
+  __m512 acc[1][1];
+  Accumulate(x, y, d, acc);
+  return Reduce(acc[0][0]);
+}
+
+float Dot(const float* a, const float* b, int64_t d) { return Dot1(a, b, d); }
+
+// The same tree as Reduce for 16 (or 4) accumulators at once, without a horizontal
+// reduction per pair: each level adds the lanes Reduce adds (v_i + v_{i+8}, then
+// s_i + s_{i+4}, s_i + s_{i+2}, s_0 + s_1), for several pairs per instruction.
+// Addition is commutative in IEEE arithmetic, so every pair gets Reduce's bits.
+inline __m512 Halves(__m512 a, __m512 b) {  // 128-bit lanes [a0 + a2, a1 + a3, b0 + b2, b1 + b3]
+  return _mm512_add_ps(_mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(1, 0, 1, 0)),
+                       _mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(3, 2, 3, 2)));
+}
+inline __m512 Quarters(__m512 x, __m512 y) {  // 128-bit lanes [x0 + x1, x2 + x3, y0 + y1, y2 + y3]
+  return _mm512_add_ps(_mm512_shuffle_f32x4(x, y, _MM_SHUFFLE(2, 0, 2, 0)),
+                       _mm512_shuffle_f32x4(x, y, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+inline __m512 Pairs(__m512 x, __m512 y) {  // per 128-bit lane: [x0 + x2, x1 + x3, y0 + y2, y1 + y3]
+  const __m512d xd = _mm512_castps_pd(x), yd = _mm512_castps_pd(y);
+  return _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(xd, yd)), _mm512_castpd_ps(_mm512_unpackhi_pd(xd, yd)));
+}
+inline __m512 Singles(__m512 x, __m512 y) {  // per 128-bit lane: [x0 + x1, x2 + x3, y0 + y1, y2 + y3]
+  return _mm512_add_ps(_mm512_shuffle_ps(x, y, _MM_SHUFFLE(2, 0, 2, 0)),
+                       _mm512_shuffle_ps(x, y, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+// QX (4 or 1) x 4 pairs; with v[n] = pair (n % 4, n / 4) the 128-bit lane a of the
+// reduced vector holds row a's 4 sums
+template <int QX>
+inline void Tile4(const float* x, const float* y, int64_t d, float* out, int64_t ld) {
+  __m512 acc[QX][4];
+  Accumulate(x, y, d, acc);
+  if constexpr (QX == 4) {
+    __m512 q[4];
+    for (int p = 0; p < 4; ++p)  // v[4p .. 4p + 3] = pairs (0..3, p)
+      q[p] = Quarters(Halves(acc[0][p], acc[1][p]), Halves(acc[2][p], acc[3][p]));
+    const __m512 r = Singles(Pairs(q[0], q[1]), Pairs(q[2], q[3]));
+    _mm_storeu_ps(out, _mm512_castps512_ps128(r));
+    _mm_storeu_ps(out + ld, _mm512_extractf32x4_ps(r, 1));
+    _mm_storeu_ps(out + 2 * ld, _mm512_extractf32x4_ps(r, 2));
+    _mm_storeu_ps(out + 3 * ld, _mm512_extractf32x4_ps(r, 3));
+  } else {
+    // one row: lane b of Quarters(...) holds pair b's s_i (i < 4); then s_i + s_{i+2}, s_0 + s_1
+    const __m512 q = Quarters(Halves(acc[0][0], acc[0][1]), Halves(acc[0][2], acc[0][3]));
+    const __m512 r = Singles(Pairs(q, q), Pairs(q, q));  // element 0 of lane b: pair b
+    const __m512 idx = _mm512_castsi512_ps(_mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+    _mm_storeu_ps(out, _mm512_castps512_ps128(_mm512_permutexvar_ps(_mm512_castps_si512(idx), r)));
+  }
 }
 
 void Block(const float* x, int64_t nx, const float* y, int64_t ny, int64_t d, float* out, int64_t ld) {
   int64_t j = 0;
   for (; j + 4 <= ny; j += 4) {
     int64_t i = 0;
-    for (; i + 4 <= nx; i += 4) Tile<4, 4>(x + i * d, y + j * d, d, out + i * ld + j, ld);
-    for (; i < nx; ++i) Tile<1, 4>(x + i * d, y + j * d, d, out + i * ld + j, ld);
+    for (; i + 4 <= nx; i += 4) Tile4<4>(x + i * d, y + j * d, d, out + i * ld + j, ld);
+    for (; i < nx; ++i) Tile4<1>(x + i * d, y + j * d, d, out + i * ld + j, ld);
   }
   for (; j < ny; ++j)
-    for (int64_t i = 0; i < nx; ++i) Tile<1, 1>(x + i * d, y + j * d, d, out + i * ld + j, ld);
+    for (int64_t i = 0; i < nx; ++i) out[i * ld + j] = Dot1(x + i * d, y + j * d, d);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <faiss/invlists/DirectMap.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -132,6 +133,46 @@ TEST(IvfScannerTest, ScanCodesScoresEveryListItemWithinRoundingOfDouble) {
   EXPECT_EQ(offsets.size(), n);
   p.ours->invlists->release_codes(list, codes);
   p.ours->invlists->release_ids(list, ids);
+}
+
+// Small integer coordinates make every score exact in float and give many equal
+// scores, positive and negative: with every list probed, the search must return the
+// exact top k by (score descending, id ascending), best first, which a sort of all
+// items by that order (computed here in integers) gives independently. k = 40 out of
+// 2,000 items fills and cuts each query's buffer of 2k several times.
+TEST(IvfScannerTest, AllListsProbedGiveTheExactTopkWithTiesByIdAscending) {
+  constexpr int64_t d = 16, n = 2000, nlist = 8, nq = 25, k = 40;
+  CounterRng rng(11, 0, 0, Purpose::kSession);
+  std::vector<float> xb(n * d), q(nq * d);
+  uint64_t draw = 0;
+  for (auto& v : xb) v = static_cast<float>(static_cast<int>(rng.Uniform(draw++) * 5) - 2);  // -2..2
+  for (auto& v : q) v = static_cast<float>(static_cast<int>(rng.Uniform(draw++) * 3) - 1);   // -1..1
+  faiss::IndexFlatIP quantizer(d);
+  SimdIndexIVFFlat ivf(&quantizer, d, nlist);
+  ivf.cp.verbose = false;
+  ivf.train(n, xb.data());
+  ivf.add(n, xb.data());
+  faiss::SearchParametersIVF params;
+  params.nprobe = nlist;
+  std::vector<float> dis(nq * k);
+  std::vector<idx_t> ids(nq * k);
+  ivf.search(nq, q.data(), k, dis.data(), ids.data(), &params);
+  int64_t ties = 0;
+  for (int64_t i = 0; i < nq; ++i) {
+    std::vector<std::pair<int64_t, int64_t>> order;  // (-score, id): ascending = best first
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t score = 0;
+      for (int64_t c = 0; c < d; ++c) score += static_cast<int64_t>(q[i * d + c]) * static_cast<int64_t>(xb[j * d + c]);
+      order.emplace_back(-score, j);
+    }
+    std::sort(order.begin(), order.end());
+    for (int64_t r = 0; r < k; ++r) {
+      EXPECT_EQ(ids[i * k + r], order[r].second) << "query " << i << " rank " << r;
+      EXPECT_EQ(dis[i * k + r], static_cast<float>(-order[r].first)) << "query " << i << " rank " << r;
+      if (r > 0 && order[r].first == order[r - 1].first) ++ties;
+    }
+  }
+  EXPECT_GT(ties, nq * k / 2);  // the case is about ties
 }
 
 }  // namespace
