@@ -1,6 +1,8 @@
 // The slate_diversity observer: diversity inside each user's slate (what a user sees),
 // as opposed to the diversity observer's entropy of all impressions pooled.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "recommender/recommender.h"
 #include "simulator/observer.h"
@@ -17,51 +19,58 @@ class SlateDiversityObserver : public Observer {
     entropy_sum_ = similarity_sum_ = 0;
     slates_ = pair_slates_ = 0;
   }
-  // sums in user order (ascending ids across batches): the batch size cannot change them
+  // each slate's values in parallel, then sums in user order (ascending ids across
+  // batches): neither the batch size nor the thread count can change them
   void ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer&) override {
-    const Catalog& cat = v.catalog;
-    const int64_t d = cat.dim();
-    const int s = std::min(b.slate_size, kMaxSlate);
+    entropy_.resize(b.n), similarity_.resize(b.n), items_.resize(b.n);
+#pragma omp parallel for schedule(static) if (b.n > 256)
+    for (int64_t u = 0; u < b.n; ++u) Measure(v.catalog, b.Slate(u), std::min(b.slate_size, kMaxSlate), u);
     for (int64_t u = 0; u < b.n; ++u) {
-      const int64_t* slate = b.Slate(u);
-      int32_t topic[kMaxSlate];
-      int count[kMaxSlate];
-      int n = 0, m = 0;
-      double sim = 0;
-      for (int j = 0; j < s; ++j) {
-        if (slate[j] < 0) continue;
-        // the slate's topic histogram over its distinct topics
-        const int32_t t = cat.topic(slate[j]);
-        int h = 0;
-        while (h < m && topic[h] != t) ++h;
-        if (h == m) topic[m] = t, count[m++] = 0;
-        ++count[h];
-        // pairs with the earlier items
-        for (int i = 0; i < j; ++i) {
-          if (slate[i] < 0) continue;
-          const float *x = cat.Embedding(slate[i]), *y = cat.Embedding(slate[j]);
-          double dot = 0;
-          for (int64_t c = 0; c < d; ++c) dot += static_cast<double>(x[c]) * y[c];
-          sim += dot;
-        }
-        ++n;
-      }
-      if (n == 0) continue;
-      double entropy = 0;
-      for (int h = 0; h < m; ++h) {
-        const double q = static_cast<double>(count[h]) / n;
-        entropy -= q * std::log2(q);
-      }
-      entropy_sum_ += entropy;
+      if (items_[u] == 0) continue;
+      entropy_sum_ += entropy_[u];
       ++slates_;
-      if (n < 2) continue;
-      similarity_sum_ += sim / (n * (n - 1) / 2.0);
+      if (items_[u] < 2) continue;
+      similarity_sum_ += similarity_[u];
       ++pair_slates_;
     }
   }
   void EndStep(const StepView&, double* row) override {
     row[0] = slates_ > 0 ? entropy_sum_ / static_cast<double>(slates_) : std::nan("");
     row[1] = pair_slates_ > 0 ? similarity_sum_ / static_cast<double>(pair_slates_) : std::nan("");
+  }
+  // one slate's item count, topic entropy and mean pairwise inner product (into slot u)
+  void Measure(const Catalog& cat, const int64_t* slate, int s, int64_t u) {
+    const int64_t d = cat.dim();
+    int32_t topic[kMaxSlate];
+    int count[kMaxSlate];
+    int n = 0, m = 0;
+    double sim = 0;
+    for (int j = 0; j < s; ++j) {
+      if (slate[j] < 0) continue;
+      // the slate's topic histogram over its distinct topics
+      const int32_t t = cat.topic(slate[j]);
+      int h = 0;
+      while (h < m && topic[h] != t) ++h;
+      if (h == m) topic[m] = t, count[m++] = 0;
+      ++count[h];
+      // pairs with the earlier items
+      for (int i = 0; i < j; ++i) {
+        if (slate[i] < 0) continue;
+        const float *x = cat.Embedding(slate[i]), *y = cat.Embedding(slate[j]);
+        double dot = 0;
+        for (int64_t c = 0; c < d; ++c) dot += static_cast<double>(x[c]) * y[c];
+        sim += dot;
+      }
+      ++n;
+    }
+    double entropy = 0;
+    for (int h = 0; h < m; ++h) {
+      const double q = static_cast<double>(count[h]) / n;
+      entropy -= q * std::log2(q);
+    }
+    items_[u] = n;
+    entropy_[u] = entropy;
+    similarity_[u] = n < 2 ? 0 : sim / (n * (n - 1) / 2.0);
   }
   void SaveState(StateWriter& out) const override {
     out.Put(entropy_sum_), out.Put(similarity_sum_), out.Put(slates_), out.Put(pair_slates_);
@@ -74,6 +83,8 @@ class SlateDiversityObserver : public Observer {
  private:
   double entropy_sum_ = 0, similarity_sum_ = 0;
   int64_t slates_ = 0, pair_slates_ = 0;
+  std::vector<double> entropy_, similarity_;  ///< per slate of the batch (scratch)
+  std::vector<int> items_;
 };
 
 const bool kSlateDiversity = ObserverRegistry::Get().Add(

@@ -15,7 +15,7 @@ void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
   // the SIMD inner product the search uses (embeddings/simd_kernels.h): a fixed order per
   // pair, so a similarity never depends on the batch or the thread count
   const auto dot_kernel = ActiveKernels().dot;
-#pragma omp parallel for schedule(static) if (b.n > 256)
+#pragma omp parallel for schedule(dynamic, 64) if (b.n > 256)  // per-user cost varies with the heap
   for (int64_t u = 0; u < b.n; ++u) {
     const int64_t* ids = b.cand_ids.data() + u * b.k;
     const float* sim = b.cand_sim.data() + u * b.k;
