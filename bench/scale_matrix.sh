@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The scale issue's benchmark matrix (bench/RESULTS.md, "Scale"): run on an idle machine
 # after scripts/setup.sh. Each line of OUT (default bench/scale_matrix.jsonl) is one run's
-# JSON; the log says what ran. Sections: engine | content | mpi | large (1M x 1M x 20 steps).
+# JSON; the log says what ran. Sections: engine | content | mpi | large (1M x 1M x 20 steps)
+# | million (Flat and HNSW32 over 1M items).
 # Usage: bench/scale_matrix.sh [SECTION...]   (default: engine content mpi); needs /usr/bin/time
 # (Debian package time) and the Release build with MPI (scripts/setup.sh).
 set -uo pipefail
@@ -34,6 +35,12 @@ for section in "${sections[@]}"; do
       engine "$users" 1000000 IVF4096,Flat 8 3
     done
     engine 1000000 100000 IVF1024,Flat 8 3
+    ;;
+  million)
+    # Flat and HNSW over 1M items: exact scoring of a million items per query, and an
+    # HNSW graph whose build dominates; 10k users, 2 steps
+    engine 10000 1000000 Flat 1 2
+    engine 10000 1000000 HNSW32 1 2
     ;;
   content)
     for size in "1000 1000" "10000 1000" "10000 10000"; do

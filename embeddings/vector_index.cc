@@ -250,6 +250,14 @@ int64_t VectorIndex::memory_bytes() const {
     return static_cast<int64_t>(flat->codes.size());
   if (auto* ivf = dynamic_cast<const faiss::IndexIVF*>(index_.get()))
     return n_ * static_cast<int64_t>(ivf->code_size + sizeof(faiss_idx)) + static_cast<int64_t>(ivf->nlist) * dim_ * 4;
+  if (auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(index_.get())) {
+    // the stored vectors and the graph: neighbour lists, a level and an offset per vector
+    const faiss::HNSW& g = hnsw->hnsw;
+    const int64_t graph =
+        static_cast<int64_t>(g.neighbors.size() * sizeof(g.neighbors[0]) + g.levels.size() * sizeof(g.levels[0]) +
+                             g.offsets.size() * sizeof(g.offsets[0]));
+    return n_ * dim_ * 4 + graph;
+  }
   return n_ * dim_ * 4;
 }
 

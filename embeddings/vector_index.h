@@ -66,7 +66,7 @@ class VectorIndex {
   const IndexOptions& options() const { return options_; }
   /// Whether FAISS applies the filter inside the search (else results are post-filtered).
   bool native_filtering() const { return native_filtering_; }
-  /// Bytes held by the index's codes (an estimate: n x code size).
+  /// Bytes the index holds: its codes, plus IVF ids and centroids or the HNSW graph.
   int64_t memory_bytes() const;
   /// Wall-clock seconds spent in Search since construction (all callers).
   double search_seconds() const { return search_ns_.load() * 1e-9; }

@@ -83,6 +83,19 @@ TEST(MemoryEstimate, HnswLinksAgreeWithFaiss) {
   const double actual = static_cast<double>(n * d * 4 + index.hnsw.neighbors.size() * 4 + index.hnsw.levels.size() * 4 +
                                             index.hnsw.offsets.size() * 8);
   EXPECT_NEAR(EstimateIndexBytes("HNSW16", n, d) / actual, 1.0, 0.01);
+  // VectorIndex reports the vectors and graph arrays of the HNSW index it builds: the
+  // same sizes as FAISS's own HNSW over the same vectors (levels come from FAISS's seeded draw)
+  const Scenario sc = ParseScenario(kSmall, "small.yaml", {"index.factory=HNSW16"});
+  const World world = BuildWorld(sc, 7);
+  faiss::IndexHNSWFlat same(world.catalog->dim(), 16, faiss::METRIC_INNER_PRODUCT);
+  same.add(world.catalog->size(), world.catalog->Embedding(0));
+  const faiss::HNSW& g = same.hnsw;
+  EXPECT_EQ(world.index->memory_bytes(),
+            static_cast<int64_t>(world.catalog->size() * world.catalog->dim() * 4 + g.neighbors.size() * 4 +
+                                 g.levels.size() * 4 + g.offsets.size() * 8));
+  EXPECT_NEAR(EstimateIndexBytes("HNSW16", world.catalog->size(), world.catalog->dim()) /
+                  static_cast<double>(world.index->memory_bytes()),
+              1.0, 0.02);
   // codes by type: SQ8 one byte per component, PQ4 four bytes per vector, IVF adds ids and centroids
   EXPECT_EQ(EstimateIndexBytes("IVF4,SQ8", 100, 8), 100 * 8 + 4 * 8 * 4 + 100 * 8);
   EXPECT_EQ(EstimateIndexBytes("PQ4", 100, 8), 100 * 4);
