@@ -178,5 +178,52 @@ TEST(ExposureObserverTest, SharesByLabel) {
   EXPECT_DOUBLE_EQ(empty[5], 0.5);  // reach is cumulative
 }
 
+TEST(SlateDiversityObserverTest, MeanSlateEntropyAndIntraListSimilarityByHand) {
+  // 2-d unit vectors e0 = (1, 0), e1 = (0, 1), e2 = (1, 0), e3 = (0.6, 0.8); topics 0, 1, 0, 2
+  CatalogData data;
+  data.dim = 2;
+  data.embeddings = {1, 0, 0, 1, 1, 0, 0.6f, 0.8f};
+  data.labels.assign(4, Label::kMainstream);
+  data.extremity.assign(4, 0);
+  data.topic = {0, 1, 0, 2};
+  const Catalog cat(std::move(data), "test catalog");
+  Population pop;
+  pop.n = 4;
+  ItemState items{4};
+  const StepView v{cat, pop, items, 0, 4};
+  SlateBatch b;
+  b.Reserve(4, 2, 3, 3);
+  b.n = 4;
+  // slate 0: e0 e1 e2 (topics 0 1 0; pairs 0 + 1 + 0); slate 1: e3 e0 (topics 2 0; pair 0.6);
+  // slate 2: e1 alone (entropy 0, no pair); slate 3: empty (not a slate)
+  b.slate = {0, 1, 2, 3, -1, 0, -1, 1, -1, -1, -1, -1};
+  const int32_t users[4] = {0, 1, 2, 3};
+  b.users = users;
+  ChoiceBuffer ch;
+  ch.Reserve(4, 1);
+  auto obs = Make("slate_diversity");
+  obs->BeginStep(v);
+  obs->ObserveBatch(v, b, ch);
+  double row[2];
+  obs->EndStep(v, row);
+  const double h0 = -(2.0 / 3 * std::log2(2.0 / 3) + 1.0 / 3 * std::log2(1.0 / 3));
+  EXPECT_NEAR(row[0], (h0 + 1.0 + 0.0) / 3, 1e-12);
+  EXPECT_NEAR(row[1], (1.0 / 3 + 0.6) / 2, 1e-7);  // 0.6f and 0.8f are floats
+  // the same slates in two batches give the same bits (sums in user order)
+  obs->BeginStep(v);
+  b.n = 2;
+  obs->ObserveBatch(v, b, ch);
+  SlateBatch rest;
+  rest.Reserve(2, 2, 3, 3);
+  rest.n = 2;
+  rest.slate = {1, -1, -1, -1, -1, -1};
+  rest.users = users + 2;
+  obs->ObserveBatch(v, rest, ch);
+  double again[2];
+  obs->EndStep(v, again);
+  EXPECT_EQ(again[0], row[0]);
+  EXPECT_EQ(again[1], row[1]);
+}
+
 }  // namespace
 }  // namespace counterpoint
