@@ -23,6 +23,10 @@ void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
     float rel[kMaxCandidates], max_sim[kMaxCandidates];
     bool eligible[kMaxCandidates], open[kMaxCandidates];
     int order[kMaxSlate], seen[kMaxCandidates];
+    // the candidates' embeddings are scattered over the catalog: ask for them all now
+    for (int j = 0; j < k; ++j)
+      if (ids[j] >= 0)
+        for (int64_t c = 0; c < d; c += 16) __builtin_prefetch(cat.Embedding(ids[j]) + c);
     const int n = rerank::NormalizedRelevance(ids, score, k, rel, eligible);
     const int n_sel = std::min({n, b.slate_size, kMaxSlate});
     for (int j = 0; j < k; ++j) open[j] = eligible[j], max_sim[j] = 0.f;
