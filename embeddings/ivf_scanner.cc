@@ -27,8 +27,9 @@ using Heap = faiss::CMin<float, faiss::Index::idx_t>;
 // when a query sees only a few times k candidates (IVF: nprobe lists).
 // A candidate is one 64-bit key whose ascending order is that total order: the
 // score's bits mapped to an unsigned integer that grows with the score, inverted,
-// above the 32-bit id (callers check that ids fit). Integer keys sort several
-// times faster than (score, id) pairs and decode to the exact score.
+// above the 32-bit id (callers check that ids fit). Integer keys are half the
+// size of (score, id) pairs, compare without NaN branches, can be radix-sorted,
+// and decode to the exact score.
 class TopkBuffers {
  public:
   using idx_t = faiss::Index::idx_t;
