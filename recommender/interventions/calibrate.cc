@@ -56,27 +56,34 @@ void Calibrate::OnScores(const RecContext& ctx, SlateBatch& b) {
       if (!eligible[j]) continue;
       const int32_t t = cat.topic(ids[j]);
       for (int s = 0; s < m; ++s)
-        if (topic[s] == t) support[j] = s;
+        if (topic[s] == t) {
+          support[j] = s;  // the support's topics are distinct: at most one match
+          break;
+        }
     }
     // log q~_t at a slate of size `size` holding c items of topic t (support index s)
     auto log_q = [&](int s, double c, double size) { return std::log((1 - alpha) * c / size + alpha * p[s]); };
-    double kl = 0;
+    double kl = 0, weighted_rel[kMaxCandidates];
+    for (int j = 0; j < k; ++j) weighted_rel[j] = (1 - lambda) * rel[j];
     for (int r = 0; r < n_sel; ++r) {
       // KL(p || q~(S + j)) = sum p log p - [base + p_s (log q~_s(c_s + 1) - log q~_s(c_s))],
-      // base = sum_t p_t log q~_t(c_t) at size |S| + 1; the relevance sum of S is common to all j
+      // base = sum_t p_t log q~_t(c_t) at size |S| + 1; the relevance sum of S is common to all j.
+      // The KL term depends on j only through its topic's place s in the support (or none):
+      // lambda * KL per place, once per pick (penalty[0]: outside the support)
       const double size = r + 1;
-      double base = 0, gain[kMaxHistory];
+      double base = 0, gain[kMaxHistory], penalty[kMaxHistory + 1];
       for (int s = 0; s < m; ++s) {
         const double now = log_q(s, count[s], size);
         base += p[s] * now;
         gain[s] = p[s] * (log_q(s, count[s] + 1, size) - now);
       }
+      penalty[0] = lambda * (entropy_term - (base + 0.0));
+      for (int s = 0; s < m; ++s) penalty[s + 1] = lambda * (entropy_term - (base + gain[s]));
       int best = -1;
       double best_v = 0;
       for (int j = 0; j < k; ++j) {
         if (!eligible[j]) continue;
-        const double kl_j = entropy_term - (base + (support[j] < 0 ? 0.0 : gain[support[j]]));
-        const double v = (1 - lambda) * rel[j] - lambda * kl_j;
+        const double v = weighted_rel[j] - penalty[support[j] + 1];
         if (best < 0 || v > best_v || (v == best_v && rerank::TieBreak(ids, sim, j, best))) best = j, best_v = v;
       }
       order[r] = best;
