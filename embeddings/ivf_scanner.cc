@@ -46,14 +46,6 @@ class TopkBuffers {
     key_[q * cap_ + count_[q]++] = Key(s, id);
     if (count_[q] == cap_) Cut(q);
   }
-  // with more than k candidates: keeps the best k; the k-th's score becomes the threshold
-  void Cut(int64_t q) {
-    if (count_[q] <= k_) return;
-    uint64_t* c = key_.get() + q * cap_;
-    std::nth_element(c, c + k_ - 1, c + count_[q]);
-    thr_[q] = Score(c[k_ - 1]);
-    count_[q] = k_;
-  }
   // best first; missing slots get FAISS's empty heap entry (-FLT_MAX, -1)
   void Write(int64_t q, float* dis, idx_t* lab) {
     uint64_t* c = key_.get() + q * cap_;
@@ -66,6 +58,13 @@ class TopkBuffers {
   }
 
  private:
+  // a full buffer keeps its best k; the k-th's score becomes the threshold
+  void Cut(int64_t q) {
+    uint64_t* c = key_.get() + q * cap_;
+    std::nth_element(c, c + k_ - 1, c + count_[q]);
+    thr_[q] = Score(c[k_ - 1]);
+    count_[q] = k_;
+  }
   // Ascending order of n keys: a stable LSD radix sort on the score bits (32..63),
   // one byte a pass (a pass whose byte all keys share is skipped), then equal
   // scores by id. Branch-free where std::sort mispredicts about every other

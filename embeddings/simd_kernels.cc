@@ -81,13 +81,11 @@ inline void Accumulate(const float* x, const float* y, int64_t d, __m256 (&acc)[
   }
 }
 
-inline float Dot1(const float* x, const float* y, int64_t d) {
+float Dot(const float* x, const float* y, int64_t d) {
   __m256 acc[1][1];
   Accumulate(x, y, d, acc);
   return Reduce(acc[0][0]);
 }
-
-float Dot(const float* a, const float* b, int64_t d) { return Dot1(a, b, d); }
 
 // The same tree as Reduce for several accumulators at once, without a horizontal
 // reduction per pair: each level adds the same lanes as Reduce does (v_i + v_{i+4},
@@ -134,7 +132,7 @@ void Block(const float* x, int64_t nx, const float* y, int64_t ny, int64_t d, fl
     for (; i < nx; ++i) Tile1x4(x + i * d, y + j * d, d, out + i * ld + j);
   }
   for (; j < ny; ++j)
-    for (int64_t i = 0; i < nx; ++i) out[i * ld + j] = Dot1(x + i * d, y + j * d, d);
+    for (int64_t i = 0; i < nx; ++i) out[i * ld + j] = Dot(x + i * d, y + j * d, d);
 }
 
 }  // namespace
@@ -200,13 +198,11 @@ inline void Accumulate(const float* x, const float* y, int64_t d, __m512 (&acc)[
   }
 }
 
-inline float Dot1(const float* x, const float* y, int64_t d) {
+float Dot(const float* x, const float* y, int64_t d) {
   __m512 acc[1][1];
   Accumulate(x, y, d, acc);
   return Reduce(acc[0][0]);
 }
-
-float Dot(const float* a, const float* b, int64_t d) { return Dot1(a, b, d); }
 
 // The same tree as Reduce for 16 (or 4) accumulators at once, without a horizontal
 // reduction per pair: each level adds the lanes Reduce adds (v_i + v_{i+8}, then
@@ -248,8 +244,8 @@ inline void Tile4(const float* x, const float* y, int64_t d, float* out, int64_t
     // one row: lane b of Quarters(...) holds pair b's s_i (i < 4); then s_i + s_{i+2}, s_0 + s_1
     const __m512 q = Quarters(Halves(acc[0][0], acc[0][1]), Halves(acc[0][2], acc[0][3]));
     const __m512 r = Singles(Pairs(q, q), Pairs(q, q));  // element 0 of lane b: pair b
-    const __m512 idx = _mm512_castsi512_ps(_mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
-    _mm_storeu_ps(out, _mm512_castps512_ps128(_mm512_permutexvar_ps(_mm512_castps_si512(idx), r)));
+    const __m512i idx = _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    _mm_storeu_ps(out, _mm512_castps512_ps128(_mm512_permutexvar_ps(idx, r)));
   }
 }
 
@@ -261,7 +257,7 @@ void Block(const float* x, int64_t nx, const float* y, int64_t ny, int64_t d, fl
     for (; i < nx; ++i) Tile4<1>(x + i * d, y + j * d, d, out + i * ld + j, ld);
   }
   for (; j < ny; ++j)
-    for (int64_t i = 0; i < nx; ++i) out[i * ld + j] = Dot1(x + i * d, y + j * d, d);
+    for (int64_t i = 0; i < nx; ++i) out[i * ld + j] = Dot(x + i * d, y + j * d, d);
 }
 
 }  // namespace

@@ -22,13 +22,8 @@ std::unique_ptr<Intervention> MakeCalibrate(double lambda, int64_t history = 20)
 
 // items 0, 1 in topic 0, item 2 in topic 1, item 3 in topic 2 (embeddings do not matter)
 std::shared_ptr<const Catalog> Topics() {
-  CatalogData data;
-  data.dim = 2;
-  data.embeddings = {1, 0, 1, 0.1f, 0, 1, 1, 1};
-  data.labels.assign(4, Label::kMainstream);
-  data.extremity.assign(4, 0.f);
-  data.topic = {0, 0, 1, 2};
-  return std::make_shared<const Catalog>(std::move(data), "topics");
+  return testing::MakeCatalog(2, {1, 0, 1, 0.1f, 0, 1, 1, 1}, std::vector<Label>(4, Label::kMainstream), {0, 0, 0, 0},
+                              {0, 0, 1, 2});
 }
 
 struct Fixture {

@@ -180,13 +180,9 @@ TEST(ExposureObserverTest, SharesByLabel) {
 
 TEST(SlateDiversityObserverTest, MeanSlateEntropyAndIntraListSimilarityByHand) {
   // 2-d unit vectors e0 = (1, 0), e1 = (0, 1), e2 = (1, 0), e3 = (0.6, 0.8); topics 0, 1, 0, 2
-  CatalogData data;
-  data.dim = 2;
-  data.embeddings = {1, 0, 0, 1, 1, 0, 0.6f, 0.8f};
-  data.labels.assign(4, Label::kMainstream);
-  data.extremity.assign(4, 0);
-  data.topic = {0, 1, 0, 2};
-  const Catalog cat(std::move(data), "test catalog");
+  const auto catalog = testing::MakeCatalog(2, {1, 0, 0, 1, 1, 0, 0.6f, 0.8f},
+                                            std::vector<Label>(4, Label::kMainstream), {0, 0, 0, 0}, {0, 1, 0, 2});
+  const Catalog& cat = *catalog;
   Population pop;
   pop.n = 4;
   ItemState items{4};

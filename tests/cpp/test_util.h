@@ -23,12 +23,13 @@ inline std::string DataPath(const std::string& rel) {
 
 /// A catalog whose items are the given rows, labels and extremities.
 inline std::shared_ptr<const Catalog> MakeCatalog(int64_t dim, std::vector<float> rows, std::vector<Label> labels,
-                                                  std::vector<float> extremity) {
+                                                  std::vector<float> extremity, std::vector<int32_t> topics = {}) {
   CatalogData data;
   data.dim = dim;
   data.embeddings = std::move(rows);
   data.labels = std::move(labels);
   data.extremity = std::move(extremity);
+  data.topic = std::move(topics);
   return std::make_shared<const Catalog>(std::move(data), "test catalog");
 }
 
