@@ -1,5 +1,6 @@
 #include "cli/mpi_session.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -43,6 +44,13 @@ class MpiCollective final : public Collective {
       if (offset > INT32_MAX) throw std::runtime_error("MPI gather above 2 GiB (lower batch_size)");
     }
     MPI_Allgatherv(send, counts[rank_], MPI_BYTE, recv, counts.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD);
+  }
+  void AllReduceSum(int64_t* data, int64_t n) const override {
+    // in pieces of at most 2^28 elements (MPI counts are int)
+    for (int64_t at = 0; at < n; at += int64_t{1} << 28) {
+      const int count = static_cast<int>(std::min<int64_t>(n - at, int64_t{1} << 28));
+      MPI_Allreduce(MPI_IN_PLACE, data + at, count, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    }
   }
   bool AnyTrue(bool local) const override {
     int in = local ? 1 : 0, out = 0;

@@ -126,6 +126,15 @@ Action AddRunCommand(CLI::App& app) {
                 << threads << " thread(s)";
       if (MpiSize() > 1) std::cerr << " in each of " << MpiSize() << " MPI ranks";
       std::cerr << ")\n";
+      if (MpiSize() > 1) {
+        const std::string why = ShardingObstacle(sc, control.checkpoint_every > 0 || !control.resume_path.empty());
+        if (why.empty())
+          std::cerr << "counterpoint: users sharded: each rank holds and runs its own block of users\n";
+        else
+          std::cerr << "counterpoint: users replicated: every rank holds every user (retrieval alone is shared "
+                       "out), because of "
+                    << why << " (docs/cluster.md, \"MPI\")\n";
+      }
     }
     Progress progress("  simulating");
     const RunResult result = RunScenario(

@@ -2,7 +2,9 @@
 // interface so the engine builds and runs without MPI (docs/cluster.md, "MPI").
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 namespace counterpoint {
@@ -18,6 +20,8 @@ class Collective {
   /// Concatenates each rank's `bytes[rank]` bytes from `send` into `recv`, in rank order,
   /// on every rank (recv holds the sum of bytes). The counts are known to all ranks.
   virtual void AllGather(const void* send, void* recv, const std::vector<int64_t>& bytes) const = 0;
+  /// Replaces `data[0..n)` on every rank by its sum over the ranks (exact: integers).
+  virtual void AllReduceSum(int64_t* data, int64_t n) const = 0;
   /// True on every rank if `local` is true on any.
   virtual bool AnyTrue(bool local) const = 0;
   /// Returns once every rank has called it.
@@ -32,10 +36,28 @@ class SerialCollective final : public Collective {
   int rank() const override { return 0; }
   int size() const override { return 1; }
   void AllGather(const void* send, void* recv, const std::vector<int64_t>& bytes) const override;
+  void AllReduceSum(int64_t*, int64_t) const override {}
   bool AnyTrue(bool local) const override { return local; }
   void Barrier() const override {}
   [[noreturn]] void Abort(int code) const override;
 };
+
+/// Every rank's `local` elements concatenated in rank order, on every rank (the ranks may
+/// hold different counts). With users in contiguous blocks by rank, per-user values come
+/// back in user order, so a sum over them is the same, bit for bit, as one process's.
+template <class T>
+std::vector<T> GatherInRankOrder(const Collective& comm, const std::vector<T>& local) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  if (comm.size() == 1) return local;
+  std::vector<int64_t> counts(comm.size());
+  const int64_t mine = static_cast<int64_t>(local.size());
+  comm.AllGather(&mine, counts.data(), std::vector<int64_t>(comm.size(), sizeof(int64_t)));
+  int64_t total = 0;
+  for (auto& c : counts) total += c, c *= static_cast<int64_t>(sizeof(T));
+  std::vector<T> all(static_cast<std::size_t>(total));
+  comm.AllGather(local.data(), all.data(), counts);
+  return all;
+}
 
 /// The shared single-process instance (what a null Collective pointer means).
 const Collective& Serial();

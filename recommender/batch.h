@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/collective.h"
 #include "embeddings/catalog.h"
 #include "embeddings/vector_index.h"
 
@@ -47,6 +48,10 @@ struct RecContext {
   const ItemState& items;
   int64_t step = 0;
   uint64_t seed = 0;
+  /// The ranks that share this run's users out (docs/cluster.md, "MPI"): hooks of a
+  /// sharded run see only this rank's users and combine what depends on all of them
+  /// with it (at a step-end hook, every rank in the same order). A single rank otherwise.
+  const Collective& users = Serial();
 };
 
 /// Per-step buffers for a batch of users, allocated once at the largest batch size.

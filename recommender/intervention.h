@@ -23,6 +23,10 @@ struct InterventionContext {
   const Catalog& catalog;
   const VectorIndex& index;
   int64_t n_users = 0;
+  /// The users this process holds: [first_user, first_user + local_users) (all of them,
+  /// unless the run is sharded over MPI ranks); per-user state needs only those.
+  int64_t first_user = 0;
+  int64_t local_users = 0;
   int candidates = 0;  ///< k retrieved per user
   int slate_size = 0;
   std::string arm;
@@ -47,6 +51,11 @@ class Intervention {
  public:
   virtual ~Intervention() = default;
 
+  /// MPI sharding (docs/cluster.md, "MPI"): true if this plug-in runs correctly when each
+  /// rank holds only its own block of users and combines, through ctx.users (view.users
+  /// for observers) at a step-end hook, whatever depends on the others. A run whose
+  /// plug-ins are not all shardable keeps every user on every rank instead.
+  virtual bool Shardable() const { return false; }
   /// Once, before the first step.
   virtual void Init(const InterventionContext& ctx) {}
   /// Names of the metric columns this intervention adds to metrics.csv (fixed after Init).

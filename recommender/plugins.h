@@ -21,6 +21,7 @@ class Retriever {
   /// an earlier call left: under MPI, ranks retrieve disjoint blocks of users
   /// (docs/architecture.md, "One step").
   virtual void Retrieve(const RecContext& ctx, SlateBatch& batch) = 0;
+  /// Retrieval is per user (above), so any retriever runs sharded (Intervention::Shardable).
   /// Checkpoints (docs/architecture.md, "Checkpoints"): writes the state that changes
   /// during a run, not what the constructor or Init rebuild; LoadState restores it into a
   /// plug-in built and initialised the same way. The defaults throw CheckpointUnsupported:
@@ -33,6 +34,9 @@ class Retriever {
 class Ranker {
  public:
   virtual ~Ranker() = default;
+  /// MPI sharding: true if scoring and ObserveSlates keep no state that depends on other
+  /// ranks' users (Intervention::Shardable).
+  virtual bool Shardable() const { return false; }
   /// Once per step before any batch (e.g. to read global popularity).
   virtual void BeginStep(const RecContext& ctx) {}
   virtual void Score(const RecContext& ctx, SlateBatch& batch) = 0;

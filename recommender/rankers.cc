@@ -40,6 +40,8 @@ class EngagementRanker : public Ranker {
         prior_impr_(p.Double("ctr_prior_impressions")),
         debias_(p.String("ctr_debias") == "examination"),
         eta_(p.Double("examination_decay")) {}
+  // the examination debiasing sums over every user's slates in user order (not sharded)
+  bool Shardable() const override { return !debias_; }
   // the item terms change only between steps: computed once per step, not per candidate
   void BeginStep(const RecContext& ctx) override {
     const auto& clicks = ctx.items.clicks;
@@ -96,6 +98,7 @@ class EngagementRanker : public Ranker {
 /// The fair control for the engagement ranker: same candidates, same estimate, no engagement terms.
 class RelevanceRanker : public Ranker {
  public:
+  bool Shardable() const override { return true; }  // per user, from replicated item state
   // stateless: nothing to checkpoint
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}
@@ -107,6 +110,7 @@ class RelevanceRanker : public Ranker {
 /// score = log(1 + clicks) with a random tie-break.
 class PopularityRanker : public Ranker {
  public:
+  bool Shardable() const override { return true; }  // per user, from replicated item state
   // stateless: nothing to checkpoint
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}
@@ -121,6 +125,7 @@ class PopularityRanker : public Ranker {
 /// Uniformly random order of the candidates.
 class RandomRanker : public Ranker {
  public:
+  bool Shardable() const override { return true; }  // per user, from replicated item state
   // stateless: nothing to checkpoint
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}
@@ -135,6 +140,7 @@ class RandomRanker : public Ranker {
 /// Newest upload first, random tie-break.
 class ChronologicalRanker : public Ranker {
  public:
+  bool Shardable() const override { return true; }  // per user, from replicated item state
   // stateless: nothing to checkpoint
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}

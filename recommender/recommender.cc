@@ -22,6 +22,14 @@ void Recommender::Init(InterventionContext ctx) {
   }
 }
 
+std::string Recommender::ShardingObstacle() const {
+  // retrievers are per user by contract (Retriever::Retrieve)
+  if (!ranker_->Shardable()) return "ranker";
+  for (size_t i = 0; i < interventions_.size(); ++i)
+    if (!interventions_[i]->Shardable()) return "intervention " + std::to_string(i);
+  return "";
+}
+
 std::vector<std::string> Recommender::InterventionColumns() const {
   std::vector<std::string> out;
   for (const auto& iv : interventions_)

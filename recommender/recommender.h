@@ -40,6 +40,9 @@ class Recommender {
 
   /// Initialises the interventions (instance i gets its own random purpose).
   void Init(InterventionContext ctx);
+  /// The first part that cannot run sharded over MPI ranks ("ranker 'engagement'" style
+  /// names come from the caller; here "ranker" or "intervention i"), or "" if none.
+  std::string ShardingObstacle() const;
   /// Metric columns the interventions add, in scenario order.
   std::vector<std::string> InterventionColumns() const;
 

@@ -5,15 +5,17 @@
 
 namespace counterpoint {
 
-std::vector<uint8_t> AtRiskUsers(const Population& pop, const Catalog& catalog, const AtRiskOptions& options) {
-  // projections of the true interests on the extremity direction; the quantile as threshold
-  std::vector<double> proj(pop.n), sorted;
-  for (int64_t u = 0; u < pop.n; ++u) proj[u] = catalog.Project(pop.Interest(u));
-  sorted = proj;
+std::vector<uint8_t> AtRiskUsers(const Population& pop, const Catalog& catalog, const AtRiskOptions& options,
+                                 const Collective& users) {
+  // projections of the true interests on the extremity direction; the quantile of every
+  // rank's users as threshold
+  std::vector<double> proj(pop.rows);
+  for (int64_t r = 0; r < pop.rows; ++r) proj[r] = catalog.Project(pop.Interest(pop.first + r));
+  std::vector<double> sorted = GatherInRankOrder(users, proj);
   const double threshold = Quantile(sorted, options.extremity_quantile);
-  std::vector<uint8_t> at_risk(pop.n, 0);
-  for (int64_t u = 0; u < pop.n; ++u)
-    at_risk[u] = proj[u] >= threshold || pop.appetite[u] >= options.appetite_threshold;
+  std::vector<uint8_t> at_risk(pop.rows, 0);
+  for (int64_t r = 0; r < pop.rows; ++r)
+    at_risk[r] = proj[r] >= threshold || pop.appetite[r] >= options.appetite_threshold;
   return at_risk;
 }
 
@@ -54,47 +56,63 @@ std::vector<std::string> CounterNarrativeReachObserver::Columns() const {
 void CounterNarrativeReachObserver::BeginStep(const StepView& v) {
   // the at-risk group is fixed from the population as the run starts
   if (!initialised_) {
-    at_risk_ = AtRiskUsers(v.population, v.catalog, options_);
-    reached_.assign(v.population.n, 0);
-    reached_injected_.assign(v.population.n, 0);
+    const Population& pop = v.population;
+    at_risk_ = AtRiskUsers(pop, v.catalog, options_, v.users);
+    reached_.assign(pop.rows, 0);
+    reached_injected_.assign(pop.rows, 0);
     at_risk_impressions_.assign(v.catalog.size(), 0);
-    start_projection_.assign(v.population.n, 0.0);
+    start_projection_.assign(pop.rows, 0.0);
     n_at_risk_ = 0;
-    for (int64_t u = 0; u < v.population.n; ++u) {
-      if (!at_risk_[u]) continue;
+    for (int64_t r = 0; r < pop.rows; ++r) {
+      if (!at_risk_[r]) continue;
       ++n_at_risk_;
-      start_projection_[u] = v.catalog.Project(v.population.Interest(u));
+      start_projection_[r] = v.catalog.Project(pop.Interest(pop.first + r));
     }
+    v.users.AllReduceSum(&n_at_risk_, 1);
     initialised_ = true;
   }
   harmful_at_risk_step_ = 0;
+  step_counts_.fill(0);
+  if (v.users.size() > 1) step_impressions_.assign(v.catalog.size(), 0);
 }
 
 void CounterNarrativeReachObserver::ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer&) {
+  // sharded: this step's at-risk impressions apart, summed over the ranks at EndStep
+  std::vector<int64_t>& impressions = v.users.size() > 1 ? step_impressions_ : at_risk_impressions_;
   for (int64_t u = 0; u < b.n; ++u) {
-    const int64_t user = b.users[u];
+    const int64_t r = v.population.Row(b.users[u]);
     const int64_t* slate = b.Slate(u);
     for (int j = 0; j < b.slate_size; ++j) {
       const int64_t item = slate[j];
       if (item < 0) continue;
-      if (at_risk_[user]) {
-        ++at_risk_impressions_[item];
+      if (at_risk_[r]) {
+        ++impressions[item];
         harmful_at_risk_step_ += IsHarmful(v.catalog.label(item));
       }
       if (v.catalog.label(item) != Label::kCounterNarrative) continue;
-      if (!reached_[user]) {
-        reached_[user] = 1;
-        ++(at_risk_[user] ? reached_at_risk_ : reached_rest_);
+      if (!reached_[r]) {
+        reached_[r] = 1;
+        ++step_counts_[at_risk_[r] ? kReachedAtRisk : kReachedRest];
       }
-      if (b.Injected(u, j) && !reached_injected_[user]) {
-        reached_injected_[user] = 1;
-        ++(at_risk_[user] ? injected_at_risk_ : injected_rest_);
+      if (b.Injected(u, j) && !reached_injected_[r]) {
+        reached_injected_[r] = 1;
+        ++step_counts_[at_risk_[r] ? kInjectedAtRisk : kInjectedRest];
       }
     }
   }
 }
 
 void CounterNarrativeReachObserver::EndStep(const StepView& v, double* row) {
+  // every rank's counts of this step
+  step_counts_[kHarmfulAtRisk] = harmful_at_risk_step_;
+  v.users.AllReduceSum(step_counts_.data(), static_cast<int64_t>(step_counts_.size()));
+  reached_at_risk_ += step_counts_[kReachedAtRisk], reached_rest_ += step_counts_[kReachedRest];
+  injected_at_risk_ += step_counts_[kInjectedAtRisk], injected_rest_ += step_counts_[kInjectedRest];
+  harmful_at_risk_step_ = step_counts_[kHarmfulAtRisk];
+  if (v.users.size() > 1) {
+    v.users.AllReduceSum(step_impressions_.data(), static_cast<int64_t>(step_impressions_.size()));
+    for (size_t i = 0; i < step_impressions_.size(); ++i) at_risk_impressions_[i] += step_impressions_[i];
+  }
   const int64_t n_rest = v.population.n - n_at_risk_;
   auto share = [](int64_t part, int64_t total) {
     return total > 0 ? static_cast<double>(part) / static_cast<double>(total) : std::nan("");
@@ -104,10 +122,14 @@ void CounterNarrativeReachObserver::EndStep(const StepView& v, double* row) {
   row[2] = share(injected_at_risk_, n_at_risk_);
   row[3] = share(injected_rest_, n_rest);
   row[4] = static_cast<double>(harmful_at_risk_step_);
-  // drift of the at-risk users' true interest along the extremity direction since the start
+  // drift of the at-risk users' true interest along the extremity direction since the
+  // start, summed in user order over every rank's
+  std::vector<double> drifts;
+  for (int64_t r = 0; r < v.population.rows; ++r)
+    if (at_risk_[r])
+      drifts.push_back(v.catalog.Project(v.population.Interest(v.population.first + r)) - start_projection_[r]);
   double drift = 0;
-  for (int64_t u = 0; u < v.population.n; ++u)
-    if (at_risk_[u]) drift += v.catalog.Project(v.population.Interest(u)) - start_projection_[u];
+  for (double x : GatherInRankOrder(v.users, drifts)) drift += x;
   row[5] = n_at_risk_ > 0 ? drift / static_cast<double>(n_at_risk_) : std::nan("");
 }
 

@@ -4,6 +4,7 @@
 // labels); interventions never see it (docs/metrics.md, "counter_narrative_reach").
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,7 +21,9 @@ struct AtRiskOptions {
 
 /// 1 for users at risk: the projection of their true interest on the extremity direction at
 /// or above the `extremity_quantile` quantile (type 7) of all users', or appetite >= threshold.
-std::vector<uint8_t> AtRiskUsers(const Population& pop, const Catalog& catalog, const AtRiskOptions& options);
+/// For each user held (pop's rows), whether at risk; the quantile is over every rank's users.
+std::vector<uint8_t> AtRiskUsers(const Population& pop, const Catalog& catalog, const AtRiskOptions& options,
+                                 const Collective& users = Serial());
 
 /// Options of the NGO coverage map computed from this observer's counts.
 struct CoverageOptions {
@@ -40,6 +43,7 @@ class CounterNarrativeReachObserver : public Observer {
  public:
   explicit CounterNarrativeReachObserver(const Params& p);
   std::vector<std::string> Columns() const override;
+  bool Shardable() const override { return true; }
   void BeginStep(const StepView& view) override;
   void ObserveBatch(const StepView& view, const SlateBatch& batch, const ChoiceBuffer& choices) override;
   void EndStep(const StepView& view, double* row) override;
@@ -60,6 +64,10 @@ class CounterNarrativeReachObserver : public Observer {
   std::vector<double> start_projection_;  ///< per user, at the start (at-risk users only)
   int64_t n_at_risk_ = 0, reached_at_risk_ = 0, reached_rest_ = 0;
   int64_t injected_at_risk_ = 0, injected_rest_ = 0, harmful_at_risk_step_ = 0;
+  /// this step's counts on this rank (newly reached users, harmful at-risk impressions)
+  enum { kReachedAtRisk, kReachedRest, kInjectedAtRisk, kInjectedRest, kHarmfulAtRisk, kStepCounts };
+  std::array<int64_t, kStepCounts> step_counts_{};
+  std::vector<int64_t> step_impressions_;  ///< sharded: this step's at-risk impressions per item
 };
 
 }  // namespace counterpoint

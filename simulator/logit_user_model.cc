@@ -22,6 +22,7 @@ namespace {
 
 class LogitUserModel : public UserModel {
  public:
+  bool Shardable() const override { return true; }  // each user responds alone
   explicit LogitUserModel(const LogitUserParams& p) : p_(p) {
     for (int i = 0; i < kMaxSlate; ++i) examine_prob_[i] = std::pow(1.0 + i, -p_.position_decay);
   }
@@ -47,7 +48,7 @@ class LogitUserModel : public UserModel {
       float* interest = pop.Interest(user);
       for (int j = 0; j < s; ++j) {
         open[j] = slate[j] >= 0 && exam.Uniform(j) < examine_prob_[j];
-        if (open[j]) utility[j] = LogitUtility(p_, cat, interest, pop.appetite[user], slate[j]);
+        if (open[j]) utility[j] = LogitUtility(p_, cat, interest, pop.appetite[pop.Row(user)], slate[j]);
       }
       // sequential choice: each round picks argmax(u + Gumbel) among the outside
       // option and the examined, unclicked items (a multinomial-logit draw); stop on outside
@@ -70,8 +71,8 @@ class LogitUserModel : public UserModel {
       out.n_clicks[u] = n;
       // drift: interest moves toward each consumed item at rate drift_rate * susceptibility;
       // a counter-narrative also pulls it away from the extremity direction
-      const float rate = static_cast<float>(p_.drift_rate * pop.susceptibility[user]);
-      const float pull = static_cast<float>(p_.counter_pull * pop.receptivity[user]);
+      const float rate = static_cast<float>(p_.drift_rate * pop.susceptibility[pop.Row(user)]);
+      const float pull = static_cast<float>(p_.counter_pull * pop.receptivity[pop.Row(user)]);
       for (int c = 0; c < n; ++c) {
         const float* x = cat.Embedding(clicked[c]);
         for (int64_t j = 0; j < d; ++j) interest[j] += rate * (x[j] - interest[j]);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/collective.h"
 #include "core/registry.h"
 #include "core/state_io.h"
 #include "recommender/batch.h"
@@ -19,7 +20,10 @@ struct StepView {
   const Population& population;
   const ItemState& items;
   int64_t step = 0;
-  int64_t active_users = 0;  ///< users with a session this step
+  int64_t active_users = 0;  ///< users with a session this step (every rank's)
+  /// The ranks sharing the users out (a single rank unless the run is sharded): the
+  /// population and the batches hold this rank's users only (Observer::Shardable).
+  const Collective& users = Serial();
 };
 
 class Observer {
@@ -27,6 +31,10 @@ class Observer {
   virtual ~Observer() = default;
   /// Metric names, one column each (stable across steps).
   virtual std::vector<std::string> Columns() const = 0;
+  /// MPI sharding (docs/cluster.md, "MPI"): true if this plug-in runs correctly when each
+  /// rank holds only its own block of users and combines, through view.users at a step-end hook, whatever depends on
+  /// the others. A run whose plug-ins are not all shardable keeps every user on every rank instead.
+  virtual bool Shardable() const { return false; }
   virtual void BeginStep(const StepView& view) {}
   /// Called for each batch after users responded; accumulate only.
   virtual void ObserveBatch(const StepView& view, const SlateBatch& batch, const ChoiceBuffer& choices) {}

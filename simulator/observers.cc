@@ -53,9 +53,12 @@ class ExposureObserver : public Observer {
     return {"harmful_exposure_share", "extremist_exposure_share", "counter_narrative_exposure_share",
             "news_exposure_share",    "harmful_click_share",      "harmful_reach"};
   }
+  // counts per step and this rank's users' reach: sums over the ranks at EndStep
+  bool Shardable() const override { return true; }
   void BeginStep(const StepView& v) override {
-    impr_.fill(0), clicks_.fill(0);
-    if (static_cast<int64_t>(reached_.size()) != v.population.n) reached_.assign(v.population.n, 0), n_reached_ = 0;
+    impr_.fill(0), clicks_.fill(0), newly_reached_ = 0;
+    if (static_cast<int64_t>(reached_.size()) != v.population.rows)
+      reached_.assign(v.population.rows, 0), n_reached_ = 0;
   }
   void ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer& ch) override {
     for (int64_t u = 0; u < b.n; ++u) {
@@ -65,12 +68,21 @@ class ExposureObserver : public Observer {
         const Label l = v.catalog.label(slate[j]);
         ++impr_[static_cast<int>(l)];
         // users ever shown harmful content (amplification's reach, Huszar et al. 2022)
-        if (IsHarmful(l) && !reached_[b.users[u]]) reached_[b.users[u]] = 1, ++n_reached_;
+        uint8_t& reached = reached_[v.population.Row(b.users[u])];
+        if (IsHarmful(l) && !reached) reached = 1, ++newly_reached_;
       }
       for (int c = 0; c < ch.n_clicks[u]; ++c) ++clicks_[static_cast<int>(v.catalog.label(ch.Clicks(u)[c]))];
     }
   }
   void EndStep(const StepView& v, double* row) override {
+    std::array<int64_t, 2 * kNumLabels + 1> sums;
+    std::copy(impr_.begin(), impr_.end(), sums.begin());
+    std::copy(clicks_.begin(), clicks_.end(), sums.begin() + kNumLabels);
+    sums.back() = newly_reached_;
+    v.users.AllReduceSum(sums.data(), sums.size());
+    std::copy_n(sums.begin(), kNumLabels, impr_.begin());
+    std::copy_n(sums.begin() + kNumLabels, kNumLabels, clicks_.begin());
+    n_reached_ += sums.back();
     auto share = [](const std::array<int64_t, kNumLabels>& h, std::initializer_list<Label> labels) {
       const int64_t total = std::accumulate(h.begin(), h.end(), int64_t{0});
       int64_t part = 0;
@@ -95,8 +107,9 @@ class ExposureObserver : public Observer {
 
  private:
   std::array<int64_t, kNumLabels> impr_{}, clicks_{};
-  std::vector<uint8_t> reached_;  ///< per user: shown a harmful item at some step so far
-  int64_t n_reached_ = 0;
+  std::vector<uint8_t> reached_;  ///< per user held: shown a harmful item at some step so far
+  int64_t n_reached_ = 0;         ///< every rank's users
+  int64_t newly_reached_ = 0;     ///< this step, this rank's users
 };
 
 /// Share of all users whose last `window` consumptions (within the last `max_age` steps, if set)
@@ -114,6 +127,7 @@ class RabbitHoleObserver : public Observer {
                                                     "): no user could be counted; lower min_consumed or raise window");
   }
   std::vector<std::string> Columns() const override { return {"rabbit_hole_share"}; }
+  bool Shardable() const override { return true; }
   // reads the population only: nothing to checkpoint
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}
@@ -121,13 +135,13 @@ class RabbitHoleObserver : public Observer {
     const Population& pop = v.population;
     const int w = std::min(window_, pop.history_length);
     int64_t in_hole = 0;
-    for (int64_t u = 0; u < pop.n; ++u) {
+    for (int64_t r = 0; r < pop.rows; ++r) {  // the rows of the users held
       // the last min(w, count) consumptions, walking back from the ring head, that are recent enough
-      const int have = std::min(w, pop.history_count[u]);
+      const int have = std::min(w, pop.history_count[r]);
       int counted = 0, harmful = 0;
       for (int t = 1; t <= have; ++t) {
         const int64_t slot =
-            u * pop.history_length + (pop.history_head[u] - t + pop.history_length) % pop.history_length;
+            r * pop.history_length + (pop.history_head[r] - t + pop.history_length) % pop.history_length;
         if (max_age_ > 0 && v.step - pop.history_step[slot] >= max_age_) break;
         ++counted;
         harmful += IsHarmful(v.catalog.label(pop.history[slot]));
@@ -135,6 +149,7 @@ class RabbitHoleObserver : public Observer {
       if (counted < min_consumed_) continue;
       in_hole += static_cast<double>(harmful) / counted >= threshold_;
     }
+    v.users.AllReduceSum(&in_hole, 1);
     row[0] = static_cast<double>(in_hole) / pop.n;
   }
 
@@ -151,14 +166,18 @@ class ExtremityObserver : public Observer {
   std::vector<std::string> Columns() const override {
     return {"extremity_mean", "extremity_p10", "extremity_p50", "extremity_p90"};
   }
+  // every user's value, gathered in user order: the sum is one process's, bit for bit
+  bool Shardable() const override { return true; }
   // reads the population only (values_ is scratch): nothing to checkpoint
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}
   void EndStep(const StepView& v, double* row) override {
     const Population& pop = v.population;
-    values_.resize(pop.n);
+    values_.resize(pop.rows);
+    for (int64_t r = 0; r < pop.rows; ++r) values_[r] = v.catalog.Project(pop.Interest(pop.first + r));
+    if (v.users.size() > 1) values_ = GatherInRankOrder(v.users, values_);
     double sum = 0;
-    for (int64_t u = 0; u < pop.n; ++u) sum += values_[u] = v.catalog.Project(pop.Interest(u));
+    for (double x : values_) sum += x;
     row[0] = sum / pop.n;
     row[1] = Quantile(values_, 0.1);
     row[2] = Quantile(values_, 0.5);
@@ -175,11 +194,13 @@ class EngagementObserver : public Observer {
   std::vector<std::string> Columns() const override {
     return {"clicks_per_session", "active_share", "clicks_per_user_cumulative"};
   }
+  bool Shardable() const override { return true; }
   void BeginStep(const StepView&) override { clicks_ = 0; }
   void ObserveBatch(const StepView&, const SlateBatch& b, const ChoiceBuffer& ch) override {
     for (int64_t u = 0; u < b.n; ++u) clicks_ += ch.n_clicks[u];
   }
   void EndStep(const StepView& v, double* row) override {
+    v.users.AllReduceSum(&clicks_, 1);
     row[0] = v.active_users > 0 ? static_cast<double>(clicks_) / v.active_users : std::nan("");
     row[1] = static_cast<double>(v.active_users) / v.population.n;
     total_clicks_ += clicks_;
@@ -196,6 +217,7 @@ class EngagementObserver : public Observer {
 class DiversityObserver : public Observer {
  public:
   std::vector<std::string> Columns() const override { return {"topic_entropy_bits", "impression_gini"}; }
+  bool Shardable() const override { return true; }
   // per-step histogram and scratch only (BeginStep resets topics_): nothing to checkpoint
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}
@@ -206,6 +228,7 @@ class DiversityObserver : public Observer {
         if (b.Slate(u)[j] >= 0) ++topics_[v.catalog.topic(b.Slate(u)[j])];
   }
   void EndStep(const StepView& v, double* row) override {
+    v.users.AllReduceSum(topics_.data(), static_cast<int64_t>(topics_.size()));
     row[0] = EntropyBits(topics_);
     // over the items released so far (uploaded at or before this step)
     released_.clear();

@@ -115,6 +115,10 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
   for (int r = 0; r < sc.replicates; ++r) j["replicate_seeds"].push_back(DeriveSeed(sc.seed, r));
   j["threads"] = threads;
   j["mpi_ranks"] = res.ranks;
+  if (res.ranks > 1) {
+    j["mpi_mode"] = res.replicated_because.empty() ? "sharded" : "replicated";
+    if (!res.replicated_because.empty()) j["mpi_replicated_because"] = res.replicated_because;
+  }
   j["finished_utc"] = when;
   j["wall_seconds"] = res.wall_seconds;
   j["build_seconds"] = res.build_seconds;

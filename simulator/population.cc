@@ -50,10 +50,19 @@ int64_t Population::memory_bytes() const {
                               (history_step.size() + history_head.size() + history_count.size()) * 4);
 }
 
-Population GeneratePopulation(const PopulationParams& p, const Catalog& catalog, uint64_t seed) {
+UserBlock BlockOfUsers(int64_t n, int rank, int size) {
+  const int64_t first = n * rank / size;
+  return {first, n * (rank + 1) / size - first};
+}
+
+Population GeneratePopulation(const PopulationParams& p, const Catalog& catalog, uint64_t seed, UserBlock block) {
   Population pop;
-  const int64_t n = p.n_users, d = catalog.dim();
-  pop.n = n;
+  const int64_t d = catalog.dim();
+  if (block.rows < 0) block = {0, p.n_users};
+  const int64_t n = block.rows;
+  pop.n = p.n_users;
+  pop.first = block.first;
+  pop.rows = n;
   pop.dim = d;
   pop.interest.resize(n * d);
   pop.estimate.resize(n * d);
@@ -74,12 +83,13 @@ Population GeneratePopulation(const PopulationParams& p, const Catalog& catalog,
   const double in_scale = p.interest_noise / std::sqrt(static_cast<double>(d));
   const double est_scale = p.estimate_noise / std::sqrt(static_cast<double>(d));
 #pragma omp parallel for schedule(static) if (n > 10000)
-  for (int64_t u = 0; u < n; ++u) {
+  for (int64_t r = 0; r < n; ++r) {
+    const int64_t u = block.first + r;
     CounterRng rng(seed, u, 0, Purpose::kPopulationInit);
-    pop.susceptibility[u] = static_cast<float>(rng.Beta(1, p.susceptibility_alpha, p.susceptibility_beta));
-    pop.appetite[u] = static_cast<float>(rng.Beta(2, p.appetite_alpha, p.appetite_beta));
-    pop.receptivity[u] = static_cast<float>(rng.Beta(3, p.receptivity_alpha, p.receptivity_beta));
-    pop.session_prob[u] = static_cast<float>(rng.Beta(4, p.session_alpha, p.session_beta));
+    pop.susceptibility[r] = static_cast<float>(rng.Beta(1, p.susceptibility_alpha, p.susceptibility_beta));
+    pop.appetite[r] = static_cast<float>(rng.Beta(2, p.appetite_alpha, p.appetite_beta));
+    pop.receptivity[r] = static_cast<float>(rng.Beta(3, p.receptivity_alpha, p.receptivity_beta));
+    pop.session_prob[r] = static_cast<float>(rng.Beta(4, p.session_alpha, p.session_beta));
     const float* anchor = catalog.Embedding(anchors[rng.Below(0, anchors.size())]);
     float* x = pop.Interest(u);
     float* e = pop.Estimate(u);

@@ -23,9 +23,13 @@ struct PopulationParams {
 ComponentSpec PopulationSpec();
 PopulationParams PopulationParamsFrom(const Params& p);
 
-/// Mutable per-user state. Row u of each matrix belongs to user u.
+/// Mutable per-user state. The arrays hold the users [first, first + rows): all of them
+/// (first 0, rows n) in one process; under MPI sharding, the rank's contiguous block
+/// (docs/cluster.md, "MPI"). Row Row(u) of each array belongs to user u.
 struct Population {
-  int64_t n = 0;
+  int64_t n = 0;      ///< users in the run (every block together)
+  int64_t first = 0;  ///< the first user held
+  int64_t rows = 0;   ///< users held: [first, first + rows)
   int64_t dim = 0;
   int history_length = 0;
   std::vector<float> interest;         ///< n x dim, unit norm: true interest (hidden from the system)
@@ -40,12 +44,14 @@ struct Population {
   std::vector<int32_t> history_count;  ///< filled slots (<= history_length)
   std::vector<int64_t> sessions, impressions, clicks;  ///< per-user counters
 
-  float* Interest(int64_t u) { return interest.data() + u * dim; }
-  const float* Interest(int64_t u) const { return interest.data() + u * dim; }
-  float* Estimate(int64_t u) { return estimate.data() + u * dim; }
-  const float* Estimate(int64_t u) const { return estimate.data() + u * dim; }
+  /// The row of user u (first <= u < first + rows).
+  int64_t Row(int64_t u) const { return u - first; }
+  float* Interest(int64_t u) { return interest.data() + Row(u) * dim; }
+  const float* Interest(int64_t u) const { return interest.data() + Row(u) * dim; }
+  float* Estimate(int64_t u) { return estimate.data() + Row(u) * dim; }
+  const float* Estimate(int64_t u) const { return estimate.data() + Row(u) * dim; }
 
-  /// Sizes the consumption ring buffers (empty) for n users of `length` entries each.
+  /// Sizes the consumption ring buffers (empty) for n_users rows of `length` entries each.
   void AllocateHistory(int64_t n_users, int length) {
     history_length = length;
     history.assign(n_users * length, -1);
@@ -55,17 +61,28 @@ struct Population {
   }
   /// Records that user u consumed `item` at `step`.
   void PushHistory(int64_t u, int64_t item, int64_t step) {
-    history[u * history_length + history_head[u]] = item;
-    history_step[u * history_length + history_head[u]] = static_cast<int32_t>(step);
-    history_head[u] = (history_head[u] + 1) % history_length;
-    if (history_count[u] < history_length) ++history_count[u];
+    const int64_t r = Row(u);
+    history[r * history_length + history_head[r]] = item;
+    history_step[r * history_length + history_head[r]] = static_cast<int32_t>(step);
+    history_head[r] = (history_head[r] + 1) % history_length;
+    if (history_count[r] < history_length) ++history_count[r];
   }
   /// Bytes held by the arrays.
   int64_t memory_bytes() const;
 };
 
+/// The contiguous block of users rank `rank` of `size` holds under MPI sharding:
+/// [n r / size, n (r + 1) / size).
+struct UserBlock {
+  int64_t first = 0, rows = 0;
+};
+UserBlock BlockOfUsers(int64_t n, int rank, int size);
+
 /// Draws a population: each user starts near a random mainstream item (any item
-/// if the catalog has none); traits are Beta-distributed. Deterministic in seed.
-Population GeneratePopulation(const PopulationParams& p, const Catalog& catalog, uint64_t seed);
+/// if the catalog has none); traits are Beta-distributed. Deterministic in seed, and
+/// each user's draws depend on the user alone: `block` (default: every user) holds
+/// exactly the rows the whole population would.
+Population GeneratePopulation(const PopulationParams& p, const Catalog& catalog, uint64_t seed,
+                              UserBlock block = {0, -1});
 
 }  // namespace counterpoint

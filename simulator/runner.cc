@@ -33,7 +33,7 @@ World BuildWorld(const Scenario& sc, uint64_t replicate_seed) {
 }
 
 Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& world, Population pop,
-                           uint64_t replicate_seed, const Collective* collective) {
+                           uint64_t replicate_seed, const Collective* collective, bool shard_users) {
   auto retriever = RetrieverRegistry::Get().Find(arm.retriever.type)->factory(arm.retriever.params);
   auto ranker = RankerRegistry::Get().Find(arm.ranker.type)->factory(arm.ranker.params);
   std::vector<std::unique_ptr<Intervention>> interventions;
@@ -56,8 +56,28 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
   auto rec =
       std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions), arm.options);
   auto um = UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params);
-  SimOptions opts{sc.steps, sc.batch_size, replicate_seed, sc.output_graph, arm.name, sc.output_events, collective};
+  SimOptions opts{sc.steps, sc.batch_size,    replicate_seed, sc.output_graph,
+                  arm.name, sc.output_events, collective,     shard_users};
   return Simulation(world, std::move(pop), std::move(rec), std::move(um), std::move(observers), opts);
+}
+
+std::string ShardingObstacle(const Scenario& sc, bool checkpoints) {
+  if (sc.output_graph) return "output.graph (the induced graph needs every user's clicks in one place)";
+  if (checkpoints) return "checkpoints (a checkpoint holds every user's state)";
+  // the plug-ins say whether they can run on a block of users (Shardable); building one
+  // only reads its parameters
+  if (!UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params)->Shardable())
+    return "user_model '" + sc.user_model.type + "'";
+  for (const auto& o : sc.observers)
+    if (!ObserverRegistry::Get().Find(o.type)->factory(o.params)->Shardable()) return "observer '" + o.type + "'";
+  for (const auto& arm : sc.arms) {
+    if (!RankerRegistry::Get().Find(arm.ranker.type)->factory(arm.ranker.params)->Shardable())
+      return "arm '" + arm.name + "': ranker '" + arm.ranker.type + "' with these parameters";
+    for (const auto& iv : arm.interventions)
+      if (!InterventionRegistry::Get().Find(iv.type)->factory(iv.params)->Shardable())
+        return "arm '" + arm.name + "': intervention '" + iv.type + "' with these parameters";
+  }
+  return "";
 }
 
 namespace {
@@ -139,20 +159,25 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
   const double earlier_seconds = result.wall_seconds;
   const Collective& comm = control.collective ? *control.collective : Serial();
   result.ranks = comm.size();
+  // several ranks: each holds a block of users if every part of the scenario allows it
+  result.replicated_because =
+      comm.size() > 1 ? ShardingObstacle(sc, control.checkpoint_every > 0 || resume != nullptr) : "";
+  const bool shard = comm.size() > 1 && result.replicated_because.empty();
+  const UserBlock block = shard ? BlockOfUsers(sc.population.n_users, comm.rank(), comm.size()) : UserBlock{0, -1};
   bool stop = false;
   for (int r = from.replicate; r < sc.replicates && !stop; ++r) {
     // one world and one starting population per replicate, shared by every arm
     const uint64_t seed = DeriveSeed(sc.seed, r);
     const auto tb = std::chrono::steady_clock::now();
     const World world = BuildWorld(sc, seed);
-    Population pop = GeneratePopulation(sc.population, *world.catalog, seed);
+    Population pop = GeneratePopulation(sc.population, *world.catalog, seed, block);
     result.build_seconds += Since(tb);
     for (size_t a = r == from.replicate ? from.arm : 0; a < sc.arms.size() && !stop; ++a) {
       const ArmSpec& arm = sc.arms[a];
       // every arm starts from the same population; the last one may take it
       Simulation sim = a + 1 < sc.arms.size()
-                           ? BuildSimulation(sc, arm, world, pop, seed, control.collective)
-                           : BuildSimulation(sc, arm, world, std::move(pop), seed, control.collective);
+                           ? BuildSimulation(sc, arm, world, pop, seed, control.collective, shard)
+                           : BuildSimulation(sc, arm, world, std::move(pop), seed, control.collective, shard);
       ArmRun run;
       run.arm = arm.name;
       run.replicate = r;
@@ -171,7 +196,7 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
         run.rows.assign(sc.steps * sim.columns().size(), 0.0);
       }
       const auto checkpoint = [&](int64_t next) {
-        if (comm.rank() != 0) return;  // every rank holds the same state; one writes it
+        if (comm.rank() != 0) return;  // replicated: every rank holds the same state; one writes it
         WriteCheckpoint(control.checkpoint_path, info, result, {r, static_cast<int>(a), next, done}, run.rows, sim, sc);
       };
       // steps, with a stop check and, every checkpoint_every steps, a checkpoint at each boundary

@@ -41,6 +41,9 @@ struct RunResult {
   double wall_seconds = 0;
   double build_seconds = 0;  ///< catalog, index and population construction
   int ranks = 1;             ///< MPI ranks that ran it together (RunControl::collective)
+  /// With several ranks: why every rank held every user (ShardingObstacle); "" if each
+  /// held its own block (sharded).
+  std::string replicated_because;
   /// Stopped early (RunControl::should_stop): `runs` holds the completed arm runs and the
   /// arm in progress with the steps it completed (steps_done); arms not reached are absent.
   bool partial = false;
@@ -81,9 +84,15 @@ std::string CheckpointScenarioSha256(const std::string& path);
 
 /// Builds one replicate's world (exposed for tests and benchmarks).
 World BuildWorld(const Scenario& sc, uint64_t replicate_seed);
-/// Builds one arm's simulation on a world (the population is copied or moved in).
+/// Builds one arm's simulation on a world (the population is copied or moved in; with
+/// shard_users, this rank's block of it: SimOptions::shard_users).
 Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& world, Population pop,
-                           uint64_t replicate_seed, const Collective* collective = nullptr);
+                           uint64_t replicate_seed, const Collective* collective = nullptr, bool shard_users = false);
+
+/// Under MPI, what keeps a scenario from running sharded (each rank holding only its block
+/// of users): "output.graph", "checkpoints", or the first plug-in that is not Shardable,
+/// named with its scenario place; "" if nothing does (docs/cluster.md, "MPI").
+std::string ShardingObstacle(const Scenario& sc, bool checkpoints);
 
 /// Final-step value of each metric per arm (mean, CI), and the paired difference of
 /// each arm against the first (common random numbers make these differences sharp).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
+#include <string>
 
 #include "core/collective.h"
 #include "core/error.h"
@@ -25,11 +27,26 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
       user_model_(std::move(user_model)),
       observers_(std::move(observers)),
       options_(options),
-      comm_(options.collective ? *options.collective : Serial()) {
+      comm_(options.collective ? *options.collective : Serial()),
+      sharded_(options.shard_users && comm_.size() > 1),
+      users_comm_(sharded_ ? comm_ : Serial()) {
   const Catalog& cat = *world_.catalog;
   if (cat.dim() > kMaxDim)
     throw InputError(cat.source(), "embedding dimension " + std::to_string(cat.dim()) + " exceeds the supported " +
                                        std::to_string(kMaxDim) + "; reduce it (e.g. PCA) before loading");
+  // a sharded rank holds its block of users; every other simulation holds all of them
+  const UserBlock block = sharded_ ? BlockOfUsers(pop_.n, comm_.rank(), comm_.size()) : UserBlock{0, pop_.n};
+  if (pop_.first != block.first || pop_.rows != block.rows)
+    throw std::logic_error("Simulation: the population holds users [" + std::to_string(pop_.first) + ", " +
+                           std::to_string(pop_.first + pop_.rows) + "), not this rank's block");
+  if (sharded_) {
+    std::string obstacle = rec_->ShardingObstacle();
+    if (!user_model_->Shardable()) obstacle = "the user model";
+    for (size_t o = 0; o < observers_.size(); ++o)
+      if (!observers_[o]->Shardable()) obstacle = "observer " + std::to_string(o);
+    if (options_.record_graph) obstacle = "output.graph";
+    if (!obstacle.empty()) throw std::logic_error("Simulation: users cannot be sharded: " + obstacle);
+  }
   // items: live once uploaded (upload_step <= 0 at the start), pending until then
   items_ = ItemState(cat.size());
   for (int64_t i = 0; i < cat.size(); ++i) {
@@ -39,8 +56,8 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
     }
   }
   // interventions see the catalog and the item states before the first step
-  rec_->Init({cat, *world_.index, pop_.n, rec_->options().candidates, rec_->options().slate_size, options_.arm,
-              options_.seed, 0, Purpose::kIntervention});
+  rec_->Init({cat, *world_.index, pop_.n, pop_.first, pop_.rows, rec_->options().candidates, rec_->options().slate_size,
+              options_.arm, options_.seed, 0, Purpose::kIntervention});
   // metric columns: the observers', then the interventions'
   for (const auto& obs : observers_) {
     column_offset_.push_back(columns_.size());
@@ -51,15 +68,15 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
   std::stable_sort(upload_order_.begin(), upload_order_.end(),
                    [&](int64_t a, int64_t b) { return cat.upload_step(a) < cat.upload_step(b); });
   // per-step buffers, sized once
-  const int64_t cap = std::max<int64_t>(1, std::min(options_.batch_size, pop_.n));
-  active_.reserve(pop_.n);
+  const int64_t cap = std::max<int64_t>(1, std::min(options_.batch_size, pop_.rows));
+  active_.reserve(pop_.rows);
   batch_.Reserve(cap, cat.dim(), rec_->options().candidates, rec_->options().slate_size);
   choices_.Reserve(cap, user_model_->max_clicks(), rec_->options().slate_size);
   arriving_.reserve(upload_order_.size());
   click_delta_.assign(cat.size(), 0);
   impression_delta_.assign(cat.size(), 0);
   if (options_.record_graph) graph_ = std::make_unique<InducedGraph>(pop_.n, cat.size(), user_model_->max_clicks());
-  if (comm_.size() > 1) {
+  if (comm_.size() > 1 && !sharded_) {
     gathered_ids_.resize(cap * comm_.size() * rec_->options().candidates);
     gathered_sim_.resize(cap * comm_.size() * rec_->options().candidates);
   }
@@ -125,7 +142,7 @@ void Simulation::Learn(const RecContext& ctx) {
     const uint8_t* provenance = batch_.SlateProvenance(u);
     for (int j = 0; j < batch_.slate_size; ++j) {
       if (slate[j] < 0) continue;
-      ++pop_.impressions[user];
+      ++pop_.impressions[pop_.Row(user)];
       if (!rec_->Teaches(provenance, j)) continue;
 #pragma omp atomic
       ++impression_delta_[slate[j]];
@@ -140,57 +157,83 @@ void Simulation::Learn(const RecContext& ctx) {
     }
     rec_->Learn(ctx.catalog, slate, provenance, batch_.slate_size, choices_.Clicks(u), choices_.n_clicks[u],
                 pop_.Estimate(user));
-    pop_.clicks[user] += choices_.n_clicks[u];
-    ++pop_.sessions[user];
+    pop_.clicks[pop_.Row(user)] += choices_.n_clicks[u];
+    ++pop_.sessions[pop_.Row(user)];
   }
+}
+
+void Simulation::RunBatch(const RecContext& ctx, const StepView& view) {
+  // 2-5. the batch's candidates are in; recommend
+  rec_->RecommendRetrieved(ctx, batch_);
+  // 6. users examine, choose and drift; 7. feedback hooks, then the recommender learns
+  std::fill_n(choices_.dismissed.begin(), batch_.n * batch_.slate_size, uint8_t{0});
+  user_model_->Respond(ctx, batch_, pop_, choices_);
+  rec_->OnResponse(ctx, batch_, choices_);
+  rec_->OnFeedback(ctx, batch_, choices_);
+  if (options_.record_events) RecordImpressions(ctx.step);
+  Learn(ctx);
+  // 8. observers accumulate; the induced graph records slates after clicks
+  for (auto& obs : observers_) obs->ObserveBatch(view, batch_, choices_);
+  if (graph_) graph_->Observe(batch_, choices_);
+}
+
+void Simulation::CombineStep(size_t log_start) {
+  // sharded: the popularity deltas are sums over every rank's users; the step's
+  // impressions join the log in rank order, which is user order
+  users_comm_.AllReduceSum(click_delta_.data(), static_cast<int64_t>(click_delta_.size()));
+  users_comm_.AllReduceSum(impression_delta_.data(), static_cast<int64_t>(impression_delta_.size()));
+  if (!options_.record_events) return;
+  const std::vector<ImpressionRecord> mine(impressions_.begin() + static_cast<std::ptrdiff_t>(log_start),
+                                           impressions_.end());
+  const std::vector<ImpressionRecord> all = GatherInRankOrder(users_comm_, mine);
+  impressions_.resize(log_start);
+  impressions_.insert(impressions_.end(), all.begin(), all.end());
 }
 
 void Simulation::Step(int64_t step, double* row) {
   const auto t_start = std::chrono::steady_clock::now();
   const double search_before = world_.index->search_seconds();
   const Catalog& cat = *world_.catalog;
-  const RecContext ctx{cat, *world_.index, items_, step, options_.seed};
+  const RecContext ctx{cat, *world_.index, items_, step, options_.seed, users_comm_};
   ReleaseUploads(ctx);
-  // 1. active users: a session with the user's probability (same draw in every arm)
+  // 1. active users: a session with the user's probability (same draw in every arm);
+  // a sharded rank draws for its own users, and the count is every rank's
   active_.clear();
-  for (int64_t u = 0; u < pop_.n; ++u) {
+  for (int64_t r = 0; r < pop_.rows; ++r) {
+    const int64_t u = pop_.first + r;
     const CounterRng rng(options_.seed, u, step, Purpose::kSession);
-    if (rng.Uniform(0) < pop_.session_prob[u]) active_.push_back(static_cast<int32_t>(u));
+    if (rng.Uniform(0) < pop_.session_prob[r]) active_.push_back(static_cast<int32_t>(u));
   }
-  const StepView view{cat, pop_, items_, step, static_cast<int64_t>(active_.size())};
+  int64_t n_active = static_cast<int64_t>(active_.size());
+  users_comm_.AllReduceSum(&n_active, 1);
+  const StepView view{cat, pop_, items_, step, n_active, users_comm_};
   rec_->BeginStep(ctx);
   for (auto& obs : observers_) obs->BeginStep(view);
-  const int64_t cap = std::max<int64_t>(1, std::min(options_.batch_size, pop_.n));
-  // with several ranks, the active users go in chunks of one batch per rank: each rank
-  // retrieves its batch, all get every candidate, and each then runs the chunk's batches
-  // in full, so every rank holds the same state as one process would
-  const int64_t chunk_cap = cap * comm_.size();
-  for (size_t chunk_start = 0; chunk_start < active_.size(); chunk_start += chunk_cap) {
-    const int64_t chunk = std::min<int64_t>(chunk_cap, active_.size() - chunk_start);
-    if (comm_.size() > 1) ShardedRetrieve(ctx, chunk_start, chunk, cap);
-    for (int64_t in_chunk = 0; in_chunk < chunk; in_chunk += cap) {
-      const size_t start = chunk_start + in_chunk;
-      // 2-5. gather the system's estimates and recommend
-      LoadBatch(start, std::min<int64_t>(cap, active_.size() - start));
-      if (comm_.size() > 1) {
+  const size_t log_start = impressions_.size();
+  const int64_t cap = std::max<int64_t>(1, std::min(options_.batch_size, pop_.rows));
+  if (comm_.size() > 1 && !sharded_) {
+    // replicated: the active users go in chunks of one batch per rank; each rank
+    // retrieves its batch, all get every candidate, and each then runs the chunk's
+    // batches in full, so every rank holds the same state as one process would
+    const int64_t chunk_cap = cap * comm_.size();
+    for (size_t chunk_start = 0; chunk_start < active_.size(); chunk_start += chunk_cap) {
+      const int64_t chunk = std::min<int64_t>(chunk_cap, active_.size() - chunk_start);
+      ShardedRetrieve(ctx, chunk_start, chunk, cap);
+      for (int64_t in_chunk = 0; in_chunk < chunk; in_chunk += cap) {
+        LoadBatch(chunk_start + in_chunk, std::min<int64_t>(cap, chunk - in_chunk));
         std::copy_n(gathered_ids_.data() + in_chunk * batch_.k, batch_.n * batch_.k, batch_.cand_ids.data());
         std::copy_n(gathered_sim_.data() + in_chunk * batch_.k, batch_.n * batch_.k, batch_.cand_sim.data());
-      } else {
-        rec_->Retrieve(ctx, batch_);
+        RunBatch(ctx, view);
       }
-      rec_->RecommendRetrieved(ctx, batch_);
-      // 6. users examine, choose and drift; 7. feedback hooks, then the recommender learns
-      std::fill_n(choices_.dismissed.begin(), batch_.n * batch_.slate_size, uint8_t{0});
-      user_model_->Respond(ctx, batch_, pop_, choices_);
-      rec_->OnResponse(ctx, batch_, choices_);
-      rec_->OnFeedback(ctx, batch_, choices_);
-      if (options_.record_events) RecordImpressions(step);
-      Learn(ctx);
-      // 8. observers accumulate; the induced graph records slates after clicks
-      for (auto& obs : observers_) obs->ObserveBatch(view, batch_, choices_);
-      if (graph_) graph_->Observe(batch_, choices_);
+    }
+  } else {
+    for (size_t start = 0; start < active_.size(); start += cap) {
+      LoadBatch(start, std::min<int64_t>(cap, active_.size() - start));
+      rec_->Retrieve(ctx, batch_);
+      RunBatch(ctx, view);
     }
   }
+  if (sharded_) CombineStep(log_start);
   // popularity counts change only between steps, so batch size cannot matter
   for (int64_t i = 0; i < cat.size(); ++i) {
     if (click_delta_[i] | impression_delta_[i]) {
@@ -200,7 +243,8 @@ void Simulation::Step(int64_t step, double* row) {
       click_delta_[i] = impression_delta_[i] = 0;
     }
   }
-  // 9. end-of-step interventions (moderation: in force from the next step), then the row
+  // 9. end-of-step interventions (moderation: in force from the next step), then the row;
+  // a sharded run's plug-ins combine their ranks' state here (each rank in the same order)
   ItemActions actions(items_, moderation_, step);
   rec_->EndStep(ctx, actions);
   for (size_t o = 0; o < observers_.size(); ++o) observers_[o]->EndStep(view, row + column_offset_[o]);
@@ -241,7 +285,7 @@ void Simulation::SaveState(StateWriter& out) const {
 
 void Simulation::LoadState(StateReader& in) {
   in.Tag("population");
-  const size_t n = static_cast<size_t>(pop_.n), nd = n * static_cast<size_t>(pop_.dim);
+  const size_t n = static_cast<size_t>(pop_.rows), nd = n * static_cast<size_t>(pop_.dim);
   in.GetVector(pop_.interest, nd, "population interest");
   in.GetVector(pop_.estimate, nd, "population estimate");
   for (auto* v : {&pop_.susceptibility, &pop_.appetite, &pop_.receptivity, &pop_.session_prob})

@@ -28,9 +28,14 @@ struct SimOptions {
   bool record_graph = false;   ///< accumulate the induced watch-next graph (output.graph)
   std::string arm;             ///< the arm's name (for interventions)
   bool record_events = false;  ///< keep every impression (output.events)
-  /// The processes running this simulation together (MPI ranks; null: this one alone).
-  /// Retrieval is shared out; everything else runs on every rank (docs/cluster.md, "MPI").
+  /// The processes running this simulation together (MPI ranks; null: this one alone),
+  /// in one of two modes (docs/cluster.md, "MPI"):
+  /// - sharded (shard_users): each rank holds its block of users (BlockOfUsers; the
+  ///   population passed in is that block) and runs them end to end; shared state is
+  ///   combined at the end of each step. Every plug-in must be Shardable.
+  /// - replicated: every rank holds every user; retrieval alone is shared out.
   const Collective* collective = nullptr;
+  bool shard_users = false;
 };
 
 /// Time spent in each stage, for benchmarks.
@@ -51,6 +56,8 @@ class Simulation {
   const std::vector<std::string>& columns() const { return columns_; }
   /// Runs one step and writes columns().size() values to row.
   void Step(int64_t step, double* row);
+  /// True if each rank holds its own block of users (SimOptions::shard_users).
+  bool sharded() const { return sharded_; }
   /// Runs all steps; rows is steps x columns. on_step is called after each step.
   void Run(std::vector<double>& rows, const std::function<void(int64_t)>& on_step = {});
 
@@ -80,6 +87,8 @@ class Simulation {
   void RecordImpressions(int64_t step);
   void LoadBatch(size_t start, int64_t n);
   void ShardedRetrieve(const RecContext& ctx, size_t start, int64_t chunk, int64_t cap);
+  void RunBatch(const RecContext& ctx, const StepView& view);
+  void CombineStep(size_t log_start);
 
   World world_;
   Population pop_;
@@ -103,6 +112,8 @@ class Simulation {
   ChoiceBuffer choices_;
   std::vector<int64_t> click_delta_, impression_delta_;
   const Collective& comm_;
+  bool sharded_ = false;
+  const Collective& users_comm_;       ///< comm_ when sharded, else a single rank
   std::vector<int64_t> gathered_ids_;  ///< with several ranks: a chunk's candidates, every rank's block
   std::vector<float> gathered_sim_;
   StageTimes times_;

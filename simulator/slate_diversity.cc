@@ -15,28 +15,30 @@ namespace {
 class SlateDiversityObserver : public Observer {
  public:
   std::vector<std::string> Columns() const override { return {"slate_topic_entropy_bits", "slate_similarity"}; }
-  void BeginStep(const StepView&) override {
-    entropy_sum_ = similarity_sum_ = 0;
-    slates_ = pair_slates_ = 0;
-  }
-  // each slate's values in parallel, then sums in user order (ascending ids across
-  // batches): neither the batch size nor the thread count can change them
+  // the step's per-slate values, gathered over the ranks in user order at EndStep
+  bool Shardable() const override { return true; }
+  void BeginStep(const StepView&) override { slate_entropy_.clear(), slate_similarity_.clear(); }
+  // each slate's values in parallel, kept in user order (ascending ids across batches) and
+  // summed in that order: neither the batch size, the thread count nor the ranks change the sums
   void ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer&) override {
     entropy_.resize(b.n), similarity_.resize(b.n), items_.resize(b.n);
 #pragma omp parallel for schedule(static) if (b.n > 256)
     for (int64_t u = 0; u < b.n; ++u) Measure(v.catalog, b.Slate(u), std::min(b.slate_size, kMaxSlate), u);
     for (int64_t u = 0; u < b.n; ++u) {
       if (items_[u] == 0) continue;
-      entropy_sum_ += entropy_[u];
-      ++slates_;
-      if (items_[u] < 2) continue;
-      similarity_sum_ += similarity_[u];
-      ++pair_slates_;
+      slate_entropy_.push_back(entropy_[u]);
+      if (items_[u] >= 2) slate_similarity_.push_back(similarity_[u]);
     }
   }
-  void EndStep(const StepView&, double* row) override {
-    row[0] = slates_ > 0 ? entropy_sum_ / static_cast<double>(slates_) : std::nan("");
-    row[1] = pair_slates_ > 0 ? similarity_sum_ / static_cast<double>(pair_slates_) : std::nan("");
+  void EndStep(const StepView& v, double* row) override {
+    row[0] = Mean(GatherInRankOrder(v.users, slate_entropy_));
+    row[1] = Mean(GatherInRankOrder(v.users, slate_similarity_));
+  }
+  // the mean in the order given; NaN without values
+  static double Mean(const std::vector<double>& values) {
+    double sum = 0;
+    for (double x : values) sum += x;
+    return values.empty() ? std::nan("") : sum / static_cast<double>(values.size());
   }
   // one slate's item count, topic entropy and mean pairwise inner product (into slot u).
   // The pairs' sum comes from the items' sum vector s: sum_{i<j} <x_i, x_j> =
@@ -81,17 +83,13 @@ class SlateDiversityObserver : public Observer {
     sum.resize(d);
     return sum;
   }
-  void SaveState(StateWriter& out) const override {
-    out.Put(entropy_sum_), out.Put(similarity_sum_), out.Put(slates_), out.Put(pair_slates_);
-  }
-  void LoadState(StateReader& in) override {
-    entropy_sum_ = in.Get<double>(), similarity_sum_ = in.Get<double>();
-    slates_ = in.Get<int64_t>(), pair_slates_ = in.Get<int64_t>();
-  }
+  // the step's values only (BeginStep clears them): nothing to checkpoint
+  void SaveState(StateWriter&) const override {}
+  void LoadState(StateReader&) override {}
 
  private:
-  double entropy_sum_ = 0, similarity_sum_ = 0;
-  int64_t slates_ = 0, pair_slates_ = 0;
+  std::vector<double> slate_entropy_;         ///< this step: each non-empty slate's entropy, in user order
+  std::vector<double> slate_similarity_;      ///< this step: each slate's with 2+ items, in user order
   std::vector<double> entropy_, similarity_;  ///< per slate of the batch (scratch)
   std::vector<int> items_;
 };

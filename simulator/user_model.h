@@ -14,6 +14,9 @@ namespace counterpoint {
 class UserModel {
  public:
   virtual ~UserModel() = default;
+  /// MPI sharding: true if Respond keeps no state that depends on other ranks' users
+  /// (Intervention::Shardable).
+  virtual bool Shardable() const { return false; }
   virtual int max_clicks() const = 0;
   /// For each user of the batch (batch.users[u] is the global id): examine the
   /// slate, choose, and update the user's true interest. Called once per batch.

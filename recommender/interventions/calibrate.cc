@@ -9,15 +9,14 @@
 namespace counterpoint {
 
 void Calibrate::Init(const InterventionContext& ctx) {
-  ring_.assign(static_cast<size_t>(ctx.n_users) * history_, -1);
-  pushed_.assign(ctx.n_users, 0);
-  kl_.assign(ctx.n_users, std::nan(""));
+  // per user held (all of them, or this rank's block when sharded)
+  first_ = ctx.first_user;
+  ring_.assign(static_cast<size_t>(ctx.local_users) * history_, -1);
+  pushed_.assign(ctx.local_users, 0);
+  kl_.assign(ctx.local_users, std::nan(""));
 }
 
-void Calibrate::BeginStep(const RecContext&) {
-  kl_sum_ = 0;
-  kl_users_ = 0;
-}
+void Calibrate::BeginStep(const RecContext&) { step_kl_.clear(); }
 
 void Calibrate::OnScores(const RecContext& ctx, SlateBatch& b) {
   const Catalog& cat = ctx.catalog;
@@ -25,7 +24,7 @@ void Calibrate::OnScores(const RecContext& ctx, SlateBatch& b) {
   const double lambda = lambda_, alpha = alpha_;
 #pragma omp parallel for schedule(static) if (b.n > 256)
   for (int64_t u = 0; u < b.n; ++u) {
-    const int64_t user = b.users[u];
+    const int64_t user = b.users[u] - first_;  // the user's row
     kl_[user] = std::nan("");
     const int64_t n_hist = std::min<int64_t>(pushed_[user], history_);
     if (n_hist == 0) continue;
@@ -98,20 +97,16 @@ void Calibrate::OnScores(const RecContext& ctx, SlateBatch& b) {
     rerank::WriteOrder(order, n_sel, rel, eligible, k, score);
     if (n_sel > 0) kl_[user] = kl;
   }
-  // the step's mean KL, summed in user order (ascending ids across batches)
-  for (int64_t u = 0; u < b.n; ++u) {
-    const double v = kl_[b.users[u]];
-    if (std::isnan(v)) continue;
-    kl_sum_ += v;
-    ++kl_users_;
-  }
+  // the step's KL values in user order (ascending ids across batches), summed at WriteMetrics
+  for (int64_t u = 0; u < b.n; ++u)
+    if (const double v = kl_[b.users[u] - first_]; !std::isnan(v)) step_kl_.push_back(v);
 }
 
 void Calibrate::OnFeedback(const RecContext& ctx, const SlateBatch& b, const ChoiceBuffer& choices) {
   // every click is visible to the platform: its topic enters the user's ring
 #pragma omp parallel for schedule(static) if (b.n > 1024)
   for (int64_t u = 0; u < b.n; ++u) {
-    const int64_t user = b.users[u];
+    const int64_t user = b.users[u] - first_;  // the user's row
     const int64_t* clicks = choices.Clicks(u);
     for (int c = 0; c < choices.n_clicks[u]; ++c) {
       if (clicks[c] < 0) continue;
@@ -121,7 +116,12 @@ void Calibrate::OnFeedback(const RecContext& ctx, const SlateBatch& b, const Cho
   }
 }
 
-void Calibrate::WriteMetrics(const RecContext&, double* row) {
+void Calibrate::WriteMetrics(const RecContext& ctx, double* row) {
+  // every rank's values, in user order: the sum is one process's, bit for bit
+  kl_sum_ = 0;
+  for (double v : GatherInRankOrder(ctx.users, step_kl_)) kl_sum_ += v;
+  kl_users_ = static_cast<int64_t>(step_kl_.size());
+  ctx.users.AllReduceSum(&kl_users_, 1);
   row[0] = kl_users_ > 0 ? kl_sum_ / static_cast<double>(kl_users_) : std::nan("");
   row[1] = static_cast<double>(kl_users_);
 }

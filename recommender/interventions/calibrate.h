@@ -19,6 +19,7 @@ class Calibrate : public Intervention {
  public:
   Calibrate(double lambda, double alpha, int history) : lambda_(lambda), alpha_(alpha), history_(history) {}
   void Init(const InterventionContext& ctx) override;
+  bool Shardable() const override { return true; }
   std::vector<std::string> Columns() const override { return {"cal_kl", "cal_users"}; }
   void BeginStep(const RecContext& ctx) override;
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
@@ -33,10 +34,12 @@ class Calibrate : public Intervention {
  private:
   double lambda_, alpha_;
   int history_;
-  std::vector<int32_t> ring_;    ///< n_users x history: topics of the last clicks
-  std::vector<int64_t> pushed_;  ///< per user: clicks pushed so far
-  std::vector<double> kl_;       ///< per user: KL(p || q~) of this step's slate (NaN without history)
-  double kl_sum_ = 0;
+  int64_t first_ = 0;            ///< the first user held; row r is user first_ + r
+  std::vector<int32_t> ring_;    ///< users held x history: topics of the last clicks
+  std::vector<int64_t> pushed_;  ///< per user held: clicks pushed so far
+  std::vector<double> kl_;       ///< per user held: KL(p || q~) of this step's slate (NaN without history)
+  std::vector<double> step_kl_;  ///< this step's KL values of this rank's users, in user order
+  double kl_sum_ = 0;            ///< the step's sum and count over every rank's users (WriteMetrics)
   int64_t kl_users_ = 0;
 };
 

@@ -135,8 +135,9 @@ void CounterNarrativeInjection::Init(const InterventionContext& ctx) {
   k_cn_ = static_cast<int>(std::min<int64_t>(cn_items_.size(), static_cast<int64_t>(slots_.size()) + slate_size_));
   cn_live_ = ItemFilter(static_cast<int64_t>(cn_items_.size()));
   harm_live_ = ItemFilter(static_cast<int64_t>(harm_items_.size()));
-  // per-user state and scratch, sized once
-  const int64_t n = ctx.n_users;
+  // per-user state (the users held: all, or this rank's block when sharded) and scratch, sized once
+  first_ = ctx.first_user;
+  const int64_t n = ctx.local_users;
   ring_step_.assign(n * window_, -1);
   ring_harmful_.assign(n * window_, 0);
   ring_total_.assign(n * window_, 0);
@@ -169,7 +170,7 @@ void CounterNarrativeInjection::BeginStep(const RecContext& ctx) {
   for (size_t j = 0; j < harm_items_.size(); ++j) harm_live_.Set(j, ctx.items.available.IsAvailable(harm_items_[j]));
   std::fill(budget_left_.begin(), budget_left_.end(), budget_per_step_);
   std::fill(org_impressions_.begin(), org_impressions_.end(), 0);
-  impressions_ = clicks_ = triggered_count_ = 0;
+  impressions_ = clicks_ = triggered_count_ = reached_step_ = 0;
 }
 
 void CounterNarrativeInjection::SearchCounterNarratives(const float* queries, int64_t nq, int k, float* scores,
@@ -179,7 +180,7 @@ void CounterNarrativeInjection::SearchCounterNarratives(const float* queries, in
 
 bool CounterNarrativeInjection::EvaluateTrigger(const RecContext& ctx, const SlateBatch& b, int64_t u,
                                                 float proximity) {
-  const int64_t user = b.users[u];
+  const int64_t user = b.users[u] - first_;  // the user's row
   // this step's organic impressions as the classifier scores them, into the user's ring
   int32_t harmful = 0, total = 0;
   const int64_t* slate = b.Slate(u);
@@ -223,7 +224,7 @@ bool CounterNarrativeInjection::UnderCap(int64_t user, int64_t step) const {
 
 void CounterNarrativeInjection::Inject(const RecContext& ctx, SlateBatch& b, int64_t u, const int64_t* cands,
                                        int n_cands) {
-  const int64_t user = b.users[u];
+  const int64_t user = b.users[u] - first_;  // the user's row
   int64_t* slate = b.Slate(u);
   float* score = b.slate_score.data() + u * b.slate_size;
   uint8_t* prov = b.SlateProvenance(u);
@@ -269,7 +270,7 @@ void CounterNarrativeInjection::Inject(const RecContext& ctx, SlateBatch& b, int
     if (budget_per_step_ >= 0 && --budget_left_[org] == 0)
       for (size_t j = 0; j < cn_items_.size(); ++j)
         if (cn_org_[j] == org) cn_live_.Set(static_cast<int64_t>(j), false);
-    if (!reached_[user]) reached_[user] = 1, ++reached_count_;
+    if (!reached_[user]) reached_[user] = 1, ++reached_step_;
   }
 }
 
@@ -287,7 +288,7 @@ void CounterNarrativeInjection::OnSlate(const RecContext& ctx, SlateBatch& b) {
   // triggers and caps depend only on the user's own state: who is to receive a counter-narrative
   targets_.clear();
   for (int64_t u = 0; u < b.n; ++u) {
-    const int64_t user = b.users[u];
+    const int64_t user = b.users[u] - first_;  // the user's row
     const bool hit = EvaluateTrigger(ctx, b, u, proximity_[u]);
     triggered_[user] = hit;
     triggered_count_ += hit;
@@ -319,7 +320,14 @@ void CounterNarrativeInjection::OnFeedback(const RecContext&, const SlateBatch& 
   }
 }
 
-void CounterNarrativeInjection::WriteMetrics(const RecContext&, double* row) {
+void CounterNarrativeInjection::WriteMetrics(const RecContext& ctx, double* row) {
+  // every rank's counts of this step (budgets are unlimited when sharded: Shardable)
+  std::vector<int64_t> counts = {impressions_, clicks_, triggered_count_, reached_step_};
+  counts.insert(counts.end(), org_impressions_.begin(), org_impressions_.end());
+  ctx.users.AllReduceSum(counts.data(), static_cast<int64_t>(counts.size()));
+  impressions_ = counts[0], clicks_ = counts[1], triggered_count_ = counts[2], reached_step_ = counts[3];
+  std::copy(counts.begin() + 4, counts.end(), org_impressions_.begin());
+  reached_count_ += reached_step_;
   row[0] = static_cast<double>(impressions_);
   row[1] = static_cast<double>(clicks_);
   row[2] = impressions_ > 0 ? static_cast<double>(clicks_) / static_cast<double>(impressions_) : std::nan("");

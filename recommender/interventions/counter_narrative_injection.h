@@ -38,6 +38,9 @@ class CounterNarrativeInjection : public Intervention {
   /// lies beyond the slate, an organisation publishes no counter-narrative, or the
   /// catalog has no counter-narrative to inject.
   void Init(const InterventionContext& ctx) override;
+  /// With unlimited budgets every user's injections are the user's own; a budget shared
+  /// by every user of a step is consumed in user order, which ranks cannot share out.
+  bool Shardable() const override { return budget_per_step_ < 0; }
   std::vector<std::string> Columns() const override;
   void BeginStep(const RecContext& ctx) override;
   void OnSlate(const RecContext& ctx, SlateBatch& batch) override;
@@ -95,6 +98,8 @@ class CounterNarrativeInjection : public Intervention {
   std::vector<int64_t> budget_left_;
   std::vector<int64_t> org_impressions_;
   int64_t impressions_ = 0, clicks_ = 0, triggered_count_ = 0, reached_count_ = 0;
+  int64_t reached_step_ = 0;  ///< users first reached this step (this rank's until WriteMetrics)
+  int64_t first_ = 0;         ///< the first user held; per-user arrays have a row per user held
 
   // batch scratch (sized in Init)
   static constexpr int64_t kChunk = 256;

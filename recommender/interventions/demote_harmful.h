@@ -16,6 +16,7 @@ namespace counterpoint {
 class DemoteHarmful : public Intervention {
  public:
   DemoteHarmful(double threshold, double weight) : threshold_(threshold), weight_(weight) {}
+  bool Shardable() const override { return true; }
   std::vector<std::string> Columns() const override {
     return {"dh_demoted_share", "dh_demoted_harmful_share", "dh_demoted_news_share"};
   }

@@ -13,6 +13,7 @@ namespace counterpoint {
 class DiversifyMmr : public Intervention {
  public:
   explicit DiversifyMmr(double lambda) : lambda_(lambda) {}
+  bool Shardable() const override { return true; }
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
   // stateless: nothing to checkpoint
   void SaveState(StateWriter&) const override {}

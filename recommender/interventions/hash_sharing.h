@@ -29,6 +29,7 @@ class HashSharing : public Intervention {
   explicit HashSharing(const HashSharingParams& p) : p_(p) {}
 
   void Init(const InterventionContext& ctx) override;
+  bool Shardable() const override { return true; }  // per item, replicated on every rank
   std::vector<std::string> Columns() const override {
     return {"hash_blocked", "hash_blocked_legitimate", "hash_db_size"};
   }

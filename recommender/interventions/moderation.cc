@@ -48,12 +48,15 @@ void Moderation::BeginStep(const RecContext&) {
   removed_ = removed_harmful_ = within_hour_ = restored_ = impressions_removed_ = 0;
 }
 
-void Moderation::OnFeedback(const RecContext&, const SlateBatch& batch, const ChoiceBuffer&) {
-  // every filled slot is an impression, organic or injected
+void Moderation::OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer&) {
+  // every filled slot is an impression, organic or injected; sharded, this rank's apart
+  // (summed over the ranks at EndStep)
+  std::vector<int64_t>& shown = ctx.users.size() > 1 ? shown_step_ : shown_;
+  if (shown.size() != shown_.size()) shown.assign(shown_.size(), 0);
   for (int64_t u = 0; u < batch.n; ++u) {
     const int64_t* slate = batch.Slate(u);
     for (int j = 0; j < batch.slate_size; ++j)
-      if (slate[j] >= 0) ++shown_[slate[j]];
+      if (slate[j] >= 0) ++shown[slate[j]];
   }
 }
 
@@ -104,6 +107,13 @@ void Moderation::Review(const RecContext& ctx, ItemActions& actions, std::vector
 
 void Moderation::EndStep(const RecContext& ctx, ItemActions& actions) {
   const int64_t t = ctx.step;
+  if (ctx.users.size() > 1) {
+    // every rank's impressions of this step; the rest of moderation is per item, replicated
+    shown_step_.resize(shown_.size(), 0);
+    ctx.users.AllReduceSum(shown_step_.data(), static_cast<int64_t>(shown_step_.size()));
+    for (size_t i = 0; i < shown_.size(); ++i) shown_[i] += shown_step_[i];
+    std::fill(shown_step_.begin(), shown_step_.end(), 0);
+  }
   ReadLog(actions);
   auto flaggable = [&](int64_t item) { return ctx.items.status[item] == ItemStatus::kLive && !cleared_[item]; };
   // classifier: an item with h >= tau is flagged L steps after it went live

@@ -41,6 +41,7 @@ class Moderation : public Intervention {
   explicit Moderation(const ModerationParams& p) : p_(p) {}
 
   void Init(const InterventionContext& ctx) override;
+  bool Shardable() const override { return true; }
   std::vector<std::string> Columns() const override;
   void BeginStep(const RecContext& ctx) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
@@ -78,7 +79,8 @@ class Moderation : public Intervention {
   int64_t queued_count_ = 0;
   std::vector<Appeal> appeals_;  ///< due steps ascending
   size_t appeal_head_ = 0;
-  std::vector<int64_t> shown_;  ///< per item: impressions in any slot (organic or injected) so far
+  std::vector<int64_t> shown_;       ///< per item: impressions in any slot (organic or injected) so far
+  std::vector<int64_t> shown_step_;  ///< sharded: this rank's impressions per item this step
   // this step's counts
   int64_t removed_ = 0, removed_harmful_ = 0, within_hour_ = 0, restored_ = 0, impressions_removed_ = 0;
 };

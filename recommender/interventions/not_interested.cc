@@ -8,9 +8,11 @@ namespace counterpoint {
 
 void NotInterested::Init(const InterventionContext& ctx) {
   purpose_ = ctx.purpose;
-  dismissed_.assign(static_cast<size_t>(ctx.n_users) * memory_, -1);
-  when_.assign(static_cast<size_t>(ctx.n_users) * memory_, 0);
-  next_.assign(ctx.n_users, 0);
+  // per user held (all of them, or this rank's block when sharded)
+  first_ = ctx.first_user;
+  dismissed_.assign(static_cast<size_t>(ctx.local_users) * memory_, -1);
+  when_.assign(static_cast<size_t>(ctx.local_users) * memory_, 0);
+  next_.assign(ctx.local_users, 0);
 }
 
 void NotInterested::BeginStep(const RecContext&) { dismissals_ = suppressed_ = 0; }
@@ -22,7 +24,7 @@ void NotInterested::OnScores(const RecContext& ctx, SlateBatch& b) {
   int64_t suppressed = 0;
 #pragma omp parallel for schedule(static) if (b.n > 512) reduction(+ : suppressed)
   for (int64_t u = 0; u < b.n; ++u) {
-    const int64_t user = b.users[u];
+    const int64_t user = b.users[u] - first_;  // the user's row
     // the user's dismissals still in force: made at steps t - suppress_steps .. t - 1
     const float* live[kMaxMemory];
     int n_live = 0;
@@ -80,7 +82,7 @@ void NotInterested::OnFeedback(const RecContext& ctx, const SlateBatch& b, const
   int64_t dismissals = 0;
 #pragma omp parallel for schedule(static) if (b.n > 1024) reduction(+ : dismissals)
   for (int64_t u = 0; u < b.n; ++u) {
-    const int64_t user = b.users[u];
+    const int64_t user = b.users[u] - first_;  // the user's row
     const int64_t* slate = b.Slate(u);
     const uint8_t* dismissed = choices.Dismissed(u);
     // the platform records each dismissal (oldest forgotten first)
@@ -96,7 +98,11 @@ void NotInterested::OnFeedback(const RecContext& ctx, const SlateBatch& b, const
   dismissals_ += dismissals;
 }
 
-void NotInterested::WriteMetrics(const RecContext&, double* row) {
+void NotInterested::WriteMetrics(const RecContext& ctx, double* row) {
+  // every rank's counts of this step
+  int64_t counts[2] = {dismissals_, suppressed_};
+  ctx.users.AllReduceSum(counts, 2);
+  dismissals_ = counts[0], suppressed_ = counts[1];
   row[0] = static_cast<double>(dismissals_);
   row[1] = static_cast<double>(suppressed_);
 }

@@ -22,6 +22,7 @@ class NotInterested : public Intervention {
   NotInterested(double probability, double similarity, int suppress_steps, int memory)
       : probability_(probability), similarity_(similarity), suppress_steps_(suppress_steps), memory_(memory) {}
   void Init(const InterventionContext& ctx) override;
+  bool Shardable() const override { return true; }
   std::vector<std::string> Columns() const override { return {"nim_dismissals", "nim_suppressed_candidates"}; }
   void BeginStep(const RecContext& ctx) override;
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
@@ -38,8 +39,9 @@ class NotInterested : public Intervention {
   double probability_, similarity_;
   int suppress_steps_, memory_;
   Purpose purpose_ = Purpose::kIntervention;
-  std::vector<int64_t> dismissed_;  ///< n_users x memory: dismissed item ids, -1 = none
-  std::vector<int64_t> when_;       ///< n_users x memory: step of each dismissal
+  int64_t first_ = 0;               ///< the first user held; row r is user first_ + r
+  std::vector<int64_t> dismissed_;  ///< users held x memory: dismissed item ids, -1 = none
+  std::vector<int64_t> when_;       ///< users held x memory: step of each dismissal
   std::vector<int32_t> next_;       ///< per user: ring position of the next dismissal
   int64_t dismissals_ = 0, suppressed_ = 0;
 };

@@ -21,6 +21,7 @@ class Reuploads : public Intervention {
   Reuploads(int64_t delay, double probability) : delay_(delay), probability_(probability) {}
 
   void Init(const InterventionContext& ctx) override;
+  bool Shardable() const override { return true; }  // per item, replicated on every rank
   std::vector<std::string> Columns() const override { return {"ru_reuploaded", "ru_scheduled"}; }
   void RequestUploads(const RecContext& ctx, const ItemActions& actions, std::vector<int64_t>& arriving) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;

@@ -37,7 +37,7 @@ struct Fixture {
 
   Fixture(double lambda, int64_t history, std::vector<int64_t> clicks_of_user0) {
     iv = MakeCalibrate(lambda, history);
-    iv->Init({*cat, index, 2, 4, 3, "arm", 1, 0, InterventionPurpose(0)});
+    iv->Init({*cat, index, 2, 0, 2, 4, 3, "arm", 1, 0, InterventionPurpose(0)});
     b.Reserve(2, 2, 4, 3);
     b.n = 2;
     b.users = users;

@@ -45,7 +45,7 @@ Params Settings(std::map<std::string, ParamValue> set) {
 // drives one intervention over hand-made slates of 3 items
 struct Harness {
   explicit Harness(Params p, int64_t n_users = 4) : catalog(HandCatalog()), index(*catalog, {}), items(8), iv(p) {
-    const InterventionContext ctx{*catalog, index, n_users, 8, 3, "arm", 7, 0, InterventionPurpose(0)};
+    const InterventionContext ctx{*catalog, index, n_users, 0, n_users, 8, 3, "arm", 7, 0, InterventionPurpose(0)};
     iv.Init(ctx);
     batch.Reserve(n_users, 3, 8, 3);
   }

@@ -79,7 +79,7 @@ TEST(CoverageGapsTest, AtRiskIsTopQuartileOfExtremityOrHighAppetite) {
   d.extremity_direction = {0, 1};
   const Catalog cat(std::move(d), "axis");
   Population pop;
-  pop.n = 4;
+  pop.n = pop.rows = 4;
   pop.dim = 2;
   pop.interest = {1, 0, 0.98f, 0.2f, 0.8f, 0.6f, 0, 1};
   pop.appetite = {0.9f, 0.1f, 0.5f, 0.1f};

@@ -135,7 +135,7 @@ struct UploadHarness {
     const auto& ks = *RankerRegistry::Get().Find("relevance");
     rec = std::make_unique<Recommender>(rs.factory(Params::Defaults(rs.spec)), ks.factory(Params::Defaults(ks.spec)),
                                         std::move(ivs), RecommenderOptions{});
-    rec->Init({*cat, *index, 1, 2, 2, "a", 5, 0, Purpose::kIntervention});
+    rec->Init({*cat, *index, 1, 0, 1, 2, 2, "a", 5, 0, Purpose::kIntervention});
     for (int64_t i = 0; i < cat->size(); ++i)
       if (cat->upload_step(i) > 0) items.SetStatus(i, ItemStatus::kPending);
     row.resize(rec->InterventionColumns().size());

@@ -221,7 +221,7 @@ TEST(ModerationTest, TrustedFlaggersHaveTheConfiguredRecallAndPrecision) {
   m.flagger_precision = 0.8;
   m.flagger_latency_steps = 1;
   Moderation mod(m);
-  mod.Init({*cat, index, 10, 10, 10, "a", 99, 0, InterventionPurpose(0)});
+  mod.Init({*cat, index, 10, 0, 10, 10, 10, "a", 99, 0, InterventionPurpose(0)});
   ItemState items(cat->size());
   std::vector<ModerationRecord> log;
   for (int t = 0; t < 3; ++t) {

@@ -40,7 +40,7 @@ struct Fixture {
 
   Fixture(double probability, int64_t suppress_steps, int n_users) {
     iv = MakeNim(probability, suppress_steps);
-    iv->Init({*cat, index, n_users, 4, 2, "arm", 7, 0, InterventionPurpose(0)});
+    iv->Init({*cat, index, n_users, 0, n_users, 4, 2, "arm", 7, 0, InterventionPurpose(0)});
     b.Reserve(n_users, 2, 4, 2);
     choices.Reserve(n_users, 3, 2);
     for (int u = 0; u < n_users; ++u) users.push_back(u);

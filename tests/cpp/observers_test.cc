@@ -43,7 +43,7 @@ struct Fixture {
   Population pop;
   ItemState items{4};
   Fixture() {
-    pop.n = 4;
+    pop.n = pop.rows = 4;
     pop.dim = 2;
     pop.AllocateHistory(4, 4);
     pop.interest = {1, 0, 0.6f, 0.8f, 0, 1, 0.8f, 0.6f};
@@ -184,7 +184,7 @@ TEST(SlateDiversityObserverTest, MeanSlateEntropyAndIntraListSimilarityByHand) {
                                             std::vector<Label>(4, Label::kMainstream), {0, 0, 0, 0}, {0, 1, 0, 2});
   const Catalog& cat = *catalog;
   Population pop;
-  pop.n = 4;
+  pop.n = pop.rows = 4;
   ItemState items{4};
   const StepView v{cat, pop, items, 0, 4};
   SlateBatch b;

@@ -21,7 +21,7 @@ TEST(PrivacyCliTest, RunThenReleaseThroughTheGate) {
   testing::TempDir dir("privacy_cli");
   const std::string scenario = std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/ngo_reach.yaml";
   const auto run = RunCommand(Cli() + " run " + scenario + " --quiet --threads 2 --out " + (dir / "run") +
-                              " --arms control,campaign --set replicates=1 steps=8 population.n_users=600 "
+                              " --arms control,campaign --set replicates=1 steps=8 population.n_users=2500 "
                               "catalog.n_items=4000 output.events=true");
   ASSERT_EQ(run.status, 0) << run.output;
   testing::WriteText(dir / "policy.yaml", R"(name: cli_policy
@@ -37,7 +37,8 @@ tiers:
   const CsvTable t = ReadCsv(dir / "pub.csv");
   EXPECT_EQ(t.header, (std::vector<std::string>{"arm", "source", "users", "impressions", "clicks", "status"}));
   ASSERT_EQ(t.rows.size(), 4u);  // 2 arms x {organic, injected}
-  // the control arm's organic cell holds all 600 users: released (noise scale 4 (2*10+1)/0.6 = 140)
+  // the control arm's organic cell holds all 2500 users: released (noise scale 4 (2*10+1)/0.6 = 140;
+  // suppressed only if the noise fell below 50 - 2500, probability < exp(-2450/140) = 2.5e-8)
   EXPECT_EQ(t.rows[0][0], "control");
   EXPECT_EQ(t.rows[0][5], "released");
   // control injects nothing: its injected cell has 0 users; it is suppressed unless noise above 50

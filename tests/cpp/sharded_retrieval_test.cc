@@ -5,58 +5,14 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
-#include <barrier>
 #include <cstring>
-#include <thread>
 
 #include "core/collective.h"
 #include "simulator/runner.h"
+#include "thread_ranks.h"
 
 namespace counterpoint {
 namespace {
-
-/// `size` ranks played by threads of this process: each AllGather copies every rank's block.
-class ThreadRanks {
- public:
-  explicit ThreadRanks(int size) : size_(size), sync_(size), send_(size), flags_(size) {}
-
-  class Rank final : public Collective {
-   public:
-    Rank(ThreadRanks* all, int rank) : all_(all), rank_(rank) {}
-    int rank() const override { return rank_; }
-    int size() const override { return all_->size_; }
-    void AllGather(const void* send, void* recv, const std::vector<int64_t>& bytes) const override {
-      all_->send_[rank_] = send;
-      all_->sync_.arrive_and_wait();
-      auto* out = static_cast<char*>(recv);
-      for (int r = 0; r < all_->size_; ++r) {
-        if (bytes[r] > 0) std::memcpy(out, all_->send_[r], bytes[r]);
-        out += bytes[r];
-      }
-      all_->sync_.arrive_and_wait();  // no rank reuses its send buffer before all copied it
-    }
-    bool AnyTrue(bool local) const override {
-      all_->flags_[rank_] = local;
-      all_->sync_.arrive_and_wait();
-      bool any = false;
-      for (int r = 0; r < all_->size_; ++r) any = any || all_->flags_[r];
-      all_->sync_.arrive_and_wait();
-      return any;
-    }
-    void Barrier() const override { all_->sync_.arrive_and_wait(); }
-    [[noreturn]] void Abort(int) const override { std::abort(); }
-
-   private:
-    ThreadRanks* all_;
-    int rank_;
-  };
-
- private:
-  int size_;
-  std::barrier<> sync_;
-  std::vector<const void*> send_;
-  std::vector<char> flags_;
-};
 
 struct Outcome {
   std::vector<double> rows;
@@ -128,13 +84,8 @@ TEST(ShardedRetrievalTest, RanksReproduceOneProcessBitForBit) {
       const Outcome serial = RunArm(sc, arm, nullptr);
       ASSERT_FALSE(serial.impressions.empty());
       for (int ranks : {2, 3}) {
-        ThreadRanks world(ranks);
         std::vector<Outcome> got(ranks);
-        std::vector<std::thread> threads;
-        std::vector<std::unique_ptr<ThreadRanks::Rank>> comms;
-        for (int r = 0; r < ranks; ++r) comms.push_back(std::make_unique<ThreadRanks::Rank>(&world, r));
-        for (int r = 0; r < ranks; ++r) threads.emplace_back([&, r] { got[r] = RunArm(sc, arm, comms[r].get()); });
-        for (auto& t : threads) t.join();
+        testing::RunRanks(ranks, [&](int r, const Collective& comm) { got[r] = RunArm(sc, arm, &comm); });
         for (int r = 0; r < ranks; ++r)
           ExpectSame(serial, got[r],
                      name + "/" + arm.name + ", rank " + std::to_string(r) + " of " + std::to_string(ranks));

@@ -32,7 +32,7 @@ struct Harness {
 
   Harness(std::shared_ptr<const Catalog> cat, int n_users, const std::vector<int64_t>& slate, int max_clicks)
       : catalog(cat), index(*cat, IndexOptions{}), items(cat->size()) {
-    pop.n = n_users;
+    pop.n = pop.rows = n_users;
     pop.dim = cat->dim();
     pop.AllocateHistory(n_users, 4);
     pop.interest.assign(n_users * pop.dim, 0.f);

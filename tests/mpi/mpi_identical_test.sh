@@ -2,7 +2,8 @@
 # Under mpirun with 1 to 4 ranks (oversubscribed beyond the cores), `counterpoint run`
 # writes metrics.csv, summary.json and the event logs byte-identical to one process's,
 # on scenarios whose interventions keep shared state (budgets, caps, moderation queues,
-# uploads, the hash database); a rank that fails ends the run with its message; a
+# uploads, the hash database), with users sharded over the ranks (ranking_team_ab,
+# moderation_one_hour, hash_sharing) or replicated (redirect_method's budgets); a rank that fails ends the run with its message; a
 # sweep shared out over ranks writes the same results table as one process.
 # Usage: mpi_identical_test.sh COUNTERPOINT_BINARY SOURCE_DIR
 set -euo pipefail
@@ -40,6 +41,11 @@ for s in redirect_method ranking_team_ab moderation_one_hour hash_sharing; do
     done
     grep -q "\"mpi_ranks\": $( ((n > 1)) && echo "$n" || echo 1)" "$tmp/$s-np$n/manifest.json" ||
       fail "$s: manifest.json does not record $n ranks"
+    # users sharded over the ranks, except where a budget is consumed in user order
+    mode=sharded
+    [ "$s" = redirect_method ] && mode=replicated
+    ((n == 1)) || grep -q "\"mpi_mode\": \"$mode\"" "$tmp/$s-np$n/manifest.json" ||
+      fail "$s: manifest.json does not record mpi_mode $mode for $n ranks"
   done
   echo "$s: identical for 1 process and 1-4 ranks"
 done

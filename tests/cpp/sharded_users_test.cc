@@ -1,0 +1,215 @@
+// Users sharded over ranks (SimOptions::shard_users, docs/cluster.md "MPI"): each rank,
+// played by a thread, holds only its contiguous block of users and runs it end to end;
+// the shared state (popularity, observers' and interventions' counts, per-user values
+// summed in user order, moderation impressions, the event log) is combined at the end of
+// each step. Metric rows, logs and every user's final state must be bit-identical to one
+// process's. Runs without MPI (and under ASan).
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <cstring>
+
+#include "core/collective.h"
+#include "core/io.h"
+#include "simulator/runner.h"
+#include "thread_ranks.h"
+
+namespace counterpoint {
+namespace {
+
+TEST(ShardedUsersTest, BlocksOfUsersAreContiguousAndCoverEveryUserOnce) {
+  // 10 users over 4 ranks: first = 10 r / 4 = 0, 2, 5, 7
+  const int64_t first[] = {0, 2, 5, 7}, rows[] = {2, 3, 2, 3};
+  for (int r = 0; r < 4; ++r) {
+    EXPECT_EQ(BlockOfUsers(10, r, 4).first, first[r]) << r;
+    EXPECT_EQ(BlockOfUsers(10, r, 4).rows, rows[r]) << r;
+  }
+  // fewer users than ranks: some ranks hold none, the blocks still cover 0..2 once
+  int64_t next = 0;
+  for (int r = 0; r < 4; ++r) {
+    const UserBlock b = BlockOfUsers(3, r, 4);
+    EXPECT_EQ(b.first, next);
+    next += b.rows;
+  }
+  EXPECT_EQ(next, 3);
+}
+
+TEST(ShardedUsersTest, GatherAndSumCombineEveryRanksValuesInRankOrder) {
+  std::vector<std::vector<double>> gathered(3);
+  std::vector<std::array<int64_t, 2>> sums(3);
+  testing::RunRanks(3, [&](int r, const Collective& comm) {
+    std::vector<double> mine;
+    for (int i = 0; i <= r; ++i) mine.push_back(10.0 * r + i);  // rank r holds r + 1 values
+    gathered[r] = GatherInRankOrder(comm, mine);
+    sums[r] = {r + 1, 100 * r};
+    comm.AllReduceSum(sums[r].data(), 2);
+  });
+  for (int r = 0; r < 3; ++r) {
+    EXPECT_EQ(gathered[r], (std::vector<double>{0, 10, 11, 20, 21, 22})) << r;
+    EXPECT_EQ(sums[r][0], 1 + 2 + 3) << r;
+    EXPECT_EQ(sums[r][1], 0 + 100 + 200) << r;
+  }
+}
+
+TEST(ShardedUsersTest, AGeneratedBlockHoldsTheWholePopulationsRows) {
+  Scenario sc = LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/rabbit_hole.yaml",
+                             {"population.n_users=37", "catalog.n_items=500", "index.factory=Flat"});
+  const World world = BuildWorld(sc, 3);
+  const Population all = GeneratePopulation(sc.population, *world.catalog, 3);
+  for (int r = 0; r < 3; ++r) {
+    const UserBlock b = BlockOfUsers(37, r, 3);
+    const Population part = GeneratePopulation(sc.population, *world.catalog, 3, b);
+    ASSERT_EQ(part.n, 37);
+    ASSERT_EQ(part.first, b.first);
+    ASSERT_EQ(part.rows, b.rows);
+    for (int64_t u = b.first; u < b.first + b.rows; ++u) {
+      EXPECT_EQ(0, std::memcmp(part.Interest(u), all.Interest(u), all.dim * sizeof(float))) << u;
+      EXPECT_EQ(0, std::memcmp(part.Estimate(u), all.Estimate(u), all.dim * sizeof(float))) << u;
+      EXPECT_EQ(part.appetite[part.Row(u)], all.appetite[u]) << u;
+      EXPECT_EQ(part.session_prob[part.Row(u)], all.session_prob[u]) << u;
+    }
+  }
+}
+
+struct Outcome {
+  std::vector<double> rows;
+  std::vector<ImpressionRecord> impressions;
+  std::vector<ModerationRecord> moderation;
+  std::vector<float> estimates, interests;  ///< the users held, in user order
+  std::vector<int64_t> item_clicks, item_impressions;
+  int64_t first = 0, held = 0;
+  bool sharded = false;
+};
+
+Outcome RunArm(const Scenario& sc, const ArmSpec& arm, const Collective* comm) {
+  omp_set_num_threads(1);
+  const World world = BuildWorld(sc, 11);
+  const UserBlock block =
+      comm ? BlockOfUsers(sc.population.n_users, comm->rank(), comm->size()) : UserBlock{0, sc.population.n_users};
+  Simulation sim = BuildSimulation(sc, arm, world, GeneratePopulation(sc.population, *world.catalog, 11, block), 11,
+                                   comm, comm != nullptr);
+  Outcome o;
+  sim.Run(o.rows);
+  o.impressions = sim.impression_log();
+  o.moderation = sim.moderation_log();
+  o.estimates = sim.population().estimate;
+  o.interests = sim.population().interest;
+  o.item_clicks = sim.items().clicks;
+  o.item_impressions = sim.items().impressions;
+  o.first = sim.population().first;
+  o.held = sim.population().rows;
+  o.sharded = sim.sharded();
+  return o;
+}
+
+void ExpectSameShared(const Outcome& a, const Outcome& b, const std::string& what) {
+  ASSERT_EQ(a.rows.size(), b.rows.size()) << what;
+  EXPECT_EQ(0, std::memcmp(a.rows.data(), b.rows.data(), a.rows.size() * sizeof(double))) << what << ": metric rows";
+  ASSERT_EQ(a.impressions.size(), b.impressions.size()) << what;
+  for (size_t i = 0; i < a.impressions.size(); ++i) {
+    ASSERT_EQ(a.impressions[i].step, b.impressions[i].step) << what << ": impression " << i;
+    ASSERT_EQ(a.impressions[i].user, b.impressions[i].user) << what << ": impression " << i;
+    ASSERT_EQ(a.impressions[i].item, b.impressions[i].item) << what << ": impression " << i;
+    ASSERT_EQ(a.impressions[i].position, b.impressions[i].position) << what << ": impression " << i;
+    ASSERT_EQ(a.impressions[i].clicked, b.impressions[i].clicked) << what << ": impression " << i;
+    ASSERT_EQ(a.impressions[i].dismissed, b.impressions[i].dismissed) << what << ": impression " << i;
+    ASSERT_EQ(a.impressions[i].provenance, b.impressions[i].provenance) << what << ": impression " << i;
+  }
+  ASSERT_EQ(a.moderation.size(), b.moderation.size()) << what;
+  for (size_t i = 0; i < a.moderation.size(); ++i) {
+    ASSERT_EQ(a.moderation[i].item, b.moderation[i].item) << what << ": moderation " << i;
+    ASSERT_EQ(a.moderation[i].step, b.moderation[i].step) << what << ": moderation " << i;
+  }
+  EXPECT_EQ(a.item_clicks, b.item_clicks) << what << ": item clicks";
+  EXPECT_EQ(a.item_impressions, b.item_impressions) << what << ": item impressions";
+}
+
+// every arm of the scenario, one process against 2 and 3 ranks each holding a block
+void ExpectShardedRunsMatch(Scenario sc, const std::string& name) {
+  for (const ArmSpec& arm : sc.arms) {
+    const Outcome serial = RunArm(sc, arm, nullptr);
+    ASSERT_FALSE(serial.impressions.empty()) << name;
+    for (int ranks : {2, 3}) {
+      std::vector<Outcome> got(ranks);
+      testing::RunRanks(ranks, [&](int r, const Collective& comm) { got[r] = RunArm(sc, arm, &comm); });
+      std::vector<float> estimates, interests;
+      for (int r = 0; r < ranks; ++r) {
+        const std::string what = name + "/" + arm.name + ", rank " + std::to_string(r) + " of " + std::to_string(ranks);
+        EXPECT_TRUE(got[r].sharded) << what;
+        EXPECT_LT(got[r].held, sc.population.n_users) << what << ": the rank holds every user";
+        ExpectSameShared(serial, got[r], what);
+        estimates.insert(estimates.end(), got[r].estimates.begin(), got[r].estimates.end());
+        interests.insert(interests.end(), got[r].interests.begin(), got[r].interests.end());
+      }
+      // each user's final state, held by one rank only, is the one process's
+      EXPECT_EQ(estimates, serial.estimates) << name << "/" << arm.name << ": the system's estimates";
+      EXPECT_EQ(interests, serial.interests) << name << "/" << arm.name << ": the users' interests";
+    }
+  }
+}
+
+Scenario Small(const std::string& name, std::vector<std::string> sets = {}) {
+  for (const char* s :
+       {"population.n_users=400", "steps=6", "batch_size=53", "output.events=true", "index.factory=IVF16,Flat"})
+    sets.push_back(s);
+  if (name != "hash_sharing") sets.push_back("catalog.n_items=2500");
+  return LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/" + name + ".yaml", sets);
+}
+
+TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithTheRankingTeamsInterventions) {
+  // the four re-rankers (MMR, calibration, demotion, not interested) and slate diversity
+  Scenario sc = Small("ranking_team_ab");
+  SelectArms(sc, {"engagement", "all"});
+  ExpectShardedRunsMatch(sc, "ranking_team_ab");
+}
+
+TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithModerationAndHashSharing) {
+  // impressions before removal are summed over the ranks; uploads, queues and the hash
+  // database are per item, the same on every rank
+  Scenario mod = Small("moderation_one_hour");
+  SelectArms(mod, {"small_platform"});
+  ExpectShardedRunsMatch(mod, "moderation_one_hour");
+  Scenario hash = Small("hash_sharing");
+  SelectArms(hash, {"hash_sharing"});
+  ExpectShardedRunsMatch(hash, "hash_sharing");
+}
+
+TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithUnlimitedInjection) {
+  // counter-narrative injection without budgets, and the reach observer whose at-risk
+  // threshold is a quantile over every rank's users
+  std::string text = ReadFile(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/redirect_method.yaml");
+  for (size_t at; (at = text.find("budget_per_step: 1500")) != std::string::npos;)
+    text.replace(at, 21, "budget_per_step: -1");
+  const Scenario plain = Small("redirect_method");
+  Scenario sc = ParseScenario(text, plain.file,
+                              {"population.n_users=400", "steps=6", "batch_size=53", "output.events=true",
+                               "index.factory=IVF16,Flat", "catalog.n_items=2500"});
+  SelectArms(sc, {"inject_at_risk", "inject_everyone"});
+  ASSERT_EQ(ShardingObstacle(sc, false), "");
+  ExpectShardedRunsMatch(sc, "redirect_method, unlimited budgets");
+}
+
+TEST(ShardedUsersTest, ShardingObstacleNamesWhatKeepsEveryUserOnEveryRank) {
+  EXPECT_EQ(ShardingObstacle(Small("rabbit_hole"), false), "");
+  EXPECT_EQ(ShardingObstacle(Small("ranking_team_ab"), false), "");
+  // a budget shared by every user of a step is consumed in user order
+  EXPECT_EQ(ShardingObstacle(Small("redirect_method"), false),
+            "arm 'inject_at_risk': intervention 'counter_narrative_injection' with these parameters");
+  EXPECT_EQ(ShardingObstacle(Small("rabbit_hole", {"output.graph=true"}), false).rfind("output.graph", 0), 0u);
+  EXPECT_EQ(ShardingObstacle(Small("rabbit_hole"), true).rfind("checkpoints", 0), 0u);
+}
+
+TEST(ShardedUsersTest, ASimulationRefusesToShardAPlugInThatCannotBe) {
+  Scenario sc = Small("redirect_method");
+  SelectArms(sc, {"inject_at_risk"});
+  testing::RunRanks(2, [&](int r, const Collective& comm) {
+    const World world = BuildWorld(sc, 1);
+    const UserBlock block = BlockOfUsers(sc.population.n_users, r, 2);
+    EXPECT_THROW(BuildSimulation(sc, sc.arms[0], world, GeneratePopulation(sc.population, *world.catalog, 1, block), 1,
+                                 &comm, true),
+                 std::logic_error);
+  });
+}
+
+}  // namespace
+}  // namespace counterpoint
