@@ -105,7 +105,10 @@ Action AddRunCommand(CLI::App& app) {
     // refused before anything is allocated if its arrays would not fit (docs/scenarios.md, "Memory")
     std::optional<MemoryLimit> limit;
     if (!args->memory_limit.empty()) limit = MemoryLimit{ParseMemorySize(args->memory_limit), "--memory-limit"};
-    CheckScenarioMemory(sc, limit);
+    // a rank of a sharded MPI run holds only its block of users
+    const bool sharded =
+        MpiSize() > 1 && ShardingObstacle(sc, args->checkpoint > 0 || !control.resume_path.empty()).empty();
+    CheckScenarioMemory(sc, limit, sharded ? MpiSize() : 1);
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
     const std::string out = !args->resume.empty() ? args->resume : args->out.empty() ? sc.output_dir : args->out;

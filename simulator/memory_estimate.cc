@@ -119,9 +119,10 @@ double EstimateIndexBytes(const std::string& factory, int64_t n, int64_t d) {
   return nd * per_vector + extra;
 }
 
-MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape) {
+MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int shards) {
   const double n = static_cast<double>(shape.items), d = static_cast<double>(shape.dim);
-  const double users = static_cast<double>(sc.population.n_users);
+  // a rank of a sharded run holds its block of users: the largest is ceil(n_users / shards)
+  const double users = std::ceil(static_cast<double>(sc.population.n_users) / std::max(shards, 1));
   const double h = sc.population.history_length;
   const double arms = static_cast<double>(sc.arms.size());
   MemoryEstimate e;
@@ -165,7 +166,8 @@ MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape) {
   // written as text (about 40 bytes a row); sessions happen with the Beta mean probability
   if (sc.output_events) {
     const double session = sc.population.session_alpha / (sc.population.session_alpha + sc.population.session_beta);
-    const double impressions = static_cast<double>(sc.replicates) * arms * static_cast<double>(sc.steps) * users *
+    const double impressions = static_cast<double>(sc.replicates) * arms * static_cast<double>(sc.steps) *
+                               static_cast<double>(sc.population.n_users) *
                                session * static_cast<double>(max_slate);
     add("event log", impressions * (sizeof(ImpressionRecord) + 40));
   }
@@ -257,10 +259,10 @@ void CheckMemory(const MemoryEstimate& estimate, const MemoryLimit& limit) {
                        "output.events, or pass --memory-limit if you know better (docs/scenarios.md, 'Memory')");
 }
 
-void CheckScenarioMemory(const Scenario& sc, const std::optional<MemoryLimit>& limit) {
+void CheckScenarioMemory(const Scenario& sc, const std::optional<MemoryLimit>& limit, int shards) {
   const std::optional<CatalogShape> shape = EstimateCatalogShape(sc);
   if (!shape) return;
-  CheckMemory(EstimateMemory(sc, *shape), limit ? *limit : SystemMemoryLimit());
+  CheckMemory(EstimateMemory(sc, *shape, shards), limit ? *limit : SystemMemoryLimit());
 }
 
 }  // namespace counterpoint

@@ -38,8 +38,10 @@ struct MemoryEstimate {
 /// the upper levels (about 1/(M-1) as many), with IDMap an id per vector.
 double EstimateIndexBytes(const std::string& factory, int64_t n, int64_t d);
 
-/// The estimate for a scenario whose catalog has `shape`.
-MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape);
+/// The estimate for a scenario whose catalog has `shape`, for one process; with `shards`
+/// > 1, for one rank of a run whose users are sharded over that many ranks (its largest
+/// block of users; the catalog, index and event log are whole on every rank).
+MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int shards = 1);
 
 /// A memory limit and where it comes from.
 struct MemoryLimit {
@@ -64,6 +66,6 @@ void CheckMemory(const MemoryEstimate& estimate, const MemoryLimit& limit);
 
 /// Estimates the scenario's memory and checks it against `limit` (the system's when empty).
 /// Does nothing when the catalog's shape cannot be told before loading it.
-void CheckScenarioMemory(const Scenario& sc, const std::optional<MemoryLimit>& limit = std::nullopt);
+void CheckScenarioMemory(const Scenario& sc, const std::optional<MemoryLimit>& limit = std::nullopt, int shards = 1);
 
 }  // namespace counterpoint

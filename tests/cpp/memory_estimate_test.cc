@@ -69,6 +69,20 @@ TEST(MemoryEstimate, AgreesWithTheArraysAPopulationAndAnIndexAllocate) {
   EXPECT_EQ(EstimateMemory(sc, {1000, 8}).Part("population"), 2.0 * static_cast<double>(pop.memory_bytes()));
 }
 
+TEST(MemoryEstimate, ARankOfAShardedRunCountsItsLargestBlockOfUsers) {
+  // users sharded over 3 ranks: a rank holds at most ceil(n / 3) users; catalog and index whole
+  const Scenario sc = ParseScenario(kSmall, "small.yaml", {"index.factory=IVF16,Flat"});
+  const World world = BuildWorld(sc, 7);
+  const int64_t n = sc.population.n_users, largest = (n + 2) / 3;
+  const Population block = GeneratePopulation(sc.population, *world.catalog, 7, {0, largest});
+  const MemoryEstimate whole = EstimateMemory(sc, {world.catalog->size(), world.catalog->dim()});
+  const MemoryEstimate rank = EstimateMemory(sc, {world.catalog->size(), world.catalog->dim()}, 3);
+  EXPECT_EQ(rank.Part("population"), static_cast<double>(block.memory_bytes()));
+  EXPECT_LT(rank.Part("population"), whole.Part("population"));
+  EXPECT_EQ(rank.Part("embeddings"), whole.Part("embeddings"));
+  EXPECT_EQ(rank.Part("index"), whole.Part("index"));
+}
+
 TEST(MemoryEstimate, HnswLinksAgreeWithFaiss) {
   // FAISS draws each vector's level with P(level >= l) = M^-l; level 0 keeps 2M neighbours,
   // the others M: the estimate is the expectation, here within 1% (> 4 standard errors)
