@@ -1,7 +1,7 @@
 // counterpoint run SCENARIO.yaml [--out DIR] [--set key.path=value ...] [--arms a,b] [--threads N]
 //                                [--checkpoint K]
 // counterpoint run --resume DIR [SCENARIO.yaml ...]
-//                  [--memory-limit SIZE]
+//                  [--memory-limit SIZE] [--replicate-users]
 #include <omp.h>
 #include <signal.h>
 
@@ -30,6 +30,7 @@ struct RunArgs {
   bool quiet = false;
   int64_t checkpoint = 0;
   std::string resume;
+  bool replicate_users = false;
 };
 
 // the signal that asked the run to stop (SIGINT, SIGTERM), 0 while none did
@@ -82,6 +83,9 @@ Action AddRunCommand(CLI::App& app) {
   cmd->add_option("--memory-limit", args->memory_limit,
                   "refuse runs estimated to need more, e.g. 8G (default: the smallest of available memory, "
                   "ulimit -v and the cgroup's limit)");
+  cmd->add_flag("--replicate-users", args->replicate_users,
+                "under mpirun: every rank holds every user and only retrieval is shared out, even where users "
+                "could be sharded (docs/cluster.md, \"MPI\"; the results are the same)");
   cmd->add_flag("--quiet", args->quiet, "no progress output");
   return [args]() {
     Scenario sc;
@@ -105,10 +109,14 @@ Action AddRunCommand(CLI::App& app) {
     // refused before anything is allocated if its arrays would not fit (docs/scenarios.md, "Memory")
     std::optional<MemoryLimit> limit;
     if (!args->memory_limit.empty()) limit = MemoryLimit{ParseMemorySize(args->memory_limit), "--memory-limit"};
-    // a rank of a sharded MPI run holds only its block of users
-    const bool sharded =
-        MpiSize() > 1 && ShardingObstacle(sc, args->checkpoint > 0 || !control.resume_path.empty()).empty();
-    CheckScenarioMemory(sc, limit, sharded ? MpiSize() : 1);
+    // under mpirun, why every rank would hold every user ("": users sharded, and a rank
+    // holds only its block of them)
+    control.replicate_users = args->replicate_users;
+    const std::string replicated_because =
+        MpiSize() == 1          ? ""
+        : args->replicate_users ? "--replicate-users"
+                                : ShardingObstacle(sc, args->checkpoint > 0 || !control.resume_path.empty());
+    CheckScenarioMemory(sc, limit, MpiSize() > 1 && replicated_because.empty() ? MpiSize() : 1);
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
     const std::string out = !args->resume.empty() ? args->resume : args->out.empty() ? sc.output_dir : args->out;
@@ -130,7 +138,7 @@ Action AddRunCommand(CLI::App& app) {
       if (MpiSize() > 1) std::cerr << " in each of " << MpiSize() << " MPI ranks";
       std::cerr << ")\n";
       if (MpiSize() > 1) {
-        const std::string why = ShardingObstacle(sc, control.checkpoint_every > 0 || !control.resume_path.empty());
+        const std::string& why = replicated_because;
         if (why.empty())
           std::cerr << "counterpoint: users sharded: each rank holds and runs its own block of users\n";
         else

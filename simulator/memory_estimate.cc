@@ -167,8 +167,7 @@ MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int
   if (sc.output_events) {
     const double session = sc.population.session_alpha / (sc.population.session_alpha + sc.population.session_beta);
     const double impressions = static_cast<double>(sc.replicates) * arms * static_cast<double>(sc.steps) *
-                               static_cast<double>(sc.population.n_users) *
-                               session * static_cast<double>(max_slate);
+                               static_cast<double>(sc.population.n_users) * session * static_cast<double>(max_slate);
     add("event log", impressions * (sizeof(ImpressionRecord) + 40));
   }
   return e;

@@ -160,8 +160,9 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
   const Collective& comm = control.collective ? *control.collective : Serial();
   result.ranks = comm.size();
   // several ranks: each holds a block of users if every part of the scenario allows it
-  result.replicated_because =
-      comm.size() > 1 ? ShardingObstacle(sc, control.checkpoint_every > 0 || resume != nullptr) : "";
+  result.replicated_because = comm.size() == 1          ? ""
+                              : control.replicate_users ? "--replicate-users"
+                                                        : ShardingObstacle(sc, control.checkpoint_every > 0 || resume);
   const bool shard = comm.size() > 1 && result.replicated_because.empty();
   const UserBlock block = shard ? BlockOfUsers(sc.population.n_users, comm.rank(), comm.size()) : UserBlock{0, -1};
   bool stop = false;

@@ -67,6 +67,8 @@ struct RunControl {
   /// The ranks running this scenario together (null: this process alone). Every rank
   /// computes the same result; only rank 0 writes checkpoints.
   const Collective* collective = nullptr;
+  /// With several ranks: every rank holds every user even where they could be sharded.
+  bool replicate_users = false;
 };
 
 /// Builds the world for replicate r (catalog, index), the population, runs every arm.

@@ -50,6 +50,17 @@ for s in redirect_method ranking_team_ab moderation_one_hour hash_sharing; do
   echo "$s: identical for 1 process and 1-4 ranks"
 done
 
+# the replicated mode on demand gives the same bytes as the sharded one and one process
+s=ranking_team_ab
+read -ra extra <<<"${sets[$s]}"
+quiet mpi 2 "$bin" run "$src/scenarios/$s.yaml" "${common[@]}" "${extra[@]}" --replicate-users --out "$tmp/$s-rep"
+for f in metrics.csv summary.json metrics_summary.csv impressions.csv; do
+  cmp -s "$tmp/$s-serial/$f" "$tmp/$s-rep/$f" || fail "$s: $f differs with --replicate-users"
+done
+grep -q '"mpi_replicated_because": "--replicate-users"' "$tmp/$s-rep/manifest.json" ||
+  fail "$s: manifest.json does not record --replicate-users"
+echo "$s: --replicate-users identical too"
+
 # a failure on one rank ends every rank, with that rank's message and a non-zero code
 set +e
 msg=$(mpi 2 "$bin" run "$src/scenarios/rabbit_hole.yaml" --quiet --set population.n_users=-5 --out "$tmp/bad" 2>&1)
