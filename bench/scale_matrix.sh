@@ -61,21 +61,28 @@ PY
     done
     ;;
   mpi)
-    # one machine: 1, 2, 4 ranks x 1 thread (4 ranks oversubscribe the 2 cores)
+    # one machine: 1, 2, 4 ranks x 1 thread (4 ranks oversubscribe the 2 cores), users
+    # sharded (the default) and replicated (--replicate-users), back to back
     for n in 1 2 4; do
-      echo "== mpirun -np $n, 100k x 100k, 3 steps, 1 thread per rank" >&2
-      t=$(timed mpirun --oversubscribe -np "$n" ./build/cli/counterpoint run scenarios/rabbit_hole.yaml --quiet \
-        --threads 1 --out /tmp/mpi_bench --set population.n_users=100000 catalog.n_items=100000 catalog.dim=64 \
-        index.factory=IVF1024,Flat index.nprobe=8 replicates=1 steps=3 --arms engagement) || continue
-      python3 - "$n" "$t" >>"$out" <<'PY'
+      for mode in sharded replicated; do
+        ((n == 1)) && [ "$mode" = replicated ] && continue
+        flag=()
+        [ "$mode" = replicated ] && flag=(--replicate-users)
+        echo "== mpirun -np $n ($mode), 100k x 100k, 3 steps, 1 thread per rank" >&2
+        t=$(timed mpirun --oversubscribe -np "$n" ./build/cli/counterpoint run scenarios/rabbit_hole.yaml --quiet \
+          --threads 1 --out /tmp/mpi_bench --set population.n_users=100000 catalog.n_items=100000 catalog.dim=64 \
+          index.factory=IVF1024,Flat index.nprobe=8 replicates=1 steps=3 --arms engagement "${flag[@]}") || continue
+        python3 - "$n" "$t" >>"$out" <<'PY'
 import json, sys
 n, t = int(sys.argv[1]), json.loads(sys.argv[2])
 m = json.load(open("/tmp/mpi_bench/manifest.json"))
 step = sum(x["step_seconds"] for x in m["timings"])
 search = sum(x["faiss_search_seconds"] for x in m["timings"])
-print(json.dumps({"bench": "mpi", "ranks": n, "mpi_ranks_in_manifest": m["mpi_ranks"], "step_seconds": step,
+print(json.dumps({"bench": "mpi", "ranks": n, "mpi_ranks_in_manifest": m["mpi_ranks"],
+                  "mpi_mode": m.get("mpi_mode", "one process"), "step_seconds": step,
                   "rank0_search_seconds": search, "wall_s": t["wall_s"], "peak_rss_mb_rank0": t["peak_rss_kb"] / 1024}))
 PY
+      done
     done
     ;;
   large)
