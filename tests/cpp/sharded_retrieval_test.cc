@@ -3,57 +3,14 @@
 // metric rows, event logs and final states bit-identical to one process, for any number
 // of ranks, with interventions that keep shared state. Runs without MPI (and under ASan).
 #include <gtest/gtest.h>
-#include <omp.h>
-
-#include <cstring>
 
 #include "core/collective.h"
+#include "rank_runs.h"
 #include "simulator/runner.h"
 #include "thread_ranks.h"
 
 namespace counterpoint {
 namespace {
-
-struct Outcome {
-  std::vector<double> rows;
-  std::vector<ImpressionRecord> impressions;
-  std::vector<ModerationRecord> moderation;
-  std::vector<float> estimates;
-  std::vector<int64_t> item_clicks;
-};
-
-Outcome RunArm(const Scenario& sc, const ArmSpec& arm, const Collective* collective) {
-  omp_set_num_threads(1);
-  const World world = BuildWorld(sc, 11);
-  Population pop = GeneratePopulation(sc.population, *world.catalog, 11);
-  Simulation sim = BuildSimulation(sc, arm, world, std::move(pop), 11, collective);
-  Outcome o;
-  sim.Run(o.rows);
-  o.impressions = sim.impression_log();
-  o.moderation = sim.moderation_log();
-  o.estimates = sim.population().estimate;
-  o.item_clicks = sim.items().clicks;
-  return o;
-}
-
-void ExpectSame(const Outcome& a, const Outcome& b, const std::string& what) {
-  ASSERT_EQ(a.rows.size(), b.rows.size()) << what;
-  EXPECT_EQ(0, std::memcmp(a.rows.data(), b.rows.data(), a.rows.size() * sizeof(double))) << what << ": metric rows";
-  ASSERT_EQ(a.impressions.size(), b.impressions.size()) << what;
-  for (size_t i = 0; i < a.impressions.size(); ++i) {
-    ASSERT_EQ(a.impressions[i].user, b.impressions[i].user) << what << ": impression " << i;
-    ASSERT_EQ(a.impressions[i].item, b.impressions[i].item) << what << ": impression " << i;
-    ASSERT_EQ(a.impressions[i].clicked, b.impressions[i].clicked) << what << ": impression " << i;
-    ASSERT_EQ(a.impressions[i].provenance, b.impressions[i].provenance) << what << ": impression " << i;
-  }
-  ASSERT_EQ(a.moderation.size(), b.moderation.size()) << what;
-  for (size_t i = 0; i < a.moderation.size(); ++i) {
-    ASSERT_EQ(a.moderation[i].item, b.moderation[i].item) << what << ": moderation " << i;
-    ASSERT_EQ(a.moderation[i].step, b.moderation[i].step) << what << ": moderation " << i;
-  }
-  EXPECT_EQ(a.estimates, b.estimates) << what << ": the system's estimates";
-  EXPECT_EQ(a.item_clicks, b.item_clicks) << what << ": item clicks";
-}
 
 TEST(ShardedRetrievalTest, SliceOfCutsConsecutiveBlocks) {
   // 10 users in blocks of 4: ranks 0, 1, 2 take 4, 4, 2; rank 3 none
@@ -81,14 +38,21 @@ TEST(ShardedRetrievalTest, RanksReproduceOneProcessBitForBit) {
     Scenario sc = LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/" + name + ".yaml", sets);
     SelectArms(sc, {arm_name});
     for (const ArmSpec& arm : sc.arms) {
-      const Outcome serial = RunArm(sc, arm, nullptr);
+      const testing::Outcome serial = testing::RunArm(sc, arm, nullptr, false);
       ASSERT_FALSE(serial.impressions.empty());
       for (int ranks : {2, 3}) {
-        std::vector<Outcome> got(ranks);
-        testing::RunRanks(ranks, [&](int r, const Collective& comm) { got[r] = RunArm(sc, arm, &comm); });
-        for (int r = 0; r < ranks; ++r)
-          ExpectSame(serial, got[r],
-                     name + "/" + arm.name + ", rank " + std::to_string(r) + " of " + std::to_string(ranks));
+        std::vector<testing::Outcome> got(ranks);
+        testing::RunRanks(ranks,
+                          [&](int r, const Collective& comm) { got[r] = testing::RunArm(sc, arm, &comm, false); });
+        for (int r = 0; r < ranks; ++r) {
+          const std::string what =
+              name + "/" + arm.name + ", rank " + std::to_string(r) + " of " + std::to_string(ranks);
+          EXPECT_FALSE(got[r].sharded) << what;
+          testing::ExpectSameShared(serial, got[r], what);
+          // replicated: every rank holds every user, in the state one process ends with
+          EXPECT_EQ(got[r].estimates, serial.estimates) << what << ": the system's estimates";
+          EXPECT_EQ(got[r].interests, serial.interests) << what << ": the users' interests";
+        }
       }
     }
   }

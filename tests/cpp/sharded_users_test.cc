@@ -5,12 +5,12 @@
 // each step. Metric rows, logs and every user's final state must be bit-identical to one
 // process's. Runs without MPI (and under ASan).
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <cstring>
 
 #include "core/collective.h"
 #include "core/io.h"
+#include "rank_runs.h"
 #include "simulator/runner.h"
 #include "thread_ranks.h"
 
@@ -71,73 +71,20 @@ TEST(ShardedUsersTest, AGeneratedBlockHoldsTheWholePopulationsRows) {
   }
 }
 
-struct Outcome {
-  std::vector<double> rows;
-  std::vector<ImpressionRecord> impressions;
-  std::vector<ModerationRecord> moderation;
-  std::vector<float> estimates, interests;  ///< the users held, in user order
-  std::vector<int64_t> item_clicks, item_impressions;
-  int64_t first = 0, held = 0;
-  bool sharded = false;
-};
-
-Outcome RunArm(const Scenario& sc, const ArmSpec& arm, const Collective* comm) {
-  omp_set_num_threads(1);
-  const World world = BuildWorld(sc, 11);
-  const UserBlock block =
-      comm ? BlockOfUsers(sc.population.n_users, comm->rank(), comm->size()) : UserBlock{0, sc.population.n_users};
-  Simulation sim = BuildSimulation(sc, arm, world, GeneratePopulation(sc.population, *world.catalog, 11, block), 11,
-                                   comm, comm != nullptr);
-  Outcome o;
-  sim.Run(o.rows);
-  o.impressions = sim.impression_log();
-  o.moderation = sim.moderation_log();
-  o.estimates = sim.population().estimate;
-  o.interests = sim.population().interest;
-  o.item_clicks = sim.items().clicks;
-  o.item_impressions = sim.items().impressions;
-  o.first = sim.population().first;
-  o.held = sim.population().rows;
-  o.sharded = sim.sharded();
-  return o;
-}
-
-void ExpectSameShared(const Outcome& a, const Outcome& b, const std::string& what) {
-  ASSERT_EQ(a.rows.size(), b.rows.size()) << what;
-  EXPECT_EQ(0, std::memcmp(a.rows.data(), b.rows.data(), a.rows.size() * sizeof(double))) << what << ": metric rows";
-  ASSERT_EQ(a.impressions.size(), b.impressions.size()) << what;
-  for (size_t i = 0; i < a.impressions.size(); ++i) {
-    ASSERT_EQ(a.impressions[i].step, b.impressions[i].step) << what << ": impression " << i;
-    ASSERT_EQ(a.impressions[i].user, b.impressions[i].user) << what << ": impression " << i;
-    ASSERT_EQ(a.impressions[i].item, b.impressions[i].item) << what << ": impression " << i;
-    ASSERT_EQ(a.impressions[i].position, b.impressions[i].position) << what << ": impression " << i;
-    ASSERT_EQ(a.impressions[i].clicked, b.impressions[i].clicked) << what << ": impression " << i;
-    ASSERT_EQ(a.impressions[i].dismissed, b.impressions[i].dismissed) << what << ": impression " << i;
-    ASSERT_EQ(a.impressions[i].provenance, b.impressions[i].provenance) << what << ": impression " << i;
-  }
-  ASSERT_EQ(a.moderation.size(), b.moderation.size()) << what;
-  for (size_t i = 0; i < a.moderation.size(); ++i) {
-    ASSERT_EQ(a.moderation[i].item, b.moderation[i].item) << what << ": moderation " << i;
-    ASSERT_EQ(a.moderation[i].step, b.moderation[i].step) << what << ": moderation " << i;
-  }
-  EXPECT_EQ(a.item_clicks, b.item_clicks) << what << ": item clicks";
-  EXPECT_EQ(a.item_impressions, b.item_impressions) << what << ": item impressions";
-}
-
 // every arm of the scenario, one process against 2 and 3 ranks each holding a block
 void ExpectShardedRunsMatch(Scenario sc, const std::string& name) {
   for (const ArmSpec& arm : sc.arms) {
-    const Outcome serial = RunArm(sc, arm, nullptr);
+    const testing::Outcome serial = testing::RunArm(sc, arm, nullptr, false);
     ASSERT_FALSE(serial.impressions.empty()) << name;
     for (int ranks : {2, 3}) {
-      std::vector<Outcome> got(ranks);
-      testing::RunRanks(ranks, [&](int r, const Collective& comm) { got[r] = RunArm(sc, arm, &comm); });
+      std::vector<testing::Outcome> got(ranks);
+      testing::RunRanks(ranks, [&](int r, const Collective& comm) { got[r] = testing::RunArm(sc, arm, &comm, true); });
       std::vector<float> estimates, interests;
       for (int r = 0; r < ranks; ++r) {
         const std::string what = name + "/" + arm.name + ", rank " + std::to_string(r) + " of " + std::to_string(ranks);
         EXPECT_TRUE(got[r].sharded) << what;
         EXPECT_LT(got[r].held, sc.population.n_users) << what << ": the rank holds every user";
-        ExpectSameShared(serial, got[r], what);
+        testing::ExpectSameShared(serial, got[r], what);
         estimates.insert(estimates.end(), got[r].estimates.begin(), got[r].estimates.end());
         interests.insert(interests.end(), got[r].interests.begin(), got[r].interests.end());
       }
