@@ -40,8 +40,9 @@ class EngagementRanker : public Ranker {
         prior_impr_(p.Double("ctr_prior_impressions")),
         debias_(p.String("ctr_debias") == "examination"),
         eta_(p.Double("examination_decay")) {}
-  // the examination debiasing sums over every user's slates in user order (not sharded)
-  bool Shardable() const override { return !debias_; }
+  // sharded, the examinations of every rank's slates are added in user order at the next
+  // BeginStep (FlushExaminations)
+  bool Shardable() const override { return true; }
   // the item terms change only between steps: computed once per step, not per candidate
   void BeginStep(const RecContext& ctx) override {
     const auto& clicks = ctx.items.clicks;
@@ -49,6 +50,7 @@ class EngagementRanker : public Ranker {
     const double pop_norm =
         ctx.items.max_clicks > 0 ? 1.0 / std::log1p(static_cast<double>(ctx.items.max_clicks)) : 0.0;
     if (debias_ && examined_.size() != clicks.size()) examined_.assign(clicks.size(), 0.0);
+    if (debias_ && ctx.users.size() > 1) FlushExaminations(ctx.users);
     item_term_.resize(clicks.size());
     for (size_t i = 0; i < clicks.size(); ++i) {
       const double shown = debias_ ? examined_[i] : static_cast<double>(impr[i]);
@@ -62,18 +64,33 @@ class EngagementRanker : public Ranker {
       return static_cast<float>(w_rel_ * b.cand_sim[u * b.k + j]) + item_term_[item];
     });
   }
-  // expected examinations of organic slots, summed in user order (so batch size and threads
-  // cannot matter); read from the next step's BeginStep on, like the impression counts
-  void ObserveSlates(const RecContext&, const SlateBatch& b) override {
+  // expected examinations of organic slots, summed in user order (so batch size, threads
+  // and ranks cannot matter); read from the next step's BeginStep on, like the impression
+  // counts. Sharded, this rank's (item, position) pairs wait for FlushExaminations.
+  void ObserveSlates(const RecContext& ctx, const SlateBatch& b) override {
     if (!debias_) return;
     if (static_cast<int>(propensity_.size()) < b.slate_size)
       for (int p = static_cast<int>(propensity_.size()); p < b.slate_size; ++p)
         propensity_.push_back(std::pow(1.0 + p, -eta_));
     for (int64_t u = 0; u < b.n; ++u) {
       const int64_t* slate = b.Slate(u);
-      for (int p = 0; p < b.slate_size; ++p)
-        if (slate[p] >= 0 && !b.Injected(u, p)) examined_[slate[p]] += propensity_[p];
+      for (int p = 0; p < b.slate_size; ++p) {
+        if (slate[p] < 0 || b.Injected(u, p)) continue;
+        if (ctx.users.size() > 1)
+          shown_.push_back(slate[p] * kMaxSlots + p);
+        else
+          examined_[slate[p]] += propensity_[p];
+      }
     }
+  }
+  // every rank's pairs of the last step, in rank order (user order), added as one process would
+  void FlushExaminations(const Collective& users) {
+    for (int64_t code : GatherInRankOrder(users, shown_)) {
+      const int p = static_cast<int>(code % kMaxSlots);
+      for (int q = static_cast<int>(propensity_.size()); q <= p; ++q) propensity_.push_back(std::pow(1.0 + q, -eta_));
+      examined_[code / kMaxSlots] += propensity_[p];
+    }
+    shown_.clear();
   }
   // the expected examinations so far (item_term_ is recomputed by BeginStep)
   void SaveState(StateWriter& out) const override {
@@ -92,6 +109,9 @@ class EngagementRanker : public Ranker {
   std::vector<float> item_term_;    ///< w_ctr * CTR + w_pop * popularity per item, this step
   std::vector<double> examined_;    ///< ctr_debias examination: expected examinations per item
   std::vector<double> propensity_;  ///< (p + 1)^-eta by slate position p
+  /// sharded: this step's organic (item, position) pairs, as item * kMaxSlots + position
+  std::vector<int64_t> shown_;
+  static constexpr int64_t kMaxSlots = 1 << 16;
 };
 
 /// score = <estimate, x>: relevance to the system's estimate alone (no CTR, no popularity).

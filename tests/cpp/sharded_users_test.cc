@@ -110,6 +110,15 @@ TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithTheRankingTeamsI
   ExpectShardedRunsMatch(sc, "ranking_team_ab");
 }
 
+TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithExaminationDebiasedClickRates) {
+  // the ranker's expected examinations: a floating-point sum per item over every rank's
+  // slates, added in user order at the next step
+  Scenario sc = Small("ranking_team_ab", {"recommender.ranker.ctr_debias=examination"});
+  SelectArms(sc, {"engagement"});
+  ASSERT_EQ(ShardingObstacle(sc, false), "");
+  ExpectShardedRunsMatch(sc, "ranking_team_ab, ctr_debias examination");
+}
+
 TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithModerationAndHashSharing) {
   // impressions before removal are summed over the ranks; uploads, queues and the hash
   // database are per item, the same on every rank
