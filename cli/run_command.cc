@@ -112,10 +112,8 @@ Action AddRunCommand(CLI::App& app) {
     // under mpirun, why every rank would hold every user ("": users sharded, and a rank
     // holds only its block of them)
     control.replicate_users = args->replicate_users;
-    const std::string replicated_because =
-        MpiSize() == 1          ? ""
-        : args->replicate_users ? "--replicate-users"
-                                : ShardingObstacle(sc, args->checkpoint > 0 || !control.resume_path.empty());
+    control.checkpoint_every = args->checkpoint;
+    const std::string replicated_because = ReplicationReason(sc, control, MpiSize());
     CheckScenarioMemory(sc, limit, MpiSize() > 1 && replicated_because.empty() ? MpiSize() : 1);
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
@@ -127,7 +125,6 @@ Action AddRunCommand(CLI::App& app) {
     // an output directory that cannot be written fails now, not after the whole run
     if (writer)
       CheckWritableDirectory(out, !args->resume.empty() ? "--resume" : args->out.empty() ? "output.dir" : "--out");
-    control.checkpoint_every = args->checkpoint;
     control.checkpoint_path = CheckpointPath(out);
     InstallStopHandlers();
     control.should_stop = [] { return g_stop_signal != 0; };
@@ -137,15 +134,12 @@ Action AddRunCommand(CLI::App& app) {
                 << threads << " thread(s)";
       if (MpiSize() > 1) std::cerr << " in each of " << MpiSize() << " MPI ranks";
       std::cerr << ")\n";
-      if (MpiSize() > 1) {
-        const std::string& why = replicated_because;
-        if (why.empty())
-          std::cerr << "counterpoint: users sharded: each rank holds and runs its own block of users\n";
-        else
-          std::cerr << "counterpoint: users replicated: every rank holds every user (retrieval alone is shared "
-                       "out), because of "
-                    << why << " (docs/cluster.md, \"MPI\")\n";
-      }
+      if (MpiSize() > 1 && replicated_because.empty())
+        std::cerr << "counterpoint: users sharded: each rank holds and runs its own block of users\n";
+      else if (MpiSize() > 1)
+        std::cerr << "counterpoint: users replicated: every rank holds every user (retrieval alone is shared "
+                     "out), because of "
+                  << replicated_because << " (docs/cluster.md, \"MPI\")\n";
     }
     Progress progress("  simulating");
     const RunResult result = RunScenario(

@@ -10,6 +10,18 @@ void SerialCollective::AllGather(const void* send, void* recv, const std::vector
   if (!bytes.empty() && bytes[0] > 0 && send != recv) std::memmove(recv, send, static_cast<size_t>(bytes[0]));
 }
 
+void SumOverRanks(const Collective& comm, std::initializer_list<std::span<int64_t>> parts) {
+  if (comm.size() == 1) return;
+  std::vector<int64_t> packed;
+  for (const auto& p : parts) packed.insert(packed.end(), p.begin(), p.end());
+  comm.AllReduceSum(packed.data(), static_cast<int64_t>(packed.size()));
+  auto at = packed.begin();
+  for (const auto& p : parts) {
+    std::copy_n(at, p.size(), p.begin());
+    at += static_cast<std::ptrdiff_t>(p.size());
+  }
+}
+
 void SerialCollective::Abort(int code) const { std::exit(code); }
 
 const Collective& Serial() {

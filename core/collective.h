@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <span>
 #include <type_traits>
 #include <vector>
 
@@ -41,6 +43,10 @@ class SerialCollective final : public Collective {
   void Barrier() const override {}
   [[noreturn]] void Abort(int code) const override;
 };
+
+/// Replaces each of `parts` (counters, histograms) on every rank by its sum over the
+/// ranks, in one AllReduceSum; a scalar x is the part {&x, 1}. Nothing to do on one rank.
+void SumOverRanks(const Collective& comm, std::initializer_list<std::span<int64_t>> parts);
 
 /// Every rank's `local` elements concatenated in rank order, on every rank (the ranks may
 /// hold different counts). With users in contiguous blocks by rank, per-user values come

@@ -19,9 +19,9 @@ class Retriever {
   /// Fills batch.cand_ids and batch.cand_sim. Each user's candidates must depend only on
   /// ctx and that user's id and query, never on the other users of the batch or on state
   /// an earlier call left: under MPI, ranks retrieve disjoint blocks of users
-  /// (docs/architecture.md, "One step").
+  /// (docs/architecture.md, "One step"). Hence any retriever runs sharded
+  /// (Intervention::Shardable).
   virtual void Retrieve(const RecContext& ctx, SlateBatch& batch) = 0;
-  /// Retrieval is per user (above), so any retriever runs sharded (Intervention::Shardable).
   /// Checkpoints (docs/architecture.md, "Checkpoints"): writes the state that changes
   /// during a run, not what the constructor or Init rebuild; LoadState restores it into a
   /// plug-in built and initialised the same way. The defaults throw CheckpointUnsupported:

@@ -69,9 +69,7 @@ class EngagementRanker : public Ranker {
   // counts. Sharded, this rank's (item, position) pairs wait for FlushExaminations.
   void ObserveSlates(const RecContext& ctx, const SlateBatch& b) override {
     if (!debias_) return;
-    if (static_cast<int>(propensity_.size()) < b.slate_size)
-      for (int p = static_cast<int>(propensity_.size()); p < b.slate_size; ++p)
-        propensity_.push_back(std::pow(1.0 + p, -eta_));
+    CoverPositions(b.slate_size);
     for (int64_t u = 0; u < b.n; ++u) {
       const int64_t* slate = b.Slate(u);
       for (int p = 0; p < b.slate_size; ++p) {
@@ -87,10 +85,14 @@ class EngagementRanker : public Ranker {
   void FlushExaminations(const Collective& users) {
     for (int64_t code : GatherInRankOrder(users, shown_)) {
       const int p = static_cast<int>(code % kMaxSlots);
-      for (int q = static_cast<int>(propensity_.size()); q <= p; ++q) propensity_.push_back(std::pow(1.0 + q, -eta_));
+      CoverPositions(p + 1);  // another rank's slates may be longer than any seen here
       examined_[code / kMaxSlots] += propensity_[p];
     }
     shown_.clear();
+  }
+  // propensity_ holds (p + 1)^-eta for every position p < n
+  void CoverPositions(int n) {
+    for (int p = static_cast<int>(propensity_.size()); p < n; ++p) propensity_.push_back(std::pow(1.0 + p, -eta_));
   }
   // the expected examinations so far (item_term_ is recomputed by BeginStep)
   void SaveState(StateWriter& out) const override {

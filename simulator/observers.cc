@@ -75,14 +75,8 @@ class ExposureObserver : public Observer {
     }
   }
   void EndStep(const StepView& v, double* row) override {
-    std::array<int64_t, 2 * kNumLabels + 1> sums;
-    std::copy(impr_.begin(), impr_.end(), sums.begin());
-    std::copy(clicks_.begin(), clicks_.end(), sums.begin() + kNumLabels);
-    sums.back() = newly_reached_;
-    v.users.AllReduceSum(sums.data(), sums.size());
-    std::copy_n(sums.begin(), kNumLabels, impr_.begin());
-    std::copy_n(sums.begin() + kNumLabels, kNumLabels, clicks_.begin());
-    n_reached_ += sums.back();
+    SumOverRanks(v.users, {impr_, clicks_, {&newly_reached_, 1}});
+    n_reached_ += newly_reached_;
     auto share = [](const std::array<int64_t, kNumLabels>& h, std::initializer_list<Label> labels) {
       const int64_t total = std::accumulate(h.begin(), h.end(), int64_t{0});
       int64_t part = 0;

@@ -80,6 +80,12 @@ std::string ShardingObstacle(const Scenario& sc, bool checkpoints) {
   return "";
 }
 
+std::string ReplicationReason(const Scenario& sc, const RunControl& control, int ranks) {
+  if (ranks == 1) return "";
+  if (control.replicate_users) return "--replicate-users";
+  return ShardingObstacle(sc, control.checkpoint_every > 0 || !control.resume_path.empty());
+}
+
 namespace {
 // steps x old_cols rows -> steps x (old_cols + 1), the new last column NaN (not in that arm)
 void WidenRows(std::vector<double>& rows, int64_t steps, size_t old_cols) {
@@ -160,9 +166,7 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
   const Collective& comm = control.collective ? *control.collective : Serial();
   result.ranks = comm.size();
   // several ranks: each holds a block of users if every part of the scenario allows it
-  result.replicated_because = comm.size() == 1          ? ""
-                              : control.replicate_users ? "--replicate-users"
-                                                        : ShardingObstacle(sc, control.checkpoint_every > 0 || resume);
+  result.replicated_because = ReplicationReason(sc, control, comm.size());
   const bool shard = comm.size() > 1 && result.replicated_because.empty();
   const UserBlock block = shard ? BlockOfUsers(sc.population.n_users, comm.rank(), comm.size()) : UserBlock{0, -1};
   bool stop = false;

@@ -95,6 +95,10 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
 /// of users): "output.graph", "checkpoints", or the first plug-in that is not Shardable,
 /// named with its scenario place; "" if nothing does (docs/cluster.md, "MPI").
 std::string ShardingObstacle(const Scenario& sc, bool checkpoints);
+/// Why a run on `ranks` ranks keeps every user on every rank: "" on one rank or when users
+/// are sharded, "--replicate-users" when control asks for it, else ShardingObstacle
+/// (checkpoints: control writes or resumes one).
+std::string ReplicationReason(const Scenario& sc, const RunControl& control, int ranks);
 
 /// Final-step value of each metric per arm (mean, CI), and the paired difference of
 /// each arm against the first (common random numbers make these differences sharp).

@@ -322,11 +322,8 @@ void CounterNarrativeInjection::OnFeedback(const RecContext&, const SlateBatch& 
 
 void CounterNarrativeInjection::WriteMetrics(const RecContext& ctx, double* row) {
   // every rank's counts of this step (budgets are unlimited when sharded: Shardable)
-  std::vector<int64_t> counts = {impressions_, clicks_, triggered_count_, reached_step_};
-  counts.insert(counts.end(), org_impressions_.begin(), org_impressions_.end());
-  ctx.users.AllReduceSum(counts.data(), static_cast<int64_t>(counts.size()));
-  impressions_ = counts[0], clicks_ = counts[1], triggered_count_ = counts[2], reached_step_ = counts[3];
-  std::copy(counts.begin() + 4, counts.end(), org_impressions_.begin());
+  SumOverRanks(ctx.users,
+               {{&impressions_, 1}, {&clicks_, 1}, {&triggered_count_, 1}, {&reached_step_, 1}, org_impressions_});
   reached_count_ += reached_step_;
   row[0] = static_cast<double>(impressions_);
   row[1] = static_cast<double>(clicks_);

@@ -34,9 +34,7 @@ void DemoteHarmful::OnScores(const RecContext& ctx, SlateBatch& b) {
 
 void DemoteHarmful::WriteMetrics(const RecContext& ctx, double* row) {
   // every rank's counts of this step
-  int64_t counts[4] = {candidates_, demoted_, demoted_harmful_, demoted_news_};
-  ctx.users.AllReduceSum(counts, 4);
-  candidates_ = counts[0], demoted_ = counts[1], demoted_harmful_ = counts[2], demoted_news_ = counts[3];
+  SumOverRanks(ctx.users, {{&candidates_, 1}, {&demoted_, 1}, {&demoted_harmful_, 1}, {&demoted_news_, 1}});
   const double nan = std::nan("");
   row[0] = candidates_ > 0 ? static_cast<double>(demoted_) / candidates_ : nan;
   row[1] = demoted_ > 0 ? static_cast<double>(demoted_harmful_) / demoted_ : nan;

@@ -100,9 +100,7 @@ void NotInterested::OnFeedback(const RecContext& ctx, const SlateBatch& b, const
 
 void NotInterested::WriteMetrics(const RecContext& ctx, double* row) {
   // every rank's counts of this step
-  int64_t counts[2] = {dismissals_, suppressed_};
-  ctx.users.AllReduceSum(counts, 2);
-  dismissals_ = counts[0], suppressed_ = counts[1];
+  SumOverRanks(ctx.users, {{&dismissals_, 1}, {&suppressed_, 1}});
   row[0] = static_cast<double>(dismissals_);
   row[1] = static_cast<double>(suppressed_);
 }
