@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The scale issue's benchmark matrix (bench/RESULTS.md, "Scale"): run on an idle machine
 # after scripts/setup.sh. Each line of OUT (default bench/scale_matrix.jsonl) is one run's
-# JSON; the log says what ran. Sections: engine | content | mpi | large (1M x 1M x 20 steps)
+# JSON; the log says what ran. Sections: engine | content | mpi | mpi_budgets | large (1M x 1M x 20 steps)
 # | million (Flat and HNSW32 over 1M items).
 # Usage: bench/scale_matrix.sh [SECTION...]   (default: engine content mpi); needs /usr/bin/time
 # (Debian package time) and the Release build with MPI (scripts/setup.sh).
@@ -22,6 +22,33 @@ timed() {
   /usr/bin/time -f '{"wall_s": %e, "peak_rss_kb": %M}' -o /tmp/scale_time.json "$@" >/dev/null 2>/tmp/scale_err.log ||
     { cat /tmp/scale_err.log >&2; return 1; }
   cat /tmp/scale_time.json
+}
+# one machine: 1, 2, 4 ranks x 1 thread (4 ranks oversubscribe the 2 cores), users sharded
+# (the default) and replicated (--replicate-users), back to back.
+# Usage: mpi_matrix LABEL SCENARIO ARM SETTING...
+mpi_matrix() {
+  local label=$1 scenario=$2 arm=$3
+  shift 3
+  for n in 1 2 4; do
+    for mode in sharded replicated; do
+      ((n == 1)) && [ "$mode" = replicated ] && continue
+      flag=()
+      [ "$mode" = replicated ] && flag=(--replicate-users)
+      echo "== $label: mpirun -np $n ($mode), $scenario --arms $arm --set $*, 1 thread per rank" >&2
+      t=$(timed mpirun --oversubscribe -np "$n" ./build/cli/counterpoint run "$scenario" --quiet --threads 1 \
+        --out /tmp/mpi_bench --arms "$arm" --set "$@" "${flag[@]}") || continue
+      python3 - "$label" "$n" "$t" >>"$out" <<'PY'
+import json, sys
+label, n, t = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+m = json.load(open("/tmp/mpi_bench/manifest.json"))
+step = sum(x["step_seconds"] for x in m["timings"])
+search = sum(x["faiss_search_seconds"] for x in m["timings"])
+print(json.dumps({"bench": label, "ranks": n, "mpi_ranks_in_manifest": m["mpi_ranks"],
+                  "mpi_mode": m.get("mpi_mode", "one process"), "step_seconds": step,
+                  "rank0_search_seconds": search, "wall_s": t["wall_s"], "peak_rss_mb_rank0": t["peak_rss_kb"] / 1024}))
+PY
+    done
+  done
 }
 for section in "${sections[@]}"; do
   case $section in
@@ -61,29 +88,15 @@ PY
     done
     ;;
   mpi)
-    # one machine: 1, 2, 4 ranks x 1 thread (4 ranks oversubscribe the 2 cores), users
-    # sharded (the default) and replicated (--replicate-users), back to back
-    for n in 1 2 4; do
-      for mode in sharded replicated; do
-        ((n == 1)) && [ "$mode" = replicated ] && continue
-        flag=()
-        [ "$mode" = replicated ] && flag=(--replicate-users)
-        echo "== mpirun -np $n ($mode), 100k x 100k, 3 steps, 1 thread per rank" >&2
-        t=$(timed mpirun --oversubscribe -np "$n" ./build/cli/counterpoint run scenarios/rabbit_hole.yaml --quiet \
-          --threads 1 --out /tmp/mpi_bench --set population.n_users=100000 catalog.n_items=100000 catalog.dim=64 \
-          index.factory=IVF1024,Flat index.nprobe=8 replicates=1 steps=3 --arms engagement "${flag[@]}") || continue
-        python3 - "$n" "$t" >>"$out" <<'PY'
-import json, sys
-n, t = int(sys.argv[1]), json.loads(sys.argv[2])
-m = json.load(open("/tmp/mpi_bench/manifest.json"))
-step = sum(x["step_seconds"] for x in m["timings"])
-search = sum(x["faiss_search_seconds"] for x in m["timings"])
-print(json.dumps({"bench": "mpi", "ranks": n, "mpi_ranks_in_manifest": m["mpi_ranks"],
-                  "mpi_mode": m.get("mpi_mode", "one process"), "step_seconds": step,
-                  "rank0_search_seconds": search, "wall_s": t["wall_s"], "peak_rss_mb_rank0": t["peak_rss_kb"] / 1024}))
-PY
-      done
-    done
+    # rabbit_hole's engagement arm at 100k x 100k, 3 steps
+    mpi_matrix mpi scenarios/rabbit_hole.yaml engagement population.n_users=100000 catalog.n_items=100000 \
+      catalog.dim=64 index.factory=IVF1024,Flat index.nprobe=8 replicates=1 steps=3
+    ;;
+  mpi_budgets)
+    # redirect_method's inject_everyone at 100k users: each organisation's 1500 impressions a
+    # step run out within the step, so sharded ranks hand the budgets on in rank order
+    mpi_matrix mpi_budgets scenarios/redirect_method.yaml inject_everyone population.n_users=100000 replicates=1 \
+      steps=5
     ;;
   large)
     engine 1000000 1000000 IVF4096,Flat 8 20

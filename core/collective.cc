@@ -22,6 +22,16 @@ void SumOverRanks(const Collective& comm, std::initializer_list<std::span<int64_
   }
 }
 
+void BroadcastFrom(const Collective& comm, int root, std::span<int64_t> data) {
+  if (comm.size() == 1) return;
+  // a gather in which only the root sends
+  std::vector<int64_t> bytes(comm.size(), 0);
+  bytes[root] = static_cast<int64_t>(data.size_bytes());
+  std::vector<int64_t> root_copy(data.size());
+  comm.AllGather(data.data(), root_copy.data(), bytes);
+  std::copy(root_copy.begin(), root_copy.end(), data.begin());
+}
+
 void SerialCollective::Abort(int code) const { std::exit(code); }
 
 const Collective& Serial() {

@@ -48,6 +48,9 @@ class SerialCollective final : public Collective {
 /// ranks, in one AllReduceSum; a scalar x is the part {&x, 1}. Nothing to do on one rank.
 void SumOverRanks(const Collective& comm, std::initializer_list<std::span<int64_t>> parts);
 
+/// Replaces `data` on every rank by rank `root`'s copy (the same length on every rank).
+void BroadcastFrom(const Collective& comm, int root, std::span<int64_t> data);
+
 /// Every rank's `local` elements concatenated in rank order, on every rank (the ranks may
 /// hold different counts). With users in contiguous blocks by rank, per-user values come
 /// back in user order, so a sum over them is the same, bit for bit, as one process's.

@@ -56,6 +56,16 @@ class Intervention {
   /// for observers) at a step-end hook, whatever depends on the others. A run whose
   /// plug-ins are not all shardable keeps every user on every rank instead.
   virtual bool Shardable() const { return false; }
+  /// Sharded runs: true if OnSlate shares out a resource of the whole step (an impression
+  /// budget) in user order across every rank's users. A sharded rank then holds all of
+  /// its step's batches: this intervention's OnSlate sees each of them in user order and
+  /// should only note what it needs (the batches stay alive and in place); FinishSlates
+  /// follows, once per step on every rank (even one without active users), and may change
+  /// those slates, handing what is left on from rank to rank (rank r after ranks 0..r-1).
+  /// The interventions after it in the list see the slates after FinishSlates.
+  virtual bool AllocatesAcrossRanks() const { return false; }
+  /// See AllocatesAcrossRanks; only called in sharded runs.
+  virtual void FinishSlates(const RecContext& ctx) {}
   /// Once, before the first step.
   virtual void Init(const InterventionContext& ctx) {}
   /// Names of the metric columns this intervention adds to metrics.csv (fixed after Init).

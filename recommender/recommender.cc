@@ -64,16 +64,35 @@ void Recommender::Retrieve(const RecContext& ctx, SlateBatch& batch) {
 }
 
 void Recommender::RecommendRetrieved(const RecContext& ctx, SlateBatch& batch) {
+  RankAndCut(ctx, batch);
+  SlateStage(ctx, batch, 0, interventions_.size());
+}
+
+void Recommender::RankAndCut(const RecContext& ctx, SlateBatch& batch) {
   // candidate-stage interventions (filtering)
   for (auto& iv : interventions_) iv->OnCandidates(ctx, batch);
   // score; score-stage interventions re-score from the whole pool; cut to slates
   ranker_->Score(ctx, batch);
   for (auto& iv : interventions_) iv->OnScores(ctx, batch);
   CutSlates(batch);
-  // slate-stage interventions (injection into slots), in scenario order
-  for (auto& iv : interventions_) iv->OnSlate(ctx, batch);
-  ranker_->ObserveSlates(ctx, batch);
 }
+
+void Recommender::SlateStage(const RecContext& ctx, SlateBatch& batch, size_t begin, size_t end) {
+  // slate-stage interventions (injection into slots), in scenario order; the ranker sees
+  // the final slates
+  end = std::min(end, interventions_.size());
+  for (size_t i = begin; i < end; ++i) interventions_[i]->OnSlate(ctx, batch);
+  if (end == interventions_.size()) ranker_->ObserveSlates(ctx, batch);
+}
+
+std::vector<size_t> Recommender::AllocationStages() const {
+  std::vector<size_t> at;
+  for (size_t i = 0; i < interventions_.size(); ++i)
+    if (interventions_[i]->AllocatesAcrossRanks()) at.push_back(i);
+  return at;
+}
+
+void Recommender::FinishSlates(const RecContext& ctx, size_t i) { interventions_[i]->FinishSlates(ctx); }
 
 void Recommender::OnResponse(const RecContext& ctx, const SlateBatch& batch, ChoiceBuffer& choices) {
   for (auto& iv : interventions_) iv->OnResponse(ctx, batch, choices);

@@ -43,6 +43,9 @@ class Recommender {
   /// The first part that cannot run sharded over MPI ranks ("ranker 'engagement'" style
   /// names come from the caller; here "ranker" or "intervention i"), or "" if none.
   std::string ShardingObstacle() const;
+  /// The interventions (indices, ascending) that share a step's resource out across ranks
+  /// (Intervention::AllocatesAcrossRanks).
+  std::vector<size_t> AllocationStages() const;
   /// Metric columns the interventions add, in scenario order.
   std::vector<std::string> InterventionColumns() const;
 
@@ -59,6 +62,15 @@ class Recommender {
   /// after it. Retrieve then RecommendRetrieved is Recommend.
   void Retrieve(const RecContext& ctx, SlateBatch& batch);
   void RecommendRetrieved(const RecContext& ctx, SlateBatch& batch);
+  /// RecommendRetrieved in parts, for a sharded rank that holds its step's batches while
+  /// interventions allocate across ranks (AllocationStages): the candidate and score
+  /// hooks, the ranking and the cut; then the OnSlate hooks of interventions [begin, end)
+  /// (end clamped to their number; the ranker observes the slates after the last); FinishSlates of intervention i once
+  /// every held batch went through its OnSlate. RankAndCut then SlateStage(0, all) is
+  /// RecommendRetrieved.
+  void RankAndCut(const RecContext& ctx, SlateBatch& batch);
+  void SlateStage(const RecContext& ctx, SlateBatch& batch, size_t begin, size_t end);
+  void FinishSlates(const RecContext& ctx, size_t i);
   /// Response hooks (users act on controls interventions offer), after the user model chose.
   void OnResponse(const RecContext& ctx, const SlateBatch& batch, ChoiceBuffer& choices);
   /// Feedback hooks, after users responded.

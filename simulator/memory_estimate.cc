@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "embeddings/catalog_source.h"
+#include "recommender/intervention.h"
 #include "recommender/moderation_log.h"
 
 namespace counterpoint {
@@ -155,7 +156,14 @@ MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int
   const double max_clicks = sc.user_model.params.values().count("max_clicks")
                                 ? static_cast<double>(sc.user_model.params.Int("max_clicks"))
                                 : 1;
-  const double cap = std::max(1.0, std::min(static_cast<double>(sc.batch_size), users));
+  // (a sharded rank holds every batch of its step, ceil(active / cap) of them, when an
+  // intervention hands a budget on from rank to rank: Intervention::AllocatesAcrossRanks)
+  bool held = false;
+  for (const auto& a : sc.arms)
+    for (const auto& iv : a.interventions)
+      held |= shards > 1 && InterventionRegistry::Get().Find(iv.type)->factory(iv.params)->AllocatesAcrossRanks();
+  const double batch = std::max(1.0, std::min(static_cast<double>(sc.batch_size), users));
+  const double cap = held ? std::ceil(users / batch) * batch : batch;
   add("batch buffers", cap * (d * 4 + static_cast<double>(max_k) * (16 + 12) + static_cast<double>(max_slate) * 14 +
                               max_clicks * 8 + 4));
   // output.graph: each user's last clicks (8 each) and their count; the edges grow with the run

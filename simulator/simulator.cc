@@ -47,6 +47,7 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
     if (options_.record_graph) obstacle = "output.graph";
     if (!obstacle.empty()) throw std::logic_error("Simulation: users cannot be sharded: " + obstacle);
   }
+  if (sharded_) allocation_stages_ = rec_->AllocationStages();
   // items: live once uploaded (upload_step <= 0 at the start), pending until then
   items_ = ItemState(cat.size());
   for (int64_t i = 0; i < cat.size(); ++i) {
@@ -82,12 +83,12 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
   }
 }
 
-void Simulation::LoadBatch(size_t start, int64_t n) {
+void Simulation::LoadBatch(SlateBatch& b, size_t start, int64_t n) {
   // active users [start, start + n) and the system's estimates of them (the queries)
   const int64_t d = world_.catalog->dim();
-  batch_.n = n;
-  batch_.users = active_.data() + start;
-  for (int64_t u = 0; u < n; ++u) std::copy_n(pop_.Estimate(batch_.users[u]), d, batch_.queries.data() + u * d);
+  b.n = n;
+  b.users = active_.data() + start;
+  for (int64_t u = 0; u < n; ++u) std::copy_n(pop_.Estimate(b.users[u]), d, b.queries.data() + u * d);
 }
 
 void Simulation::ShardedRetrieve(const RecContext& ctx, size_t start, int64_t chunk, int64_t cap) {
@@ -95,7 +96,7 @@ void Simulation::ShardedRetrieve(const RecContext& ctx, size_t start, int64_t ch
   // candidates, in user order (the blocks are consecutive, in rank order)
   const int64_t k = batch_.k;
   const RankSlice mine = SliceOf(chunk, cap, comm_.rank());
-  LoadBatch(start + mine.begin, mine.end - mine.begin);
+  LoadBatch(batch_, start + mine.begin, mine.end - mine.begin);
   if (batch_.n > 0) rec_->Retrieve(ctx, batch_);
   std::vector<int64_t> id_bytes(comm_.size()), sim_bytes(comm_.size());
   for (int r = 0; r < comm_.size(); ++r) {
@@ -116,31 +117,31 @@ void Simulation::ReleaseUploads(const RecContext& ctx) {
   rec_->OnUploads(ctx, arriving_, actions);
 }
 
-void Simulation::RecordImpressions(int64_t step) {
+void Simulation::RecordImpressions(const SlateBatch& b, int64_t step) {
   // in user order, so the log is the same for any batch size
-  for (int64_t u = 0; u < batch_.n; ++u) {
-    const int64_t* slate = batch_.Slate(u);
+  for (int64_t u = 0; u < b.n; ++u) {
+    const int64_t* slate = b.Slate(u);
     const int64_t* clicks = choices_.Clicks(u);
-    for (int j = 0; j < batch_.slate_size; ++j) {
+    for (int j = 0; j < b.slate_size; ++j) {
       if (slate[j] < 0) continue;
       const bool clicked = std::find(clicks, clicks + choices_.n_clicks[u], slate[j]) != clicks + choices_.n_clicks[u];
       const Catalog& cat = *world_.catalog;
       const int64_t org = cat.label(slate[j]) == Label::kCounterNarrative ? cat.creator(slate[j]) : -1;
-      impressions_.push_back({static_cast<int32_t>(step), batch_.users[u], slate[j], org, static_cast<uint16_t>(j),
-                              batch_.SlateProvenance(u)[j], static_cast<uint8_t>(clicked), choices_.Dismissed(u)[j]});
+      impressions_.push_back({static_cast<int32_t>(step), b.users[u], slate[j], org, static_cast<uint16_t>(j),
+                              b.SlateProvenance(u)[j], static_cast<uint8_t>(clicked), choices_.Dismissed(u)[j]});
     }
   }
 }
 
-void Simulation::Learn(const RecContext& ctx) {
+void Simulation::Learn(const RecContext& ctx, const SlateBatch& b) {
   // the recommender learns from the slots that teach it (organic unless configured);
   // the user's history and counters take everything consumed
-#pragma omp parallel for schedule(static) if (batch_.n > 512)
-  for (int64_t u = 0; u < batch_.n; ++u) {
-    const int64_t user = batch_.users[u];
-    const int64_t* slate = batch_.Slate(u);
-    const uint8_t* provenance = batch_.SlateProvenance(u);
-    for (int j = 0; j < batch_.slate_size; ++j) {
+#pragma omp parallel for schedule(static) if (b.n > 512)
+  for (int64_t u = 0; u < b.n; ++u) {
+    const int64_t user = b.users[u];
+    const int64_t* slate = b.Slate(u);
+    const uint8_t* provenance = b.SlateProvenance(u);
+    for (int j = 0; j < b.slate_size; ++j) {
       if (slate[j] < 0) continue;
       ++pop_.impressions[pop_.Row(user)];
       if (!rec_->Teaches(provenance, j)) continue;
@@ -150,12 +151,12 @@ void Simulation::Learn(const RecContext& ctx) {
     for (int c = 0; c < choices_.n_clicks[u]; ++c) {
       const int64_t item = choices_.Clicks(u)[c];
       pop_.PushHistory(user, item, ctx.step);
-      const int64_t* slot = std::find(slate, slate + batch_.slate_size, item);
-      if (slot == slate + batch_.slate_size || !rec_->Teaches(provenance, static_cast<int>(slot - slate))) continue;
+      const int64_t* slot = std::find(slate, slate + b.slate_size, item);
+      if (slot == slate + b.slate_size || !rec_->Teaches(provenance, static_cast<int>(slot - slate))) continue;
 #pragma omp atomic
       ++click_delta_[item];
     }
-    rec_->Learn(ctx.catalog, slate, provenance, batch_.slate_size, choices_.Clicks(u), choices_.n_clicks[u],
+    rec_->Learn(ctx.catalog, slate, provenance, b.slate_size, choices_.Clicks(u), choices_.n_clicks[u],
                 pop_.Estimate(user));
     pop_.clicks[pop_.Row(user)] += choices_.n_clicks[u];
     ++pop_.sessions[pop_.Row(user)];
@@ -165,16 +166,50 @@ void Simulation::Learn(const RecContext& ctx) {
 void Simulation::RunBatch(const RecContext& ctx, const StepView& view) {
   // 2-5. the batch's candidates are in; recommend
   rec_->RecommendRetrieved(ctx, batch_);
+  RespondAndLearn(ctx, view, batch_);
+}
+
+void Simulation::RespondAndLearn(const RecContext& ctx, const StepView& view, SlateBatch& b) {
   // 6. users examine, choose and drift; 7. feedback hooks, then the recommender learns
-  std::fill_n(choices_.dismissed.begin(), batch_.n * batch_.slate_size, uint8_t{0});
-  user_model_->Respond(ctx, batch_, pop_, choices_);
-  rec_->OnResponse(ctx, batch_, choices_);
-  rec_->OnFeedback(ctx, batch_, choices_);
-  if (options_.record_events) RecordImpressions(ctx.step);
-  Learn(ctx);
+  std::fill_n(choices_.dismissed.begin(), b.n * b.slate_size, uint8_t{0});
+  user_model_->Respond(ctx, b, pop_, choices_);
+  rec_->OnResponse(ctx, b, choices_);
+  rec_->OnFeedback(ctx, b, choices_);
+  if (options_.record_events) RecordImpressions(b, ctx.step);
+  Learn(ctx, b);
   // 8. observers accumulate; the induced graph records slates after clicks
-  for (auto& obs : observers_) obs->ObserveBatch(view, batch_, choices_);
-  if (graph_) graph_->Observe(batch_, choices_);
+  for (auto& obs : observers_) obs->ObserveBatch(view, b, choices_);
+  if (graph_) graph_->Observe(b, choices_);
+}
+
+void Simulation::RunHeldBatches(const RecContext& ctx, const StepView& view, int64_t cap) {
+  // a sharded rank whose interventions allocate across ranks: every batch of the step is
+  // held until its slates are final. Each stage runs the slate hooks up to an allocating
+  // intervention on every batch, then lets it finish (handing its budgets from rank to
+  // rank); the last stage runs the remaining hooks and the rest of the step, batch by batch
+  const int64_t n_active = static_cast<int64_t>(active_.size());
+  const int64_t n_batches = (n_active + cap - 1) / cap;
+  while (static_cast<int64_t>(held_.size()) < n_batches) {
+    held_.emplace_back();
+    held_.back().Reserve(cap, world_.catalog->dim(), rec_->options().candidates, rec_->options().slate_size);
+  }
+  size_t begin = 0;
+  for (size_t stage = 0; stage <= allocation_stages_.size(); ++stage) {
+    const bool last = stage == allocation_stages_.size();
+    const size_t end = last ? std::string::npos : allocation_stages_[stage] + 1;
+    for (int64_t i = 0; i < n_batches; ++i) {
+      SlateBatch& b = held_[i];
+      if (stage == 0) {
+        LoadBatch(b, i * cap, std::min(cap, n_active - i * cap));
+        rec_->Retrieve(ctx, b);
+        rec_->RankAndCut(ctx, b);
+      }
+      rec_->SlateStage(ctx, b, begin, end);
+      if (last) RespondAndLearn(ctx, view, b);
+    }
+    if (!last) rec_->FinishSlates(ctx, allocation_stages_[stage]);
+    begin = end;
+  }
 }
 
 void Simulation::CombineStep(size_t log_start) {
@@ -220,15 +255,17 @@ void Simulation::Step(int64_t step, double* row) {
       const int64_t chunk = std::min<int64_t>(chunk_cap, active_.size() - chunk_start);
       ShardedRetrieve(ctx, chunk_start, chunk, cap);
       for (int64_t in_chunk = 0; in_chunk < chunk; in_chunk += cap) {
-        LoadBatch(chunk_start + in_chunk, std::min<int64_t>(cap, chunk - in_chunk));
+        LoadBatch(batch_, chunk_start + in_chunk, std::min<int64_t>(cap, chunk - in_chunk));
         std::copy_n(gathered_ids_.data() + in_chunk * batch_.k, batch_.n * batch_.k, batch_.cand_ids.data());
         std::copy_n(gathered_sim_.data() + in_chunk * batch_.k, batch_.n * batch_.k, batch_.cand_sim.data());
         RunBatch(ctx, view);
       }
     }
+  } else if (!allocation_stages_.empty()) {
+    RunHeldBatches(ctx, view, cap);
   } else {
     for (size_t start = 0; start < active_.size(); start += cap) {
-      LoadBatch(start, std::min<int64_t>(cap, active_.size() - start));
+      LoadBatch(batch_, start, std::min<int64_t>(cap, active_.size() - start));
       rec_->Retrieve(ctx, batch_);
       RunBatch(ctx, view);
     }

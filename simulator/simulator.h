@@ -32,7 +32,9 @@ struct SimOptions {
   /// in one of two modes (docs/cluster.md, "MPI"):
   /// - sharded (shard_users): each rank holds its block of users (BlockOfUsers; the
   ///   population passed in is that block) and runs them end to end; shared state is
-  ///   combined at the end of each step. Every plug-in must be Shardable.
+  ///   combined at the end of each step. Every plug-in must be Shardable. A rank holds
+  ///   all of its step's batches when an intervention shares a step's resource out
+  ///   across ranks (Intervention::AllocatesAcrossRanks).
   /// - replicated: every rank holds every user; retrieval alone is shared out.
   const Collective* collective = nullptr;
   bool shard_users = false;
@@ -83,11 +85,13 @@ class Simulation {
 
  private:
   void ReleaseUploads(const RecContext& ctx);
-  void Learn(const RecContext& ctx);
-  void RecordImpressions(int64_t step);
-  void LoadBatch(size_t start, int64_t n);
+  void Learn(const RecContext& ctx, const SlateBatch& b);
+  void RecordImpressions(const SlateBatch& b, int64_t step);
+  void LoadBatch(SlateBatch& b, size_t start, int64_t n);
   void ShardedRetrieve(const RecContext& ctx, size_t start, int64_t chunk, int64_t cap);
   void RunBatch(const RecContext& ctx, const StepView& view);
+  void RespondAndLearn(const RecContext& ctx, const StepView& view, SlateBatch& b);
+  void RunHeldBatches(const RecContext& ctx, const StepView& view, int64_t cap);
   void CombineStep(size_t log_start);
 
   World world_;
@@ -113,8 +117,10 @@ class Simulation {
   std::vector<int64_t> click_delta_, impression_delta_;
   const Collective& comm_;
   bool sharded_ = false;
-  const Collective& users_comm_;       ///< comm_ when sharded, else a single rank
-  std::vector<int64_t> gathered_ids_;  ///< with several ranks: a chunk's candidates, every rank's block
+  std::vector<size_t> allocation_stages_;  ///< sharded: interventions that allocate across ranks
+  std::vector<SlateBatch> held_;           ///< with allocation stages: the step's batches
+  const Collective& users_comm_;           ///< comm_ when sharded, else a single rank
+  std::vector<int64_t> gathered_ids_;      ///< with several ranks: a chunk's candidates, every rank's block
   std::vector<float> gathered_sim_;
   StageTimes times_;
 };

@@ -7,7 +7,9 @@
 #include <cmath>
 #include <limits>
 
+#include "core/collective.h"
 #include "core/error.h"
+#include "embeddings/flat_search.h"
 
 namespace counterpoint {
 
@@ -44,18 +46,18 @@ CounterNarrativeInjection::Trigger ParseTrigger(const std::string& s) {
   return CounterNarrativeInjection::Trigger::kHarmShare;
 }
 
-// a flat inner-product index over the given catalog rows
+// a flat inner-product index over the given catalog rows, searched with the SIMD kernels
 std::unique_ptr<faiss::IndexFlatIP> SubIndex(const Catalog& cat, const std::vector<int64_t>& items,
                                              std::vector<float>& scratch) {
-  auto index = std::make_unique<faiss::IndexFlatIP>(static_cast<int>(cat.dim()));
+  std::unique_ptr<faiss::IndexFlatIP> index = std::make_unique<SimdIndexFlatIP>(cat.dim());
   scratch.resize(items.size() * cat.dim());
   for (size_t i = 0; i < items.size(); ++i) std::copy_n(cat.Embedding(items[i]), cat.dim(), &scratch[i * cat.dim()]);
   if (!items.empty()) index->add(static_cast<faiss_idx>(items.size()), scratch.data());
   return index;
 }
 
-// a search under a bitmap over local ids; the selector also pins FAISS's sequential kernel,
-// so a query's answer does not depend on the other queries of the call (batch size)
+// a search under a bitmap over local ids (SimdIndexFlatIP: exact, and a query's answer does
+// not depend on the other queries of the call, so not on the batch size)
 void FilteredSearch(const faiss::IndexFlatIP& index, const ItemFilter& live, const float* queries, int64_t nq, int k,
                     float* scores, int64_t* ids) {
   faiss::IDSelectorBitmap bitmap(static_cast<size_t>((live.size() + 7) / 8), live.bitmap());
@@ -151,7 +153,6 @@ void CounterNarrativeInjection::Init(const InterventionContext& ctx) {
   targets_.reserve(n);
   const int64_t width = std::max(k_cn_, 1);
   chunk_queries_.assign(kChunk * dim_, 0.f);
-  chunk_scores_.assign(kChunk * width, 0.f);
   chunk_ids_.assign(kChunk * width, -1);
   wide_scores_.assign(cn_items_.size(), 0.f);
   wide_ids_.assign(cn_items_.size(), -1);
@@ -169,8 +170,15 @@ void CounterNarrativeInjection::BeginStep(const RecContext& ctx) {
   for (size_t j = 0; j < cn_items_.size(); ++j) cn_live_.Set(j, ctx.items.available.IsAvailable(cn_items_[j]));
   for (size_t j = 0; j < harm_items_.size(); ++j) harm_live_.Set(j, ctx.items.available.IsAvailable(harm_items_[j]));
   std::fill(budget_left_.begin(), budget_left_.end(), budget_per_step_);
+  CloseSpentOrganisations();  // a budget of 0: none; counts the live counter-narratives
   std::fill(org_impressions_.begin(), org_impressions_.end(), 0);
   impressions_ = clicks_ = triggered_count_ = reached_step_ = 0;
+  held_.clear();
+  targets_.clear();
+  // at most this many injections this step, from every rank together (each takes one unit)
+  const int64_t orgs = static_cast<int64_t>(orgs_.size());
+  search_ahead_ = budget_per_step_ > std::numeric_limits<int64_t>::max() / orgs ? std::numeric_limits<int64_t>::max()
+                                                                                : budget_per_step_ * orgs;
 }
 
 void CounterNarrativeInjection::SearchCounterNarratives(const float* queries, int64_t nq, int k, float* scores,
@@ -228,12 +236,14 @@ void CounterNarrativeInjection::Inject(const RecContext& ctx, SlateBatch& b, int
   int64_t* slate = b.Slate(u);
   float* score = b.slate_score.data() + u * b.slate_size;
   uint8_t* prov = b.SlateProvenance(u);
-  int next = 0;  // position in cands
   for (int64_t pos : slots_) {
     if (!UnderCap(user, ctx.step)) return;
-    // the nearest live counter-narrative not on the slate whose organisation has budget left
+    // the nearest live counter-narrative not on the slate whose organisation has budget
+    // left: the first such in the list, searched from its top for every slot (an injection
+    // may push one off the slate's end), is the nearest whatever the list was searched
+    // under, as long as only budgets closed items since
     int64_t local = -1;
-    for (; next < n_cands && local < 0; ++next) {
+    for (int next = 0; next < n_cands && local < 0; ++next) {
       const int64_t c = cands[next];
       if (c < 0) break;
       if (!cn_live_.IsAvailable(c)) continue;  // its organisation ran out of budget earlier this step
@@ -267,10 +277,45 @@ void CounterNarrativeInjection::Inject(const RecContext& ctx, SlateBatch& b, int
     const int32_t org = cn_org_[local];
     ++org_impressions_[org];
     ++impressions_;
-    if (budget_per_step_ >= 0 && --budget_left_[org] == 0)
-      for (size_t j = 0; j < cn_items_.size(); ++j)
-        if (cn_org_[j] == org) cn_live_.Set(static_cast<int64_t>(j), false);
+    if (budget_per_step_ >= 0 && --budget_left_[org] == 0) CloseSpentOrganisations();
     if (!reached_[user]) reached_[user] = 1, ++reached_step_;
+  }
+}
+
+void CounterNarrativeInjection::CloseSpentOrganisations() {
+  live_cns_ = 0;
+  for (size_t j = 0; j < cn_items_.size(); ++j) {
+    if (budget_per_step_ >= 0 && budget_left_[cn_org_[j]] <= 0) cn_live_.Set(static_cast<int64_t>(j), false);
+    live_cns_ += cn_live_.IsAvailable(static_cast<int64_t>(j));
+  }
+}
+
+void CounterNarrativeInjection::SearchTargets(const SlateBatch& b, size_t begin, size_t end) {
+  // targets [begin, end) of b: their nearest counter-narratives under the bitmap as it is
+  // now, a chunk at a time (none live: every budget spent or every item removed, nothing
+  // to inject)
+  if (k_cn_ == 0 || live_cns_ == 0) return;
+  target_scores_.resize(targets_.size() * k_cn_);
+  target_ids_.resize(targets_.size() * k_cn_);
+  for (size_t s = begin; s < end; s += kChunk) {
+    const int64_t nq = std::min<int64_t>(kChunk, static_cast<int64_t>(end - s));
+    for (int64_t q = 0; q < nq; ++q)
+      std::copy_n(b.queries.data() + targets_[s + q] * b.dim, b.dim, chunk_queries_.data() + q * dim_);
+    SearchCounterNarratives(chunk_queries_.data(), nq, k_cn_, target_scores_.data() + s * k_cn_,
+                            target_ids_.data() + s * k_cn_);
+  }
+}
+
+void CounterNarrativeInjection::InjectTargets(const RecContext& ctx, SlateBatch& b, size_t begin, size_t end,
+                                              size_t searched) {
+  // in user order, consuming budgets; once no counter-narrative is live, Inject would do
+  // nothing. Targets from `searched` on are searched a chunk at a time, when reached
+  for (size_t t = begin; t < end && live_cns_ > 0; ++t) {
+    if (t >= searched) {
+      searched = std::min(end, t + kChunk);
+      SearchTargets(b, t, searched);
+    }
+    Inject(ctx, b, targets_[t], target_ids_.data() + t * k_cn_, k_cn_);
   }
 }
 
@@ -285,8 +330,12 @@ void CounterNarrativeInjection::OnSlate(const RecContext& ctx, SlateBatch& b) {
         if (chunk_ids_[q] < 0) proximity_[s + q] = -std::numeric_limits<float>::infinity();
     }
   }
+  // sharded with budgets, the step's batches are held until FinishSlates: their targets
+  // accumulate, batch after batch
+  const bool defer = AllocatesAcrossRanks() && ctx.users.size() > 1;
+  if (!defer) targets_.clear();
+  const size_t first = targets_.size();
   // triggers and caps depend only on the user's own state: who is to receive a counter-narrative
-  targets_.clear();
   for (int64_t u = 0; u < b.n; ++u) {
     const int64_t user = b.users[u] - first_;  // the user's row
     const bool hit = EvaluateTrigger(ctx, b, u, proximity_[u]);
@@ -294,15 +343,37 @@ void CounterNarrativeInjection::OnSlate(const RecContext& ctx, SlateBatch& b) {
     triggered_count_ += hit;
     if ((everyone_ || hit) && UnderCap(user, ctx.step) && !slots_.empty()) targets_.push_back(u);
   }
-  if (cn_items_.empty() || k_cn_ == 0) return;
-  // nearest counter-narratives for the targets, a chunk at a time; budgets consumed in user order
-  for (size_t s = 0; s < targets_.size(); s += kChunk) {
-    const int64_t nq = std::min<int64_t>(kChunk, static_cast<int64_t>(targets_.size() - s));
-    for (int64_t q = 0; q < nq; ++q)
-      std::copy_n(b.queries.data() + targets_[s + q] * b.dim, b.dim, chunk_queries_.data() + q * dim_);
-    SearchCounterNarratives(chunk_queries_.data(), nq, k_cn_, chunk_scores_.data(), chunk_ids_.data());
-    for (int64_t q = 0; q < nq; ++q) Inject(ctx, b, targets_[s + q], chunk_ids_.data() + q * k_cn_, k_cn_);
+  // their nearest counter-narratives among the items live now; Inject skips those whose
+  // organisation's budget ran out since (the choice is the same as a search made then).
+  // Held batches: searched here (on every rank at once) for as many targets as the budgets
+  // could serve in all, the rest in the rank's turn if budget is left by then
+  const size_t end = targets_.size();
+  if (!defer) {
+    SearchTargets(b, first, end);
+    InjectTargets(ctx, b, first, end, end);
+    return;
   }
+  const size_t ahead = std::min<size_t>(end - first, static_cast<size_t>(std::max<int64_t>(search_ahead_, 0)));
+  SearchTargets(b, first, first + ahead);
+  search_ahead_ -= static_cast<int64_t>(ahead);
+  held_.push_back({&b, first, end, first + ahead});
+}
+
+void CounterNarrativeInjection::FinishSlates(const RecContext& ctx) {
+  // sharded with budgets: every batch of this rank's step was searched (at once on every
+  // rank). Ranks take their turn in rank order, which is user order: each injects into its
+  // held batches from what the ranks before it left of every organisation's budget, then
+  // hands the rest to the next
+  const Collective& ranks = ctx.users;
+  for (int r = 0; r < ranks.size(); ++r) {
+    if (r == ranks.rank())
+      for (const HeldBatch& h : held_) InjectTargets(ctx, *h.batch, h.begin, h.end, h.searched);
+    if (r + 1 == ranks.size()) break;
+    BroadcastFrom(ranks, r, budget_left_);
+    CloseSpentOrganisations();
+  }
+  held_.clear();
+  targets_.clear();
 }
 
 void CounterNarrativeInjection::OnFeedback(const RecContext&, const SlateBatch& b, const ChoiceBuffer& choices) {
@@ -321,7 +392,7 @@ void CounterNarrativeInjection::OnFeedback(const RecContext&, const SlateBatch& 
 }
 
 void CounterNarrativeInjection::WriteMetrics(const RecContext& ctx, double* row) {
-  // every rank's counts of this step (budgets are unlimited when sharded: Shardable)
+  // every rank's counts of this step
   SumOverRanks(ctx.users,
                {{&impressions_, 1}, {&clicks_, 1}, {&triggered_count_, 1}, {&reached_step_, 1}, org_impressions_});
   reached_count_ += reached_step_;

@@ -38,9 +38,13 @@ class CounterNarrativeInjection : public Intervention {
   /// lies beyond the slate, an organisation publishes no counter-narrative, or the
   /// catalog has no counter-narrative to inject.
   void Init(const InterventionContext& ctx) override;
-  /// With unlimited budgets every user's injections are the user's own; a budget shared
-  /// by every user of a step is consumed in user order, which ranks cannot share out.
-  bool Shardable() const override { return budget_per_step_ < 0; }
+  /// Every user's trigger, cap and injections are the user's own; only the budgets are
+  /// shared by every user of a step. Sharded, a rank injects into its users after the
+  /// ranks before it, from the budgets they left (AllocatesAcrossRanks).
+  bool Shardable() const override { return true; }
+  bool AllocatesAcrossRanks() const override { return budget_per_step_ >= 0; }
+  /// Sharded with budgets: injects into the step's held batches in this rank's turn.
+  void FinishSlates(const RecContext& ctx) override;
   std::vector<std::string> Columns() const override;
   void BeginStep(const RecContext& ctx) override;
   void OnSlate(const RecContext& ctx, SlateBatch& batch) override;
@@ -61,6 +65,14 @@ class CounterNarrativeInjection : public Intervention {
   bool UnderCap(int64_t user, int64_t step) const;
   // injects into the slate of batch row u from its candidate list (local CN ids, best first)
   void Inject(const RecContext& ctx, SlateBatch& b, int64_t u, const int64_t* cands, int n_cands);
+  // the k_cn nearest live counter-narratives (target_ids_) of targets_[begin, end), rows of b
+  void SearchTargets(const SlateBatch& b, size_t begin, size_t end);
+  // injects for targets_[begin, end) (rows of b), in order, under the current budgets; those
+  // from `searched` on are searched first
+  void InjectTargets(const RecContext& ctx, SlateBatch& b, size_t begin, size_t end, size_t searched);
+  // takes the counter-narratives of organisations without budget left out of the live
+  // bitmap; counts those still live
+  void CloseSpentOrganisations();
   // one search of the CN sub-index for nq queries under the current step bitmap
   void SearchCounterNarratives(const float* queries, int64_t nq, int k, float* scores, int64_t* ids) const;
 
@@ -95,6 +107,7 @@ class CounterNarrativeInjection : public Intervention {
 
   // per-step state
   ItemFilter cn_live_, harm_live_;  ///< over local ids: live (and, for CN, organisation not out of budget)
+  int64_t live_cns_ = 0;            ///< counter-narratives set in cn_live_
   std::vector<int64_t> budget_left_;
   std::vector<int64_t> org_impressions_;
   int64_t impressions_ = 0, clicks_ = 0, triggered_count_ = 0, reached_count_ = 0;
@@ -103,11 +116,19 @@ class CounterNarrativeInjection : public Intervention {
 
   // batch scratch (sized in Init)
   static constexpr int64_t kChunk = 256;
-  std::vector<float> proximity_;      ///< per batch row: max <estimate, harmful item> (proximity trigger)
-  std::vector<int64_t> targets_;      ///< batch rows to inject into, ascending
+  std::vector<float> proximity_;  ///< per batch row: max <estimate, harmful item> (proximity trigger)
+  std::vector<int64_t> targets_;  ///< batch rows to inject into, ascending (per held batch)
+  struct HeldBatch {
+    SlateBatch* batch;  ///< alive until FinishSlates (Intervention::AllocatesAcrossRanks)
+    size_t begin, end;  ///< its targets in targets_
+    size_t searched;    ///< targets before this one were searched in OnSlate
+  };
+  int64_t search_ahead_ = 0;          ///< held batches: targets still to search in OnSlate this step
+  std::vector<HeldBatch> held_;       ///< sharded with budgets: the step's batches so far
   std::vector<float> chunk_queries_;  ///< kChunk x dim
-  std::vector<float> chunk_scores_;   ///< kChunk x max(k_cn, 1)
   std::vector<int64_t> chunk_ids_;    ///< kChunk x max(k_cn, 1)
+  std::vector<float> target_scores_;  ///< targets x k_cn: SearchTargets' results
+  std::vector<int64_t> target_ids_;   ///< targets x k_cn (local CN ids, best first)
   std::vector<float> wide_scores_;    ///< every counter-narrative, for one user whose list ran out
   std::vector<int64_t> wide_ids_;
 };

@@ -14,6 +14,7 @@
 
 #include "simulator/runner.h"
 #include "test_util.h"
+#include "thread_ranks.h"
 
 namespace counterpoint {
 namespace {
@@ -107,6 +108,13 @@ TEST(CounterNarrativeInjectionTest, TwoSlotsTakeTheTwoNearestAndSkipWhatIsOnTheS
   EXPECT_EQ(g.Step(0, {0}, {3, 0, 6}), (V{3, 4, 0}));
 }
 
+TEST(CounterNarrativeInjectionTest, EachSlotTakesTheNearestNotOnTheSlateAsItIsThen) {
+  // (0,6,3), slots 0 and 1: 3 is on the slate, so 4 goes to slot 0 and pushes 3 off the
+  // end; slot 1 then takes 3, the nearest not on the slate any more (not 5, the next in the list)
+  Harness h(Settings({{"trigger", std::string("always")}, {"slots", V{0, 1}}}));
+  EXPECT_EQ(h.Step(0, {0}, {0, 6, 3}), (V{4, 3, 0}));
+}
+
 TEST(CounterNarrativeInjectionTest, OnlyLiveItemsAndOnlyTheChosenOrganisations) {
   Harness h(Settings({{"trigger", std::string("always")}}));
   h.items.SetStatus(3, ItemStatus::kRemoved);
@@ -149,6 +157,71 @@ TEST(CounterNarrativeInjectionTest, BudgetPerOrganisationIsConsumedInUserOrderAc
   EXPECT_EQ(g.Step(0, {1, 2}, {0, 6, 7, 0, 6, 7}, {0, 1, 0}, false), (V{0, 4, 6, 0, 6, 7}));
   // budgets refill at the next step
   EXPECT_EQ(g.Step(1, {3}, {0, 6, 7}), (V{0, 3, 6}));
+}
+
+TEST(CounterNarrativeInjectionTest, RanksTakeTurnsWithTheBudgetsInUserOrder) {
+  // budget 1 per organisation (100: items 3 and 5; 200: item 4), slot 1, 4 users on 2 ranks:
+  // rank 0 holds users 0-2 in two batches, rank 1 user 3. User 0's slate holds every
+  // counter-narrative: nothing to inject, nothing spent. User 1 takes 3 (org 100), user 2
+  // then 4 (org 200; 3's organisation is spent), and nothing is left for user 3 on rank 1.
+  // OnSlate searched ahead for 2 targets only (2 organisations x 1): user 2's list is
+  // searched in rank 0's turn
+  const Params p = Settings({{"trigger", std::string("always")}, {"budget_per_step", int64_t{1}}});
+  const std::vector<V> want = {{3, 4, 5}, {0, 3, 6}, {0, 4, 6}, {0, 6, 7}};
+  std::vector<V> got(4);
+  std::vector<std::vector<double>> metrics(2);
+  testing::RunRanks(2, [&](int r, const Collective& comm) {
+    const auto catalog = HandCatalog();
+    const VectorIndex index(*catalog, {});
+    const ItemState items(8);
+    const int64_t first = r == 0 ? 0 : 3, held = r == 0 ? 3 : 1;
+    CounterNarrativeInjection iv(p);
+    iv.Init({*catalog, index, 4, first, held, 8, 3, "arm", 7, 0, InterventionPurpose(0)});
+    const RecContext ctx{*catalog, index, items, 0, 7, comm};
+    iv.BeginStep(ctx);
+    // the rank's batches: {0, 1} and {2} on rank 0, {3} on rank 1; held until FinishSlates
+    std::vector<std::vector<int32_t>> ids =
+        r == 0 ? std::vector<std::vector<int32_t>>{{0, 1}, {2}} : std::vector<std::vector<int32_t>>{{3}};
+    std::vector<SlateBatch> batches(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      SlateBatch& b = batches[i];
+      b.Reserve(2, 3, 8, 3);
+      b.n = static_cast<int64_t>(ids[i].size());
+      b.users = ids[i].data();
+      for (int64_t u = 0; u < b.n; ++u) {
+        const float q[3] = {0, 1, 0};
+        std::copy_n(q, 3, b.queries.begin() + u * 3);
+        const V& slate = ids[i][u] == 0 ? want[0] : V{0, 6, 7};
+        std::copy_n(slate.begin(), 3, b.Slate(u));
+        std::fill_n(b.SlateProvenance(u), 3, static_cast<uint8_t>(Provenance::kOrganic));
+      }
+      iv.OnSlate(ctx, b);
+      // nothing is injected before the rank's turn
+      for (int64_t u = 0; u < b.n; ++u) EXPECT_FALSE(b.Injected(u, 1)) << "user " << ids[i][u];
+    }
+    iv.FinishSlates(ctx);
+    for (size_t i = 0; i < ids.size(); ++i)
+      for (int64_t u = 0; u < batches[i].n; ++u) got[ids[i][u]] = V(batches[i].Slate(u), batches[i].Slate(u) + 3);
+    metrics[r].resize(iv.Columns().size());
+    iv.WriteMetrics(ctx, metrics[r].data());
+  });
+  EXPECT_EQ(got, want);
+  // every rank reports the run's totals: 2 impressions, one per organisation, 4 triggered
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(metrics[r][0], 2) << r;
+    EXPECT_EQ(metrics[r][4], 4) << r;
+    EXPECT_EQ(metrics[r][5], 1) << r;
+    EXPECT_EQ(metrics[r][6], 1) << r;
+  }
+  // one process, one batch: the same slates
+  Harness h(p);
+  EXPECT_EQ(h.Step(0, {0, 1, 2, 3}, {3, 4, 5, 0, 6, 7, 0, 6, 7, 0, 6, 7}), (V{3, 4, 5, 0, 3, 6, 0, 4, 6, 0, 6, 7}));
+}
+
+TEST(CounterNarrativeInjectionTest, ABudgetOfZeroInjectsNothing) {
+  Harness h(Settings({{"trigger", std::string("always")}, {"budget_per_step", int64_t{0}}}));
+  EXPECT_EQ(h.Step(0, {0, 1}, {0, 6, 7, 0, 6, 7}), (V{0, 6, 7, 0, 6, 7}));
+  EXPECT_EQ(h.Metrics()[0], 0);
 }
 
 TEST(CounterNarrativeInjectionTest, HarmShareTriggerReadsTheHarmScoreNotTheLabel) {

@@ -83,6 +83,20 @@ TEST(MemoryEstimate, ARankOfAShardedRunCountsItsLargestBlockOfUsers) {
   EXPECT_EQ(rank.Part("index"), whole.Part("index"));
 }
 
+TEST(MemoryEstimate, ARankThatHandsBudgetsOnHoldsEveryBatchOfItsStep) {
+  // 1000 users on 3 ranks: blocks of at most 334. With an injection budget a rank holds
+  // every batch of its step, at most ceil(334 / 64) = 6 batches of 64 users (the bytes per
+  // user as in the hand count above); without, one batch of 64
+  const std::string arm = "arms=[{name: a, interventions: [{type: counter_narrative_injection, budget_per_step: ";
+  const Scenario budgeted = ParseScenario(kSmall, "small.yaml", {"population.n_users=1000", arm + "5}]}]"});
+  const Scenario unlimited = ParseScenario(kSmall, "small.yaml", {"population.n_users=1000", arm + "-1}]}]"});
+  const double per_user = 32 + 1400 + 140 + 16 + 4;
+  EXPECT_EQ(EstimateMemory(budgeted, {1000, 8}, 3).Part("batch buffers"), 6 * 64 * per_user);
+  EXPECT_EQ(EstimateMemory(unlimited, {1000, 8}, 3).Part("batch buffers"), 64 * per_user);
+  // one process (or every user on every rank) keeps batches of batch_size
+  EXPECT_EQ(EstimateMemory(budgeted, {1000, 8}, 1).Part("batch buffers"), 64 * per_user);
+}
+
 TEST(MemoryEstimate, HnswLinksAgreeWithFaiss) {
   // FAISS draws each vector's level with P(level >= l) = M^-l; level 0 keeps 2M neighbours,
   // the others M: the estimate is the expectation, here within 1% (> 4 standard errors)

@@ -130,34 +130,93 @@ TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithModerationAndHas
   ExpectShardedRunsMatch(hash, "hash_sharing");
 }
 
+// redirect_method with every organisation's budget_per_step at `budget` (-1: unlimited)
+Scenario Budgeted(int64_t budget, std::vector<std::string> sets) {
+  std::string text = ReadFile(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/redirect_method.yaml");
+  for (size_t at; (at = text.find("budget_per_step: 1500")) != std::string::npos;)
+    text.replace(at, 21, "budget_per_step: " + std::to_string(budget));
+  for (const char* s : {"steps=6", "output.events=true", "index.factory=IVF16,Flat", "catalog.n_items=2500"})
+    sets.push_back(s);
+  Scenario sc = ParseScenario(text, Small("redirect_method").file, sets);
+  SelectArms(sc, {"inject_at_risk", "inject_everyone"});
+  return sc;
+}
+
 TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithUnlimitedInjection) {
   // counter-narrative injection without budgets, and the reach observer whose at-risk
   // threshold is a quantile over every rank's users
-  std::string text = ReadFile(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/redirect_method.yaml");
-  for (size_t at; (at = text.find("budget_per_step: 1500")) != std::string::npos;)
-    text.replace(at, 21, "budget_per_step: -1");
-  const Scenario plain = Small("redirect_method");
-  Scenario sc = ParseScenario(text, plain.file,
-                              {"population.n_users=400", "steps=6", "batch_size=53", "output.events=true",
-                               "index.factory=IVF16,Flat", "catalog.n_items=2500"});
-  SelectArms(sc, {"inject_at_risk", "inject_everyone"});
+  const Scenario sc = Budgeted(-1, {"population.n_users=400", "batch_size=53"});
   ASSERT_EQ(ShardingObstacle(sc, false), "");
   ExpectShardedRunsMatch(sc, "redirect_method, unlimited budgets");
+}
+
+TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithBudgetsSpentAcrossRanks) {
+  // each organisation's budget is spent in user order: a rank injects from what the ranks
+  // before it left. 3 organisations x 9 impressions a step, far fewer than the targets
+  Scenario sc = Budgeted(9, {"population.n_users=400", "batch_size=53"});
+  ASSERT_EQ(ShardingObstacle(sc, false), "");
+  // no organisation shows more than 9 a step; injecting for everyone, every one of them
+  // shows exactly 9 in some step, so which user gets what depends on the users before
+  for (const ArmSpec& arm : sc.arms) {
+    const World world = BuildWorld(sc, 11);
+    Simulation sim = BuildSimulation(sc, arm, world, GeneratePopulation(sc.population, *world.catalog, 11), 11);
+    std::vector<double> rows;
+    sim.Run(rows);
+    const size_t cols = sim.columns().size();
+    int bound_orgs = 0;
+    for (size_t c = 0; c < cols; ++c) {
+      const std::string& name = sim.columns()[c];
+      if (name.rfind("cn_org", 0) != 0) continue;
+      bool bound = false;
+      for (int64_t t = 0; t < sc.steps; ++t) {
+        EXPECT_LE(rows[t * cols + c], 9.0) << arm.name << " " << name;
+        bound |= rows[t * cols + c] == 9.0;
+      }
+      bound_orgs += bound;
+    }
+    if (arm.name == "inject_everyone") EXPECT_EQ(bound_orgs, 3);
+  }
+  ExpectShardedRunsMatch(sc, "redirect_method, budgets of 9");
+}
+
+TEST(ShardedUsersTest, EveryRankTakesItsTurnWithTheBudgetsEvenWithoutUsers) {
+  // 3 users on 4 ranks: rank 0 holds none, and ranks often have no active user in a step;
+  // each still passes the budgets on (a rank that skipped its turn would hang the others)
+  Scenario sc = Budgeted(1, {"population.n_users=3"});
+  for (const ArmSpec& arm : sc.arms) {
+    const testing::Outcome serial = testing::RunArm(sc, arm, nullptr, false);
+    std::vector<testing::Outcome> got(4);
+    testing::RunRanks(4, [&](int r, const Collective& comm) { got[r] = testing::RunArm(sc, arm, &comm, true); });
+    EXPECT_EQ(got[0].held, 0);
+    for (int r = 0; r < 4; ++r) testing::ExpectSameShared(serial, got[r], arm.name + ", rank " + std::to_string(r));
+  }
+}
+
+// an intervention that does not say it can run on a block of users (the default)
+class Unshardable : public Intervention {};
+const bool kUnshardable = InterventionRegistry::Get().Add(
+    "sharded_users_test_unshardable", {"test double that cannot be sharded", {}},
+    [](const Params&) -> std::unique_ptr<Intervention> { return std::make_unique<Unshardable>(); });
+
+Scenario WithUnshardable() {
+  Scenario sc = Small("rabbit_hole");
+  SelectArms(sc, {"engagement"});
+  sc.arms[0].interventions.push_back({"sharded_users_test_unshardable", {}});
+  return sc;
 }
 
 TEST(ShardedUsersTest, ShardingObstacleNamesWhatKeepsEveryUserOnEveryRank) {
   EXPECT_EQ(ShardingObstacle(Small("rabbit_hole"), false), "");
   EXPECT_EQ(ShardingObstacle(Small("ranking_team_ab"), false), "");
-  // a budget shared by every user of a step is consumed in user order
-  EXPECT_EQ(ShardingObstacle(Small("redirect_method"), false),
-            "arm 'inject_at_risk': intervention 'counter_narrative_injection' with these parameters");
+  EXPECT_EQ(ShardingObstacle(Small("redirect_method"), false), "");
+  EXPECT_EQ(ShardingObstacle(WithUnshardable(), false),
+            "arm 'engagement': intervention 'sharded_users_test_unshardable' with these parameters");
   EXPECT_EQ(ShardingObstacle(Small("rabbit_hole", {"output.graph=true"}), false).rfind("output.graph", 0), 0u);
   EXPECT_EQ(ShardingObstacle(Small("rabbit_hole"), true).rfind("checkpoints", 0), 0u);
 }
 
 TEST(ShardedUsersTest, ASimulationRefusesToShardAPlugInThatCannotBe) {
-  Scenario sc = Small("redirect_method");
-  SelectArms(sc, {"inject_at_risk"});
+  const Scenario sc = WithUnshardable();
   testing::RunRanks(2, [&](int r, const Collective& comm) {
     const World world = BuildWorld(sc, 1);
     const UserBlock block = BlockOfUsers(sc.population.n_users, r, 2);
