@@ -30,8 +30,11 @@ CHILD = textwrap.dedent("""
 def _interrupt(code):
     here = Path(__file__).parent
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(here)] + sys.path))
+    # the child starts with SIGINT at its default, whatever this process inherited: Python
+    # turns SIGINT into KeyboardInterrupt only if it was not ignored at startup (a shell
+    # without job control starts background commands with SIGINT ignored)
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env=env, cwd=here)
+                         env=env, cwd=here, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert p.stdout.readline().strip() == "running"
     sent = time.monotonic()
     p.send_signal(signal.SIGINT)
