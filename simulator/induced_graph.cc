@@ -31,8 +31,8 @@ std::string NodeId(int replicate, const std::string& item_id) {
 
 }  // namespace
 
-InducedGraph::InducedGraph(int64_t n_users, int64_t n_items, int max_clicks)
-    : n_items_(n_items), max_clicks_(max_clicks) {
+InducedGraph::InducedGraph(int64_t n_users, int64_t n_items, int max_clicks, int64_t first_user)
+    : n_items_(n_items), max_clicks_(max_clicks), first_(first_user) {
   if (n_items >= (int64_t{1} << kShift))
     throw InputError("output.graph", "the induced graph supports catalogs of fewer than 2^32 items");
   last_clicks_.assign(static_cast<size_t>(n_users) * max_clicks, -1);
@@ -41,7 +41,7 @@ InducedGraph::InducedGraph(int64_t n_users, int64_t n_items, int max_clicks)
 
 void InducedGraph::Observe(const SlateBatch& batch, const ChoiceBuffer& choices) {
   for (int64_t u = 0; u < batch.n; ++u) {
-    const int64_t user = batch.users[u];
+    const int64_t user = batch.users[u] - first_;  // the user's row
     int64_t* last = last_clicks_.data() + user * max_clicks_;
     // the previous session's clicks -> this session's slate
     const int64_t* slate = batch.Slate(u);
@@ -58,15 +58,25 @@ void InducedGraph::Observe(const SlateBatch& batch, const ChoiceBuffer& choices)
   }
 }
 
-std::vector<InducedEdge> InducedGraph::Edges() const {
+std::vector<InducedEdge> InducedGraph::Edges(const Collective& users) const {
   std::vector<InducedEdge> out;
   out.reserve(counts_.size());
   const uint64_t mask = (uint64_t{1} << kShift) - 1;
   for (const auto& [key, count] : counts_)
     out.push_back({static_cast<int64_t>(key >> kShift), static_cast<int64_t>(key & mask), count});
+  // every rank's edges; an edge several ranks' users induced is summed below
+  if (users.size() > 1) out = GatherInRankOrder(users, out);
   // sorted, so the output does not depend on the hash map's order
   std::sort(out.begin(), out.end(),
             [](const InducedEdge& a, const InducedEdge& b) { return a.src != b.src ? a.src < b.src : a.dst < b.dst; });
+  size_t kept = 0;
+  for (size_t e = 0; e < out.size(); ++e) {
+    if (kept > 0 && out[kept - 1].src == out[e].src && out[kept - 1].dst == out[e].dst)
+      out[kept - 1].count += out[e].count;
+    else
+      out[kept++] = out[e];
+  }
+  out.resize(kept);
   return out;
 }
 
@@ -94,9 +104,9 @@ void InducedGraph::LoadState(StateReader& in) {
   for (size_t e = 0; e < keys.size(); ++e) counts_[keys[e]] = counts[e];
 }
 
-InducedGraphTable InducedGraph::Table(const Catalog& catalog, const ItemState& items) const {
+InducedGraphTable InducedGraph::Table(const Catalog& catalog, const ItemState& items, const Collective& users) const {
   InducedGraphTable t;
-  t.edges = Edges();
+  t.edges = Edges(users);
   // nodes: every endpoint, in catalog order
   std::vector<uint8_t> used(n_items_, 0);
   for (const InducedEdge& e : t.edges) used[e.src] = used[e.dst] = 1;

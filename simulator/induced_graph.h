@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/collective.h"
 #include "core/state_io.h"
 #include "recommender/batch.h"
 #include "simulator/user_model.h"
@@ -44,11 +45,13 @@ struct InducedGraphTable {
 /// Accumulates the induced graph of one arm, step by step. Per-user state (the
 /// items clicked in the user's last session) is sized once in the constructor.
 /// Counts are integers, so the graph does not depend on the order in which users
-/// are observed: it is identical for any thread count and batch size.
+/// are observed: it is identical for any thread count, batch size and number of MPI
+/// ranks holding blocks of users (Edges and Table sum every rank's counts).
 class InducedGraph {
  public:
-  /// n_items bounds item ids (< 2^32); max_clicks bounds clicks per session.
-  InducedGraph(int64_t n_users, int64_t n_items, int max_clicks);
+  /// Users [first_user, first_user + n_users) are observed (all of them, or a rank's
+  /// block); n_items bounds item ids (< 2^32); max_clicks bounds clicks per session.
+  InducedGraph(int64_t n_users, int64_t n_items, int max_clicks, int64_t first_user = 0);
 
   /// Records a batch after users responded: for each user of the batch, edges from
   /// the items clicked in their previous session to this session's slate (self-loops
@@ -58,10 +61,11 @@ class InducedGraph {
 
   /// Distinct edges so far.
   int64_t num_edges() const { return static_cast<int64_t>(counts_.size()); }
-  /// Every edge with its count, sorted by (src, dst).
-  std::vector<InducedEdge> Edges() const;
+  /// Every edge with its count, sorted by (src, dst); with ranks holding blocks of users
+  /// (`users`, every rank calling), the counts summed over the ranks.
+  std::vector<InducedEdge> Edges(const Collective& users = Serial()) const;
   /// Edges plus the nodes' catalog attributes and per-item counts of `items`.
-  InducedGraphTable Table(const Catalog& catalog, const ItemState& items) const;
+  InducedGraphTable Table(const Catalog& catalog, const ItemState& items, const Collective& users = Serial()) const;
   /// Checkpoints: the edge counts and every user's last clicks; LoadState restores them
   /// into a graph constructed with the same sizes.
   void SaveState(StateWriter& out) const;
@@ -70,6 +74,7 @@ class InducedGraph {
  private:
   int64_t n_items_;
   int max_clicks_;
+  int64_t first_ = 0;                             ///< the first user observed; per-user arrays have a row per user
   std::vector<int64_t> last_clicks_;              ///< n_users x max_clicks
   std::vector<int32_t> n_last_;                   ///< clicks in each user's last session
   std::unordered_map<uint64_t, int64_t> counts_;  ///< (src << 32 | dst) -> count

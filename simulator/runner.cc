@@ -62,7 +62,6 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
 }
 
 std::string ShardingObstacle(const Scenario& sc, bool checkpoints) {
-  if (sc.output_graph) return "output.graph (the induced graph needs every user's clicks in one place)";
   if (checkpoints) return "checkpoints (a checkpoint holds every user's state)";
   // the plug-ins say whether they can run on a block of users (Shardable); building one
   // only reads its parameters
@@ -116,7 +115,7 @@ void AddRun(RunResult& result, const Scenario& sc, const Simulation& sim, const 
   run.times = sim.times();
   run.moderation = sim.moderation_log();
   run.impressions = sim.impression_log();
-  if (sim.induced_graph()) run.graph = sim.induced_graph()->Table(*world.catalog, sim.items());
+  if (sim.induced_graph()) run.graph = sim.induced_graph()->Table(*world.catalog, sim.items(), sim.users());
   // the NGO coverage map, from the at-risk traffic the counter_narrative_reach observer counted
   for (const auto& obs : sim.observers())
     if (const auto* reach = dynamic_cast<const CounterNarrativeReachObserver*>(obs.get()))

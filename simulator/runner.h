@@ -92,7 +92,7 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
                            uint64_t replicate_seed, const Collective* collective = nullptr, bool shard_users = false);
 
 /// Under MPI, what keeps a scenario from running sharded (each rank holding only its block
-/// of users): "output.graph", "checkpoints", or the first plug-in that is not Shardable,
+/// of users): "checkpoints", or the first plug-in that is not Shardable,
 /// named with its scenario place; "" if nothing does (docs/cluster.md, "MPI").
 std::string ShardingObstacle(const Scenario& sc, bool checkpoints);
 /// Why a run on `ranks` ranks keeps every user on every rank: "" on one rank or when users

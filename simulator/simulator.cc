@@ -44,7 +44,6 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
     if (!user_model_->Shardable()) obstacle = "the user model";
     for (size_t o = 0; o < observers_.size(); ++o)
       if (!observers_[o]->Shardable()) obstacle = "observer " + std::to_string(o);
-    if (options_.record_graph) obstacle = "output.graph";
     if (!obstacle.empty()) throw std::logic_error("Simulation: users cannot be sharded: " + obstacle);
   }
   if (sharded_) allocation_stages_ = rec_->AllocationStages();
@@ -76,7 +75,8 @@ Simulation::Simulation(World world, Population population, std::unique_ptr<Recom
   arriving_.reserve(upload_order_.size());
   click_delta_.assign(cat.size(), 0);
   impression_delta_.assign(cat.size(), 0);
-  if (options_.record_graph) graph_ = std::make_unique<InducedGraph>(pop_.n, cat.size(), user_model_->max_clicks());
+  if (options_.record_graph)
+    graph_ = std::make_unique<InducedGraph>(pop_.rows, cat.size(), user_model_->max_clicks(), pop_.first);
   if (comm_.size() > 1 && !sharded_) {
     gathered_ids_.resize(cap * comm_.size() * rec_->options().candidates);
     gathered_sim_.resize(cap * comm_.size() * rec_->options().candidates);

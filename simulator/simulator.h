@@ -72,8 +72,11 @@ class Simulation {
   const std::vector<ImpressionRecord>& impression_log() const { return impressions_; }
   /// The observers, in scenario order (e.g. to read accumulated per-item counts after the run).
   const std::vector<std::unique_ptr<Observer>>& observers() const { return observers_; }
-  /// The induced watch-next graph so far; null unless options.record_graph.
+  /// The induced watch-next graph so far; null unless options.record_graph. Sharded, it
+  /// holds this rank's users' edges: InducedGraph::Edges(users()) sums every rank's.
   const InducedGraph* induced_graph() const { return graph_.get(); }
+  /// The ranks that hold blocks of this simulation's users (a single rank unless sharded).
+  const Collective& users() const { return users_comm_; }
 
   /// Checkpoints (docs/architecture.md): everything that changes between steps (the
   /// population, item states, upload cursor, event logs, induced graph, and the state of

@@ -20,6 +20,7 @@ struct Outcome {
   std::vector<ModerationRecord> moderation;
   std::vector<float> estimates, interests;  ///< the users held, in user order
   std::vector<int64_t> item_clicks, item_impressions;
+  std::vector<InducedEdge> edges;  ///< output.graph: every rank's, summed
   int64_t first = 0, held = 0;
   bool sharded = false;
 };
@@ -41,6 +42,7 @@ inline Outcome RunArm(const Scenario& sc, const ArmSpec& arm, const Collective* 
   o.interests = sim.population().interest;
   o.item_clicks = sim.items().clicks;
   o.item_impressions = sim.items().impressions;
+  if (sim.induced_graph()) o.edges = sim.induced_graph()->Edges(sim.users());
   o.first = sim.population().first;
   o.held = sim.population().rows;
   o.sharded = sim.sharded();
@@ -68,6 +70,7 @@ inline void ExpectSameShared(const Outcome& a, const Outcome& b, const std::stri
   }
   EXPECT_EQ(a.item_clicks, b.item_clicks) << what << ": item clicks";
   EXPECT_EQ(a.item_impressions, b.item_impressions) << what << ": item impressions";
+  EXPECT_EQ(a.edges, b.edges) << what << ": induced graph";
 }
 
 }  // namespace counterpoint::testing

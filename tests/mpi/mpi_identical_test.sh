@@ -4,8 +4,9 @@
 # on scenarios whose interventions keep shared state (budgets, caps, moderation queues,
 # uploads, the hash database), with users sharded over the ranks (redirect_method with
 # budgets that run out within a step, ranking_team_ab, moderation_one_hour, hash_sharing)
-# or replicated on demand; a rank that fails ends the run with its message; a sweep shared
-# out over ranks writes the same results table as one process.
+# or replicated on demand, and the induced graph (output.graph); a rank that fails ends the
+# run with its message; a sweep shared out over ranks writes the same results table as one
+# process.
 # Usage: mpi_identical_test.sh COUNTERPOINT_BINARY SOURCE_DIR
 set -euo pipefail
 bin=$1
@@ -64,6 +65,18 @@ done
 grep -q '"mpi_replicated_because": "--replicate-users"' "$tmp/$s-rep/manifest.json" ||
   fail "$s: manifest.json does not record --replicate-users"
 echo "$s: --replicate-users identical too"
+
+# the induced graph (output.graph), sharded over 3 ranks: the same nodes and edges files
+graph=(--quiet --threads 1 --arms engagement --set population.n_users=500 steps=5 replicates=2 catalog.n_items=2000
+  index.factory=IVF16,Flat output.graph=true)
+quiet "$bin" run "$src/scenarios/rabbit_hole.yaml" "${graph[@]}" --out "$tmp/graph1"
+quiet mpi 3 "$bin" run "$src/scenarios/rabbit_hole.yaml" "${graph[@]}" --out "$tmp/graph3"
+grep -q '"mpi_mode": "sharded"' "$tmp/graph3/manifest.json" || fail "output.graph: not sharded"
+for f in graph/engagement_nodes.csv graph/engagement_edges.csv metrics.csv; do
+  [ -s "$tmp/graph1/$f" ] || fail "output.graph: $f missing"
+  cmp -s "$tmp/graph1/$f" "$tmp/graph3/$f" || fail "output.graph: $f differs over 3 ranks"
+done
+echo "output.graph: identical over 3 sharded ranks"
 
 # a failure on one rank ends every rank, with that rank's message and a non-zero code
 set +e
