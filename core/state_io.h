@@ -20,7 +20,7 @@
 namespace counterpoint {
 
 /// Version of the checkpoint format; a reader refuses any other.
-inline constexpr uint32_t kStateVersion = 1;
+inline constexpr uint32_t kStateVersion = 2;
 
 /// Appends values to a byte buffer (native byte order: checkpoints are for the same build and machine).
 class StateWriter {

@@ -94,14 +94,17 @@ class EngagementRanker : public Ranker {
   void CoverPositions(int n) {
     for (int p = static_cast<int>(propensity_.size()); p < n; ++p) propensity_.push_back(std::pow(1.0 + p, -eta_));
   }
-  // the expected examinations so far (item_term_ is recomputed by BeginStep)
+  // the expected examinations so far, and (sharded) this rank's pairs of the last step not
+  // yet added (item_term_ is recomputed by BeginStep)
   void SaveState(StateWriter& out) const override {
     out.PutVector(examined_);
     out.PutVector(propensity_);
+    out.PutVector(shown_);
   }
   void LoadState(StateReader& in) override {
     in.GetVector(examined_);
     in.GetVector(propensity_);
+    in.GetVector(shown_);
   }
 
  private:

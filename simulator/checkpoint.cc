@@ -86,16 +86,31 @@ void WriteCheckpoint(const std::string& path, const CheckpointScenarioInfo& scen
   out.Put(result.build_seconds), out.Put(result.wall_seconds);
   out.Put<uint64_t>(result.runs.size());
   for (const ArmRun& run : result.runs) PutRun(out, run);
-  // the arm in progress
-  // the arm in progress: its rows of the steps done, then its state
+  // the arm in progress: its rows of the steps done, then its state: the simulation's,
+  // or, sharded over ranks, each rank's (its block of users), in rank order
   out.Tag("arm in progress");
   const size_t done_values = sim.columns().size() * static_cast<size_t>(position.step);
   out.PutVector(std::vector<double>(rows.begin(), rows.begin() + std::min(done_values, rows.size())));
+  const Collective& ranks = sim.users();
+  out.Put<uint64_t>(ranks.size() > 1 ? static_cast<uint64_t>(ranks.size()) : 0);
+  StateWriter mine;
   try {
-    sim.SaveState(out);
+    sim.SaveState(ranks.size() > 1 ? mine : out);
   } catch (const CheckpointUnsupported& e) {
     throw InputError("--checkpoint", "the " + PluginName(sc, position.arm, e.what()) +
                                          " does not support checkpoints; run without --checkpoint");
+  }
+  if (ranks.size() > 1) {
+    const std::vector<char> local(mine.bytes().begin(), mine.bytes().end());
+    const std::vector<int64_t> sizes =
+        GatherInRankOrder(ranks, std::vector<int64_t>{static_cast<int64_t>(local.size())});
+    const std::vector<char> all = GatherInRankOrder(ranks, local);
+    if (ranks.rank() != 0) return;  // every rank's part is in; rank 0 writes
+    size_t at = 0;
+    for (int64_t bytes : sizes) {
+      out.PutString(std::string(all.data() + at, static_cast<size_t>(bytes)));
+      at += static_cast<size_t>(bytes);
+    }
   }
   out.Tag("end");
   WriteFileAtomic(path, SealState(out.bytes()));
@@ -118,11 +133,30 @@ Checkpoint::Checkpoint(const std::string& path)
   for (uint64_t i = 0; i < runs; ++i) result_.runs.push_back(GetRun(in));
   in.Tag("arm in progress");
   in.GetVector(rows_);
+  // the ranks' parts (sharded), or a simulation's state next, read by LoadSimulation
+  parts_.resize(in.GetCount(uint64_t{1} << 20, "checkpoint parts"));
+  for (std::string& part : parts_) part = in.GetString();
 }
 
+int Checkpoint::parts() const { return static_cast<int>(parts_.size()); }
+
 void Checkpoint::LoadSimulation(Simulation& sim, const Scenario& sc) {
+  // a sharded checkpoint resumes on as many ranks, each holding the same block
+  const int ranks = sim.users().size() > 1 ? sim.users().size() : 0;
+  if (ranks != parts())
+    throw InputError(path_, parts() > 0 ? "this checkpoint was written by " + std::to_string(parts()) +
+                                              " MPI ranks holding blocks of users; resume it with mpirun -np " +
+                                              std::to_string(parts()) + " (without --replicate-users)"
+                                        : "this checkpoint holds every user; resume it with one process, or "
+                                          "under mpirun with --replicate-users");
   try {
-    sim.LoadState(reader_);
+    if (ranks > 0) {
+      StateReader part(parts_[sim.users().rank()], path_);
+      sim.LoadState(part);
+      if (!part.AtEnd()) part.Fail("data after the end of rank " + std::to_string(sim.users().rank()) + "'s part");
+    } else {
+      sim.LoadState(reader_);
+    }
   } catch (const CheckpointUnsupported& e) {
     throw InputError(path_, "the " + PluginName(sc, position_.arm, e.what()) + " does not support checkpoints");
   }

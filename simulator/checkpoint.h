@@ -31,7 +31,9 @@ struct CheckpointScenarioInfo {
 
 /// Writes a checkpoint atomically (temporary file and rename): the scenario, the result
 /// so far (completed arm runs), the position, the arm in progress's metric rows and the
-/// simulation's state. Throws InputError naming a plug-in that does not support checkpoints.
+/// simulation's state. A simulation sharded over ranks (Simulation::users) is saved by
+/// every rank calling this: the parts are gathered, and rank 0 writes them all, in rank
+/// order. Throws InputError naming a plug-in that does not support checkpoints.
 void WriteCheckpoint(const std::string& path, const CheckpointScenarioInfo& scenario, const RunResult& result,
                      const CheckpointPosition& position, const std::vector<double>& rows, const Simulation& sim,
                      const Scenario& sc);
@@ -51,7 +53,10 @@ class Checkpoint {
   RunResult& result() { return result_; }
   /// The arm in progress's rows of the steps it completed (position().step x its simulation's columns).
   std::vector<double>& rows() { return rows_; }
-  /// Restores the arm in progress into `sim` (built for that arm); call once.
+  /// The number of ranks whose parts it holds (written sharded), or 0 (one simulation's state).
+  int parts() const;
+  /// Restores the arm in progress into `sim` (built for that arm); call once. Sharded, on
+  /// as many ranks as wrote it (each takes its own part): InputError otherwise.
   void LoadSimulation(Simulation& sim, const Scenario& sc);
 
  private:
@@ -63,6 +68,7 @@ class Checkpoint {
   CheckpointPosition position_;
   RunResult result_;
   std::vector<double> rows_;
+  std::vector<std::string> parts_;  ///< sharded: each rank's simulation state
 };
 
 }  // namespace counterpoint

@@ -61,8 +61,7 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
   return Simulation(world, std::move(pop), std::move(rec), std::move(um), std::move(observers), opts);
 }
 
-std::string ShardingObstacle(const Scenario& sc, bool checkpoints) {
-  if (checkpoints) return "checkpoints (a checkpoint holds every user's state)";
+std::string ShardingObstacle(const Scenario& sc) {
   // the plug-ins say whether they can run on a block of users (Shardable); building one
   // only reads its parameters
   if (!UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params)->Shardable())
@@ -82,7 +81,10 @@ std::string ShardingObstacle(const Scenario& sc, bool checkpoints) {
 std::string ReplicationReason(const Scenario& sc, const RunControl& control, int ranks) {
   if (ranks == 1) return "";
   if (control.replicate_users) return "--replicate-users";
-  return ShardingObstacle(sc, control.checkpoint_every > 0 || !control.resume_path.empty());
+  // a checkpoint resumes in the layout it was written in
+  if (!control.resume_path.empty() && Checkpoint(control.resume_path).parts() == 0)
+    return "the checkpoint resumed holds every user (written by one process or by ranks that each held every user)";
+  return ShardingObstacle(sc);
 }
 
 namespace {
@@ -200,7 +202,9 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
         run.rows.assign(sc.steps * sim.columns().size(), 0.0);
       }
       const auto checkpoint = [&](int64_t next) {
-        if (comm.rank() != 0) return;  // replicated: every rank holds the same state; one writes it
+        // replicated, every rank holds the same state and one writes it; sharded, every
+        // rank hands its part to rank 0
+        if (!shard && comm.rank() != 0) return;
         WriteCheckpoint(control.checkpoint_path, info, result, {r, static_cast<int>(a), next, done}, run.rows, sim, sc);
       };
       // steps, with a stop check and, every checkpoint_every steps, a checkpoint at each boundary

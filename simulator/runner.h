@@ -65,7 +65,7 @@ struct RunControl {
   /// Continues from this checkpoint instead of the start; its scenario hash must be sc's.
   std::string resume_path;
   /// The ranks running this scenario together (null: this process alone). Every rank
-  /// computes the same result; only rank 0 writes checkpoints.
+  /// computes the same result; only rank 0 writes checkpoints (sharded: with every rank's part).
   const Collective* collective = nullptr;
   /// With several ranks: every rank holds every user even where they could be sharded.
   bool replicate_users = false;
@@ -92,12 +92,12 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
                            uint64_t replicate_seed, const Collective* collective = nullptr, bool shard_users = false);
 
 /// Under MPI, what keeps a scenario from running sharded (each rank holding only its block
-/// of users): "checkpoints", or the first plug-in that is not Shardable,
+/// of users): the first plug-in that is not Shardable,
 /// named with its scenario place; "" if nothing does (docs/cluster.md, "MPI").
-std::string ShardingObstacle(const Scenario& sc, bool checkpoints);
+std::string ShardingObstacle(const Scenario& sc);
 /// Why a run on `ranks` ranks keeps every user on every rank: "" on one rank or when users
 /// are sharded, "--replicate-users" when control asks for it, else ShardingObstacle
-/// (checkpoints: control writes or resumes one).
+/// (a checkpoint resumed that holds every user keeps that layout).
 std::string ReplicationReason(const Scenario& sc, const RunControl& control, int ranks);
 
 /// Final-step value of each metric per arm (mean, CI), and the paired difference of

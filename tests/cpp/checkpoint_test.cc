@@ -1,6 +1,9 @@
 // Checkpoints: the state format (core/state_io.h) and runs stopped, checkpointed and
 // resumed in process, which must end bit-identical to uninterrupted runs.
+#include "simulator/checkpoint.h"
+
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,6 +13,7 @@
 #include "core/state_io.h"
 #include "simulator/runner.h"
 #include "test_util.h"
+#include "thread_ranks.h"
 
 namespace counterpoint {
 namespace {
@@ -121,7 +125,7 @@ Scenario Load(const Case& c) {
   return sc;
 }
 
-// the output files of a result, the manifest without its timing fields
+// the output files of a result, the manifest without its timing and layout fields
 std::map<std::string, std::string> Files(const fs::path& dir, const Scenario& sc, const RunResult& res) {
   WriteOutputs(dir.string(), sc, res, 1);
   std::map<std::string, std::string> out;
@@ -130,7 +134,10 @@ std::map<std::string, std::string> Files(const fs::path& dir, const Scenario& sc
     out[fs::relative(e.path(), dir).string()] = Slurp(e.path());
   }
   nlohmann::json m = nlohmann::json::parse(out.at("manifest.json"));
-  for (const char* timing : {"finished_utc", "wall_seconds", "build_seconds", "timings", "threads"}) m.erase(timing);
+  // timings, and how the run was spread (threads, MPI ranks), which the results do not depend on
+  for (const char* key : {"finished_utc", "wall_seconds", "build_seconds", "timings", "threads", "mpi_ranks",
+                          "mpi_mode", "mpi_replicated_because"})
+    m.erase(key);
   out["manifest.json"] = m.dump(1);
   return out;
 }
@@ -187,6 +194,82 @@ TEST(CheckpointTest, StopAndResumeAtAnyBoundaryEqualsAnUninterruptedRun) {
       ExpectSameFiles(expected, Files(TempDir("resumed"), sc, resumed), what);
     }
   }
+}
+
+// resumes `path` on `ranks` ranks played by threads (one OpenMP thread each): each rank's
+// result, or the message of the InputError it threw
+std::vector<std::pair<RunResult, std::string>> ResumeOnRanks(const Scenario& sc, const std::string& path, int ranks) {
+  std::vector<std::pair<RunResult, std::string>> out(ranks);
+  testing::RunRanks(ranks, [&](int r, const Collective& comm) {
+    omp_set_num_threads(1);
+    RunControl resume;
+    resume.collective = &comm;
+    resume.resume_path = path;
+    try {
+      out[r].first = RunScenario(sc, {}, resume);
+    } catch (const InputError& e) {
+      out[r].second = e.what();
+    }
+  });
+  return out;
+}
+
+TEST(CheckpointTest, RanksHoldingBlocksOfUsersStopAndResumeToOneProcessesResult) {
+  // 2 ranks sharding users (threads as ranks): each hands rank 0 its part of the arm in
+  // progress; resumed on 2 ranks, each takes its part back. Budgeted injection (held
+  // batches) and examination-debiased click rates, with events and the induced graph
+  for (const Case& c : {Cases()[0], Cases()[1]}) {
+    const Scenario sc = Load(c);
+    ASSERT_EQ(ShardingObstacle(sc), "") << c.file;
+    const auto expected = Files(TempDir("full"), sc, RunScenario(sc));
+    const int64_t stop_at = sc.steps + 2;  // inside the second arm of the first replicate
+    const fs::path dir = TempDir("sharded");
+    const std::string path = CheckpointPath(dir.string());
+    std::vector<RunResult> part(2);
+    testing::RunRanks(2, [&](int r, const Collective& comm) {
+      omp_set_num_threads(1);
+      RunControl control;
+      control.collective = &comm;
+      control.checkpoint_every = 1000000;  // only where the run stops
+      control.checkpoint_path = path;
+      int64_t polls = 0;
+      control.should_stop = [&polls, stop_at] { return polls++ >= stop_at; };
+      part[r] = RunScenario(sc, {}, control);
+    });
+    ASSERT_TRUE(part[0].partial) << c.file;
+    EXPECT_EQ(part[0].replicated_because, "") << c.file;
+    EXPECT_EQ(Checkpoint(path).parts(), 2) << c.file;
+    const auto resumed = ResumeOnRanks(sc, path, 2);
+    ASSERT_EQ(resumed[0].second, "") << c.file;
+    EXPECT_FALSE(resumed[0].first.partial) << c.file;
+    ExpectSameFiles(expected, Files(TempDir("resumed"), sc, resumed[0].first),
+                    c.file + ", 2 ranks stopped and resumed");
+    // another layout cannot take the parts: one process, or 3 ranks
+    RunControl alone;
+    alone.resume_path = path;
+    EXPECT_TRUE(Contains(CatchInputError([&] { RunScenario(sc, {}, alone); }).what(), "resume it with mpirun -np 2"));
+    for (const auto& [result, error] : ResumeOnRanks(sc, path, 3))
+      EXPECT_TRUE(Contains(error, "resume it with mpirun -np 2")) << error;
+  }
+}
+
+TEST(CheckpointTest, ACheckpointOfEveryUserResumesOnRanksThatHoldEveryUser) {
+  // written by one process: under 2 ranks it resumes replicated, to the same files
+  const Case c = Cases()[1];
+  const Scenario sc = Load(c);
+  const auto expected = Files(TempDir("full"), sc, RunScenario(sc));
+  const fs::path dir = TempDir("whole");
+  RunControl control;
+  control.checkpoint_every = 1000000;
+  control.checkpoint_path = CheckpointPath(dir.string());
+  int64_t polls = 0;
+  control.should_stop = [&] { return polls++ >= 3; };
+  ASSERT_TRUE(RunScenario(sc, {}, control).partial);
+  EXPECT_EQ(Checkpoint(control.checkpoint_path).parts(), 0);
+  const auto resumed = ResumeOnRanks(sc, control.checkpoint_path, 2);
+  ASSERT_EQ(resumed[0].second, "");
+  EXPECT_TRUE(Contains(resumed[0].first.replicated_because, "holds every user")) << resumed[0].first.replicated_because;
+  ExpectSameFiles(expected, Files(TempDir("resumed"), sc, resumed[0].first), "one process's checkpoint on 2 ranks");
 }
 
 TEST(CheckpointTest, PeriodicCheckpointSurvivesAnAbortedRun) {

@@ -115,7 +115,7 @@ TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithExaminationDebia
   // slates, added in user order at the next step
   Scenario sc = Small("ranking_team_ab", {"recommender.ranker.ctr_debias=examination"});
   SelectArms(sc, {"engagement"});
-  ASSERT_EQ(ShardingObstacle(sc, false), "");
+  ASSERT_EQ(ShardingObstacle(sc), "");
   ExpectShardedRunsMatch(sc, "ranking_team_ab, ctr_debias examination");
 }
 
@@ -159,7 +159,7 @@ TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithUnlimitedInjecti
   // counter-narrative injection without budgets, and the reach observer whose at-risk
   // threshold is a quantile over every rank's users
   const Scenario sc = Budgeted(-1, {"population.n_users=400", "batch_size=53"});
-  ASSERT_EQ(ShardingObstacle(sc, false), "");
+  ASSERT_EQ(ShardingObstacle(sc), "");
   ExpectShardedRunsMatch(sc, "redirect_method, unlimited budgets");
 }
 
@@ -167,7 +167,7 @@ TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithBudgetsSpentAcro
   // each organisation's budget is spent in user order: a rank injects from what the ranks
   // before it left. 3 organisations x 9 impressions a step, far fewer than the targets
   Scenario sc = Budgeted(9, {"population.n_users=400", "batch_size=53"});
-  ASSERT_EQ(ShardingObstacle(sc, false), "");
+  ASSERT_EQ(ShardingObstacle(sc), "");
   // no organisation shows more than 9 a step; injecting for everyone, every one of them
   // shows exactly 9 in some step, so which user gets what depends on the users before
   for (const ArmSpec& arm : sc.arms) {
@@ -219,13 +219,12 @@ Scenario WithUnshardable() {
 }
 
 TEST(ShardedUsersTest, ShardingObstacleNamesWhatKeepsEveryUserOnEveryRank) {
-  EXPECT_EQ(ShardingObstacle(Small("rabbit_hole"), false), "");
-  EXPECT_EQ(ShardingObstacle(Small("ranking_team_ab"), false), "");
-  EXPECT_EQ(ShardingObstacle(Small("redirect_method"), false), "");
-  EXPECT_EQ(ShardingObstacle(WithUnshardable(), false),
+  EXPECT_EQ(ShardingObstacle(Small("rabbit_hole")), "");
+  EXPECT_EQ(ShardingObstacle(Small("ranking_team_ab")), "");
+  EXPECT_EQ(ShardingObstacle(Small("redirect_method")), "");
+  EXPECT_EQ(ShardingObstacle(WithUnshardable()),
             "arm 'engagement': intervention 'sharded_users_test_unshardable' with these parameters");
-  EXPECT_EQ(ShardingObstacle(Small("rabbit_hole", {"output.graph=true"}), false), "");
-  EXPECT_EQ(ShardingObstacle(Small("rabbit_hole"), true).rfind("checkpoints", 0), 0u);
+  EXPECT_EQ(ShardingObstacle(Small("rabbit_hole", {"output.graph=true"})), "");
 }
 
 TEST(ShardedUsersTest, ASimulationRefusesToShardAPlugInThatCannotBe) {
