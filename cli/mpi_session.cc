@@ -33,15 +33,19 @@ class MpiCollective final : public Collective {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   void AllGather(const void* send, void* recv, const std::vector<int64_t>& bytes) const override {
-    // counts in MPI_BYTE as int: a rank's block is one batch of candidates, far below 2 GiB
+    // counts in MPI_BYTE as int: a batch's candidates or per-user values stay far below
+    // 2 GiB; a sharded checkpoint's parts are the largest gather (docs/cluster.md)
     std::vector<int> counts(size_), displs(size_);
     int64_t offset = 0;
+    const char* why =
+        "MPI gather above 2 GiB (replicated retrieval: lower batch_size; a checkpoint of a sharded run: "
+        "too many users for --checkpoint, or run it with --replicate-users)";
     for (int r = 0; r < size_; ++r) {
-      if (bytes[r] > INT32_MAX) throw std::runtime_error("MPI block above 2 GiB (lower batch_size)");
+      if (bytes[r] > INT32_MAX) throw std::runtime_error(why);
       counts[r] = static_cast<int>(bytes[r]);
       displs[r] = static_cast<int>(offset);
       offset += bytes[r];
-      if (offset > INT32_MAX) throw std::runtime_error("MPI gather above 2 GiB (lower batch_size)");
+      if (offset > INT32_MAX) throw std::runtime_error(why);
     }
     MPI_Allgatherv(send, counts[rank_], MPI_BYTE, recv, counts.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD);
   }
