@@ -78,12 +78,15 @@ std::string ShardingObstacle(const Scenario& sc) {
   return "";
 }
 
-std::string ReplicationReason(const Scenario& sc, const RunControl& control, int ranks) {
+std::string ReplicationReason(const Scenario& sc, const RunControl& control, int ranks, const Checkpoint* resume) {
   if (ranks == 1) return "";
   if (control.replicate_users) return "--replicate-users";
   // a checkpoint resumes in the layout it was written in
-  if (!control.resume_path.empty() && Checkpoint(control.resume_path).parts() == 0)
-    return "the checkpoint resumed holds every user (written by one process or by ranks that each held every user)";
+  if (!control.resume_path.empty()) {
+    const int parts = resume ? resume->parts() : Checkpoint(control.resume_path).parts();
+    if (parts == 0)
+      return "the checkpoint resumed holds every user (written by one process or by ranks that each held every user)";
+  }
   return ShardingObstacle(sc);
 }
 
@@ -167,7 +170,7 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
   const Collective& comm = control.collective ? *control.collective : Serial();
   result.ranks = comm.size();
   // several ranks: each holds a block of users if every part of the scenario allows it
-  result.replicated_because = ReplicationReason(sc, control, comm.size());
+  result.replicated_because = ReplicationReason(sc, control, comm.size(), resume.get());
   const bool shard = comm.size() > 1 && result.replicated_because.empty();
   const UserBlock block = shard ? BlockOfUsers(sc.population.n_users, comm.rank(), comm.size()) : UserBlock{0, -1};
   bool stop = false;

@@ -15,6 +15,8 @@
 
 namespace counterpoint {
 
+class Checkpoint;  // simulator/checkpoint.h
+
 /// Metric rows of one arm in one replicate: steps x columns.
 struct ArmRun {
   std::string arm;
@@ -97,8 +99,10 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const World& 
 std::string ShardingObstacle(const Scenario& sc);
 /// Why a run on `ranks` ranks keeps every user on every rank: "" on one rank or when users
 /// are sharded, "--replicate-users" when control asks for it, else ShardingObstacle
-/// (a checkpoint resumed that holds every user keeps that layout).
-std::string ReplicationReason(const Scenario& sc, const RunControl& control, int ranks);
+/// (a checkpoint resumed that holds every user keeps that layout: `resume`, the checkpoint
+/// at control.resume_path already read, or null to read it here).
+std::string ReplicationReason(const Scenario& sc, const RunControl& control, int ranks,
+                              const Checkpoint* resume = nullptr);
 
 /// Final-step value of each metric per arm (mean, CI), and the paired difference of
 /// each arm against the first (common random numbers make these differences sharp).
