@@ -33,13 +33,15 @@ class MpiCollective final : public Collective {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   void AllGather(const void* send, void* recv, const std::vector<int64_t>& bytes) const override {
-    // counts in MPI_BYTE as int: a batch's candidates or per-user values stay far below
-    // 2 GiB; a sharded checkpoint's parts are the largest gather (docs/cluster.md)
+    // counts in MPI_BYTE as int, so under 2 GiB in all: a batch's candidates and per-user
+    // values stay far below it; a step's impression log (output.events) and the induced
+    // graph's edges (output.graph) are the largest gathers (a sharded checkpoint gathers
+    // only its parts' digests)
     std::vector<int> counts(size_), displs(size_);
     int64_t offset = 0;
     const char* why =
-        "MPI gather above 2 GiB (replicated retrieval: lower batch_size; a checkpoint of a sharded run: "
-        "too many users for --checkpoint, or run it with --replicate-users)";
+        "MPI gather above 2 GiB (replicated retrieval: lower batch_size; otherwise a step's impression log or "
+        "the induced graph: turn off output.events or output.graph at this scale)";
     for (int r = 0; r < size_; ++r) {
       if (bytes[r] > INT32_MAX) throw std::runtime_error(why);
       counts[r] = static_cast<int>(bytes[r]);

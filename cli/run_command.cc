@@ -163,8 +163,7 @@ Action AddRunCommand(CLI::App& app) {
       return 128 + sig;
     }
     // a complete result needs no checkpoint
-    std::error_code ec;
-    std::filesystem::remove(control.checkpoint_path, ec);
+    RemoveCheckpoint(control.checkpoint_path);
     std::cout << "Wrote " << out << "/metrics.csv, summary.json, metrics_summary.csv, manifest.json ("
               << result.wall_seconds << " s)\n";
     return 0;

@@ -1,7 +1,9 @@
 #include "simulator/checkpoint.h"
 
 #include <algorithm>
+#include <filesystem>
 
+#include "core/hash.h"
 #include "core/io.h"
 
 namespace counterpoint {
@@ -100,20 +102,53 @@ void WriteCheckpoint(const std::string& path, const CheckpointScenarioInfo& scen
     throw InputError("--checkpoint", "the " + PluginName(sc, position.arm, e.what()) +
                                          " does not support checkpoints; run without --checkpoint");
   }
+  std::string part_name;
   if (ranks.size() > 1) {
-    const std::vector<char> local(mine.bytes().begin(), mine.bytes().end());
-    const std::vector<int64_t> sizes =
-        GatherInRankOrder(ranks, std::vector<int64_t>{static_cast<int64_t>(local.size())});
-    const std::vector<char> all = GatherInRankOrder(ranks, local);
-    if (ranks.rank() != 0) return;  // every rank's part is in; rank 0 writes
-    size_t at = 0;
-    for (int64_t bytes : sizes) {
-      out.PutString(std::string(all.data() + at, static_cast<size_t>(bytes)));
-      at += static_cast<size_t>(bytes);
-    }
+    // sharded: each rank writes its own part, named by its digest, next to the main file;
+    // the main file, written last by rank 0, names every part by its digest. Until it is
+    // renamed into place the previous main file and its parts stay complete
+    const std::string sealed = SealState(mine.bytes());
+    const std::string digest = Sha256Hex(sealed);
+    part_name = CheckpointPartPath(path, ranks.rank(), digest);
+    WriteFileAtomic(part_name, sealed);
+    const std::vector<char> digests = GatherInRankOrder(ranks, std::vector<char>(digest.begin(), digest.end()));
+    if (ranks.rank() == 0)
+      for (int r = 0; r < ranks.size(); ++r)
+        out.PutString(std::string(digests.data() + r * digest.size(), digest.size()));
   }
-  out.Tag("end");
-  WriteFileAtomic(path, SealState(out.bytes()));
+  if (ranks.rank() == 0) {
+    out.Tag("end");
+    WriteFileAtomic(path, SealState(out.bytes()));
+  }
+  if (ranks.size() > 1) {
+    // the new main file is in place on every rank's view: each removes its older parts
+    ranks.Barrier();
+    RemoveCheckpointParts(path, ranks.rank(), part_name);
+  }
+}
+
+std::string CheckpointPartPath(const std::string& path, int rank, const std::string& sha256) {
+  return path + ".rank" + std::to_string(rank) + "." + sha256.substr(0, 16);
+}
+
+void RemoveCheckpointParts(const std::string& path, int rank, const std::string& keep) {
+  namespace fs = std::filesystem;
+  const fs::path main(path);
+  const std::string prefix = main.filename().string() + ".rank" + (rank >= 0 ? std::to_string(rank) + "." : "");
+  std::error_code ec;
+  const fs::path dir = main.has_parent_path() ? main.parent_path() : fs::path(".");
+  std::vector<fs::path> stale;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && it->path().string() != keep) stale.push_back(it->path());
+  }
+  for (const fs::path& p : stale) fs::remove(p, ec);
+}
+
+void RemoveCheckpoint(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  RemoveCheckpointParts(path, -1, "");
 }
 
 Checkpoint::Checkpoint(const std::string& path)
@@ -135,7 +170,10 @@ Checkpoint::Checkpoint(const std::string& path)
   in.GetVector(rows_);
   // the ranks' parts (sharded), or a simulation's state next, read by LoadSimulation
   parts_.resize(in.GetCount(uint64_t{1} << 20, "checkpoint parts"));
-  for (std::string& part : parts_) part = in.GetString();
+  for (std::string& digest : parts_) {
+    digest = in.GetString();
+    if (digest.size() != 64) in.Fail("a part's SHA-256 is not 64 hex digits");
+  }
 }
 
 int Checkpoint::parts() const { return static_cast<int>(parts_.size()); }
@@ -151,9 +189,21 @@ void Checkpoint::LoadSimulation(Simulation& sim, const Scenario& sc) {
                                           "under mpirun with --replicate-users");
   try {
     if (ranks > 0) {
-      StateReader part(parts_[sim.users().rank()], path_);
+      // this rank's part: its own file, which must be the one the main file names
+      const int rank = sim.users().rank();
+      const std::string part_path = CheckpointPartPath(path_, rank, parts_[rank]);
+      const std::string why = UnreadableFileReason(part_path);
+      if (!why.empty())
+        throw InputError(part_path, why + ": rank " + std::to_string(rank) +
+                                        "'s part of the checkpoint; every rank must see the directory of "
+                                        "checkpoint.bin, with the part files written next to it");
+      const std::string sealed = ReadFile(part_path);
+      if (Sha256Hex(sealed) != parts_[rank])
+        throw InputError(part_path, "this part's SHA-256 is not the one checkpoint.bin records for rank " +
+                                        std::to_string(rank) + ": it was changed or comes from another checkpoint");
+      StateReader part(UnsealState(sealed, part_path), part_path);
       sim.LoadState(part);
-      if (!part.AtEnd()) part.Fail("data after the end of rank " + std::to_string(sim.users().rank()) + "'s part");
+      if (!part.AtEnd()) part.Fail("data after the end of rank " + std::to_string(rank) + "'s part");
     } else {
       sim.LoadState(reader_);
     }

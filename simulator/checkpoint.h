@@ -32,11 +32,21 @@ struct CheckpointScenarioInfo {
 /// Writes a checkpoint atomically (temporary file and rename): the scenario, the result
 /// so far (completed arm runs), the position, the arm in progress's metric rows and the
 /// simulation's state. A simulation sharded over ranks (Simulation::users) is saved by
-/// every rank calling this: the parts are gathered, and rank 0 writes them all, in rank
-/// order. Throws InputError naming a plug-in that does not support checkpoints.
+/// every rank calling this: each writes its part (its SaveState, sealed) to its own file,
+/// CheckpointPartPath(path, rank, its SHA-256); rank 0 then writes `path`, which records
+/// every part's SHA-256, and each rank removes its parts of earlier checkpoints. Nothing
+/// is gathered but the digests, so a part's size is bounded by its rank's memory only.
+/// Throws InputError naming a plug-in that does not support checkpoints.
 void WriteCheckpoint(const std::string& path, const CheckpointScenarioInfo& scenario, const RunResult& result,
                      const CheckpointPosition& position, const std::vector<double>& rows, const Simulation& sim,
                      const Scenario& sc);
+
+/// The file of rank `rank`'s part of a sharded checkpoint: `path`.rank<rank>.<the first
+/// 16 hex digits of its SHA-256>, so a new part never overwrites one the current `path` names.
+std::string CheckpointPartPath(const std::string& path, int rank, const std::string& sha256);
+
+/// Removes rank `rank`'s part files of checkpoint `path` (every rank's if rank < 0) but `keep`.
+void RemoveCheckpointParts(const std::string& path, int rank, const std::string& keep);
 
 /// A checkpoint read back: every field checked; the simulation's state is read last, by
 /// LoadSimulation, into a simulation built for the same arm.
@@ -68,7 +78,7 @@ class Checkpoint {
   CheckpointPosition position_;
   RunResult result_;
   std::vector<double> rows_;
-  std::vector<std::string> parts_;  ///< sharded: each rank's simulation state
+  std::vector<std::string> parts_;  ///< sharded: the SHA-256 of each rank's part file
 };
 
 }  // namespace counterpoint

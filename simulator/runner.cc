@@ -206,7 +206,7 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
       }
       const auto checkpoint = [&](int64_t next) {
         // replicated, every rank holds the same state and one writes it; sharded, every
-        // rank hands its part to rank 0
+        // rank writes its part and rank 0 the main file
         if (!shard && comm.rank() != 0) return;
         WriteCheckpoint(control.checkpoint_path, info, result, {r, static_cast<int>(a), next, done}, run.rows, sim, sc);
       };

@@ -79,6 +79,8 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress = {}, const
 
 /// The checkpoint file of an output directory: DIR/checkpoint.bin.
 std::string CheckpointPath(const std::string& dir);
+/// Removes checkpoint `path` and, of a sharded run, every rank's part file next to it.
+void RemoveCheckpoint(const std::string& path);
 /// The scenario a checkpoint was written for: its YAML text parsed again with the same
 /// file name, base directory, overrides and arm selection. Throws InputError if the
 /// checkpoint is unreadable or the scenario's hash (with its input files) has changed.

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/hash.h"
 #include "core/io.h"
 #include "core/state_io.h"
 #include "simulator/runner.h"
@@ -251,6 +252,52 @@ TEST(CheckpointTest, RanksHoldingBlocksOfUsersStopAndResumeToOneProcessesResult)
     for (const auto& [result, error] : ResumeOnRanks(sc, path, 3))
       EXPECT_TRUE(Contains(error, "resume it with mpirun -np 2")) << error;
   }
+}
+
+TEST(CheckpointTest, AShardedCheckpointKeepsEachRanksPartInAFileTheMainFileNames) {
+  // every rank writes its part next to checkpoint.bin, named by its digest; a checkpoint
+  // replaces the last one's parts only once the new main file is in place
+  const Scenario sc = Load(Cases()[1]);
+  const fs::path dir = TempDir("parts");
+  const std::string path = CheckpointPath(dir.string());
+  // a part left by an interrupted checkpoint (written, never named by a main file)
+  std::ofstream(path + ".rank1.0123456789abcdef") << "left over";
+  testing::RunRanks(2, [&](int, const Collective& comm) {
+    omp_set_num_threads(1);
+    RunControl control;
+    control.collective = &comm;
+    control.checkpoint_every = 2;  // several checkpoints, each replacing the one before
+    control.checkpoint_path = path;
+    int64_t polls = 0;
+    control.should_stop = [&polls] { return polls++ >= 5; };
+    RunScenario(sc, {}, control);
+  });
+  std::map<std::string, std::string> parts;  // file name -> contents
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename() != "checkpoint.bin") parts[e.path().filename().string()] = Slurp(e.path());
+  ASSERT_EQ(parts.size(), 2u);
+  int rank = 0;
+  for (const auto& [name, contents] : parts) {
+    // checkpoint.bin.rank<r>.<16 hex digits of the file's own SHA-256>
+    const std::string prefix = "checkpoint.bin.rank" + std::to_string(rank++) + ".";
+    ASSERT_EQ(name.substr(0, prefix.size()), prefix);
+    EXPECT_EQ(name.substr(prefix.size()), Sha256Hex(contents).substr(0, 16)) << name;
+  }
+  // a changed part and a missing one are named, with the rank
+  const fs::path part0 = dir / parts.begin()->first, part1 = dir / std::next(parts.begin())->first;
+  std::string flipped = parts.begin()->second;
+  flipped[flipped.size() / 2] ^= 1;
+  WriteFileAtomic(part0.string(), flipped);
+  fs::remove(part1);
+  const auto resumed = ResumeOnRanks(sc, path, 2);
+  EXPECT_TRUE(Contains(resumed[0].second, "is not the one checkpoint.bin records for rank 0")) << resumed[0].second;
+  EXPECT_TRUE(Contains(resumed[0].second, part0.filename().string())) << resumed[0].second;
+  EXPECT_TRUE(Contains(resumed[1].second, "no such file")) << resumed[1].second;
+  EXPECT_TRUE(Contains(resumed[1].second, "rank 1's part")) << resumed[1].second;
+  // a run that completes removes the main file and every part
+  WriteFileAtomic(part1.string(), "x");
+  RemoveCheckpoint(path);
+  EXPECT_TRUE(fs::is_empty(dir));
 }
 
 TEST(CheckpointTest, ACheckpointOfEveryUserResumesOnRanksThatHoldEveryUser) {

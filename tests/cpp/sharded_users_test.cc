@@ -187,7 +187,9 @@ TEST(ShardedUsersTest, RanksHoldingBlocksReproduceOneProcessWithBudgetsSpentAcro
       }
       bound_orgs += bound;
     }
-    if (arm.name == "inject_everyone") EXPECT_EQ(bound_orgs, 3);
+    if (arm.name == "inject_everyone") {
+      EXPECT_EQ(bound_orgs, 3);
+    }
   }
   ExpectShardedRunsMatch(sc, "redirect_method, budgets of 9");
 }

@@ -4,7 +4,8 @@
 # on scenarios whose interventions keep shared state (budgets, caps, moderation queues,
 # uploads, the hash database), with users sharded over the ranks (redirect_method with
 # budgets that run out within a step, ranking_team_ab, moderation_one_hour, hash_sharing)
-# or replicated on demand, and the induced graph (output.graph); a rank that fails ends the
+# or replicated on demand, the induced graph (output.graph), and a sharded checkpoint
+# stopped and resumed; a rank that fails ends the
 # run with its message; a sweep shared out over ranks writes the same results table as one
 # process.
 # Usage: mpi_identical_test.sh COUNTERPOINT_BINARY SOURCE_DIR
@@ -77,6 +78,35 @@ for f in graph/engagement_nodes.csv graph/engagement_edges.csv metrics.csv; do
   cmp -s "$tmp/graph1/$f" "$tmp/graph3/$f" || fail "output.graph: $f differs over 3 ranks"
 done
 echo "output.graph: identical over 3 sharded ranks"
+
+# a sharded run stopped by SIGTERM on its ranks leaves a checkpoint whose parts are one file
+# per rank; resumed under as many ranks it ends with one process's results, and refuses
+# another number of ranks, naming the one to use
+ck=(--quiet --threads 1 --set population.n_users=1000 steps=60 replicates=1 catalog.n_items=2500
+  index.factory=IVF16,Flat output.events=true)
+quiet "$bin" run "$tmp/scenarios/redirect_method.yaml" "${ck[@]}" --out "$tmp/ck1"
+mpirun --oversubscribe -np 2 "$bin" run "$tmp/scenarios/redirect_method.yaml" "${ck[@]}" --checkpoint 1 \
+  --out "$tmp/ck2" >"$tmp/ck2.log" 2>&1 &
+launcher=$!
+for _ in $(seq 1200); do [ -f "$tmp/ck2/checkpoint.bin" ] && break; sleep 0.05; done
+pkill -TERM -P "$launcher" || true  # the ranks, mpirun's children
+wait "$launcher" && fail "checkpoint: the run stopped by SIGTERM exited 0 (it ended before the signal?)"
+grep -q '"status": "partial"' "$tmp/ck2/manifest.json" || { cat "$tmp/ck2.log" >&2; fail "checkpoint: not partial"; }
+for r in 0 1; do
+  n=$(find "$tmp/ck2" -name "checkpoint.bin.rank$r.*" | wc -l)
+  ((n == 1)) || fail "checkpoint: $n part files of rank $r, not 1"
+done
+set +e
+msg=$(mpi 3 "$bin" run --resume "$tmp/ck2" --quiet --threads 1 2>&1)
+rc=$?
+set -e
+((rc == 2)) && grep -q "resume it with mpirun -np 2" <<<"$msg" || fail "checkpoint: 3 ranks not refused: $msg"
+quiet mpi 2 "$bin" run --resume "$tmp/ck2" --quiet --threads 1
+for f in metrics.csv summary.json metrics_summary.csv impressions.csv; do
+  cmp -s "$tmp/ck1/$f" "$tmp/ck2/$f" || fail "checkpoint: $f differs after a sharded stop and resume"
+done
+[ -z "$(find "$tmp/ck2" -name 'checkpoint.bin*')" ] || fail "checkpoint: files left after the resumed run completed"
+echo "checkpoint: 2 sharded ranks stopped by SIGTERM and resumed give one process's results"
 
 # a failure on one rank ends every rank, with that rank's message and a non-zero code
 set +e
