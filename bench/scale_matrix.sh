@@ -2,7 +2,8 @@
 # The scale issue's benchmark matrix (bench/RESULTS.md, "Scale"): run on an idle machine
 # after scripts/setup.sh. Each line of OUT (default bench/scale_matrix.jsonl) is one run's
 # JSON; the log says what ran. Sections: engine | content | mpi | mpi_budgets | large (1M x 1M x 20 steps)
-# | million (Flat and HNSW32 over 1M items).
+# | million (Flat and HNSW32 over 1M items) | target (ranking_team_ab's outside-search share, with
+# the recall of each nprobe).
 # Usage: bench/scale_matrix.sh [SECTION...]   (default: engine content mpi); needs /usr/bin/time
 # (Debian package time) and the Release build with MPI (scripts/setup.sh).
 set -uo pipefail
@@ -100,6 +101,27 @@ PY
     ;;
   large)
     engine 1000000 1000000 IVF4096,Flat 8 20
+    ;;
+  target)
+    # the outside-search target: ranking_team_ab at 100k x 100k, IVF1024; first the recall of
+    # each nprobe against exact search, then every arm at nprobe 8 and 32
+    big=(population.n_users=100000 catalog.n_items=100000 index.factory=IVF1024,Flat)
+    echo "== bench_recall ranking_team_ab ${big[*]}" >&2
+    ./build/bench/bench_recall scenarios/ranking_team_ab.yaml --set "${big[@]}" --values 4,8,16,32,64 --threads 2 |
+      tail -1 >>"$out"
+    for nprobe in 8 32; do
+      echo "== ranking_team_ab ${big[*]} index.nprobe=$nprobe replicates=1 steps=10, 2 threads" >&2
+      ./build/cli/counterpoint run scenarios/ranking_team_ab.yaml --quiet --threads 2 --out /tmp/rtab_bench \
+        --set "${big[@]}" index.nprobe=$nprobe replicates=1 steps=10 >/dev/null || continue
+      python3 - "$nprobe" >>"$out" <<'PY'
+import json, sys
+m = json.load(open("/tmp/rtab_bench/manifest.json"))
+for x in m["timings"]:
+    print(json.dumps({"bench": "ranking_team_ab", "nprobe": int(sys.argv[1]), "arm": x["arm"],
+                      "step_seconds": x["step_seconds"], "faiss_search_seconds": x["faiss_search_seconds"],
+                      "outside_share": 1 - x["faiss_search_seconds"] / x["step_seconds"]}))
+PY
+    done
     ;;
   esac
 done
