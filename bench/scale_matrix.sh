@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The scale issue's benchmark matrix (bench/RESULTS.md, "Scale"): run on an idle machine
 # after scripts/setup.sh. Each line of OUT (default bench/scale_matrix.jsonl) is one run's
-# JSON; the log says what ran. Sections: engine | content | mpi | mpi_budgets | large (1M x 1M x 20 steps)
+# JSON; the log says what ran. Sections: engine | content | mpi | mpi_budgets | mpi_weak (50k users per
+# rank) | large (1M x 1M x 20 steps)
 # | million (Flat and HNSW32 over 1M items) | target (ranking_team_ab's outside-search share, with
 # the recall of each nprobe).
 # Usage: bench/scale_matrix.sh [SECTION...]   (default: engine content mpi); needs /usr/bin/time
@@ -98,6 +99,27 @@ PY
     # step run out within the step, so sharded ranks hand the budgets on in rank order
     mpi_matrix mpi_budgets scenarios/redirect_method.yaml inject_everyone population.n_users=100000 replicates=1 \
       steps=5
+    ;;
+  mpi_weak)
+    # weak scaling on one machine: 50,000 users per rank (1, 2 and, oversubscribed, 4 ranks),
+    # sharded, rabbit_hole's engagement arm, 100k items, d = 64, 3 steps; ideal: the same step time
+    for n in 1 2 4; do
+      users=$((50000 * n))
+      echo "== mpi_weak: mpirun -np $n, $users users, 1 thread per rank" >&2
+      t=$(timed mpirun --oversubscribe -np "$n" ./build/cli/counterpoint run scenarios/rabbit_hole.yaml --quiet \
+        --threads 1 --out /tmp/mpi_bench --arms engagement --set population.n_users=$users catalog.n_items=100000 \
+        catalog.dim=64 index.factory=IVF1024,Flat index.nprobe=8 replicates=1 steps=3) || continue
+      python3 - "$n" "$users" "$t" >>"$out" <<'PY'
+import json, sys
+n, users, t = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
+m = json.load(open("/tmp/mpi_bench/manifest.json"))
+step = sum(x["step_seconds"] for x in m["timings"])
+search = sum(x["faiss_search_seconds"] for x in m["timings"])
+print(json.dumps({"bench": "mpi_weak", "ranks": n, "users": users, "mpi_mode": m.get("mpi_mode", "one process"),
+                  "step_seconds": step, "rank0_search_seconds": search, "wall_s": t["wall_s"],
+                  "peak_rss_mb_rank0": t["peak_rss_kb"] / 1024}))
+PY
+    done
     ;;
   large)
     engine 1000000 1000000 IVF4096,Flat 8 20
