@@ -74,27 +74,29 @@ std::string CheckpointPath(const std::string& dir) { return dir + "/checkpoint.b
 void WriteCheckpoint(const std::string& path, const CheckpointScenarioInfo& scenario, const RunResult& result,
                      const CheckpointPosition& position, const std::vector<double>& rows, const Simulation& sim,
                      const Scenario& sc) {
-  StateWriter out;
-  out.Tag("counterpoint checkpoint");
-  // the scenario, to parse again on resume
-  out.PutString(scenario.sha256), out.PutString(scenario.text), out.PutString(scenario.file);
-  out.PutString(scenario.base_dir);
-  PutStrings(out, scenario.overrides), PutStrings(out, scenario.arms);
-  out.Tag("position");
-  out.Put(position.replicate), out.Put(position.arm), out.Put(position.step), out.Put(position.done);
-  // the completed arm runs
-  out.Tag("result");
-  PutStrings(out, result.columns);
-  out.Put(result.build_seconds), out.Put(result.wall_seconds);
-  out.Put<uint64_t>(result.runs.size());
-  for (const ArmRun& run : result.runs) PutRun(out, run);
-  // the arm in progress: its rows of the steps done, then its state: the simulation's,
-  // or, sharded over ranks, each rank's (its block of users), in rank order
-  out.Tag("arm in progress");
-  const size_t done_values = sim.columns().size() * static_cast<size_t>(position.step);
-  out.PutVector(std::vector<double>(rows.begin(), rows.begin() + std::min(done_values, rows.size())));
   const Collective& ranks = sim.users();
-  out.Put<uint64_t>(ranks.size() > 1 ? static_cast<uint64_t>(ranks.size()) : 0);
+  StateWriter out;  // the main file, which rank 0 writes
+  if (ranks.rank() == 0) {
+    out.Tag("counterpoint checkpoint");
+    // the scenario, to parse again on resume
+    out.PutString(scenario.sha256), out.PutString(scenario.text), out.PutString(scenario.file);
+    out.PutString(scenario.base_dir);
+    PutStrings(out, scenario.overrides), PutStrings(out, scenario.arms);
+    out.Tag("position");
+    out.Put(position.replicate), out.Put(position.arm), out.Put(position.step), out.Put(position.done);
+    // the completed arm runs
+    out.Tag("result");
+    PutStrings(out, result.columns);
+    out.Put(result.build_seconds), out.Put(result.wall_seconds);
+    out.Put<uint64_t>(result.runs.size());
+    for (const ArmRun& run : result.runs) PutRun(out, run);
+    // the arm in progress: its rows of the steps done, then its state: the simulation's,
+    // or, sharded over ranks, the digest of each rank's part (its block of users), in rank order
+    out.Tag("arm in progress");
+    const size_t done_values = sim.columns().size() * static_cast<size_t>(position.step);
+    out.PutVector(std::vector<double>(rows.begin(), rows.begin() + std::min(done_values, rows.size())));
+    out.Put<uint64_t>(ranks.size() > 1 ? static_cast<uint64_t>(ranks.size()) : 0);
+  }
   StateWriter mine;
   try {
     sim.SaveState(ranks.size() > 1 ? mine : out);
