@@ -114,7 +114,8 @@ Action AddRunCommand(CLI::App& app) {
     control.replicate_users = args->replicate_users;
     control.checkpoint_every = args->checkpoint;
     const std::string replicated_because = ReplicationReason(sc, control, MpiSize());
-    CheckScenarioMemory(sc, limit, MpiSize() > 1 && replicated_because.empty() ? MpiSize() : 1);
+    CheckScenarioMemory(sc, limit, MpiSize() > 1 && replicated_because.empty() ? MpiSize() : 1,
+                        args->checkpoint > 0 || !args->resume.empty());
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
     const std::string out = !args->resume.empty() ? args->resume : args->out.empty() ? sc.output_dir : args->out;

@@ -37,6 +37,10 @@ void StagedFiles::Discard() {
 }
 
 void StagedFiles::Write(const std::string& path, const std::string& contents) {
+  Write(path, {std::string_view(contents)});
+}
+
+void StagedFiles::Write(const std::string& path, std::initializer_list<std::string_view> pieces) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   std::error_code dir_error;
@@ -59,12 +63,13 @@ void StagedFiles::Write(const std::string& path, const std::string& contents) {
   };
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(-1, "cannot write", errno);
-  for (size_t done = 0; done < contents.size();) {
-    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail(fd, "writing", n < 0 ? errno : ENOSPC);  // a write of 0 bytes: the device is full
-    done += static_cast<size_t>(n);
-  }
+  for (const std::string_view contents : pieces)
+    for (size_t done = 0; done < contents.size();) {
+      const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail(fd, "writing", n < 0 ? errno : ENOSPC);  // a write of 0 bytes: the device is full
+      done += static_cast<size_t>(n);
+    }
   if (::fsync(fd) != 0) fail(fd, "writing", errno);
   if (::close(fd) != 0) fail(-1, "writing", errno);
   staged_.emplace_back(path, tmp);
@@ -98,8 +103,12 @@ void StagedFiles::Commit() {
 }
 
 void WriteFileAtomic(const std::string& path, const std::string& contents) {
+  WriteFileAtomic(path, {std::string_view(contents)});
+}
+
+void WriteFileAtomic(const std::string& path, std::initializer_list<std::string_view> pieces) {
   StagedFiles files;
-  files.Write(path, contents);
+  files.Write(path, pieces);
   files.Commit();
 }
 

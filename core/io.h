@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -11,6 +13,8 @@ namespace counterpoint {
 /// Writes `contents` to `path` via a temporary file in the same directory and a
 /// rename, so an interrupted run never leaves a half-written file that looks complete.
 void WriteFileAtomic(const std::string& path, const std::string& contents);
+/// The same, for contents in pieces written one after the other (no copy of them joined).
+void WriteFileAtomic(const std::string& path, std::initializer_list<std::string_view> pieces);
 
 /// Several files written as one: each is written to a temporary file next to its target
 /// and synced; Commit renames them into place in the order written. A failed write (a
@@ -25,6 +29,8 @@ class StagedFiles {
   ~StagedFiles();
 
   void Write(const std::string& path, const std::string& contents);
+  /// The file's contents are the pieces, one after the other.
+  void Write(const std::string& path, std::initializer_list<std::string_view> pieces);
   void Commit();
 
  private:

@@ -1,6 +1,7 @@
 #include "core/state_io.h"
 
 #include "core/hash.h"
+#include "core/io.h"
 
 namespace counterpoint {
 
@@ -17,14 +18,27 @@ std::string StateReader::Printable(const std::string& s) {
   return s.size() > 40 ? out + "..." : out;
 }
 
-std::string SealState(const std::string& body) {
+StateSeal SealOf(std::string_view body) {
   StateWriter w;
   w.bytes().append(kMagic, sizeof kMagic);
   w.Put<uint32_t>(kStateVersion);
   w.Put<uint64_t>(body.size());
-  w.bytes().append(body);
-  w.bytes().append(Sha256Hex(body));
-  return std::move(w.bytes());
+  return {std::move(w.bytes()), Sha256Hex(body)};
+}
+
+std::string SealState(const std::string& body) {
+  const StateSeal seal = SealOf(body);
+  return seal.header + body + seal.trailer;
+}
+
+void WriteSealedStateAtomic(const std::string& path, std::string_view body, const StateSeal& seal) {
+  WriteFileAtomic(path, {seal.header, body, seal.trailer});
+}
+
+std::string SealedSha256(std::string_view body, const StateSeal& seal) {
+  Sha256 h;
+  h.Update(seal.header), h.Update(body), h.Update(seal.trailer);
+  return h.HexDigest();
 }
 
 std::string_view UnsealState(std::string_view sealed, const std::string& source) {

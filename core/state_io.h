@@ -142,6 +142,18 @@ void CheckpointSection(const std::string& where, F&& save_or_load) {
 /// The sealed file contents for a body: magic, version, length, body, SHA-256 of the body.
 std::string SealState(const std::string& body);
 
+/// What seals a body: the bytes before it (magic, version, length) and after it (its SHA-256).
+struct StateSeal {
+  std::string header, trailer;
+};
+StateSeal SealOf(std::string_view body);
+
+/// Writes SealState(body) to `path` atomically without building it (the body is not copied).
+void WriteSealedStateAtomic(const std::string& path, std::string_view body, const StateSeal& seal);
+
+/// SHA-256 of SealState(body), without building it.
+std::string SealedSha256(std::string_view body, const StateSeal& seal);
+
 /// Checks a sealed checkpoint (magic, version, length, digest) and returns its body;
 /// throws InputError naming `source` on any mismatch.
 std::string_view UnsealState(std::string_view sealed, const std::string& source);

@@ -109,10 +109,10 @@ void WriteCheckpoint(const std::string& path, const CheckpointScenarioInfo& scen
     // sharded: each rank writes its own part, named by its digest, next to the main file;
     // the main file, written last by rank 0, names every part by its digest. Until it is
     // renamed into place the previous main file and its parts stay complete
-    const std::string sealed = SealState(mine.bytes());
-    const std::string digest = Sha256Hex(sealed);
+    const StateSeal seal = SealOf(mine.bytes());
+    const std::string digest = SealedSha256(mine.bytes(), seal);
     part_name = CheckpointPartPath(path, ranks.rank(), digest);
-    WriteFileAtomic(part_name, sealed);
+    WriteSealedStateAtomic(part_name, mine.bytes(), seal);
     const std::vector<char> digests = GatherInRankOrder(ranks, std::vector<char>(digest.begin(), digest.end()));
     if (ranks.rank() == 0)
       for (int r = 0; r < ranks.size(); ++r)
@@ -120,7 +120,7 @@ void WriteCheckpoint(const std::string& path, const CheckpointScenarioInfo& scen
   }
   if (ranks.rank() == 0) {
     out.Tag("end");
-    WriteFileAtomic(path, SealState(out.bytes()));
+    WriteSealedStateAtomic(path, out.bytes(), SealOf(out.bytes()));
   }
   if (ranks.size() > 1) {
     // the new main file is in place on every rank's view: each removes its older parts

@@ -120,7 +120,7 @@ double EstimateIndexBytes(const std::string& factory, int64_t n, int64_t d) {
   return nd * per_vector + extra;
 }
 
-MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int shards) {
+MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int shards, bool checkpoints) {
   const double n = static_cast<double>(shape.items), d = static_cast<double>(shape.dim);
   // a rank of a sharded run holds its block of users: the largest is ceil(n_users / shards)
   const double users = std::ceil(static_cast<double>(sc.population.n_users) / std::max(shards, 1));
@@ -177,6 +177,14 @@ MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int
     const double impressions = static_cast<double>(sc.replicates) * arms * static_cast<double>(sc.steps) *
                                static_cast<double>(sc.population.n_users) * session * static_cast<double>(max_slate);
     add("event log", impressions * (sizeof(ImpressionRecord) + 40));
+  }
+  // --checkpoint: the state is serialised into one buffer before it is written (sealed and
+  // written in pieces, not copied again): one copy of the population, the item counts and
+  // statuses, the completed runs' metric rows, event records and graph counters
+  if (checkpoints) {
+    add("checkpoint buffer", users * per_user + n * (1 + 8 + 8) + e.Part("metrics") +
+                                 e.Part("event log") * sizeof(ImpressionRecord) / (sizeof(ImpressionRecord) + 40) +
+                                 e.Part("induced graph"));
   }
   return e;
 }
@@ -266,10 +274,10 @@ void CheckMemory(const MemoryEstimate& estimate, const MemoryLimit& limit) {
                        "output.events, or pass --memory-limit if you know better (docs/scenarios.md, 'Memory')");
 }
 
-void CheckScenarioMemory(const Scenario& sc, const std::optional<MemoryLimit>& limit, int shards) {
+void CheckScenarioMemory(const Scenario& sc, const std::optional<MemoryLimit>& limit, int shards, bool checkpoints) {
   const std::optional<CatalogShape> shape = EstimateCatalogShape(sc);
   if (!shape) return;
-  CheckMemory(EstimateMemory(sc, *shape, shards), limit ? *limit : SystemMemoryLimit());
+  CheckMemory(EstimateMemory(sc, *shape, shards, checkpoints), limit ? *limit : SystemMemoryLimit());
 }
 
 }  // namespace counterpoint

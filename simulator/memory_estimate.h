@@ -40,8 +40,9 @@ double EstimateIndexBytes(const std::string& factory, int64_t n, int64_t d);
 
 /// The estimate for a scenario whose catalog has `shape`, for one process; with `shards`
 /// > 1, for one rank of a run whose users are sharded over that many ranks (its largest
-/// block of users; the catalog, index and event log are whole on every rank).
-MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int shards = 1);
+/// block of users; the catalog, index and event log are whole on every rank). With
+/// `checkpoints` (--checkpoint), the buffer a checkpoint's state is serialised into.
+MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int shards = 1, bool checkpoints = false);
 
 /// A memory limit and where it comes from.
 struct MemoryLimit {
@@ -66,6 +67,7 @@ void CheckMemory(const MemoryEstimate& estimate, const MemoryLimit& limit);
 
 /// Estimates the scenario's memory and checks it against `limit` (the system's when empty).
 /// Does nothing when the catalog's shape cannot be told before loading it.
-void CheckScenarioMemory(const Scenario& sc, const std::optional<MemoryLimit>& limit = std::nullopt, int shards = 1);
+void CheckScenarioMemory(const Scenario& sc, const std::optional<MemoryLimit>& limit = std::nullopt, int shards = 1,
+                         bool checkpoints = false);
 
 }  // namespace counterpoint

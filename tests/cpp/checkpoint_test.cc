@@ -92,6 +92,24 @@ TEST(StateIoTest, TruncatedCorruptOrForeignDataIsAnInputError) {
   EXPECT_TRUE(Contains(CatchInputError([&] { short_read.GetVector(v); }).what(), "truncated or corrupt checkpoint"));
 }
 
+TEST(StateIoTest, ASealedFileWrittenInPiecesIsTheSealedBytes) {
+  // the streaming writer and digest give exactly what sealing the body in memory gives:
+  // magic "CPSTATE\0", version, length, body, the body's SHA-256
+  StateWriter w;
+  w.Tag("x");
+  w.PutVector(std::vector<int64_t>(1000, 7));
+  const std::string sealed = SealState(w.bytes());
+  ASSERT_EQ(sealed.size(), 8 + 4 + 8 + w.bytes().size() + 64);
+  EXPECT_EQ(sealed.substr(0, 8), std::string("CPSTATE\0", 8));
+  EXPECT_EQ(sealed.substr(sealed.size() - 64), Sha256Hex(w.bytes()));
+  const fs::path dir = TempDir("sealed");
+  const StateSeal seal = SealOf(w.bytes());
+  WriteSealedStateAtomic((dir / "s.bin").string(), w.bytes(), seal);
+  EXPECT_TRUE(Slurp(dir / "s.bin") == sealed);
+  EXPECT_EQ(SealedSha256(w.bytes(), seal), Sha256Hex(sealed));
+  EXPECT_EQ(UnsealState(sealed, "s.bin"), w.bytes());
+}
+
 // ---- stop, checkpoint, resume ----
 
 // small versions of the shipped scenarios: together they use every shipped retriever,

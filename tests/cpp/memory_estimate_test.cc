@@ -69,6 +69,33 @@ TEST(MemoryEstimate, AgreesWithTheArraysAPopulationAndAnIndexAllocate) {
   EXPECT_EQ(EstimateMemory(sc, {1000, 8}).Part("population"), 2.0 * static_cast<double>(pop.memory_bytes()));
 }
 
+TEST(MemoryEstimate, TheCheckpointBufferIsAboutTheStateACheckpointWrites) {
+  // a run stopped before its last step writes a checkpoint of nearly everything it holds
+  // (the completed arm with its event log, the state of the arm in progress): the buffer
+  // --checkpoint adds holds that much, and not far more
+  for (const char* events : {"output.events=false", "output.events=true"}) {
+    const Scenario sc =
+        ParseScenario(kSmall, "small.yaml", {"arms=[{name: a}, {name: b}]", "population.n_users=2000", events});
+    const std::string dir =
+        (std::filesystem::temp_directory_path() / ("counterpoint_mem_ckpt_" + std::to_string(getpid()))).string();
+    std::filesystem::remove_all(dir);
+    RunControl control;
+    control.checkpoint_every = 1000000;  // only where the run stops
+    control.checkpoint_path = CheckpointPath(dir);
+    control.scenario_text = kSmall;
+    int64_t polls = 0;
+    control.should_stop = [&] { return polls++ >= 2 * sc.steps - 1; };
+    ASSERT_TRUE(RunScenario(sc, {}, control).partial);
+    const double written = static_cast<double>(std::filesystem::file_size(control.checkpoint_path));
+    const double buffer = EstimateMemory(sc, {1000, 8}, 1, true).Part("checkpoint buffer");
+    // measured: 1.003 and 1.045 times the file
+    EXPECT_GE(buffer, 0.95 * written) << events;
+    EXPECT_LE(buffer, 1.25 * written) << events;
+    EXPECT_EQ(EstimateMemory(sc, {1000, 8}).Part("checkpoint buffer"), 0) << events;
+    std::filesystem::remove_all(dir);
+  }
+}
+
 TEST(MemoryEstimate, ARankOfAShardedRunCountsItsLargestBlockOfUsers) {
   // users sharded over 3 ranks: a rank holds at most ceil(n / 3) users; catalog and index whole
   const Scenario sc = ParseScenario(kSmall, "small.yaml", {"index.factory=IVF16,Flat"});
