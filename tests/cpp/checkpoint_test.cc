@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "core/hash.h"
@@ -170,6 +171,17 @@ void ExpectSameFiles(const std::map<std::string, std::string>& a, const std::map
   }
 }
 
+// a run that checkpoints to `path` every `every` steps (by default only where it stops)
+// and stops once `stop_at` steps are done; each copy of it counts its own polls
+RunControl StopAfter(int64_t stop_at, const std::string& path, int64_t every = 1000000) {
+  RunControl control;
+  control.checkpoint_every = every;
+  control.checkpoint_path = path;
+  auto polls = std::make_shared<int64_t>(0);
+  control.should_stop = [polls, stop_at] { return (*polls)++ >= stop_at; };
+  return control;
+}
+
 TEST(CheckpointTest, StopAndResumeAtAnyBoundaryEqualsAnUninterruptedRun) {
   for (const Case& c : Cases()) {
     const Scenario sc = Load(c);
@@ -187,11 +199,7 @@ TEST(CheckpointTest, StopAndResumeAtAnyBoundaryEqualsAnUninterruptedRun) {
     for (int64_t stop_at : {int64_t{1}, sc.steps, sc.steps + 3, total - 2}) {
       const std::string what = c.file + " stopped after step " + std::to_string(stop_at);
       const fs::path part_dir = TempDir("part");
-      RunControl control;
-      control.checkpoint_every = 1000000;  // only the checkpoint written where the run stops
-      control.checkpoint_path = CheckpointPath(part_dir.string());
-      int64_t polls = 0;
-      control.should_stop = [&] { return polls++ >= stop_at; };
+      const RunControl control = StopAfter(stop_at, CheckpointPath(part_dir.string()));
       RunResult part;
       {
         ScopedThreads threads(2);
@@ -247,12 +255,8 @@ TEST(CheckpointTest, RanksHoldingBlocksOfUsersStopAndResumeToOneProcessesResult)
     std::vector<RunResult> part(2);
     testing::RunRanks(2, [&](int r, const Collective& comm) {
       omp_set_num_threads(1);
-      RunControl control;
+      RunControl control = StopAfter(stop_at, path);
       control.collective = &comm;
-      control.checkpoint_every = 1000000;  // only where the run stops
-      control.checkpoint_path = path;
-      int64_t polls = 0;
-      control.should_stop = [&polls, stop_at] { return polls++ >= stop_at; };
       part[r] = RunScenario(sc, {}, control);
     });
     ASSERT_TRUE(part[0].partial) << c.file;
@@ -282,12 +286,8 @@ TEST(CheckpointTest, AShardedCheckpointKeepsEachRanksPartInAFileTheMainFileNames
   std::ofstream(path + ".rank1.0123456789abcdef") << "left over";
   testing::RunRanks(2, [&](int, const Collective& comm) {
     omp_set_num_threads(1);
-    RunControl control;
+    RunControl control = StopAfter(5, path, 2);  // several checkpoints, each replacing the one before
     control.collective = &comm;
-    control.checkpoint_every = 2;  // several checkpoints, each replacing the one before
-    control.checkpoint_path = path;
-    int64_t polls = 0;
-    control.should_stop = [&polls] { return polls++ >= 5; };
     RunScenario(sc, {}, control);
   });
   std::map<std::string, std::string> parts;  // file name -> contents
@@ -324,11 +324,7 @@ TEST(CheckpointTest, ACheckpointOfEveryUserResumesOnRanksThatHoldEveryUser) {
   const Scenario sc = Load(c);
   const auto expected = Files(TempDir("full"), sc, RunScenario(sc));
   const fs::path dir = TempDir("whole");
-  RunControl control;
-  control.checkpoint_every = 1000000;
-  control.checkpoint_path = CheckpointPath(dir.string());
-  int64_t polls = 0;
-  control.should_stop = [&] { return polls++ >= 3; };
+  const RunControl control = StopAfter(3, CheckpointPath(dir.string()));
   ASSERT_TRUE(RunScenario(sc, {}, control).partial);
   EXPECT_EQ(Checkpoint(control.checkpoint_path).parts(), 0);
   const auto resumed = ResumeOnRanks(sc, control.checkpoint_path, 2);
@@ -368,11 +364,7 @@ TEST(CheckpointTest, ResumeRefusesAnotherScenarioAndCorruptFiles) {
   const Case c = Cases()[2];
   const Scenario sc = Load(c);
   const fs::path dir = TempDir("refuse");
-  RunControl control;
-  control.checkpoint_every = 3;
-  control.checkpoint_path = CheckpointPath(dir.string());
-  int polls = 0;
-  control.should_stop = [&] { return polls++ >= 5; };
+  const RunControl control = StopAfter(5, CheckpointPath(dir.string()), 3);
   RunScenario(sc, {}, control);
   RunControl resume;
   resume.resume_path = control.checkpoint_path;
