@@ -27,8 +27,10 @@ StateSeal SealOf(std::string_view body) {
 }
 
 std::string SealState(const std::string& body) {
-  const StateSeal seal = SealOf(body);
-  return seal.header + body + seal.trailer;
+  StateSeal seal = SealOf(body);
+  std::string sealed = std::move(seal.header);
+  sealed.reserve(sealed.size() + body.size() + seal.trailer.size());
+  return sealed.append(body).append(seal.trailer);
 }
 
 void WriteSealedStateAtomic(const std::string& path, std::string_view body, const StateSeal& seal) {
