@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 using testing::CatchInputError;
 using testing::Contains;
 using testing::ScopedThreads;
+using testing::StopAfter;
 
 fs::path TempDir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("counterpoint_ckpt_test_" + name + "_" + std::to_string(getpid()));
@@ -169,17 +170,6 @@ void ExpectSameFiles(const std::map<std::string, std::string>& a, const std::map
     ASSERT_TRUE(b.count(name)) << what << ": " << name;
     EXPECT_TRUE(contents == b.at(name)) << what << ": " << name << " differs";
   }
-}
-
-// a run that checkpoints to `path` every `every` steps (by default only where it stops)
-// and stops once `stop_at` steps are done; each copy of it counts its own polls
-RunControl StopAfter(int64_t stop_at, const std::string& path, int64_t every = 1000000) {
-  RunControl control;
-  control.checkpoint_every = every;
-  control.checkpoint_path = path;
-  auto polls = std::make_shared<int64_t>(0);
-  control.should_stop = [polls, stop_at] { return (*polls)++ >= stop_at; };
-  return control;
 }
 
 TEST(CheckpointTest, StopAndResumeAtAnyBoundaryEqualsAnUninterruptedRun) {

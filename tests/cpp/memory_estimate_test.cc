@@ -79,12 +79,8 @@ TEST(MemoryEstimate, TheCheckpointBufferIsAboutTheStateACheckpointWrites) {
     const std::string dir =
         (std::filesystem::temp_directory_path() / ("counterpoint_mem_ckpt_" + std::to_string(getpid()))).string();
     std::filesystem::remove_all(dir);
-    RunControl control;
-    control.checkpoint_every = 1000000;  // only where the run stops
-    control.checkpoint_path = CheckpointPath(dir);
+    RunControl control = testing::StopAfter(2 * sc.steps - 1, CheckpointPath(dir));
     control.scenario_text = kSmall;
-    int64_t polls = 0;
-    control.should_stop = [&] { return polls++ >= 2 * sc.steps - 1; };
     ASSERT_TRUE(RunScenario(sc, {}, control).partial);
     const double written = static_cast<double>(std::filesystem::file_size(control.checkpoint_path));
     const double buffer = EstimateMemory(sc, {1000, 8}, 1, true).Part("checkpoint buffer");

@@ -13,8 +13,20 @@
 
 #include "core/error.h"
 #include "embeddings/catalog.h"
+#include "simulator/runner.h"
 
 namespace counterpoint::testing {
+
+/// A run that checkpoints to `path` every `every` steps (by default only where it stops)
+/// and stops once `stop_at` steps are done (each call's control counts its own polls)
+inline RunControl StopAfter(int64_t stop_at, const std::string& path, int64_t every = 1000000) {
+  RunControl control;
+  control.checkpoint_every = every;
+  control.checkpoint_path = path;
+  auto polls = std::make_shared<int64_t>(0);
+  control.should_stop = [polls, stop_at] { return (*polls)++ >= stop_at; };
+  return control;
+}
 
 /// Path of a file under tests/data.
 inline std::string DataPath(const std::string& rel) {
