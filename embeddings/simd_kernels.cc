@@ -9,6 +9,18 @@ namespace counterpoint {
 
 namespace {
 
+// row b of a contiguous block (block) and of a list of pointers (gather), for the
+// kernels' Accumulate
+struct Contiguous {
+  const float* y;
+  int64_t d;
+  const float* operator()(int b) const { return y + b * d; }
+};
+struct Pointers {
+  const float* const* rows;
+  const float* operator()(int b) const { return rows[b]; }
+};
+
 // ---------------------------------------------------------------------------
 // scalar: four partial sums over j mod 4, summed as (s0 + s1) + (s2 + s3)
 float DotScalar(const float* a, const float* b, int64_t d) {
@@ -27,6 +39,10 @@ float DotScalar(const float* a, const float* b, int64_t d) {
 void BlockScalar(const float* x, int64_t nx, const float* y, int64_t ny, int64_t d, float* out, int64_t ld) {
   for (int64_t i = 0; i < nx; ++i)
     for (int64_t j = 0; j < ny; ++j) out[i * ld + j] = DotScalar(x + i * d, y + j * d, d);
+}
+
+void GatherScalar(const float* x, const float* const* rows, int64_t n, int64_t d, float* out) {
+  for (int64_t j = 0; j < n; ++j) out[j] = DotScalar(x, rows[j], d);
 }
 
 }  // namespace
@@ -57,9 +73,10 @@ inline float Reduce(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-// acc[a][b] = lane-wise sums of x_a * y_b over d (one FMA per 8 lanes, masked tail)
-template <int QX, int QY>
-inline void Accumulate(const float* x, const float* y, int64_t d, __m256 (&acc)[QX][QY]) {
+// acc[a][b] = lane-wise sums of x_a * y_b over d (one FMA per 8 lanes, masked tail);
+// y(b) is row b (contiguous rows for block, pointers for gather)
+template <int QX, int QY, class Rows>
+inline void Accumulate(const float* x, Rows y, int64_t d, __m256 (&acc)[QX][QY]) {
   for (int a = 0; a < QX; ++a)
     for (int b = 0; b < QY; ++b) acc[a][b] = _mm256_setzero_ps();
   int64_t j = 0;
@@ -67,7 +84,7 @@ inline void Accumulate(const float* x, const float* y, int64_t d, __m256 (&acc)[
     __m256 xv[QX];
     for (int a = 0; a < QX; ++a) xv[a] = _mm256_loadu_ps(x + a * d + j);
     for (int b = 0; b < QY; ++b) {
-      const __m256 yv = _mm256_loadu_ps(y + b * d + j);
+      const __m256 yv = _mm256_loadu_ps(y(b) + j);
       for (int a = 0; a < QX; ++a) acc[a][b] = _mm256_fmadd_ps(xv[a], yv, acc[a][b]);
     }
   }
@@ -75,7 +92,7 @@ inline void Accumulate(const float* x, const float* y, int64_t d, __m256 (&acc)[
     __m256 xv[QX];
     for (int a = 0; a < QX; ++a) xv[a] = LoadTail(x + a * d + j, d - j);
     for (int b = 0; b < QY; ++b) {
-      const __m256 yv = LoadTail(y + b * d + j, d - j);
+      const __m256 yv = LoadTail(y(b) + j, d - j);
       for (int a = 0; a < QX; ++a) acc[a][b] = _mm256_fmadd_ps(xv[a], yv, acc[a][b]);
     }
   }
@@ -83,7 +100,7 @@ inline void Accumulate(const float* x, const float* y, int64_t d, __m256 (&acc)[
 
 float Dot(const float* x, const float* y, int64_t d) {
   __m256 acc[1][1];
-  Accumulate(x, y, d, acc);
+  Accumulate(x, Contiguous{y, d}, d, acc);
   return Reduce(acc[0][0]);
 }
 
@@ -104,7 +121,8 @@ inline __m256 Singles(__m256 x, __m256 y) {  // per 128-bit lane: [x0 + x1, x2 +
 }
 
 // 2 x 4 pairs: lane a of the result holds row a's 4 sums
-inline void Tile2x4(const float* x, const float* y, int64_t d, float* out, int64_t ld) {
+template <class Rows>
+inline void Tile2x4(const float* x, Rows y, int64_t d, float* out, int64_t ld) {
   __m256 acc[2][4];
   Accumulate(x, y, d, acc);
   const __m256 h0 = Halves(acc[0][0], acc[1][0]), h1 = Halves(acc[0][1], acc[1][1]);
@@ -115,7 +133,8 @@ inline void Tile2x4(const float* x, const float* y, int64_t d, float* out, int64
 }
 
 // 1 x 4 pairs: after Singles, lane 0 holds pairs 0 and 2, lane 1 pairs 1 and 3
-inline void Tile1x4(const float* x, const float* y, int64_t d, float* out) {
+template <class Rows>
+inline void Tile1x4(const float* x, Rows y, int64_t d, float* out) {
   __m256 acc[1][4];
   Accumulate(x, y, d, acc);
   const __m256 c = Pairs(Halves(acc[0][0], acc[0][1]), Halves(acc[0][2], acc[0][3]));
@@ -128,11 +147,17 @@ void Block(const float* x, int64_t nx, const float* y, int64_t ny, int64_t d, fl
   int64_t j = 0;
   for (; j + 4 <= ny; j += 4) {
     int64_t i = 0;
-    for (; i + 2 <= nx; i += 2) Tile2x4(x + i * d, y + j * d, d, out + i * ld + j, ld);
-    for (; i < nx; ++i) Tile1x4(x + i * d, y + j * d, d, out + i * ld + j);
+    for (; i + 2 <= nx; i += 2) Tile2x4(x + i * d, Contiguous{y + j * d, d}, d, out + i * ld + j, ld);
+    for (; i < nx; ++i) Tile1x4(x + i * d, Contiguous{y + j * d, d}, d, out + i * ld + j);
   }
   for (; j < ny; ++j)
     for (int64_t i = 0; i < nx; ++i) out[i * ld + j] = Dot(x + i * d, y + j * d, d);
+}
+
+void Gather(const float* x, const float* const* rows, int64_t n, int64_t d, float* out) {
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4) Tile1x4(x, Pointers{rows + j}, d, out + j);
+  for (; j < n; ++j) out[j] = Dot(x, rows[j], d);
 }
 
 }  // namespace
@@ -174,9 +199,10 @@ inline float Reduce(__m512 v) {
   return _mm_cvtss_f32(s);
 }
 
-// acc[a][b] = lane-wise sums of x_a * y_b over d (one FMA per 16 lanes, masked tail)
-template <int QX, int QY>
-inline void Accumulate(const float* x, const float* y, int64_t d, __m512 (&acc)[QX][QY]) {
+// acc[a][b] = lane-wise sums of x_a * y_b over d (one FMA per 16 lanes, masked tail);
+// y(b) is row b (contiguous rows for block, pointers for gather)
+template <int QX, int QY, class Rows>
+inline void Accumulate(const float* x, Rows y, int64_t d, __m512 (&acc)[QX][QY]) {
   for (int a = 0; a < QX; ++a)
     for (int b = 0; b < QY; ++b) acc[a][b] = _mm512_setzero_ps();
   int64_t j = 0;
@@ -184,7 +210,7 @@ inline void Accumulate(const float* x, const float* y, int64_t d, __m512 (&acc)[
     __m512 xv[QX];
     for (int a = 0; a < QX; ++a) xv[a] = _mm512_loadu_ps(x + a * d + j);
     for (int b = 0; b < QY; ++b) {
-      const __m512 yv = _mm512_loadu_ps(y + b * d + j);
+      const __m512 yv = _mm512_loadu_ps(y(b) + j);
       for (int a = 0; a < QX; ++a) acc[a][b] = _mm512_fmadd_ps(xv[a], yv, acc[a][b]);
     }
   }
@@ -192,7 +218,7 @@ inline void Accumulate(const float* x, const float* y, int64_t d, __m512 (&acc)[
     __m512 xv[QX];
     for (int a = 0; a < QX; ++a) xv[a] = LoadTail(x + a * d + j, d - j);
     for (int b = 0; b < QY; ++b) {
-      const __m512 yv = LoadTail(y + b * d + j, d - j);
+      const __m512 yv = LoadTail(y(b) + j, d - j);
       for (int a = 0; a < QX; ++a) acc[a][b] = _mm512_fmadd_ps(xv[a], yv, acc[a][b]);
     }
   }
@@ -200,7 +226,7 @@ inline void Accumulate(const float* x, const float* y, int64_t d, __m512 (&acc)[
 
 float Dot(const float* x, const float* y, int64_t d) {
   __m512 acc[1][1];
-  Accumulate(x, y, d, acc);
+  Accumulate(x, Contiguous{y, d}, d, acc);
   return Reduce(acc[0][0]);
 }
 
@@ -227,8 +253,8 @@ inline __m512 Singles(__m512 x, __m512 y) {  // per 128-bit lane: [x0 + x1, x2 +
 
 // QX (4 or 1) x 4 pairs; with v[n] = pair (n % 4, n / 4) the 128-bit lane a of the
 // reduced vector holds row a's 4 sums
-template <int QX>
-inline void Tile4(const float* x, const float* y, int64_t d, float* out, int64_t ld) {
+template <int QX, class Rows>
+inline void Tile4(const float* x, Rows y, int64_t d, float* out, int64_t ld) {
   __m512 acc[QX][4];
   Accumulate(x, y, d, acc);
   if constexpr (QX == 4) {
@@ -253,11 +279,17 @@ void Block(const float* x, int64_t nx, const float* y, int64_t ny, int64_t d, fl
   int64_t j = 0;
   for (; j + 4 <= ny; j += 4) {
     int64_t i = 0;
-    for (; i + 4 <= nx; i += 4) Tile4<4>(x + i * d, y + j * d, d, out + i * ld + j, ld);
-    for (; i < nx; ++i) Tile4<1>(x + i * d, y + j * d, d, out + i * ld + j, ld);
+    for (; i + 4 <= nx; i += 4) Tile4<4>(x + i * d, Contiguous{y + j * d, d}, d, out + i * ld + j, ld);
+    for (; i < nx; ++i) Tile4<1>(x + i * d, Contiguous{y + j * d, d}, d, out + i * ld + j, ld);
   }
   for (; j < ny; ++j)
     for (int64_t i = 0; i < nx; ++i) out[i * ld + j] = Dot(x + i * d, y + j * d, d);
+}
+
+void Gather(const float* x, const float* const* rows, int64_t n, int64_t d, float* out) {
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4) Tile4<1>(x, Pointers{rows + j}, d, out + j, 0);
+  for (; j < n; ++j) out[j] = Dot(x, rows[j], d);
 }
 
 }  // namespace
@@ -292,9 +324,9 @@ SimdLevel DetectedSimdLevel() {
 }
 
 const DotKernels& KernelsFor(SimdLevel level) {
-  static const DotKernels kScalar{SimdLevel::kScalar, DotScalar, BlockScalar};
-  static const DotKernels kAvx2{SimdLevel::kAvx2, avx2::Dot, avx2::Block};
-  static const DotKernels kAvx512{SimdLevel::kAvx512, avx512::Dot, avx512::Block};
+  static const DotKernels kScalar{SimdLevel::kScalar, DotScalar, BlockScalar, GatherScalar};
+  static const DotKernels kAvx2{SimdLevel::kAvx2, avx2::Dot, avx2::Block, avx2::Gather};
+  static const DotKernels kAvx512{SimdLevel::kAvx512, avx512::Dot, avx512::Block, avx512::Gather};
   const SimdLevel best = DetectedSimdLevel();
   if (static_cast<int>(level) > static_cast<int>(best)) level = best;
   switch (level) {

@@ -18,7 +18,7 @@ SimdLevel DetectedSimdLevel();
 ///
 /// Bit-exact contract: within one family, `block` writes for every (i, j) exactly
 /// the bits `dot(x_i, y_j, d)` returns, whatever nx, ny and the position of the pair
-/// in the block. Each pair is accumulated lane-wise in a fixed order over d (one
+/// in the block, and so does `gather` for every j. Each pair is accumulated lane-wise in a fixed order over d (one
 /// fused multiply-add per chunk of 8 or 16 lanes, masked loads for the tail) and
 /// reduced by a fixed tree, so a score never depends on which other queries or
 /// items were computed with it. Different families round differently.
@@ -28,6 +28,9 @@ struct DotKernels {
   float (*dot)(const float* a, const float* b, int64_t d);
   /// out[i * ld_out + j] = dot(x + i * d, y + j * d, d) for i < nx, j < ny (rows contiguous).
   void (*block)(const float* x, int64_t nx, const float* y, int64_t ny, int64_t d, float* out, int64_t ld_out);
+  /// out[j] = dot(x, rows[j], d) for j < n: one vector against rows scattered in memory
+  /// (a catalog's candidates), four at a time without a horizontal reduction per pair.
+  void (*gather)(const float* x, const float* const* rows, int64_t n, int64_t d, float* out);
 };
 
 /// Kernels of one level; a level the CPU lacks falls back to the best it has.

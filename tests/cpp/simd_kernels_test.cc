@@ -91,6 +91,28 @@ TEST(SimdKernelsTest, BlockGivesEveryPairTheBitsOfTheSingleDot) {
   }
 }
 
+TEST(SimdKernelsTest, GatherGivesEveryRowTheBitsOfTheSingleDot) {
+  for (SimdLevel level : Levels()) {
+    const DotKernels& k = KernelsFor(level);
+    for (int64_t d : {3, 16, 24, 32, 70}) {
+      const auto x = RandomRows(1, d, 5), y = RandomRows(17, d, 6);
+      // rows out of order and repeated, as a user's candidates sit in a catalog
+      std::vector<const float*> rows;
+      for (int64_t j : {16, 3, 9, 0, 3, 12, 7, 1, 15, 2, 11}) rows.push_back(y.data() + j * d);
+      for (int64_t n : {0, 1, 3, 4, 5, 8, 11}) {
+        SCOPED_TRACE(std::string(SimdLevelName(level)) + " d=" + std::to_string(d) + " n=" + std::to_string(n));
+        std::vector<float> out(n + 1, -7.f);
+        k.gather(x.data(), rows.data(), n, d, out.data());
+        for (int64_t j = 0; j < n; ++j) {
+          const float alone = k.dot(x.data(), rows[j], d);
+          EXPECT_EQ(std::memcmp(&alone, &out[j], sizeof(float)), 0) << j;
+        }
+        EXPECT_EQ(out[n], -7.f) << "wrote past n";
+      }
+    }
+  }
+}
+
 TEST(SimdKernelsTest, DispatchNeverExceedsTheCpu) {
   const SimdLevel best = DetectedSimdLevel();
   EXPECT_LE(static_cast<int>(ActiveKernels().level), static_cast<int>(best));
