@@ -1,6 +1,7 @@
 #include "recommender/interventions/diversify_mmr.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "embeddings/simd_kernels.h"
 #include "recommender/interventions/rerank_util.h"
@@ -14,15 +15,18 @@ void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
   const float lambda = static_cast<float>(lambda_);
   // the SIMD inner product the search uses (embeddings/simd_kernels.h): a fixed order per
   // pair, so a similarity never depends on the batch or the thread count
-  const auto dot_kernel = ActiveKernels().dot;
-#pragma omp parallel for schedule(dynamic, 64) if (b.n > 256)  // per-user cost varies with the heap
+  const DotKernels& kernels = ActiveKernels();
+#pragma omp parallel for schedule(dynamic, 64) if (b.n > 256)  // per-user cost varies with the lazy updates
   for (int64_t u = 0; u < b.n; ++u) {
     const int64_t* ids = b.cand_ids.data() + u * b.k;
     const float* sim = b.cand_sim.data() + u * b.k;
     float* score = b.cand_score.data() + u * b.k;
     float rel[kMaxCandidates], max_sim[kMaxCandidates];
     bool eligible[kMaxCandidates], open[kMaxCandidates];
-    int order[kMaxSlate], seen[kMaxCandidates];
+    int order[kMaxSlate], seen[kMaxCandidates], at[kMaxCandidates];
+    const float* picked[kMaxSlate];  // the picks' embeddings, in order
+    const float* rows[kMaxCandidates];
+    float dots[kMaxCandidates];
     // the candidates' embeddings are scattered over the catalog: ask for them all now
     for (int j = 0; j < k; ++j)
       if (ids[j] >= 0)
@@ -46,43 +50,71 @@ void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
     if (n_sel > 0) {
       order[0] = argmax(value);
       open[order[0]] = false;
-      const float* x0 = cat.Embedding(ids[order[0]]);
-      for (int j = 0; j < k; ++j) {
-        if (!open[j]) continue;
-        max_sim[j] = dot_kernel(x0, cat.Embedding(ids[j]), d);
+      picked[0] = cat.Embedding(ids[order[0]]);
+      int n_open = 0;
+      for (int j = 0; j < k; ++j)
+        if (open[j]) at[n_open] = j, rows[n_open++] = cat.Embedding(ids[j]);
+      kernels.gather(picked[0], rows, n_open, d, dots);
+      for (int o = 0; o < n_open; ++o) {
+        const int j = at[o];
+        max_sim[j] = dots[o];
         value[j] = lambda * rel[j] - (1.f - lambda) * max_sim[j];
         seen[j] = 1;
       }
     }
     // picks 2..: lazy greedy. From pick 1 on, value(j) = lambda rel_j - (1 - lambda) max over S
     // only falls as S grows, so a value computed against the first seen[j] picks bounds it
-    // from above: the candidate with the largest bound (a heap under the tie rule) is brought
+    // from above: the candidate with the largest bound (under the tie rule) is brought
     // up to date with the picks it has not seen and is taken once its bound is exact. This
     // takes exactly the eager loop's candidate, with the same bits (a max does not depend on
     // the order it is taken in), for far fewer inner products.
-    auto worse = [&](int a, int c) {  // the heap's order: a below c
-      if (value[a] != value[c]) return value[a] < value[c];
-      return rerank::TieBreak(ids, sim, c, a);
-    };
-    int heap[kMaxCandidates], n_heap = 0;
+    // Bounds are kept as 64-bit keys that order as (value, tie rule): the value's bits made
+    // order-preserving as an unsigned integer (with -0 as +0, which compares equal), then
+    // the candidate's place under the tie rule, best last. cand_sim usually arrives sorted
+    // under the tie rule (FAISS returns best first); otherwise the places are sorted.
+    int by_tie[kMaxCandidates], place[kMaxCandidates], n_open = 0;
+    bool sorted = true;
     for (int j = 0; j < k; ++j)
-      if (open[j]) heap[n_heap++] = j;
-    std::make_heap(heap, heap + n_heap, worse);
+      if (open[j]) {
+        if (n_open > 0 && !rerank::TieBreak(ids, sim, by_tie[n_open - 1], j)) sorted = false;
+        by_tie[n_open++] = j;
+      }
+    if (!sorted) std::sort(by_tie, by_tie + n_open, [&](int a, int c) { return rerank::TieBreak(ids, sim, a, c); });
+    for (int p = 0; p < n_open; ++p) place[by_tie[p]] = p;
+    auto key = [&](int j) {
+      uint32_t bits;
+      const float v = value[j] + 0.f;  // -0 becomes +0
+      std::memcpy(&bits, &v, sizeof bits);
+      bits = bits & 0x80000000u ? ~bits : bits | 0x80000000u;
+      return static_cast<uint64_t>(bits) << 32 | static_cast<uint32_t>(kMaxCandidates - place[j]);
+    };
+    auto candidate = [&](uint64_t h) { return by_tie[kMaxCandidates - static_cast<int>(h & 0xffffffffu)]; };
+    // a winner tree over the places: leaf L + p holds place p's key (0 once taken, below
+    // every key), each inner node the larger of its children, the root the best bound;
+    // changing a leaf recomputes its path (compares without branches, unlike a binary heap's)
+    int leaves = 1;
+    while (leaves < n_open) leaves *= 2;
+    uint64_t tree[2 * kMaxCandidates];
+    for (int p = 0; p < leaves; ++p) tree[leaves + p] = p < n_open ? key(by_tie[p]) : 0;
+    for (int i = leaves - 1; i >= 1; --i) tree[i] = std::max(tree[2 * i], tree[2 * i + 1]);
+    auto set_leaf = [&](int p, uint64_t v) {  // the path's maxima, carried up in a register
+      int i = leaves + p;
+      tree[i] = v;
+      for (; i > 1; i /= 2) tree[i / 2] = v = std::max(v, tree[i ^ 1]);
+    };
     for (int r = 1; r < n_sel; ++r) {
       for (;;) {
-        const int best = heap[0];
+        const int best = candidate(tree[1]);
         if (seen[best] == r) break;
-        std::pop_heap(heap, heap + n_heap, worse);
-        const float* xb = cat.Embedding(ids[best]);
-        for (int m = seen[best]; m < r; ++m)
-          max_sim[best] = std::max(max_sim[best], dot_kernel(cat.Embedding(ids[order[m]]), xb, d));
+        kernels.gather(cat.Embedding(ids[best]), picked + seen[best], r - seen[best], d, dots);
+        for (int m = 0; m < r - seen[best]; ++m) max_sim[best] = std::max(max_sim[best], dots[m]);
         seen[best] = r;
         value[best] = lambda * rel[best] - (1.f - lambda) * max_sim[best];
-        std::push_heap(heap, heap + n_heap, worse);
+        set_leaf(place[best], key(best));
       }
-      order[r] = heap[0];
-      std::pop_heap(heap, heap + n_heap, worse);
-      --n_heap;
+      order[r] = candidate(tree[1]);
+      picked[r] = cat.Embedding(ids[order[r]]);
+      set_leaf(place[order[r]], 0);
     }
     rerank::WriteOrder(order, n_sel, rel, eligible, k, score);
   }

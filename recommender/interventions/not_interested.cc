@@ -1,7 +1,9 @@
 #include "recommender/interventions/not_interested.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "embeddings/simd_kernels.h"
 #include "recommender/recommender.h"
 
 namespace counterpoint {
@@ -21,6 +23,8 @@ void NotInterested::OnScores(const RecContext& ctx, SlateBatch& b) {
   const Catalog& cat = ctx.catalog;
   const int64_t d = cat.dim();
   const float sigma = static_cast<float>(similarity_);
+  // the SIMD inner product of the search and the other re-rankers (embeddings/simd_kernels.h)
+  const DotKernels& kernels = ActiveKernels();
   int64_t suppressed = 0;
 #pragma omp parallel for schedule(static) if (b.n > 512) reduction(+ : suppressed)
   for (int64_t u = 0; u < b.n; ++u) {
@@ -34,21 +38,23 @@ void NotInterested::OnScores(const RecContext& ctx, SlateBatch& b) {
       if (item >= 0 && age >= 1 && age <= suppress_steps_) live[n_live++] = cat.Embedding(item);
     }
     if (n_live == 0) continue;
-    for (int j = 0; j < b.k; ++j) {
+    // the candidates still scored, then each live dismissal against all of them at once
+    const float* rows[kMaxCandidates];
+    int at[kMaxCandidates], n = 0;
+    const int k = std::min(b.k, kMaxCandidates);
+    for (int j = 0; j < k; ++j) {
       const int64_t item = b.cand_ids[u * b.k + j];
-      float& score = b.cand_score[u * b.k + j];
-      if (item < 0 || score == -INFINITY) continue;
-      const float* x = cat.Embedding(item);
-      for (int r = 0; r < n_live; ++r) {
-        float dot = 0.f;
-        for (int64_t c = 0; c < d; ++c) dot += x[c] * live[r][c];
-        if (dot >= sigma) {
-          score = -INFINITY;
-          ++suppressed;
-          break;
-        }
-      }
+      if (item >= 0 && b.cand_score[u * b.k + j] != -INFINITY) at[n] = j, rows[n++] = cat.Embedding(item);
     }
+    bool hit[kMaxCandidates];
+    float dots[kMaxCandidates];
+    std::fill_n(hit, n, false);
+    for (int r = 0; r < n_live; ++r) {
+      kernels.gather(live[r], rows, n, d, dots);
+      for (int o = 0; o < n; ++o) hit[o] |= dots[o] >= sigma;
+    }
+    for (int o = 0; o < n; ++o)
+      if (hit[o]) b.cand_score[u * b.k + at[o]] = -INFINITY, ++suppressed;
   }
   suppressed_ += suppressed;
 }
