@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
+#include <cstring>
 
 namespace counterpoint {
 
@@ -163,16 +163,24 @@ void Recommender::Learn(const Catalog& catalog, const int64_t* slate, const uint
   // multinomial logit without replacement (Plackett-Luce): the k-th click c_k was chosen among
   // the shown items not clicked before it, with p_j proportional to exp(T <e, x_j>) at the
   // estimate before the update
-  double weight[kMaxSlate];
+  double weight[kMaxSlate], dot[kMaxSlate];
   bool remaining[kMaxSlate];
-  double max_logit = -1e300;
+  const float* rows[kMaxSlate];
+  int slot[kMaxSlate], n_rows = 0;
   for (int k = 0; k < s; ++k) {
     remaining[k] = slate[k] >= 0 && (!provenance || Teaches(provenance, k));
-    if (!remaining[k]) continue;
-    const float* x = catalog.Embedding(slate[k]);
-    double dot = 0;
-    for (int64_t j = 0; j < d; ++j) dot += static_cast<double>(estimate[j]) * x[j];
-    weight[k] = options_.learner_temperature * dot;
+    if (remaining[k]) slot[n_rows] = k, rows[n_rows] = catalog.Embedding(slate[k]), dot[n_rows++] = 0;
+  }
+  // <e, x_k> in double, each summed over j in order; the items side by side, so that their
+  // sums advance together rather than one after another
+  for (int64_t j = 0; j < d; ++j) {
+    const double e = estimate[j];
+    for (int r = 0; r < n_rows; ++r) dot[r] += e * rows[r][j];
+  }
+  double max_logit = -1e300;
+  for (int r = 0; r < n_rows; ++r) {
+    const int k = slot[r];
+    weight[k] = options_.learner_temperature * dot[r];
     max_logit = std::max(max_logit, weight[k]);
   }
   for (int k = 0; k < s; ++k)
@@ -207,30 +215,49 @@ void Recommender::Learn(const Catalog& catalog, const int64_t* slate, const uint
   NormalizeRows(estimate, 1, d);
 }
 
+namespace {
+// a float's bits as an unsigned integer in the float's order (-0 as +0, NaN below -inf)
+inline uint32_t OrderedBits(float x) {
+  if (std::isnan(x)) return 0;
+  x += 0.f;
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return bits & 0x80000000u ? ~bits : bits | 0x80000000u;
+}
+}  // namespace
+
 void CutSlates(SlateBatch& b) {
-  const int k = b.k, s = std::min(b.slate_size, b.k);
+  const int k = b.k, s = std::min({b.slate_size, b.k, kMaxSlate});
 #pragma omp parallel for schedule(static) if (b.n > 1024)
   for (int64_t u = 0; u < b.n; ++u) {
     const int64_t* ids = b.cand_ids.data() + u * k;
     const float* score = b.cand_score.data() + u * k;
     const float* sim = b.cand_sim.data() + u * k;
-    // candidate positions ordered by (score desc, sim desc, id asc); empty slots last
-    int pos[kMaxCandidates];
-    std::iota(pos, pos + k, 0);
-    auto better = [&](int a, int c) {
-      if ((ids[a] < 0) != (ids[c] < 0)) return ids[c] < 0;
-      if (score[a] != score[c]) return score[a] > score[c];
-      if (sim[a] != sim[c]) return sim[a] > sim[c];
-      return ids[a] < ids[c];
+    // the best s filled candidates by (score desc, sim desc, id asc), kept sorted as the
+    // candidates pass: one key per candidate, (score, sim) packed so that one unsigned
+    // compare orders them, and most candidates rejected by a single compare with the last
+    uint64_t top_key[kMaxSlate];
+    int top[kMaxSlate], n = 0;
+    auto before = [&](uint64_t key, int j, int t) {  // candidate j (key) ahead of top[t]
+      return key != top_key[t] ? key > top_key[t] : ids[j] < ids[top[t]];
     };
-    std::partial_sort(pos, pos + s, pos + k, better);
+    for (int j = 0; j < k && s > 0; ++j) {
+      if (ids[j] < 0) continue;
+      const uint64_t key = static_cast<uint64_t>(OrderedBits(score[j])) << 32 | OrderedBits(sim[j]);
+      if (n == s) {
+        if (!before(key, j, n - 1)) continue;
+        --n;
+      }
+      int i = n++;
+      for (; i > 0 && before(key, j, i - 1); --i) top_key[i] = top_key[i - 1], top[i] = top[i - 1];
+      top_key[i] = key, top[i] = j;
+    }
     int64_t* slate = b.slate.data() + u * b.slate_size;
     float* slate_score = b.slate_score.data() + u * b.slate_size;
     std::fill_n(b.SlateProvenance(u), b.slate_size, static_cast<uint8_t>(Provenance::kOrganic));
     for (int j = 0; j < b.slate_size; ++j) {
-      const bool filled = j < s && ids[pos[j]] >= 0;
-      slate[j] = filled ? ids[pos[j]] : -1;
-      slate_score[j] = filled ? score[pos[j]] : -INFINITY;
+      slate[j] = j < n ? ids[top[j]] : -1;
+      slate_score[j] = j < n ? score[top[j]] : -INFINITY;
     }
   }
 }

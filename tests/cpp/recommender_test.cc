@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "test_util.h"
@@ -25,6 +26,47 @@ TEST(CutSlatesTest, OrdersByScoreThenSimilarityThenIdAndPadsEmpty) {
   b.cand_ids = {7, -1, -1, -1, -1};
   CutSlates(b);
   EXPECT_EQ(std::vector<int64_t>(b.slate.begin(), b.slate.begin() + 4), (std::vector<int64_t>{7, -1, -1, -1}));
+}
+
+TEST(CutSlatesTest, TakesTheSortedPoolsBestOnRandomPoolsWithTies) {
+  // 200 users x 60 candidates: scores and similarities on coarse grids of both signs (with
+  // -0 and +0, -inf), some slots empty, ids distinct per user; slates of 7 (and of 60, more
+  // than the filled candidates, for the last users). The reference sorts the whole pool.
+  const int64_t users = 200;
+  const int k = 60;
+  const CounterRng rng(5, 0, 0, Purpose::kIndexTraining);
+  for (const int slate : {7, 60}) {
+    SlateBatch b;
+    b.Reserve(users, 1, k, slate);
+    b.n = users;
+    for (int64_t u = 0; u < users; ++u)
+      for (int j = 0; j < k; ++j) {
+        const uint64_t at = (u * k + j) * 4;
+        const float grid[] = {-1.f, -0.f, 0.f, 0.5f, 1.f, -INFINITY};
+        b.cand_ids[u * k + j] = rng.Below(at, 8) == 0 ? -1 : (u * 13 + j * 7) % 101;
+        b.cand_score[u * k + j] = grid[rng.Below(at + 1, 6)];
+        b.cand_sim[u * k + j] = grid[rng.Below(at + 2, 5)];
+      }
+    CutSlates(b);
+    for (int64_t u = 0; u < users; ++u) {
+      const int64_t* ids = b.cand_ids.data() + u * k;
+      const float* score = b.cand_score.data() + u * k;
+      const float* sim = b.cand_sim.data() + u * k;
+      std::vector<int> pos;
+      for (int j = 0; j < k; ++j)
+        if (ids[j] >= 0) pos.push_back(j);
+      std::sort(pos.begin(), pos.end(), [&](int a, int c) {
+        if (score[a] != score[c]) return score[a] > score[c];
+        if (sim[a] != sim[c]) return sim[a] > sim[c];
+        return ids[a] < ids[c];
+      });
+      for (int j = 0; j < slate; ++j) {
+        const bool filled = j < static_cast<int>(pos.size());
+        ASSERT_EQ(b.Slate(u)[j], filled ? ids[pos[j]] : -1) << "user " << u << " slot " << j;
+        ASSERT_EQ(b.slate_score[u * slate + j], filled ? score[pos[j]] : -INFINITY) << "user " << u;
+      }
+    }
+  }
 }
 
 // a catalog of 6 items on a circle in 2-d
