@@ -14,6 +14,10 @@ double LogitUtility(const LogitUserParams& p, const Catalog& catalog, const floa
   const float* x = catalog.Embedding(item);
   double sim = 0;
   for (int64_t j = 0; j < catalog.dim(); ++j) sim += static_cast<double>(interest[j]) * x[j];
+  return LogitUtilityOf(p, catalog, appetite, item, sim);
+}
+
+double LogitUtilityOf(const LogitUserParams& p, const Catalog& catalog, float appetite, int64_t item, double sim) {
   // extremity appeals only within content the user finds relevant (cosine > 0)
   return p.relevance_weight * sim + p.extremity_appeal * appetite * catalog.extremity(item) * std::max(sim, 0.0);
 }
@@ -46,10 +50,21 @@ class LogitUserModel : public UserModel {
       double utility[kMaxSlate];
       bool open[kMaxSlate];
       float* interest = pop.Interest(user);
+      // LogitUtility of each examined item; their inner products (each summed over the
+      // dimensions in order, as LogitUtility does) advance side by side
+      const float* rows[kMaxSlate];
+      double sim[kMaxSlate];
+      int slot[kMaxSlate], n_open = 0;
       for (int j = 0; j < s; ++j) {
         open[j] = slate[j] >= 0 && exam.Uniform(j) < examine_prob_[j];
-        if (open[j]) utility[j] = LogitUtility(p_, cat, interest, pop.appetite[pop.Row(user)], slate[j]);
+        if (open[j]) slot[n_open] = j, rows[n_open] = cat.Embedding(slate[j]), sim[n_open++] = 0;
       }
+      for (int64_t c = 0; c < d; ++c) {
+        const double e = interest[c];
+        for (int r = 0; r < n_open; ++r) sim[r] += e * rows[r][c];
+      }
+      for (int r = 0; r < n_open; ++r)
+        utility[slot[r]] = LogitUtilityOf(p_, cat, pop.appetite[pop.Row(user)], slate[slot[r]], sim[r]);
       // sequential choice: each round picks argmax(u + Gumbel) among the outside
       // option and the examined, unclicked items (a multinomial-logit draw); stop on outside
       int64_t* clicked = out.clicks.data() + u * out.max_clicks;

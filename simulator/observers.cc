@@ -61,17 +61,30 @@ class ExposureObserver : public Observer {
       reached_.assign(v.population.rows, 0), n_reached_ = 0;
   }
   void ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer& ch) override {
-    for (int64_t u = 0; u < b.n; ++u) {
-      const int64_t* slate = b.Slate(u);
-      for (int j = 0; j < b.slate_size; ++j) {
-        if (slate[j] < 0) continue;
-        const Label l = v.catalog.label(slate[j]);
-        ++impr_[static_cast<int>(l)];
-        // users ever shown harmful content (amplification's reach, Huszar et al. 2022)
-        uint8_t& reached = reached_[v.population.Row(b.users[u])];
-        if (IsHarmful(l) && !reached) reached = 1, ++newly_reached_;
+    // integer counts per thread, added up after: the same sums in any order
+#pragma omp parallel if (b.n > 1024)
+    {
+      std::array<int64_t, kNumLabels> impr{}, clicks{};
+      int64_t newly_reached = 0;
+#pragma omp for schedule(static) nowait
+      for (int64_t u = 0; u < b.n; ++u) {
+        const int64_t* slate = b.Slate(u);
+        for (int j = 0; j < b.slate_size; ++j) {
+          if (slate[j] < 0) continue;
+          const Label l = v.catalog.label(slate[j]);
+          ++impr[static_cast<int>(l)];
+          // users ever shown harmful content (amplification's reach, Huszar et al. 2022);
+          // a batch holds each user once, so each row has one writer
+          uint8_t& reached = reached_[v.population.Row(b.users[u])];
+          if (IsHarmful(l) && !reached) reached = 1, ++newly_reached;
+        }
+        for (int c = 0; c < ch.n_clicks[u]; ++c) ++clicks[static_cast<int>(v.catalog.label(ch.Clicks(u)[c]))];
       }
-      for (int c = 0; c < ch.n_clicks[u]; ++c) ++clicks_[static_cast<int>(v.catalog.label(ch.Clicks(u)[c]))];
+#pragma omp critical(exposure_observer)
+      {
+        for (int l = 0; l < kNumLabels; ++l) impr_[l] += impr[l], clicks_[l] += clicks[l];
+        newly_reached_ += newly_reached;
+      }
     }
   }
   void EndStep(const StepView& v, double* row) override {
@@ -217,9 +230,17 @@ class DiversityObserver : public Observer {
   void LoadState(StateReader&) override {}
   void BeginStep(const StepView& v) override { topics_.assign(v.catalog.n_topics(), 0); }
   void ObserveBatch(const StepView& v, const SlateBatch& b, const ChoiceBuffer&) override {
-    for (int64_t u = 0; u < b.n; ++u)
-      for (int j = 0; j < b.slate_size; ++j)
-        if (b.Slate(u)[j] >= 0) ++topics_[v.catalog.topic(b.Slate(u)[j])];
+    // a histogram per thread, added up after: the same counts in any order
+#pragma omp parallel if (b.n > 1024)
+    {
+      std::vector<int64_t> topics(topics_.size(), 0);
+#pragma omp for schedule(static) nowait
+      for (int64_t u = 0; u < b.n; ++u)
+        for (int j = 0; j < b.slate_size; ++j)
+          if (b.Slate(u)[j] >= 0) ++topics[v.catalog.topic(b.Slate(u)[j])];
+#pragma omp critical(diversity_observer)
+      for (size_t t = 0; t < topics.size(); ++t) topics_[t] += topics[t];
+    }
   }
   void EndStep(const StepView& v, double* row) override {
     v.users.AllReduceSum(topics_.data(), static_cast<int64_t>(topics_.size()));
