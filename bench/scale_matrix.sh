@@ -4,7 +4,8 @@
 # JSON; the log says what ran. Sections:
 #   engine | content | mpi | mpi_budgets | mpi_weak (50k users per rank) | large (1M x 1M x 20 steps)
 #   | million (Flat and HNSW32 over 1M items) | rest (Flat and HNSW32 at 1M users or 1M items, 1 step)
-#   | target (ranking_team_ab's outside-search share, with the recall of each nprobe).
+#   | target (ranking_team_ab's outside-search share, with the recall of each nprobe, and each
+#     re-ranker's own cost per user from bench_interventions).
 # Usage: bench/scale_matrix.sh [SECTION...]   (default: engine content mpi); needs /usr/bin/time
 # (Debian package time) and the Release build with MPI (scripts/setup.sh).
 set -uo pipefail
@@ -141,6 +142,14 @@ PY
     echo "== bench_recall ranking_team_ab ${big[*]}" >&2
     ./build/bench/bench_recall scenarios/ranking_team_ab.yaml --set "${big[@]}" --values 4,8,16,32,64 --threads 2 |
       tail -1 >>"$out"
+    # each re-ranker's own cost per user, 1 thread, warm and with caches evicted
+    echo "== bench_interventions, 1 thread" >&2
+    OMP_NUM_THREADS=1 ./build/bench/bench_interventions --benchmark_repetitions=5 --benchmark_min_time=0.2 \
+      --benchmark_format=json 2>/dev/null | python3 -c '
+import json, sys
+for b in json.load(sys.stdin)["benchmarks"]:
+    if b.get("run_type") == "iteration":
+        print(json.dumps({"bench": "bench_interventions", "name": b["run_name"], "us_per_user": b["per_user"] * 1e6}))' >>"$out"
     for nprobe in 8 32; do
       echo "== ranking_team_ab ${big[*]} index.nprobe=$nprobe replicates=1 steps=10, 2 threads" >&2
       ./build/cli/counterpoint run scenarios/ranking_team_ab.yaml --quiet --threads 2 --out /tmp/rtab_bench \
