@@ -21,6 +21,14 @@ std::optional<Label> ParseLabel(std::string_view name) {
 
 std::vector<std::string> LabelNames() { return {std::begin(kLabelNames), std::end(kLabelNames)}; }
 
+void DotsInDouble(const float* e, const float* const* rows, int n, int64_t d, double* out) {
+  for (int r = 0; r < n; ++r) out[r] = 0;
+  for (int64_t j = 0; j < d; ++j) {
+    const double ej = e[j];
+    for (int r = 0; r < n; ++r) out[r] += ej * rows[r][j];
+  }
+}
+
 int64_t NormalizeRows(float* data, int64_t n, int64_t d) {
   int64_t zeros = 0;
   for (int64_t i = 0; i < n; ++i) {

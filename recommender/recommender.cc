@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 namespace counterpoint {
 
@@ -169,14 +168,9 @@ void Recommender::Learn(const Catalog& catalog, const int64_t* slate, const uint
   int slot[kMaxSlate], n_rows = 0;
   for (int k = 0; k < s; ++k) {
     remaining[k] = slate[k] >= 0 && (!provenance || Teaches(provenance, k));
-    if (remaining[k]) slot[n_rows] = k, rows[n_rows] = catalog.Embedding(slate[k]), dot[n_rows++] = 0;
+    if (remaining[k]) slot[n_rows] = k, rows[n_rows++] = catalog.Embedding(slate[k]);
   }
-  // <e, x_k> in double, each summed over j in order; the items side by side, so that their
-  // sums advance together rather than one after another
-  for (int64_t j = 0; j < d; ++j) {
-    const double e = estimate[j];
-    for (int r = 0; r < n_rows; ++r) dot[r] += e * rows[r][j];
-  }
+  DotsInDouble(estimate, rows, n_rows, d, dot);  // <e, x_k>
   double max_logit = -1e300;
   for (int r = 0; r < n_rows; ++r) {
     const int k = slot[r];
@@ -214,17 +208,6 @@ void Recommender::Learn(const Catalog& catalog, const int64_t* slate, const uint
   for (int64_t j = 0; j < d; ++j) estimate[j] += static_cast<float>(lr * grad[j]);
   NormalizeRows(estimate, 1, d);
 }
-
-namespace {
-// a float's bits as an unsigned integer in the float's order (-0 as +0, NaN below -inf)
-inline uint32_t OrderedBits(float x) {
-  if (std::isnan(x)) return 0;
-  x += 0.f;
-  uint32_t bits;
-  std::memcpy(&bits, &x, sizeof bits);
-  return bits & 0x80000000u ? ~bits : bits | 0x80000000u;
-}
-}  // namespace
 
 void CutSlates(SlateBatch& b) {
   const int k = b.k, s = std::min({b.slate_size, b.k, kMaxSlate});

@@ -2,6 +2,9 @@
 // slate hooks, plus learning from clicks.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -107,6 +110,16 @@ class Recommender {
   RecommenderOptions options_;
   std::vector<int64_t> uploads_;  ///< this step's arrivals (reserved in Init)
 };
+
+/// A float's bits as an unsigned integer in the float's order, -0 as +0 and NaN below
+/// -inf: one unsigned compare orders two scores (CutSlates, diversify_mmr's bounds).
+inline uint32_t OrderedBits(float x) {
+  if (std::isnan(x)) return 0;
+  x += 0.f;  // -0 becomes +0
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return bits & 0x80000000u ? ~bits : bits | 0x80000000u;
+}
 
 /// Cuts each user's candidates to the top slate_size by cand_score (ties: higher
 /// similarity, then lower id), writing batch.slate and batch.slate_score; every

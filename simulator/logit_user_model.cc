@@ -12,8 +12,8 @@ namespace counterpoint {
 double LogitUtility(const LogitUserParams& p, const Catalog& catalog, const float* interest, float appetite,
                     int64_t item) {
   const float* x = catalog.Embedding(item);
-  double sim = 0;
-  for (int64_t j = 0; j < catalog.dim(); ++j) sim += static_cast<double>(interest[j]) * x[j];
+  double sim;
+  DotsInDouble(interest, &x, 1, catalog.dim(), &sim);
   return LogitUtilityOf(p, catalog, appetite, item, sim);
 }
 
@@ -50,19 +50,15 @@ class LogitUserModel : public UserModel {
       double utility[kMaxSlate];
       bool open[kMaxSlate];
       float* interest = pop.Interest(user);
-      // LogitUtility of each examined item; their inner products (each summed over the
-      // dimensions in order, as LogitUtility does) advance side by side
+      // LogitUtility of each examined item, the inner products of all of them at once
       const float* rows[kMaxSlate];
       double sim[kMaxSlate];
       int slot[kMaxSlate], n_open = 0;
       for (int j = 0; j < s; ++j) {
         open[j] = slate[j] >= 0 && exam.Uniform(j) < examine_prob_[j];
-        if (open[j]) slot[n_open] = j, rows[n_open] = cat.Embedding(slate[j]), sim[n_open++] = 0;
+        if (open[j]) slot[n_open] = j, rows[n_open++] = cat.Embedding(slate[j]);
       }
-      for (int64_t c = 0; c < d; ++c) {
-        const double e = interest[c];
-        for (int r = 0; r < n_open; ++r) sim[r] += e * rows[r][c];
-      }
+      DotsInDouble(interest, rows, n_open, d, sim);
       for (int r = 0; r < n_open; ++r)
         utility[slot[r]] = LogitUtilityOf(p_, cat, pop.appetite[pop.Row(user)], slate[slot[r]], sim[r]);
       // sequential choice: each round picks argmax(u + Gumbel) among the outside

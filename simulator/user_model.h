@@ -45,8 +45,7 @@ struct LogitUserParams {
 /// Utility of item `item` for a user with interest `interest` and appetite `appetite`.
 double LogitUtility(const LogitUserParams& p, const Catalog& catalog, const float* interest, float appetite,
                     int64_t item);
-/// The same utility from the inner product sim = <interest, x_item> (computed in double,
-/// summed over the dimensions in order).
+/// The same utility from the inner product sim = <interest, x_item> (DotsInDouble).
 double LogitUtilityOf(const LogitUserParams& p, const Catalog& catalog, float appetite, int64_t item, double sim);
 
 std::unique_ptr<UserModel> MakeLogitUserModel(const LogitUserParams& p);

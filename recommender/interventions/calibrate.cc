@@ -48,8 +48,7 @@ class PlaceLists {
       if (remaining_[q] == 0) continue;
       double v;
       const int j = PlaceBest(q, penalty[q], &v);
-      if (j >= 0 && (best < 0 || v > best_v || (v == best_v && rerank::TieBreak(ids_, sim_, j, best))))
-        best = j, best_v = v;
+      if (j >= 0 && rerank::Beats(v, j, best_v, best, ids_, sim_)) best = j, best_v = v;
     }
     *value = best_v;
     return best;
@@ -100,7 +99,7 @@ class PlaceLists {
     for (int j = 0; j < k_; ++j) {
       if (!open_[j] || place_[j] != q) continue;
       const double v = wr_[j] - pen;
-      if (best < 0 || v > best_v || (v == best_v && rerank::TieBreak(ids_, sim_, j, best))) best = j, best_v = v;
+      if (rerank::Beats(v, j, best_v, best, ids_, sim_)) best = j, best_v = v;
     }
     *value = best_v;
     return best;

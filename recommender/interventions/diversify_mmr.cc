@@ -1,7 +1,6 @@
 #include "recommender/interventions/diversify_mmr.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "embeddings/simd_kernels.h"
 #include "recommender/interventions/rerank_util.h"
@@ -23,7 +22,7 @@ void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
     float* score = b.cand_score.data() + u * b.k;
     float rel[kMaxCandidates], max_sim[kMaxCandidates];
     bool eligible[kMaxCandidates], open[kMaxCandidates];
-    int order[kMaxSlate], seen[kMaxCandidates], at[kMaxCandidates];
+    int order[kMaxSlate], seen[kMaxCandidates];
     const float* picked[kMaxSlate];  // the picks' embeddings, in order
     const float* rows[kMaxCandidates];
     float dots[kMaxCandidates];
@@ -38,25 +37,31 @@ void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
     auto argmax = [&](const float* value) {
       int best = -1;
       for (int j = 0; j < k; ++j)
-        if (open[j] &&
-            (best < 0 || value[j] > value[best] || (value[j] == value[best] && rerank::TieBreak(ids, sim, j, best))))
-          best = j;
+        if (open[j] && rerank::Beats(value[j], j, best < 0 ? 0.f : value[best], best, ids, sim)) best = j;
       return best;
     };
     // pick 1: relevance alone (the max term is 0 while S is empty); then every open
-    // candidate's similarity to it
+    // candidate's similarity to it (below)
     float value[kMaxCandidates];
     for (int j = 0; j < k; ++j) value[j] = lambda * rel[j] - (1.f - lambda) * 0.f;
     if (n_sel > 0) {
       order[0] = argmax(value);
       open[order[0]] = false;
       picked[0] = cat.Embedding(ids[order[0]]);
-      int n_open = 0;
-      for (int j = 0; j < k; ++j)
-        if (open[j]) at[n_open] = j, rows[n_open++] = cat.Embedding(ids[j]);
+    }
+    // the open candidates in candidate order (by_tie, sorted below) and their rows
+    int by_tie[kMaxCandidates], place[kMaxCandidates], n_open = 0;
+    bool sorted = true;
+    for (int j = 0; j < k; ++j)
+      if (open[j]) {
+        if (n_open > 0 && !rerank::TieBreak(ids, sim, by_tie[n_open - 1], j)) sorted = false;
+        rows[n_open] = cat.Embedding(ids[j]);
+        by_tie[n_open++] = j;
+      }
+    if (n_sel > 0) {
       kernels.gather(picked[0], rows, n_open, d, dots);
       for (int o = 0; o < n_open; ++o) {
-        const int j = at[o];
+        const int j = by_tie[o];
         max_sim[j] = dots[o];
         value[j] = lambda * rel[j] - (1.f - lambda) * max_sim[j];
         seen[j] = 1;
@@ -68,25 +73,14 @@ void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
     // up to date with the picks it has not seen and is taken once its bound is exact. This
     // takes exactly the eager loop's candidate, with the same bits (a max does not depend on
     // the order it is taken in), for far fewer inner products.
-    // Bounds are kept as 64-bit keys that order as (value, tie rule): the value's bits made
-    // order-preserving as an unsigned integer (with -0 as +0, which compares equal), then
-    // the candidate's place under the tie rule, best last. cand_sim usually arrives sorted
-    // under the tie rule (FAISS returns best first); otherwise the places are sorted.
-    int by_tie[kMaxCandidates], place[kMaxCandidates], n_open = 0;
-    bool sorted = true;
-    for (int j = 0; j < k; ++j)
-      if (open[j]) {
-        if (n_open > 0 && !rerank::TieBreak(ids, sim, by_tie[n_open - 1], j)) sorted = false;
-        by_tie[n_open++] = j;
-      }
+    // Bounds are kept as 64-bit keys that order as (value, tie rule): OrderedBits of the
+    // value, then the candidate's place under the tie rule, best last. cand_sim usually
+    // arrives sorted under the tie rule (FAISS returns best first); otherwise the places
+    // are sorted.
     if (!sorted) std::sort(by_tie, by_tie + n_open, [&](int a, int c) { return rerank::TieBreak(ids, sim, a, c); });
     for (int p = 0; p < n_open; ++p) place[by_tie[p]] = p;
     auto key = [&](int j) {
-      uint32_t bits;
-      const float v = value[j] + 0.f;  // -0 becomes +0
-      std::memcpy(&bits, &v, sizeof bits);
-      bits = bits & 0x80000000u ? ~bits : bits | 0x80000000u;
-      return static_cast<uint64_t>(bits) << 32 | static_cast<uint32_t>(kMaxCandidates - place[j]);
+      return static_cast<uint64_t>(OrderedBits(value[j])) << 32 | static_cast<uint32_t>(kMaxCandidates - place[j]);
     };
     auto candidate = [&](uint64_t h) { return by_tie[kMaxCandidates - static_cast<int>(h & 0xffffffffu)]; };
     // a winner tree over the places: leaf L + p holds place p's key (0 once taken, below

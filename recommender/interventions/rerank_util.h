@@ -34,6 +34,12 @@ inline bool TieBreak(const int64_t* ids, const float* sim, int a, int c) {
   return ids[a] < ids[c];
 }
 
+/// Whether candidate j with objective v beats the best so far (index best, -1 for none,
+/// objective best_v): a larger objective, or an equal one and the tie rule.
+inline bool Beats(double v, int j, double best_v, int best, const int64_t* ids, const float* sim) {
+  return best < 0 || v > best_v || (v == best_v && TieBreak(ids, sim, j, best));
+}
+
 /// Writes scores that make CutSlates reproduce `order` (n_sel positions chosen in turn):
 /// the r-th chosen gets 1 + (n_sel - r) >= 2; every other eligible candidate keeps its
 /// relevance in [0, 1] (so the order below the cut stays the ranker's); ineligible
