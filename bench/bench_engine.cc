@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "simulator/runner.h"
+#include "experiment/runner.h"
 
 namespace {
 double PeakRssMb() {
@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const World world = BuildWorld(sc, 1);
+  const IndexedCatalog world = BuildIndexedCatalog(sc, 1);
   Population pop = GeneratePopulation(sc.population, *world.catalog, 1);
   const int64_t model_bytes =
       world.catalog->size() * world.catalog->dim() * 4 + world.index->memory_bytes() + pop.memory_bytes();

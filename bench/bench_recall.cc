@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "simulator/runner.h"
+#include "experiment/runner.h"
 
 int main(int argc, char** argv) {
   using namespace counterpoint;
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     const Scenario sc = LoadScenario(path, sets);
     // replicate 0's world and population, as `counterpoint run` builds them
     const uint64_t seed = DeriveSeed(sc.seed, 0);
-    const World world = BuildWorld(sc, seed);
+    const IndexedCatalog world = BuildIndexedCatalog(sc, seed);
     const Population pop = GeneratePopulation(sc.population, *world.catalog, seed);
     const Catalog& cat = *world.catalog;
     const int64_t d = cat.dim(), nq = std::min<int64_t>(n_queries, pop.rows);

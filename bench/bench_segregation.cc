@@ -12,7 +12,7 @@
 #include <cstdlib>
 
 #include "core/rng.h"
-#include "simulator/confinement.h"
+#include "graph/confinement.h"
 
 namespace {
 

@@ -69,7 +69,7 @@ AuditConfig ConfigFromArgs(const CLI::App& cmd, const GraphArgs& a, const std::s
   }
   if (given("--knn")) {
     c.source = "knn";
-    c.knn_scenario = std::make_shared<const Scenario>(LoadScenario(a.knn));
+    c.knn_catalog = std::make_shared<const CatalogConfig>(LoadKnnCatalog(a.knn));
   }
   if (!from_file && !given("--recfluence") && !given("--nodes") && !given("--knn"))
     throw InputError(command,

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "simulator/graph_audit.h"
+#include "graph/graph_audit.h"
 
 namespace counterpoint::cli {
 

@@ -3,9 +3,9 @@
 
 #include "cli/commands.h"
 #include "embeddings/catalog_source.h"
+#include "experiment/scenario.h"
 #include "recommender/plugins.h"
-#include "simulator/observer.h"
-#include "simulator/scenario.h"
+#include "simulator/observers/observer.h"
 #include "simulator/user_model.h"
 
 namespace counterpoint::cli {

@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/mpi_session.h"
 #include "core/error.h"
-#include "simulator/version.h"
+#include "core/version.h"
 
 namespace counterpoint::cli {
 

@@ -74,7 +74,7 @@ class MpiCollective final : public Collective {
 };
 #endif
 
-std::unique_ptr<Collective>& World() {
+std::unique_ptr<Collective>& IndexedCatalog() {
   static std::unique_ptr<Collective> world;
   return world;
 }
@@ -88,7 +88,7 @@ void StartMpi(int* argc, char*** argv) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) MPI_Init(argc, argv);
-  World() = std::make_unique<MpiCollective>();
+  IndexedCatalog() = std::make_unique<MpiCollective>();
 #else
   if (announced > 1)
     throw InputError("mpirun", "this counterpoint was built without MPI, so its " + std::to_string(announced) +
@@ -99,16 +99,18 @@ void StartMpi(int* argc, char*** argv) {
 
 void FinishMpi() {
 #ifdef COUNTERPOINT_HAVE_MPI
-  if (World()) {
-    World().reset();
+  if (IndexedCatalog()) {
+    IndexedCatalog().reset();
     MPI_Finalize();
   }
 #endif
 }
 
-const Collective* MpiWorld() { return World() && World()->size() > 1 ? World().get() : nullptr; }
-int MpiRank() { return World() ? World()->rank() : 0; }
-int MpiSize() { return World() ? World()->size() : 1; }
+const Collective* MpiWorld() {
+  return IndexedCatalog() && IndexedCatalog()->size() > 1 ? IndexedCatalog().get() : nullptr;
+}
+int MpiRank() { return IndexedCatalog() ? IndexedCatalog()->rank() : 0; }
+int MpiSize() { return IndexedCatalog() ? IndexedCatalog()->size() : 1; }
 
 std::string RankPrefix() {
   return MpiSize() > 1 ? "[rank " + std::to_string(MpiRank()) + "/" + std::to_string(MpiSize()) + "] " : "";

@@ -14,8 +14,10 @@
 #include "cli/summary_table.h"
 #include "core/error.h"
 #include "core/io.h"
-#include "simulator/memory_estimate.h"
-#include "simulator/runner.h"
+#include "experiment/memory_estimate.h"
+#include "experiment/outputs.h"
+#include "experiment/runner.h"
+#include "experiment/summary.h"
 
 namespace counterpoint::cli {
 

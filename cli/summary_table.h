@@ -6,7 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "simulator/scenario.h"
+#include "experiment/scenario.h"
+#include "experiment/summary.h"
 
 namespace counterpoint {
 

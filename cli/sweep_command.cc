@@ -16,7 +16,7 @@
 #include "cli/mpi_session.h"
 #include "core/error.h"
 #include "core/io.h"
-#include "simulator/sweep.h"
+#include "experiment/sweep.h"
 
 extern char** environ;
 

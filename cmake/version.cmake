@@ -1,4 +1,4 @@
-# Writes simulator/version.h with the project version and the current git
+# Writes core/version.h with the project version and the current git
 # revision (with -dirty for uncommitted changes). Run at every build by the
 # counterpoint_version target; configure_file leaves the file untouched when
 # nothing changed, so nothing recompiles needlessly.
@@ -7,4 +7,4 @@ execute_process(COMMAND git describe --always --dirty --abbrev=12 WORKING_DIRECT
 if(NOT COUNTERPOINT_GIT_REVISION)
   set(COUNTERPOINT_GIT_REVISION "unknown")
 endif()
-configure_file(${SOURCE_DIR}/simulator/version.h.in ${OUTPUT} @ONLY)
+configure_file(${SOURCE_DIR}/core/version.h.in ${OUTPUT} @ONLY)

@@ -9,8 +9,8 @@
 
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/version.h"
 #include "privacy/pseudonymize.h"
-#include "simulator/version.h"
 
 namespace counterpoint::privacy {
 

@@ -8,12 +8,12 @@
 
 #include "core/hash.h"
 #include "core/io.h"
+#include "core/version.h"
 #include "privacy/contribution_bounding.h"
 #include "privacy/discrete_gaussian.h"
 #include "privacy/discrete_laplace.h"
 #include "privacy/pseudonymize.h"
 #include "privacy/run_events.h"
-#include "simulator/version.h"
 
 namespace counterpoint::privacy {
 

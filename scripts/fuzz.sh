@@ -4,7 +4,7 @@
 # (default 60), two at a time. Usage: scripts/fuzz.sh [TARGET...] (default: all).
 # A crash, leak, timeout or memory blow-up fails the script and leaves the input in
 # build-fuzz/artifacts/<target>/; fix it, then keep the input in
-# tests/fuzz/regressions/<target>/ (replayed by tests/cpp/fuzz_regression_test.cc).
+# tests/fuzz/regressions/<target>/ (replayed by tests/cpp/cli/fuzz_regression_test.cc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}

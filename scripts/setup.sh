@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages counterpoint needs (only those missing), builds it
-# in Release into build/ and installs it (cmake --install): libcounterpoint and the
+# Installs the Debian 12 packages counterpoint needs (only those missing), builds the
+# command and the Python package in Release into build/ (the tests and benchmarks are
+# scripts/test.sh's) and installs them (cmake --install): libcounterpoint and the
 # `counterpoint` command into /usr/local, the Python package `counterpoint` into
 # /usr/bin/python3's site packages (clang, its sanitizer runtimes and libomp are for the
 # fuzz build, scripts/fuzz.sh). The build has MPI (Open MPI; `mpirun -np N counterpoint run`,
@@ -31,7 +32,11 @@ fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCOUNTERPOINT_MPI=ON -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
-cmake --build build -j "$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^make|Consolidate|^-- ' >&2 || true
+# what the main job needs first (the command and the Python package); the tests and
+# benchmarks are built by scripts/test.sh (COUNTERPOINT_SETUP_ALL=1 builds everything here)
+targets=(--target counterpoint_cli counterpoint_python)
+[ "${COUNTERPOINT_SETUP_ALL:-0}" = 1 ] && targets=()
+cmake --build build -j "$jobs" "${targets[@]}" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^make|Consolidate|^-- ' >&2 || true
 [ -x build/cli/counterpoint ] || { echo "counterpoint setup: build failed (see above)" >&2; exit 1; }
 ls build/python/counterpoint/_core*.so >/dev/null 2>&1 || { echo "counterpoint setup: Python module failed (see above)" >&2; exit 1; }
 sudo=""

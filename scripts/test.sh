@@ -5,10 +5,18 @@
 # FUZZ_SECONDS each (default 30 here; scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
 jobs=$(nproc 2>/dev/null || echo 2)
-# each phase reports its wall time (bash's SECONDS), so CI's 30-minute budget can be watched
+# each phase reports its wall time (bash's SECONDS), so CI's budget can be watched
 phase() { echo "== [${SECONDS} s] $*"; }
+
+phase "packages, the command and the Python package (scripts/setup.sh)"
+bash scripts/setup.sh
+phase "the test suite and benchmarks (Release)"
+if ! cmake --build build -j "$jobs" >build/test-build.log 2>&1; then
+  grep -vE '^\[ *[0-9]+%\]|^make|Consolidate|^-- ' build/test-build.log >&2
+  echo "the test suite or a benchmark failed to build (above; build/test-build.log)" >&2
+  exit 1
+fi
 
 phase "formatting (clang-format, .clang-format)"
 bash scripts/check_format.sh

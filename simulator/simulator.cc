@@ -18,7 +18,7 @@ double Seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_cloc
 
 }  // namespace
 
-Simulation::Simulation(World world, Population population, std::unique_ptr<Recommender> recommender,
+Simulation::Simulation(IndexedCatalog world, Population population, std::unique_ptr<Recommender> recommender,
                        std::unique_ptr<UserModel> user_model, std::vector<std::unique_ptr<Observer>> observers,
                        SimOptions options)
     : world_(std::move(world)),

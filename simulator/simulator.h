@@ -6,20 +6,15 @@
 #include <vector>
 
 #include "core/collective.h"
+#include "embeddings/catalog_config.h"
 #include "recommender/moderation_log.h"
 #include "recommender/recommender.h"
 #include "simulator/induced_graph.h"
-#include "simulator/observer.h"
+#include "simulator/observers/observer.h"
 #include "simulator/population.h"
 #include "simulator/user_model.h"
 
 namespace counterpoint {
-
-/// Immutable per replicate, shared by all arms.
-struct World {
-  std::shared_ptr<const Catalog> catalog;
-  std::shared_ptr<const VectorIndex> index;
-};
 
 struct SimOptions {
   int64_t steps = 50;
@@ -50,7 +45,7 @@ struct StageTimes {
 /// observers, and all per-step buffers (allocated once, in the constructor).
 class Simulation {
  public:
-  Simulation(World world, Population population, std::unique_ptr<Recommender> recommender,
+  Simulation(IndexedCatalog world, Population population, std::unique_ptr<Recommender> recommender,
              std::unique_ptr<UserModel> user_model, std::vector<std::unique_ptr<Observer>> observers,
              SimOptions options);
 
@@ -70,6 +65,8 @@ class Simulation {
   const std::vector<ModerationRecord>& moderation_log() const { return moderation_; }
   /// Every impression, in step and user order; empty unless options.record_events.
   const std::vector<ImpressionRecord>& impression_log() const { return impressions_; }
+  /// The recommender pipeline (retriever, ranker, interventions).
+  const Recommender& recommender() const { return *rec_; }
   /// The observers, in scenario order (e.g. to read accumulated per-item counts after the run).
   const std::vector<std::unique_ptr<Observer>>& observers() const { return observers_; }
   /// The induced watch-next graph so far; null unless options.record_graph. Sharded, it
@@ -97,7 +94,7 @@ class Simulation {
   void RunHeldBatches(const RecContext& ctx, const StepView& view, int64_t cap);
   void CombineStep(size_t log_start);
 
-  World world_;
+  IndexedCatalog world_;
   Population pop_;
   std::unique_ptr<Recommender> rec_;
   std::unique_ptr<UserModel> user_model_;

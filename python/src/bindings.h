@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "simulator/scenario.h"
+#include "experiment/scenario.h"
 
 namespace counterpoint::python {
 

@@ -1,7 +1,7 @@
 // Graph audits and rewiring (docs/graph.md): the audit configuration, the loaded
 // watch-next graph, and RunAudit / RunRewire (GIL released) returning their JSON.
+#include "graph/graph_audit.h"
 #include "python/src/bindings.h"
-#include "simulator/graph_audit.h"
 
 namespace counterpoint::python {
 
@@ -41,9 +41,9 @@ void bind_graph(py::module_& m) {
             c.sinks = *p;
           })
       .def_property(
-          "knn_scenario", [](const AuditConfig& c) { return c.knn_scenario ? c.knn_scenario->file : std::string(); },
+          "knn_scenario", [](const AuditConfig& c) { return c.knn_catalog ? c.knn_catalog->file : std::string(); },
           [](AuditConfig& c, ScenarioPtr sc) {
-            c.knn_scenario = std::move(sc);
+            c.knn_catalog = std::make_shared<const CatalogConfig>(sc->CatalogBlocks());
             c.source = "knn";
           })
       .def_property(

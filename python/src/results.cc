@@ -4,9 +4,11 @@
 #include <omp.h>
 
 #include "cli/summary_table.h"
+#include "experiment/outputs.h"
+#include "experiment/runner.h"
+#include "experiment/summary.h"
 #include "python/src/bindings.h"
 #include "simulator/induced_graph.h"
-#include "simulator/runner.h"
 
 namespace counterpoint::python {
 

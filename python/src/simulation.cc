@@ -5,8 +5,8 @@
 #include <omp.h>
 
 #include "core/rng.h"
+#include "experiment/runner.h"
 #include "python/src/bindings.h"
-#include "simulator/runner.h"
 
 namespace counterpoint::python {
 
@@ -80,7 +80,7 @@ struct PySimulation {
   const ArmSpec* arm = nullptr;
   int replicate = 0;
   uint64_t seed = 0;
-  World world;
+  IndexedCatalog world;
   std::unique_ptr<Simulation> sim;
   const SlateRecorder* recorder = nullptr;
   std::vector<double> rows;  // steps x columns, filled up to `next_step`
@@ -105,7 +105,7 @@ std::unique_ptr<PySimulation> MakeSimulation(ScenarioPtr sc, const std::string& 
   s->seed = DeriveSeed(sc->seed, replicate);
   // the same world, population and plug-ins as RunScenario builds for this arm and
   // replicate, plus a zero-column observer keeping the step's slates
-  s->world = BuildWorld(*sc, s->seed);
+  s->world = BuildIndexedCatalog(*sc, s->seed);
   Population pop = GeneratePopulation(sc->population, *s->world.catalog, s->seed);
   const ArmSpec& arm = *s->arm;
   auto retriever = RetrieverRegistry::Get().Find(arm.retriever.type)->factory(arm.retriever.params);

@@ -1,7 +1,7 @@
 // Parameter sweeps from Python: the plan (grid, seeds, hashes) and its points run in
 // this process one at a time with the GIL released, as `counterpoint sweep --jobs 1`
 // runs them; the Python layer loops over the points (Ctrl-C between two points).
-#include "simulator/sweep.h"
+#include "experiment/sweep.h"
 
 #include "core/io.h"
 #include "python/src/bindings.h"
@@ -23,7 +23,7 @@ void bind_sweep(py::module_& m) {
       .def_readonly("values", &SweepPoint::values)
       .def_readonly("seed", &SweepPoint::seed)
       .def_readonly("scenario_sha256", &SweepPoint::scenario_sha256);
-  py::class_<SweepPlan, PlanPtr>(m, "SweepPlan", "A validated sweep: grid, seeds, points (simulator/sweep.h)")
+  py::class_<SweepPlan, PlanPtr>(m, "SweepPlan", "A validated sweep: grid, seeds, points (experiment/sweep.h)")
       .def_readonly("scenario_path", &SweepPlan::scenario_path)
       .def_readonly("sets", &SweepPlan::sets)
       .def_readonly("arms", &SweepPlan::arms)

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "recommender/watch_next_graph.h"
+#include "graph/watch_next_graph.h"
 
 namespace counterpoint::testing {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "simulator/runner.h"
+#include "experiment/runner.h"
 
 namespace counterpoint::testing {
 
@@ -29,7 +29,7 @@ struct Outcome {
 /// holding its block of users (shard) or every user (replicated).
 inline Outcome RunArm(const Scenario& sc, const ArmSpec& arm, const Collective* comm, bool shard) {
   omp_set_num_threads(1);
-  const World world = BuildWorld(sc, 11);
+  const IndexedCatalog world = BuildIndexedCatalog(sc, 11);
   const UserBlock block = comm && shard ? BlockOfUsers(sc.population.n_users, comm->rank(), comm->size())
                                         : UserBlock{0, sc.population.n_users};
   Simulation sim =

@@ -13,7 +13,7 @@
 
 #include "core/error.h"
 #include "embeddings/catalog.h"
-#include "simulator/runner.h"
+#include "experiment/runner.h"
 
 namespace counterpoint::testing {
 

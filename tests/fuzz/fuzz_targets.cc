@@ -10,9 +10,9 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "embeddings/catalog_source.h"
+#include "experiment/scenario.h"
+#include "graph/graph_loader.h"
 #include "privacy/policy.h"
-#include "recommender/graph_loader.h"
-#include "simulator/scenario.h"
 
 namespace counterpoint::fuzz {
 

@@ -2,7 +2,7 @@
 // refuse the input with InputError (the expected outcome, swallowed here); any
 // other exception, crash, leak or hang is a bug. The libFuzzer entry points
 // (fuzz_*.cc, built with COUNTERPOINT_FUZZ=ON) and the replay of the kept crashing
-// inputs (tests/cpp/fuzz_regression_test.cc) call the same functions.
+// inputs (tests/cpp/cli/fuzz_regression_test.cc) call the same functions.
 #pragma once
 
 #include <cstddef>

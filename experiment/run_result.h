@@ -1,0 +1,48 @@
+// What a run produced: each arm's metric rows per replicate, with its induced graph,
+// moderation and impression logs and coverage map.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "simulator/observers/coverage_gaps.h"
+#include "simulator/simulator.h"
+
+namespace counterpoint {
+
+/// Metric rows of one arm in one replicate: steps x columns.
+struct ArmRun {
+  std::string arm;
+  int replicate = 0;
+  uint64_t seed = 0;
+  std::vector<double> rows;
+  StageTimes times;
+  InducedGraphTable graph;                    ///< the induced watch-next graph (output.graph), else empty
+  std::vector<ModerationRecord> moderation;   ///< uploads during the run and moderation events, in order
+  std::vector<ImpressionRecord> impressions;  ///< every impression (output.events), else empty
+  std::vector<CoverageRegion> coverage;       ///< NGO coverage map (counter_narrative_reach observer), else empty
+  int64_t steps_done = -1;                    ///< steps run when the run stopped early; -1: every step
+
+  /// Steps this run completed out of a scenario's `steps`.
+  int64_t Steps(int64_t steps) const { return steps_done < 0 ? steps : steps_done; }
+  bool Complete(int64_t steps) const { return Steps(steps) == steps; }
+};
+
+struct RunResult {
+  /// The union of the arms' metric columns (observers first); a column an arm lacks is NaN in its rows.
+  std::vector<std::string> columns;
+  int64_t steps = 0;
+  std::vector<ArmRun> runs;  ///< replicate-major, then arm in scenario order
+  double wall_seconds = 0;
+  double build_seconds = 0;  ///< catalog, index and population construction
+  int ranks = 1;             ///< MPI ranks that ran it together (RunControl::collective)
+  /// With several ranks: why every rank held every user (ShardingObstacle); "" if each
+  /// held its own block (sharded).
+  std::string replicated_because;
+  /// Stopped early (RunControl::should_stop): `runs` holds the completed arm runs and the
+  /// arm in progress with the steps it completed (steps_done); arms not reached are absent.
+  bool partial = false;
+};
+
+}  // namespace counterpoint

@@ -1,0 +1,366 @@
+#include "experiment/scenario.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "core/component_choice.h"
+#include "core/io.h"
+#include "embeddings/catalog_config.h"
+#include "embeddings/catalog_source.h"
+#include "simulator/observers/observer.h"
+#include "simulator/user_model.h"
+
+namespace counterpoint {
+
+ComponentSpec ScenarioTopSpec() {
+  return {
+      "A scenario (docs/scenarios.md).",
+      {StringParam("name", "scenario", "short name, used for the default output directory"),
+       StringParam("description", "", "what the scenario shows"), IntParam("seed", 1, "base random seed", 0, 9.2e18),
+       IntParam("steps", 50, "simulated steps (one session opportunity per user each)", 1, 1e7),
+       IntParam("replicates", 1, "independent seeds; summaries give mean and 95% CI", 1, 10000),
+       IntParam("batch_size", 2048, "users per batched search (bounds memory)", 1, 1e8),
+       StringParam("control", "", "the arm every other arm is compared with (default: the first arm)"),
+       StringParam("amplification_control", "",
+                   "the arm amplification is measured against (default: an arm named newest_first, if any)")}};
+}
+
+ComponentSpec RecommenderSpec() {
+  const RecommenderOptions d;
+  return {
+      "Recommender pipeline: retriever -> ranker -> interventions.",
+      {IntParam("candidates", d.candidates, "items retrieved per user", 1, kMaxCandidates),
+       IntParam("slate_size", d.slate_size, "items shown per user and step", 1, 256),
+       DoubleParam("learning_rate", d.learning_rate, "step size of the estimate update from clicks", 0, 1),
+       StringParam("learner", d.learner, "how the estimate learns from clicks", {"choice_gradient", "click_average"}),
+       DoubleParam("learner_temperature", d.learner_temperature, "choice_gradient: logit scale of <estimate, item>", 0,
+                   1e3),
+       BoolParam("learn_from_injected", d.learn_from_injected,
+                 "whether injected slots (e.g. counter-narratives) teach the estimate and the item counts")}};
+}
+
+ComponentSpec OutputSpec() {
+  return {"Where results go.",
+          {StringParam("dir", "", "output directory (default results/<name>)"),
+           BoolParam("graph", false,
+                     "write each arm's induced watch-next graph to <dir>/graph/<arm>_nodes.csv, _edges.csv "
+                     "(docs/graph.md)"),
+           BoolParam("events", false,
+                     "write impressions.csv and moderation.csv, every impression and moderation event (about 30 "
+                     "bytes per impression held in memory during the run; docs/interventions.md)")}};
+}
+
+namespace {
+
+const std::set<std::string> kTopBlocks = {"catalog",     "index", "population", "user_model",
+                                          "recommender", "arms",  "observers",  "output"};
+constexpr const char* kDefaultRetriever = "faiss";
+constexpr const char* kDefaultRanker = "engagement";
+const std::set<std::string> kRecommenderBlocks = {"retriever", "ranker", "interventions"};
+
+void AddAt(DiagnosticList& diags, const YAML::Node& n, const std::string& file, const std::string& msg) {
+  AddDiagnosticAt(diags, n, file, msg);
+}
+
+// the type a plug-in choice names ("name", {type: name, ...}), or fallback
+std::string ChoiceType(const YAML::Node& n, const std::string& fallback) {
+  if (n && n.IsScalar()) return n.Scalar();
+  if (n && n.IsMap() && n["type"] && n["type"].IsScalar()) return n["type"].Scalar();
+  return fallback;
+}
+
+// an arm's plug-in choice over the base one: with the same type, the arm's keys override
+// the base block's and the rest are kept; a different type starts from that plug-in's defaults
+YAML::Node MergeChoice(const YAML::Node& base, const YAML::Node& arm, const std::string& default_type) {
+  if (!base || base.IsNull()) return arm;
+  const std::string base_type = ChoiceType(base, default_type);
+  if (ChoiceType(arm, base_type) != base_type || !base.IsMap()) return arm;
+  if (arm.IsScalar()) return base;
+  if (!arm.IsMap()) return arm;  // reported by validation
+  YAML::Node merged(YAML::NodeType::Map);
+  for (auto it = base.begin(); it != base.end(); ++it) merged[it->first.Scalar()] = it->second;
+  for (auto it = arm.begin(); it != arm.end(); ++it) merged[it->first.Scalar()] = it->second;
+  return merged;
+}
+
+// the arm's keys over the base recommender block (nodes keep their own marks)
+YAML::Node MergeArm(const YAML::Node& base, const YAML::Node& arm) {
+  static const std::map<std::string, std::string> kChoiceDefaults = {{"retriever", kDefaultRetriever},
+                                                                     {"ranker", kDefaultRanker}};
+  YAML::Node merged(YAML::NodeType::Map);
+  if (base && base.IsMap())
+    for (auto it = base.begin(); it != base.end(); ++it) merged[it->first.Scalar()] = it->second;
+  if (arm && arm.IsMap())
+    for (auto it = arm.begin(); it != arm.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (key == "name") continue;
+      const auto choice = kChoiceDefaults.find(key);
+      const YAML::Node base_value = base && base.IsMap() ? base[key] : YAML::Node();
+      merged[key] = choice == kChoiceDefaults.end() ? it->second : MergeChoice(base_value, it->second, choice->second);
+    }
+  return merged;
+}
+
+ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::string& where, DiagnosticList& diags) {
+  ArmSpec arm;
+  std::set<std::string> reserved = kRecommenderBlocks;
+  reserved.insert("name");
+  const Params opts = ValidateBlock(rec, RecommenderSpec(), file, where, diags, reserved);
+  arm.options.candidates = static_cast<int>(opts.Int("candidates"));
+  arm.options.slate_size = static_cast<int>(opts.Int("slate_size"));
+  arm.options.learning_rate = opts.Double("learning_rate");
+  arm.options.learner = opts.String("learner");
+  arm.options.learner_temperature = opts.Double("learner_temperature");
+  arm.options.learn_from_injected = opts.Bool("learn_from_injected");
+  const YAML::Node empty;
+  const bool is_map = rec && rec.IsMap();
+  arm.retriever = ValidateChoice<RetrieverRegistry>(is_map ? rec["retriever"] : empty, file, where + ".retriever",
+                                                    "retriever", kDefaultRetriever, diags);
+  arm.ranker = ValidateChoice<RankerRegistry>(is_map ? rec["ranker"] : empty, file, where + ".ranker", "ranker",
+                                              kDefaultRanker, diags);
+  arm.interventions = ValidateChoiceList<InterventionRegistry>(is_map ? rec["interventions"] : empty, file,
+                                                               where + ".interventions", "intervention", diags);
+  return arm;
+}
+
+}  // namespace
+
+void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides, OverrideMarks* marks) {
+  for (const std::string& assignment : overrides) {
+    const std::string where = "--set " + assignment;
+    const size_t eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw InputError(where, "not of the form key.path=value (e.g. population.n_users=1000)");
+    const std::string path = assignment.substr(0, eq);
+    YAML::Node value;
+    try {
+      value = YAML::Load(assignment.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+      throw InputError(where, "the value is not valid YAML: " + e.msg);
+    }
+    CheckYamlSize(value, where);
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (true) {
+      const size_t dot = path.find('.', start);
+      parts.push_back(path.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    // marks the key `key` of map `m` and its value as made by this assignment
+    auto mark_entry = [&](const YAML::Node& m, const std::string& key) {
+      if (!marks) return;
+      for (auto it = m.begin(); it != m.end(); ++it)
+        if (it->first.IsScalar() && it->first.Scalar() == key) marks->Mark(it->first, assignment);
+    };
+    YAML::Node cur = root;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const std::string& key = parts[i];
+      const bool last = i + 1 == parts.size();
+      if (key.empty()) throw InputError(where, "empty path segment (two dots, or a dot at an end)");
+      if (cur.IsSequence()) {
+        // a list: an index, or the name of an element (arms by name)
+        YAML::Node next;
+        bool found = false;
+        if (key.find_first_not_of("0123456789") == std::string::npos) {
+          // at most 9 digits: no overflow of the index, and no list is that long
+          const size_t idx = key.size() <= 9 ? std::stoul(key) : cur.size();
+          if (idx < cur.size()) next.reset(cur[idx]), found = true;
+        } else {
+          for (size_t j = 0; j < cur.size(); ++j)
+            if (cur[j].IsMap() && cur[j]["name"] && cur[j]["name"].Scalar() == key) next.reset(cur[j]), found = true;
+        }
+        if (!found)
+          throw InputError(where, "no list element '" + key + "' (give an index below " + std::to_string(cur.size()) +
+                                      " or an arm name)");
+        if (last) {
+          next = value;
+          if (marks) marks->Mark(value, assignment);
+        } else {
+          cur.reset(next);
+        }
+        continue;
+      }
+      if (!cur.IsMap() && !cur.IsNull()) throw InputError(where, "'" + parts[i - 1] + "' is a value, not a map");
+      if (last) {
+        cur[key] = value;
+        if (marks) marks->Mark(value, assignment);
+        mark_entry(cur, key);
+      } else {
+        if (!cur[key] || cur[key].IsNull()) {
+          cur[key] = YAML::Node(YAML::NodeType::Map);
+          if (marks) marks->Mark(cur[key], assignment);
+          mark_entry(cur, key);
+        }
+        YAML::Node next = cur[key];
+        cur.reset(next);
+      }
+    }
+  }
+}
+
+Scenario ParseScenario(const std::string& text, const std::string& file, const std::vector<std::string>& overrides,
+                       const std::string& base_dir) {
+  return ParseScenarioNode(ParseYamlMap(text, file, "a scenario"), file, overrides, base_dir);
+}
+
+Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::vector<std::string>& overrides,
+                           const std::string& base_dir) {
+  // errors about what an override made name the override (the marks live while validating)
+  OverrideMarks marks;
+  ApplyOverrides(root, overrides, &marks);
+  const YAML::Node& cr = root;  // read through const nodes only: no accidental inserts
+
+  DiagnosticList diags;
+  Scenario sc;
+  sc.file = file;
+  sc.base_dir = base_dir;
+  sc.overrides = overrides;
+  const Params top = ValidateBlock(cr, ScenarioTopSpec(), file, "scenario", diags, kTopBlocks);
+  sc.name = top.String("name");
+  sc.description = top.String("description");
+  sc.seed = static_cast<uint64_t>(top.Int("seed"));
+  sc.steps = top.Int("steps");
+  sc.replicates = static_cast<int>(top.Int("replicates"));
+  sc.batch_size = top.Int("batch_size");
+
+  CatalogConfig blocks;
+  ValidateCatalogBlocks(cr, file, blocks, diags);
+  sc.catalog = std::move(blocks.catalog);
+  sc.index = blocks.index;
+  sc.index_params = std::move(blocks.index_params);
+
+  sc.population_params = ValidateBlock(cr["population"], PopulationSpec(), file, "population", diags);
+  sc.population = PopulationParamsFrom(sc.population_params);
+  sc.user_model = ValidateChoice<UserModelRegistry>(cr["user_model"], file, "user_model", "user model", "logit", diags);
+
+  // arms: each arm's keys override the shared recommender block
+  const YAML::Node rec = cr["recommender"];
+  if (rec && !rec.IsMap()) AddAt(diags, rec, file, "recommender: expected a map");
+  const YAML::Node arms = cr["arms"];
+  if (!arms || arms.IsNull()) {
+    ArmSpec arm = ValidateArm(rec, file, "recommender", diags);
+    arm.name = "default";
+    sc.arms.push_back(std::move(arm));
+  } else if (!arms.IsSequence() || arms.size() == 0) {
+    AddAt(diags, arms, file, "arms: expected a non-empty list of arms, each with a name");
+  } else {
+    std::set<std::string> names;
+    for (size_t i = 0; i < arms.size(); ++i) {
+      const YAML::Node a = arms[i];
+      const std::string where = "arms[" + std::to_string(i) + "]";
+      if (!a.IsMap() || !a["name"] || !a["name"].IsScalar()) {
+        AddAt(diags, a, file, where + ": each arm needs a 'name' (and the recommender keys it changes)");
+        continue;
+      }
+      ArmSpec arm = ValidateArm(MergeArm(rec, a), file, where, diags);
+      arm.name = a["name"].Scalar();
+      if (!names.insert(arm.name).second)
+        AddAt(diags, a["name"], file, where + ": duplicate arm name '" + arm.name + "'");
+      sc.arms.push_back(std::move(arm));
+    }
+  }
+
+  if (cr["observers"]) {
+    sc.observers = ValidateChoiceList<ObserverRegistry>(cr["observers"], file, "observers", "observer", diags,
+                                                        /*unique_types=*/true);
+  } else {
+    for (const auto& name : DefaultObservers())
+      sc.observers.push_back({name, Params::Defaults(ObserverRegistry::Get().Find(name)->spec)});
+  }
+  const Params output = ValidateBlock(cr["output"], OutputSpec(), file, "output", diags);
+  sc.output_dir = output.String("dir").empty() ? "results/" + sc.name : output.String("dir");
+  sc.output_graph = output.Bool("graph");
+  sc.output_events = output.Bool("events");
+  // the control of comparisons: a named arm (default the first), and the control of amplification
+  auto arm_named = [&](const std::string& name) {
+    return std::any_of(sc.arms.begin(), sc.arms.end(), [&](const ArmSpec& a) { return a.name == name; });
+  };
+  sc.control = top.String("control");
+  if (sc.control.empty() && !sc.arms.empty()) sc.control = sc.arms.front().name;
+  if (!sc.arms.empty() && !arm_named(sc.control))
+    AddAt(diags, cr["control"], file, "control: no arm named '" + sc.control + "'; name one of the arms");
+  sc.amplification_control = top.String("amplification_control");
+  if (sc.amplification_control.empty() && arm_named("newest_first")) sc.amplification_control = "newest_first";
+  if (!sc.amplification_control.empty() && !sc.arms.empty() && !arm_named(sc.amplification_control))
+    AddAt(diags, cr["amplification_control"], file,
+          "amplification_control: no arm named '" + sc.amplification_control + "'; name one of the arms");
+  diags.ThrowIfAny();
+  return sc;
+}
+
+void SelectArms(Scenario& sc, const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  std::vector<ArmSpec> kept;
+  for (const std::string& name : names) {
+    auto it = std::find_if(sc.arms.begin(), sc.arms.end(), [&](const ArmSpec& a) { return a.name == name; });
+    if (it == sc.arms.end()) {
+      std::vector<std::string> valid;
+      for (const auto& a : sc.arms) valid.push_back(a.name);
+      throw InputError("--arms", "no arm '" + name + "' in " + sc.file + "; its arms: " + JoinNames(valid));
+    }
+    if (std::any_of(kept.begin(), kept.end(), [&](const ArmSpec& a) { return a.name == name; }))
+      throw InputError("--arms", "arm '" + name + "' is named twice");
+    kept.push_back(*it);
+  }
+  auto kept_named = [&](const std::string& n) {
+    return std::any_of(kept.begin(), kept.end(), [&](const ArmSpec& a) { return a.name == n; });
+  };
+  if (!kept_named(sc.control)) sc.control = kept.front().name;
+  if (!kept_named(sc.amplification_control)) sc.amplification_control.clear();
+  sc.arms = std::move(kept);
+}
+
+CatalogConfig Scenario::CatalogBlocks() const {
+  CatalogConfig c;
+  c.file = file;
+  c.base_dir = base_dir;
+  c.seed = seed;
+  c.catalog = catalog;
+  c.index = index;
+  c.index_params = index_params;
+  return c;
+}
+
+Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides) {
+  const std::string text = ReadFile(path);
+  const std::string base = std::filesystem::path(path).parent_path().string();
+  return ParseScenario(text, path, overrides, base);
+}
+
+nlohmann::json Scenario::Resolved() const {
+  nlohmann::json j;
+  j["name"] = name;
+  j["description"] = description;
+  j["seed"] = seed;
+  j["steps"] = steps;
+  j["replicates"] = replicates;
+  j["batch_size"] = batch_size;
+  j["catalog"] = ChoiceJson(catalog);
+  j["index"] = IndexJson(index);
+  j["population"] = ParamsJson(population_params);
+  j["user_model"] = ChoiceJson(user_model);
+  for (const auto& a : arms) {
+    nlohmann::json arm = {{"name", a.name},
+                          {"retriever", ChoiceJson(a.retriever)},
+                          {"ranker", ChoiceJson(a.ranker)},
+                          {"candidates", a.options.candidates},
+                          {"slate_size", a.options.slate_size},
+                          {"learning_rate", a.options.learning_rate},
+                          {"learner", a.options.learner},
+                          {"learner_temperature", a.options.learner_temperature},
+                          {"learn_from_injected", a.options.learn_from_injected}};
+    arm["interventions"] = nlohmann::json::array();
+    for (const auto& iv : a.interventions) arm["interventions"].push_back(ChoiceJson(iv));
+    j["arms"].push_back(arm);
+  }
+  for (const auto& o : observers) j["observers"].push_back(ChoiceJson(o));
+  j["control"] = control;
+  j["amplification_control"] = amplification_control;
+  j["output"] = {{"dir", output_dir}, {"graph", output_graph}, {"events", output_events}};
+  j["overrides"] = overrides;
+  return j;
+}
+
+}  // namespace counterpoint

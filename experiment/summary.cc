@@ -1,0 +1,158 @@
+// Summaries of a run: final values with CIs, comparisons against the control,
+// amplification and the per-step metrics_summary.csv.
+#include "experiment/summary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "core/io.h"
+#include "core/stats.h"
+#include "experiment/runner.h"
+
+namespace counterpoint {
+
+namespace {
+
+// the replicates in which `arm` ran every step (all of them unless the run stopped early)
+std::vector<int> CompleteReplicates(const RunResult& res, const std::string& arm) {
+  std::vector<int> out;
+  for (const auto& run : res.runs)
+    if (run.arm == arm && run.Complete(res.steps)) out.push_back(run.replicate);
+  return out;
+}
+
+// replicates in both lists (ascending): the pairs of a paired comparison
+std::vector<int> Common(const std::vector<int>& a, const std::vector<int>& b) {
+  std::vector<int> out;
+  for (int r : a)
+    if (std::find(b.begin(), b.end(), r) != b.end()) out.push_back(r);
+  return out;
+}
+
+// final-step value of column c for each of `replicates` of `arm` (a partial run's
+// incomplete arms never enter a summary: their last step is not the final step)
+std::vector<double> FinalValues(const RunResult& res, const std::string& arm, size_t c,
+                                const std::vector<int>& replicates) {
+  std::vector<double> out;
+  const size_t cols = res.columns.size();
+  for (int r : replicates)
+    for (const auto& run : res.runs)
+      if (run.arm == arm && run.replicate == r) out.push_back(run.rows[(res.steps - 1) * cols + c]);
+  return out;
+}
+
+// metrics for which a relative difference (arm / control - 1) means something: levels, not
+// differences of signed quantities (extremity is a signed projection)
+bool HasRelative(const std::string& metric) {
+  return metric != "extremity_mean" && metric.rfind("extremity_p", 0) != 0;
+}
+
+// one comparison record: paired difference of final values, and the paired relative difference
+nlohmann::json Comparison(const std::string& arm, const std::string& control, const std::string& metric,
+                          const std::vector<double>& a, const std::vector<double>& b) {
+  const Estimate d = PairedDifference(a, b);
+  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  nlohmann::json j = {{"arm", arm},
+                      {"control", control},
+                      {"metric", metric},
+                      {"diff", num(d.mean)},
+                      {"ci_low", num(d.ci_low)},
+                      {"ci_high", num(d.ci_high)},
+                      {"n", d.n}};
+  if (HasRelative(metric)) {
+    // per replicate a_i / b_i - 1; undefined if any control value is 0 or missing
+    std::vector<double> rel;
+    for (size_t i = 0; i < a.size(); ++i)
+      rel.push_back(b[i] != 0 && std::isfinite(b[i]) ? a[i] / b[i] - 1 : std::nan(""));
+    const Estimate r = MeanCi(rel);
+    j["relative"] = num(r.mean);
+    j["relative_ci_low"] = num(r.ci_low);
+    j["relative_ci_high"] = num(r.ci_high);
+  }
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
+  nlohmann::json j;
+  j["scenario"] = sc.name;
+  j["steps"] = sc.steps;
+  j["replicates"] = sc.replicates;
+  j["statistic"] = "final-step value; mean over replicates with a 95% Student-t confidence interval";
+  const std::string control = sc.ControlArm();
+  j["baseline_arm"] = control;
+  j["control"] = control;
+  j["comparisons"] = nlohmann::json::array();
+  // a run stopped early is summarised over the replicates each arm completed; differences
+  // pair the replicates both arms completed; arms with none are listed as missing
+  j["partial"] = res.partial;
+  if (res.partial) j["missing_arms"] = nlohmann::json::array();
+  const std::vector<int> control_reps = CompleteReplicates(res, control);
+  for (const auto& arm : sc.arms) {
+    nlohmann::json a;
+    const std::vector<int> reps = CompleteReplicates(res, arm.name);
+    const std::vector<int> paired = Common(reps, control_reps);
+    if (res.partial) {
+      a["replicates_completed"] = reps.size();
+      if (reps.empty()) j["missing_arms"].push_back(arm.name);
+    }
+    for (size_t c = 0; c < res.columns.size(); ++c) {
+      const auto values = FinalValues(res, arm.name, c, reps);
+      a["final"][res.columns[c]] = EstimateJson(MeanCi(values));
+      if (arm.name == control) continue;
+      const auto mine = FinalValues(res, arm.name, c, paired), base = FinalValues(res, control, c, paired);
+      a["difference_vs_baseline"][res.columns[c]] = EstimateJson(PairedDifference(mine, base));
+      j["comparisons"].push_back(Comparison(arm.name, control, res.columns[c], mine, base));
+    }
+    j["arms"][arm.name] = a;
+  }
+  // amplification (Huszar et al. 2022): users reached by harmful content under an arm over
+  // users reached under the reverse-chronological control, per replicate
+  const auto reach = std::find(res.columns.begin(), res.columns.end(), "harmful_reach") - res.columns.begin();
+  if (!sc.amplification_control.empty() && reach < static_cast<std::ptrdiff_t>(res.columns.size())) {
+    const std::vector<int> amp_reps = CompleteReplicates(res, sc.amplification_control);
+    j["amplification_control"] = sc.amplification_control;
+    for (const auto& arm : sc.arms) {
+      if (arm.name == sc.amplification_control) continue;
+      const std::vector<int> paired = Common(CompleteReplicates(res, arm.name), amp_reps);
+      const auto values = FinalValues(res, arm.name, reach, paired);
+      const auto base = FinalValues(res, sc.amplification_control, reach, paired);
+      std::vector<double> ratio;
+      for (size_t i = 0; i < values.size(); ++i) ratio.push_back(base[i] > 0 ? values[i] / base[i] : std::nan(""));
+      j["arms"][arm.name]["amplification"] = EstimateJson(MeanCi(ratio));
+    }
+  }
+  return j;
+}
+
+std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& res) {
+  // runs of each arm, in scenario order
+  std::vector<std::vector<const ArmRun*>> by_arm(sc.arms.size());
+  for (const auto& run : res.runs)
+    for (size_t a = 0; a < sc.arms.size(); ++a)
+      if (run.arm == sc.arms[a].name) by_arm[a].push_back(&run);
+  std::ostringstream out;
+  out << "step,arm,metric,mean,ci95_low,ci95_high,n\n";
+  const size_t cols = res.columns.size();
+  std::vector<double> values;
+  // a partial run: only the steps some run reached
+  int64_t steps = 0;
+  for (const auto& run : res.runs) steps = std::max(steps, run.Steps(res.steps));
+  for (int64_t t = 0; t < steps; ++t)
+    for (size_t a = 0; a < sc.arms.size(); ++a)
+      for (size_t c = 0; c < cols; ++c) {
+        // mean over replicates with its Student-t 95% CI
+        values.clear();
+        for (const ArmRun* run : by_arm[a])
+          if (t < run->Steps(res.steps)) values.push_back(run->rows[t * cols + c]);
+        const Estimate e = MeanCi(values);
+        out << t << ',' << sc.arms[a].name << ',' << res.columns[c] << ',' << CsvNumber(e.mean) << ','
+            << CsvNumber(e.ci_low) << ',' << CsvNumber(e.ci_high) << ',' << e.n << '\n';
+      }
+  return out.str();
+}
+
+}  // namespace counterpoint

@@ -1,0 +1,166 @@
+// Summaries of a run (summary.json, metrics_summary.csv, the table) on hand-made
+// replicates whose means and Student-t intervals are computed by hand.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/summary_table.h"
+#include "experiment/runner.h"
+#include "experiment/summary.h"
+
+namespace counterpoint {
+namespace {
+
+// t_{0.975, 2} = 4.302652730, in closed form for df 2: (2p - 1) / sqrt(2 p (1 - p))
+const double kT2 = 0.95 / std::sqrt(2 * 0.975 * 0.025);
+
+// two arms x three replicates x two steps of two metrics:
+//   harmful_exposure_share: step 0 all 0.1; step 1 base {1, 2, 3}, treat {2, 4, 6}
+//   clicks_per_session: step 0 base {0.5, 0.7, NaN}, treat {1, 1, 1};
+//                       step 1 base {4, 4, 4}, treat {5, NaN, 5}
+struct Fixture {
+  Scenario sc;
+  RunResult res;
+  Fixture() {
+    sc.name = "hand";
+    sc.steps = 2;
+    sc.replicates = 3;
+    sc.arms = {ArmSpec{"base", {}, {}, {}, {}}, ArmSpec{"treat", {}, {}, {}, {}}};
+    res.columns = {"harmful_exposure_share", "clicks_per_session"};
+    res.steps = 2;
+    const double base_clicks0[3] = {0.5, 0.7, NAN}, treat_clicks1[3] = {5, NAN, 5};
+    for (int r = 0; r < 3; ++r) {
+      res.runs.push_back({"base", r, 0, {0.1, base_clicks0[r], 1.0 + r, 4.0}, {}, {}, {}, {}, {}});
+      res.runs.push_back({"treat", r, 0, {0.1, 1.0, 2.0 * (1 + r), treat_clicks1[r]}, {}, {}, {}, {}, {}});
+    }
+  }
+};
+
+std::vector<std::vector<std::string>> SplitCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> fields;
+    std::string field;
+    std::istringstream in(line);
+    while (std::getline(in, field, ',')) fields.push_back(field);
+    if (!line.empty() && line.back() == ',') fields.push_back("");
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+TEST(MetricsSummaryCsvTest, OneRowPerStepArmAndMetricWithStudentIntervals) {
+  const Fixture f;
+  const auto rows = SplitCsv(MetricsSummaryCsv(f.sc, f.res));
+  ASSERT_EQ(rows.size(), 1u + 2 * 2 * 2);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"step", "arm", "metric", "mean", "ci95_low", "ci95_high", "n"}));
+  // steps, then arms in scenario order, then metrics in column order
+  const char* arms[] = {"base", "base", "treat", "treat"};
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_EQ(rows[1 + i].size(), 7u) << i;
+    EXPECT_EQ(rows[1 + i][0], std::to_string(i / 4));
+    EXPECT_EQ(rows[1 + i][1], arms[i % 4]);
+    EXPECT_EQ(rows[1 + i][2], f.res.columns[i % 2]);
+    EXPECT_EQ(rows[1 + i][6], "3");
+  }
+  auto num = [&](int row, int col) { return std::stod(rows[row][col]); };
+  // step 0: equal values give a zero-width interval; a NaN replicate leaves the row empty
+  EXPECT_NEAR(num(1, 3), 0.1, 1e-9);
+  EXPECT_NEAR(num(1, 4), 0.1, 1e-9);
+  EXPECT_NEAR(num(1, 5), 0.1, 1e-9);
+  EXPECT_EQ(rows[2][3], "");
+  EXPECT_EQ(rows[2][4], "");
+  EXPECT_EQ(rows[2][5], "");
+  EXPECT_NEAR(num(4, 3), 1.0, 1e-9);
+  // step 1, base harmful {1, 2, 3}: mean 2, sd 1, half-width t_{0.975,2} / sqrt(3)
+  EXPECT_NEAR(num(5, 3), 2.0, 1e-8);
+  EXPECT_NEAR(num(5, 4), 2.0 - kT2 / std::sqrt(3.0), 1e-8);
+  EXPECT_NEAR(num(5, 5), 2.0 + kT2 / std::sqrt(3.0), 1e-8);
+  EXPECT_NEAR(num(6, 3), 4.0, 1e-9);
+  // treat harmful {2, 4, 6}: mean 4, sd 2
+  EXPECT_NEAR(num(7, 3), 4.0, 1e-8);
+  EXPECT_NEAR(num(7, 4), 4.0 - 2 * kT2 / std::sqrt(3.0), 1e-8);
+  EXPECT_NEAR(num(7, 5), 4.0 + 2 * kT2 / std::sqrt(3.0), 1e-8);
+  EXPECT_EQ(rows[8][3], "");
+}
+
+TEST(SummarizeTest, FinalStepMeansAndPairedDifferences) {
+  const Fixture f;
+  const nlohmann::json s = Summarize(f.sc, f.res);
+  const auto& base = s["arms"]["base"]["final"]["harmful_exposure_share"];
+  EXPECT_NEAR(base["mean"].get<double>(), 2.0, 1e-12);
+  EXPECT_NEAR(base["ci95_low"].get<double>(), 2.0 - kT2 / std::sqrt(3.0), 1e-9);
+  EXPECT_NEAR(base["ci95_high"].get<double>(), 2.0 + kT2 / std::sqrt(3.0), 1e-9);
+  EXPECT_EQ(base["n"], 3);
+  EXPECT_FALSE(s["arms"]["base"].contains("difference_vs_baseline"));
+  // treat - base = {1, 2, 3}: mean 2, sd 1 (narrower than treat's own sd 2)
+  const auto& diff = s["arms"]["treat"]["difference_vs_baseline"]["harmful_exposure_share"];
+  EXPECT_NEAR(diff["mean"].get<double>(), 2.0, 1e-12);
+  EXPECT_NEAR(diff["ci95_high"].get<double>() - diff["ci95_low"].get<double>(), 2 * kT2 / std::sqrt(3.0), 1e-9);
+  // a NaN replicate makes the mean and the difference undefined: null, not 0
+  EXPECT_TRUE(s["arms"]["treat"]["final"]["clicks_per_session"]["mean"].is_null());
+  EXPECT_TRUE(s["arms"]["treat"]["difference_vs_baseline"]["clicks_per_session"]["mean"].is_null());
+  EXPECT_NEAR(s["arms"]["base"]["final"]["clicks_per_session"]["mean"].get<double>(), 4.0, 1e-12);
+  // the table prints n/a for them rather than failing
+  const std::string table = SummaryTable(f.sc, s);
+  EXPECT_NE(table.find("n/a"), std::string::npos) << table;
+  EXPECT_NE(table.find("2.0000 ["), std::string::npos) << table;
+}
+
+TEST(SummarizeTest, ComparisonsAgainstANamedControlWithRelativeDifferences) {
+  Fixture f;
+  // default control: the first arm; treat - base harmful at the last step: {1, 2, 3}
+  auto j = Summarize(f.sc, f.res);
+  EXPECT_EQ(j["control"], "base");
+  const auto& c = j["comparisons"];
+  ASSERT_EQ(c.size(), 2u);  // one arm x two metrics
+  EXPECT_EQ(c[0]["arm"], "treat");
+  EXPECT_EQ(c[0]["control"], "base");
+  EXPECT_EQ(c[0]["metric"], "harmful_exposure_share");
+  EXPECT_NEAR(c[0]["diff"].get<double>(), 2.0, 1e-12);
+  EXPECT_NEAR(c[0]["ci_low"].get<double>(), 2.0 - kT2 / std::sqrt(3.0), 1e-9);
+  EXPECT_NEAR(c[0]["ci_high"].get<double>(), 2.0 + kT2 / std::sqrt(3.0), 1e-9);
+  // treat / base - 1 is 1 in every replicate
+  EXPECT_NEAR(c[0]["relative"].get<double>(), 1.0, 1e-12);
+  EXPECT_NEAR(c[0]["relative_ci_low"].get<double>(), 1.0, 1e-12);
+  // a NaN replicate leaves the comparison undefined, never 0
+  EXPECT_TRUE(c[1]["diff"].is_null());
+  // a named control: base - treat, relative 1/2 - 1
+  f.sc.control = "treat";
+  j = Summarize(f.sc, f.res);
+  ASSERT_EQ(j["comparisons"].size(), 2u);
+  EXPECT_EQ(j["comparisons"][0]["arm"], "base");
+  EXPECT_NEAR(j["comparisons"][0]["diff"].get<double>(), -2.0, 1e-12);
+  EXPECT_NEAR(j["comparisons"][0]["relative"].get<double>(), -0.5, 1e-12);
+  EXPECT_TRUE(j["arms"]["base"].contains("difference_vs_baseline"));
+  EXPECT_FALSE(j["arms"]["treat"].contains("difference_vs_baseline"));
+}
+
+TEST(SummarizeTest, AmplificationIsTheReachRatioAgainstItsControl) {
+  Fixture f;
+  f.sc.arms = {ArmSpec{"engagement", {}, {}, {}, {}}, ArmSpec{"newest_first", {}, {}, {}, {}}};
+  f.sc.amplification_control = "newest_first";
+  f.res.columns = {"harmful_reach"};
+  f.res.steps = 1;
+  f.res.runs.clear();
+  const double eng[3] = {0.6, 0.8, 0.5}, chrono[3] = {0.3, 0.4, 0.5};
+  for (int r = 0; r < 3; ++r) {
+    f.res.runs.push_back({"engagement", r, 0, {eng[r]}, {}, {}, {}, {}, {}});
+    f.res.runs.push_back({"newest_first", r, 0, {chrono[r]}, {}, {}, {}, {}, {}});
+  }
+  const auto j = Summarize(f.sc, f.res);
+  EXPECT_EQ(j["amplification_control"], "newest_first");
+  // ratios 2, 2, 1: mean 5/3, sd 1/sqrt(3)
+  const auto& a = j["arms"]["engagement"]["amplification"];
+  EXPECT_NEAR(a["mean"].get<double>(), 5.0 / 3, 1e-12);
+  EXPECT_NEAR(a["ci95_high"].get<double>(), 5.0 / 3 + kT2 * (1 / std::sqrt(3.0)) / std::sqrt(3.0), 1e-9);
+  EXPECT_FALSE(j["arms"]["newest_first"].contains("amplification"));
+}
+
+}  // namespace
+}  // namespace counterpoint

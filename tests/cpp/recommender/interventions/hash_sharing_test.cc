@@ -1,0 +1,320 @@
+// Perceptual hashes, the re-upload pool, re-uploads and hash_sharing: exact bit flips,
+// blocking within delta and not beyond, chance matches of legitimate items against a
+// brute-force count, and the direction of effect on the shipped scenario.
+#include "recommender/interventions/hash_sharing.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "embeddings/catalog_source.h"
+#include "embeddings/perceptual_hash.h"
+#include "experiment/runner.h"
+#include "recommender/recommender.h"
+#include "test_util.h"
+
+namespace counterpoint {
+namespace {
+
+TEST(PerceptualHashTest, FlipBitsFlipsExactlyThatManyBits) {
+  for (int n : {0, 1, 31, 32, 100, 256}) {
+    uint8_t a[kHashBytes], b[kHashBytes];
+    RandomHash(4, 17, a);
+    std::copy(a, a + kHashBytes, b);
+    FlipBits(4, 18 + n, n, b);
+    EXPECT_EQ(HammingDistance(a, b), n);
+  }
+  // popcount by hand: all-ones against all-zeros
+  uint8_t zero[kHashBytes] = {}, ones[kHashBytes];
+  std::fill(ones, ones + kHashBytes, uint8_t{0xff});
+  EXPECT_EQ(HammingDistance(zero, ones), 256);
+}
+
+TEST(PerceptualHashTest, DatabaseReturnsTheNearestDistanceAndForgetsRemovedItems) {
+  uint8_t a[kHashBytes], b[kHashBytes], q[2 * kHashBytes];
+  RandomHash(1, 1, a);
+  RandomHash(1, 2, b);
+  std::copy(a, a + kHashBytes, q);
+  FlipBits(1, 3, 5, q);
+  std::copy(b, b + kHashBytes, q + kHashBytes);
+  FlipBits(1, 4, 9, q + kHashBytes);
+  HashDatabase db(4);
+  int32_t dist[2];
+  int64_t item[2];
+  db.Nearest(q, 2, dist, item);
+  EXPECT_EQ(dist[0], kHashBits + 1);  // empty
+  db.Add(10, a);
+  db.Add(20, b);
+  db.Nearest(q, 2, dist, item);
+  EXPECT_EQ(dist[0], 5);
+  EXPECT_EQ(item[0], 10);
+  EXPECT_EQ(dist[1], 9);
+  EXPECT_EQ(item[1], 20);
+  db.Remove(10);
+  EXPECT_EQ(db.size(), 1);
+  db.Nearest(q, 1, dist, item);
+  EXPECT_EQ(item[0], 20);
+  EXPECT_EQ(dist[0], HammingDistance(q, b));
+}
+
+TEST(ReuploadPoolTest, CopiesArePendingNearDuplicatesOfExtremistItems) {
+  SyntheticCatalogParams p;
+  p.n_items = 4000;
+  p.reupload_pool = 0.5;
+  p.reupload_copies = 3;
+  const auto cat = GenerateSyntheticCatalog(p, 6);
+  SyntheticCatalogParams plain = p;
+  plain.reupload_pool = 0;
+  const auto base = GenerateSyntheticCatalog(plain, 6);
+  // the originals are those of the catalog without a pool
+  ASSERT_GT(cat->size(), base->size());
+  ASSERT_EQ((cat->size() - base->size()) % 3, 0);
+  for (int64_t i = 0; i < base->size(); ++i) {
+    ASSERT_EQ(cat->parent(i), -1);
+    ASSERT_EQ(cat->label(i), base->label(i));
+    ASSERT_EQ(cat->harm_score(i), base->harm_score(i));
+  }
+  int64_t extremist = base->LabelCounts()[static_cast<int>(Label::kExtremist)], pooled = 0;
+  for (int64_t i = base->size(); i < cat->size(); ++i) {
+    const int64_t par = cat->parent(i);
+    ASSERT_GE(par, 0);
+    EXPECT_EQ(cat->label(i), Label::kExtremist);
+    EXPECT_EQ(cat->label(par), Label::kExtremist);
+    EXPECT_EQ(cat->upload_step(i), kUploadOnDemand);
+    EXPECT_EQ(cat->creator(i), cat->creator(par));
+    EXPECT_NEAR(cat->extremity(i), cat->extremity(par), 0.2);
+    double cos = 0;
+    for (int64_t j = 0; j < cat->dim(); ++j) cos += cat->Embedding(i)[j] * cat->Embedding(par)[j];
+    EXPECT_GT(cos, 0.95);
+    pooled += (i - base->size()) % 3 == 0;
+  }
+  // a binomial share of the extremist items, within 4 standard errors
+  EXPECT_NEAR(static_cast<double>(pooled) / extremist, 0.5, 4 * std::sqrt(0.25 / extremist));
+}
+
+TEST(ReuploadPoolTest, BadParentIsAnInputError) {
+  CatalogData d;
+  d.dim = 2;
+  d.embeddings = {1, 0, 0, 1, 1, 1};
+  d.labels = {Label::kExtremist, Label::kExtremist, Label::kExtremist};
+  d.extremity = {0.8f, 0.8f, 0.8f};
+  d.parent = {-1, 0, 1};  // a copy of a copy
+  const InputError e = testing::CatchInputError([&] { Catalog c(d, "pool.csv"); });
+  EXPECT_TRUE(testing::Contains(e.what(), "pool.csv"));
+  EXPECT_TRUE(testing::Contains(e.what(), "parent"));
+}
+
+// hand-built: item 0 an extremist original, items 1 and 2 its copies, 3.. legitimate
+std::shared_ptr<const Catalog> FamilyCatalog(int64_t n_legit) {
+  CatalogData d;
+  d.dim = 2;
+  for (int64_t i = 0; i < 3 + n_legit; ++i) {
+    d.embeddings.push_back(1.0f);
+    d.embeddings.push_back(0.1f * static_cast<float>(i % 7));
+    d.labels.push_back(i < 3 ? Label::kExtremist : Label::kNewsReporting);
+    d.extremity.push_back(i < 3 ? 0.9f : 0.1f);
+    d.parent.push_back(i == 1 || i == 2 ? 0 : -1);
+    d.upload_step.push_back(i == 1 || i == 2 ? kUploadOnDemand : (i < 3 ? 0 : 1));
+  }
+  return std::make_shared<const Catalog>(std::move(d), "family");
+}
+
+// drives a recommender's upload and end-of-step hooks (no users)
+struct UploadHarness {
+  std::shared_ptr<const Catalog> cat;
+  std::unique_ptr<VectorIndex> index;
+  std::unique_ptr<Recommender> rec;
+  ItemState items;
+  std::vector<ModerationRecord> log;
+  std::vector<double> row;
+
+  UploadHarness(std::shared_ptr<const Catalog> c, std::vector<std::unique_ptr<Intervention>> ivs)
+      : cat(std::move(c)), index(std::make_unique<VectorIndex>(*cat, IndexOptions{})), items(cat->size()) {
+    const auto& rs = *RetrieverRegistry::Get().Find("faiss");
+    const auto& ks = *RankerRegistry::Get().Find("relevance");
+    rec = std::make_unique<Recommender>(rs.factory(Params::Defaults(rs.spec)), ks.factory(Params::Defaults(ks.spec)),
+                                        std::move(ivs), RecommenderOptions{});
+    rec->Init({*cat, *index, 1, 0, 1, 2, 2, "a", 5, 0, Purpose::kIntervention});
+    for (int64_t i = 0; i < cat->size(); ++i)
+      if (cat->upload_step(i) > 0) items.SetStatus(i, ItemStatus::kPending);
+    row.resize(rec->InterventionColumns().size());
+  }
+  // uploads due at t, then `end` (e.g. a removal) at the end of the step
+  void Step(int64_t t, const std::function<void(ItemActions&)>& end = {}) {
+    const RecContext ctx{*cat, *index, items, t, 5};
+    std::vector<int64_t> due;
+    for (int64_t i = 0; i < cat->size(); ++i)
+      if (cat->upload_step(i) == t && items.status[i] == ItemStatus::kPending) due.push_back(i);
+    ItemActions up(items, log, t);
+    rec->OnUploads(ctx, due, up);
+    ItemActions actions(items, log, t);
+    if (end) end(actions);
+    rec->EndStep(ctx, actions);
+    rec->WriteInterventionMetrics(ctx, row.data());
+  }
+};
+
+std::unique_ptr<Intervention> MakeHashSharing(int delta, int reencode_flips) {
+  HashSharingParams p;
+  p.match_threshold = delta;
+  p.perturbation.reencode_bit_flips = reencode_flips;
+  p.perturbation.edit_share = 0;  // every copy a re-encode: exactly reencode_flips bits
+  return std::make_unique<HashSharing>(p);
+}
+
+std::unique_ptr<Intervention> MakeReuploads() {
+  const auto& e = *InterventionRegistry::Get().Find("reuploads");
+  Params p = Params::Defaults(e.spec);
+  p.Set("delay", int64_t{2});
+  p.Set("probability", 1.0);
+  return e.factory(p);
+}
+
+// removal of the original at step 1: the creator re-uploads copy 1 at step 3; with
+// `flips` bits flipped from the original's hash and delta = 31 it is blocked iff flips <= 31
+ItemStatus CopyFate(int flips, std::vector<ModerationRecord>* log_out = nullptr) {
+  std::vector<std::unique_ptr<Intervention>> ivs;
+  ivs.push_back(MakeReuploads());
+  ivs.push_back(MakeHashSharing(31, flips));
+  UploadHarness h(FamilyCatalog(2), std::move(ivs));
+  h.Step(0);
+  h.Step(1, [](ItemActions& a) { a.Remove(0, ModerationChannel::kClassifier, 1); });
+  h.Step(2);
+  EXPECT_EQ(h.items.status[1], ItemStatus::kPending) << "not before the delay";
+  h.Step(3);
+  if (log_out) *log_out = h.log;
+  return h.items.status[1];
+}
+
+TEST(HashSharingTest, BlocksAReuploadWithinDeltaAndPassesOneBeyond) {
+  std::vector<ModerationRecord> log;
+  EXPECT_EQ(CopyFate(10, &log), ItemStatus::kBlocked);
+  EXPECT_EQ(log.back().item, 1);
+  EXPECT_EQ(log.back().event, ModerationEvent::kBlocked);
+  EXPECT_EQ(log.back().channel, ModerationChannel::kHashMatch);
+  EXPECT_EQ(log.back().step, 3);
+  EXPECT_EQ(CopyFate(31), ItemStatus::kBlocked);  // the boundary: distance <= delta
+  EXPECT_EQ(CopyFate(32), ItemStatus::kLive);
+  EXPECT_EQ(CopyFate(40, &log), ItemStatus::kLive);
+  EXPECT_EQ(log.back().event, ModerationEvent::kReuploaded);
+  EXPECT_EQ(log.back().step, 3);
+}
+
+TEST(HashSharingTest, ABlockedReuploadTriggersTheNextCopy) {
+  // copy 1 blocked at step 3 -> copy 2 re-uploaded at step 5, blocked too
+  std::vector<std::unique_ptr<Intervention>> ivs;
+  ivs.push_back(MakeReuploads());
+  ivs.push_back(MakeHashSharing(31, 4));
+  UploadHarness h(FamilyCatalog(2), std::move(ivs));
+  for (int t = 0; t < 7; ++t)
+    h.Step(t, [&](ItemActions& a) {
+      if (t == 1) a.Remove(0, ModerationChannel::kClassifier, 1);
+    });
+  EXPECT_EQ(h.items.status[1], ItemStatus::kBlocked);
+  EXPECT_EQ(h.items.status[2], ItemStatus::kBlocked);
+  for (const auto& r : h.log) {
+    if (r.item == 2) {
+      EXPECT_EQ(r.step, 5);
+    }
+  }
+}
+
+TEST(HashSharingTest, RestoredItemsLeaveTheDatabase) {
+  std::vector<std::unique_ptr<Intervention>> ivs;
+  ivs.push_back(MakeHashSharing(31, 4));
+  auto* hs = static_cast<HashSharing*>(ivs[0].get());
+  UploadHarness h(FamilyCatalog(2), std::move(ivs));
+  h.Step(0, [](ItemActions& a) { a.Remove(0, ModerationChannel::kClassifier, 0); });
+  h.Step(1, [](ItemActions& a) { a.Restore(0, ModerationChannel::kAppeal, 1); });
+  EXPECT_EQ(hs->db_size(), 1);
+  EXPECT_EQ(h.row[2], 1);
+  h.Step(2);
+  EXPECT_EQ(hs->db_size(), 0);
+}
+
+// P(Binomial(256, 1/2) <= d), computed in log space
+double ChanceMatch(int d) {
+  double p = 0;
+  for (int k = 0; k <= d; ++k)
+    p += std::exp(std::lgamma(257.0) - std::lgamma(k + 1.0) - std::lgamma(257.0 - k) - 256 * std::log(2.0));
+  return p;
+}
+
+TEST(HashSharingTest, ChanceMatchesOfLegitimateItemsAreCountedAndBlocked) {
+  // 40 removed legitimate items in the database, 3000 legitimate uploads at step 1; with
+  // delta = 100 an unrelated pair matches with probability P(Bin(256, 1/2) <= 100)
+  const int delta = 100, removed = 40;
+  std::vector<std::unique_ptr<Intervention>> ivs;
+  ivs.push_back(MakeHashSharing(delta, 4));
+  auto* hs = static_cast<HashSharing*>(ivs[0].get());
+  CatalogData d;
+  d.dim = 2;
+  const int64_t n = removed + 3000;
+  for (int64_t i = 0; i < n; ++i) {
+    d.embeddings.push_back(1.0f);
+    d.embeddings.push_back(0.01f * static_cast<float>(i % 50));
+    d.labels.push_back(Label::kMainstream);
+    d.extremity.push_back(0.1f);
+    d.upload_step.push_back(i < removed ? 0 : 1);
+  }
+  UploadHarness h(std::make_shared<const Catalog>(std::move(d), "legit"), std::move(ivs));
+  h.Step(0, [&](ItemActions& a) {
+    for (int i = 0; i < removed; ++i) a.Remove(i, ModerationChannel::kClassifier, 0);
+  });
+  h.Step(1);
+  // brute force over the codes, independent of the FAISS index
+  int64_t expect = 0;
+  for (int64_t i = removed; i < n; ++i) {
+    bool match = false;
+    for (int j = 0; j < removed && !match; ++j)
+      match = HammingDistance(hs->codes().data() + i * kHashBytes, hs->codes().data() + j * kHashBytes) <= delta;
+    expect += match;
+    EXPECT_EQ(h.items.status[i], match ? ItemStatus::kBlocked : ItemStatus::kLive);
+  }
+  EXPECT_EQ(h.row[0], static_cast<double>(expect));
+  EXPECT_EQ(h.row[1], static_cast<double>(expect));  // all legitimate
+  EXPECT_EQ(h.row[2], removed);
+  // and the count agrees with the binomial chance of a match (4 standard errors)
+  const double q = 1 - std::pow(1 - ChanceMatch(delta), removed);
+  EXPECT_GT(expect, 0);
+  EXPECT_NEAR(static_cast<double>(expect) / 3000, q, 4 * std::sqrt(q * (1 - q) / 3000));
+  // at PDQ's delta = 31 a chance match is below 1e-30
+  EXPECT_LT(ChanceMatch(31), 1e-30);
+}
+
+}  // namespace
+}  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+// the shipped scenario, smaller, paired over 3 replicates: the database blocks re-uploads,
+// so fewer copies go live, and at delta = 31 it blocks no legitimate item
+TEST(SlowHashSharingTest, SharedDatabaseBlocksReuploadsOfRemovedItems) {
+  Scenario sc = LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/hash_sharing.yaml",
+                             {"replicates=3", "steps=25", "population.n_users=1500", "catalog.n_items=8000"});
+  SelectArms(sc, {"moderation_only", "hash_sharing"});
+  const RunResult r = RunScenario(sc);
+  std::map<std::pair<std::string, int>, int64_t> live_copies, blocked;
+  for (const auto& run : r.runs)
+    for (const auto& rec : run.moderation) {
+      live_copies[{run.arm, run.replicate}] += rec.event == ModerationEvent::kReuploaded;
+      blocked[{run.arm, run.replicate}] += rec.event == ModerationEvent::kBlocked;
+    }
+  for (int k = 0; k < 3; ++k) {
+    const std::pair<std::string, int> control{"moderation_only", k}, treated{"hash_sharing", k};
+    EXPECT_EQ(blocked[control], 0);
+    EXPECT_GT(blocked[treated], 20) << "replicate " << k;
+    EXPECT_LT(live_copies[treated], 0.6 * live_copies[control]) << "replicate " << k;
+  }
+  const size_t cols = r.columns.size();
+  const size_t c = std::find(r.columns.begin(), r.columns.end(), "hash_blocked_legitimate") - r.columns.begin();
+  for (const auto& run : r.runs)
+    if (run.arm == "hash_sharing") {
+      for (int64_t t = 0; t < r.steps; ++t) EXPECT_EQ(run.rows[t * cols + c], 0);
+    }
+}
+
+}  // namespace
+}  // namespace counterpoint
