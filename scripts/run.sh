@@ -4,7 +4,10 @@
 # Extra arguments go to `counterpoint run` (e.g. --set replicates=5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# the packages and the command first: the first result does not wait for the Python package
+bash scripts/setup.sh command
 out=results/rabbit_hole
 ./build/cli/counterpoint run scenarios/rabbit_hole.yaml --out "$out" "$@"
 /usr/bin/python3 scripts/plot_metrics.py "$out"
+echo "building and installing the Python package (import counterpoint; notebooks/)..." >&2
+bash scripts/setup.sh

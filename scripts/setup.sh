@@ -31,14 +31,22 @@ if ((${#missing[@]})); then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCOUNTERPOINT_MPI=ON -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
-# what the main job needs first (the command and the Python package); the tests and
-# benchmarks are built by scripts/test.sh (COUNTERPOINT_SETUP_ALL=1 builds everything here)
-targets=(--target counterpoint_cli counterpoint_python)
-[ "${COUNTERPOINT_SETUP_ALL:-0}" = 1 ] && targets=()
-cmake --build build -j "$jobs" "${targets[@]}" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^make|Consolidate|^-- ' >&2 || true
-[ -x build/cli/counterpoint ] || { echo "counterpoint setup: build failed (see above)" >&2; exit 1; }
-ls build/python/counterpoint/_core*.so >/dev/null 2>&1 || { echo "counterpoint setup: Python module failed (see above)" >&2; exit 1; }
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-$sudo cmake --install build >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCOUNTERPOINT_MPI=ON -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
+# build TARGET...: fails with the compiler's messages if the build does
+build() {
+  if ! cmake --build build -j "$jobs" --target "$@" >build/setup-build.log 2>&1; then
+    grep -vE '^\[ *[0-9]+%\]|^make|Consolidate|^-- ' build/setup-build.log >&2
+    echo "counterpoint setup: the build failed (above; build/setup-build.log)" >&2
+    exit 1
+  fi
+}
+# the command first (what the main job's first result needs), then the Python package;
+# `setup.sh command` stops after the command (scripts/run.sh builds the package after its
+# first result). The tests and benchmarks are scripts/test.sh's.
+build counterpoint_cli
+$sudo cmake --install build --component command >/dev/null
+[ "${1:-}" = command ] && exit 0
+build counterpoint_python
+$sudo cmake --install build --component python >/dev/null
