@@ -1,10 +1,18 @@
 #include "embeddings/catalog.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
 
 namespace counterpoint {
+
+int64_t MaxTopicId(int64_t n_items) { return std::max<int64_t>(n_items, int64_t{1} << 20); }
+
+std::string TopicIdRule() {
+  return "topics are ids from 0 below 1,048,576 or below the number of items, whichever is larger: per-topic arrays "
+         "are sized by the largest; number the topics 0, 1, 2, ...";
+}
 
 namespace {
 constexpr const char* kLabelNames[kNumLabels] = {"mainstream", "borderline", "extremist", "counter_narrative",
@@ -87,6 +95,10 @@ Catalog::Catalog(CatalogData data, std::string source) : data_(std::move(data)),
     if (!(e >= 0.f && e <= 1.f) || !(h >= 0.f && h <= 1.f))
       throw InputError(source_, "item " + id(i) + ": extremity and harm_score must lie in [0, 1]");
     if (data_.topic[i] < 0) throw InputError(source_, "item " + id(i) + ": topic must be >= 0");
+    // per-topic arrays are sized by the largest topic: bounded by the data, not by an id
+    if (data_.topic[i] >= MaxTopicId(n_))
+      throw InputError(source_, "item " + id(i) + ": topic " + std::to_string(data_.topic[i]) + " is too large (" +
+                                    TopicIdRule() + ")");
     n_topics_ = std::max(n_topics_, data_.topic[i] + 1);
     // a near-duplicate copies an original (never another copy, never itself)
     const int64_t p = data_.parent[i];

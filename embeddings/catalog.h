@@ -47,6 +47,12 @@ struct CatalogData {
 };
 
 /// Immutable catalog. Embeddings are unit-norm float32, row-major.
+/// Topic ids lie in [0, MaxTopicId(n_items)): arrays per topic are sized by the largest,
+/// so an id from a file never sizes one beyond max(n_items, 2^20).
+int64_t MaxTopicId(int64_t n_items);
+/// The rule, for messages.
+std::string TopicIdRule();
+
 class Catalog {
  public:
   /// Validates and normalises `data`; throws InputError naming `source` on bad data
@@ -67,6 +73,7 @@ class Catalog {
   int64_t parent(int64_t i) const { return data_.parent[i]; }
   /// External id (the row number when the source gave none).
   std::string id(int64_t i) const { return data_.ids.empty() ? std::to_string(i) : data_.ids[i]; }
+  /// Largest topic + 1 (topics lie below MaxTopicId(size())).
   int32_t n_topics() const { return n_topics_; }
   const std::vector<Label>& labels() const { return data_.labels; }
   /// Every per-item array (for zero-copy views, e.g. the Python API).

@@ -1,6 +1,7 @@
 #include "embeddings/catalog_config.h"
 
 #include "embeddings/catalog_source.h"
+#include "embeddings/index_factory.h"
 
 namespace counterpoint {
 
@@ -21,6 +22,11 @@ void ValidateCatalogBlocks(const YAML::Node& root, const std::string& file, Cata
   out.index.factory = index.String("factory");
   out.index.nprobe = static_cast<int>(index.Int("nprobe"));
   out.index.ef_search = static_cast<int>(index.Int("ef_search"));
+  // checked before FAISS sees it; what depends on the catalog's size waits for the catalog
+  if (const std::string why = IndexFactoryProblem(out.index.factory, 0, 0); !why.empty()) {
+    const SourceLocation at = index.Where("factory");
+    diags.Add(at.file, at.line, at.column, "index.factory: " + why);
+  }
 }
 
 nlohmann::json IndexJson(const IndexOptions& index) {

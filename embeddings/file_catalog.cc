@@ -61,6 +61,10 @@ std::shared_ptr<const Catalog> LoadCatalogFiles(const std::string& npy_path, con
     data.creator.push_back(c_creator >= 0 ? CsvInt(t, r, c_creator) : 0);
     const int64_t topic = c_topic >= 0 ? int32_cell(c_topic) : 0;
     if (topic < 0) throw InputError(csv_path, t.lines[r], c_topic + 1, "topic must be >= 0");
+    // per-topic arrays are sized by the largest topic: bounded by the data, not by an id
+    if (topic >= MaxTopicId(static_cast<int64_t>(t.rows.size())))
+      throw InputError(csv_path, t.lines[r], c_topic + 1,
+                       "topic " + std::to_string(topic) + " is too large (" + TopicIdRule() + ")");
     data.topic.push_back(static_cast<int32_t>(topic));
     data.upload_step.push_back(c_upload >= 0 ? int32_cell(c_upload) : 0);
   }

@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "embeddings/catalog.h"
 #include "embeddings/flat_search.h"
+#include "embeddings/index_factory.h"
 #include "embeddings/ivf_scanner.h"
 
 namespace counterpoint {
@@ -106,6 +107,9 @@ void InstallSimdKernels(std::unique_ptr<faiss::Index>& index) {
 
 VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
     : options_(std::move(options)), n_(catalog.size()), dim_(catalog.dim()) {
+  // FAISS divides by, loops on or allocates by some numbers of the string unchecked
+  if (const std::string why = IndexFactoryProblem(options_.factory, dim_, n_); !why.empty())
+    throw InputError("index", why);
   try {
     index_.reset(faiss::index_factory(static_cast<int>(dim_), options_.factory.c_str(), faiss::METRIC_INNER_PRODUCT));
   } catch (const faiss::FaissException& e) {

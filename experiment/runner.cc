@@ -19,6 +19,14 @@ IndexedCatalog BuildIndexedCatalog(const Scenario& sc, uint64_t replicate_seed) 
 
 Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const IndexedCatalog& world, Population pop,
                            uint64_t replicate_seed, const Collective* collective, bool shard_users) {
+  // retrieval cannot return more items than the catalog holds
+  if (arm.options.candidates > world.catalog->size()) {
+    const SourceLocation at = arm.options_params.Where("candidates");
+    throw InputError(at.file, at.line, at.column,
+                     "arm '" + arm.name + "': candidates is " + std::to_string(arm.options.candidates) +
+                         " but the catalog has only " + std::to_string(world.catalog->size()) +
+                         " items; use at most that many candidates (or a larger catalog)");
+  }
   auto retriever = RetrieverRegistry::Get().Find(arm.retriever.type)->factory(arm.retriever.params);
   auto ranker = RankerRegistry::Get().Find(arm.ranker.type)->factory(arm.ranker.params);
   std::vector<std::unique_ptr<Intervention>> interventions;

@@ -113,6 +113,16 @@ ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::s
   arm.options.learner = opts.String("learner");
   arm.options.learner_temperature = opts.Double("learner_temperature");
   arm.options.learn_from_injected = opts.Bool("learn_from_injected");
+  arm.options_params = opts;
+  // a slate is cut from the candidates: more slots than candidates leaves slots empty
+  if (arm.options.slate_size > arm.options.candidates) {
+    const SourceLocation at = opts.Where("slate_size"), cand = opts.Where("candidates");
+    diags.Add(at.file, at.line, at.column,
+              where + ".slate_size: " + std::to_string(arm.options.slate_size) + " slots but " +
+                  std::to_string(arm.options.candidates) + " candidates (" + where + ".candidates, " +
+                  (cand.line > 0 ? "line " + std::to_string(cand.line) : cand.file) +
+                  "); a slate is cut from the candidates: raise candidates or lower slate_size");
+  }
   const YAML::Node empty;
   const bool is_map = rec && rec.IsMap();
   arm.retriever = ValidateChoice<RetrieverRegistry>(is_map ? rec["retriever"] : empty, file, where + ".retriever",

@@ -24,6 +24,7 @@ struct ArmSpec {
   ComponentChoice ranker;
   std::vector<ComponentChoice> interventions;
   RecommenderOptions options;
+  Params options_params;  ///< the validated recommender keys (their locations, for cross-field errors)
 };
 
 struct Scenario {

@@ -12,7 +12,7 @@ max_len=${FUZZ_MAX_LEN:-16384}
 # a fixed seed: a run finds the same inputs in the same order (how far it gets depends on speed)
 seed=${FUZZ_SEED:-1}
 targets=("$@")
-((${#targets[@]})) || targets=(scenario npy items_csv graph_csv policy)
+((${#targets[@]})) || targets=(scenario npy items_csv graph_csv policy index_factory)
 
 echo "== fuzzing (libFuzzer, clang, ASan + UBSan): ${targets[*]}, ${seconds} s each"
 # -O1 with line tables only: quicker to build than -O2 -g, and stack traces still name lines

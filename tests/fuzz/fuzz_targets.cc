@@ -9,7 +9,10 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "embeddings/catalog.h"
 #include "embeddings/catalog_source.h"
+#include "embeddings/index_factory.h"
+#include "embeddings/vector_index.h"
 #include "experiment/scenario.h"
 #include "graph/graph_loader.h"
 #include "privacy/policy.h"
@@ -119,17 +122,39 @@ void FuzzGraphCsv(const uint8_t* data, size_t size) {
   }
 }
 
+void FuzzIndexFactory(const uint8_t* data, size_t size) {
+  // a fixed catalog of 64 items in 16 dimensions; an accepted string builds and searches
+  static const std::shared_ptr<const Catalog> catalog = [] {
+    CatalogData d;
+    d.dim = 16;
+    for (int64_t i = 0; i < 64; ++i) {
+      for (int64_t k = 0; k < 16; ++k) d.embeddings.push_back(static_cast<float>(((i * 7 + k * 13) % 17) - 8));
+      d.labels.push_back(Label::kMainstream);
+      d.extremity.push_back(0.f);
+    }
+    return std::make_shared<const Catalog>(std::move(d), "fuzz catalog");
+  }();
+  const std::string factory(View(data, size));
+  if (!IndexFactoryProblem(factory, catalog->dim(), catalog->size()).empty()) return;
+  IndexOptions options;
+  options.factory = factory;
+  Expect([&] {
+    const VectorIndex index(*catalog, options);
+    float scores[4];
+    int64_t ids[4];
+    index.Search(catalog->Embedding(0), 1, 4, scores, ids);
+  });
+}
+
 void FuzzPolicy(const uint8_t* data, size_t size) {
   // validation only: the ledger path is resolved, never opened
   Expect([&] { privacy::ParsePolicy(std::string(View(data, size)), "<fuzz>", ""); });
 }
 
 const std::vector<NamedTarget>& Targets() {
-  static const std::vector<NamedTarget> targets = {{"scenario", FuzzScenario},
-                                                   {"npy", FuzzNpy},
-                                                   {"items_csv", FuzzItemsCsv},
-                                                   {"graph_csv", FuzzGraphCsv},
-                                                   {"policy", FuzzPolicy}};
+  static const std::vector<NamedTarget> targets = {{"scenario", FuzzScenario},  {"npy", FuzzNpy},
+                                                   {"items_csv", FuzzItemsCsv}, {"graph_csv", FuzzGraphCsv},
+                                                   {"policy", FuzzPolicy},      {"index_factory", FuzzIndexFactory}};
   return targets;
 }
 

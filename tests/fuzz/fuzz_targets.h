@@ -23,7 +23,10 @@ void FuzzGraphCsv(const uint8_t* data, size_t size);
 
 /// A data-protection policy YAML, validated by privacy::ParsePolicy.
 void FuzzPolicy(const uint8_t* data, size_t size);
-/// A fuzz target by its name ("scenario", "npy", "items_csv", "graph_csv", "policy").
+/// A FAISS index factory string: refused by IndexFactoryProblem, or built over a fixed
+/// 64-item catalog and searched.
+void FuzzIndexFactory(const uint8_t* data, size_t size);
+/// A fuzz target by its name ("scenario", "npy", "items_csv", "graph_csv", "policy", "index_factory").
 using Target = void (*)(const uint8_t*, size_t);
 struct NamedTarget {
   std::string name;
