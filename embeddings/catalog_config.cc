@@ -5,6 +5,8 @@
 
 namespace counterpoint {
 
+ParamSpec BaseSeedParam() { return IntParam("seed", 1, "base random seed", 0, 9.2e18); }
+
 ComponentSpec IndexSpec() {
   const IndexOptions d;
   return {"FAISS index over the catalog (inner product).",

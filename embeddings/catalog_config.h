@@ -34,6 +34,9 @@ struct CatalogConfig {
   Params index_params;  ///< the validated index block (its keys' locations, for FAISS errors)
 };
 
+/// The `seed` key of a run scenario (the base seed of CatalogConfig).
+ParamSpec BaseSeedParam();
+
 /// Spec of the `index` block.
 ComponentSpec IndexSpec();
 

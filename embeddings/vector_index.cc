@@ -118,10 +118,6 @@ VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
   }
   InstallSimdKernels(index_);
   if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(index_.get())) {
-    if (static_cast<int64_t>(ivf->nlist) > n_)
-      throw InputError("index", "'" + options_.factory + "' has " + std::to_string(ivf->nlist) +
-                                    " lists but the catalog has only " + std::to_string(n_) +
-                                    " items; use fewer lists (about sqrt(n_items)) or Flat");
     ivf->cp.verbose = false;
     ivf->parallel_mode = 0;  // threads split the queries; each query's lists are scanned in order by one thread
   }

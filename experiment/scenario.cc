@@ -14,16 +14,15 @@
 namespace counterpoint {
 
 ComponentSpec ScenarioTopSpec() {
-  return {
-      "A scenario (docs/scenarios.md).",
-      {StringParam("name", "scenario", "short name, used for the default output directory"),
-       StringParam("description", "", "what the scenario shows"), IntParam("seed", 1, "base random seed", 0, 9.2e18),
-       IntParam("steps", 50, "simulated steps (one session opportunity per user each)", 1, 1e7),
-       IntParam("replicates", 1, "independent seeds; summaries give mean and 95% CI", 1, 10000),
-       IntParam("batch_size", 2048, "users per batched search (bounds memory)", 1, 1e8),
-       StringParam("control", "", "the arm every other arm is compared with (default: the first arm)"),
-       StringParam("amplification_control", "",
-                   "the arm amplification is measured against (default: an arm named newest_first, if any)")}};
+  return {"A scenario (docs/scenarios.md).",
+          {StringParam("name", "scenario", "short name, used for the default output directory"),
+           StringParam("description", "", "what the scenario shows"), BaseSeedParam(),
+           IntParam("steps", 50, "simulated steps (one session opportunity per user each)", 1, 1e7),
+           IntParam("replicates", 1, "independent seeds; summaries give mean and 95% CI", 1, 10000),
+           IntParam("batch_size", 2048, "users per batched search (bounds memory)", 1, 1e8),
+           StringParam("control", "", "the arm every other arm is compared with (default: the first arm)"),
+           StringParam("amplification_control", "",
+                       "the arm amplification is measured against (default: an arm named newest_first, if any)")}};
 }
 
 ComponentSpec RecommenderSpec() {
@@ -58,10 +57,6 @@ const std::set<std::string> kTopBlocks = {"catalog",     "index", "population", 
 constexpr const char* kDefaultRetriever = "faiss";
 constexpr const char* kDefaultRanker = "engagement";
 const std::set<std::string> kRecommenderBlocks = {"retriever", "ranker", "interventions"};
-
-void AddAt(DiagnosticList& diags, const YAML::Node& n, const std::string& file, const std::string& msg) {
-  AddDiagnosticAt(diags, n, file, msg);
-}
 
 // the type a plug-in choice names ("name", {type: name, ...}), or fallback
 std::string ChoiceType(const YAML::Node& n, const std::string& fallback) {
@@ -247,27 +242,27 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
 
   // arms: each arm's keys override the shared recommender block
   const YAML::Node rec = cr["recommender"];
-  if (rec && !rec.IsMap()) AddAt(diags, rec, file, "recommender: expected a map");
+  if (rec && !rec.IsMap()) AddDiagnosticAt(diags, rec, file, "recommender: expected a map");
   const YAML::Node arms = cr["arms"];
   if (!arms || arms.IsNull()) {
     ArmSpec arm = ValidateArm(rec, file, "recommender", diags);
     arm.name = "default";
     sc.arms.push_back(std::move(arm));
   } else if (!arms.IsSequence() || arms.size() == 0) {
-    AddAt(diags, arms, file, "arms: expected a non-empty list of arms, each with a name");
+    AddDiagnosticAt(diags, arms, file, "arms: expected a non-empty list of arms, each with a name");
   } else {
     std::set<std::string> names;
     for (size_t i = 0; i < arms.size(); ++i) {
       const YAML::Node a = arms[i];
       const std::string where = "arms[" + std::to_string(i) + "]";
       if (!a.IsMap() || !a["name"] || !a["name"].IsScalar()) {
-        AddAt(diags, a, file, where + ": each arm needs a 'name' (and the recommender keys it changes)");
+        AddDiagnosticAt(diags, a, file, where + ": each arm needs a 'name' (and the recommender keys it changes)");
         continue;
       }
       ArmSpec arm = ValidateArm(MergeArm(rec, a), file, where, diags);
       arm.name = a["name"].Scalar();
       if (!names.insert(arm.name).second)
-        AddAt(diags, a["name"], file, where + ": duplicate arm name '" + arm.name + "'");
+        AddDiagnosticAt(diags, a["name"], file, where + ": duplicate arm name '" + arm.name + "'");
       sc.arms.push_back(std::move(arm));
     }
   }
@@ -290,12 +285,12 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
   sc.control = top.String("control");
   if (sc.control.empty() && !sc.arms.empty()) sc.control = sc.arms.front().name;
   if (!sc.arms.empty() && !arm_named(sc.control))
-    AddAt(diags, cr["control"], file, "control: no arm named '" + sc.control + "'; name one of the arms");
+    AddDiagnosticAt(diags, cr["control"], file, "control: no arm named '" + sc.control + "'; name one of the arms");
   sc.amplification_control = top.String("amplification_control");
   if (sc.amplification_control.empty() && arm_named("newest_first")) sc.amplification_control = "newest_first";
   if (!sc.amplification_control.empty() && !sc.arms.empty() && !arm_named(sc.amplification_control))
-    AddAt(diags, cr["amplification_control"], file,
-          "amplification_control: no arm named '" + sc.amplification_control + "'; name one of the arms");
+    AddDiagnosticAt(diags, cr["amplification_control"], file,
+                    "amplification_control: no arm named '" + sc.amplification_control + "'; name one of the arms");
   diags.ThrowIfAny();
   return sc;
 }

@@ -118,10 +118,9 @@ void LoadKnnSource(const YAML::Node& graph, const Params& g, const std::string& 
   k.file = path;
   k.base_dir = base;
   k.seed = static_cast<uint64_t>(g.Int("seed"));
-  DiagnosticList knn_diags;
-  ValidateCatalogBlocks(graph, path, k, knn_diags);
-  for (const Diagnostic& d : knn_diags.items()) diags.Add(d);
-  if (knn_diags.empty()) c.knn_catalog = std::make_shared<const CatalogConfig>(std::move(k));
+  const size_t errors_before = diags.size();
+  ValidateCatalogBlocks(graph, path, k, diags);
+  if (diags.size() == errors_before) c.knn_catalog = std::make_shared<const CatalogConfig>(std::move(k));
 }
 
 }  // namespace
@@ -136,7 +135,7 @@ CatalogConfig LoadKnnCatalog(const std::string& path) {
   // the seed, as the run scenario reads it; the other run blocks are not the audit's
   YAML::Node seed(YAML::NodeType::Map);
   if (root["seed"]) seed["seed"] = root["seed"];
-  const ComponentSpec seed_spec = {"", {IntParam("seed", 1, "base random seed", 0, 9.2e18)}};
+  const ComponentSpec seed_spec = {"", {BaseSeedParam()}};
   k.seed = static_cast<uint64_t>(ValidateBlock(seed, seed_spec, path, "scenario", diags).Int("seed"));
   ValidateCatalogBlocks(root, path, k, diags);
   diags.ThrowIfAny();

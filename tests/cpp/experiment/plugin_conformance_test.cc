@@ -158,7 +158,9 @@ TEST_P(PluginConformance, ParametersAreListedAndValidated) {
   unknown["no_such_parameter"] = 1;
   const InputError e = CatchInputError([&] { Parse(ScenarioWith(p, unknown)); });
   EXPECT_TRUE(Contains(e.what(), "unknown key 'no_such_parameter'")) << e.what();
-  if (!p.spec.params.empty()) EXPECT_TRUE(Contains(e.what(), p.spec.params.front().name)) << e.what();
+  if (!p.spec.params.empty()) {
+    EXPECT_TRUE(Contains(e.what(), p.spec.params.front().name)) << e.what();
+  }
   // a value of the wrong type (a map where a scalar belongs) is refused, naming the key
   for (const ParamSpec& s : p.spec.params) {
     YAML::Node wrong = DefaultChoice(p);

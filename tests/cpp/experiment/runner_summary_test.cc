@@ -28,7 +28,7 @@ struct Fixture {
     sc.name = "hand";
     sc.steps = 2;
     sc.replicates = 3;
-    sc.arms = {ArmSpec{"base", {}, {}, {}, {}}, ArmSpec{"treat", {}, {}, {}, {}}};
+    sc.arms = {ArmSpec{"base", {}, {}, {}, {}, {}}, ArmSpec{"treat", {}, {}, {}, {}, {}}};
     res.columns = {"harmful_exposure_share", "clicks_per_session"};
     res.steps = 2;
     const double base_clicks0[3] = {0.5, 0.7, NAN}, treat_clicks1[3] = {5, NAN, 5};
@@ -143,7 +143,7 @@ TEST(SummarizeTest, ComparisonsAgainstANamedControlWithRelativeDifferences) {
 
 TEST(SummarizeTest, AmplificationIsTheReachRatioAgainstItsControl) {
   Fixture f;
-  f.sc.arms = {ArmSpec{"engagement", {}, {}, {}, {}}, ArmSpec{"newest_first", {}, {}, {}, {}}};
+  f.sc.arms = {ArmSpec{"engagement", {}, {}, {}, {}, {}}, ArmSpec{"newest_first", {}, {}, {}, {}, {}}};
   f.sc.amplification_control = "newest_first";
   f.res.columns = {"harmful_reach"};
   f.res.steps = 1;
