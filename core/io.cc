@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace counterpoint {
 
@@ -227,7 +228,17 @@ CsvTable ReadCsv(const std::string& path, char comment) {
     ++line;
   }
   std::vector<std::string> fields;
+  // names and labels end up in CSV columns, JSON and terminals: bytes that are not text would be mojibake
+  auto check_text = [&](int at_line) {
+    for (size_t c = 0; c < fields.size(); ++c)
+      if (const std::string bad = Utf8Problem(fields[c]); !bad.empty())
+        throw InputError(path, at_line, static_cast<int>(c) + 1,
+                         "field " + std::to_string(c + 1) + ": " + bad +
+                             "; save the file as UTF-8 (for example: iconv -f latin1 -t utf-8)");
+  };
+  const int header_line = line;
   if (!NextRecord(text, pos, line, fields, path)) throw InputError(path, "empty CSV file (expected a header line)");
+  check_text(header_line);
   t.header = fields;
   while (true) {
     const int row_line = line;
@@ -239,6 +250,7 @@ CsvTable ReadCsv(const std::string& path, char comment) {
     }
     if (!NextRecord(text, pos, line, fields, path)) break;
     if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
+    check_text(row_line);
     if (fields.size() != t.header.size())
       throw InputError(path, row_line, 0,
                        "expected " + std::to_string(t.header.size()) + " fields (as in the header), found " +

@@ -1,7 +1,12 @@
 #include "core/params.h"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <cmath>
 #include <sstream>
+#include <unordered_set>
+
+#include "core/text.h"
 
 namespace counterpoint {
 
@@ -72,16 +77,29 @@ void OverrideMarks::Mark(const YAML::Node& node, const std::string& assignment) 
 }
 
 void CheckYamlSize(const YAML::Node& root, const std::string& file) {
-  // depth-first with an explicit stack; every visit counts, so aliases count at each use
+  // depth-first with an explicit stack; every visit counts, so aliases count at each use.
+  // A node met twice at the same place in the text is an alias's use: it tells an alias
+  // expansion from a document that is merely large.
   std::vector<std::pair<YAML::Node, int>> stack = {{root, 0}};
+  std::unordered_set<uint64_t> places;
+  bool aliased = false;
   int64_t visited = 0;
   while (!stack.empty()) {
     const auto [node, depth] = stack.back();
     stack.pop_back();
-    if (++visited > kMaxYamlNodes)
-      throw InputError(file, "the YAML document expands to more than " + std::to_string(kMaxYamlNodes) +
-                                 " nodes (nested aliases, '*name', repeat whole blocks); write the values out");
+    if (++visited > kMaxYamlNodes) {
+      if (aliased)
+        throw InputError(file, "the YAML document expands to more than " + std::to_string(kMaxYamlNodes) +
+                                   " nodes through its aliases ('*name' repeats a whole '&name' block, nested "
+                                   "aliases multiply); write the values out");
+      throw InputError(file, "the YAML document has more than " + std::to_string(kMaxYamlNodes) +
+                                 " keys and values; a scenario or policy has a few hundred: is this the right file?");
+    }
     if (depth > 1000) throw InputError(file, "the YAML document nests deeper than 1000 levels");
+    if (!aliased && (node.IsSequence() || node.IsMap()) && !node.Mark().is_null()) {
+      const YAML::Mark m = node.Mark();
+      aliased = !places.insert(static_cast<uint64_t>(m.pos) << 1 | (node.IsMap() ? 1 : 0)).second;
+    }
     if (node.IsSequence()) {
       for (size_t i = node.size(); i-- > 0;) stack.push_back({node[i], depth + 1});
     } else if (node.IsMap()) {
@@ -207,6 +225,11 @@ bool ParseScalar(const YAML::Node& node, const ParamSpec& spec, ParamValue& out,
       return false;
     }
     case ParamType::kString:
+      // names end up in CSV columns, JSON and terminals: bytes that are not text would be mojibake there
+      if (const std::string bad = Utf8Problem(text); !bad.empty()) {
+        why = bad + "; save the file as UTF-8 (for example: iconv -f latin1 -t utf-8)";
+        return false;
+      }
       out = text;
       return true;
     case ParamType::kIntList:
@@ -329,6 +352,12 @@ YAML::Node ParseYamlMap(const std::string& text, const std::string& file, const 
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp says only "bad file" here
+    throw InputError(file, e.mark.line + 1, e.mark.column + 1,
+                     "the YAML nests lists or maps deeper than the parser allows (a few hundred levels); a "
+                     "scenario nests a few: look for brackets '[' or '{' that are never closed, or indentation "
+                     "that keeps growing");
   } catch (const YAML::ParserException& e) {
     throw InputError(file, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg);
   } catch (const YAML::Exception& e) {

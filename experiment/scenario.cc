@@ -6,6 +6,7 @@
 
 #include "core/component_choice.h"
 #include "core/io.h"
+#include "core/text.h"
 #include "embeddings/catalog_config.h"
 #include "embeddings/catalog_source.h"
 #include "simulator/observers/observer.h"
@@ -57,6 +58,9 @@ const std::set<std::string> kTopBlocks = {"catalog",     "index", "population", 
 constexpr const char* kDefaultRetriever = "faiss";
 constexpr const char* kDefaultRanker = "engagement";
 const std::set<std::string> kRecommenderBlocks = {"retriever", "ranker", "interventions"};
+// keys whose value is a plug-in choice (or a list of them): `name` or {type: name, ...}
+const std::set<std::string> kChoiceKeys = {"catalog", "user_model",    "retriever",
+                                           "ranker",  "interventions", "observers"};
 
 // the type a plug-in choice names ("name", {type: name, ...}), or fallback
 std::string ChoiceType(const YAML::Node& n, const std::string& fallback) {
@@ -160,6 +164,7 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides,
         if (it->first.IsScalar() && it->first.Scalar() == key) marks->Mark(it->first, assignment);
     };
     YAML::Node cur = root;
+    std::string owner;  // the last map key on the path: the key a list or a bare name belongs to
     for (size_t i = 0; i < parts.size(); ++i) {
       const std::string& key = parts[i];
       const bool last = i + 1 == parts.size();
@@ -173,12 +178,17 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides,
           const size_t idx = key.size() <= 9 ? std::stoul(key) : cur.size();
           if (idx < cur.size()) next.reset(cur[idx]), found = true;
         } else {
-          for (size_t j = 0; j < cur.size(); ++j)
+          for (size_t j = 0; j < cur.size() && !found; ++j)
             if (cur[j].IsMap() && cur[j]["name"] && cur[j]["name"].Scalar() == key) next.reset(cur[j]), found = true;
+          // a plug-in in a list (interventions, observers) by its type, written out or as a bare name
+          for (size_t j = 0; j < cur.size() && !found && kChoiceKeys.count(owner); ++j)
+            if ((cur[j].IsScalar() && cur[j].Scalar() == key) ||
+                (cur[j].IsMap() && cur[j]["type"] && cur[j]["type"].Scalar() == key))
+              next.reset(cur[j]), found = true;
         }
         if (!found)
           throw InputError(where, "no list element '" + key + "' (give an index below " + std::to_string(cur.size()) +
-                                      " or an arm name)");
+                                      (kChoiceKeys.count(owner) ? " or a plug-in's type)" : " or an arm name)"));
         if (last) {
           next = value;
           if (marks) marks->Mark(value, assignment);
@@ -187,7 +197,14 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides,
         }
         continue;
       }
+      if (cur.IsScalar() && kChoiceKeys.count(owner)) {
+        // a plug-in given by its bare name is {type: name}: a key set below it keeps the name
+        YAML::Node as_map(YAML::NodeType::Map);
+        as_map["type"] = cur.Scalar();
+        cur = as_map;  // assigns through to the node in the tree
+      }
       if (!cur.IsMap() && !cur.IsNull()) throw InputError(where, "'" + parts[i - 1] + "' is a value, not a map");
+      owner = key;
       if (last) {
         cur[key] = value;
         if (marks) marks->Mark(value, assignment);
@@ -261,7 +278,9 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
       }
       ArmSpec arm = ValidateArm(MergeArm(rec, a), file, where, diags);
       arm.name = a["name"].Scalar();
-      if (!names.insert(arm.name).second)
+      if (const std::string bad = Utf8Problem(arm.name); !bad.empty())
+        AddDiagnosticAt(diags, a["name"], file, where + ".name: " + bad + "; save the file as UTF-8");
+      else if (!names.insert(arm.name).second)
         AddDiagnosticAt(diags, a["name"], file, where + ": duplicate arm name '" + arm.name + "'");
       sc.arms.push_back(std::move(arm));
     }

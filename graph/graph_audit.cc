@@ -22,6 +22,12 @@ std::string Fixed(double x, int digits = 3) {
   return s.str();
 }
 
+// what a segregation max or mean over the finite nodes leaves out, said where the numbers are
+std::string ExcludedNote(int64_t trapped) {
+  if (trapped == 0) return "";
+  return std::to_string(trapped) + " trapped node(s) excluded (infinite segregation, left as they are)";
+}
+
 // "mean [low, high]" of a 95% estimate
 std::string FixedCi(const Estimate& e) {
   if (std::isnan(e.mean)) return "n/a (no walkers)";
@@ -243,11 +249,13 @@ nlohmann::json RunRewire(const AuditConfig& config, const WatchNextGraph& graph,
                      {"max_segregation", rw.max_segregation},
                      {"mean_segregation", rw.mean_segregation},
                      {"operations", ops},
+                     {"finite", rw.finite},
                      {"trapped", rw.trapped},
+                     {"excluded", ExcludedNote(rw.trapped)},
                      {"stopped", rw.stopped}};
-    s << "\nharmful set '" << set.name << "' (" << JoinNames(set.labels) << "): rewiring, tau " << ro.tau
-      << (rw.trapped ? ", " + std::to_string(rw.trapped) + " trapped node(s) left as they are" : "") << "\n"
-      << "  ops  max_segregation  mean_segregation\n";
+    s << "\nharmful set '" << set.name << "' (" << JoinNames(set.labels) << "): rewiring, tau " << ro.tau << "\n"
+      << "  ops  max_segregation  mean_segregation   over " << rw.finite << " finite harmful node(s)"
+      << (rw.trapped ? "; " + ExcludedNote(rw.trapped) : "") << "\n";
     for (size_t i = 0; i < rw.max_segregation.size(); ++i)
       s << "  " << std::setw(3) << i << "  " << std::setw(15) << Fixed(rw.max_segregation[i]) << "  " << std::setw(16)
         << Fixed(rw.mean_segregation[i]) << "\n";
@@ -275,9 +283,14 @@ nlohmann::json RunRewire(const AuditConfig& config, const WatchNextGraph& graph,
       h["counter_narrative_links"] = {{"weight_budget", lo.weight_budget},
                                       {"alpha", lo.alpha},
                                       {"max_segregation", cn.max_metric},
-                                      {"mean_segregation", cn.mean_metric}};
+                                      {"mean_segregation", cn.mean_metric},
+                                      {"finite", cn.finite},
+                                      {"trapped", cn.trapped},
+                                      {"stopped", cn.stopped}};
       s << "  counter-narrative links: mean segregation " << Fixed(cn.mean_metric.front()) << " -> "
-        << Fixed(cn.mean_metric.back()) << "\n";
+        << Fixed(cn.mean_metric.back()) << " over " << cn.finite << " finite harmful node(s)"
+        << (cn.trapped ? "; " + ExcludedNote(cn.trapped) : "") << "\n";
+      if (!cn.stopped.empty()) s << "  stopped early: " << cn.stopped << "\n";
     }
     out["harmful_sets"].push_back(h);
   }

@@ -87,8 +87,9 @@ Eigen::VectorXd SolveBlock(SparseLu& lu, const MutableGraph& mg, const HarmfulBl
   return lu.solve(Eigen::VectorXd::Ones(static_cast<int64_t>(block.finite.size())));
 }
 
+// max and mean; over no node at all both are not a number (never 0, which reads as "no problem")
 std::pair<double, double> MaxMean(const Eigen::VectorXd& z) {
-  if (z.size() == 0) return {0.0, 0.0};
+  if (z.size() == 0) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
   return {z.maxCoeff(), z.mean()};
 }
 
@@ -122,6 +123,7 @@ RewireResult GreedyRewire(const WatchNextGraph& graph, const std::vector<uint8_t
   MutableGraph mg(graph);
   RewireResult result;
   result.trapped = static_cast<int64_t>(block.infinite.size());
+  result.finite = nf;
   std::map<int64_t, std::vector<std::pair<int64_t, double>>> relevance;  // of the original graph
   SparseLu lu;
   for (int op = 0; op <= options.budget; ++op) {
@@ -133,6 +135,10 @@ RewireResult GreedyRewire(const WatchNextGraph& graph, const std::vector<uint8_t
       result.mean_segregation.push_back(mean);
     }
     if (op == options.budget) break;
+    if (nf == 0) {
+      result.stopped = "every harmful node is trapped (infinite segregation): there is no finite node to rewire";
+      break;
+    }
     // sources to score: every finite harmful node, or the top ones by segregation
     std::vector<int64_t> sources(nf);
     for (int64_t i = 0; i < nf; ++i) sources[i] = i;
@@ -293,6 +299,8 @@ LinkInsertionResult InsertCounterNarratives(const WatchNextGraph& graph, const s
   result.metric = "segregation";
   const HarmfulBlock block = BuildHarmfulBlock(graph, harmful);
   const int64_t nf = static_cast<int64_t>(block.finite.size());
+  result.finite = nf;
+  result.trapped = static_cast<int64_t>(block.infinite.size());
   const int links = static_cast<int>(options.weight_budget / options.alpha + 1e-9);
   MutableGraph mg(graph);
   std::vector<uint8_t> used(nf, 0);
@@ -305,6 +313,10 @@ LinkInsertionResult InsertCounterNarratives(const WatchNextGraph& graph, const s
       result.mean_metric.push_back(mean);
     }
     if (link == links) break;
+    if (nf == 0) {
+      result.stopped = "every harmful node is trapped (infinite segregation): there is no finite node to link from";
+      break;
+    }
     // row scaling at u is the rank-one change c = alpha * (row u of P_FF)
     int64_t best_i = -1;
     double best_mean = std::numeric_limits<double>::infinity(), best_max = 0;

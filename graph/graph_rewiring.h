@@ -42,10 +42,11 @@ struct RewireOperation {
 };
 
 struct RewireResult {
-  std::vector<double> max_segregation;   ///< after 0..ops operations (finite nodes)
-  std::vector<double> mean_segregation;  ///< after 0..ops operations (finite nodes)
+  std::vector<double> max_segregation;   ///< after 0..ops operations, over the finite nodes (NaN if none)
+  std::vector<double> mean_segregation;  ///< after 0..ops operations, over the finite nodes (NaN if none)
   std::vector<RewireOperation> operations;
-  int64_t trapped = 0;     ///< harmful nodes with infinite segregation (left as they are)
+  int64_t finite = 0;      ///< harmful nodes the max and mean are over
+  int64_t trapped = 0;     ///< harmful nodes with infinite segregation: excluded, left as they are
   std::string stopped;     ///< why fewer than budget operations, or empty
   GraphInput graph_after;  ///< probabilities as weights
 };
@@ -68,9 +69,11 @@ struct InsertedLink {
 };
 
 struct LinkInsertionResult {
-  std::vector<double> max_metric;   ///< after 0..links insertions
-  std::vector<double> mean_metric;  ///< after 0..links insertions
+  std::vector<double> max_metric;   ///< after 0..links insertions (NaN over no node)
+  std::vector<double> mean_metric;  ///< after 0..links insertions (NaN over no node)
   std::string metric;               ///< "truncated_radius" or "segregation"
+  int64_t finite = 0;               ///< segregation: harmful nodes the max and mean are over
+  int64_t trapped = 0;              ///< segregation: harmful nodes excluded (infinite segregation)
   std::vector<InsertedLink> links;
   std::string stopped;
   GraphInput graph_after;

@@ -161,13 +161,18 @@ class RewireResult:
 
     @cached_property
     def trajectory(self):
-        """Max and mean segregation after 0..budget rewiring operations, per harmful set."""
+        """Max and mean segregation after 0..budget rewiring operations, per harmful set.
+
+        Both are over the harmful nodes with finite segregation (`finite`); `trapped` counts
+        those excluded. Over no finite node they are NaN, never 0."""
         rows = []
         for h in self.data["harmful_sets"]:
             rw = h["rewiring"]
             for i, (mx, mean) in enumerate(zip(rw["max_segregation"], rw["mean_segregation"])):
-                rows.append({"harmful_set": h["name"], "operations": i, "max_segregation": mx,
-                             "mean_segregation": mean})
+                rows.append({"harmful_set": h["name"], "operations": i,
+                             "max_segregation": float("nan") if mx is None else mx,
+                             "mean_segregation": float("nan") if mean is None else mean,
+                             "finite": rw.get("finite"), "trapped": rw.get("trapped")})
         return pd.DataFrame(rows)
 
     @cached_property

@@ -73,3 +73,15 @@ def test_audit_needs_harmful_labels(audit):
     _, root = audit
     with pytest.raises(ValueError):
         cp.GraphAudit(recfluence=root / "datasets" / "recfluence-2018")
+
+
+def test_a_maximum_over_no_finite_node_is_nan_and_says_what_it_excluded(tmp_path):
+    # b <-> c never leave, so every harmful node is trapped
+    (tmp_path / "nodes.csv").write_text("id,label\na,Other\nb,Alt-right\nc,Alt-right\nd,Other\n")
+    (tmp_path / "edges.csv").write_text("src,dst,weight\na,b,1\nb,c,1\nc,b,1\nd,a,1\n")
+    rw = cp.GraphAudit(nodes=tmp_path / "nodes.csv", edges=tmp_path / "edges.csv", harmful=["Alt-right"]).rewire()
+    t = rw.trajectory
+    assert len(t) == 1
+    assert np.isnan(t.max_segregation.item()) and np.isnan(t.mean_segregation.item())
+    assert t.finite.item() == 0 and t.trapped.item() == 2
+    assert "every harmful node is trapped" in rw.data["harmful_sets"][0]["rewiring"]["stopped"]

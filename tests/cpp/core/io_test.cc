@@ -177,6 +177,20 @@ TEST_F(IoTest, CsvWrongFieldCountNamesFileAndLine) {
   EXPECT_TRUE(Contains(e.what(), path + ":4")) << e.what();
 }
 
+TEST_F(IoTest, CsvTextThatIsNotUtf8IsRefusedAtItsLineAndColumn) {
+  // Latin-1 'é' (0xe9) in the second field of line 3, after a comment line; UTF-8 'é' passes
+  const auto path = Write("latin1.csv", "id,name\n1,Caf\xc3\xa9\n# c\n2,Caf\xe9\n");
+  const InputError e = CatchInputError([&] { ReadCsv(path, '#'); });
+  ASSERT_EQ(e.diagnostics().size(), 1u);
+  const Diagnostic& d = e.diagnostics()[0];
+  EXPECT_EQ(d.line, 4);
+  EXPECT_EQ(d.column, 2);
+  EXPECT_TRUE(Contains(d.message, "byte 0xe9 at byte 4 is not UTF-8; save the file as UTF-8")) << d.message;
+  // in the header too
+  const auto head = Write("latin1_header.csv", "id,\xe9\n1,2\n");
+  EXPECT_EQ(CatchInputError([&] { ReadCsv(head); }).diagnostics()[0].line, 1);
+}
+
 TEST_F(IoTest, CsvTooManyFieldsIsAnError) {
   const auto path = Write("many.csv", "a,b\n1,2\n1,\"2,3\",4\n");
   const InputError e = CatchInputError([&] { ReadCsv(path); });

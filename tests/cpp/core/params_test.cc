@@ -122,6 +122,7 @@ TEST(ParamsValidateTest, WrongTypesAreReportedAtTheValue) {
       {"n_items:", 0, "got a null value"},
       {"verbose: maybe", 10, "expected true or false, got 'maybe'"},
       {"name: {first: a}", 7, "expected a string, got a map"},
+      {"name: arm\xff", 7, "byte 0xff at byte 4 is not UTF-8; save the file as UTF-8"},
   };
   for (const auto& c : cases) {
     Params p;
@@ -281,6 +282,31 @@ TEST(ParamsValidateTest, NodesWithoutMarksAreAttributedToSet) {
   ASSERT_EQ(diags.size(), 1u);
   EXPECT_EQ(diags.items()[0].file, "scenario.yaml (--set)");
   EXPECT_EQ(diags.items()[0].line, 0);
+}
+
+// what a document's size or depth says depends on why it is too big
+TEST(ParamsYamlTest, SizeAndDepthLimitsNameTheirCause) {
+  // a large document without aliases is not called an alias expansion
+  std::string many = "a: [";
+  for (int64_t i = 0; i < kMaxYamlNodes; ++i) many += "0,";
+  many += "0]";
+  std::string why = CatchInputError([&] { ParseYamlMap(many, kFile, "a scenario"); }).what();
+  EXPECT_TRUE(Contains(why, "has more than 1000000 keys and values")) << why;
+  EXPECT_FALSE(Contains(why, "alias")) << why;
+  // nine levels of ten aliases each: 10^9 nodes once expanded, from a few lines
+  std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    const std::string prev = "*a" + std::to_string(i - 1);
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) bomb += prev + (k < 9 ? ", " : "]\n");
+  }
+  why = CatchInputError([&] { ParseYamlMap(bomb, kFile, "a scenario"); }).what();
+  EXPECT_TRUE(Contains(why, "expands to more than 1000000 nodes through its aliases")) << why;
+  // nesting past the parser's limit is named as such, at the line where it happens (not "bad file")
+  why = CatchInputError([&] { ParseYamlMap("name: x\nfoo: " + std::string(3000, '['), kFile, "a scenario"); }).what();
+  EXPECT_TRUE(Contains(why, "scenario.yaml:")) << why;
+  EXPECT_TRUE(Contains(why, "nests lists or maps deeper than the parser allows")) << why;
+  EXPECT_FALSE(Contains(why, "bad file")) << why;
 }
 
 TEST(ParamsTest, DefaultsAccessorsAndToString) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
+#include <cmath>
 
 #include "embeddings/catalog.h"
 #include "embeddings/vector_index.h"
@@ -71,6 +72,45 @@ TEST(GraphRewiringTest, TauTooHighStopsWithAReason) {
   EXPECT_TRUE(r.operations.empty());
   EXPECT_NE(r.stopped.find("relevance ratio"), std::string::npos);
   EXPECT_EQ(r.max_segregation.size(), 1u);
+}
+
+// h0 <-> h1 never leave, h2 always leaves (segregation exactly 1), plus c, a counter-narrative
+WatchNextGraph PartlyTrappedGraph(bool with_h2) {
+  GraphInput in;
+  in.ids = {"h0", "h1", "s0", "s1", "c"};
+  in.labels = {"x", "x", "ok", "ok", "counter_narrative"};
+  in.edges = {{0, 1, 1}, {1, 0, 1}, {2, 3, 1}, {3, 2, 1}, {2, 0, 1}, {4, 2, 1}, {3, 4, 1}};
+  if (with_h2) {
+    in.ids.push_back("h2"), in.labels.push_back("x");
+    in.edges.push_back({5, 2, 1}), in.edges.push_back({2, 5, 1});
+  }
+  return WatchNextGraph(std::move(in), SinkPolicy::kPrune);
+}
+
+TEST(GraphRewiringTest, OverNoFiniteNodeTheMaximumIsNotANumberAndTheExclusionIsCounted) {
+  const WatchNextGraph g = PartlyTrappedGraph(false);
+  const RewireResult r = GreedyRewire(g, g.LabelMask({"x"}), RewireOptions{});
+  EXPECT_EQ(r.finite, 0);
+  EXPECT_EQ(r.trapped, 2);
+  ASSERT_EQ(r.max_segregation.size(), 1u);
+  EXPECT_TRUE(std::isnan(r.max_segregation[0]));  // never 0.000, which reads as "no problem"
+  EXPECT_TRUE(std::isnan(r.mean_segregation[0]));
+  EXPECT_NE(r.stopped.find("every harmful node is trapped"), std::string::npos);
+  const LinkInsertionResult cn =
+      InsertCounterNarratives(g, g.LabelMask({"x"}), g.LabelMask({"counter_narrative"}), LinkInsertionOptions{});
+  EXPECT_EQ(cn.finite, 0);
+  EXPECT_EQ(cn.trapped, 2);
+  EXPECT_TRUE(std::isnan(cn.max_metric[0]));
+  EXPECT_NE(cn.stopped.find("every harmful node is trapped"), std::string::npos);
+}
+
+TEST(GraphRewiringTest, TheMaximumIsOverTheFiniteNodesAndSaysSo) {
+  const WatchNextGraph g = PartlyTrappedGraph(true);
+  const RewireResult r = GreedyRewire(g, g.LabelMask({"x"}), RewireOptions{});
+  EXPECT_EQ(r.finite, 1);
+  EXPECT_EQ(r.trapped, 2);
+  EXPECT_DOUBLE_EQ(r.max_segregation[0], 1.0);  // h2 leaves at once
+  EXPECT_DOUBLE_EQ(r.mean_segregation[0], 1.0);
 }
 
 TEST(GraphRewiringTest, BubbleLinksShrinkTheRadiusAsRecomputed) {
