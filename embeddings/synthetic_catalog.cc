@@ -92,11 +92,12 @@ void AppendReuploadPool(const SyntheticCatalogParams& p, uint64_t seed, CatalogD
     const double scale = p.reupload_noise * std::sqrt(norm / static_cast<double>(d));
     for (int64_t j = 0; j < d; ++j) x[j] = xp[j] + static_cast<float>(scale * emb.Normal(j));
     // the same content: extremity jittered within the extremist range; the classifier reads
-    // the copy as it read the parent, shifted by the change in extremity
+    // each copy afresh (its own noise draw, as for any upload), so a copy of an item the
+    // classifier missed may be caught and one it caught may slip through
     const double e = std::clamp(data.extremity[par] + 0.03 * attr.Normal(0), 0.7, 1.0);
     data.labels[i] = data.labels[par];
     data.extremity[i] = static_cast<float>(e);
-    data.harm_score[i] = static_cast<float>(std::clamp(data.harm_score[par] + (e - data.extremity[par]), 0.0, 1.0));
+    data.harm_score[i] = static_cast<float>(std::clamp(e + p.classifier_noise * attr.Normal(4), 0.0, 1.0));
     data.creator[i] = data.creator[par];
     data.topic[i] = data.topic[par];
     data.upload_step[i] = kUploadOnDemand;

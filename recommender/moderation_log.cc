@@ -18,6 +18,8 @@ const char* EventName(ModerationEvent e) {
       return "restored";
     case ModerationEvent::kReuploaded:
       return "reuploaded";
+    case ModerationEvent::kCleared:
+      return "cleared";
   }
   return "?";
 }
@@ -67,6 +69,11 @@ void ItemActions::Remove(int64_t item, ModerationChannel channel, int64_t latenc
   Expect(items_.status[item] == ItemStatus::kLive, "removal of an item that is not live");
   items_.SetStatus(item, ItemStatus::kRemoved);
   Record(item, ModerationEvent::kRemoved, channel, latency_steps);
+}
+
+void ItemActions::Clear(int64_t item, ModerationChannel channel, int64_t latency_steps) {
+  Expect(items_.status[item] == ItemStatus::kLive, "clearing of an item that is not live");
+  Record(item, ModerationEvent::kCleared, channel, latency_steps);
 }
 
 void ItemActions::Restore(int64_t item, ModerationChannel channel, int64_t latency_steps) {

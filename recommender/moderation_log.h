@@ -10,8 +10,11 @@
 
 namespace counterpoint {
 
-enum class ModerationEvent : uint8_t { kUploaded, kFlagged, kRemoved, kBlocked, kRestored, kReuploaded };
+enum class ModerationEvent : uint8_t { kUploaded, kFlagged, kRemoved, kBlocked, kRestored, kReuploaded, kCleared };
 enum class ModerationChannel : uint8_t { kNone, kClassifier, kTrustedFlagger, kHashMatch, kAppeal };
+/// The last of each (for loops over every value).
+inline constexpr ModerationEvent kLastModerationEvent = ModerationEvent::kCleared;
+inline constexpr ModerationChannel kLastModerationChannel = ModerationChannel::kAppeal;
 
 /// Names as written in moderation.csv (docs/interventions.md, "Event logs").
 const char* EventName(ModerationEvent e);
@@ -59,6 +62,8 @@ class ItemActions {
   void Flag(int64_t item, ModerationChannel channel, int64_t latency_steps);
   /// A live item is taken down.
   void Remove(int64_t item, ModerationChannel channel, int64_t latency_steps);
+  /// A review kept a flagged live item (no status change).
+  void Clear(int64_t item, ModerationChannel channel, int64_t latency_steps);
   /// A removed item is put back (appeal).
   void Restore(int64_t item, ModerationChannel channel, int64_t latency_steps);
 

@@ -117,13 +117,13 @@ py::dict ModerationColumns(const PyRunResult& r) {
 
 std::vector<std::string> EventNames() {
   std::vector<std::string> out;
-  for (int e = 0; e <= static_cast<int>(ModerationEvent::kReuploaded); ++e)
+  for (int e = 0; e <= static_cast<int>(kLastModerationEvent); ++e)
     out.push_back(EventName(static_cast<ModerationEvent>(e)));
   return out;
 }
 std::vector<std::string> ChannelNames() {
   std::vector<std::string> out;
-  for (int c = 0; c <= static_cast<int>(ModerationChannel::kAppeal); ++c)
+  for (int c = 0; c <= static_cast<int>(kLastModerationChannel); ++c)
     out.push_back(ChannelName(static_cast<ModerationChannel>(c)));
   return out;
 }

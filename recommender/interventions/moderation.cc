@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/error.h"
+
 namespace counterpoint {
 
 double FalseFlagRate(double recall, double precision, int64_t harmful, int64_t legitimate) {
@@ -13,11 +15,24 @@ double FalseFlagRate(double recall, double precision, int64_t harmful, int64_t l
   return std::clamp(f, 0.0, 1.0);
 }
 
+double ReviewErrorRate(double rate_at_one_unit, int64_t cost) {
+  return rate_at_one_unit / static_cast<double>(std::max<int64_t>(cost, 1));
+}
+
+bool RemovedWithinHour(int64_t live_since, int64_t removed_at, double steps_per_hour) {
+  return static_cast<double>(removed_at - live_since + 1) <= steps_per_hour + 1e-9;
+}
+
 void Moderation::Init(const InterventionContext& ctx) {
   const Catalog& cat = ctx.catalog;
   const int64_t n = cat.size();
   seed_ = ctx.seed;
   purpose_ = ctx.purpose;
+  if (p_.review_capacity > 0 && p_.review_cost > p_.review_capacity)
+    throw InputError("moderation (arm '" + ctx.arm + "')",
+                     "review_cost " + std::to_string(p_.review_cost) + " exceeds review_capacity " +
+                         std::to_string(p_.review_capacity) +
+                         ": no review would ever fit in a step; lower review_cost or raise review_capacity");
   // the flaggers' false-flag rate from the catalog's base rates (ground truth: the environment)
   int64_t harmful = 0;
   for (int64_t i = 0; i < n; ++i) harmful += IsHarmful(cat.label(i));
@@ -40,12 +55,27 @@ void Moderation::Init(const InterventionContext& ctx) {
 }
 
 std::vector<std::string> Moderation::Columns() const {
-  return {"mod_removed",  "mod_removed_harmful",           "mod_removed_legitimate",        "mod_queue_length",
-          "mod_restored", "mod_removed_within_hour_share", "mod_impressions_before_removal"};
+  return {"mod_removed",
+          "mod_removed_harmful",
+          "mod_removed_legitimate",
+          "mod_queue_length",
+          "mod_restored",
+          "mod_removed_within_hour_share",
+          "mod_impressions_before_removal",
+          "mod_reviews",
+          "mod_cleared",
+          "mod_cleared_harmful",
+          "mod_removed_total",
+          "mod_removed_harmful_total",
+          "mod_removed_legitimate_total",
+          "mod_within_hour_total",
+          "mod_cleared_harmful_total",
+          "mod_restored_total"};
 }
 
 void Moderation::BeginStep(const RecContext&) {
   removed_ = removed_harmful_ = within_hour_ = restored_ = impressions_removed_ = 0;
+  reviews_ = cleared_count_ = cleared_harmful_ = 0;
 }
 
 void Moderation::OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer&) {
@@ -83,25 +113,39 @@ void Moderation::Enqueue(std::vector<int64_t>& queue, int64_t item) {
 void Moderation::Review(const RecContext& ctx, ItemActions& actions, std::vector<int64_t>& queue, size_t& head,
                         ModerationChannel channel, int64_t& budget) {
   const int64_t t = ctx.step;
-  while (budget > 0 && head < queue.size()) {
-    const int64_t item = queue[head++];
+  const double false_positive = ReviewErrorRate(p_.review_false_positive, p_.review_cost);
+  const double false_negative = ReviewErrorRate(p_.review_false_negative, p_.review_cost);
+  while (budget >= p_.review_cost && head < queue.size()) {
+    const int64_t item = queue[head];
     // an entry already reviewed through the other channel, or no longer live, costs nothing
+    ++head;
     if (!queued_[item]) continue;
     queued_[item] = 0;
     --queued_count_;
     if (ctx.items.status[item] != ItemStatus::kLive || cleared_[item]) continue;
-    --budget;
-    // the review confirms the flag: removal, in force from step t + 1
+    budget -= p_.review_cost;
+    ++reviews_;
+    // the reviewer judges the content (the review channel: ground truth with its error rates)
     const int64_t latency = t - live_since_[item];
+    const bool harmful = IsHarmful(ctx.catalog.label(item));
+    const CounterRng rng(seed_, item, t, purpose_);
+    const bool confirmed = rng.Uniform(2) < (harmful ? 1.0 - false_negative : false_positive);
+    if (!confirmed) {
+      // kept: the decision stands, the item is not flagged again
+      actions.Clear(item, channel, latency);
+      cleared_[item] = 1;
+      ++cleared_count_;
+      cleared_harmful_ += harmful;
+      continue;
+    }
+    // removal, in force from step t + 1
     actions.Remove(item, channel, latency);
     ++removed_;
-    removed_harmful_ += IsHarmful(ctx.catalog.label(item));
-    within_hour_ += latency <= p_.steps_per_hour;
+    removed_harmful_ += harmful;
+    within_hour_ += RemovedWithinHour(live_since_[item], t, p_.steps_per_hour);
     impressions_removed_ += shown_[item];
     // the creator of a legitimate item appeals; a share of appeals succeeds after the delay
-    const CounterRng rng(seed_, item, t, purpose_);
-    if (!IsHarmful(ctx.catalog.label(item)) && rng.Uniform(1) < p_.appeal_success)
-      appeals_.push_back({item, t + p_.appeal_delay_steps});
+    if (!harmful && rng.Uniform(1) < p_.appeal_success) appeals_.push_back({item, t + p_.appeal_delay_steps});
   }
 }
 
@@ -146,6 +190,8 @@ void Moderation::EndStep(const RecContext& ctx, ItemActions& actions) {
   int64_t budget = p_.review_capacity > 0 ? p_.review_capacity : std::numeric_limits<int64_t>::max();
   Review(ctx, actions, trusted_queue_, trusted_head_, ModerationChannel::kTrustedFlagger, budget);
   Review(ctx, actions, classifier_queue_, classifier_head_, ModerationChannel::kClassifier, budget);
+  total_removed_ += removed_, total_removed_harmful_ += removed_harmful_, total_within_hour_ += within_hour_;
+  total_cleared_harmful_ += cleared_harmful_, total_restored_ += restored_;
 }
 
 void Moderation::WriteMetrics(const RecContext&, double* row) {
@@ -156,6 +202,15 @@ void Moderation::WriteMetrics(const RecContext&, double* row) {
   row[4] = static_cast<double>(restored_);
   row[5] = removed_ > 0 ? static_cast<double>(within_hour_) / removed_ : std::nan("");
   row[6] = static_cast<double>(impressions_removed_);
+  row[7] = static_cast<double>(reviews_);
+  row[8] = static_cast<double>(cleared_count_);
+  row[9] = static_cast<double>(cleared_harmful_);
+  row[10] = static_cast<double>(total_removed_);
+  row[11] = static_cast<double>(total_removed_harmful_);
+  row[12] = static_cast<double>(total_removed_ - total_removed_harmful_);
+  row[13] = static_cast<double>(total_within_hour_);
+  row[14] = static_cast<double>(total_cleared_harmful_);
+  row[15] = static_cast<double>(total_restored_);
 }
 
 void Moderation::SaveState(StateWriter& out) const {
@@ -166,7 +221,10 @@ void Moderation::SaveState(StateWriter& out) const {
   out.Put<uint64_t>(trusted_head_), out.Put<uint64_t>(classifier_head_);
   out.PutVector(queued_), out.PutVector(cleared_), out.Put(queued_count_);
   out.PutVector(appeals_), out.Put<uint64_t>(appeal_head_), out.PutVector(shown_);
-  for (int64_t x : {removed_, removed_harmful_, within_hour_, restored_, impressions_removed_}) out.Put(x);
+  for (int64_t x : {removed_, removed_harmful_, within_hour_, restored_, impressions_removed_, reviews_, cleared_count_,
+                    cleared_harmful_, total_removed_, total_removed_harmful_, total_within_hour_,
+                    total_cleared_harmful_, total_restored_})
+    out.Put(x);
 }
 
 void Moderation::LoadState(StateReader& in) {
@@ -184,7 +242,9 @@ void Moderation::LoadState(StateReader& in) {
       trusted_head_ > trusted_queue_.size() || classifier_head_ > classifier_queue_.size() ||
       appeal_head_ > appeals_.size())
     in.Fail("moderation cursors out of range");
-  for (int64_t* x : {&removed_, &removed_harmful_, &within_hour_, &restored_, &impressions_removed_})
+  for (int64_t* x : {&removed_, &removed_harmful_, &within_hour_, &restored_, &impressions_removed_, &reviews_,
+                     &cleared_count_, &cleared_harmful_, &total_removed_, &total_removed_harmful_, &total_within_hour_,
+                     &total_cleared_harmful_, &total_restored_})
     *x = in.Get<int64_t>();
 }
 
@@ -203,9 +263,17 @@ ComponentSpec ModerationSpec() {
        DoubleParam("flagger_precision", d.flagger_precision, "share of the flaggers' flags that are truly harmful",
                    1e-6, 1),
        IntParam("flagger_latency_steps", d.flagger_latency_steps, "steps from an item going live to a flag", 0, 1e6),
-       IntParam("review_capacity", d.review_capacity, "reviews per step (0 = unlimited)", 0, 1e12),
+       IntParam("review_capacity", d.review_capacity,
+                "review time per step, in units (0 = unlimited); a review takes review_cost units", 0, 1e12),
+       IntParam("review_cost", d.review_cost,
+                "c: units one review takes; the review error rates are divided by c (time against accuracy)", 1, 1e6),
+       DoubleParam("review_false_positive", d.review_false_positive,
+                   "at review_cost 1: share of flagged legitimate items a reviewer removes", 0, 1),
+       DoubleParam("review_false_negative", d.review_false_negative,
+                   "at review_cost 1: share of flagged harmful items a reviewer keeps", 0, 1),
        DoubleParam("steps_per_hour", d.steps_per_hour,
-                   "steps in one hour: removed within the hour when latency <= steps_per_hour", 1e-9, 1e9),
+                   "steps in one hour: removed within the hour when live for t - s + 1 <= steps_per_hour steps", 1e-9,
+                   1e9),
        DoubleParam("appeal_success", d.appeal_success,
                    "share of wrongly removed legitimate items restored on their creator's appeal", 0, 1),
        IntParam("appeal_delay_steps", d.appeal_delay_steps, "steps from removal to restoration on appeal", 1, 1e6)}};
@@ -221,6 +289,9 @@ const bool kRegistered = InterventionRegistry::Get().Add("moderation", Moderatio
                                                            m.flagger_precision = p.Double("flagger_precision");
                                                            m.flagger_latency_steps = p.Int("flagger_latency_steps");
                                                            m.review_capacity = p.Int("review_capacity");
+                                                           m.review_cost = p.Int("review_cost");
+                                                           m.review_false_positive = p.Double("review_false_positive");
+                                                           m.review_false_negative = p.Double("review_false_negative");
                                                            m.steps_per_hour = p.Double("steps_per_hour");
                                                            m.appeal_success = p.Double("appeal_success");
                                                            m.appeal_delay_steps = p.Int("appeal_delay_steps");

@@ -19,9 +19,12 @@ struct ModerationParams {
   double flagger_recall = 0;       ///< trusted flaggers flag a truly harmful item with this probability (0 = off)
   double flagger_precision = 0.9;  ///< share of the flaggers' flags that are truly harmful
   int64_t flagger_latency_steps = 2;
-  int64_t review_capacity = 0;  ///< reviews per step (0 = unlimited); trusted flags first, FIFO per channel
-  double steps_per_hour = 1;    ///< the one-hour target: removed within latency <= steps_per_hour
-  double appeal_success = 0;    ///< share of wrongly removed legitimate items restored on appeal
+  int64_t review_capacity = 0;          ///< review time per step in units (0 = unlimited); trusted flags first, FIFO
+  int64_t review_cost = 1;              ///< c: units of review_capacity one review takes
+  double review_false_positive = 0.05;  ///< at c = 1: share of flagged legitimate items a review removes
+  double review_false_negative = 0.05;  ///< at c = 1: share of flagged harmful items a review keeps
+  double steps_per_hour = 1;  ///< the one-hour target: within the hour when live t - s + 1 <= steps_per_hour steps
+  double appeal_success = 0;  ///< share of wrongly removed legitimate items restored on appeal
   int64_t appeal_delay_steps = 4;
 };
 
@@ -30,12 +33,23 @@ struct ModerationParams {
 /// clamped to [0, 1] (docs/interventions.md, "moderation").
 double FalseFlagRate(double recall, double precision, int64_t harmful, int64_t legitimate);
 
+/// A review's error rate when it takes `cost` units: the rate at one unit divided by the
+/// cost (more time per review, fewer mistakes; docs/interventions.md, "moderation").
+double ReviewErrorRate(double rate_at_one_unit, int64_t cost);
+
+/// Whether a removal took effect within the hour: an item live from step s and removed
+/// at the end of step t was visible for t - s + 1 steps, each 1/steps_per_hour hours.
+bool RemovedWithinHour(int64_t live_since, int64_t removed_at, double steps_per_hour);
+
 /// The moderation pipeline. Decisions use only the classifier score, flags and appeals;
-/// the flaggers' accuracy and the appeals' outcome are the environment, modelled from
-/// the ground-truth label (as a user's choice is). Metric columns (per step):
-/// mod_removed, mod_removed_harmful, mod_removed_legitimate, mod_queue_length,
-/// mod_removed_within_hour_share (NaN without removals), mod_restored,
-/// mod_impressions_before_removal.
+/// the flaggers' accuracy, the reviewers' judgement and the appeals' outcome are people
+/// outside the ranking system, modelled from the ground-truth label through channels with
+/// stated error rates. Metric columns: per step mod_removed, mod_removed_harmful,
+/// mod_removed_legitimate, mod_queue_length, mod_restored, mod_removed_within_hour_share
+/// (NaN without removals), mod_impressions_before_removal, mod_reviews, mod_cleared,
+/// mod_cleared_harmful; and since the start (cumulative) mod_removed_total,
+/// mod_removed_harmful_total, mod_removed_legitimate_total, mod_within_hour_total,
+/// mod_cleared_harmful_total, mod_restored_total.
 class Moderation : public Intervention {
  public:
   explicit Moderation(const ModerationParams& p) : p_(p) {}
@@ -83,6 +97,10 @@ class Moderation : public Intervention {
   std::vector<int64_t> shown_step_;  ///< sharded: this rank's impressions per item this step
   // this step's counts
   int64_t removed_ = 0, removed_harmful_ = 0, within_hour_ = 0, restored_ = 0, impressions_removed_ = 0;
+  int64_t reviews_ = 0, cleared_count_ = 0, cleared_harmful_ = 0;
+  // since the start
+  int64_t total_removed_ = 0, total_removed_harmful_ = 0, total_within_hour_ = 0, total_cleared_harmful_ = 0,
+          total_restored_ = 0;
 };
 
 }  // namespace counterpoint

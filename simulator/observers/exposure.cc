@@ -13,13 +13,14 @@ namespace {
 class ExposureObserver : public Observer {
  public:
   std::vector<std::string> Columns() const override {
-    return {"harmful_exposure_share", "extremist_exposure_share", "counter_narrative_exposure_share",
-            "news_exposure_share",    "harmful_click_share",      "harmful_reach"};
+    return {"harmful_exposure_share",        "extremist_exposure_share", "counter_narrative_exposure_share",
+            "news_exposure_share",           "harmful_click_share",      "harmful_reach",
+            "harmful_exposure_share_organic"};
   }
   // counts per step and this rank's users' reach: sums over the ranks at EndStep
   bool Shardable() const override { return true; }
   void BeginStep(const StepView& v) override {
-    impr_.fill(0), clicks_.fill(0), newly_reached_ = 0;
+    impr_.fill(0), organic_.fill(0), clicks_.fill(0), newly_reached_ = 0;
     if (static_cast<int64_t>(reached_.size()) != v.population.rows)
       reached_.assign(v.population.rows, 0), n_reached_ = 0;
   }
@@ -27,7 +28,7 @@ class ExposureObserver : public Observer {
     // integer counts per thread, added up after: the same sums in any order
 #pragma omp parallel if (b.n > 1024)
     {
-      std::array<int64_t, kNumLabels> impr{}, clicks{};
+      std::array<int64_t, kNumLabels> impr{}, organic{}, clicks{};
       int64_t newly_reached = 0;
 #pragma omp for schedule(static) nowait
       for (int64_t u = 0; u < b.n; ++u) {
@@ -36,6 +37,7 @@ class ExposureObserver : public Observer {
           if (slate[j] < 0) continue;
           const Label l = v.catalog.label(slate[j]);
           ++impr[static_cast<int>(l)];
+          organic[static_cast<int>(l)] += !b.Injected(u, j);
           // users ever shown harmful content (amplification's reach, Huszar et al. 2022);
           // a batch holds each user once, so each row has one writer
           uint8_t& reached = reached_[v.population.Row(b.users[u])];
@@ -45,13 +47,13 @@ class ExposureObserver : public Observer {
       }
 #pragma omp critical(exposure_observer)
       {
-        for (int l = 0; l < kNumLabels; ++l) impr_[l] += impr[l], clicks_[l] += clicks[l];
+        for (int l = 0; l < kNumLabels; ++l) impr_[l] += impr[l], organic_[l] += organic[l], clicks_[l] += clicks[l];
         newly_reached_ += newly_reached;
       }
     }
   }
   void EndStep(const StepView& v, double* row) override {
-    SumOverRanks(v.users, {impr_, clicks_, {&newly_reached_, 1}});
+    SumOverRanks(v.users, {impr_, organic_, clicks_, {&newly_reached_, 1}});
     n_reached_ += newly_reached_;
     auto share = [](const std::array<int64_t, kNumLabels>& h, std::initializer_list<Label> labels) {
       const int64_t total = std::accumulate(h.begin(), h.end(), int64_t{0});
@@ -65,18 +67,20 @@ class ExposureObserver : public Observer {
     row[3] = share(impr_, {Label::kNewsReporting});
     row[4] = share(clicks_, {Label::kBorderline, Label::kExtremist});
     row[5] = static_cast<double>(n_reached_) / static_cast<double>(v.population.n);
+    // the ranker's own slots: injected slots (counter-narratives) left out of the denominator
+    row[6] = share(organic_, {Label::kBorderline, Label::kExtremist});
   }
   void SaveState(StateWriter& out) const override {
-    out.Put(impr_), out.Put(clicks_), out.PutVector(reached_), out.Put(n_reached_);
+    out.Put(impr_), out.Put(organic_), out.Put(clicks_), out.PutVector(reached_), out.Put(n_reached_);
   }
   void LoadState(StateReader& in) override {
-    impr_ = in.Get<decltype(impr_)>(), clicks_ = in.Get<decltype(clicks_)>();
+    impr_ = in.Get<decltype(impr_)>(), organic_ = in.Get<decltype(organic_)>(), clicks_ = in.Get<decltype(clicks_)>();
     in.GetVector(reached_);
     n_reached_ = in.Get<int64_t>();
   }
 
  private:
-  std::array<int64_t, kNumLabels> impr_{}, clicks_{};
+  std::array<int64_t, kNumLabels> impr_{}, organic_{}, clicks_{};  ///< organic_: impressions in organic slots
   std::vector<uint8_t> reached_;  ///< per user held: shown a harmful item at some step so far
   int64_t n_reached_ = 0;         ///< every rank's users
   int64_t newly_reached_ = 0;     ///< this step, this rank's users

@@ -104,6 +104,8 @@ struct Recount {
   double injected = 0, injected_clicks = 0, dismissed = 0;
   std::map<int64_t, double> org_injected;
   double removed = 0, removed_harmful = 0, restored = 0, within_hour = 0, impressions_before_removal = 0;
+  double cleared = 0, cleared_harmful = 0;
+  double organic = 0, organic_harmful = 0, shown = 0, shown_harmful = 0;
   double hash_blocked = 0, hash_blocked_legitimate = 0, reuploaded = 0;
 };
 
@@ -129,7 +131,8 @@ arms:
          budget_per_step: 120}
       - {type: not_interested, probability: 0.5}
       - {type: moderation, latency_steps: 1, steps_per_hour: 2, flagger_recall: 0.5, flagger_precision: 0.9,
-         flagger_latency_steps: 2, appeal_success: 0.7, appeal_delay_steps: 2}
+         flagger_latency_steps: 2, appeal_success: 0.7, appeal_delay_steps: 2, review_false_positive: 0.5,
+         review_false_negative: 0.2}
       - {type: reuploads, delay: 1, probability: 0.9}
       - {type: hash_sharing, match_threshold: 31, seed_share: 0.3}
 output: {events: true}
@@ -163,7 +166,10 @@ output: {events: true}
     Recount& c = cells[{arm, rep, step}];
     item_steps[{arm, rep, item}].push_back(step);
     c.dismissed += CsvInt(impr, i, i_dis);
-    if (impr.rows[i][i_src] != "injected") continue;
+    const bool harmful = IsHarmful(catalogs[rep]->label(item)), injected = impr.rows[i][i_src] == "injected";
+    c.shown += 1, c.shown_harmful += harmful;
+    c.organic += !injected, c.organic_harmful += harmful && !injected;
+    if (!injected) continue;
     ASSERT_EQ(catalogs[rep]->label(item), Label::kCounterNarrative);
     c.injected += 1;
     c.injected_clicks += CsvInt(impr, i, i_click);
@@ -199,9 +205,13 @@ output: {events: true}
     if (event == "removed") {
       c.removed += 1;
       c.removed_harmful += harmful;
-      c.within_hour += CsvInt(mod, i, m_latency) <= kStepsPerHour;
+      // visible from its step s to the removal step t: t - s + 1 = latency + 1 steps
+      c.within_hour += CsvInt(mod, i, m_latency) + 1 <= kStepsPerHour;
       // its impressions in any slot up to the removal step (removals act from step + 1)
       for (int64_t s : item_steps[{arm, rep, item}]) c.impressions_before_removal += s <= step;
+    } else if (event == "cleared") {
+      c.cleared += 1;
+      c.cleared_harmful += harmful;
     } else if (event == "restored") {
       c.restored += 1;
     } else if (event == "blocked") {
@@ -216,12 +226,13 @@ output: {events: true}
   }
   // the logs hold each kind of event at least once, so every comparison below can fail
   double total_injected = 0, total_dismissed = 0, total_removed = 0, total_restored = 0, total_blocked = 0,
-         total_reuploaded = 0;
+         total_reuploaded = 0, total_cleared = 0;
   for (const auto& [k, c] : cells) {
     total_injected += c.injected;
     total_dismissed += c.dismissed;
     total_removed += c.removed;
     total_restored += c.restored;
+    total_cleared += c.cleared;
     total_blocked += c.hash_blocked;
     total_reuploaded += c.reuploaded;
   }
@@ -229,6 +240,7 @@ output: {events: true}
   EXPECT_GT(total_dismissed, 0);
   EXPECT_GT(total_removed, 0);
   EXPECT_GT(total_restored, 0);
+  EXPECT_GT(total_cleared, 0);
   EXPECT_GT(total_blocked, 0);
   EXPECT_GT(total_reuploaded, 0);
 
@@ -253,6 +265,12 @@ output: {events: true}
                                             "mod_removed_legitimate",
                                             "mod_restored",
                                             "mod_impressions_before_removal",
+                                            "mod_cleared",
+                                            "mod_cleared_harmful",
+                                            "mod_removed_total",
+                                            "mod_removed_harmful_total",
+                                            "mod_within_hour_total",
+                                            "mod_restored_total",
                                             "hash_blocked",
                                             "hash_blocked_legitimate",
                                             "ru_reuploaded"};
@@ -263,7 +281,20 @@ output: {events: true}
     const int rep = static_cast<int>(CsvInt(metrics, i, c_rep));
     const int64_t step = CsvInt(metrics, i, c_step);
     const Recount& c = cells[{arm, rep, step}];
-    const std::map<std::string, double> expected = {{"cn_injected_impressions", c.injected},
+    // since the start: the cells of steps 0..step
+    Recount total;
+    for (int64_t s0 = 0; s0 <= step; ++s0) {
+      const Recount& e = cells[{arm, rep, s0}];
+      total.removed += e.removed, total.removed_harmful += e.removed_harmful, total.within_hour += e.within_hour;
+      total.restored += e.restored;
+    }
+    const std::map<std::string, double> expected = {{"mod_cleared", c.cleared},
+                                                    {"mod_cleared_harmful", c.cleared_harmful},
+                                                    {"mod_removed_total", total.removed},
+                                                    {"mod_removed_harmful_total", total.removed_harmful},
+                                                    {"mod_within_hour_total", total.within_hour},
+                                                    {"mod_restored_total", total.restored},
+                                                    {"cn_injected_impressions", c.injected},
                                                     {"cn_injected_clicks", c.injected_clicks},
                                                     {"cn_users_reached", reached_until(arm, rep, step)},
                                                     {"nim_dismissals", c.dismissed},
@@ -285,6 +316,11 @@ output: {events: true}
       EXPECT_EQ(CsvDouble(metrics, i, col), expected.at(name)) << name << " step " << step << " rep " << rep;
       if (step == sc.steps - 1) final_recount[arm][name].push_back(expected.at(name));
     }
+    // harmful exposure over all slots and over the ranker's (organic) slots only
+    EXPECT_NEAR(CsvDouble(metrics, i, metrics.RequireColumn("harmful_exposure_share")), c.shown_harmful / c.shown,
+                1e-8);
+    EXPECT_NEAR(CsvDouble(metrics, i, metrics.RequireColumn("harmful_exposure_share_organic")),
+                c.organic_harmful / c.organic, 1e-8);
     if (arm == "control") continue;
     // shares: the ratio of two counts; empty when the denominator is 0
     const int ctr = metrics.RequireColumn("cn_injected_ctr"),

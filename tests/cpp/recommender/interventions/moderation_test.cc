@@ -64,7 +64,11 @@ struct HandRun {
   std::set<std::pair<int64_t, int64_t>> shown;
 };
 
-HandRun RunHand(const std::shared_ptr<const Catalog>& cat, const std::string& moderation, int steps) {
+// the hand tests check the pipeline's timing: their reviews confirm every flag unless a
+// test gives the reviewers' error rates itself
+HandRun RunHand(const std::shared_ptr<const Catalog>& cat, std::string moderation, int steps) {
+  if (moderation.find("review_false") == std::string::npos)
+    moderation += ", review_false_positive: 1, review_false_negative: 0";
   const int n = static_cast<int>(cat->size());
   const std::string yaml =
       "name: hand\nseed: 3\nsteps: " + std::to_string(steps) +
@@ -83,7 +87,7 @@ HandRun RunHand(const std::shared_ptr<const Catalog>& cat, const std::string& mo
   HandRun r;
   for (int t = 0; t < steps; ++t) {
     sim.Step(t, row.data());
-    r.rows.emplace_back(row.begin() + first, row.begin() + first + 7);
+    r.rows.emplace_back(row.begin() + first, row.begin() + first + 16);
   }
   r.log = sim.moderation_log();
   r.shown.insert(Shown().begin(), Shown().end());
@@ -96,6 +100,32 @@ const ModerationRecord* Find(const HandRun& r, int64_t item, ModerationEvent e) 
   for (const auto& rec : r.log)
     if (rec.item == item && rec.event == e) return &rec;
   return nullptr;
+}
+
+// moderation alone, stepped `steps` times over the default synthetic catalog (20,000
+// items) with every item live from the start: the log and where each step's records end
+struct DirectRun {
+  std::shared_ptr<const Catalog> cat;
+  std::vector<ModerationRecord> log;
+  std::vector<size_t> step_end;
+};
+
+DirectRun StepModeration(const ModerationParams& m, int steps) {
+  SyntheticCatalogParams p;
+  p.new_item_share = 0;
+  DirectRun run;
+  run.cat = GenerateSyntheticCatalog(p, 8);
+  const VectorIndex index(*run.cat, IndexOptions{});
+  Moderation mod(m);
+  mod.Init({*run.cat, index, 10, 0, 10, 10, 10, "a", 99, 0, InterventionPurpose(0)});
+  ItemState items(run.cat->size());
+  for (int t = 0; t < steps; ++t) {
+    const RecContext ctx{*run.cat, index, items, t, 99};
+    ItemActions actions(items, run.log, t);
+    mod.EndStep(ctx, actions);
+    run.step_end.push_back(run.log.size());
+  }
+  return run;
 }
 
 TEST(ModerationTest, FalseFlagRateGivesTheConfiguredPrecision) {
@@ -131,16 +161,98 @@ TEST(ModerationTest, ClassifierRemovesExactlyLatencyStepsAfterUpload) {
     EXPECT_EQ(WasShown(r, t, 7), t <= 2) << "step " << t;
     EXPECT_TRUE(WasShown(r, t, 5)) << "step " << t;
   }
-  // columns: one removal at steps 2 and 5, both within the hour (2 <= 2 steps), NaN otherwise
+  // columns: one removal at steps 2 and 5; each item was live for 3 steps (s..s+2) of
+  // half an hour: not within the hour; NaN where nothing was removed
   EXPECT_EQ(r.rows[2][0], 1);
   EXPECT_EQ(r.rows[2][1], 1);  // borderline: harmful
   EXPECT_EQ(r.rows[5][0], 1);
-  EXPECT_EQ(r.rows[5][5], 1.0);
+  EXPECT_EQ(r.rows[5][5], 0.0);
   EXPECT_TRUE(std::isnan(r.rows[4][5]));
+  // cumulative columns: removals so far, harmful and legitimate, within the hour
+  EXPECT_EQ(r.rows[1][10], 0);
+  EXPECT_EQ(r.rows[2][10], 1);
+  EXPECT_EQ(r.rows[4][10], 1);
+  EXPECT_EQ(r.rows[8][10], 2);
+  EXPECT_EQ(r.rows[8][11], 2);
+  EXPECT_EQ(r.rows[8][12], 0);
+  EXPECT_EQ(r.rows[8][13], 0);
   // impressions before removal: every step item 6 was live, each active user saw it once
   int64_t seen = 0;
   for (const auto& [step, item] : Shown()) seen += item == 6;
   EXPECT_EQ(r.rows[5][6], static_cast<double>(seen));
+}
+
+TEST(ModerationTest, WithinTheHourCountsTheStepsAnItemWasLive) {
+  // removed at the end of step t, live from step s: visible t - s + 1 steps
+  EXPECT_TRUE(RemovedWithinHour(4, 4, 1));    // one step of an hour
+  EXPECT_FALSE(RemovedWithinHour(4, 5, 1));   // two hours
+  EXPECT_TRUE(RemovedWithinHour(4, 5, 2));    // two half-hours
+  EXPECT_FALSE(RemovedWithinHour(4, 6, 2));   // 90 minutes
+  EXPECT_TRUE(RemovedWithinHour(0, 11, 12));  // twelve 5-minute steps
+  EXPECT_FALSE(RemovedWithinHour(0, 12, 12));
+  // through the pipeline: L = 1 at half-hour steps is within the hour, L = 2 is not
+  std::vector<HandItem> items(5, {Label::kMainstream, 0.1f, 0});
+  items.push_back({Label::kExtremist, 0.9f, 0});
+  EXPECT_EQ(RunHand(HandCatalog(items), "latency_steps: 1, steps_per_hour: 2", 3).rows[1][5], 1.0);
+  EXPECT_EQ(RunHand(HandCatalog(items), "latency_steps: 2, steps_per_hour: 2", 3).rows[2][5], 0.0);
+  EXPECT_EQ(RunHand(HandCatalog(items), "latency_steps: 2, steps_per_hour: 2", 3).rows[2][13], 0.0);
+  EXPECT_EQ(RunHand(HandCatalog(items), "latency_steps: 1, steps_per_hour: 2", 3).rows[2][13], 1.0);
+}
+
+TEST(ModerationTest, ReviewErrorsFallWithTheTimeSpentPerReview) {
+  EXPECT_DOUBLE_EQ(ReviewErrorRate(0.2, 1), 0.2);
+  EXPECT_DOUBLE_EQ(ReviewErrorRate(0.2, 4), 0.05);
+  // a reviewer who keeps every harmful item and removes no legitimate one: flags are cleared
+  std::vector<HandItem> items(5, {Label::kMainstream, 0.1f, 0});
+  items.push_back({Label::kNewsReporting, 0.9f, 0});
+  items.push_back({Label::kExtremist, 0.9f, 0});
+  const HandRun r =
+      RunHand(HandCatalog(items), "latency_steps: 0, review_false_positive: 0, review_false_negative: 1", 4);
+  EXPECT_EQ(Find(r, 5, ModerationEvent::kRemoved), nullptr);
+  EXPECT_EQ(Find(r, 6, ModerationEvent::kRemoved), nullptr);
+  ASSERT_TRUE(Find(r, 5, ModerationEvent::kCleared) && Find(r, 6, ModerationEvent::kCleared));
+  int flags = 0;
+  for (const auto& rec : r.log) flags += rec.event == ModerationEvent::kFlagged;
+  EXPECT_EQ(flags, 2);          // a cleared item is not flagged again
+  EXPECT_EQ(r.rows[0][7], 2);   // reviews
+  EXPECT_EQ(r.rows[0][8], 2);   // cleared
+  EXPECT_EQ(r.rows[0][9], 1);   // of which harmful
+  EXPECT_EQ(r.rows[3][14], 1);  // harmful cleared so far
+  for (int t = 0; t < 4; ++t) EXPECT_TRUE(WasShown(r, t, 6)) << "step " << t;
+}
+
+TEST(ModerationTest, ReviewersHaveTheConfiguredErrorRatesAndCostCapacity) {
+  // 20,000 items live from the start, every one flagged (threshold 0): the share of the
+  // harmful kept and of the legitimate removed, at rates 0.2 / 0.1 halved by a cost of 2
+  ModerationParams m;
+  m.threshold = 0;
+  m.latency_steps = 0;
+  m.review_false_positive = 0.1;
+  m.review_false_negative = 0.2;
+  m.review_cost = 2;
+  m.review_capacity = 20001;  // 10,000 reviews per step
+  const DirectRun run = StepModeration(m, 3);
+  const auto& cat = run.cat;
+  const auto& log = run.log;
+  std::vector<int64_t> reviews_per_step;
+  for (int t = 0; t < 3; ++t) {
+    int64_t reviews = 0;
+    for (size_t k = t ? run.step_end[t - 1] : 0; k < run.step_end[t]; ++k)
+      reviews += log[k].event == ModerationEvent::kRemoved || log[k].event == ModerationEvent::kCleared;
+    reviews_per_step.push_back(reviews);
+  }
+  EXPECT_EQ(reviews_per_step, (std::vector<int64_t>{10000, 10000, 0}));
+  int64_t harmful = 0, kept_harmful = 0, legitimate = 0, removed_legitimate = 0;
+  for (const auto& rec : log) {
+    if (rec.event != ModerationEvent::kRemoved && rec.event != ModerationEvent::kCleared) continue;
+    const bool h = IsHarmful(cat->label(rec.item));
+    harmful += h, legitimate += !h;
+    kept_harmful += h && rec.event == ModerationEvent::kCleared;
+    removed_legitimate += !h && rec.event == ModerationEvent::kRemoved;
+  }
+  ASSERT_EQ(harmful + legitimate, cat->size());
+  EXPECT_NEAR(static_cast<double>(kept_harmful) / harmful, 0.1, 4 * std::sqrt(0.1 * 0.9 / harmful));
+  EXPECT_NEAR(static_cast<double>(removed_legitimate) / legitimate, 0.05, 4 * std::sqrt(0.05 * 0.95 / legitimate));
 }
 
 TEST(ModerationTest, CapacityQueuesFlagsFifo) {
@@ -212,24 +324,14 @@ TEST(ModerationTest, AppealRestoresWronglyRemovedLegitimateItemsAfterTheDelay) {
 
 TEST(ModerationTest, TrustedFlaggersHaveTheConfiguredRecallAndPrecision) {
   // 20,000 items live from the start, classifier off: the flags' precision and recall
-  SyntheticCatalogParams p;
-  p.new_item_share = 0;
-  const auto cat = GenerateSyntheticCatalog(p, 8);
-  const VectorIndex index(*cat, IndexOptions{});
   ModerationParams m;
   m.classifier = false;
   m.flagger_recall = 0.5;
   m.flagger_precision = 0.8;
   m.flagger_latency_steps = 1;
-  Moderation mod(m);
-  mod.Init({*cat, index, 10, 0, 10, 10, 10, "a", 99, 0, InterventionPurpose(0)});
-  ItemState items(cat->size());
-  std::vector<ModerationRecord> log;
-  for (int t = 0; t < 3; ++t) {
-    const RecContext ctx{*cat, index, items, t, 99};
-    ItemActions actions(items, log, t);
-    mod.EndStep(ctx, actions);
-  }
+  const DirectRun run = StepModeration(m, 3);
+  const auto& cat = run.cat;
+  const auto& log = run.log;
   int64_t flags = 0, true_flags = 0, harmful = 0;
   for (int64_t i = 0; i < cat->size(); ++i) harmful += IsHarmful(cat->label(i));
   for (const auto& rec : log) {
@@ -362,7 +464,7 @@ TEST(SlowModerationTest, LowerLatencyRemovesMoreWithinTheHourAndCutsHarmfulExpos
   const auto exposure_6 = SumOverSteps(r, "six_steps_no_flaggers", "harmful_exposure_share");
   ASSERT_EQ(within_1.size(), 3u);
   for (int k = 0; k < 3; ++k) {
-    // removals within the hour (latency <= 2 steps): L = 6 has none, L = 1 hundreds
+    // removals within the hour (live t - s + 1 <= 2 steps): L = 6 has none, L = 1 hundreds
     EXPECT_GT(within_1[k], 100) << "replicate " << k;
     EXPECT_EQ(within_6[k], 0) << "replicate " << k;
     // mean harmful exposure over the run: each moderation arm far below the control,
