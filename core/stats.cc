@@ -65,6 +65,14 @@ Estimate PairedDifference(std::span<const double> a, std::span<const double> b, 
   return MeanCi(diff, level);
 }
 
+double StudentTwoSidedP(const Estimate& e) {
+  if (e.n < 2 || std::isnan(e.mean) || std::isnan(e.std_error)) return std::numeric_limits<double>::quiet_NaN();
+  if (e.std_error == 0) return e.mean == 0 ? 1.0 : 0.0;
+  const double t = std::abs(e.mean) / e.std_error;
+  return 2 * boost::math::cdf(boost::math::complement(
+                 boost::math::students_t_distribution<double>(static_cast<double>(e.n - 1)), t));
+}
+
 Estimate NormalMeanCi(std::span<const double> values, double level) {
   CheckLevel(level);
   Estimate e;

@@ -43,6 +43,11 @@ Estimate MeanCi(std::span<const double> values, double level = 0.95);
 /// std::invalid_argument when the lengths differ.
 Estimate PairedDifference(std::span<const double> a, std::span<const double> b, double level = 0.95);
 
+/// Two-sided p-value of the one-sample t test of mean 0 for a MeanCi or PairedDifference
+/// estimate: 2 (1 − F_{n−1}(|mean| / se)). With se = 0 it is 0 for a non-zero mean and 1 for
+/// a zero mean; NaN below two values or for a NaN mean.
+double StudentTwoSidedP(const Estimate& e);
+
 /// Mean and normal interval mean ± z_{(1+level)/2} · s/√n, for many Monte Carlo draws.
 Estimate NormalMeanCi(std::span<const double> values, double level = 0.95);
 

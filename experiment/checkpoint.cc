@@ -88,6 +88,11 @@ void WriteCheckpoint(const std::string& path, const CheckpointScenarioInfo& scen
     // the completed arm runs
     out.Tag("result");
     PutStrings(out, result.columns);
+    out.Tag("column kinds");
+    PutStrings(out, {result.zero_when_absent.begin(), result.zero_when_absent.end()});
+    std::vector<std::string> sources;
+    for (const auto& [column, type] : result.column_source) sources.push_back(column), sources.push_back(type);
+    PutStrings(out, sources);
     out.Put(result.build_seconds), out.Put(result.wall_seconds);
     out.Put<uint64_t>(result.runs.size());
     for (const ArmRun& run : result.runs) PutRun(out, run);
@@ -166,6 +171,11 @@ Checkpoint::Checkpoint(const std::string& path)
   position_.step = in.Get<int64_t>(), position_.done = in.Get<int64_t>();
   in.Tag("result");
   result_.columns = GetStrings(in, "columns");
+  in.Tag("column kinds");
+  for (auto& c : GetStrings(in, "columns 0 when absent")) result_.zero_when_absent.insert(std::move(c));
+  const std::vector<std::string> sources = GetStrings(in, "column sources");
+  if (sources.size() % 2) in.Fail("column sources are not (column, type) pairs");
+  for (size_t i = 0; i + 1 < sources.size(); i += 2) result_.column_source[sources[i]] = sources[i + 1];
   result_.build_seconds = in.Get<double>(), result_.wall_seconds = in.Get<double>();
   const uint64_t runs = in.GetCount(uint64_t{1} << 32, "arm runs");
   for (uint64_t i = 0; i < runs; ++i) result_.runs.push_back(GetRun(in));

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,8 +32,13 @@ struct ArmRun {
 };
 
 struct RunResult {
-  /// The union of the arms' metric columns (observers first); a column an arm lacks is NaN in its rows.
+  /// The union of the arms' metric columns (observers first). A column an arm lacks (its
+  /// intervention is not in that arm) is 0 there if it is in zero_when_absent, else NaN.
   std::vector<std::string> columns;
+  /// Intervention columns an arm without the intervention has as 0 (Intervention::ColumnsZeroWhenAbsent).
+  std::set<std::string> zero_when_absent;
+  /// The intervention type that writes each intervention column (mod_removed -> moderation).
+  std::map<std::string, std::string> column_source;
   int64_t steps = 0;
   std::vector<ArmRun> runs;  ///< replicate-major, then arm in scenario order
   double wall_seconds = 0;

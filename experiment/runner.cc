@@ -84,18 +84,30 @@ std::string ReplicationReason(const Scenario& sc, const RunControl& control, int
 }
 
 namespace {
-// steps x old_cols rows -> steps x (old_cols + 1), the new last column NaN (not in that arm)
-void WidenRows(std::vector<double>& rows, int64_t steps, size_t old_cols) {
+// steps x old_cols rows -> steps x (old_cols + 1), the new last column, which the run's arm
+// lacks, `absent` for the steps it ran (NaN after)
+void WidenRows(ArmRun& run, int64_t steps, size_t old_cols, double absent) {
   std::vector<double> wide(steps * (old_cols + 1), std::nan(""));
-  for (int64_t t = 0; t < steps; ++t)
-    std::copy_n(rows.begin() + t * old_cols, old_cols, wide.begin() + t * (old_cols + 1));
-  rows = std::move(wide);
+  for (int64_t t = 0; t < steps; ++t) {
+    std::copy_n(run.rows.begin() + t * old_cols, old_cols, wide.begin() + t * (old_cols + 1));
+    if (t < run.Steps(steps)) wide[t * (old_cols + 1) + old_cols] = absent;
+  }
+  run.rows = std::move(wide);
 }
 }  // namespace
 
 namespace {
 // adds an arm's run to the result: its rows are mapped onto the union of the arms' columns
-void AddRun(RunResult& result, const Scenario& sc, const Simulation& sim, const IndexedCatalog& world, ArmRun run) {
+void AddRun(RunResult& result, const Scenario& sc, const ArmSpec& arm, const Simulation& sim,
+            const IndexedCatalog& world, ArmRun run) {
+  // which intervention writes each column, and which an arm without it has as 0
+  const auto& ivs = sim.recommender().interventions();
+  for (size_t i = 0; i < ivs.size(); ++i) {
+    const std::string& type = arm.interventions[i].type;
+    for (const auto& c : ivs[i]->Columns()) result.column_source[c] = type;
+    for (const auto& c : ivs[i]->ColumnsZeroWhenAbsent()) result.zero_when_absent.insert(c);
+  }
+  auto absent = [&](const std::string& c) { return result.zero_when_absent.count(c) ? 0.0 : std::nan(""); };
   // arms may add different intervention columns: the result's columns are their union
   const auto& cols = sim.columns();
   std::vector<size_t> to(cols.size());
@@ -103,12 +115,15 @@ void AddRun(RunResult& result, const Scenario& sc, const Simulation& sim, const 
     to[c] = std::find(result.columns.begin(), result.columns.end(), cols[c]) - result.columns.begin();
     if (to[c] == result.columns.size()) {
       result.columns.push_back(cols[c]);
-      for (auto& earlier : result.runs) WidenRows(earlier.rows, sc.steps, result.columns.size() - 1);
+      for (auto& earlier : result.runs) WidenRows(earlier, sc.steps, result.columns.size() - 1, absent(cols[c]));
     }
   }
-  std::vector<double> rows(sc.steps * result.columns.size(), std::nan(""));
-  for (int64_t t = 0; t < run.Steps(sc.steps); ++t)
-    for (size_t c = 0; c < cols.size(); ++c) rows[t * result.columns.size() + to[c]] = run.rows[t * cols.size() + c];
+  const size_t n_cols = result.columns.size();
+  std::vector<double> rows(sc.steps * n_cols, std::nan(""));
+  for (int64_t t = 0; t < run.Steps(sc.steps); ++t) {
+    for (size_t c = 0; c < n_cols; ++c) rows[t * n_cols + c] = absent(result.columns[c]);
+    for (size_t c = 0; c < cols.size(); ++c) rows[t * n_cols + to[c]] = run.rows[t * cols.size() + c];
+  }
   run.rows = std::move(rows);
   run.times = sim.times();
   run.moderation = sim.moderation_log();
@@ -222,7 +237,7 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
         run.steps_done = t;
         if (t == 0) break;  // nothing of this arm to report
       }
-      AddRun(result, sc, sim, world, std::move(run));
+      AddRun(result, sc, arm, sim, world, std::move(run));
     }
   }
   result.wall_seconds = earlier_seconds + Since(t0);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/io.h"
+#include "core/multiplicity.h"
 #include "core/stats.h"
 #include "experiment/runner.h"
 
@@ -74,6 +75,38 @@ nlohmann::json Comparison(const std::string& arm, const std::string& control, co
   return j;
 }
 
+// Holm over one arm's comparisons (records `first`.. of `comparisons`, with their paired
+// values): raw and adjusted p-values, and Bonferroni's simultaneous intervals at 1 - 0.05/m
+void AdjustForMultiplicity(nlohmann::json& comparisons, size_t first,
+                           const std::vector<std::pair<std::vector<double>, std::vector<double>>>& pairs) {
+  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  std::vector<double> p;
+  for (const auto& [a, b] : pairs) p.push_back(StudentTwoSidedP(PairedDifference(a, b)));
+  const std::vector<double> holm = HolmAdjust(p);
+  const int m = DefinedCount(p);
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    nlohmann::json& c = comparisons[first + i];
+    c["p"] = num(p[i]);
+    c["p_holm"] = num(holm[i]);
+    c["distinguishable_after_holm"] = std::isnan(holm[i]) ? nlohmann::json(nullptr) : nlohmann::json(holm[i] < 0.05);
+    const Estimate adjusted = m > 0 ? PairedDifference(pairs[i].first, pairs[i].second, 1 - 0.05 / m) : Estimate{};
+    c["ci_low_adjusted"] = num(adjusted.ci_low);
+    c["ci_high_adjusted"] = num(adjusted.ci_high);
+  }
+}
+
+// why `column` has no value in `arm`: the intervention that writes it is not in that arm
+// and the column is not one such an arm has as 0 (RunResult::zero_when_absent); "" if it applies
+std::string NotApplicable(const Scenario& sc, const RunResult& res, const std::string& arm, const std::string& column) {
+  const auto source = res.column_source.find(column);
+  if (source == res.column_source.end() || res.zero_when_absent.count(column)) return "";
+  for (const auto& a : sc.arms)
+    if (a.name == arm)
+      for (const auto& iv : a.interventions)
+        if (iv.type == source->second) return "";
+  return "arm '" + arm + "' has no " + source->second + ": " + column + " is defined only where it runs";
+}
+
 }  // namespace
 
 nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
@@ -86,6 +119,10 @@ nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
   j["baseline_arm"] = control;
   j["control"] = control;
   j["comparisons"] = nlohmann::json::array();
+  j["multiplicity"] =
+      "per arm, over its metrics: p (paired t test), p_holm (Holm 1979 step-down), distinguishable_after_holm "
+      "(p_holm < 0.05); ci_low/high_adjusted are Bonferroni's simultaneous 95% intervals (level 1 - 0.05/m, m the "
+      "arm's metrics with a p-value)";
   // a run stopped early is summarised over the replicates each arm completed; differences
   // pair the replicates both arms completed; arms with none are listed as missing
   j["partial"] = res.partial;
@@ -99,14 +136,29 @@ nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
       a["replicates_completed"] = reps.size();
       if (reps.empty()) j["missing_arms"].push_back(arm.name);
     }
+    const size_t first = j["comparisons"].size();
+    std::vector<std::pair<std::vector<double>, std::vector<double>>> pairs;
     for (size_t c = 0; c < res.columns.size(); ++c) {
+      const std::string& column = res.columns[c];
       const auto values = FinalValues(res, arm.name, c, reps);
-      a["final"][res.columns[c]] = EstimateJson(MeanCi(values));
+      a["final"][column] = EstimateJson(MeanCi(values));
+      const std::string mine_na = NotApplicable(sc, res, arm.name, column);
+      if (!mine_na.empty()) a["final"][column]["not_applicable"] = mine_na;
       if (arm.name == control) continue;
       const auto mine = FinalValues(res, arm.name, c, paired), base = FinalValues(res, control, c, paired);
-      a["difference_vs_baseline"][res.columns[c]] = EstimateJson(PairedDifference(mine, base));
-      j["comparisons"].push_back(Comparison(arm.name, control, res.columns[c], mine, base));
+      a["difference_vs_baseline"][column] = EstimateJson(PairedDifference(mine, base));
+      nlohmann::json cmp = Comparison(arm.name, control, column, mine, base);
+      // a comparison without a value says why, never a silent null
+      const std::string na = !mine_na.empty() ? mine_na : NotApplicable(sc, res, control, column);
+      if (!na.empty())
+        a["difference_vs_baseline"][column]["not_applicable"] = na, cmp["not_applicable"] = na;
+      else if (cmp["diff"].is_null())
+        cmp["undefined"] = "a replicate of '" + arm.name + "' or '" + control + "' has no value at the final step (" +
+                           column + " over an empty set there)";
+      j["comparisons"].push_back(std::move(cmp));
+      pairs.emplace_back(mine, base);
     }
+    AdjustForMultiplicity(j["comparisons"], first, pairs);
     j["arms"][arm.name] = a;
   }
   // amplification (Huszar et al. 2022): users reached by harmful content under an arm over

@@ -70,6 +70,11 @@ class Intervention {
   virtual void Init(const InterventionContext& ctx) {}
   /// Names of the metric columns this intervention adds to metrics.csv (fixed after Init).
   virtual std::vector<std::string> Columns() const { return {}; }
+  /// The columns among Columns() that an arm without this intervention has as 0, since
+  /// nothing was done there: counts of its actions, the share of items it acted on. The
+  /// others (shares of what it did, such as a click-through rate of injected slots, and
+  /// states such as a database's size) are not applicable there, and summaries say so.
+  virtual std::vector<std::string> ColumnsZeroWhenAbsent() const { return {}; }
 
   /// Start of step t, after uploads arrived, before the first batch.
   virtual void BeginStep(const RecContext& ctx) {}

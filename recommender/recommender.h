@@ -51,6 +51,8 @@ class Recommender {
   std::vector<size_t> AllocationStages() const;
   /// Metric columns the interventions add, in scenario order.
   std::vector<std::string> InterventionColumns() const;
+  /// The interventions, in scenario order.
+  const std::vector<std::unique_ptr<Intervention>>& interventions() const { return interventions_; }
 
   /// Uploads due this step, with the re-uploads interventions request (RequestUploads):
   /// interventions may block some; the rest become live (a copy, catalog.parent >= 0, as `reuploaded`).

@@ -41,12 +41,15 @@ class Intervention:
     (may change ``batch.slate``, ``slate_score`` and ``provenance``),
     ``on_feedback(ctx, batch, choices)``; ``end_step(ctx, actions)``; then
     ``write_metrics(ctx)`` returning one number per name in ``columns``.
+    ``columns_zero_when_absent`` names the columns an arm without this intervention has
+    as 0 (counts of what it does); the others are not applicable there.
     ``init(context)`` runs once per arm and replicate with a dict: n_users,
     candidates, slate_size, arm, seed, instance, n_items and ``catalog_arrays``
     (read-only views of harm_score, labels, extremity, ...).
     """
 
     columns = ()
+    columns_zero_when_absent = ()
     init = begin_step = on_uploads = on_candidates = on_scores = on_slate = None
     on_feedback = end_step = write_metrics = None
 

@@ -149,6 +149,7 @@ class PythonIntervention : public Intervention {
     ReadColumns();
   }
   std::vector<std::string> Columns() const override { return columns_; }
+  std::vector<std::string> ColumnsZeroWhenAbsent() const override { return zero_when_absent_; }
   void BeginStep(const RecContext& ctx) override {
     if (!has_begin_) return;
     py::gil_scoped_acquire gil;
@@ -220,6 +221,9 @@ class PythonIntervention : public Intervention {
     columns_.clear();
     if (py::hasattr(holder_.obj, "columns"))
       for (auto c : holder_.obj.attr("columns")) columns_.push_back(py::str(c));
+    zero_when_absent_.clear();
+    if (py::hasattr(holder_.obj, "columns_zero_when_absent"))
+      for (auto c : holder_.obj.attr("columns_zero_when_absent")) zero_when_absent_.push_back(py::str(c));
   }
   static py::dict CatalogArrays(const Catalog& cat) {
     // read-only views; the catalog is immutable and lives as long as the world of the run
@@ -238,7 +242,7 @@ class PythonIntervention : public Intervention {
   }
 
   PyHolder holder_;
-  std::vector<std::string> columns_;
+  std::vector<std::string> columns_, zero_when_absent_;
   bool has_init_ = false, has_begin_ = false, has_candidates_ = false, has_scores_ = false, has_slate_ = false;
   bool has_feedback_ = false, has_response_ = false, has_uploads_ = false, has_end_ = false, has_metrics_ = false;
 };

@@ -12,6 +12,7 @@ class PyDemoteHarmful(cp.Intervention):
     """demote_harmful in numpy (recommender/interventions/demote_harmful.cc), one call per batch."""
 
     columns = ["dh_demoted_share", "dh_demoted_harmful_share", "dh_demoted_news_share"]
+    columns_zero_when_absent = ["dh_demoted_share"]
 
     def __init__(self, threshold=0.5, weight=1.0):
         self.threshold, self.weight = threshold, weight

@@ -21,6 +21,7 @@ class Calibrate : public Intervention {
   void Init(const InterventionContext& ctx) override;
   bool Shardable() const override { return true; }
   std::vector<std::string> Columns() const override { return {"cal_kl", "cal_users"}; }
+  std::vector<std::string> ColumnsZeroWhenAbsent() const override { return {"cal_users"}; }
   void BeginStep(const RecContext& ctx) override;
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;

@@ -158,6 +158,13 @@ void CounterNarrativeInjection::Init(const InterventionContext& ctx) {
   wide_ids_.assign(cn_items_.size(), -1);
 }
 
+std::vector<std::string> CounterNarrativeInjection::ColumnsZeroWhenAbsent() const {
+  std::vector<std::string> out;
+  for (auto& c : Columns())
+    if (c != "cn_injected_ctr") out.push_back(std::move(c));
+  return out;
+}
+
 std::vector<std::string> CounterNarrativeInjection::Columns() const {
   std::vector<std::string> cols = {"cn_injected_impressions", "cn_injected_clicks", "cn_injected_ctr",
                                    "cn_users_reached", "cn_triggered_users"};

@@ -46,6 +46,8 @@ class CounterNarrativeInjection : public Intervention {
   /// Sharded with budgets: injects into the step's held batches in this rank's turn.
   void FinishSlates(const RecContext& ctx) override;
   std::vector<std::string> Columns() const override;
+  /// every column but cn_injected_ctr (clicks per injected impression: none without injection)
+  std::vector<std::string> ColumnsZeroWhenAbsent() const override;
   void BeginStep(const RecContext& ctx) override;
   void OnSlate(const RecContext& ctx, SlateBatch& batch) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;

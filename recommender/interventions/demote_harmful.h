@@ -20,6 +20,8 @@ class DemoteHarmful : public Intervention {
   std::vector<std::string> Columns() const override {
     return {"dh_demoted_share", "dh_demoted_harmful_share", "dh_demoted_news_share"};
   }
+  /// the other two are shares among the demoted: none without demotion
+  std::vector<std::string> ColumnsZeroWhenAbsent() const override { return {"dh_demoted_share"}; }
   void BeginStep(const RecContext& ctx) override;
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;

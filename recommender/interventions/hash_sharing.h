@@ -33,6 +33,9 @@ class HashSharing : public Intervention {
   std::vector<std::string> Columns() const override {
     return {"hash_blocked", "hash_blocked_legitimate", "hash_db_size"};
   }
+  std::vector<std::string> ColumnsZeroWhenAbsent() const override {
+    return {"hash_blocked", "hash_blocked_legitimate"};
+  }
   void OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
   void SaveState(StateWriter& out) const override;

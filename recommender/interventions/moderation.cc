@@ -73,6 +73,13 @@ std::vector<std::string> Moderation::Columns() const {
           "mod_restored_total"};
 }
 
+std::vector<std::string> Moderation::ColumnsZeroWhenAbsent() const {
+  std::vector<std::string> out;
+  for (auto& c : Columns())
+    if (c != "mod_removed_within_hour_share") out.push_back(std::move(c));
+  return out;
+}
+
 void Moderation::BeginStep(const RecContext&) {
   removed_ = removed_harmful_ = within_hour_ = restored_ = impressions_removed_ = 0;
   reviews_ = cleared_count_ = cleared_harmful_ = 0;

@@ -57,6 +57,8 @@ class Moderation : public Intervention {
   void Init(const InterventionContext& ctx) override;
   bool Shardable() const override { return true; }
   std::vector<std::string> Columns() const override;
+  /// every column but mod_removed_within_hour_share (a share of removals: none without moderation)
+  std::vector<std::string> ColumnsZeroWhenAbsent() const override;
   void BeginStep(const RecContext& ctx) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
   void EndStep(const RecContext& ctx, ItemActions& actions) override;

@@ -24,6 +24,7 @@ class NotInterested : public Intervention {
   void Init(const InterventionContext& ctx) override;
   bool Shardable() const override { return true; }
   std::vector<std::string> Columns() const override { return {"nim_dismissals", "nim_suppressed_candidates"}; }
+  std::vector<std::string> ColumnsZeroWhenAbsent() const override { return Columns(); }
   void BeginStep(const RecContext& ctx) override;
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
   void OnResponse(const RecContext& ctx, const SlateBatch& batch, ChoiceBuffer& choices) override;

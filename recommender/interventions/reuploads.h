@@ -23,6 +23,7 @@ class Reuploads : public Intervention {
   void Init(const InterventionContext& ctx) override;
   bool Shardable() const override { return true; }  // per item, replicated on every rank
   std::vector<std::string> Columns() const override { return {"ru_reuploaded", "ru_scheduled"}; }
+  std::vector<std::string> ColumnsZeroWhenAbsent() const override { return Columns(); }
   void RequestUploads(const RecContext& ctx, const ItemActions& actions, std::vector<int64_t>& arriving) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
   void SaveState(StateWriter& out) const override;

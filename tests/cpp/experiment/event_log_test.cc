@@ -309,8 +309,8 @@ output: {events: true}
     for (const std::string& name : counted) {
       const int col = metrics.RequireColumn(name);
       if (arm == "control") {
-        // the control arm has no interventions: its intervention columns are empty (NaN)
-        EXPECT_EQ(metrics.rows[i][col], "") << name;
+        // the control arm has no interventions: it counted nothing, 0 (not an empty cell)
+        EXPECT_EQ(metrics.rows[i][col], "0") << name;
         continue;
       }
       EXPECT_EQ(CsvDouble(metrics, i, col), expected.at(name)) << name << " step " << step << " rep " << rep;
@@ -321,7 +321,12 @@ output: {events: true}
                 1e-8);
     EXPECT_NEAR(CsvDouble(metrics, i, metrics.RequireColumn("harmful_exposure_share_organic")),
                 c.organic_harmful / c.organic, 1e-8);
-    if (arm == "control") continue;
+    if (arm == "control") {
+      // shares of what an absent intervention did: not applicable, an empty cell
+      for (const char* na : {"cn_injected_ctr", "mod_removed_within_hour_share"})
+        EXPECT_EQ(metrics.rows[i][metrics.RequireColumn(na)], "") << na;
+      continue;
+    }
     // shares: the ratio of two counts; empty when the denominator is 0
     const int ctr = metrics.RequireColumn("cn_injected_ctr"),
               hour = metrics.RequireColumn("mod_removed_within_hour_share");

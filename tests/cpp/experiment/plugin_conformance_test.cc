@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -214,6 +215,12 @@ TEST_P(PluginConformance, ColumnsAreFixedAfterInit) {
   std::set<std::string> unique(columns.begin(), columns.end());
   EXPECT_EQ(unique.size(), columns.size()) << "a column name repeats";
   EXPECT_EQ(unique.count(""), 0u) << "an empty column name";
+  // the columns an arm without an intervention has as 0 are some of its own
+  for (const auto& iv : sim.recommender().interventions()) {
+    const std::vector<std::string> own = iv->Columns();
+    for (const auto& c : iv->ColumnsZeroWhenAbsent())
+      EXPECT_NE(std::find(own.begin(), own.end(), c), own.end()) << c << " is 0 when absent but not a column";
+  }
   std::vector<double> rows;
   sim.Run(rows);
   EXPECT_EQ(rows.size(), static_cast<size_t>(sc.steps) * columns.size());

@@ -2,6 +2,7 @@
 // replicates whose means and Student-t intervals are computed by hand.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -128,8 +129,19 @@ TEST(SummarizeTest, ComparisonsAgainstANamedControlWithRelativeDifferences) {
   // treat / base - 1 is 1 in every replicate
   EXPECT_NEAR(c[0]["relative"].get<double>(), 1.0, 1e-12);
   EXPECT_NEAR(c[0]["relative_ci_low"].get<double>(), 1.0, 1e-12);
-  // a NaN replicate leaves the comparison undefined, never 0
+  // a NaN replicate leaves the comparison undefined, never 0, and says so
   EXPECT_TRUE(c[1]["diff"].is_null());
+  EXPECT_NE(c[1]["undefined"].get<std::string>().find("has no value at the final step"), std::string::npos);
+  // multiplicity: the paired t test of {1, 2, 3} (t = 2 sqrt(3), 2 degrees of freedom:
+  // p = 1 - t / sqrt(2 + t^2)); the other metric has no p-value, so m = 1 and Holm and
+  // Bonferroni leave it as it is
+  const double t = 2 * std::sqrt(3.0), p = 1 - t / std::sqrt(2 + t * t);
+  EXPECT_NEAR(c[0]["p"].get<double>(), p, 1e-12);
+  EXPECT_NEAR(c[0]["p_holm"].get<double>(), p, 1e-12);
+  EXPECT_EQ(c[0]["distinguishable_after_holm"], false);
+  EXPECT_NEAR(c[0]["ci_low_adjusted"].get<double>(), c[0]["ci_low"].get<double>(), 1e-12);
+  EXPECT_TRUE(c[1]["p"].is_null());
+  EXPECT_TRUE(c[1]["distinguishable_after_holm"].is_null());
   // a named control: base - treat, relative 1/2 - 1
   f.sc.control = "treat";
   j = Summarize(f.sc, f.res);
@@ -160,6 +172,80 @@ TEST(SummarizeTest, AmplificationIsTheReachRatioAgainstItsControl) {
   EXPECT_NEAR(a["mean"].get<double>(), 5.0 / 3, 1e-12);
   EXPECT_NEAR(a["ci95_high"].get<double>(), 5.0 / 3 + kT2 * (1 / std::sqrt(3.0)) / std::sqrt(3.0), 1e-9);
   EXPECT_FALSE(j["arms"]["newest_first"].contains("amplification"));
+}
+
+}  // namespace
+}  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+// a control without interventions against an arm with all of them: what the control lacks
+// counts 0 where nothing was done, and is named as not applicable where it has no meaning
+TEST(SummarizeTest, AnAbsentInterventionCountsZeroOrIsNamedNotApplicable) {
+  const Scenario sc = ParseScenario(R"(
+name: absent
+seed: 5
+steps: 6
+replicates: 2
+catalog: {type: synthetic, n_items: 1500, dim: 8, n_topics: 3, share_extremist: 0.05, new_item_share: 0.2,
+          upload_horizon: 4, reupload_pool: 0.5, reupload_copies: 2}
+index: {factory: Flat}
+population: {n_users: 120}
+recommender: {candidates: 30, slate_size: 5}
+arms:
+  - name: control
+  - name: all
+    interventions:
+      - {type: counter_narrative_injection, targeting: everyone, slots: [1]}
+      - {type: not_interested}
+      - {type: demote_harmful}
+      - {type: moderation, latency_steps: 1}
+      - {type: reuploads}
+      - {type: hash_sharing}
+)",
+                                    "absent.yaml");
+  const RunResult res = RunScenario(sc);
+  const size_t cols = res.columns.size();
+  auto column = [&](const std::string& name) {
+    const size_t c = std::find(res.columns.begin(), res.columns.end(), name) - res.columns.begin();
+    EXPECT_LT(c, cols) << name;
+    return c;
+  };
+  for (const auto& run : res.runs) {
+    if (run.arm != "control") continue;
+    for (int64_t t = 0; t < res.steps; ++t) {
+      for (const char* zero : {"mod_removed", "mod_removed_total", "cn_injected_impressions", "cn_users_reached",
+                               "nim_dismissals", "dh_demoted_share", "hash_blocked", "ru_reuploaded"})
+        EXPECT_EQ(run.rows[t * cols + column(zero)], 0.0) << zero;
+      for (const char* na :
+           {"mod_removed_within_hour_share", "cn_injected_ctr", "dh_demoted_harmful_share", "hash_db_size"})
+        EXPECT_TRUE(std::isnan(run.rows[t * cols + column(na)])) << na;
+    }
+  }
+  const nlohmann::json s = Summarize(sc, res);
+  int not_applicable = 0;
+  for (const auto& c : s["comparisons"]) {
+    const std::string metric = c["metric"];
+    // a comparison has a value, or says why not
+    if (c["diff"].is_null()) {
+      ASSERT_TRUE(c.contains("not_applicable") || c.contains("undefined")) << metric;
+      if (c.contains("not_applicable")) {
+        EXPECT_NE(c["not_applicable"].get<std::string>().find("arm 'control' has no"), std::string::npos) << metric;
+        ++not_applicable;
+      }
+    }
+    if (metric == "mod_removed_total") {
+      // against a control that removed nothing: the arm's own mean
+      EXPECT_FALSE(c.contains("not_applicable"));
+      EXPECT_DOUBLE_EQ(c["diff"].get<double>(), s["arms"]["all"]["final"]["mod_removed_total"]["mean"].get<double>());
+      EXPECT_GT(c["diff"].get<double>(), 0);
+    }
+  }
+  EXPECT_GE(not_applicable, 4);
+  EXPECT_EQ(s["arms"]["control"]["final"]["cn_injected_ctr"]["not_applicable"],
+            "arm 'control' has no counter_narrative_injection: cn_injected_ctr is defined only where it runs");
+  EXPECT_FALSE(s["arms"]["control"]["final"]["mod_removed"].contains("not_applicable"));
 }
 
 }  // namespace
