@@ -154,6 +154,7 @@ TEST(ExposureObserverTest, SharesByLabel) {
   b.Reserve(2, 2, 3, 3);
   b.n = 2;
   b.slate = {0, 1, 2, 3, 3, -1};  // 5 impressions: 3 harmful, 2 extremist, 1 news
+  b.SlateProvenance(0)[0] = static_cast<uint8_t>(Provenance::kInjected);  // item 0 (mainstream) injected
   const int32_t users[2] = {0, 2};
   b.users = users;
   ChoiceBuffer ch;
@@ -162,7 +163,8 @@ TEST(ExposureObserverTest, SharesByLabel) {
   ch.clicks = {0, -1, 3, -1};
   obs->BeginStep(v);
   obs->ObserveBatch(v, b, ch);
-  double row[6];
+  ASSERT_EQ(obs->Columns().size(), 7u);
+  double row[7];
   obs->EndStep(v, row);
   EXPECT_DOUBLE_EQ(row[0], 3.0 / 5);
   EXPECT_DOUBLE_EQ(row[1], 2.0 / 5);
@@ -170,11 +172,13 @@ TEST(ExposureObserverTest, SharesByLabel) {
   EXPECT_DOUBLE_EQ(row[3], 1.0 / 5);
   EXPECT_DOUBLE_EQ(row[4], 0.5);
   EXPECT_DOUBLE_EQ(row[5], 0.5);  // users 0 and 2 of 4 were shown harmful content
+  EXPECT_DOUBLE_EQ(row[6], 3.0 / 4);  // the ranker's 4 slots, 3 of them harmful
   // a step without impressions has no shares: NaN, not 0
   obs->BeginStep(v);
-  double empty[6];
+  double empty[7];
   obs->EndStep(v, empty);
   EXPECT_TRUE(std::isnan(empty[0]));
+  EXPECT_TRUE(std::isnan(empty[6]));
   EXPECT_DOUBLE_EQ(empty[5], 0.5);  // reach is cumulative
 }
 
