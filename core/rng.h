@@ -30,6 +30,7 @@ enum class Purpose : uint64_t {
   kReplicateSeed,
   kJourney,
   kPerceptualHash,
+  kDismissal,
 };
 
 /// Stateless Philox generator; cheap to construct per (stream, step, purpose).

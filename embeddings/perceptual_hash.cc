@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <map>
 #include <numeric>
 
+#include "core/error.h"
 #include "core/rng.h"
 
 namespace counterpoint {
@@ -41,24 +43,104 @@ void FlipBits(uint64_t seed, int64_t item, int n_flips, uint8_t* code) {
   }
 }
 
-int CopyBitFlips(const Catalog& catalog, uint64_t seed, int64_t item, const HashPerturbation& p) {
-  if (catalog.parent(item) < 0) return 0;
-  const CounterRng rng(seed, item, 2, Purpose::kPerceptualHash);
-  return rng.Uniform(0) < p.edit_share ? p.edit_bit_flips : p.reencode_bit_flips;
+const char* CopyKindName(CopyKind k) {
+  switch (k) {
+    case CopyKind::kOriginal:
+      return "original";
+    case CopyKind::kReencode:
+      return "reencode";
+    case CopyKind::kCrop:
+      return "crop";
+    case CopyKind::kOverlay:
+      return "overlay";
+    case CopyKind::kRecut:
+      return "recut";
+    case CopyKind::kNewsExcerpt:
+      return "news_excerpt";
+  }
+  return "?";
+}
+
+double FlipRate(CopyKind kind, const HashPerturbation& p) {
+  switch (kind) {
+    case CopyKind::kOriginal:
+      return 0;
+    case CopyKind::kReencode:
+      return p.reencode_flip_rate;
+    case CopyKind::kCrop:
+      return p.crop_flip_rate;
+    case CopyKind::kOverlay:
+      return p.overlay_flip_rate;
+    case CopyKind::kRecut:
+      return p.recut_flip_rate;
+    case CopyKind::kNewsExcerpt:
+      return p.news_excerpt_flip_rate;
+  }
+  return 0;
+}
+
+void ValidatePerturbation(const HashPerturbation& p, const std::string& where) {
+  const double sum = p.reencode_share + p.crop_share + p.overlay_share;
+  if (sum > 1 + 1e-12)
+    throw InputError(where, "reencode_share + crop_share + overlay_share is " + std::to_string(sum) +
+                                ", more than 1 (re-cuts take the rest); lower them");
+}
+
+int FlipBitsAtRate(uint64_t seed, int64_t item, double rate, uint8_t* code) {
+  // one uniform per bit: each flips with probability `rate`, independently
+  const CounterRng rng(seed, item, 4, Purpose::kPerceptualHash);
+  int flipped = 0;
+  for (int bit = 0; bit < kHashBits; ++bit)
+    if (rng.Uniform(static_cast<uint64_t>(bit)) < rate) {
+      code[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+      ++flipped;
+    }
+  return flipped;
+}
+
+std::vector<HashOrigin> HashOrigins(const Catalog& catalog, uint64_t seed, const HashPerturbation& p) {
+  const int64_t n = catalog.size();
+  std::vector<HashOrigin> origin(n);
+  // the extremist originals of each topic, and of all topics, that a news report may excerpt
+  std::map<int32_t, std::vector<int64_t>> by_topic;
+  std::vector<int64_t> all;
+  for (int64_t i = 0; i < n; ++i)
+    if (catalog.parent(i) < 0 && catalog.label(i) == Label::kExtremist)
+      by_topic[catalog.topic(i)].push_back(i), all.push_back(i);
+  for (int64_t i = 0; i < n; ++i) {
+    const CounterRng rng(seed, i, 2, Purpose::kPerceptualHash);
+    if (catalog.parent(i) >= 0) {
+      const double u = rng.Uniform(0);
+      const double a = p.reencode_share, b = a + p.crop_share, c = b + p.overlay_share;
+      origin[i].kind = u < a   ? CopyKind::kReencode
+                       : u < b ? CopyKind::kCrop
+                       : u < c ? CopyKind::kOverlay
+                               : CopyKind::kRecut;
+      origin[i].source = catalog.parent(i);
+    } else if (catalog.label(i) == Label::kNewsReporting && !all.empty() && rng.Uniform(1) < p.news_excerpt_share) {
+      const auto it = by_topic.find(catalog.topic(i));
+      const std::vector<int64_t>& pool = it != by_topic.end() ? it->second : all;
+      origin[i].kind = CopyKind::kNewsExcerpt;
+      origin[i].source = pool[rng.Below(2, pool.size())];
+    }
+  }
+  return origin;
 }
 
 std::vector<uint8_t> CatalogHashes(const Catalog& catalog, uint64_t seed, const HashPerturbation& p) {
   const int64_t n = catalog.size();
   std::vector<uint8_t> codes(n * kHashBytes);
-  // originals first, then each copy from its parent's code
+  const std::vector<HashOrigin> origin = HashOrigins(catalog, seed, p);
+  // originals first, then news excerpts (of extremist originals), then copies (whose
+  // parent, an item without a parent, may itself be a news excerpt in a file catalog)
   for (int64_t i = 0; i < n; ++i)
-    if (catalog.parent(i) < 0) RandomHash(seed, i, codes.data() + i * kHashBytes);
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t par = catalog.parent(i);
-    if (par < 0) continue;
-    std::memcpy(codes.data() + i * kHashBytes, codes.data() + par * kHashBytes, kHashBytes);
-    FlipBits(seed, i, CopyBitFlips(catalog, seed, i, p), codes.data() + i * kHashBytes);
-  }
+    if (origin[i].source < 0) RandomHash(seed, i, codes.data() + i * kHashBytes);
+  for (const bool copies : {false, true})
+    for (int64_t i = 0; i < n; ++i) {
+      if (origin[i].source < 0 || (origin[i].kind != CopyKind::kNewsExcerpt) != copies) continue;
+      std::memcpy(codes.data() + i * kHashBytes, codes.data() + origin[i].source * kHashBytes, kHashBytes);
+      FlipBitsAtRate(seed, i, FlipRate(origin[i].kind, p), codes.data() + i * kHashBytes);
+    }
   return codes;
 }
 

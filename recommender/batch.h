@@ -69,6 +69,10 @@ struct SlateBatch {
   std::vector<int64_t> slate;       ///< n x slate_size, -1 = empty slot
   std::vector<float> slate_score;   ///< n x slate_size
   std::vector<uint8_t> provenance;  ///< n x slate_size: Provenance of each slot
+  /// The slates offer a "not interested" control: a user who examined an item, did not
+  /// click it and found it unwanted (the user model's rule) uses the control with this
+  /// probability; 0 = not offered. Set by the not_interested intervention (OnSlate).
+  double dismiss_probability = 0;
 
   void Reserve(int64_t capacity, int64_t d, int k_, int slate_size_) {
     dim = d;

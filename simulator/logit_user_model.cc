@@ -80,6 +80,18 @@ class LogitUserModel : public UserModel {
       }
       for (int j = n; j < out.max_clicks; ++j) clicked[j] = -1;
       out.n_clicks[u] = n;
+      // "not interested": an examined item the user passed over and found unwanted, if the
+      // platform offers the control; one draw per item (not per slot: what else the slate
+      // holds does not change it)
+      if (b.dismiss_probability > 0) {
+        const CounterRng dismissal(ctx.seed, user, ctx.step, Purpose::kDismissal);
+        uint8_t* dismissed = out.Dismissed(u);
+        for (int r = 0; r < n_open; ++r) {
+          const int j = slot[r];
+          if (utility[j] >= p_.dismiss_utility || std::find(clicked, clicked + n, slate[j]) != clicked + n) continue;
+          if (dismissal.Uniform(static_cast<uint64_t>(slate[j])) < b.dismiss_probability) dismissed[j] = 1;
+        }
+      }
       // drift: interest moves toward each consumed item at rate drift_rate * susceptibility;
       // a counter-narrative also pulls it away from the extremity direction
       const float rate = static_cast<float>(p_.drift_rate * pop.susceptibility[pop.Row(user)]);
@@ -112,6 +124,7 @@ LogitUserParams LogitUserParamsFrom(const Params& p) {
   s.max_clicks = static_cast<int>(p.Int("max_clicks"));
   s.drift_rate = p.Double("drift_rate");
   s.counter_pull = p.Double("counter_pull");
+  s.dismiss_utility = p.Double("dismiss_utility");
   return s;
 }
 
@@ -130,7 +143,11 @@ const bool kLogitRegistered = UserModelRegistry::Get().Add(
       DoubleParam("drift_rate", LogitUserParams{}.drift_rate, "drift toward consumed items, times susceptibility", 0,
                   1),
       DoubleParam("counter_pull", LogitUserParams{}.counter_pull, "pull away from extremity per counter-narrative", 0,
-                  10)}},
+                  10),
+      DoubleParam("dismiss_utility", LogitUserParams{}.dismiss_utility,
+                  "an examined item the user did not click with utility below this is unwanted (dismissed where the "
+                  "platform offers 'not interested')",
+                  -1e3, 1e3)}},
     [](const Params& p) { return MakeLogitUserModel(LogitUserParamsFrom(p)); });
 }  // namespace
 

@@ -40,6 +40,9 @@ struct LogitUserParams {
   int max_clicks = 3;             ///< clicks per session at most
   double drift_rate = 0.25;       ///< step toward a consumed item, times susceptibility
   double counter_pull = 0.3;      ///< move away from the extremity direction per counter-narrative, times receptivity
+  /// An examined, unclicked item with utility below this is unwanted: dismissed with the
+  /// batch's dismiss_probability where the platform offers the control
+  double dismiss_utility = 2.0;
 };
 
 /// Utility of item `item` for a user with interest `interest` and appetite `appetite`.

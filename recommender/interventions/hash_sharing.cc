@@ -7,6 +7,7 @@ namespace counterpoint {
 void HashSharing::Init(const InterventionContext& ctx) {
   const Catalog& cat = ctx.catalog;
   const int64_t n = cat.size();
+  ValidatePerturbation(p_.perturbation, "hash_sharing (arm '" + ctx.arm + "')");
   // codes keyed by the replicate's seed: the same in every arm
   codes_ = CatalogHashes(cat, ctx.seed, p_.perturbation);
   db_ = std::make_unique<HashDatabase>(n);
@@ -35,7 +36,7 @@ void HashSharing::OnUploads(const RecContext& ctx, std::span<const int64_t> arri
       db_->Remove(r.item);
   }
   // one batched search for the step's uploads still pending (not blocked by another intervention)
-  blocked_ = blocked_legitimate_ = 0;
+  blocked_ = blocked_legitimate_ = blocked_news_ = 0;
   int64_t m = 0;
   for (int64_t item : arriving) {
     if (ctx.items.status[item] != ItemStatus::kPending) continue;
@@ -51,6 +52,7 @@ void HashSharing::OnUploads(const RecContext& ctx, std::span<const int64_t> arri
     actions.Block(item, ModerationChannel::kHashMatch);
     ++blocked_;
     blocked_legitimate_ += !IsHarmful(ctx.catalog.label(item));
+    blocked_news_ += ctx.catalog.label(item) == Label::kNewsReporting;
   }
 }
 
@@ -58,12 +60,13 @@ void HashSharing::WriteMetrics(const RecContext&, double* row) {
   row[0] = static_cast<double>(blocked_);
   row[1] = static_cast<double>(blocked_legitimate_);
   row[2] = static_cast<double>(db_->size());
+  row[3] = static_cast<double>(blocked_news_);
 }
 
 void HashSharing::SaveState(StateWriter& out) const {
   // the database's items in index order: re-adding them rebuilds the same index
   out.PutVector(db_->items());
-  out.Put<uint64_t>(log_cursor_), out.Put(blocked_), out.Put(blocked_legitimate_);
+  out.Put<uint64_t>(log_cursor_), out.Put(blocked_), out.Put(blocked_legitimate_), out.Put(blocked_news_);
 }
 
 void HashSharing::LoadState(StateReader& in) {
@@ -75,26 +78,41 @@ void HashSharing::LoadState(StateReader& in) {
     db_->Add(item, codes_.data() + item * kHashBytes);
   }
   log_cursor_ = in.Get<uint64_t>(), blocked_ = in.Get<int64_t>(), blocked_legitimate_ = in.Get<int64_t>();
+  blocked_news_ = in.Get<int64_t>();
 }
 
 namespace {
 
+const HashPerturbation d;
 const bool kRegistered = InterventionRegistry::Get().Add(
     "hash_sharing",
     {"Hash sharing: removed items' perceptual hashes (256-bit, PDQ-like) block uploads within a Hamming "
      "distance (docs/interventions.md).",
      {IntParam("match_threshold", 31, "delta: block an upload within this Hamming distance (of 256 bits)", 0, 256),
-      IntParam("reencode_bit_flips", 8, "bits a re-encoded copy's hash differs from its parent's", 0, 256),
-      IntParam("edit_bit_flips", 64, "bits an edited copy's hash differs from its parent's", 0, 256),
-      DoubleParam("edit_share", 0.3, "share of copies that are edits (the rest re-encodes)", 0, 1),
+      DoubleParam("reencode_share", d.reencode_share, "share of copies that are re-encodes", 0, 1),
+      DoubleParam("reencode_flip_rate", d.reencode_flip_rate, "per-bit flip probability of a re-encode", 0, 1),
+      DoubleParam("crop_share", d.crop_share, "share of copies that are crops", 0, 1),
+      DoubleParam("crop_flip_rate", d.crop_flip_rate, "per-bit flip probability of a crop", 0, 1),
+      DoubleParam("overlay_share", d.overlay_share, "share of copies with an overlay (logo, caption)", 0, 1),
+      DoubleParam("overlay_flip_rate", d.overlay_flip_rate, "per-bit flip probability of an overlay", 0, 1),
+      DoubleParam("recut_flip_rate", d.recut_flip_rate,
+                  "per-bit flip probability of a re-cut (the copies that are none of the above)", 0, 1),
+      DoubleParam("news_excerpt_share", d.news_excerpt_share,
+                  "share of news reports that excerpt an extremist item of their topic", 0, 1),
+      DoubleParam("news_excerpt_flip_rate", d.news_excerpt_flip_rate,
+                  "per-bit flip probability of a news report's excerpt from its source", 0, 1),
       DoubleParam("seed_share", 0, "share of extremist originals whose hashes other platforms shared at the start", 0,
                   1)}},
     [](const Params& p) -> std::unique_ptr<Intervention> {
       HashSharingParams h;
       h.match_threshold = static_cast<int>(p.Int("match_threshold"));
-      h.perturbation.reencode_bit_flips = static_cast<int>(p.Int("reencode_bit_flips"));
-      h.perturbation.edit_bit_flips = static_cast<int>(p.Int("edit_bit_flips"));
-      h.perturbation.edit_share = p.Double("edit_share");
+      HashPerturbation& q = h.perturbation;
+      q.reencode_share = p.Double("reencode_share"), q.reencode_flip_rate = p.Double("reencode_flip_rate");
+      q.crop_share = p.Double("crop_share"), q.crop_flip_rate = p.Double("crop_flip_rate");
+      q.overlay_share = p.Double("overlay_share"), q.overlay_flip_rate = p.Double("overlay_flip_rate");
+      q.recut_flip_rate = p.Double("recut_flip_rate");
+      q.news_excerpt_share = p.Double("news_excerpt_share");
+      q.news_excerpt_flip_rate = p.Double("news_excerpt_flip_rate");
       h.seed_share = p.Double("seed_share");
       return std::make_unique<HashSharing>(h);
     });

@@ -22,8 +22,8 @@ struct HashSharingParams {
 /// Every removal (any channel) adds the item's hash to the database, a successful
 /// appeal takes it out; each upload (new items and re-uploads alike) whose hash lies
 /// within delta of a hash in the database is blocked. Columns: hash_blocked,
-/// hash_blocked_legitimate (chance matches of legitimate items, ground truth),
-/// hash_db_size.
+/// hash_blocked_legitimate (legitimate items blocked, ground truth: chance matches and
+/// news reports that excerpt a removed item), hash_db_size, hash_blocked_news.
 class HashSharing : public Intervention {
  public:
   explicit HashSharing(const HashSharingParams& p) : p_(p) {}
@@ -31,10 +31,10 @@ class HashSharing : public Intervention {
   void Init(const InterventionContext& ctx) override;
   bool Shardable() const override { return true; }  // per item, replicated on every rank
   std::vector<std::string> Columns() const override {
-    return {"hash_blocked", "hash_blocked_legitimate", "hash_db_size"};
+    return {"hash_blocked", "hash_blocked_legitimate", "hash_db_size", "hash_blocked_news"};
   }
   std::vector<std::string> ColumnsZeroWhenAbsent() const override {
-    return {"hash_blocked", "hash_blocked_legitimate"};
+    return {"hash_blocked", "hash_blocked_legitimate", "hash_blocked_news"};
   }
   void OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
@@ -53,7 +53,7 @@ class HashSharing : public Intervention {
   std::vector<uint8_t> query_;  ///< codes of this step's uploads
   std::vector<int64_t> query_items_, nearest_;
   std::vector<int32_t> distance_;
-  int64_t blocked_ = 0, blocked_legitimate_ = 0;
+  int64_t blocked_ = 0, blocked_legitimate_ = 0, blocked_news_ = 0;
 };
 
 }  // namespace counterpoint

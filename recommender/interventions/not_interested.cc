@@ -17,7 +17,7 @@ void NotInterested::Init(const InterventionContext& ctx) {
   next_.assign(ctx.local_users, 0);
 }
 
-void NotInterested::BeginStep(const RecContext&) { dismissals_ = suppressed_ = 0; }
+void NotInterested::BeginStep(const RecContext&) { dismissals_ = dismissals_harmful_ = suppressed_ = 0; }
 
 void NotInterested::OnScores(const RecContext& ctx, SlateBatch& b) {
   const Catalog& cat = ctx.catalog;
@@ -59,34 +59,11 @@ void NotInterested::OnScores(const RecContext& ctx, SlateBatch& b) {
   suppressed_ += suppressed;
 }
 
-void NotInterested::OnResponse(const RecContext& ctx, const SlateBatch& b, ChoiceBuffer& choices) {
-  const Catalog& cat = ctx.catalog;
-#pragma omp parallel for schedule(static) if (b.n > 1024)
-  for (int64_t u = 0; u < b.n; ++u) {
-    const int64_t user = b.users[u];
-    const int64_t* slate = b.Slate(u);
-    const int64_t* clicks = choices.Clicks(u);
-    const int n_clicks = choices.n_clicks[u];
-    // a user who chose harmful content this session does not find it unwanted
-    bool chose_harmful = false;
-    for (int c = 0; c < n_clicks; ++c) chose_harmful |= clicks[c] >= 0 && IsHarmful(cat.label(clicks[c]));
-    if (chose_harmful) continue;
-    // the user's dismissal draw: one uniform per slot, on this instance's own purpose
-    const CounterRng rng(ctx.seed, user, ctx.step, purpose_);
-    uint8_t* dismissed = choices.Dismissed(u);
-    for (int j = 0; j < b.slate_size; ++j) {
-      const int64_t item = slate[j];
-      if (item < 0 || b.Injected(u, j) || !IsHarmful(cat.label(item))) continue;
-      bool clicked = false;
-      for (int c = 0; c < n_clicks; ++c) clicked |= clicks[c] == item;
-      if (!clicked && rng.Uniform(j) < probability_) dismissed[j] = 1;
-    }
-  }
-}
+void NotInterested::OnSlate(const RecContext&, SlateBatch& b) { b.dismiss_probability = probability_; }
 
 void NotInterested::OnFeedback(const RecContext& ctx, const SlateBatch& b, const ChoiceBuffer& choices) {
-  int64_t dismissals = 0;
-#pragma omp parallel for schedule(static) if (b.n > 1024) reduction(+ : dismissals)
+  int64_t dismissals = 0, harmful = 0;
+#pragma omp parallel for schedule(static) if (b.n > 1024) reduction(+ : dismissals, harmful)
   for (int64_t u = 0; u < b.n; ++u) {
     const int64_t user = b.users[u] - first_;  // the user's row
     const int64_t* slate = b.Slate(u);
@@ -99,36 +76,43 @@ void NotInterested::OnFeedback(const RecContext& ctx, const SlateBatch& b, const
       when_[r] = ctx.step;
       next_[user] = (next_[user] + 1) % memory_;
       ++dismissals;
+      harmful += IsHarmful(ctx.catalog.label(slate[j]));  // measurement only: the platform never reads it
     }
   }
   dismissals_ += dismissals;
+  dismissals_harmful_ += harmful;
 }
 
 void NotInterested::WriteMetrics(const RecContext& ctx, double* row) {
   // every rank's counts of this step
-  SumOverRanks(ctx.users, {{&dismissals_, 1}, {&suppressed_, 1}});
+  SumOverRanks(ctx.users, {{&dismissals_, 1}, {&dismissals_harmful_, 1}, {&suppressed_, 1}});
   row[0] = static_cast<double>(dismissals_);
-  row[1] = static_cast<double>(suppressed_);
+  row[1] = static_cast<double>(dismissals_harmful_);
+  row[2] = dismissals_ > 0 ? static_cast<double>(dismissals_harmful_) / static_cast<double>(dismissals_) : std::nan("");
+  row[3] = static_cast<double>(suppressed_);
 }
 
 void NotInterested::SaveState(StateWriter& out) const {
   out.PutVector(dismissed_), out.PutVector(when_), out.PutVector(next_);
-  out.Put(dismissals_), out.Put(suppressed_);
+  out.Put(dismissals_), out.Put(dismissals_harmful_), out.Put(suppressed_);
 }
 
 void NotInterested::LoadState(StateReader& in) {
   in.GetVector(dismissed_, dismissed_.size(), "not_interested dismissals");
   in.GetVector(when_, when_.size(), "not_interested dismissal steps");
   in.GetVector(next_, next_.size(), "not_interested ring positions");
-  dismissals_ = in.Get<int64_t>(), suppressed_ = in.Get<int64_t>();
+  dismissals_ = in.Get<int64_t>(), dismissals_harmful_ = in.Get<int64_t>(), suppressed_ = in.Get<int64_t>();
 }
 
 namespace {
 const bool kRegistered = InterventionRegistry::Get().Add(
     "not_interested",
-    {"Users dismiss unwanted items (\"not interested\"); the platform suppresses, for that user, candidates similar "
-     "to a dismissed item for a number of steps (docs/interventions.md).",
-     {DoubleParam("probability", 0.3, "probability that a user dismisses an unwanted item of the slate", 0, 1),
+    {"A \"not interested\" control: users dismiss items they examined and found unwanted (the user model's rule); "
+     "the platform suppresses, for that user, candidates similar to a dismissed item for a number of steps "
+     "(docs/interventions.md).",
+     {DoubleParam("probability", 0.3,
+                  "probability that a user who found an examined item unwanted uses the control (0 = not offered)", 0,
+                  1),
       DoubleParam("similarity", 0.9, "sigma: candidates with cosine >= sigma to a dismissed item are suppressed", -1,
                   1),
       IntParam("suppress_steps", 10, "steps a dismissal suppresses similar items (from the next step on)", 1, 1000000),

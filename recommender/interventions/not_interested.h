@@ -9,25 +9,33 @@
 
 namespace counterpoint {
 
-/// Users dismiss an unwanted item of their slate with probability `probability`; for
-/// `suppress_steps` steps the platform then drops, for that user, every candidate whose
+/// The platform offers a "not interested" control on every slate (OnSlate sets
+/// SlateBatch::dismiss_probability to `probability`); whether a user finds an item
+/// unwanted is the user model's (an examined item passed over with low utility for that
+/// user, docs/model.md §3), so mainstream and news items are dismissed too and harmful ones
+/// by users with an appetite for them are not. The platform records each dismissed slot
+/// (ChoiceBuffer::dismissed, OnFeedback) in a per-user ring of the last `memory`
+/// dismissals and for `suppress_steps` steps drops, for that user, every candidate whose
 /// cosine to a dismissed item is at least `similarity` (score -inf: shown only if the pool
-/// runs out). Unwanted (the user's side, docs/interventions.md): an organic slot the user
-/// did not click whose content is harmful (ground-truth label), in a session where the
-/// user clicked nothing harmful. The user's dismissals are marked in ChoiceBuffer::dismissed
-/// (OnResponse), so the event log shows them; the platform then records every dismissed
-/// slot (OnFeedback) in a per-user ring of the last `memory` dismissals.
+/// runs out). Columns: nim_dismissals, nim_dismissals_harmful (ground truth: measurement),
+/// nim_dismissed_harmful_share (their precision as a harm filter; NaN without
+/// dismissals), nim_suppressed_candidates.
 class NotInterested : public Intervention {
  public:
   NotInterested(double probability, double similarity, int suppress_steps, int memory)
       : probability_(probability), similarity_(similarity), suppress_steps_(suppress_steps), memory_(memory) {}
   void Init(const InterventionContext& ctx) override;
   bool Shardable() const override { return true; }
-  std::vector<std::string> Columns() const override { return {"nim_dismissals", "nim_suppressed_candidates"}; }
-  std::vector<std::string> ColumnsZeroWhenAbsent() const override { return Columns(); }
+  std::vector<std::string> Columns() const override {
+    return {"nim_dismissals", "nim_dismissals_harmful", "nim_dismissed_harmful_share", "nim_suppressed_candidates"};
+  }
+  /// the precision is a share of dismissals: none without the control
+  std::vector<std::string> ColumnsZeroWhenAbsent() const override {
+    return {"nim_dismissals", "nim_dismissals_harmful", "nim_suppressed_candidates"};
+  }
   void BeginStep(const RecContext& ctx) override;
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
-  void OnResponse(const RecContext& ctx, const SlateBatch& batch, ChoiceBuffer& choices) override;
+  void OnSlate(const RecContext& ctx, SlateBatch& batch) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
   void SaveState(StateWriter& out) const override;
@@ -44,7 +52,7 @@ class NotInterested : public Intervention {
   std::vector<int64_t> dismissed_;  ///< users held x memory: dismissed item ids, -1 = none
   std::vector<int64_t> when_;       ///< users held x memory: step of each dismissal
   std::vector<int32_t> next_;       ///< per user: ring position of the next dismissal
-  int64_t dismissals_ = 0, suppressed_ = 0;
+  int64_t dismissals_ = 0, dismissals_harmful_ = 0, suppressed_ = 0;
 };
 
 }  // namespace counterpoint

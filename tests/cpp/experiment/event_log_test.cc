@@ -121,7 +121,7 @@ catalog: {type: synthetic, n_items: 3000, dim: 8, n_topics: 4, share_borderline:
           upload_horizon: 6, reupload_pool: 0.5, reupload_copies: 3}
 index: {factory: Flat}
 population: {n_users: 300}
-user_model: {type: logit, extremity_appeal: 6.0}
+user_model: {type: logit, extremity_appeal: 6.0, dismiss_utility: 3.0}
 recommender: {candidates: 40, slate_size: 6}
 arms:
   - name: control

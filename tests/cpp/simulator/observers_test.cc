@@ -171,7 +171,7 @@ TEST(ExposureObserverTest, SharesByLabel) {
   EXPECT_DOUBLE_EQ(row[2], 0.0);
   EXPECT_DOUBLE_EQ(row[3], 1.0 / 5);
   EXPECT_DOUBLE_EQ(row[4], 0.5);
-  EXPECT_DOUBLE_EQ(row[5], 0.5);  // users 0 and 2 of 4 were shown harmful content
+  EXPECT_DOUBLE_EQ(row[5], 0.5);      // users 0 and 2 of 4 were shown harmful content
   EXPECT_DOUBLE_EQ(row[6], 3.0 / 4);  // the ranker's 4 slots, 3 of them harmful
   // a step without impressions has no shares: NaN, not 0
   obs->BeginStep(v);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "recommender/batch.h"
 #include "test_util.h"
@@ -181,6 +182,77 @@ TEST(LogitUserModelTest, CounterNarrativePullsAwayFromExtremityDirection) {
   // (1, 0) + 0.2 ((0.6, 0.8) - (1, 0)) - 0.25 (0, 1) = (0.92, -0.09); divided by its norm 0.9243917...
   EXPECT_NEAR(with.pop.interest[0], 0.9952491, 1e-6);
   EXPECT_NEAR(with.pop.interest[1], -0.09736133, 1e-6);
+}
+
+}  // namespace
+}  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+// in 2-d with interest e1: 0 extremist at cosine .3 (extremity .9), 1 mainstream at
+// cosine -.5, 2 mainstream at cosine 1
+std::shared_ptr<const Catalog> DismissalItems() {
+  return testing::MakeCatalog(2, {0.3f, std::sqrt(1 - 0.09f), -0.5f, std::sqrt(0.75f), 1.f, 0.f},
+                              {Label::kExtremist, Label::kMainstream, Label::kMainstream}, {0.9f, 0.f, 0.f});
+}
+
+LogitUserParams NeverClicks() {
+  LogitUserParams p;
+  p.position_decay = 0.0;  // every slot examined
+  p.outside_utility = 50;  // leaving always wins
+  p.drift_rate = p.counter_pull = 0.0;
+  p.dismiss_utility = 2.0;
+  return p;
+}
+
+TEST(LogitUserModelTest, UnwantedIsAnExaminedItemPassedOverWithLowUtilityForThatUser) {
+  // utilities u = 5 cos + 6 appetite extremity max(cos, 0): item 0 is 1.5 + 1.62 appetite,
+  // item 1 is -2.5, item 2 is 5; unwanted below 2. User 0 has no appetite, user 1 0.5
+  Harness h(DismissalItems(), 2, {0, 1, 2}, 1);
+  h.choices.Reserve(2, 1, 3);
+  h.pop.appetite = {0.f, 0.5f};
+  h.batch.dismiss_probability = 1.0;
+  MakeLogitUserModel(NeverClicks())->Respond(h.Context(0), h.batch, h.pop, h.choices);
+  EXPECT_EQ(std::vector<uint8_t>(h.choices.Dismissed(0), h.choices.Dismissed(0) + 3), (std::vector<uint8_t>{1, 1, 0}));
+  // with an appetite the extremist item is wanted (2.31), the unrelated mainstream one is not
+  EXPECT_EQ(std::vector<uint8_t>(h.choices.Dismissed(1), h.choices.Dismissed(1) + 3), (std::vector<uint8_t>{0, 1, 0}));
+  // no control offered: nothing dismissed
+  Harness off(DismissalItems(), 2, {0, 1, 2}, 1);
+  off.choices.Reserve(2, 1, 3);
+  MakeLogitUserModel(NeverClicks())->Respond(off.Context(0), off.batch, off.pop, off.choices);
+  for (uint8_t d : off.choices.dismissed) EXPECT_EQ(d, 0);
+}
+
+TEST(LogitUserModelTest, NeitherUnexaminedNorClickedItemsAreDismissed) {
+  // eta 60: only slot 0 is examined (slot 1 with probability 2^-60); the user clicks it
+  // since leaving is worth -1000: item 0 (1.5 < 2 for no appetite) is chosen, not dismissed,
+  // and item 1 in slot 1 is never looked at
+  LogitUserParams p = NeverClicks();
+  p.position_decay = 60;
+  p.outside_utility = -1000;
+  Harness h(DismissalItems(), 50, {0, 1}, 1);
+  h.choices.Reserve(50, 1, 2);
+  h.pop.appetite.assign(50, 0.f);
+  h.batch.dismiss_probability = 1.0;
+  MakeLogitUserModel(p)->Respond(h.Context(0), h.batch, h.pop, h.choices);
+  for (int u = 0; u < 50; ++u) {
+    EXPECT_EQ(h.choices.n_clicks[u], 1);
+    EXPECT_EQ(h.choices.Dismissed(u)[0], 0);
+    EXPECT_EQ(h.choices.Dismissed(u)[1], 0);
+  }
+}
+
+TEST(LogitUserModelTest, AnUnwantedItemIsDismissedWithTheControlsProbability) {
+  // 20,000 users each pass over item 1 (unwanted): Binomial(20000, .3) dismissals
+  const int n = 20000;
+  Harness h(DismissalItems(), n, {1}, 1);
+  h.choices.Reserve(n, 1, 1);
+  h.batch.dismiss_probability = 0.3;
+  MakeLogitUserModel(NeverClicks())->Respond(h.Context(0), h.batch, h.pop, h.choices);
+  double dismissed = 0;
+  for (uint8_t d : h.choices.dismissed) dismissed += d;
+  EXPECT_NEAR(dismissed / n, 0.3, 4 * std::sqrt(0.3 * 0.7 / n));
 }
 
 }  // namespace

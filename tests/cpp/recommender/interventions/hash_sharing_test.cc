@@ -1,6 +1,8 @@
-// Perceptual hashes, the re-upload pool, re-uploads and hash_sharing: exact bit flips,
-// blocking within delta and not beyond, chance matches of legitimate items against a
-// brute-force count, and the direction of effect on the shipped scenario.
+// Perceptual hashes, the re-upload pool, re-uploads and hash_sharing: exact bit flips, the
+// copy kinds' shares and distances against their binomial laws, blocking within delta and
+// not beyond, news reports blocked for the excerpt they carry, chance matches of
+// legitimate items against a brute-force count, and the direction of effect on the
+// shipped scenario.
 #include "recommender/interventions/hash_sharing.h"
 
 #include <gtest/gtest.h>
@@ -155,11 +157,16 @@ struct UploadHarness {
   }
 };
 
-std::unique_ptr<Intervention> MakeHashSharing(int delta, int reencode_flips) {
+// every copy a re-encode flipping each bit with probability `rate`; no news excerpts
+// unless `news_share` > 0 (at `news_rate`)
+std::unique_ptr<Intervention> MakeHashSharing(int delta, double rate, double news_share = 0, double news_rate = 0) {
   HashSharingParams p;
   p.match_threshold = delta;
-  p.perturbation.reencode_bit_flips = reencode_flips;
-  p.perturbation.edit_share = 0;  // every copy a re-encode: exactly reencode_flips bits
+  p.perturbation.reencode_share = 1;
+  p.perturbation.crop_share = p.perturbation.overlay_share = 0;
+  p.perturbation.reencode_flip_rate = rate;
+  p.perturbation.news_excerpt_share = news_share;
+  p.perturbation.news_excerpt_flip_rate = news_rate;
   return std::make_unique<HashSharing>(p);
 }
 
@@ -171,13 +178,16 @@ std::unique_ptr<Intervention> MakeReuploads() {
   return e.factory(p);
 }
 
-// removal of the original at step 1: the creator re-uploads copy 1 at step 3; with
-// `flips` bits flipped from the original's hash and delta = 31 it is blocked iff flips <= 31
-ItemStatus CopyFate(int flips, std::vector<ModerationRecord>* log_out = nullptr) {
+// removal of the original at step 1: the creator re-uploads copy 1 at step 3, whose code
+// flips each bit of the original's at `rate`; blocked iff its distance is within `delta`.
+// `distance` receives that distance
+ItemStatus CopyFate(int delta, double rate, int* distance, std::vector<ModerationRecord>* log_out = nullptr) {
   std::vector<std::unique_ptr<Intervention>> ivs;
   ivs.push_back(MakeReuploads());
-  ivs.push_back(MakeHashSharing(31, flips));
+  ivs.push_back(MakeHashSharing(delta, rate));
+  const auto* hs = static_cast<const HashSharing*>(ivs.back().get());
   UploadHarness h(FamilyCatalog(2), std::move(ivs));
+  *distance = HammingDistance(hs->codes().data() + kHashBytes, hs->codes().data());
   h.Step(0);
   h.Step(1, [](ItemActions& a) { a.Remove(0, ModerationChannel::kClassifier, 1); });
   h.Step(2);
@@ -189,23 +199,109 @@ ItemStatus CopyFate(int flips, std::vector<ModerationRecord>* log_out = nullptr)
 
 TEST(HashSharingTest, BlocksAReuploadWithinDeltaAndPassesOneBeyond) {
   std::vector<ModerationRecord> log;
-  EXPECT_EQ(CopyFate(10, &log), ItemStatus::kBlocked);
+  int d = 0;
+  // the same codes at any delta (keyed by the seed): the copy is d bits away
+  EXPECT_EQ(CopyFate(256, 0.1, &d, &log), ItemStatus::kBlocked);
+  ASSERT_GT(d, 5);
   EXPECT_EQ(log.back().item, 1);
   EXPECT_EQ(log.back().event, ModerationEvent::kBlocked);
   EXPECT_EQ(log.back().channel, ModerationChannel::kHashMatch);
   EXPECT_EQ(log.back().step, 3);
-  EXPECT_EQ(CopyFate(31), ItemStatus::kBlocked);  // the boundary: distance <= delta
-  EXPECT_EQ(CopyFate(32), ItemStatus::kLive);
-  EXPECT_EQ(CopyFate(40, &log), ItemStatus::kLive);
+  int again = 0;
+  EXPECT_EQ(CopyFate(d, 0.1, &again), ItemStatus::kBlocked);  // the boundary: distance <= delta
+  EXPECT_EQ(again, d);
+  EXPECT_EQ(CopyFate(d - 1, 0.1, &again, &log), ItemStatus::kLive);
   EXPECT_EQ(log.back().event, ModerationEvent::kReuploaded);
   EXPECT_EQ(log.back().step, 3);
+  // an identical copy (rate 0) is 0 bits away
+  EXPECT_EQ(CopyFate(0, 0.0, &again), ItemStatus::kBlocked);
+  EXPECT_EQ(again, 0);
+}
+
+// one extremist original (item 0, topic 0) and n copies of it, then m news reports of topic 0
+std::shared_ptr<const Catalog> CopiesAndNews(int64_t n, int64_t m) {
+  CatalogData d;
+  d.dim = 2;
+  for (int64_t i = 0; i < 1 + n + m; ++i) {
+    d.embeddings.push_back(1.0f);
+    d.embeddings.push_back(0.1f * static_cast<float>(i % 7));
+    d.labels.push_back(i <= n ? Label::kExtremist : Label::kNewsReporting);
+    d.extremity.push_back(i <= n ? 0.9f : 0.1f);
+    d.parent.push_back(i >= 1 && i <= n ? 0 : -1);
+    d.upload_step.push_back(i >= 1 && i <= n ? kUploadOnDemand : (i == 0 ? 0 : 1));
+  }
+  return std::make_shared<const Catalog>(std::move(d), "copies");
+}
+
+TEST(PerceptualHashTest, CopyKindsFollowTheirSharesAndDistancesTheirBinomialLaws) {
+  const int64_t n = 20000;
+  const auto cat = CopiesAndNews(n, 0);
+  HashPerturbation p;  // the defaults: shares .5/.2/.15 (re-cuts .15), rates .03/.10/.14/.30
+  const std::vector<HashOrigin> origin = HashOrigins(*cat, 11, p);
+  const std::vector<uint8_t> codes = CatalogHashes(*cat, 11, p);
+  std::map<CopyKind, std::vector<int>> distances;
+  for (int64_t i = 1; i <= n; ++i) {
+    ASSERT_EQ(origin[i].source, 0);
+    distances[origin[i].kind].push_back(HammingDistance(codes.data() + i * kHashBytes, codes.data()));
+  }
+  EXPECT_EQ(origin[0].kind, CopyKind::kOriginal);
+  const std::map<CopyKind, std::pair<double, double>> law = {{CopyKind::kReencode, {0.5, 0.03}},
+                                                             {CopyKind::kCrop, {0.2, 0.10}},
+                                                             {CopyKind::kOverlay, {0.15, 0.14}},
+                                                             {CopyKind::kRecut, {0.15, 0.30}}};
+  for (const auto& [kind, sr] : law) {
+    const auto [share, rate] = sr;
+    const auto& ds = distances[kind];
+    // the share of copies of this kind: Binomial(n, share)
+    EXPECT_NEAR(static_cast<double>(ds.size()) / n, share, 4 * std::sqrt(share * (1 - share) / n))
+        << CopyKindName(kind);
+    // the mean distance: 256 rate, with variance 256 rate (1 - rate) per copy
+    double mean = 0;
+    for (int x : ds) mean += x;
+    mean /= static_cast<double>(ds.size());
+    EXPECT_NEAR(mean, 256 * rate, 4 * std::sqrt(256 * rate * (1 - rate) / ds.size())) << CopyKindName(kind);
+  }
+}
+
+TEST(HashSharingTest, NewsReportsThatExcerptARemovedItemAreBlockedAsTheThresholdAllows) {
+  // 3000 news reports all excerpt item 0 (rate .1: distance Binomial(256, .1), mean 25.6);
+  // item 0 is removed at step 0 and the reports arrive at step 1. Blocked: those within delta
+  const int64_t m = 3000;
+  std::vector<double> blocked;
+  for (int delta : {20, 31, 45}) {
+    std::vector<std::unique_ptr<Intervention>> ivs;
+    ivs.push_back(MakeHashSharing(delta, 0.0, 1.0, 0.1));
+    const auto* hs = static_cast<const HashSharing*>(ivs.back().get());
+    UploadHarness h(CopiesAndNews(0, m), std::move(ivs));
+    h.Step(0, [](ItemActions& a) { a.Remove(0, ModerationChannel::kClassifier, 0); });
+    h.Step(1);
+    int64_t within = 0;
+    for (int64_t i = 1; i <= m; ++i) {
+      const bool match = HammingDistance(hs->codes().data() + i * kHashBytes, hs->codes().data()) <= delta;
+      within += match;
+      EXPECT_EQ(h.items.status[i], match ? ItemStatus::kBlocked : ItemStatus::kLive);
+    }
+    EXPECT_EQ(h.row[0], static_cast<double>(within));
+    EXPECT_EQ(h.row[1], static_cast<double>(within));  // all legitimate
+    EXPECT_EQ(h.row[3], static_cast<double>(within));  // all news
+    // against P(Binomial(256, .1) <= delta), 4 standard errors
+    double q = 0;
+    for (int k = 0; k <= delta; ++k)
+      q += std::exp(std::lgamma(257.0) - std::lgamma(k + 1.0) - std::lgamma(257.0 - k) + k * std::log(0.1) +
+                    (256 - k) * std::log(0.9));
+    EXPECT_NEAR(static_cast<double>(within) / m, q, 4 * std::sqrt(q * (1 - q) / m)) << "delta " << delta;
+    blocked.push_back(static_cast<double>(within));
+  }
+  // a looser threshold blocks more reports: the collateral a threshold trades for recall
+  EXPECT_LT(blocked[0], blocked[1]);
+  EXPECT_LT(blocked[1], blocked[2]);
 }
 
 TEST(HashSharingTest, ABlockedReuploadTriggersTheNextCopy) {
   // copy 1 blocked at step 3 -> copy 2 re-uploaded at step 5, blocked too
   std::vector<std::unique_ptr<Intervention>> ivs;
   ivs.push_back(MakeReuploads());
-  ivs.push_back(MakeHashSharing(31, 4));
+  ivs.push_back(MakeHashSharing(31, 0.0));
   UploadHarness h(FamilyCatalog(2), std::move(ivs));
   for (int t = 0; t < 7; ++t)
     h.Step(t, [&](ItemActions& a) {
@@ -222,7 +318,7 @@ TEST(HashSharingTest, ABlockedReuploadTriggersTheNextCopy) {
 
 TEST(HashSharingTest, RestoredItemsLeaveTheDatabase) {
   std::vector<std::unique_ptr<Intervention>> ivs;
-  ivs.push_back(MakeHashSharing(31, 4));
+  ivs.push_back(MakeHashSharing(31, 0.0));
   auto* hs = static_cast<HashSharing*>(ivs[0].get());
   UploadHarness h(FamilyCatalog(2), std::move(ivs));
   h.Step(0, [](ItemActions& a) { a.Remove(0, ModerationChannel::kClassifier, 0); });
@@ -246,7 +342,7 @@ TEST(HashSharingTest, ChanceMatchesOfLegitimateItemsAreCountedAndBlocked) {
   // delta = 100 an unrelated pair matches with probability P(Bin(256, 1/2) <= 100)
   const int delta = 100, removed = 40;
   std::vector<std::unique_ptr<Intervention>> ivs;
-  ivs.push_back(MakeHashSharing(delta, 4));
+  ivs.push_back(MakeHashSharing(delta, 0.0));
   auto* hs = static_cast<HashSharing*>(ivs[0].get());
   CatalogData d;
   d.dim = 2;
@@ -308,11 +404,14 @@ TEST(SlowHashSharingTest, SharedDatabaseBlocksReuploadsOfRemovedItems) {
     EXPECT_GT(blocked[treated], 20) << "replicate " << k;
     EXPECT_LT(live_copies[treated], 0.6 * live_copies[control]) << "replicate " << k;
   }
+  // at delta = 31 no legitimate item is blocked by chance (below 1e-30 a pair): the only
+  // legitimate items blocked are news reports carrying an excerpt of a removed item
   const size_t cols = r.columns.size();
   const size_t c = std::find(r.columns.begin(), r.columns.end(), "hash_blocked_legitimate") - r.columns.begin();
+  const size_t news = std::find(r.columns.begin(), r.columns.end(), "hash_blocked_news") - r.columns.begin();
   for (const auto& run : r.runs)
     if (run.arm == "hash_sharing") {
-      for (int64_t t = 0; t < r.steps; ++t) EXPECT_EQ(run.rows[t * cols + c], 0);
+      for (int64_t t = 0; t < r.steps; ++t) EXPECT_EQ(run.rows[t * cols + c], run.rows[t * cols + news]);
     }
 }
 

@@ -361,7 +361,7 @@ recommender:
     - {type: moderation, latency_steps: 2, review_capacity: 15, flagger_recall: 0.5, appeal_success: 0.7,
        appeal_delay_steps: 2}
     - {type: reuploads, delay: 1, probability: 0.9}
-    - {type: hash_sharing, edit_share: 0.4}
+    - {type: hash_sharing, overlay_share: 0.3}
     - {type: moderation_test_shown_recorder}
 )";
 

@@ -1,4 +1,5 @@
-// not_interested: who dismisses what, the suppression window and the cosine rule.
+// not_interested: the control offered, what the platform records, the suppression window
+// and the cosine rule (who finds what unwanted is the user model's: user_model_test.cc).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -48,21 +49,19 @@ struct Fixture {
     b.n = n_users;
   }
   RecContext Ctx(int64_t step) const { return {*cat, index, items, step, 7}; }
-  // every user sees slate (0, 1); `clicker` clicks item 0
-  double Feedback(int64_t step, int clicker = -1) {
+  // every user sees slate (0, 1); the users in `dismissers` dismissed slot `slot`; returns
+  // the step's columns (dismissals, harmful among them, their share, suppressed)
+  std::vector<double> Feedback(int64_t step, const std::vector<int>& dismissers, int slot) {
     iv->BeginStep(Ctx(step));
-    for (int64_t u = 0; u < b.n; ++u) {
-      b.Slate(u)[0] = 0, b.Slate(u)[1] = 1;
-      choices.n_clicks[u] = u == clicker ? 1 : 0;
-      choices.clicks[u * 3] = u == clicker ? 0 : -1;
-    }
-    // the user's act marks the slots (OnResponse), the platform records them (OnFeedback)
+    for (int64_t u = 0; u < b.n; ++u) b.Slate(u)[0] = 0, b.Slate(u)[1] = 1;
+    iv->OnSlate(Ctx(step), b);
+    // the users' act marks the slots (the user model), the platform records them (OnFeedback)
     std::fill(choices.dismissed.begin(), choices.dismissed.end(), uint8_t{0});
-    iv->OnResponse(Ctx(step), b, choices);
+    for (int u : dismissers) choices.Dismissed(u)[slot] = 1;
     iv->OnFeedback(Ctx(step), b, choices);
-    double row[2];
-    iv->WriteMetrics(Ctx(step), row);
-    return row[0];
+    std::vector<double> row(4);
+    iv->WriteMetrics(Ctx(step), row.data());
+    return row;
   }
   // candidates 0..3 with equal scores; returns the scores of user u and the suppressed count
   std::vector<float> Scores(int64_t step, int64_t u, double* suppressed) {
@@ -70,22 +69,19 @@ struct Fixture {
     for (int64_t v = 0; v < b.n; ++v)
       for (int j = 0; j < 4; ++j) b.cand_ids[v * 4 + j] = j, b.cand_score[v * 4 + j] = 1.f;
     iv->OnScores(Ctx(step), b);
-    double row[2];
+    double row[4];
     iv->WriteMetrics(Ctx(step), row);
-    *suppressed = row[1];
+    *suppressed = row[3];
     return {b.cand_score.begin() + u * 4, b.cand_score.begin() + u * 4 + 4};
   }
 };
 
-TEST(NotInterestedTest, UnwantedItemsAreDismissedAndSimilarOnesSuppressedForAWindow) {
-  Fixture f(1.0, 2, 2);
-  // user 0 does not click: dismisses the extremist item 0 (not the mainstream item 1);
-  // user 1 clicked item 0: harmful content it chose is not unwanted
-  EXPECT_EQ(f.Feedback(0, /*clicker=*/1), 1.0);
-  // the dismissal is marked in the choice buffer (the event log's `dismissed` column)
-  EXPECT_EQ(f.choices.Dismissed(0)[0], 1);
-  EXPECT_EQ(f.choices.Dismissed(0)[1], 0);
-  EXPECT_EQ(f.choices.Dismissed(1)[0], 0);
+TEST(NotInterestedTest, DismissedItemsAreCountedAndSimilarOnesSuppressedForAWindow) {
+  Fixture f(0.3, 2, 2);
+  // user 0 dismissed the extremist item 0: one dismissal, harmful, precision 1
+  EXPECT_EQ(f.Feedback(0, {0}, 0), (std::vector<double>{1, 1, 1, 0}));
+  // the control is offered on the slates with its probability
+  EXPECT_EQ(f.b.dismiss_probability, 0.3);
   double suppressed = 0;
   // the same step: not yet in force
   EXPECT_EQ(f.Scores(0, 0, &suppressed), (std::vector<float>{1, 1, 1, 1}));
@@ -101,21 +97,14 @@ TEST(NotInterestedTest, UnwantedItemsAreDismissedAndSimilarOnesSuppressedForAWin
   EXPECT_EQ(suppressed, 0.0);
 }
 
-TEST(NotInterestedTest, InjectedSlotsAndZeroProbabilityDismissNothing) {
-  Fixture f(1.0, 2, 1);
-  f.b.SlateProvenance(0)[0] = static_cast<uint8_t>(Provenance::kInjected);
-  EXPECT_EQ(f.Feedback(0), 0.0);
-  Fixture g(0.0, 2, 1);
-  EXPECT_EQ(g.Feedback(0), 0.0);
-}
-
-TEST(NotInterestedTest, DismissalRateIsTheProbability) {
-  // 20000 users each with one unwanted slot: the count is Binomial(20000, .3);
-  // 4 standard errors of the share = 4 sqrt(.3 * .7 / 20000) = .013
-  const int n = 20000;
-  Fixture f(0.3, 2, n);
-  const double share = f.Feedback(0) / n;
-  EXPECT_NEAR(share, 0.3, 4 * std::sqrt(0.3 * 0.7 / n));
+TEST(NotInterestedTest, PrecisionIsMeasuredOverWhatUsersDismissed) {
+  Fixture f(1.0, 2, 3);
+  // users 0 and 1 dismissed the mainstream item 1: no harmful dismissal, precision 0
+  EXPECT_EQ(f.Feedback(0, {0, 1}, 1), (std::vector<double>{2, 0, 0, 0}));
+  // nobody dismissed: the precision is undefined (NaN), never 0
+  const std::vector<double> none = f.Feedback(1, {}, 0);
+  EXPECT_EQ(none[0], 0);
+  EXPECT_TRUE(std::isnan(none[2]));
 }
 
 }  // namespace
