@@ -57,7 +57,7 @@ Action AddRunCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "Run a scenario: every arm for every replicate.");
   cmd->footer(
       "Writes DIR/metrics.csv (a row per step, arm and replicate), DIR/summary.json (final\n"
-      "metrics per arm with 95% CIs and differences against the first arm),\n"
+      "metrics per arm with 95% CIs and differences against the control arm: control: or the first),\n"
       "DIR/metrics_summary.csv (per step, arm and metric: mean over replicates and 95% CI) and\n"
       "DIR/manifest.json (resolved scenario, hash, seeds, version, git revision, times, the files\n"
       "written with their SHA-256, status complete or partial).\n"
@@ -70,7 +70,8 @@ Action AddRunCommand(CLI::App& app) {
   cmd->add_option("--set", args->sets, "override a setting, e.g. --set arms.0.ranker.type=random (repeatable)")
       ->take_all();
   cmd->add_option("--arms", args->arms,
-                  "run only these arms, in this order (the first is the baseline), e.g. --arms engagement,relevance")
+                  "run only these arms, in this order (the control stays the scenario's control: if kept, else the "
+                  "first), e.g. --arms engagement,relevance")
       ->delimiter(',');
   cmd->add_option("--threads", args->threads, "OpenMP threads (default: all cores; results do not depend on it)")
       ->check(CLI::Range(1, 1024));

@@ -31,6 +31,7 @@ enum class Purpose : uint64_t {
   kJourney,
   kPerceptualHash,
   kDismissal,
+  kReactance,
 };
 
 /// Stateless Philox generator; cheap to construct per (stream, step, purpose).

@@ -45,10 +45,8 @@ std::vector<double> FinalValues(const RunResult& res, const std::string& arm, si
 }
 
 // metrics for which a relative difference (arm / control - 1) means something: levels, not
-// differences of signed quantities (extremity is a signed projection)
-bool HasRelative(const std::string& metric) {
-  return metric != "extremity_mean" && metric.rfind("extremity_p", 0) != 0;
-}
+// signed quantities (extremity is a signed projection, and so is a drift of it)
+bool HasRelative(const std::string& metric) { return metric.find("extremity") == std::string::npos; }
 
 // one comparison record: paired difference of final values, and the paired relative difference
 nlohmann::json Comparison(const std::string& arm, const std::string& control, const std::string& metric,

@@ -22,6 +22,11 @@ double LogitUtilityOf(const LogitUserParams& p, const Catalog& catalog, float ap
   return p.relevance_weight * sim + p.extremity_appeal * appetite * catalog.extremity(item) * std::max(sim, 0.0);
 }
 
+bool Reactant(const LogitUserParams& p, uint64_t seed, int64_t user) {
+  return p.reactance_share > 0 &&
+         CounterRng(seed, static_cast<uint64_t>(user), 0, Purpose::kReactance).Uniform(0) < p.reactance_share;
+}
+
 namespace {
 
 class LogitUserModel : public UserModel {
@@ -95,7 +100,9 @@ class LogitUserModel : public UserModel {
       // drift: interest moves toward each consumed item at rate drift_rate * susceptibility;
       // a counter-narrative also pulls it away from the extremity direction
       const float rate = static_cast<float>(p_.drift_rate * pop.susceptibility[pop.Row(user)]);
-      const float pull = static_cast<float>(p_.counter_pull * pop.receptivity[pop.Row(user)]);
+      // reactance turns the pull around
+      const float pull = static_cast<float>(p_.counter_pull * pop.receptivity[pop.Row(user)]) *
+                         (Reactant(p_, ctx.seed, user) ? -1.f : 1.f);
       for (int c = 0; c < n; ++c) {
         const float* x = cat.Embedding(clicked[c]);
         for (int64_t j = 0; j < d; ++j) interest[j] += rate * (x[j] - interest[j]);
@@ -125,6 +132,7 @@ LogitUserParams LogitUserParamsFrom(const Params& p) {
   s.drift_rate = p.Double("drift_rate");
   s.counter_pull = p.Double("counter_pull");
   s.dismiss_utility = p.Double("dismiss_utility");
+  s.reactance_share = p.Double("reactance_share");
   return s;
 }
 
@@ -147,7 +155,9 @@ const bool kLogitRegistered = UserModelRegistry::Get().Add(
       DoubleParam("dismiss_utility", LogitUserParams{}.dismiss_utility,
                   "an examined item the user did not click with utility below this is unwanted (dismissed where the "
                   "platform offers 'not interested')",
-                  -1e3, 1e3)}},
+                  -1e3, 1e3),
+      DoubleParam("reactance_share", LogitUserParams{}.reactance_share,
+                  "share of users a counter-narrative pushes toward extremity instead (reactance, backfire)", 0, 1)}},
     [](const Params& p) { return MakeLogitUserModel(LogitUserParamsFrom(p)); });
 }  // namespace
 

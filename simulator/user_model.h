@@ -40,10 +40,17 @@ struct LogitUserParams {
   int max_clicks = 3;             ///< clicks per session at most
   double drift_rate = 0.25;       ///< step toward a consumed item, times susceptibility
   double counter_pull = 0.3;      ///< move away from the extremity direction per counter-narrative, times receptivity
+  /// Share of users in whom a counter-narrative provokes reactance: their pull points toward
+  /// the extremity direction instead (the backfire the literature warns of; docs/model.md §3)
+  double reactance_share = 0.0;
   /// An examined, unclicked item with utility below this is unwanted: dismissed with the
   /// batch's dismiss_probability where the platform offers the control
   double dismiss_utility = 2.0;
 };
+
+/// Whether `user` reacts against counter-narratives (a share reactance_share of users, one
+/// draw per user keyed by the seed: the same user in every arm and step).
+bool Reactant(const LogitUserParams& p, uint64_t seed, int64_t user);
 
 /// Utility of item `item` for a user with interest `interest` and appetite `appetite`.
 double LogitUtility(const LogitUserParams& p, const Catalog& catalog, const float* interest, float appetite,

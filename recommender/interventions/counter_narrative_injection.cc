@@ -169,6 +169,8 @@ std::vector<std::string> CounterNarrativeInjection::Columns() const {
   std::vector<std::string> cols = {"cn_injected_impressions", "cn_injected_clicks", "cn_injected_ctr",
                                    "cn_users_reached", "cn_triggered_users"};
   for (int64_t o : orgs_) cols.push_back("cn_org" + std::to_string(o) + "_impressions");
+  cols.push_back("cn_injected_impressions_total");
+  cols.push_back("cn_injected_clicks_total");
   return cols;
 }
 
@@ -403,12 +405,15 @@ void CounterNarrativeInjection::WriteMetrics(const RecContext& ctx, double* row)
   SumOverRanks(ctx.users,
                {{&impressions_, 1}, {&clicks_, 1}, {&triggered_count_, 1}, {&reached_step_, 1}, org_impressions_});
   reached_count_ += reached_step_;
+  total_impressions_ += impressions_, total_clicks_ += clicks_;
   row[0] = static_cast<double>(impressions_);
   row[1] = static_cast<double>(clicks_);
   row[2] = impressions_ > 0 ? static_cast<double>(clicks_) / static_cast<double>(impressions_) : std::nan("");
   row[3] = static_cast<double>(reached_count_);
   row[4] = static_cast<double>(triggered_count_);
   for (size_t o = 0; o < orgs_.size(); ++o) row[5 + o] = static_cast<double>(org_impressions_[o]);
+  row[5 + orgs_.size()] = static_cast<double>(total_impressions_);
+  row[6 + orgs_.size()] = static_cast<double>(total_clicks_);
 }
 
 void CounterNarrativeInjection::SaveState(StateWriter& out) const {
@@ -416,7 +421,8 @@ void CounterNarrativeInjection::SaveState(StateWriter& out) const {
   out.PutVector(ring_step_), out.PutVector(ring_harmful_), out.PutVector(ring_total_);
   out.PutVector(cap_log_), out.PutVector(cap_head_), out.PutVector(triggered_), out.PutVector(reached_);
   out.PutVector(budget_left_), out.PutVector(org_impressions_);
-  for (int64_t x : {impressions_, clicks_, triggered_count_, reached_count_}) out.Put(x);
+  for (int64_t x : {impressions_, clicks_, triggered_count_, reached_count_, total_impressions_, total_clicks_})
+    out.Put(x);
 }
 
 void CounterNarrativeInjection::LoadState(StateReader& in) {
@@ -429,7 +435,8 @@ void CounterNarrativeInjection::LoadState(StateReader& in) {
   in.GetVector(reached_, reached_.size(), "injection reached users");
   in.GetVector(budget_left_, budget_left_.size(), "injection budgets");
   in.GetVector(org_impressions_, org_impressions_.size(), "injection organisation impressions");
-  for (int64_t* x : {&impressions_, &clicks_, &triggered_count_, &reached_count_}) *x = in.Get<int64_t>();
+  for (int64_t* x : {&impressions_, &clicks_, &triggered_count_, &reached_count_, &total_impressions_, &total_clicks_})
+    *x = in.Get<int64_t>();
 }
 
 namespace {

@@ -113,6 +113,7 @@ class CounterNarrativeInjection : public Intervention {
   std::vector<int64_t> budget_left_;
   std::vector<int64_t> org_impressions_;
   int64_t impressions_ = 0, clicks_ = 0, triggered_count_ = 0, reached_count_ = 0;
+  int64_t total_impressions_ = 0, total_clicks_ = 0;  ///< since the start
   int64_t reached_step_ = 0;  ///< users first reached this step (this rank's until WriteMetrics)
   int64_t first_ = 0;         ///< the first user held; per-user arrays have a row per user held
 

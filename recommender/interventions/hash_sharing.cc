@@ -53,6 +53,9 @@ void HashSharing::OnUploads(const RecContext& ctx, std::span<const int64_t> arri
     ++blocked_;
     blocked_legitimate_ += !IsHarmful(ctx.catalog.label(item));
     blocked_news_ += ctx.catalog.label(item) == Label::kNewsReporting;
+    ++total_blocked_;
+    total_legitimate_ += !IsHarmful(ctx.catalog.label(item));
+    total_news_ += ctx.catalog.label(item) == Label::kNewsReporting;
   }
 }
 
@@ -61,12 +64,16 @@ void HashSharing::WriteMetrics(const RecContext&, double* row) {
   row[1] = static_cast<double>(blocked_legitimate_);
   row[2] = static_cast<double>(db_->size());
   row[3] = static_cast<double>(blocked_news_);
+  row[4] = static_cast<double>(total_blocked_);
+  row[5] = static_cast<double>(total_legitimate_);
+  row[6] = static_cast<double>(total_news_);
 }
 
 void HashSharing::SaveState(StateWriter& out) const {
   // the database's items in index order: re-adding them rebuilds the same index
   out.PutVector(db_->items());
   out.Put<uint64_t>(log_cursor_), out.Put(blocked_), out.Put(blocked_legitimate_), out.Put(blocked_news_);
+  out.Put(total_blocked_), out.Put(total_legitimate_), out.Put(total_news_);
 }
 
 void HashSharing::LoadState(StateReader& in) {
@@ -79,6 +86,7 @@ void HashSharing::LoadState(StateReader& in) {
   }
   log_cursor_ = in.Get<uint64_t>(), blocked_ = in.Get<int64_t>(), blocked_legitimate_ = in.Get<int64_t>();
   blocked_news_ = in.Get<int64_t>();
+  total_blocked_ = in.Get<int64_t>(), total_legitimate_ = in.Get<int64_t>(), total_news_ = in.Get<int64_t>();
 }
 
 namespace {

@@ -23,7 +23,8 @@ struct HashSharingParams {
 /// appeal takes it out; each upload (new items and re-uploads alike) whose hash lies
 /// within delta of a hash in the database is blocked. Columns: hash_blocked,
 /// hash_blocked_legitimate (legitimate items blocked, ground truth: chance matches and
-/// news reports that excerpt a removed item), hash_db_size, hash_blocked_news.
+/// news reports that excerpt a removed item), hash_db_size, hash_blocked_news, and the
+/// first, second and fourth since the start (_total).
 class HashSharing : public Intervention {
  public:
   explicit HashSharing(const HashSharingParams& p) : p_(p) {}
@@ -31,10 +32,12 @@ class HashSharing : public Intervention {
   void Init(const InterventionContext& ctx) override;
   bool Shardable() const override { return true; }  // per item, replicated on every rank
   std::vector<std::string> Columns() const override {
-    return {"hash_blocked", "hash_blocked_legitimate", "hash_db_size", "hash_blocked_news"};
+    return {"hash_blocked",       "hash_blocked_legitimate",       "hash_db_size",           "hash_blocked_news",
+            "hash_blocked_total", "hash_blocked_legitimate_total", "hash_blocked_news_total"};
   }
   std::vector<std::string> ColumnsZeroWhenAbsent() const override {
-    return {"hash_blocked", "hash_blocked_legitimate", "hash_blocked_news"};
+    return {"hash_blocked",       "hash_blocked_legitimate",       "hash_blocked_news",
+            "hash_blocked_total", "hash_blocked_legitimate_total", "hash_blocked_news_total"};
   }
   void OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
@@ -54,6 +57,7 @@ class HashSharing : public Intervention {
   std::vector<int64_t> query_items_, nearest_;
   std::vector<int32_t> distance_;
   int64_t blocked_ = 0, blocked_legitimate_ = 0, blocked_news_ = 0;
+  int64_t total_blocked_ = 0, total_legitimate_ = 0, total_news_ = 0;  ///< since the start
 };
 
 }  // namespace counterpoint

@@ -90,11 +90,17 @@ void NotInterested::WriteMetrics(const RecContext& ctx, double* row) {
   row[1] = static_cast<double>(dismissals_harmful_);
   row[2] = dismissals_ > 0 ? static_cast<double>(dismissals_harmful_) / static_cast<double>(dismissals_) : std::nan("");
   row[3] = static_cast<double>(suppressed_);
+  total_dismissals_ += dismissals_, total_harmful_ += dismissals_harmful_;
+  row[4] = static_cast<double>(total_dismissals_);
+  row[5] = static_cast<double>(total_harmful_);
+  row[6] = total_dismissals_ > 0 ? static_cast<double>(total_harmful_) / static_cast<double>(total_dismissals_)
+                                 : std::nan("");
 }
 
 void NotInterested::SaveState(StateWriter& out) const {
   out.PutVector(dismissed_), out.PutVector(when_), out.PutVector(next_);
   out.Put(dismissals_), out.Put(dismissals_harmful_), out.Put(suppressed_);
+  out.Put(total_dismissals_), out.Put(total_harmful_);
 }
 
 void NotInterested::LoadState(StateReader& in) {
@@ -102,6 +108,7 @@ void NotInterested::LoadState(StateReader& in) {
   in.GetVector(when_, when_.size(), "not_interested dismissal steps");
   in.GetVector(next_, next_.size(), "not_interested ring positions");
   dismissals_ = in.Get<int64_t>(), dismissals_harmful_ = in.Get<int64_t>(), suppressed_ = in.Get<int64_t>();
+  total_dismissals_ = in.Get<int64_t>(), total_harmful_ = in.Get<int64_t>();
 }
 
 namespace {

@@ -19,7 +19,7 @@ namespace counterpoint {
 /// cosine to a dismissed item is at least `similarity` (score -inf: shown only if the pool
 /// runs out). Columns: nim_dismissals, nim_dismissals_harmful (ground truth: measurement),
 /// nim_dismissed_harmful_share (their precision as a harm filter; NaN without
-/// dismissals), nim_suppressed_candidates.
+/// dismissals), nim_suppressed_candidates; the first three since the start (_total).
 class NotInterested : public Intervention {
  public:
   NotInterested(double probability, double similarity, int suppress_steps, int memory)
@@ -27,11 +27,18 @@ class NotInterested : public Intervention {
   void Init(const InterventionContext& ctx) override;
   bool Shardable() const override { return true; }
   std::vector<std::string> Columns() const override {
-    return {"nim_dismissals", "nim_dismissals_harmful", "nim_dismissed_harmful_share", "nim_suppressed_candidates"};
+    return {"nim_dismissals",
+            "nim_dismissals_harmful",
+            "nim_dismissed_harmful_share",
+            "nim_suppressed_candidates",
+            "nim_dismissals_total",
+            "nim_dismissals_harmful_total",
+            "nim_dismissed_harmful_share_total"};
   }
   /// the precision is a share of dismissals: none without the control
   std::vector<std::string> ColumnsZeroWhenAbsent() const override {
-    return {"nim_dismissals", "nim_dismissals_harmful", "nim_suppressed_candidates"};
+    return {"nim_dismissals", "nim_dismissals_harmful", "nim_suppressed_candidates", "nim_dismissals_total",
+            "nim_dismissals_harmful_total"};
   }
   void BeginStep(const RecContext& ctx) override;
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
@@ -53,6 +60,7 @@ class NotInterested : public Intervention {
   std::vector<int64_t> when_;       ///< users held x memory: step of each dismissal
   std::vector<int32_t> next_;       ///< per user: ring position of the next dismissal
   int64_t dismissals_ = 0, dismissals_harmful_ = 0, suppressed_ = 0;
+  int64_t total_dismissals_ = 0, total_harmful_ = 0;  ///< since the start
 };
 
 }  // namespace counterpoint

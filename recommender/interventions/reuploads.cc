@@ -42,25 +42,27 @@ void Reuploads::RequestUploads(const RecContext& ctx, const ItemActions& actions
   reuploaded_ = 0;
   for (; due_head_ < due_.size() && due_[due_head_].step <= t; ++due_head_) {
     arriving.push_back(due_[due_head_].item);
-    ++reuploaded_;
+    ++reuploaded_, ++total_reuploaded_;
   }
 }
 
 void Reuploads::WriteMetrics(const RecContext&, double* row) {
   row[0] = static_cast<double>(reuploaded_);
   row[1] = static_cast<double>(due_.size() - due_head_);
+  row[2] = static_cast<double>(total_reuploaded_);
 }
 
 void Reuploads::SaveState(StateWriter& out) const {
   // the families are rebuilt by Init; what was scheduled so far is state
   out.Put<uint64_t>(log_cursor_), out.PutVector(next_copy_), out.PutVector(due_);
-  out.Put<uint64_t>(due_head_), out.Put(reuploaded_);
+  out.Put<uint64_t>(due_head_), out.Put(reuploaded_), out.Put(total_reuploaded_);
 }
 
 void Reuploads::LoadState(StateReader& in) {
   log_cursor_ = in.Get<uint64_t>();
   in.GetVector(next_copy_, next_copy_.size(), "reuploads copy offsets");
   in.GetVector(due_), due_head_ = in.Get<uint64_t>(), reuploaded_ = in.Get<int64_t>();
+  total_reuploaded_ = in.Get<int64_t>();
   if (due_head_ > due_.size()) in.Fail("reuploads queue head out of range");
 }
 

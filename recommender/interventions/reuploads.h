@@ -22,7 +22,7 @@ class Reuploads : public Intervention {
 
   void Init(const InterventionContext& ctx) override;
   bool Shardable() const override { return true; }  // per item, replicated on every rank
-  std::vector<std::string> Columns() const override { return {"ru_reuploaded", "ru_scheduled"}; }
+  std::vector<std::string> Columns() const override { return {"ru_reuploaded", "ru_scheduled", "ru_reuploaded_total"}; }
   std::vector<std::string> ColumnsZeroWhenAbsent() const override { return Columns(); }
   void RequestUploads(const RecContext& ctx, const ItemActions& actions, std::vector<int64_t>& arriving) override;
   void WriteMetrics(const RecContext& ctx, double* row) override;
@@ -46,7 +46,7 @@ class Reuploads : public Intervention {
   std::vector<int64_t> next_copy_;  ///< per original: offset of the next copy not yet scheduled
   std::vector<Due> due_;            ///< scheduled re-uploads, steps ascending
   size_t due_head_ = 0;
-  int64_t reuploaded_ = 0;
+  int64_t reuploaded_ = 0, total_reuploaded_ = 0;
 };
 
 }  // namespace counterpoint

@@ -271,6 +271,11 @@ output: {events: true}
                                             "mod_removed_harmful_total",
                                             "mod_within_hour_total",
                                             "mod_restored_total",
+                                            "hash_blocked_total",
+                                            "ru_reuploaded_total",
+                                            "cn_injected_impressions_total",
+                                            "cn_injected_clicks_total",
+                                            "nim_dismissals_total",
                                             "hash_blocked",
                                             "hash_blocked_legitimate",
                                             "ru_reuploaded"};
@@ -286,7 +291,8 @@ output: {events: true}
     for (int64_t s0 = 0; s0 <= step; ++s0) {
       const Recount& e = cells[{arm, rep, s0}];
       total.removed += e.removed, total.removed_harmful += e.removed_harmful, total.within_hour += e.within_hour;
-      total.restored += e.restored;
+      total.restored += e.restored, total.hash_blocked += e.hash_blocked, total.reuploaded += e.reuploaded;
+      total.injected += e.injected, total.injected_clicks += e.injected_clicks, total.dismissed += e.dismissed;
     }
     const std::map<std::string, double> expected = {{"mod_cleared", c.cleared},
                                                     {"mod_cleared_harmful", c.cleared_harmful},
@@ -294,6 +300,11 @@ output: {events: true}
                                                     {"mod_removed_harmful_total", total.removed_harmful},
                                                     {"mod_within_hour_total", total.within_hour},
                                                     {"mod_restored_total", total.restored},
+                                                    {"hash_blocked_total", total.hash_blocked},
+                                                    {"ru_reuploaded_total", total.reuploaded},
+                                                    {"cn_injected_impressions_total", total.injected},
+                                                    {"cn_injected_clicks_total", total.injected_clicks},
+                                                    {"nim_dismissals_total", total.dismissed},
                                                     {"cn_injected_impressions", c.injected},
                                                     {"cn_injected_clicks", c.injected_clicks},
                                                     {"cn_users_reached", reached_until(arm, rep, step)},

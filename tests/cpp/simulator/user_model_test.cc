@@ -182,6 +182,29 @@ TEST(LogitUserModelTest, CounterNarrativePullsAwayFromExtremityDirection) {
   // (1, 0) + 0.2 ((0.6, 0.8) - (1, 0)) - 0.25 (0, 1) = (0.92, -0.09); divided by its norm 0.9243917...
   EXPECT_NEAR(with.pop.interest[0], 0.9952491, 1e-6);
   EXPECT_NEAR(with.pop.interest[1], -0.09736133, 1e-6);
+  // reactance turns the pull around: (1, 0) + 0.2 ((0.6, 0.8) - (1, 0)) + 0.25 (0, 1) = (0.92, 0.41),
+  // divided by its norm sqrt(1.0145)
+  p.reactance_share = 1.0;
+  Harness reactant(cat, 1, {0}, 1);
+  MakeLogitUserModel(p)->Respond(reactant.Context(0), reactant.batch, reactant.pop, reactant.choices);
+  ASSERT_EQ(reactant.choices.n_clicks[0], 1);
+  EXPECT_NEAR(reactant.pop.interest[0], 0.92 / std::sqrt(1.0145), 1e-6);
+  EXPECT_NEAR(reactant.pop.interest[1], 0.41 / std::sqrt(1.0145), 1e-6);
+}
+
+TEST(LogitUserModelTest, ReactantUsersAreAStableShareOfUsers) {
+  LogitUserParams p;
+  p.reactance_share = 0.2;
+  const int n = 20000;
+  int reactant = 0;
+  for (int u = 0; u < n; ++u) {
+    const bool r = Reactant(p, 99, u);
+    reactant += r;
+    EXPECT_EQ(Reactant(p, 99, u), r);  // the same user, every time
+  }
+  EXPECT_NEAR(static_cast<double>(reactant) / n, 0.2, 4 * std::sqrt(0.2 * 0.8 / n));
+  p.reactance_share = 0;
+  for (int u = 0; u < 100; ++u) EXPECT_FALSE(Reactant(p, 99, u));
 }
 
 }  // namespace

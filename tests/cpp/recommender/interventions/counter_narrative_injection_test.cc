@@ -89,15 +89,19 @@ TEST(CounterNarrativeInjectionTest, NearestCounterNarrativeGoesIntoTheSlotAndIsM
   EXPECT_TRUE(h.batch.Injected(0, 1));
   EXPECT_FALSE(h.batch.Injected(0, 0));
   EXPECT_FALSE(h.batch.Injected(0, 2));
-  // columns: impressions, clicks, ctr (NaN before feedback is 0/1), reached, triggered, org 100, org 200
+  // columns: impressions, clicks, ctr (NaN before feedback is 0/1), reached, triggered, org 100, org 200,
+  // then impressions and clicks since the start
   EXPECT_EQ(h.iv.Columns(), (std::vector<std::string>{"cn_injected_impressions", "cn_injected_clicks",
                                                       "cn_injected_ctr", "cn_users_reached", "cn_triggered_users",
-                                                      "cn_org100_impressions", "cn_org200_impressions"}));
+                                                      "cn_org100_impressions", "cn_org200_impressions",
+                                                      "cn_injected_impressions_total", "cn_injected_clicks_total"}));
   const auto m = h.Metrics();
   EXPECT_EQ(m[0], 1);
   EXPECT_EQ(m[3], 1);
   EXPECT_EQ(m[5], 1);
   EXPECT_EQ(m[6], 0);
+  EXPECT_EQ(m[7], 1);  // since the start
+  EXPECT_EQ(m[8], 0);
 }
 
 TEST(CounterNarrativeInjectionTest, TwoSlotsTakeTheTwoNearestAndSkipWhatIsOnTheSlate) {
@@ -121,7 +125,7 @@ TEST(CounterNarrativeInjectionTest, OnlyLiveItemsAndOnlyTheChosenOrganisations) 
   h.items.SetStatus(3, ItemStatus::kRemoved);
   EXPECT_EQ(h.Step(0, {0}, {0, 6, 7}), (V{0, 4, 6}));
   Harness g(Settings({{"trigger", std::string("always")}, {"organisations", V{100}}}));
-  EXPECT_EQ(g.iv.Columns().back(), "cn_org100_impressions");
+  EXPECT_EQ(g.iv.Columns()[g.iv.Columns().size() - 3], "cn_org100_impressions");
   g.items.SetStatus(3, ItemStatus::kRemoved);
   EXPECT_EQ(g.Step(0, {0}, {0, 6, 7}), (V{0, 5, 6}));  // org 200's item 4 is never used
 }

@@ -50,7 +50,8 @@ struct Fixture {
   }
   RecContext Ctx(int64_t step) const { return {*cat, index, items, step, 7}; }
   // every user sees slate (0, 1); the users in `dismissers` dismissed slot `slot`; returns
-  // the step's columns (dismissals, harmful among them, their share, suppressed)
+  // the step's columns (dismissals, harmful among them, their share, suppressed), then
+  // the same three since the start
   std::vector<double> Feedback(int64_t step, const std::vector<int>& dismissers, int slot) {
     iv->BeginStep(Ctx(step));
     for (int64_t u = 0; u < b.n; ++u) b.Slate(u)[0] = 0, b.Slate(u)[1] = 1;
@@ -59,7 +60,7 @@ struct Fixture {
     std::fill(choices.dismissed.begin(), choices.dismissed.end(), uint8_t{0});
     for (int u : dismissers) choices.Dismissed(u)[slot] = 1;
     iv->OnFeedback(Ctx(step), b, choices);
-    std::vector<double> row(4);
+    std::vector<double> row(iv->Columns().size());
     iv->WriteMetrics(Ctx(step), row.data());
     return row;
   }
@@ -69,8 +70,8 @@ struct Fixture {
     for (int64_t v = 0; v < b.n; ++v)
       for (int j = 0; j < 4; ++j) b.cand_ids[v * 4 + j] = j, b.cand_score[v * 4 + j] = 1.f;
     iv->OnScores(Ctx(step), b);
-    double row[4];
-    iv->WriteMetrics(Ctx(step), row);
+    std::vector<double> row(iv->Columns().size());
+    iv->WriteMetrics(Ctx(step), row.data());
     *suppressed = row[3];
     return {b.cand_score.begin() + u * 4, b.cand_score.begin() + u * 4 + 4};
   }
@@ -79,7 +80,7 @@ struct Fixture {
 TEST(NotInterestedTest, DismissedItemsAreCountedAndSimilarOnesSuppressedForAWindow) {
   Fixture f(0.3, 2, 2);
   // user 0 dismissed the extremist item 0: one dismissal, harmful, precision 1
-  EXPECT_EQ(f.Feedback(0, {0}, 0), (std::vector<double>{1, 1, 1, 0}));
+  EXPECT_EQ(f.Feedback(0, {0}, 0), (std::vector<double>{1, 1, 1, 0, 1, 1, 1}));
   // the control is offered on the slates with its probability
   EXPECT_EQ(f.b.dismiss_probability, 0.3);
   double suppressed = 0;
@@ -100,11 +101,17 @@ TEST(NotInterestedTest, DismissedItemsAreCountedAndSimilarOnesSuppressedForAWind
 TEST(NotInterestedTest, PrecisionIsMeasuredOverWhatUsersDismissed) {
   Fixture f(1.0, 2, 3);
   // users 0 and 1 dismissed the mainstream item 1: no harmful dismissal, precision 0
-  EXPECT_EQ(f.Feedback(0, {0, 1}, 1), (std::vector<double>{2, 0, 0, 0}));
-  // nobody dismissed: the precision is undefined (NaN), never 0
+  EXPECT_EQ(f.Feedback(0, {0, 1}, 1), (std::vector<double>{2, 0, 0, 0, 2, 0, 0}));
+  // nobody dismissed: the step's precision is undefined (NaN), never 0; the run's stands
   const std::vector<double> none = f.Feedback(1, {}, 0);
   EXPECT_EQ(none[0], 0);
   EXPECT_TRUE(std::isnan(none[2]));
+  EXPECT_EQ(none[4], 2);
+  // user 2 dismisses the extremist item: 1 of 3 so far
+  const std::vector<double> later = f.Feedback(2, {2}, 0);
+  EXPECT_EQ(later[4], 3);
+  EXPECT_EQ(later[5], 1);
+  EXPECT_DOUBLE_EQ(later[6], 1.0 / 3);
 }
 
 }  // namespace
