@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 
+from docs_markers import write_between
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
 
@@ -133,18 +135,6 @@ def markdown(rows, sweep, commit, date):
     return "\n".join(out)
 
 
-def write_between(path, begin, end, body):
-    with open(path) as f:
-        text = f.read()
-    if begin not in text or end not in text:
-        sys.exit(f"intervention_results.py: {path} lacks the markers {begin} ... {end}")
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    with open(path + ".tmp", "w") as f:
-        f.write(head + begin + "\n" + body + "\n" + end + tail)
-    os.replace(path + ".tmp", path)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
@@ -180,7 +170,8 @@ def main():
         w.writeheader()
         w.writerows(rows)
     os.replace(os.path.join(docs, "intervention_results.csv.tmp"), os.path.join(docs, "intervention_results.csv"))
-    write_between(os.path.join(docs, "interventions.md"), "<!-- results:begin -->", "<!-- results:end -->", body)
+    write_between(os.path.join(docs, "interventions.md"), "<!-- results:begin -->", "<!-- results:end -->", body,
+                  "intervention_results.py")
     print("wrote docs/interventions.md (results) and docs/intervention_results.csv", file=sys.stderr)
 
 

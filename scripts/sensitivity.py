@@ -20,6 +20,8 @@ import tempfile
 
 import matplotlib
 
+from docs_markers import write_between
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -109,16 +111,8 @@ def table(rows, path):
         value = f"**{x['value']}** (default)" if x["default"] else x["value"]
         lines.append(f"| {x['factor']} | {value} | {x['diff']:+.4f} [{x['ci95_low']:+.4f}, {x['ci95_high']:+.4f}] "
                      f"| {verdict} |")
-    begin, end = "<!-- sensitivity:begin -->", "<!-- sensitivity:end -->"
-    with open(path) as f:
-        text = f.read()
-    if begin not in text or end not in text:
-        sys.exit(f"sensitivity.py: {path} lacks the markers {begin} ... {end}")
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    with open(path + ".tmp", "w") as f:
-        f.write(head + begin + "\n" + "\n".join(lines) + "\n" + end + tail)
-    os.replace(path + ".tmp", path)
+    write_between(path, "<!-- sensitivity:begin -->", "<!-- sensitivity:end -->", "\n".join(lines),
+                  "sensitivity.py")
 
 
 if __name__ == "__main__":
