@@ -4,6 +4,7 @@
 
 #include "core/hash.h"
 #include "core/io.h"
+#include "core/text.h"
 
 namespace counterpoint::privacy {
 
@@ -144,6 +145,12 @@ Policy ParsePolicy(const std::string& text, const std::string& file, const std::
             const SourceLocation oloc = LocationOf(o->first, file);
             diags.Add(oloc.file, oloc.line, oloc.column,
                       where + ".organisations: a requester id must be a plain word or number");
+            continue;
+          }
+          if (const std::string bad = Utf8Problem(o->first.Scalar()); !bad.empty()) {
+            const SourceLocation oloc = LocationOf(o->first, file);
+            diags.Add(oloc.file, oloc.line, oloc.column,
+                      where + ".organisations: a requester id: " + bad + "; save the file as UTF-8");
             continue;
           }
           try {

@@ -65,6 +65,13 @@ tiers:
   EXPECT_EQ(e.diagnostics().size(), 7u) << msg;
 }
 
+TEST(PrivacyPolicyTest, ARequesterIdThatIsNotUtf8IsRefusedWhereItStands) {
+  const InputError e = testing::CatchInputError(
+      [] { ParsePolicy("name: p\ntiers:\n  ngo: {organisations: {\"ng\xe9\": 1}}\n", "p.yaml", "."); });
+  EXPECT_TRUE(testing::Contains(e.what(), "p.yaml:3:")) << e.what();
+  EXPECT_TRUE(testing::Contains(e.what(), "byte 0xe9 at byte 3 is not UTF-8")) << e.what();
+}
+
 TEST(PrivacyPolicyTest, MissingTiersAndSyntaxErrors) {
   const InputError e = testing::CatchInputError([] { ParsePolicy("name: x\n", "p.yaml", "."); });
   EXPECT_TRUE(testing::Contains(e.what(), "'tiers' must be a map")) << e.what();
