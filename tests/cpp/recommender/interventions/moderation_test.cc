@@ -322,6 +322,14 @@ TEST(ModerationTest, AppealRestoresWronglyRemovedLegitimateItemsAfterTheDelay) {
   EXPECT_EQ(r.rows[4][4], 1);  // restored
 }
 
+TEST(ModerationTest, AReviewThatCannotFitInAStepIsRefused) {
+  ModerationParams m;
+  m.review_capacity = 3;
+  m.review_cost = 4;
+  const InputError e = testing::CatchInputError([&] { StepModeration(m, 1); });
+  EXPECT_TRUE(testing::Contains(e.what(), "review_cost 4 exceeds review_capacity 3")) << e.what();
+}
+
 TEST(ModerationTest, TrustedFlaggersHaveTheConfiguredRecallAndPrecision) {
   // 20,000 items live from the start, classifier off: the flags' precision and recall
   ModerationParams m;
