@@ -119,9 +119,12 @@ void AddRun(RunResult& result, const Scenario& sc, const ArmSpec& arm, const Sim
     }
   }
   const size_t n_cols = result.columns.size();
+  // what each column holds in an arm that lacks it, looked up once rather than per step
+  std::vector<double> lacking(n_cols);
+  for (size_t c = 0; c < n_cols; ++c) lacking[c] = absent(result.columns[c]);
   std::vector<double> rows(sc.steps * n_cols, std::nan(""));
   for (int64_t t = 0; t < run.Steps(sc.steps); ++t) {
-    for (size_t c = 0; c < n_cols; ++c) rows[t * n_cols + c] = absent(result.columns[c]);
+    std::copy(lacking.begin(), lacking.end(), rows.begin() + t * n_cols);
     for (size_t c = 0; c < cols.size(); ++c) rows[t * n_cols + to[c]] = run.rows[t * cols.size() + c];
   }
   run.rows = std::move(rows);
