@@ -231,10 +231,8 @@ CsvTable ReadCsv(const std::string& path, char comment) {
   // names and labels end up in CSV columns, JSON and terminals: bytes that are not text would be mojibake
   auto check_text = [&](int at_line) {
     for (size_t c = 0; c < fields.size(); ++c)
-      if (const std::string bad = Utf8Problem(fields[c]); !bad.empty())
-        throw InputError(path, at_line, static_cast<int>(c) + 1,
-                         "field " + std::to_string(c + 1) + ": " + bad +
-                             "; save the file as UTF-8 (for example: iconv -f latin1 -t utf-8)");
+      if (const std::string bad = NotUtf8Message(fields[c]); !bad.empty())
+        throw InputError(path, at_line, static_cast<int>(c) + 1, "field " + std::to_string(c + 1) + ": " + bad);
   };
   const int header_line = line;
   if (!NextRecord(text, pos, line, fields, path)) throw InputError(path, "empty CSV file (expected a header line)");

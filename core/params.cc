@@ -226,8 +226,8 @@ bool ParseScalar(const YAML::Node& node, const ParamSpec& spec, ParamValue& out,
     }
     case ParamType::kString:
       // names end up in CSV columns, JSON and terminals: bytes that are not text would be mojibake there
-      if (const std::string bad = Utf8Problem(text); !bad.empty()) {
-        why = bad + "; save the file as UTF-8 (for example: iconv -f latin1 -t utf-8)";
+      if (const std::string bad = NotUtf8Message(text); !bad.empty()) {
+        why = bad;
         return false;
       }
       out = text;

@@ -51,4 +51,9 @@ std::string Utf8Problem(const std::string& text) {
   return "";
 }
 
+std::string NotUtf8Message(const std::string& text) {
+  const std::string bad = Utf8Problem(text);
+  return bad.empty() ? bad : bad + "; save the file as UTF-8 (for example: iconv -f latin1 -t utf-8)";
+}
+
 }  // namespace counterpoint

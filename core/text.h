@@ -9,4 +9,8 @@ namespace counterpoint {
 /// U+10FFFF); otherwise what is wrong and where, e.g. "byte 0xff at byte 4 is not UTF-8".
 std::string Utf8Problem(const std::string& text);
 
+/// Empty if `text` is valid UTF-8; otherwise Utf8Problem with the fix, for an error
+/// message about text read from a file.
+std::string NotUtf8Message(const std::string& text);
+
 }  // namespace counterpoint

@@ -278,8 +278,8 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
       }
       ArmSpec arm = ValidateArm(MergeArm(rec, a), file, where, diags);
       arm.name = a["name"].Scalar();
-      if (const std::string bad = Utf8Problem(arm.name); !bad.empty())
-        AddDiagnosticAt(diags, a["name"], file, where + ".name: " + bad + "; save the file as UTF-8");
+      if (const std::string bad = NotUtf8Message(arm.name); !bad.empty())
+        AddDiagnosticAt(diags, a["name"], file, where + ".name: " + bad);
       else if (!names.insert(arm.name).second)
         AddDiagnosticAt(diags, a["name"], file, where + ": duplicate arm name '" + arm.name + "'");
       sc.arms.push_back(std::move(arm));

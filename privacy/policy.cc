@@ -147,10 +147,9 @@ Policy ParsePolicy(const std::string& text, const std::string& file, const std::
                       where + ".organisations: a requester id must be a plain word or number");
             continue;
           }
-          if (const std::string bad = Utf8Problem(o->first.Scalar()); !bad.empty()) {
+          if (const std::string bad = NotUtf8Message(o->first.Scalar()); !bad.empty()) {
             const SourceLocation oloc = LocationOf(o->first, file);
-            diags.Add(oloc.file, oloc.line, oloc.column,
-                      where + ".organisations: a requester id: " + bad + "; save the file as UTF-8");
+            diags.Add(oloc.file, oloc.line, oloc.column, where + ".organisations: a requester id: " + bad);
             continue;
           }
           try {

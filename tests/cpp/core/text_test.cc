@@ -28,5 +28,11 @@ TEST(Utf8Test, NamesTheFirstBadByteAndItsPosition) {
   EXPECT_EQ(Utf8Problem("ok \xe2\x82\xac then \xfe"), "byte 0xfe at byte 13 is not UTF-8");
 }
 
+TEST(Utf8Test, TheMessageAddsTheFix) {
+  EXPECT_EQ(NotUtf8Message("Caf\xc3\xa9"), "");
+  EXPECT_EQ(NotUtf8Message("Caf\xe9"),
+            "byte 0xe9 at byte 4 is not UTF-8; save the file as UTF-8 (for example: iconv -f latin1 -t utf-8)");
+}
+
 }  // namespace
 }  // namespace counterpoint
