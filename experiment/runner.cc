@@ -10,6 +10,7 @@
 #include "embeddings/catalog_source.h"
 #include "experiment/checkpoint.h"
 #include "experiment/outputs.h"
+#include "recommender/interventions/counter_narrative_injection.h"
 
 namespace counterpoint {
 
@@ -133,9 +134,19 @@ void AddRun(RunResult& result, const Scenario& sc, const ArmSpec& arm, const Sim
   run.impressions = sim.impression_log();
   if (sim.induced_graph()) run.graph = sim.induced_graph()->Table(*world.catalog, sim.items(), sim.users());
   // the NGO coverage map, from the at-risk traffic the counter_narrative_reach observer counted
+  // over the counter-narratives the arm injects, if it injects any (its organisation filter)
+  std::vector<int64_t> injected_orgs;
+  for (const auto& iv : sim.recommender().interventions())
+    if (const auto* inject = dynamic_cast<const CounterNarrativeInjection*>(iv.get()))
+      injected_orgs.insert(injected_orgs.end(), inject->organisations().begin(), inject->organisations().end());
+  std::sort(injected_orgs.begin(), injected_orgs.end());
+  injected_orgs.erase(std::unique(injected_orgs.begin(), injected_orgs.end()), injected_orgs.end());
   for (const auto& obs : sim.observers())
-    if (const auto* reach = dynamic_cast<const CounterNarrativeReachObserver*>(obs.get()))
-      run.coverage = CoverageGaps(*world.catalog, reach->at_risk_impressions(), reach->coverage());
+    if (const auto* reach = dynamic_cast<const CounterNarrativeReachObserver*>(obs.get())) {
+      CoverageOptions coverage = reach->coverage();
+      coverage.organisations = injected_orgs;
+      run.coverage = CoverageGaps(*world.catalog, reach->at_risk_impressions(), coverage);
+    }
   result.runs.push_back(std::move(run));
 }
 

@@ -130,6 +130,7 @@ ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::s
                                               kDefaultRanker, diags);
   arm.interventions = ValidateChoiceList<InterventionRegistry>(is_map ? rec["interventions"] : empty, file,
                                                                where + ".interventions", "intervention", diags);
+  for (const auto& iv : arm.interventions) arm.options.intervention_types.push_back(iv.type);
   return arm;
 }
 

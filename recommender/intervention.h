@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/registry.h"
@@ -37,9 +38,21 @@ struct InterventionContext {
   Purpose purpose = Purpose::kIntervention;
 };
 
-/// The random purpose of the intervention at `instance` in an arm's list.
+/// The random purpose of the intervention at `instance` in an arm's list (plug-ins built
+/// without a scenario, as tests do).
 inline Purpose InterventionPurpose(int instance) {
   return static_cast<Purpose>(static_cast<uint64_t>(Purpose::kIntervention) * 1000 + static_cast<uint64_t>(instance));
+}
+
+/// The random purpose of an arm's `occurrence`-th intervention of registered type `type`
+/// (0 for the first of that type): keyed by what the intervention is, not where it stands
+/// in the list, so an intervention draws the same numbers alone and combined with others
+/// (common random numbers between an arm and the arm that adds to it). FNV-1a of the
+/// name with the top bit set, which keeps it clear of the engine's purposes.
+inline Purpose InterventionPurpose(std::string_view type, int occurrence) {
+  uint64_t h = 14695981039346656037ull;
+  for (const char c : type) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return static_cast<Purpose>((1ull << 63) | ((h << 8) >> 1) | static_cast<uint64_t>(occurrence & 0x7f));
 }
 
 /// A platform intervention. Hooks run in the order the scenario lists the

@@ -140,9 +140,9 @@ class PopularityRanker : public Ranker {
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}
   void Score(const RecContext& ctx, SlateBatch& b) override {
-    ScoreAll(b, [&](int64_t u, int j, int64_t item) {
+    ScoreAll(b, [&](int64_t u, int, int64_t item) {
       const CounterRng rng(ctx.seed, b.users[u], ctx.step, Purpose::kRankerNoise);
-      return static_cast<float>(std::log1p(static_cast<double>(ctx.items.clicks[item])) + 1e-3 * rng.Uniform(j));
+      return static_cast<float>(std::log1p(static_cast<double>(ctx.items.clicks[item])) + 1e-3 * rng.Uniform(item));
     });
   }
 };
@@ -155,9 +155,9 @@ class RandomRanker : public Ranker {
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}
   void Score(const RecContext& ctx, SlateBatch& b) override {
-    ScoreAll(b, [&](int64_t u, int j, int64_t) {
+    ScoreAll(b, [&](int64_t u, int, int64_t item) {
       const CounterRng rng(ctx.seed, b.users[u], ctx.step, Purpose::kRankerNoise);
-      return static_cast<float>(rng.Uniform(j));
+      return static_cast<float>(rng.Uniform(item));
     });
   }
 };
@@ -170,9 +170,9 @@ class ChronologicalRanker : public Ranker {
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}
   void Score(const RecContext& ctx, SlateBatch& b) override {
-    ScoreAll(b, [&](int64_t u, int j, int64_t item) {
+    ScoreAll(b, [&](int64_t u, int, int64_t item) {
       const CounterRng rng(ctx.seed, b.users[u], ctx.step, Purpose::kRankerNoise);
-      return static_cast<float>(ctx.catalog.upload_step(item) + 0.5 * rng.Uniform(j));
+      return static_cast<float>(ctx.catalog.upload_step(item) + 0.5 * rng.Uniform(item));
     });
   }
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace counterpoint {
 
@@ -14,9 +15,16 @@ Recommender::Recommender(std::unique_ptr<Retriever> retriever, std::unique_ptr<R
 
 void Recommender::Init(InterventionContext ctx) {
   uploads_.reserve(ctx.catalog.size());
+  const std::vector<std::string>& types = options_.intervention_types;
+  if (!types.empty() && types.size() != interventions_.size())
+    throw std::logic_error("Recommender: " + std::to_string(types.size()) + " intervention types for " +
+                           std::to_string(interventions_.size()) + " interventions");
   for (size_t i = 0; i < interventions_.size(); ++i) {
     ctx.instance = static_cast<int>(i);
-    ctx.purpose = InterventionPurpose(ctx.instance);
+    ctx.purpose =
+        types.empty()
+            ? InterventionPurpose(ctx.instance)
+            : InterventionPurpose(types[i], static_cast<int>(std::count(types.begin(), types.begin() + i, types[i])));
     interventions_[i]->Init(ctx);
   }
 }

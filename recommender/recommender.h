@@ -32,6 +32,10 @@ struct RecommenderOptions {
   /// Whether injected slots (Provenance::kInjected) teach the ranker: the estimate
   /// update and the item click/impression counts. Off: they teach it nothing.
   bool learn_from_injected = false;
+  /// The registered type of each intervention, in list order (set by the scenario): each
+  /// draws its random numbers under InterventionPurpose(type, occurrence). Empty (plug-ins
+  /// assembled by hand): keyed by list position instead.
+  std::vector<std::string> intervention_types;
 };
 
 class Recommender {
@@ -41,7 +45,7 @@ class Recommender {
 
   const RecommenderOptions& options() const { return options_; }
 
-  /// Initialises the interventions (instance i gets its own random purpose).
+  /// Initialises the interventions (each gets its own random purpose, keyed by its type).
   void Init(InterventionContext ctx);
   /// The first part that cannot run sharded over MPI ranks ("ranker 'engagement'" style
   /// names come from the caller; here "ranker" or "intervention i"), or "" if none.

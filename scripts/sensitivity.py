@@ -29,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
 SCENARIO = os.path.join(ROOT, "scenarios", "rabbit_hole.yaml")
 DEFAULTS = {"extremity_appeal": "6", "ctr_weight": "8", "drift_rate": "0.25", "learner": "choice_gradient",
-            "n_items": "20000", "ctr_debias": "none"}
+            "n_items": "20000", "ctr_debias": "none", "news_value": "0"}
 # (factor, --set key, values); the default value of each is marked in the table
 FACTORS = [
     ("extremity_appeal", "user_model.extremity_appeal", ["0", "2", "4", "6", "9"]),
@@ -38,6 +38,7 @@ FACTORS = [
     ("learner", "recommender.learner", ["choice_gradient", "click_average"]),
     ("n_items", "catalog.n_items", ["5000", "20000", "50000"]),
     ("ctr_debias", "recommender.ranker.ctr_debias", ["none", "examination"]),
+    ("news_value", "user_model.news_value", ["0", "1"]),
 ]
 
 

@@ -18,8 +18,10 @@ double LogitUtility(const LogitUserParams& p, const Catalog& catalog, const floa
 }
 
 double LogitUtilityOf(const LogitUserParams& p, const Catalog& catalog, float appetite, int64_t item, double sim) {
-  // extremity appeals only within content the user finds relevant (cosine > 0)
-  return p.relevance_weight * sim + p.extremity_appeal * appetite * catalog.extremity(item) * std::max(sim, 0.0);
+  // extremity appeals only within content the user finds relevant (cosine > 0); news
+  // reporting carries a value of its own (users read the news)
+  return p.relevance_weight * sim + p.extremity_appeal * appetite * catalog.extremity(item) * std::max(sim, 0.0) +
+         (catalog.label(item) == Label::kNewsReporting ? p.news_value : 0.0);
 }
 
 bool Reactant(const LogitUserParams& p, uint64_t seed, int64_t user) {
@@ -28,6 +30,10 @@ bool Reactant(const LogitUserParams& p, uint64_t seed, int64_t user) {
 }
 
 namespace {
+
+/// Rounds of the sequential choice at most (max_clicks' upper bound): spaces the items'
+/// Gumbel draw indexes
+constexpr uint64_t kMaxRounds = 64;
 
 class LogitUserModel : public UserModel {
  public:
@@ -51,7 +57,10 @@ class LogitUserModel : public UserModel {
       const CounterRng exam(ctx.seed, user, ctx.step, Purpose::kExamination);
       const CounterRng choice(ctx.seed, user, ctx.step, Purpose::kChoice);
       const int64_t* slate = b.Slate(u);
-      // examination: position p is looked at with probability (p+1)^-eta
+      // examination: position p is looked at with probability (p+1)^-eta. Every draw is
+      // keyed by the item, not its slot: an item keeps its random numbers wherever it lands,
+      // so an intervention that inserts or moves items leaves the other items' draws alone
+      // (common random numbers across arms)
       double utility[kMaxSlate];
       bool open[kMaxSlate];
       float* interest = pop.Interest(user);
@@ -60,23 +69,23 @@ class LogitUserModel : public UserModel {
       double sim[kMaxSlate];
       int slot[kMaxSlate], n_open = 0;
       for (int j = 0; j < s; ++j) {
-        open[j] = slate[j] >= 0 && exam.Uniform(j) < examine_prob_[j];
+        open[j] = slate[j] >= 0 && exam.Uniform(static_cast<uint64_t>(slate[j])) < examine_prob_[j];
         if (open[j]) slot[n_open] = j, rows[n_open++] = cat.Embedding(slate[j]);
       }
       DotsInDouble(interest, rows, n_open, d, sim);
       for (int r = 0; r < n_open; ++r)
         utility[slot[r]] = LogitUtilityOf(p_, cat, pop.appetite[pop.Row(user)], slate[slot[r]], sim[r]);
       // sequential choice: each round picks argmax(u + Gumbel) among the outside
-      // option and the examined, unclicked items (a multinomial-logit draw); stop on outside
+      // option and the examined, unclicked items (a multinomial-logit draw); stop on outside.
+      // Draw index: the outside option's is the round, an item's (item + 1) * kMaxRounds + round
       int64_t* clicked = out.clicks.data() + u * out.max_clicks;
       int n = 0;
       for (int round = 0; round < p_.max_clicks; ++round) {
-        const uint64_t base = static_cast<uint64_t>(round) * (s + 1);
-        double best = p_.outside_utility + choice.Gumbel(base);
+        double best = p_.outside_utility + choice.Gumbel(static_cast<uint64_t>(round));
         int pick = -1;
         for (int j = 0; j < s; ++j) {
           if (!open[j]) continue;
-          const double v = utility[j] + choice.Gumbel(base + 1 + j);
+          const double v = utility[j] + choice.Gumbel((static_cast<uint64_t>(slate[j]) + 1) * kMaxRounds + round);
           if (v > best) best = v, pick = j;
         }
         if (pick < 0) break;
@@ -133,6 +142,7 @@ LogitUserParams LogitUserParamsFrom(const Params& p) {
   s.counter_pull = p.Double("counter_pull");
   s.dismiss_utility = p.Double("dismiss_utility");
   s.reactance_share = p.Double("reactance_share");
+  s.news_value = p.Double("news_value");
   return s;
 }
 
@@ -147,7 +157,8 @@ const bool kLogitRegistered = UserModelRegistry::Get().Add(
       DoubleParam("outside_utility", LogitUserParams{}.outside_utility, "utility of the outside option (leaving)", -1e3,
                   1e3),
       DoubleParam("position_decay", LogitUserParams{}.position_decay, "eta in P(examine p) = (p+1)^-eta", 0, 10),
-      IntParam("max_clicks", LogitUserParams{}.max_clicks, "clicks per session at most", 1, 64),
+      IntParam("max_clicks", LogitUserParams{}.max_clicks, "clicks per session at most", 1,
+               static_cast<int64_t>(kMaxRounds)),
       DoubleParam("drift_rate", LogitUserParams{}.drift_rate, "drift toward consumed items, times susceptibility", 0,
                   1),
       DoubleParam("counter_pull", LogitUserParams{}.counter_pull, "pull away from extremity per counter-narrative", 0,
@@ -157,7 +168,9 @@ const bool kLogitRegistered = UserModelRegistry::Get().Add(
                   "platform offers 'not interested')",
                   -1e3, 1e3),
       DoubleParam("reactance_share", LogitUserParams{}.reactance_share,
-                  "share of users a counter-narrative pushes toward extremity instead (reactance, backfire)", 0, 1)}},
+                  "share of users a counter-narrative pushes toward extremity instead (reactance, backfire)", 0, 1),
+      DoubleParam("news_value", LogitUserParams{}.news_value,
+                  "utility of a news_reporting item on top of its relevance (users read the news)", -1e3, 1e3)}},
     [](const Params& p) { return MakeLogitUserModel(LogitUserParamsFrom(p)); });
 }  // namespace
 

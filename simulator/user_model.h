@@ -46,6 +46,11 @@ struct LogitUserParams {
   /// An examined, unclicked item with utility below this is unwanted: dismissed with the
   /// batch's dismiss_probability where the platform offers the control
   double dismiss_utility = 2.0;
+  /// Utility a news_reporting item carries on top of its relevance: users read the news, so
+  /// news an intervention takes away is a loss they feel (an assumption; docs/model.md §3).
+  /// 0 by default (the default scenario isolates the ranking mechanism); the intervention
+  /// scenarios set it
+  double news_value = 0.0;
 };
 
 /// Whether `user` reacts against counter-narratives (a share reactance_share of users, one

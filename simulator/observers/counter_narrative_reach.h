@@ -30,6 +30,10 @@ struct CoverageOptions {
   int regions = 24;      ///< k of the k-means over harmful items
   double radius = 0.15;  ///< cosine distance within which a counter-narrative covers a region
   int iterations = 20;   ///< Lloyd iterations
+  /// Counter-narratives of these creators (organisations) only, ascending; empty: every
+  /// counter-narrative of the catalog. The runner sets it to the organisations an arm's
+  /// counter_narrative_injection draws from, so the map shows what that arm can cover.
+  std::vector<int64_t> organisations;
 };
 
 ComponentSpec CounterNarrativeReachSpec();

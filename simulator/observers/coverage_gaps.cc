@@ -77,7 +77,10 @@ std::vector<CoverageRegion> CoverageGaps(const Catalog& catalog, const std::vect
   std::vector<int64_t> harmful, cn;
   for (int64_t i = 0; i < catalog.size(); ++i) {
     if (IsHarmful(catalog.label(i))) harmful.push_back(i);
-    if (catalog.label(i) == Label::kCounterNarrative) cn.push_back(i);
+    if (catalog.label(i) == Label::kCounterNarrative &&
+        (options.organisations.empty() ||
+         std::binary_search(options.organisations.begin(), options.organisations.end(), catalog.creator(i))))
+      cn.push_back(i);
   }
   std::vector<float> centres;
   const std::vector<int> assign = SphericalKMeans(catalog, harmful, options.regions, options.iterations, centres);

@@ -32,7 +32,8 @@ std::vector<int> SphericalKMeans(const Catalog& catalog, const std::vector<int64
                                  std::vector<float>& centres);
 
 /// The coverage map of one arm's run: harmful items clustered into regions; each region's
-/// distance to the nearest counter-narrative (every counter_narrative item of the catalog)
+/// distance to the nearest counter-narrative (every counter_narrative item of the catalog,
+/// or of options.organisations only)
 /// and its at-risk traffic (per-item impressions to at-risk users). Ranked uncovered first,
 /// then by at-risk traffic (descending), then region id.
 std::vector<CoverageRegion> CoverageGaps(const Catalog& catalog, const std::vector<int64_t>& at_risk_impressions,

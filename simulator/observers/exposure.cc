@@ -13,9 +13,14 @@ namespace {
 class ExposureObserver : public Observer {
  public:
   std::vector<std::string> Columns() const override {
-    return {"harmful_exposure_share",        "extremist_exposure_share", "counter_narrative_exposure_share",
-            "news_exposure_share",           "harmful_click_share",      "harmful_reach",
-            "harmful_exposure_share_organic"};
+    return {"harmful_exposure_share",
+            "extremist_exposure_share",
+            "counter_narrative_exposure_share",
+            "news_exposure_share",
+            "harmful_click_share",
+            "harmful_reach",
+            "harmful_exposure_share_organic",
+            "news_clicks_per_user_cumulative"};
   }
   // counts per step and this rank's users' reach: sums over the ranks at EndStep
   bool Shardable() const override { return true; }
@@ -69,21 +74,27 @@ class ExposureObserver : public Observer {
     row[5] = static_cast<double>(n_reached_) / static_cast<double>(v.population.n);
     // the ranker's own slots: injected slots (counter-narratives) left out of the denominator
     row[6] = share(organic_, {Label::kBorderline, Label::kExtremist});
+    // news read since the start, per user (what an intervention's collateral costs readers)
+    news_clicks_total_ += clicks_[static_cast<int>(Label::kNewsReporting)];
+    row[7] = static_cast<double>(news_clicks_total_) / static_cast<double>(v.population.n);
   }
   void SaveState(StateWriter& out) const override {
     out.Put(impr_), out.Put(organic_), out.Put(clicks_), out.PutVector(reached_), out.Put(n_reached_);
+    out.Put(news_clicks_total_);
   }
   void LoadState(StateReader& in) override {
     impr_ = in.Get<decltype(impr_)>(), organic_ = in.Get<decltype(organic_)>(), clicks_ = in.Get<decltype(clicks_)>();
     in.GetVector(reached_);
     n_reached_ = in.Get<int64_t>();
+    news_clicks_total_ = in.Get<int64_t>();
   }
 
  private:
   std::array<int64_t, kNumLabels> impr_{}, organic_{}, clicks_{};  ///< organic_: impressions in organic slots
-  std::vector<uint8_t> reached_;  ///< per user held: shown a harmful item at some step so far
-  int64_t n_reached_ = 0;         ///< every rank's users
-  int64_t newly_reached_ = 0;     ///< this step, this rank's users
+  std::vector<uint8_t> reached_;   ///< per user held: shown a harmful item at some step so far
+  int64_t n_reached_ = 0;          ///< every rank's users
+  int64_t newly_reached_ = 0;      ///< this step, this rank's users
+  int64_t news_clicks_total_ = 0;  ///< clicks on news reporting since the start, every rank's users
 };
 
 /// Share of all users whose last `window` consumptions (within the last `max_age` steps, if set)

@@ -105,7 +105,7 @@ struct Recount {
   std::map<int64_t, double> org_injected;
   double removed = 0, removed_harmful = 0, restored = 0, within_hour = 0, impressions_before_removal = 0;
   double cleared = 0, cleared_harmful = 0;
-  double organic = 0, organic_harmful = 0, shown = 0, shown_harmful = 0;
+  double organic = 0, organic_harmful = 0, shown = 0, shown_harmful = 0, news_clicks = 0;
   double hash_blocked = 0, hash_blocked_legitimate = 0, reuploaded = 0;
 };
 
@@ -169,6 +169,7 @@ output: {events: true}
     const bool harmful = IsHarmful(catalogs[rep]->label(item)), injected = impr.rows[i][i_src] == "injected";
     c.shown += 1, c.shown_harmful += harmful;
     c.organic += !injected, c.organic_harmful += harmful && !injected;
+    c.news_clicks += CsvInt(impr, i, i_click) && catalogs[rep]->label(item) == Label::kNewsReporting;
     if (!injected) continue;
     ASSERT_EQ(catalogs[rep]->label(item), Label::kCounterNarrative);
     c.injected += 1;
@@ -293,6 +294,7 @@ output: {events: true}
       total.removed += e.removed, total.removed_harmful += e.removed_harmful, total.within_hour += e.within_hour;
       total.restored += e.restored, total.hash_blocked += e.hash_blocked, total.reuploaded += e.reuploaded;
       total.injected += e.injected, total.injected_clicks += e.injected_clicks, total.dismissed += e.dismissed;
+      total.news_clicks += e.news_clicks;
     }
     const std::map<std::string, double> expected = {{"mod_cleared", c.cleared},
                                                     {"mod_cleared_harmful", c.cleared_harmful},
@@ -332,6 +334,9 @@ output: {events: true}
                 1e-8);
     EXPECT_NEAR(CsvDouble(metrics, i, metrics.RequireColumn("harmful_exposure_share_organic")),
                 c.organic_harmful / c.organic, 1e-8);
+    // news read since the start, per user (300 users)
+    EXPECT_NEAR(CsvDouble(metrics, i, metrics.RequireColumn("news_clicks_per_user_cumulative")),
+                total.news_clicks / 300.0, 1e-8);
     if (arm == "control") {
       // shares of what an absent intervention did: not applicable, an empty cell
       for (const char* na : {"cn_injected_ctr", "mod_removed_within_hour_share"})

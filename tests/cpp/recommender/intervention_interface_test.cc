@@ -95,6 +95,10 @@ const bool kProbe = InterventionRegistry::Get().Add(
       IntParam("inject", -1, "item injected into slot 0"), IntParam("remove_item", -1, "item to remove"),
       IntParam("remove_at", -1, "step at whose end it is removed"), IntParam("block", -1, "upload to block")}},
     [](const Params& p) { return std::make_unique<Probe>(p); });
+// the same double under a second type name
+const bool kProbeB =
+    InterventionRegistry::Get().Add("test_probe_b", InterventionRegistry::Get().Find("test_probe")->spec,
+                                    [](const Params& p) { return std::make_unique<Probe>(p); });
 
 const char* kBase = R"(
 name: probe
@@ -139,7 +143,8 @@ TEST(InterventionInterfaceTest, ScoresChangedBeforeTheCutSurviveIt) {
 
 TEST(InterventionInterfaceTest, InjectedSlotsAreShownButDoNotTeachTheRanker) {
   const int64_t item = 7;
-  const Scenario sc = WithArms("arms:\n  - name: a\n    interventions: [{type: test_probe, inject: 7}]\n");
+  // buried in the ranking (never an organic slot: 40 candidates, 5 slots) and injected
+  const Scenario sc = WithArms("arms:\n  - name: a\n    interventions: [{type: test_probe, inject: 7, bury: 7}]\n");
   const IndexedCatalog world = BuildIndexedCatalog(sc, 3);
   const Population pop = GeneratePopulation(sc.population, *world.catalog, 3);
   Simulation sim = BuildSimulation(sc, sc.arms[0], world, pop, 3);
@@ -251,6 +256,32 @@ TEST(InterventionInterfaceTest, ColumnsAreTheUnionOverArmsAndInstancesDrawApart)
   }
   // the observers' columns agree between arms where nothing acts (probes only count)
   EXPECT_EQ(r.runs[0].rows[col("harmful_exposure_share")], r.runs[1].rows[col("harmful_exposure_share")]);
+}
+
+TEST(InterventionInterfaceTest, AnInterventionDrawsTheSameNumbersAloneAndCombined) {
+  // keyed by its type and occurrence, not its position in the list: y is second in one arm
+  // and first in the other, and draws the same numbers in both
+  const Scenario sc = WithArms(R"(arms:
+  - name: alone
+    interventions: [{type: test_probe_b, tag: y}]
+  - name: combined
+    interventions: [{type: test_probe, tag: x}, {type: test_probe_b, tag: y}]
+)");
+  const RunResult r = RunScenario(sc);
+  const size_t cols = r.columns.size();
+  const size_t y = std::find(r.columns.begin(), r.columns.end(), "y_draw") - r.columns.begin();
+  const size_t x = std::find(r.columns.begin(), r.columns.end(), "x_draw") - r.columns.begin();
+  ASSERT_LT(y, cols);
+  ASSERT_LT(x, cols);
+  for (int64_t t = 0; t < r.steps; ++t) {
+    EXPECT_EQ(r.runs[0].rows[t * cols + y], r.runs[1].rows[t * cols + y]) << "step " << t;
+    EXPECT_NE(r.runs[1].rows[t * cols + x], r.runs[1].rows[t * cols + y]) << "step " << t;
+  }
+  // and the purposes are what the rule says: type and occurrence, never the position
+  EXPECT_EQ(InterventionPurpose("not_interested", 0), InterventionPurpose("not_interested", 0));
+  EXPECT_NE(InterventionPurpose("not_interested", 0), InterventionPurpose("not_interested", 1));
+  EXPECT_NE(InterventionPurpose("not_interested", 0), InterventionPurpose("demote_harmful", 0));
+  EXPECT_GE(static_cast<uint64_t>(InterventionPurpose("demote_harmful", 0)), uint64_t{1} << 63);
 }
 
 }  // namespace

@@ -54,6 +54,29 @@ TEST(CoverageGapsTest, UncoveredRegionWithTrafficRanksFirst) {
   EXPECT_TRUE(testing::Contains(csv, ",30,yes,2\n")) << csv;
 }
 
+TEST(CoverageGapsTest, OnlyTheChosenOrganisationsCounterNarrativesCover) {
+  // the counter-narrative (item 4) is organisation 7's; an arm that injects organisation
+  // 8's content only cannot cover region A with it
+  CatalogData d = TwoRegions()->data();
+  d.creator = {1, 1, 1, 1, 7, 1};
+  const Catalog cat(std::move(d), "two regions, creators");
+  const std::vector<int64_t> at_risk = {10, 20, 5, 1, 100, 100};
+  CoverageOptions options{2, 0.05, 10};
+  options.organisations = {7};
+  for (const CoverageRegion& r : CoverageGaps(cat, at_risk, options))
+    if (r.at_risk_impressions == 30) EXPECT_TRUE(r.covered);  // A, as with every counter-narrative
+  options.organisations = {8};
+  const auto map = CoverageGaps(cat, at_risk, options);
+  ASSERT_EQ(map.size(), 2u);
+  for (const CoverageRegion& r : map) {
+    EXPECT_FALSE(r.covered);
+    EXPECT_TRUE(std::isinf(r.nearest_cn_distance));
+  }
+  // nothing covered: ranked by at-risk traffic alone, A (30) before B (6)
+  EXPECT_EQ(map[0].at_risk_impressions, 30);
+  EXPECT_EQ(map[0].rank, 1);
+}
+
 TEST(CoverageGapsTest, NoCounterNarrativeMeansNothingIsCovered) {
   CatalogData d;
   d.dim = 2;

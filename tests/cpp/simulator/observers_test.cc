@@ -159,27 +159,29 @@ TEST(ExposureObserverTest, SharesByLabel) {
   b.users = users;
   ChoiceBuffer ch;
   ch.Reserve(2, 2);
-  ch.n_clicks = {1, 1};
-  ch.clicks = {0, -1, 3, -1};
+  ch.n_clicks = {2, 1};
+  ch.clicks = {0, 1, 3, -1};  // user 0 reads the news report (item 1)
   obs->BeginStep(v);
   obs->ObserveBatch(v, b, ch);
-  ASSERT_EQ(obs->Columns().size(), 7u);
-  double row[7];
-  obs->EndStep(v, row);
+  ASSERT_EQ(obs->Columns().size(), 8u);
+  std::vector<double> row(obs->Columns().size());
+  obs->EndStep(v, row.data());
   EXPECT_DOUBLE_EQ(row[0], 3.0 / 5);
   EXPECT_DOUBLE_EQ(row[1], 2.0 / 5);
   EXPECT_DOUBLE_EQ(row[2], 0.0);
   EXPECT_DOUBLE_EQ(row[3], 1.0 / 5);
-  EXPECT_DOUBLE_EQ(row[4], 0.5);
+  EXPECT_DOUBLE_EQ(row[4], 1.0 / 3);  // clicks 0, 1, 3: one harmful
   EXPECT_DOUBLE_EQ(row[5], 0.5);      // users 0 and 2 of 4 were shown harmful content
   EXPECT_DOUBLE_EQ(row[6], 3.0 / 4);  // the ranker's 4 slots, 3 of them harmful
+  EXPECT_DOUBLE_EQ(row[7], 1.0 / 4);  // one news click among 4 users
   // a step without impressions has no shares: NaN, not 0
   obs->BeginStep(v);
-  double empty[7];
-  obs->EndStep(v, empty);
+  std::vector<double> empty(obs->Columns().size());
+  obs->EndStep(v, empty.data());
   EXPECT_TRUE(std::isnan(empty[0]));
   EXPECT_TRUE(std::isnan(empty[6]));
-  EXPECT_DOUBLE_EQ(empty[5], 0.5);  // reach is cumulative
+  EXPECT_DOUBLE_EQ(empty[5], 0.5);   // reach is cumulative
+  EXPECT_DOUBLE_EQ(empty[7], 0.25);  // and so are news clicks
 }
 
 TEST(SlateDiversityObserverTest, MeanSlateEntropyAndIntraListSimilarityByHand) {

@@ -217,6 +217,7 @@ Scenario WithUnshardable() {
   Scenario sc = Small("rabbit_hole");
   SelectArms(sc, {"engagement"});
   sc.arms[0].interventions.push_back({"sharded_users_test_unshardable", {}});
+  sc.arms[0].options.intervention_types.push_back("sharded_users_test_unshardable");
   return sc;
 }
 

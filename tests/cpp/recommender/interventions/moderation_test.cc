@@ -367,7 +367,7 @@ recommender:
   slate_size: 8
   interventions:
     - {type: moderation, latency_steps: 2, review_capacity: 15, flagger_recall: 0.5, appeal_success: 0.7,
-       appeal_delay_steps: 2}
+       appeal_delay_steps: 2, review_false_positive: 0.3}
     - {type: reuploads, delay: 1, probability: 0.9}
     - {type: hash_sharing, overlay_share: 0.3}
     - {type: moderation_test_shown_recorder}

@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+"""The result tables in README.md, from the shipped scenarios.
+
+Runs scenarios/rabbit_hole.yaml and scenarios/negative_control.yaml at their shipped
+replicate counts (the commands are printed) and puts the summary table each prints
+between the markers <!-- readme:SCENARIO:begin --> and <!-- readme:SCENARIO:end --> of
+README.md, with the commit it was made at. Refuses a tree with uncommitted changes:
+the numbers must belong to a commit.
+
+Usage: /usr/bin/python3 scripts/readme_results.py [--threads 2]
+(about 2 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+from docs_markers import write_between
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
+SCENARIOS = ["rabbit_hole", "negative_control"]
+
+
+def table(scenario, threads):
+    """The summary table `counterpoint run` prints for scenarios/<scenario>.yaml."""
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [CLI, "run", os.path.join(ROOT, "scenarios", scenario + ".yaml"), "--quiet", "--threads", str(threads),
+               "--out", out]
+        print("  " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd), file=sys.stderr,
+              flush=True)
+        return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout.rstrip("\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    args = ap.parse_args()
+    if not os.access(CLI, os.X_OK):
+        sys.exit(f"readme_results.py: {CLI} not found; build first: bash scripts/setup.sh")
+    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                      text=True).stdout.strip():
+        sys.exit("readme_results.py: the tree has uncommitted changes; commit first so the numbers name a commit")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    for scenario in SCENARIOS:
+        body = (f"<!-- made by scripts/readme_results.py at commit {commit} -->\n```\n"
+                f"{table(scenario, args.threads)}\n```")
+        write_between(os.path.join(ROOT, "README.md"), f"<!-- readme:{scenario}:begin -->",
+                      f"<!-- readme:{scenario}:end -->", body, "readme_results.py")
+
+
+if __name__ == "__main__":
+    main()
