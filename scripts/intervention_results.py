@@ -37,13 +37,15 @@ SCENARIOS = [
     ("ngo_reach", ["cn_injected_impressions_total", "cn_injected_clicks_total", "cn_users_reached",
                    "cn_injected_reach_at_risk", "cn_injected_reach_not_at_risk", "clicks_per_user_cumulative"]),
     ("ranking_team_ab", ["harmful_exposure_share", "harmful_exposure_share_organic", "news_exposure_share",
-                         "slate_similarity", "clicks_per_user_cumulative", "nim_dismissals_total",
+                         "news_clicks_per_user_cumulative", "slate_similarity", "clicks_per_user_cumulative",
+                         "nim_dismissals_total",
                          "nim_dismissed_harmful_share_total", "dh_demoted_news_share"]),
     ("moderation_one_hour", ["mod_removed_total", "mod_removed_harmful_total", "mod_removed_legitimate_total",
                              "mod_within_hour_total", "mod_cleared_harmful_total", "harmful_exposure_share",
-                             "news_exposure_share"]),
+                             "news_exposure_share", "news_clicks_per_user_cumulative"]),
     ("hash_sharing", ["hash_blocked_total", "hash_blocked_legitimate_total", "hash_blocked_news_total",
-                      "ru_reuploaded_total", "mod_removed_total", "harmful_exposure_share"]),
+                      "ru_reuploaded_total", "mod_removed_total", "harmful_exposure_share",
+                      "news_clicks_per_user_cumulative"]),
 ]
 ASSUMED = {("redirect_method", "at_risk_extremity_drift"): "set by counter_pull (see the sweep)"}
 # (counter_pull, reactance_share): 0.3 and 0 are the defaults; the last row adds reactance
