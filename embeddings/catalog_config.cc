@@ -35,18 +35,22 @@ nlohmann::json IndexJson(const IndexOptions& index) {
   return {{"factory", index.factory}, {"nprobe", index.nprobe}, {"ef_search", index.ef_search}};
 }
 
-IndexedCatalog BuildIndexedCatalog(const CatalogConfig& config, uint64_t replicate_seed) {
-  IndexedCatalog w;
+std::shared_ptr<const Catalog> BuildCatalog(const CatalogConfig& config, uint64_t replicate_seed) {
   const auto* source = CatalogRegistry::Get().Find(config.catalog.type);
   if (!source) throw InputError(config.file, "unknown catalog source '" + config.catalog.type + "'");
   // errors found here name the scenario key they concern (file:line:col or --set)
   try {
-    w.catalog = source->factory(config.catalog.params, CatalogContext{replicate_seed, config.base_dir, config.file});
+    return source->factory(config.catalog.params, CatalogContext{replicate_seed, config.base_dir, config.file});
   } catch (const FileNotFound&) {
     throw;  // already at its key; stays FileNotFound (FileNotFoundError in Python)
   } catch (const InputError& e) {
     throw RelocateDiagnostics(e, "catalog", config.catalog.params.BlockLocation());
   }
+}
+
+IndexedCatalog BuildIndexedCatalog(const CatalogConfig& config, uint64_t replicate_seed) {
+  IndexedCatalog w;
+  w.catalog = BuildCatalog(config, replicate_seed);
   try {
     w.index = std::make_shared<const VectorIndex>(*w.catalog, config.index);
   } catch (const InputError& e) {

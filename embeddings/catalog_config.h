@@ -47,6 +47,10 @@ void ValidateCatalogBlocks(const YAML::Node& root, const std::string& file, Cata
 /// The index block as resolved: factory, nprobe, ef_search.
 nlohmann::json IndexJson(const IndexOptions& index);
 
+/// Builds replicate `replicate_seed`'s catalog (deterministic: the same catalog the run
+/// used, for the event tables). Errors name the block's key (file:line:col or --set).
+std::shared_ptr<const Catalog> BuildCatalog(const CatalogConfig& config, uint64_t replicate_seed);
+
 /// Builds replicate `replicate_seed`'s catalog and its index. Errors name the block's key
 /// (file:line:col or --set).
 IndexedCatalog BuildIndexedCatalog(const CatalogConfig& config, uint64_t replicate_seed);

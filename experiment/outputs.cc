@@ -12,6 +12,7 @@
 #include "core/io.h"
 #include "core/version.h"
 #include "embeddings/catalog_source.h"
+#include "experiment/event_tables.h"
 #include "experiment/runner.h"
 #include "experiment/summary.h"
 
@@ -164,6 +165,8 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   if (sc.output_events) {
     write("impressions.csv", ImpressionsCsv(res));
     write("moderation.csv", ModerationCsv(res));
+    write("items.csv", ItemsCsv(sc, res));
+    write("users.csv", UsersCsv(sc, res));
   }
   // each arm's induced graph: the disjoint union of its replicates' graphs
   if (sc.output_graph) {

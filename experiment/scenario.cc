@@ -48,7 +48,8 @@ ComponentSpec OutputSpec() {
                      "(docs/graph.md)"),
            BoolParam("events", false,
                      "write impressions.csv and moderation.csv, every impression and moderation event (about 30 "
-                     "bytes per impression held in memory during the run; docs/interventions.md)")}};
+                     "bytes per impression held in memory during the run), and items.csv and users.csv, the "
+                     "items' and users' attributes to recount them by (docs/interventions.md)")}};
 }
 
 namespace {

@@ -46,7 +46,7 @@ struct Scenario {
   std::vector<ComponentChoice> observers;
   std::string output_dir;
   bool output_graph = false;           ///< write each arm's induced watch-next graph (docs/graph.md)
-  bool output_events = false;          ///< write impressions.csv and moderation.csv
+  bool output_events = false;          ///< write impressions.csv, moderation.csv, items.csv and users.csv
   std::string control;                 ///< the arm others are compared with (default: the first)
   std::string amplification_control;   ///< reach ratios are against this arm ("" = none)
   std::vector<std::string> overrides;  ///< the --set assignments applied

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""The result tables in README.md, from the shipped scenarios.
+"""The result tables in README.md (and docs/validity.md's copy), from the shipped scenarios.
 
 Runs scenarios/rabbit_hole.yaml and scenarios/negative_control.yaml at their shipped
 replicate counts (the commands are printed) and puts the summary table each prints
 between the markers <!-- readme:SCENARIO:begin --> and <!-- readme:SCENARIO:end --> of
-README.md, with the commit it was made at. Refuses a tree with uncommitted changes:
+README.md and of docs/validity.md where it has them, with the commit it was made at. Refuses a tree with uncommitted changes:
 the numbers must belong to a commit.
 
 Usage: /usr/bin/python3 scripts/readme_results.py [--threads 2]
@@ -29,7 +29,9 @@ def table(scenario, threads):
                "--out", out]
         print("  " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd), file=sys.stderr,
               flush=True)
-        return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout.rstrip("\n")
+        text = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+        # the table and its legend; not the line naming the temporary files written
+        return "\n".join(line for line in text.splitlines() if not line.startswith("Wrote "))
 
 
 def main():
@@ -46,8 +48,12 @@ def main():
     for scenario in SCENARIOS:
         body = (f"<!-- made by scripts/readme_results.py at commit {commit} -->\n```\n"
                 f"{table(scenario, args.threads)}\n```")
-        write_between(os.path.join(ROOT, "README.md"), f"<!-- readme:{scenario}:begin -->",
-                      f"<!-- readme:{scenario}:end -->", body, "readme_results.py")
+        begin, end = f"<!-- readme:{scenario}:begin -->", f"<!-- readme:{scenario}:end -->"
+        write_between(os.path.join(ROOT, "README.md"), begin, end, body, "readme_results.py")
+        validity = os.path.join(ROOT, "docs", "validity.md")
+        with open(validity) as f:
+            if begin in f.read():
+                write_between(validity, begin, end, body, "readme_results.py")
 
 
 if __name__ == "__main__":

@@ -105,6 +105,19 @@ class Result:
                      nullable={"organisation": -1})
 
     @cached_property
+    def items(self):
+        """Every item of each replicate's catalog: ground truth beside the platform's view (items.csv)."""
+        return pd.read_csv(io.StringIO(self._core.items_csv()),
+                           dtype={"label": pd.CategoricalDtype(_core.LABEL_NAMES), "parent": "Int64",
+                                  "upload_step": "Int64"})
+
+    @property
+    def users(self):
+        """Each user's attributes at the start and at-risk flag, per replicate (users.csv)."""
+        require_raw_access("reading the per-user attributes (Result.users)")
+        return pd.read_csv(io.StringIO(self._core.users_csv()))
+
+    @cached_property
     def moderation(self):
         return frame(self._core.moderation_columns(),
                      categories={"arm": self.arms, "event": _core.EVENT_NAMES, "channel": _core.CHANNEL_NAMES})

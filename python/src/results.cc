@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include "cli/summary_table.h"
+#include "experiment/event_tables.h"
 #include "experiment/outputs.h"
 #include "experiment/runner.h"
 #include "experiment/summary.h"
@@ -164,6 +165,8 @@ void bind_results(py::module_& m) {
       .def("metrics_csv", [](const PyRunResult& r) { return MetricsCsv(r.result); })
       .def("impressions_csv", [](const PyRunResult& r) { return ImpressionsCsv(r.result); })
       .def("moderation_csv", [](const PyRunResult& r) { return ModerationCsv(r.result); })
+      .def("items_csv", [](const PyRunResult& r) { return ItemsCsv(*r.scenario, r.result); })
+      .def("users_csv", [](const PyRunResult& r) { return UsersCsv(*r.scenario, r.result); })
       .def("metrics_summary_csv", [](const PyRunResult& r) { return MetricsSummaryCsv(*r.scenario, r.result); })
       .def("summary_json", [](const PyRunResult& r) { return Summarize(*r.scenario, r.result).dump(); })
       .def("summary_table",
@@ -192,6 +195,7 @@ void bind_results(py::module_& m) {
 
   m.attr("EVENT_NAMES") = EventNames();
   m.attr("CHANNEL_NAMES") = ChannelNames();
+  m.attr("LABEL_NAMES") = LabelNames();
   m.def(
       "run",
       [](ScenarioPtr sc, const py::object& progress, int threads) {

@@ -36,9 +36,15 @@ ComponentSpec CounterNarrativeReachSpec() {
        IntParam("iterations", c.iterations, "coverage map: k-means (Lloyd) iterations", 1, 10000)}};
 }
 
+AtRiskOptions AtRiskOptionsFrom(const Params& p) {
+  AtRiskOptions o;
+  o.extremity_quantile = p.Double("extremity_quantile");
+  o.appetite_threshold = p.Double("appetite_threshold");
+  return o;
+}
+
 CounterNarrativeReachObserver::CounterNarrativeReachObserver(const Params& p) {
-  options_.extremity_quantile = p.Double("extremity_quantile");
-  options_.appetite_threshold = p.Double("appetite_threshold");
+  options_ = AtRiskOptionsFrom(p);
   coverage_.regions = static_cast<int>(p.Int("regions"));
   coverage_.radius = p.Double("radius");
   coverage_.iterations = static_cast<int>(p.Int("iterations"));

@@ -19,6 +19,9 @@ struct AtRiskOptions {
   double appetite_threshold = 0.75;  ///< or appetite at or above this
 };
 
+/// The observer's at-risk parameters (extremity_quantile, appetite_threshold) from its Params.
+AtRiskOptions AtRiskOptionsFrom(const Params& p);
+
 /// 1 for users at risk: the projection of their true interest on the extremity direction at
 /// or above the `extremity_quantile` quantile (type 7) of all users', or appetite >= threshold.
 /// For each user held (pop's rows), whether at risk; the quantile is over every rank's users.
