@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "core/error.h"
+#include "core/gzip.h"
 #include "core/text.h"
 
 namespace counterpoint {
@@ -214,7 +215,8 @@ bool NextRecord(const std::string& text, size_t& pos, int& line, std::vector<std
 }  // namespace
 
 CsvTable ReadCsv(const std::string& path, char comment) {
-  const std::string text = ReadFile(path);
+  std::string text = ReadFile(path);
+  if (IsGzip(text)) text = GzipDecompress(text, path);  // a .csv.gz (the event logs, compressed)
   CsvTable t;
   t.path = path;
   size_t pos = 0;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/gzip.h"
 #include "core/hash.h"
 #include "core/io.h"
 #include "core/version.h"
@@ -163,10 +164,17 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   write("summary.json", JsonText(Summarize(sc, res)));
   write("metrics_summary.csv", MetricsSummaryCsv(sc, res));
   if (sc.output_events) {
-    write("impressions.csv", ImpressionsCsv(res));
-    write("moderation.csv", ModerationCsv(res));
-    write("items.csv", ItemsCsv(sc, res));
-    write("users.csv", UsersCsv(sc, res));
+    // gzip by default: about 1 GB of impressions per shipped scenario uncompressed
+    auto event_file = [&](const std::string& name, const std::string& text) {
+      if (sc.compress_events)
+        write(name + ".gz", GzipCompress(text));
+      else
+        write(name, text);
+    };
+    event_file("impressions.csv", ImpressionsCsv(res));
+    event_file("moderation.csv", ModerationCsv(res));
+    event_file("items.csv", ItemsCsv(sc, res));
+    event_file("users.csv", UsersCsv(sc, res));
   }
   // each arm's induced graph: the disjoint union of its replicates' graphs
   if (sc.output_graph) {

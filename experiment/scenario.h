@@ -47,6 +47,7 @@ struct Scenario {
   std::string output_dir;
   bool output_graph = false;           ///< write each arm's induced watch-next graph (docs/graph.md)
   bool output_events = false;          ///< write impressions.csv, moderation.csv, items.csv and users.csv
+  bool compress_events = true;         ///< gzip those files (.csv.gz)
   std::string control;                 ///< the arm others are compared with (default: the first)
   std::string amplification_control;   ///< reach ratios are against this arm ("" = none)
   std::vector<std::string> overrides;  ///< the --set assignments applied

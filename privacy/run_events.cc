@@ -5,16 +5,21 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/gzip.h"
 
 namespace counterpoint::privacy {
 
 const char* const kImpressionsHeader = "step,arm,replicate,user,item,position,source,organisation,clicked,dismissed";
 
 std::string ImpressionsPath(const std::string& run_dir) {
+  // gzip-compressed (the default, output.compress_events) or plain
+  const std::string gz = (std::filesystem::path(run_dir) / "impressions.csv.gz").string();
+  if (std::filesystem::exists(gz)) return gz;
   const std::string path = (std::filesystem::path(run_dir) / "impressions.csv").string();
   if (!std::filesystem::exists(path))
     throw InputError(path,
-                     "no per-user event log in the run directory; run the scenario with --set output.events=true");
+                     "no per-user event log (impressions.csv.gz or impressions.csv) in the run directory; run the "
+                     "scenario with --set output.events=true");
   return path;
 }
 
@@ -30,15 +35,14 @@ int64_t Int(std::string_view field, const std::string& path, int64_t line, int c
 }  // namespace
 
 void ForEachImpression(const std::string& path, const std::function<void(const ImpressionRow&)>& fn) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "cannot open the event log");
+  LineReader in(path);  // gzip or plain
   std::string line;
-  if (!std::getline(in, line) || line != kImpressionsHeader)
+  if (!in.Next(line) || line != kImpressionsHeader)
     throw InputError(path, 1, 1, std::string("expected the header '") + kImpressionsHeader + "'");
   int64_t n = 1;
   std::vector<std::string_view> f(10);
   ImpressionRow row;
-  while (std::getline(in, line)) {
+  while (in.Next(line)) {
     ++n;
     if (line.empty()) continue;
     // split into exactly 10 fields (arm names are written unquoted and contain no comma)

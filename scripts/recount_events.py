@@ -2,7 +2,7 @@
 """Recounts a run's figures from its event logs alone, with Python's standard library.
 
 Reads RUN_DIR/impressions.csv, moderation.csv, items.csv and users.csv (written with
-`output: {events: true}`) and recounts, per arm and replicate at the final step:
+`output: {events: true}`; gzip-compressed as .csv.gz by default) and recounts, per arm and replicate at the final step:
 
   mod_removed_total, mod_removed_harmful_total, mod_removed_legitimate_total,
   mod_within_hour_total           moderation.csv `removed` events; harmful = items.csv label
@@ -25,6 +25,7 @@ Usage: /usr/bin/python3 scripts/recount_events.py RUN_DIR [--steps-per-hour N]
 (steps_per_hour is read from manifest.json's resolved scenario when not given)."""
 import argparse
 import csv
+import gzip
 import json
 import os
 import sys
@@ -33,8 +34,17 @@ from collections import defaultdict
 HARMFUL = {"borderline", "extremist"}
 
 
+def find(run_dir, name):
+    """RUN_DIR/name.gz (the default) or RUN_DIR/name, or None."""
+    for candidate in (name + ".gz", name):
+        if os.path.exists(os.path.join(run_dir, candidate)):
+            return os.path.join(run_dir, candidate)
+    return None
+
+
 def rows(path):
-    with open(path, newline="") as f:
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", newline="") as f:
         yield from csv.DictReader(f)
 
 
@@ -53,16 +63,16 @@ def steps_per_hour(run_dir):
 def recount(run_dir, per_hour_override=None):
     """{(arm, replicate): {metric: value}} from the four event files."""
     label, parent = {}, {}
-    for r in rows(os.path.join(run_dir, "items.csv")):
+    for r in rows(find(run_dir, "items.csv")):
         key = (int(r["replicate"]), int(r["item"]))
         label[key], parent[key] = r["label"], r["parent"] != ""
     at_risk = defaultdict(set)  # replicate -> at-risk users
-    for r in rows(os.path.join(run_dir, "users.csv")):
+    for r in rows(find(run_dir, "users.csv")):
         if r["at_risk"] == "1":
             at_risk[int(r["replicate"])].add(int(r["user"]))
     per_hour = steps_per_hour(run_dir) if per_hour_override is None else defaultdict(lambda: per_hour_override)
     counts = defaultdict(lambda: defaultdict(float))
-    for r in rows(os.path.join(run_dir, "moderation.csv")):
+    for r in rows(find(run_dir, "moderation.csv")):
         run, rep = (r["arm"], int(r["replicate"])), int(r["replicate"])
         lab = label[(rep, int(r["item"]))]
         c = counts[run]
@@ -80,7 +90,7 @@ def recount(run_dir, per_hour_override=None):
         elif r["event"] == "reuploaded":
             c["ru_reuploaded_total"] += 1
     reached = defaultdict(set)
-    for r in rows(os.path.join(run_dir, "impressions.csv")):
+    for r in rows(find(run_dir, "impressions.csv")):
         if r["source"] != "injected":
             continue
         run = (r["arm"], int(r["replicate"]))
@@ -110,7 +120,7 @@ def main():
     ap.add_argument("--steps-per-hour", type=int, default=None)
     args = ap.parse_args()
     needed = ["metrics.csv", "impressions.csv", "moderation.csv", "items.csv", "users.csv", "manifest.json"]
-    missing = [f for f in needed if not os.path.exists(os.path.join(args.run_dir, f))]
+    missing = [f for f in needed if not find(args.run_dir, f)]
     if missing:
         print(f"recount_events.py: {args.run_dir} lacks {', '.join(missing)} (run with output: {{events: true}})",
               file=sys.stderr)

@@ -13,6 +13,7 @@ packages=(
   cmake g++ make git pkg-config clang-format
   libeigen3-dev libfaiss-dev libopenblas0-openmp libboost-graph-dev libyaml-cpp-dev
   librandom123-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev libsqlite3-dev
+  zlib1g-dev
   pybind11-dev python3-dev python3-numpy python3-pandas python3-matplotlib python3-pytest
   python3-nbclient python3-nbformat python3-ipykernel python3-tqdm
   clang libclang-rt-14-dev libomp-dev

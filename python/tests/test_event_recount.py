@@ -2,6 +2,7 @@
 moderation.csv let scripts/recount_events.py, a separate process using only Python's
 standard library, recompute removals, hash blocks (harmful and legitimate), re-uploads,
 injections and at-risk reach, and find metrics.csv's values."""
+import gzip
 import subprocess
 import sys
 
@@ -35,7 +36,7 @@ def test_an_independent_script_recounts_the_summary_from_the_logs(tmp_path, root
     res = cp.run(scenario(), progress=False)
     res.write(tmp_path)
     for f in ("items.csv", "users.csv", "impressions.csv", "moderation.csv"):
-        assert (tmp_path / f).is_file(), f
+        assert (tmp_path / (f + ".gz")).is_file(), f  # gzip by default (output.compress_events)
     out = subprocess.run([sys.executable, str(root / "scripts" / "recount_events.py"), str(tmp_path)],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
@@ -51,9 +52,9 @@ def test_an_independent_script_recounts_the_summary_from_the_logs(tmp_path, root
                    "ru_reuploaded_total", "cn_injected_impressions_total"):
         assert (last[metric] > 0).all(), metric
     # and a changed log is caught: drop one removal
-    mod = (tmp_path / "moderation.csv").read_text().splitlines(keepends=True)
+    mod = gzip.decompress((tmp_path / "moderation.csv.gz").read_bytes()).decode().splitlines(keepends=True)
     removal = next(i for i, line in enumerate(mod) if ",removed," in line)
-    (tmp_path / "moderation.csv").write_text("".join(mod[:removal] + mod[removal + 1:]))
+    (tmp_path / "moderation.csv.gz").write_bytes(gzip.compress("".join(mod[:removal] + mod[removal + 1:]).encode()))
     out = subprocess.run([sys.executable, str(root / "scripts" / "recount_events.py"), str(tmp_path)],
                          capture_output=True, text=True)
     assert out.returncode == 1 and "DIFFERS" in out.stdout
@@ -86,5 +87,5 @@ def test_items_and_users_tables(tmp_path):
         assert 0.2 < u.at_risk.mean() < 0.6
     # the file the run writes is the same table
     res.write(tmp_path)
-    assert pd.read_csv(tmp_path / "items.csv").shape == items.shape
-    assert (tmp_path / "users.csv").read_text() == res._core.users_csv()
+    assert pd.read_csv(tmp_path / "items.csv.gz").shape == items.shape
+    assert gzip.decompress((tmp_path / "users.csv.gz").read_bytes()).decode() == res._core.users_csv()

@@ -43,7 +43,7 @@ for s in redirect_method ranking_team_ab moderation_one_hour hash_sharing; do
   quiet "$bin" run "$tmp/scenarios/$s.yaml" "${common[@]}" "${extra[@]}" --out "$tmp/$s-serial"
   for n in 1 2 3 4; do
     quiet mpi "$n" "$bin" run "$tmp/scenarios/$s.yaml" "${common[@]}" "${extra[@]}" --out "$tmp/$s-np$n"
-    for f in metrics.csv summary.json metrics_summary.csv impressions.csv moderation.csv; do
+    for f in metrics.csv summary.json metrics_summary.csv impressions.csv.gz moderation.csv.gz items.csv.gz users.csv.gz; do
       [ -f "$tmp/$s-serial/$f" ] || continue
       cmp -s "$tmp/$s-serial/$f" "$tmp/$s-np$n/$f" || fail "$s: $f differs between 1 process and $n ranks"
     done
@@ -60,7 +60,7 @@ done
 s=ranking_team_ab
 read -ra extra <<<"${sets[$s]}"
 quiet mpi 2 "$bin" run "$tmp/scenarios/$s.yaml" "${common[@]}" "${extra[@]}" --replicate-users --out "$tmp/$s-rep"
-for f in metrics.csv summary.json metrics_summary.csv impressions.csv; do
+for f in metrics.csv summary.json metrics_summary.csv impressions.csv.gz; do
   cmp -s "$tmp/$s-serial/$f" "$tmp/$s-rep/$f" || fail "$s: $f differs with --replicate-users"
 done
 grep -q '"mpi_replicated_because": "--replicate-users"' "$tmp/$s-rep/manifest.json" ||
@@ -102,7 +102,7 @@ rc=$?
 set -e
 ((rc == 2)) && grep -q "resume it with mpirun -np 2" <<<"$msg" || fail "checkpoint: 3 ranks not refused: $msg"
 quiet mpi 2 "$bin" run --resume "$tmp/ck2" --quiet --threads 1
-for f in metrics.csv summary.json metrics_summary.csv impressions.csv; do
+for f in metrics.csv summary.json metrics_summary.csv impressions.csv.gz; do
   cmp -s "$tmp/ck1/$f" "$tmp/ck2/$f" || fail "checkpoint: $f differs after a sharded stop and resume"
 done
 [ -z "$(find "$tmp/ck2" -name 'checkpoint.bin*')" ] || fail "checkpoint: files left after the resumed run completed"

@@ -35,12 +35,14 @@ arms:
   - name: engagement
   - name: relevance
     ranker: relevance
-output: {events: true}
+output: {events: true, compress_events: false}
 )",
                                     "events.yaml");
   const RunResult res = RunScenario(sc);
   const fs::path dir = fs::temp_directory_path() / ("counterpoint_events_" + std::to_string(getpid()));
   WriteOutputs(dir.string(), sc, res, 1);
+  // compress_events: false writes plain CSV (the other test reads the default, gzip)
+  EXPECT_FALSE(fs::exists(dir / "impressions.csv.gz"));
   const CsvTable impr = ReadCsv((dir / "impressions.csv").string());
   const CsvTable mod = ReadCsv((dir / "moderation.csv").string());
   const CsvTable metrics = ReadCsv((dir / "metrics.csv").string());
@@ -142,8 +144,8 @@ output: {events: true}
   const RunResult res = RunScenario(sc);
   const fs::path dir = fs::temp_directory_path() / ("counterpoint_events_iv_" + std::to_string(getpid()));
   WriteOutputs(dir.string(), sc, res, 1);
-  const CsvTable impr = ReadCsv((dir / "impressions.csv").string());
-  const CsvTable mod = ReadCsv((dir / "moderation.csv").string());
+  const CsvTable impr = ReadCsv((dir / "impressions.csv.gz").string());
+  const CsvTable mod = ReadCsv((dir / "moderation.csv.gz").string());
   const CsvTable metrics = ReadCsv((dir / "metrics.csv").string());
   std::ifstream summary_file(dir / "summary.json");
   const nlohmann::json summary = nlohmann::json::parse(summary_file);

@@ -79,7 +79,7 @@ tiers:
                                (dir / "traj.csv"));
   ASSERT_EQ(plat.status, 0) << plat.output;
   const CsvTable traj = ReadCsv(dir / "traj.csv");
-  const CsvTable impr = ReadCsv(dir / "run/impressions.csv");
+  const CsvTable impr = ReadCsv(dir / "run/impressions.csv.gz");
   ASSERT_EQ(traj.rows.size(), impr.rows.size());
   EXPECT_EQ(traj.rows[0][3].size(), 32u);
   EXPECT_NE(traj.rows[0][3], impr.rows[0][3]);
