@@ -14,6 +14,25 @@
 
 namespace counterpoint {
 
+void CheckOneSlateBuilder(const ArmSpec& arm, const std::vector<std::unique_ptr<Intervention>>& interventions) {
+  int first = -1;
+  for (size_t i = 0; i < interventions.size(); ++i) {
+    if (!interventions[i]->BuildsSlate()) continue;
+    if (first < 0) {
+      first = static_cast<int>(i);
+      continue;
+    }
+    const SourceLocation at = arm.interventions[i].params.BlockLocation();
+    throw InputError(at.file, at.line, at.column,
+                     "arm '" + arm.name + "': '" + arm.interventions[first].type + "' and '" +
+                         arm.interventions[i].type +
+                         "' both build the whole slate; the second would rank by the first's rank-order scores, "
+                         "which measures nothing a platform runs. Keep one slate builder per arm (compose it with "
+                         "score adjusters such as demote_harmful or not_interested; docs/interventions.md, "
+                         "\"Composing interventions\")");
+  }
+}
+
 IndexedCatalog BuildIndexedCatalog(const Scenario& sc, uint64_t replicate_seed) {
   return BuildIndexedCatalog(sc.CatalogBlocks(), replicate_seed);
 }
@@ -47,6 +66,7 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const Indexed
                              "list it once");
       }
   }
+  CheckOneSlateBuilder(arm, interventions);
   auto rec =
       std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions), arm.options);
   auto um = UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params);

@@ -55,6 +55,10 @@ std::string CheckpointScenarioSha256(const std::string& path);
 
 /// Builds one replicate's world (exposed for tests and benchmarks).
 IndexedCatalog BuildIndexedCatalog(const Scenario& sc, uint64_t replicate_seed);
+
+/// Throws InputError at the second intervention of `arm` that builds the whole slate
+/// (Intervention::BuildsSlate): an arm holds one slate builder at most.
+void CheckOneSlateBuilder(const ArmSpec& arm, const std::vector<std::unique_ptr<Intervention>>& interventions);
 /// Builds one arm's simulation on a world (the population is copied or moved in; with
 /// shard_users, this rank's block of it: SimOptions::shard_users).
 Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const IndexedCatalog& world, Population pop,

@@ -77,6 +77,11 @@ class Intervention {
   /// those slates, handing what is left on from rank to rank (rank r after ranks 0..r-1).
   /// The interventions after it in the list see the slates after FinishSlates.
   virtual bool AllocatesAcrossRanks() const { return false; }
+  /// True if OnScores builds the whole slate and writes rank-order scores (2..n+1 for its
+  /// picks) instead of adjusting the ranker's: a second such intervention in one arm would
+  /// rank by the first's synthetic scores, which measures nothing a platform would run, so
+  /// an arm may hold one (docs/interventions.md, "Composing interventions").
+  virtual bool BuildsSlate() const { return false; }
   /// See AllocatesAcrossRanks; only called in sharded runs.
   virtual void FinishSlates(const RecContext& ctx) {}
   /// Once, before the first step.

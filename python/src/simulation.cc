@@ -113,6 +113,7 @@ std::unique_ptr<PySimulation> MakeSimulation(ScenarioPtr sc, const std::string& 
   std::vector<std::unique_ptr<Intervention>> interventions;
   for (const auto& iv : arm.interventions)
     interventions.push_back(InterventionRegistry::Get().Find(iv.type)->factory(iv.params));
+  CheckOneSlateBuilder(arm, interventions);
   auto rec =
       std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions), arm.options);
   auto um = UserModelRegistry::Get().Find(sc->user_model.type)->factory(sc->user_model.params);

@@ -20,6 +20,7 @@ class Calibrate : public Intervention {
   Calibrate(double lambda, double alpha, int history) : lambda_(lambda), alpha_(alpha), history_(history) {}
   void Init(const InterventionContext& ctx) override;
   bool Shardable() const override { return true; }
+  bool BuildsSlate() const override { return true; }  // greedy calibrated picks, rank-order scores
   std::vector<std::string> Columns() const override { return {"cal_kl", "cal_users"}; }
   std::vector<std::string> ColumnsZeroWhenAbsent() const override { return {"cal_users"}; }
   void BeginStep(const RecContext& ctx) override;

@@ -14,6 +14,7 @@ class DiversifyMmr : public Intervention {
  public:
   explicit DiversifyMmr(double lambda) : lambda_(lambda) {}
   bool Shardable() const override { return true; }
+  bool BuildsSlate() const override { return true; }  // greedy MMR picks, rank-order scores
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
   // stateless: nothing to checkpoint
   void SaveState(StateWriter&) const override {}

@@ -18,7 +18,8 @@ namespace {
 
 using testing::ScopedThreads;
 
-// all four interventions in one arm, on a catalog with uploads during the run
+// the four interventions over two arms (one slate builder each), with score adjusters,
+// on a catalog with uploads during the run
 const char* kAll = R"(
 name: rerank_determinism
 seed: 23
@@ -34,8 +35,11 @@ arms:
     interventions:
       - {type: demote_harmful, threshold: 0.4, weight: 1.0}
       - {type: not_interested, probability: 0.5, similarity: 0.8, suppress_steps: 3}
-      - {type: calibrate, lambda: 0.5, history: 5}
       - {type: diversify_mmr, lambda: 0.3}
+  - name: calibrated
+    interventions:
+      - {type: demote_harmful, threshold: 0.4, weight: 1.0}
+      - {type: calibrate, lambda: 0.5, history: 5}
 )";
 
 std::string Metrics(int threads, int batch) {
@@ -105,6 +109,44 @@ TEST(SlowRankingTeamAbTest, DemotionLowersHarmfulExposureAndDemotesNewsReporting
     ASSERT_GT(n, 0) << "replicate " << r << ": nothing demoted";
     EXPECT_GT(sum / n, 0.01) << "replicate " << r << ": no news among the demoted";
   }
+}
+
+TEST(RankingTeamAbTest, AnArmHoldsOneSlateBuilder) {
+  // MMR then calibrate: calibrate would rank by MMR's rank-order scores; refused at its line
+  const Scenario sc = ParseScenario(R"(name: two_builders
+steps: 1
+catalog: {type: synthetic, n_items: 300, dim: 8, n_topics: 4}
+index: {factory: Flat}
+population: {n_users: 20}
+recommender: {candidates: 20, slate_size: 4}
+arms:
+  - name: both
+    interventions:
+      - {type: diversify_mmr}
+      - {type: calibrate}
+)",
+                                    "two_builders.yaml");
+  try {
+    RunScenario(sc);
+    FAIL() << "two slate builders in one arm ran";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("two_builders.yaml:11"), std::string::npos) << what;
+    EXPECT_NE(what.find("'diversify_mmr' and 'calibrate' both build the whole slate"), std::string::npos) << what;
+  }
+  // one builder with score adjusters runs (the shipped `all` arm's composition)
+  const Scenario ok = ParseScenario(R"(name: one_builder
+steps: 1
+catalog: {type: synthetic, n_items: 300, dim: 8, n_topics: 4}
+index: {factory: Flat}
+population: {n_users: 20}
+recommender: {candidates: 20, slate_size: 4}
+arms:
+  - name: all
+    interventions: [{type: demote_harmful}, {type: not_interested}, {type: diversify_mmr}]
+)",
+                                    "one_builder.yaml");
+  EXPECT_NO_THROW(RunScenario(ok));
 }
 
 TEST(SlowRankingTeamAbTest, MmrLowersSlateSimilarity) {
