@@ -111,23 +111,25 @@ TEST(SlowRankingTeamAbTest, DemotionLowersHarmfulExposureAndDemotesNewsReporting
   }
 }
 
-TEST(RankingTeamAbTest, AnArmHoldsOneSlateBuilder) {
-  // MMR then calibrate: calibrate would rank by MMR's rank-order scores; refused at its line
-  const Scenario sc = ParseScenario(R"(name: two_builders
+// a one-step scenario whose single arm lists `interventions`
+Scenario OneArm(const std::string& name, const std::string& interventions) {
+  return ParseScenario("name: " + name + R"(
 steps: 1
 catalog: {type: synthetic, n_items: 300, dim: 8, n_topics: 4}
 index: {factory: Flat}
 population: {n_users: 20}
 recommender: {candidates: 20, slate_size: 4}
 arms:
-  - name: both
+  - name: arm
     interventions:
-      - {type: diversify_mmr}
-      - {type: calibrate}
-)",
-                                    "two_builders.yaml");
+)" + interventions,
+                       name + ".yaml");
+}
+
+TEST(RankingTeamAbTest, AnArmHoldsOneSlateBuilder) {
+  // MMR then calibrate: calibrate would rank by MMR's rank-order scores; refused at its line
   try {
-    RunScenario(sc);
+    RunScenario(OneArm("two_builders", "      - {type: diversify_mmr}\n      - {type: calibrate}\n"));
     FAIL() << "two slate builders in one arm ran";
   } catch (const InputError& e) {
     const std::string what = e.what();
@@ -135,18 +137,9 @@ arms:
     EXPECT_NE(what.find("'diversify_mmr' and 'calibrate' both build the whole slate"), std::string::npos) << what;
   }
   // one builder with score adjusters runs (the shipped `all` arm's composition)
-  const Scenario ok = ParseScenario(R"(name: one_builder
-steps: 1
-catalog: {type: synthetic, n_items: 300, dim: 8, n_topics: 4}
-index: {factory: Flat}
-population: {n_users: 20}
-recommender: {candidates: 20, slate_size: 4}
-arms:
-  - name: all
-    interventions: [{type: demote_harmful}, {type: not_interested}, {type: diversify_mmr}]
-)",
-                                    "one_builder.yaml");
-  EXPECT_NO_THROW(RunScenario(ok));
+  EXPECT_NO_THROW(RunScenario(
+      OneArm("one_builder",
+             "      - {type: demote_harmful}\n      - {type: not_interested}\n      - {type: diversify_mmr}\n")));
 }
 
 TEST(SlowRankingTeamAbTest, MmrLowersSlateSimilarity) {
