@@ -42,9 +42,11 @@ SCENARIOS = [
                          "nim_dismissed_harmful_share_total", "dh_demoted_news_share"]),
     ("moderation_one_hour", ["mod_removed_total", "mod_removed_harmful_total", "mod_removed_legitimate_total",
                              "mod_within_hour_total", "mod_cleared_harmful_total", "harmful_exposure_share",
+                             "harmful_impressions_per_user_cumulative",
                              "news_exposure_share", "news_clicks_per_user_cumulative"]),
     ("hash_sharing", ["hash_blocked_total", "hash_blocked_legitimate_total", "hash_blocked_news_total",
                       "ru_reuploaded_total", "mod_removed_total", "harmful_exposure_share",
+                      "harmful_impressions_per_user_cumulative",
                       "news_clicks_per_user_cumulative"]),
 ]
 ASSUMED = {("redirect_method", "at_risk_extremity_drift"): "set by counter_pull (see the sweep)"}

@@ -20,7 +20,8 @@ class ExposureObserver : public Observer {
             "harmful_click_share",
             "harmful_reach",
             "harmful_exposure_share_organic",
-            "news_clicks_per_user_cumulative"};
+            "news_clicks_per_user_cumulative",
+            "harmful_impressions_per_user_cumulative"};
   }
   // counts per step and this rank's users' reach: sums over the ranks at EndStep
   bool Shardable() const override { return true; }
@@ -77,24 +78,30 @@ class ExposureObserver : public Observer {
     // news read since the start, per user (what an intervention's collateral costs readers)
     news_clicks_total_ += clicks_[static_cast<int>(Label::kNewsReporting)];
     row[7] = static_cast<double>(news_clicks_total_) / static_cast<double>(v.population.n);
+    // harmful content seen since the start, per user: what removal within the hour saves
+    harmful_impressions_total_ +=
+        impr_[static_cast<int>(Label::kBorderline)] + impr_[static_cast<int>(Label::kExtremist)];
+    row[8] = static_cast<double>(harmful_impressions_total_) / static_cast<double>(v.population.n);
   }
   void SaveState(StateWriter& out) const override {
     out.Put(impr_), out.Put(organic_), out.Put(clicks_), out.PutVector(reached_), out.Put(n_reached_);
-    out.Put(news_clicks_total_);
+    out.Put(news_clicks_total_), out.Put(harmful_impressions_total_);
   }
   void LoadState(StateReader& in) override {
     impr_ = in.Get<decltype(impr_)>(), organic_ = in.Get<decltype(organic_)>(), clicks_ = in.Get<decltype(clicks_)>();
     in.GetVector(reached_);
     n_reached_ = in.Get<int64_t>();
     news_clicks_total_ = in.Get<int64_t>();
+    harmful_impressions_total_ = in.Get<int64_t>();
   }
 
  private:
   std::array<int64_t, kNumLabels> impr_{}, organic_{}, clicks_{};  ///< organic_: impressions in organic slots
-  std::vector<uint8_t> reached_;   ///< per user held: shown a harmful item at some step so far
-  int64_t n_reached_ = 0;          ///< every rank's users
-  int64_t newly_reached_ = 0;      ///< this step, this rank's users
-  int64_t news_clicks_total_ = 0;  ///< clicks on news reporting since the start, every rank's users
+  std::vector<uint8_t> reached_;           ///< per user held: shown a harmful item at some step so far
+  int64_t n_reached_ = 0;                  ///< every rank's users
+  int64_t newly_reached_ = 0;              ///< this step, this rank's users
+  int64_t news_clicks_total_ = 0;          ///< clicks on news reporting since the start, every rank's users
+  int64_t harmful_impressions_total_ = 0;  ///< borderline and extremist impressions since the start, every rank's
 };
 
 /// Share of all users whose last `window` consumptions (within the last `max_age` steps, if set)

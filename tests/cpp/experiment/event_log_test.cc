@@ -296,7 +296,7 @@ output: {events: true}
       total.removed += e.removed, total.removed_harmful += e.removed_harmful, total.within_hour += e.within_hour;
       total.restored += e.restored, total.hash_blocked += e.hash_blocked, total.reuploaded += e.reuploaded;
       total.injected += e.injected, total.injected_clicks += e.injected_clicks, total.dismissed += e.dismissed;
-      total.news_clicks += e.news_clicks;
+      total.news_clicks += e.news_clicks, total.shown_harmful += e.shown_harmful;
     }
     const std::map<std::string, double> expected = {{"mod_cleared", c.cleared},
                                                     {"mod_cleared_harmful", c.cleared_harmful},
@@ -339,6 +339,8 @@ output: {events: true}
     // news read since the start, per user (300 users)
     EXPECT_NEAR(CsvDouble(metrics, i, metrics.RequireColumn("news_clicks_per_user_cumulative")),
                 total.news_clicks / 300.0, 1e-8);
+    EXPECT_NEAR(CsvDouble(metrics, i, metrics.RequireColumn("harmful_impressions_per_user_cumulative")),
+                total.shown_harmful / 300.0, 1e-8);
     if (arm == "control") {
       // shares of what an absent intervention did: not applicable, an empty cell
       for (const char* na : {"cn_injected_ctr", "mod_removed_within_hour_share"})

@@ -163,7 +163,7 @@ TEST(ExposureObserverTest, SharesByLabel) {
   ch.clicks = {0, 1, 3, -1};  // user 0 reads the news report (item 1)
   obs->BeginStep(v);
   obs->ObserveBatch(v, b, ch);
-  ASSERT_EQ(obs->Columns().size(), 8u);
+  ASSERT_EQ(obs->Columns().size(), 9u);
   std::vector<double> row(obs->Columns().size());
   obs->EndStep(v, row.data());
   EXPECT_DOUBLE_EQ(row[0], 3.0 / 5);
@@ -174,6 +174,7 @@ TEST(ExposureObserverTest, SharesByLabel) {
   EXPECT_DOUBLE_EQ(row[5], 0.5);      // users 0 and 2 of 4 were shown harmful content
   EXPECT_DOUBLE_EQ(row[6], 3.0 / 4);  // the ranker's 4 slots, 3 of them harmful
   EXPECT_DOUBLE_EQ(row[7], 1.0 / 4);  // one news click among 4 users
+  EXPECT_DOUBLE_EQ(row[8], 3.0 / 4);  // 3 harmful impressions among 4 users
   // a step without impressions has no shares: NaN, not 0
   obs->BeginStep(v);
   std::vector<double> empty(obs->Columns().size());
@@ -182,6 +183,7 @@ TEST(ExposureObserverTest, SharesByLabel) {
   EXPECT_TRUE(std::isnan(empty[6]));
   EXPECT_DOUBLE_EQ(empty[5], 0.5);   // reach is cumulative
   EXPECT_DOUBLE_EQ(empty[7], 0.25);  // and so are news clicks
+  EXPECT_DOUBLE_EQ(empty[8], 0.75);  // and harmful impressions
 }
 
 TEST(SlateDiversityObserverTest, MeanSlateEntropyAndIntraListSimilarityByHand) {
