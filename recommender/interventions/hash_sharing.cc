@@ -53,13 +53,11 @@ void HashSharing::OnUploads(const RecContext& ctx, std::span<const int64_t> arri
     ++blocked_;
     blocked_legitimate_ += !IsHarmful(ctx.catalog.label(item));
     blocked_news_ += ctx.catalog.label(item) == Label::kNewsReporting;
-    ++total_blocked_;
-    total_legitimate_ += !IsHarmful(ctx.catalog.label(item));
-    total_news_ += ctx.catalog.label(item) == Label::kNewsReporting;
   }
 }
 
 void HashSharing::WriteMetrics(const RecContext&, double* row) {
+  total_blocked_ += blocked_, total_legitimate_ += blocked_legitimate_, total_news_ += blocked_news_;
   row[0] = static_cast<double>(blocked_);
   row[1] = static_cast<double>(blocked_legitimate_);
   row[2] = static_cast<double>(db_->size());
