@@ -9,23 +9,23 @@
 #include "simulator/population.h"
 
 namespace counterpoint {
-namespace {
 
-/// The replicates a result holds runs of, ascending.
-std::set<int> Replicates(const RunResult& result) {
-  std::set<int> out;
-  for (const auto& run : result.runs) out.insert(run.replicate);
+std::vector<ReplicateCatalog> ReplicateCatalogs(const Scenario& sc, const RunResult& result) {
+  std::set<int> replicates;
+  for (const auto& run : result.runs) replicates.insert(run.replicate);
+  std::vector<ReplicateCatalog> out;
+  for (const int r : replicates) {
+    const uint64_t seed = DeriveSeed(sc.seed, r);
+    out.push_back({r, seed, BuildCatalog(sc.CatalogBlocks(), seed)});
+  }
   return out;
 }
 
-}  // namespace
-
-std::string ItemsCsv(const Scenario& sc, const RunResult& result) {
+std::string ItemsCsv(const std::vector<ReplicateCatalog>& catalogs) {
   std::ostringstream out;
   out.precision(9);  // float32 values round-trip
   out << "replicate,item,label,topic,extremity,harm_score,parent,upload_step,creator\n";
-  for (const int r : Replicates(result)) {
-    const auto cat = BuildCatalog(sc.CatalogBlocks(), DeriveSeed(sc.seed, r));
+  for (const auto& [r, seed, cat] : catalogs) {
     for (int64_t i = 0; i < cat->size(); ++i) {
       out << r << ',' << i << ',' << LabelName(cat->label(i)) << ',' << cat->topic(i) << ',' << cat->extremity(i) << ','
           << cat->harm_score(i) << ',';
@@ -38,16 +38,14 @@ std::string ItemsCsv(const Scenario& sc, const RunResult& result) {
   return out.str();
 }
 
-std::string UsersCsv(const Scenario& sc, const RunResult& result) {
+std::string UsersCsv(const Scenario& sc, const std::vector<ReplicateCatalog>& catalogs) {
   AtRiskOptions at_risk_options;
   for (const auto& o : sc.observers)
     if (o.type == "counter_narrative_reach") at_risk_options = AtRiskOptionsFrom(o.params);
   std::ostringstream out;
   out.precision(9);
   out << "replicate,user,at_risk,extremity_projection,appetite,receptivity,susceptibility,session_prob\n";
-  for (const int r : Replicates(result)) {
-    const uint64_t seed = DeriveSeed(sc.seed, r);
-    const auto cat = BuildCatalog(sc.CatalogBlocks(), seed);
+  for (const auto& [r, seed, cat] : catalogs) {
     const Population pop = GeneratePopulation(sc.population, *cat, seed);
     const std::vector<uint8_t> at_risk = AtRiskUsers(pop, *cat, at_risk_options);
     for (int64_t u = 0; u < pop.n; ++u)

@@ -173,8 +173,9 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
     };
     event_file("impressions.csv", ImpressionsCsv(res));
     event_file("moderation.csv", ModerationCsv(res));
-    event_file("items.csv", ItemsCsv(sc, res));
-    event_file("users.csv", UsersCsv(sc, res));
+    const std::vector<ReplicateCatalog> catalogs = ReplicateCatalogs(sc, res);
+    event_file("items.csv", ItemsCsv(catalogs));
+    event_file("users.csv", UsersCsv(sc, catalogs));
   }
   // each arm's induced graph: the disjoint union of its replicates' graphs
   if (sc.output_graph) {

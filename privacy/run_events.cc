@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 
 #include "core/error.h"
 #include "core/gzip.h"

@@ -165,8 +165,9 @@ void bind_results(py::module_& m) {
       .def("metrics_csv", [](const PyRunResult& r) { return MetricsCsv(r.result); })
       .def("impressions_csv", [](const PyRunResult& r) { return ImpressionsCsv(r.result); })
       .def("moderation_csv", [](const PyRunResult& r) { return ModerationCsv(r.result); })
-      .def("items_csv", [](const PyRunResult& r) { return ItemsCsv(*r.scenario, r.result); })
-      .def("users_csv", [](const PyRunResult& r) { return UsersCsv(*r.scenario, r.result); })
+      .def("items_csv", [](const PyRunResult& r) { return ItemsCsv(ReplicateCatalogs(*r.scenario, r.result)); })
+      .def("users_csv",
+           [](const PyRunResult& r) { return UsersCsv(*r.scenario, ReplicateCatalogs(*r.scenario, r.result)); })
       .def("metrics_summary_csv", [](const PyRunResult& r) { return MetricsSummaryCsv(*r.scenario, r.result); })
       .def("summary_json", [](const PyRunResult& r) { return Summarize(*r.scenario, r.result).dump(); })
       .def("summary_table",

@@ -51,7 +51,7 @@ RunResult TwoReplicates() {
 
 TEST(EventTablesTest, ItemsCsvHoldsEveryItemOfEachReplicatesCatalog) {
   const Scenario sc = ParseScenario(kTiny, "tables.yaml");
-  const CsvTable t = Parse(ItemsCsv(sc, TwoReplicates()), "items.csv");
+  const CsvTable t = Parse(ItemsCsv(ReplicateCatalogs(sc, TwoReplicates())), "items.csv");
   EXPECT_EQ(t.header, (std::vector<std::string>{"replicate", "item", "label", "topic", "extremity", "harm_score",
                                                 "parent", "upload_step", "creator"}));
   size_t row = 0;
@@ -81,7 +81,7 @@ TEST(EventTablesTest, UsersCsvFlagsAtRiskByTheObserversRule) {
   // extremity_quantile 0.5 and an appetite threshold no Beta draw reaches: exactly the
   // users at or above the median projection, 100 of 200 (the draws are continuous)
   const Scenario sc = ParseScenario(kTiny, "tables.yaml");
-  const CsvTable t = Parse(UsersCsv(sc, TwoReplicates()), "users.csv");
+  const CsvTable t = Parse(UsersCsv(sc, ReplicateCatalogs(sc, TwoReplicates())), "users.csv");
   EXPECT_EQ(t.header, (std::vector<std::string>{"replicate", "user", "at_risk", "extremity_projection", "appetite",
                                                 "receptivity", "susceptibility", "session_prob"}));
   ASSERT_EQ(t.rows.size(), 400u);
