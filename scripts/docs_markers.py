@@ -1,6 +1,8 @@
-"""Replaces the text between two markers of a docs file, atomically (the scripts that
-regenerate numbers in docs/ write through this)."""
+"""What the scripts that regenerate numbers in docs/ and the README share: replacing the
+text between two markers of a file atomically, the commit the numbers belong to, and
+the commands they run, printed."""
 import os
+import subprocess
 import sys
 
 
@@ -15,3 +17,28 @@ def write_between(path, begin, end, body, who):
     with open(path + ".tmp", "w") as f:
         f.write(head + begin + "\n" + body + "\n" + end + tail)
     os.replace(path + ".tmp", path)
+
+
+def head_commit(root, short=True):
+    """The checkout's HEAD commit (abbreviated unless short is False)."""
+    cmd = ["git", "-C", root, "rev-parse"] + (["--short"] if short else []) + ["HEAD"]
+    return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+
+
+def has_uncommitted_changes(root):
+    """Whether tracked files differ from HEAD (numbers made from them would name no commit)."""
+    return bool(subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip())
+
+
+def committed_head(root, who):
+    """HEAD's abbreviated commit; exits naming `who` if the tree has uncommitted changes."""
+    if has_uncommitted_changes(root):
+        sys.exit(f"{who}: the tree has uncommitted changes; commit first so the numbers name a commit")
+    return head_commit(root)
+
+
+def show_command(cmd, root):
+    """Prints a command to stderr, with paths inside the checkout relative to it."""
+    print("  " + " ".join(os.path.relpath(c, root) if c.startswith(root) else c for c in cmd), file=sys.stderr,
+          flush=True)

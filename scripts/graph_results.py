@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-from docs_markers import write_between
+from docs_markers import committed_head, show_command, write_between
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
@@ -28,11 +28,6 @@ ARMS = ["engagement", "relevance", "random_sample"]
 REPLICATES = 3
 # two-sided 95% Student-t quantiles by degrees of freedom
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
-
-
-def show(cmd):
-    print("  " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd), file=sys.stderr,
-          flush=True)
 
 
 def mean_ci(xs):
@@ -57,18 +52,14 @@ def main():
     args = ap.parse_args()
     if not os.access(CLI, os.X_OK):
         sys.exit(f"graph_results.py: {CLI} not found; build first: bash scripts/setup.sh")
-    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                      text=True).stdout.strip():
-        sys.exit("graph_results.py: the tree has uncommitted changes; commit first so the numbers name a commit")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+    commit = committed_head(ROOT, "graph_results.py")
     audits = {}  # (arm, replicate) -> audit json
     with tempfile.TemporaryDirectory() as tmp:
         run = os.path.join(tmp, "run")
         cmd = [CLI, "run", os.path.join(ROOT, "scenarios", "rabbit_hole.yaml"), "--quiet", "--threads",
                str(args.threads), "--out", run, "--set", "output.graph=true", "--set", f"replicates={REPLICATES}",
                "--arms", ",".join(ARMS)]
-        show(cmd)
+        show_command(cmd, ROOT)
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         for arm in ARMS:
             for r in range(REPLICATES):
@@ -79,7 +70,7 @@ def main():
                 out = os.path.join(tmp, f"audit_{arm}_r{r}.json")
                 cmd = [CLI, "audit", "--nodes", files["nodes"], "--edges", files["edges"], "--harmful",
                        "borderline,extremist", "--walkers", "0", "--out", out]
-                show(cmd)
+                show_command(cmd, ROOT)
                 subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
                 with open(out) as f:
                     audits[(arm, r)] = json.load(f)

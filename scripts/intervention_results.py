@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-from docs_markers import write_between
+from docs_markers import has_uncommitted_changes, head_commit, show_command, write_between
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
@@ -64,8 +64,7 @@ def run(scenario, threads, replicates, sets=(), arms=None):
         if arms:
             cmd += ["--arms", ",".join(arms)]
         cmd += [f"--set={s}" for s in sets]
-        print("  " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd), file=sys.stderr,
-              flush=True)
+        show_command(cmd, ROOT)
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(out, "summary.json")) as f:
             return json.load(f)
@@ -146,9 +145,7 @@ def main():
     args = ap.parse_args()
     if not os.access(CLI, os.X_OK):
         sys.exit(f"intervention_results.py: {CLI} not found; build first: bash scripts/setup.sh")
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                           text=True).stdout.strip()
+    commit, dirty = head_commit(ROOT, short=False), has_uncommitted_changes(ROOT)
     rows = []
     for scenario, metrics in SCENARIOS:
         print(f"{scenario} ...", file=sys.stderr, flush=True)

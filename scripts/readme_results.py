@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-from docs_markers import write_between
+from docs_markers import committed_head, show_command, write_between
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
@@ -27,8 +27,7 @@ def table(scenario, threads):
     with tempfile.TemporaryDirectory() as out:
         cmd = [CLI, "run", os.path.join(ROOT, "scenarios", scenario + ".yaml"), "--quiet", "--threads", str(threads),
                "--out", out]
-        print("  " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd), file=sys.stderr,
-              flush=True)
+        show_command(cmd, ROOT)
         text = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
         # the table and its legend; not the line naming the temporary files written
         return "\n".join(line for line in text.splitlines() if not line.startswith("Wrote "))
@@ -40,11 +39,7 @@ def main():
     args = ap.parse_args()
     if not os.access(CLI, os.X_OK):
         sys.exit(f"readme_results.py: {CLI} not found; build first: bash scripts/setup.sh")
-    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                      text=True).stdout.strip():
-        sys.exit("readme_results.py: the tree has uncommitted changes; commit first so the numbers name a commit")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+    commit = committed_head(ROOT, "readme_results.py")
     for scenario in SCENARIOS:
         body = (f"<!-- made by scripts/readme_results.py at commit {commit} -->\n```\n"
                 f"{table(scenario, args.threads)}\n```")
