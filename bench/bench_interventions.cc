@@ -21,6 +21,8 @@ constexpr int kCandidates = 100, kSlate = 10, kWarmRounds = 5;
 
 struct Fixture {
   std::shared_ptr<const Catalog> catalog;
+  std::unique_ptr<PlatformView> view;       // what the interventions see of it
+  std::unique_ptr<TruthChannels> channels;  // the ground truth that reaches them
   std::unique_ptr<VectorIndex> index;
   ItemState items{kItems};
   Population pop;
@@ -33,6 +35,8 @@ struct Fixture {
     p.n_items = kItems;
     p.dim = kDim;
     catalog = GenerateSyntheticCatalog(p, 1);
+    view = std::make_unique<PlatformView>(*catalog);
+    channels = std::make_unique<TruthChannels>(*catalog);
     index = std::make_unique<VectorIndex>(*catalog, IndexOptions{"IVF1024,Flat", 32, 64});
     PopulationParams pp;
     pp.n_users = kBatch;
@@ -50,7 +54,7 @@ struct Fixture {
     ranker->BeginStep(Context());
     ranker->Score(Context(), scored);
   }
-  RecContext Context() const { return RecContext{*catalog, *index, items, 3, 1}; }
+  RecContext Context() const { return RecContext{*view, *index, items, 3, 1}; }
   void Evict() {
     for (size_t i = 0; i < evict.size(); i += 64) evict[i] = static_cast<char>(evict[i] + 1);
     benchmark::DoNotOptimize(evict.data());
@@ -70,8 +74,8 @@ std::unique_ptr<Intervention> Warmed(const std::string& type,
   Params p = Params::Defaults(e->spec);
   for (const auto& [k, v] : set) p.Set(k, v);
   auto iv = e->factory(p);
-  InterventionContext ic{
-      *f.catalog, *f.index, kBatch, 0, kBatch, kCandidates, kSlate, "bench", 1, 0, InterventionPurpose(0)};
+  InterventionContext ic{*f.view,     *f.index, *f.channels, kBatch, 0, kBatch,
+                         kCandidates, kSlate,   "bench",     1,      0, InterventionPurpose(0)};
   iv->Init(ic);
   LogitUserParams up;
   up.drift_rate = 0;  // the population stays as generated
@@ -80,12 +84,12 @@ std::unique_ptr<Intervention> Warmed(const std::string& type,
   choices.Reserve(kBatch, up.max_clicks, kSlate);
   SlateBatch b = f.scored;
   for (int round = 0; round < kWarmRounds; ++round) {
-    const RecContext ctx{*f.catalog, *f.index, f.items, round, 1};
+    const RecContext ctx{*f.view, *f.index, f.items, round, 1};
     iv->BeginStep(ctx);
     b.cand_score = f.scored.cand_score;
     iv->OnScores(ctx, b);
     CutSlates(b);
-    model->Respond(ctx, b, f.pop, choices);
+    model->Respond({*f.catalog, round, 1}, b, f.pop, choices);
     iv->OnResponse(ctx, b, choices);
     iv->OnFeedback(ctx, b, choices);
   }
@@ -96,7 +100,7 @@ void Run(benchmark::State& state, const std::string& type,
          const std::vector<std::pair<std::string, ParamValue>>& set = {}) {
   Fixture& f = F();
   auto iv = Warmed(type, set);
-  const RecContext ctx{*f.catalog, *f.index, f.items, kWarmRounds, 1};
+  const RecContext ctx{*f.view, *f.index, f.items, kWarmRounds, 1};
   SlateBatch b = f.scored;
   for (auto _ : state) {
     state.PauseTiming();

@@ -27,6 +27,7 @@ constexpr int kCandidates = 200, kSlate = 10;
 // one catalog, index, population and filled batch shared by all benchmarks
 struct Fixture {
   std::shared_ptr<const Catalog> catalog;
+  std::unique_ptr<PlatformView> view;  // what the ranker and the learner see of it
   std::unique_ptr<VectorIndex> index;
   ItemState items{kItems};
   Population pop;
@@ -38,6 +39,7 @@ struct Fixture {
     p.n_items = kItems;
     p.dim = kDim;
     catalog = GenerateSyntheticCatalog(p, 1);
+    view = std::make_unique<PlatformView>(*catalog);
     index = std::make_unique<VectorIndex>(*catalog, IndexOptions{"IVF256,Flat", 8, 64});
     PopulationParams pp;
     pp.n_users = kBatch;
@@ -51,7 +53,8 @@ struct Fixture {
     items.max_clicks = 4;
     index->Search(batch.queries.data(), kBatch, kCandidates, batch.cand_sim.data(), batch.cand_ids.data());
   }
-  RecContext Context() const { return RecContext{*catalog, *index, items, 3, 1}; }
+  RecContext Context() const { return RecContext{*view, *index, items, 3, 1}; }
+  UserContext World() const { return UserContext{*catalog, 3, 1}; }
 };
 
 Fixture& F() {
@@ -90,7 +93,7 @@ void BM_LogitRespond(benchmark::State& state) {
   auto model = MakeLogitUserModel(p);
   ChoiceBuffer choices;
   choices.Reserve(kBatch, p.max_clicks);
-  for (auto _ : state) model->Respond(f.Context(), f.batch, f.pop, choices);
+  for (auto _ : state) model->Respond(f.World(), f.batch, f.pop, choices);
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
 
@@ -101,7 +104,7 @@ void BM_ChoiceGradientLearn(benchmark::State& state) {
   std::vector<float> estimate(f.pop.estimate.begin(), f.pop.estimate.end());
   for (auto _ : state) {
     for (int64_t u = 0; u < kBatch; ++u)
-      rec.Learn(*f.catalog, f.batch.Slate(u), f.batch.SlateProvenance(u), kSlate, f.batch.Slate(u), 1,
+      rec.Learn(*f.view, f.batch.Slate(u), f.batch.SlateProvenance(u), kSlate, f.batch.Slate(u), 1,
                 estimate.data() + u * kDim);
     benchmark::DoNotOptimize(estimate.data());
   }

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @cp.register_intervention("py_demote_harmful_bench")
 class PyDemoteHarmful(cp.Intervention):
     """demote_harmful in numpy: a per-item penalty table built once, then one gather and
-    one subtraction per batch (index -1, an empty slot, reads the table's trailing 0)."""
+    one subtraction per batch (index -1, an empty slot, reads the table's trailing 0), and
+    a per-item count of the batch's candidates whose ground truth write_metrics measures."""
 
     columns = ["dh_demoted_share", "dh_demoted_harmful_share", "dh_demoted_news_share"]
 
@@ -40,21 +41,24 @@ class PyDemoteHarmful(cp.Intervention):
         # the C++ arithmetic: double penalty, rounded to float32 (demote_harmful.h)
         pen = np.where(h > self.threshold, self.weight * (h - self.threshold) / (1 - self.threshold), 0.0)
         self.penalty = np.append(pen.astype(np.float32), np.float32(0))
-        labels = a["labels"]
-        code = np.where(pen > 0, np.where((labels == 1) | (labels == 2), 2, np.where(labels == 4, 3, 1)), 0)
-        self.code = np.append(code.astype(np.int8), np.int8(-1))  # -1: empty slot
+        self.demoted = pen > 0
 
     def begin_step(self, ctx):
-        self.counts = np.zeros(5, dtype=np.int64)
+        # candidates per item this step ([0]: empty slots), measured in write_metrics
+        self.counts = np.zeros(len(self.demoted) + 1, dtype=np.int64)
 
     def on_scores(self, ctx, batch):
         ids = batch.cand_ids
         batch.cand_score[:] -= self.penalty.take(ids)
-        self.counts += np.bincount(self.code.take(ids).ravel() + 1, minlength=5)
+        self.counts += np.bincount(ids.ravel() + 1, minlength=len(self.counts))
 
     def write_metrics(self, ctx):
-        empty, none, other, harmful, news = self.counts
-        cand, dem = none + other + harmful + news, other + harmful + news
+        # the collateral, measured on the ground truth (given in write_metrics only)
+        labels = ctx.truth["labels"]
+        per_item = self.counts[1:]
+        cand, dem = per_item.sum(), per_item[self.demoted].sum()
+        harmful = per_item[self.demoted & ((labels == 1) | (labels == 2))].sum()
+        news = per_item[self.demoted & (labels == 4)].sum()
         nan = float("nan")
         return [dem / cand if cand else nan, harmful / dem if dem else nan, news / dem if dem else nan]
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/collective.h"
-#include "embeddings/catalog.h"
+#include "embeddings/platform_view.h"
 #include "embeddings/vector_index.h"
 
 namespace counterpoint {
@@ -41,9 +41,10 @@ enum class Provenance : uint8_t {
   kInjected = 1,  ///< by a slate-stage intervention (e.g. a counter-narrative)
 };
 
-/// Read-only context every plug-in receives.
+/// Read-only context every platform plug-in (retriever, ranker, intervention) receives:
+/// the platform's view of the catalog, never its ground truth (embeddings/platform_view.h).
 struct RecContext {
-  const Catalog& catalog;
+  const PlatformView& catalog;
   const VectorIndex& index;
   const ItemState& items;
   int64_t step = 0;

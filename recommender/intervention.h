@@ -14,6 +14,7 @@
 #include "core/registry.h"
 #include "core/rng.h"
 #include "core/state_io.h"
+#include "embeddings/truth_channels.h"
 #include "recommender/batch.h"
 #include "recommender/moderation_log.h"
 
@@ -21,8 +22,12 @@ namespace counterpoint {
 
 /// What an intervention knows when it is built, once per arm and replicate.
 struct InterventionContext {
-  const Catalog& catalog;
+  /// What the platform sees of the catalog (no label, extremity or parent).
+  const PlatformView& catalog;
   const VectorIndex& index;
+  /// Ground truth carried by people outside the ranking code (reviewers, trusted flaggers,
+  /// creators, other platforms, re-uploaders), each channel named with its error rates.
+  const TruthChannels& channels;
   int64_t n_users = 0;
   /// The users this process holds: [first_user, first_user + local_users) (all of them,
   /// unless the run is sharded over MPI ranks); per-user state needs only those.
@@ -119,8 +124,11 @@ class Intervention {
   /// End of step t, after learning: moderation decisions (actions.Remove, Restore);
   /// in force from step t + 1.
   virtual void EndStep(const RecContext& ctx, ItemActions& actions) {}
-  /// Writes Columns().size() values for step t (after EndStep).
-  virtual void WriteMetrics(const RecContext& ctx, double* row) {}
+  /// Writes Columns().size() values for step t (after EndStep). `truth` is the catalog
+  /// with its ground truth, for measuring what the intervention did (how many of the items
+  /// it demoted were harmful): the one hook that receives it, since measuring is the
+  /// observer's part, not the platform's.
+  virtual void WriteMetrics(const RecContext& ctx, const Catalog& truth, double* row) {}
   /// Checkpoints (docs/architecture.md, "Checkpoints"): writes the state that changes
   /// during a run, not what the constructor or Init rebuild; LoadState restores it into a
   /// plug-in built and initialised the same way. The defaults throw CheckpointUnsupported:

@@ -49,10 +49,10 @@ void Recommender::OnUploads(const RecContext& ctx, std::span<const int64_t> arri
   uploads_.assign(arriving.begin(), arriving.end());
   for (auto& iv : interventions_) iv->RequestUploads(ctx, actions, uploads_);
   for (auto& iv : interventions_) iv->OnUploads(ctx, uploads_, actions);
-  // what no intervention blocked goes live
-  for (int64_t item : uploads_)
-    if (actions.items().status[item] == ItemStatus::kPending)
-      actions.Upload(item, ctx.catalog.parent(item) >= 0 ? ModerationEvent::kReuploaded : ModerationEvent::kUploaded);
+  // what no intervention blocked goes live: the requested re-uploads follow the due uploads
+  for (size_t i = 0; i < uploads_.size(); ++i)
+    if (actions.items().status[uploads_[i]] == ItemStatus::kPending)
+      actions.Upload(uploads_[i], i >= arriving.size() ? ModerationEvent::kReuploaded : ModerationEvent::kUploaded);
 }
 
 void Recommender::BeginStep(const RecContext& ctx) {
@@ -113,9 +113,9 @@ void Recommender::EndStep(const RecContext& ctx, ItemActions& actions) {
   for (auto& iv : interventions_) iv->EndStep(ctx, actions);
 }
 
-void Recommender::WriteInterventionMetrics(const RecContext& ctx, double* row) {
+void Recommender::WriteInterventionMetrics(const RecContext& ctx, const Catalog& truth, double* row) {
   for (auto& iv : interventions_) {
-    iv->WriteMetrics(ctx, row);
+    iv->WriteMetrics(ctx, truth, row);
     row += iv->Columns().size();
   }
 }
@@ -144,7 +144,7 @@ void Recommender::LoadState(StateReader& in) {
   }
 }
 
-void Recommender::Learn(const Catalog& catalog, const int64_t* slate, const uint8_t* provenance, int slate_size,
+void Recommender::Learn(const PlatformView& catalog, const int64_t* slate, const uint8_t* provenance, int slate_size,
                         const int64_t* clicks, int n_clicks, float* estimate) const {
   const int64_t d = catalog.dim();
   const float lr = static_cast<float>(options_.learning_rate);

@@ -59,7 +59,8 @@ class Recommender {
   const std::vector<std::unique_ptr<Intervention>>& interventions() const { return interventions_; }
 
   /// Uploads due this step, with the re-uploads interventions request (RequestUploads):
-  /// interventions may block some; the rest become live (a copy, catalog.parent >= 0, as `reuploaded`).
+  /// interventions may block some; the rest become live (those an intervention requested as
+  /// `reuploaded`, the due ones as `uploaded`).
   void OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions);
   /// Once per step before the first batch (ranker and interventions).
   void BeginStep(const RecContext& ctx);
@@ -87,7 +88,8 @@ class Recommender {
   /// End-of-step hooks (moderation); their changes are in force from the next step.
   void EndStep(const RecContext& ctx, ItemActions& actions);
   /// Each intervention's metric columns for this step, in InterventionColumns() order.
-  void WriteInterventionMetrics(const RecContext& ctx, double* row);
+  /// `truth` is the catalog with its ground truth, for measurement (Intervention::WriteMetrics).
+  void WriteInterventionMetrics(const RecContext& ctx, const Catalog& truth, double* row);
   /// Checkpoints: the retriever's, ranker's and every intervention's state, in that order.
   /// A plug-in without checkpoint support throws CheckpointUnsupported naming its place
   /// ("ranker", "retriever", "intervention 2").
@@ -106,7 +108,7 @@ class Recommender {
   ///   S_k the shown items not clicked before c_k and p_kj = softmax over S_k of T <e, x_j> (e before the update).
   /// Slots that do not teach the ranker (Teaches) are left out of the choice set and
   /// their clicks ignored; provenance may be null (every slot organic).
-  void Learn(const Catalog& catalog, const int64_t* slate, const uint8_t* provenance, int slate_size,
+  void Learn(const PlatformView& catalog, const int64_t* slate, const uint8_t* provenance, int slate_size,
              const int64_t* clicks, int n_clicks, float* estimate) const;
 
  private:

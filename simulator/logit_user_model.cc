@@ -46,7 +46,7 @@ class LogitUserModel : public UserModel {
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}
 
-  void Respond(const RecContext& ctx, const SlateBatch& b, Population& pop, ChoiceBuffer& out) override {
+  void Respond(const UserContext& ctx, const SlateBatch& b, Population& pop, ChoiceBuffer& out) override {
     const Catalog& cat = ctx.catalog;
     const int64_t d = cat.dim();
     const int s = std::min(b.slate_size, kMaxSlate);

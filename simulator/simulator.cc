@@ -22,6 +22,8 @@ Simulation::Simulation(IndexedCatalog world, Population population, std::unique_
                        std::unique_ptr<UserModel> user_model, std::vector<std::unique_ptr<Observer>> observers,
                        SimOptions options)
     : world_(std::move(world)),
+      platform_(*world_.catalog),
+      channels_(*world_.catalog),
       pop_(std::move(population)),
       rec_(std::move(recommender)),
       user_model_(std::move(user_model)),
@@ -56,8 +58,8 @@ Simulation::Simulation(IndexedCatalog world, Population population, std::unique_
     }
   }
   // interventions see the catalog and the item states before the first step
-  rec_->Init({cat, *world_.index, pop_.n, pop_.first, pop_.rows, rec_->options().candidates, rec_->options().slate_size,
-              options_.arm, options_.seed, 0, Purpose::kIntervention});
+  rec_->Init({platform_, *world_.index, channels_, pop_.n, pop_.first, pop_.rows, rec_->options().candidates,
+              rec_->options().slate_size, options_.arm, options_.seed, 0, Purpose::kIntervention});
   // metric columns: the observers', then the interventions'
   for (const auto& obs : observers_) {
     column_offset_.push_back(columns_.size());
@@ -172,7 +174,7 @@ void Simulation::RunBatch(const RecContext& ctx, const StepView& view) {
 void Simulation::RespondAndLearn(const RecContext& ctx, const StepView& view, SlateBatch& b) {
   // 6. users examine, choose and drift; 7. feedback hooks, then the recommender learns
   std::fill_n(choices_.dismissed.begin(), b.n * b.slate_size, uint8_t{0});
-  user_model_->Respond(ctx, b, pop_, choices_);
+  user_model_->Respond({*world_.catalog, ctx.step, ctx.seed}, b, pop_, choices_);
   rec_->OnResponse(ctx, b, choices_);
   rec_->OnFeedback(ctx, b, choices_);
   if (options_.record_events) RecordImpressions(b, ctx.step);
@@ -229,7 +231,7 @@ void Simulation::Step(int64_t step, double* row) {
   const auto t_start = std::chrono::steady_clock::now();
   const double search_before = world_.index->search_seconds();
   const Catalog& cat = *world_.catalog;
-  const RecContext ctx{cat, *world_.index, items_, step, options_.seed, users_comm_};
+  const RecContext ctx{platform_, *world_.index, items_, step, options_.seed, users_comm_};
   ReleaseUploads(ctx);
   // 1. active users: a session with the user's probability (same draw in every arm);
   // a sharded rank draws for its own users, and the count is every rank's
@@ -285,7 +287,7 @@ void Simulation::Step(int64_t step, double* row) {
   ItemActions actions(items_, moderation_, step);
   rec_->EndStep(ctx, actions);
   for (size_t o = 0; o < observers_.size(); ++o) observers_[o]->EndStep(view, row + column_offset_[o]);
-  rec_->WriteInterventionMetrics(ctx, row + intervention_offset_);
+  rec_->WriteInterventionMetrics(ctx, cat, row + intervention_offset_);
   times_.retrieve_s += world_.index->search_seconds() - search_before;
   times_.total_s += Seconds(t_start, std::chrono::steady_clock::now());
 }

@@ -95,6 +95,8 @@ class Simulation {
   void CombineStep(size_t log_start);
 
   IndexedCatalog world_;
+  PlatformView platform_;   ///< what the platform's plug-ins see of world_.catalog
+  TruthChannels channels_;  ///< ground truth reaching interventions through named channels
   Population pop_;
   std::unique_ptr<Recommender> rec_;
   std::unique_ptr<UserModel> user_model_;

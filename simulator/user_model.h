@@ -11,6 +11,14 @@
 
 namespace counterpoint {
 
+/// What a user model is given each batch: the world as it is (a user responds to what an
+/// item is, its label and extremity included), not the platform's view of it.
+struct UserContext {
+  const Catalog& catalog;
+  int64_t step = 0;
+  uint64_t seed = 0;
+};
+
 class UserModel {
  public:
   virtual ~UserModel() = default;
@@ -20,7 +28,7 @@ class UserModel {
   virtual int max_clicks() const = 0;
   /// For each user of the batch (batch.users[u] is the global id): examine the
   /// slate, choose, and update the user's true interest. Called once per batch.
-  virtual void Respond(const RecContext& ctx, const SlateBatch& batch, Population& pop, ChoiceBuffer& out) = 0;
+  virtual void Respond(const UserContext& ctx, const SlateBatch& batch, Population& pop, ChoiceBuffer& out) = 0;
   /// Checkpoints (docs/architecture.md, "Checkpoints"): writes the state that changes
   /// during a run, not what the constructor or Init rebuild; LoadState restores it into a
   /// plug-in built and initialised the same way. The defaults throw CheckpointUnsupported:

@@ -35,6 +35,7 @@ struct PyChoices {
 // The step's context: step, seed and the item states (read-only).
 struct PyStepContext {
   const RecContext* ctx = nullptr;
+  const Catalog* truth = nullptr;  ///< write_metrics only: the ground truth, for measurement
   const RecContext& Get() const {
     if (!ctx) throw py::value_error("this context is gone: valid only during the hook call");
     return *ctx;
@@ -196,11 +197,11 @@ class PythonIntervention : public Intervention {
     Scoped<PyActions> a({&actions});
     holder_.obj.attr("end_step")(c.get(), a.get());
   }
-  void WriteMetrics(const RecContext& ctx, double* row) override {
+  void WriteMetrics(const RecContext& ctx, const Catalog& truth, double* row) override {
     if (columns_.empty()) return;
     py::gil_scoped_acquire gil;
     if (!has_metrics_) throw py::value_error("a Python intervention with columns must define write_metrics");
-    Scoped<PyStepContext> c({&ctx});
+    Scoped<PyStepContext> c({&ctx, &truth});
     auto values = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(
         holder_.obj.attr("write_metrics")(c.get()));
     if (!values || values.ndim() != 1 || static_cast<size_t>(values.shape(0)) != columns_.size())
@@ -225,19 +226,19 @@ class PythonIntervention : public Intervention {
     if (py::hasattr(holder_.obj, "columns_zero_when_absent"))
       for (auto c : holder_.obj.attr("columns_zero_when_absent")) zero_when_absent_.push_back(py::str(c));
   }
-  static py::dict CatalogArrays(const Catalog& cat) {
-    // read-only views; the catalog is immutable and lives as long as the world of the run
-    const CatalogData& d = cat.data();
+  static py::dict CatalogArrays(const PlatformView& cat) {
+    // read-only views of what the platform sees (no label or extremity: those are for
+    // measurement, ctx.truth in write_metrics); the catalog lives as long as the run's world
     const py::ssize_t n = cat.size();
     py::none base;
     py::dict out;
     out["embeddings"] = View(cat.embeddings(), {n, cat.dim()}, base, false);
-    out["labels"] = View(reinterpret_cast<const uint8_t*>(d.labels.data()), {n}, base, false);
-    out["extremity"] = View(d.extremity.data(), {n}, base, false);
-    out["harm_score"] = View(d.harm_score.data(), {n}, base, false);
-    out["creator"] = View(d.creator.data(), {n}, base, false);
-    out["topic"] = View(d.topic.data(), {n}, base, false);
-    out["upload_step"] = View(d.upload_step.data(), {n}, base, false);
+    out["harm_score"] = View(cat.harm_scores(), {n}, base, false);
+    out["creator"] = View(cat.creators(), {n}, base, false);
+    out["topic"] = View(cat.topics(), {n}, base, false);
+    out["upload_step"] = View(cat.upload_steps(), {n}, base, false);
+    out["partner_counter_narrative"] =
+        View(reinterpret_cast<const bool*>(cat.partner_counter_narratives()), {n}, base, false);
     return out;
   }
 
@@ -326,10 +327,29 @@ void bind_plugins(py::module_& m) {
                                return View(reinterpret_cast<const uint8_t*>(it.status.data()),
                                            {static_cast<py::ssize_t>(it.status.size())}, self, false);
                              })
-      .def_property_readonly("item_clicks", [](py::object self) {
-        const auto& it = self.cast<PyStepContext&>().Get().items;
-        return View(it.clicks.data(), {static_cast<py::ssize_t>(it.clicks.size())}, self, false);
-      });
+      .def_property_readonly("item_clicks",
+                             [](py::object self) {
+                               const auto& it = self.cast<PyStepContext&>().Get().items;
+                               return View(it.clicks.data(), {static_cast<py::ssize_t>(it.clicks.size())}, self, false);
+                             })
+      .def_property_readonly(
+          "truth",
+          [](py::object self) {
+            const PyStepContext& c = self.cast<PyStepContext&>();
+            c.Get();
+            if (!c.truth)
+              throw py::attribute_error(
+                  "ctx.truth (labels, extremity) is for measurement: it is given in write_metrics only, since an "
+                  "intervention acts on what the platform sees (docs/interventions.md, \"What the platform sees\")");
+            const CatalogData& d = c.truth->data();
+            const py::ssize_t n = c.truth->size();
+            py::dict out;
+            out["labels"] = View(reinterpret_cast<const uint8_t*>(d.labels.data()), {n}, self, false);
+            out["extremity"] = View(d.extremity.data(), {n}, self, false);
+            return out;
+          },
+          "Ground truth for measurement, in write_metrics only: read-only labels (codes in the order of "
+          "counterpoint._core.label_names()) and extremity");
 
   auto batch = py::class_<PyBatch>(m, "Batch", "One batch of users' buffers (valid only during the hook call)");
   batch.def_property_readonly("n", [](const PyBatch& b) { return b.Get().n; })

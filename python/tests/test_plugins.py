@@ -21,12 +21,11 @@ class PyDemoteHarmful(cp.Intervention):
     def init(self, ctx):
         arrays = ctx["catalog_arrays"]
         self.harm = arrays["harm_score"].astype(np.float64)
-        labels = arrays["labels"]
-        self.harmful = (labels == 1) | (labels == 2)  # borderline, extremist
-        self.news = labels == 4
+        self.n_items = ctx["n_items"]
 
     def begin_step(self, ctx):
-        self.counts = np.zeros(4, dtype=np.int64)
+        self.counts = np.zeros(2, dtype=np.int64)
+        self.demoted = np.zeros(self.n_items, dtype=np.int64)  # per item, measured in write_metrics
 
     def on_scores(self, ctx, batch):
         self.calls += 1
@@ -37,10 +36,15 @@ class PyDemoteHarmful(cp.Intervention):
         penalty = np.where(h > self.threshold, self.weight * (h - self.threshold) / (1 - self.threshold), 0.0)
         hit = filled & (penalty > 0)
         batch.cand_score[hit] -= penalty[hit].astype(np.float32)
-        self.counts += [filled.sum(), hit.sum(), self.harmful[ids[hit]].sum(), self.news[ids[hit]].sum()]
+        self.counts += [filled.sum(), hit.sum()]
+        self.demoted += np.bincount(ids[hit], minlength=self.n_items)
 
     def write_metrics(self, ctx):
-        cand, dem, harm, news = self.counts
+        # the collateral, measured on the ground truth (given here only)
+        labels = ctx.truth["labels"]
+        harmful = (labels == 1) | (labels == 2)  # borderline, extremist
+        cand, dem = self.counts
+        harm, news = self.demoted[harmful].sum(), self.demoted[labels == 4].sum()
         nan = float("nan")
         return [dem / cand if cand else nan, harm / dem if dem else nan, news / dem if dem else nan]
 
@@ -93,6 +97,44 @@ def test_one_call_per_batch_not_per_user():
         sizes = [n for s, n in calls if s == t]
         assert all(n == 100 for n in sizes[:-1]) and 0 < sizes[-1] <= 100
     assert len(calls) < 3 * 300 / 10
+
+
+def test_an_intervention_sees_what_the_platform_sees():
+    seen = {}
+
+    @cp.register_intervention("py_looks_for_truth")
+    class Looks(cp.Intervention):
+        columns = ["looks_harmful_clicked"]
+
+        def init(self, ctx):
+            seen["arrays"] = sorted(ctx["catalog_arrays"])
+            seen["declared"] = ctx["catalog_arrays"]["partner_counter_narrative"].copy()
+
+        def on_feedback(self, ctx, batch, choices):
+            try:
+                ctx.truth
+            except AttributeError as e:
+                seen["refusal"] = str(e)
+
+        def write_metrics(self, ctx):
+            labels = ctx.truth["labels"]
+            seen["truth_labels"] = labels.copy()
+            assert not labels.flags.writeable
+            return [0.0]
+
+    sim = cp.Simulation(small_world(arms=[{"name": "a", "interventions": [{"type": "py_looks_for_truth"}]}]))
+    sim.step()
+    # no label or extremity among the arrays an intervention is given
+    assert seen["arrays"] == ["creator", "embeddings", "harm_score", "partner_counter_narrative", "topic",
+                              "upload_step"]
+    # the truth is refused while it acts, named as measurement only
+    assert "write_metrics only" in seen["refusal"]
+    # and given when it measures: the catalog's own labels; partners declare exactly the counter-narratives
+    catalog_labels = sim.catalog.labels
+    np.testing.assert_array_equal(seen["truth_labels"], catalog_labels)
+    cn = sim.catalog.label_names.index("counter_narrative")
+    assert (catalog_labels == cn).any()
+    np.testing.assert_array_equal(seen["declared"], catalog_labels == cn)
 
 
 def test_plugin_parameters_are_validated_like_builtins():

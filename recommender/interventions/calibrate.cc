@@ -137,7 +137,7 @@ void Calibrate::Init(const InterventionContext& ctx) {
 void Calibrate::BeginStep(const RecContext&) { step_kl_.clear(); }
 
 void Calibrate::OnScores(const RecContext& ctx, SlateBatch& b) {
-  const Catalog& cat = ctx.catalog;
+  const PlatformView& cat = ctx.catalog;
   const int k = std::min(b.k, kMaxCandidates);
   const double lambda = lambda_, alpha = alpha_;
 #pragma omp parallel for schedule(static) if (b.n > 256)
@@ -231,7 +231,7 @@ void Calibrate::OnFeedback(const RecContext& ctx, const SlateBatch& b, const Cho
   }
 }
 
-void Calibrate::WriteMetrics(const RecContext& ctx, double* row) {
+void Calibrate::WriteMetrics(const RecContext& ctx, const Catalog&, double* row) {
   // every rank's values, in user order: the sum is one process's, bit for bit
   kl_sum_ = 0;
   for (double v : GatherInRankOrder(ctx.users, step_kl_)) kl_sum_ += v;

@@ -47,7 +47,7 @@ CounterNarrativeInjection::Trigger ParseTrigger(const std::string& s) {
 }
 
 // a flat inner-product index over the given catalog rows, searched with the SIMD kernels
-std::unique_ptr<faiss::IndexFlatIP> SubIndex(const Catalog& cat, const std::vector<int64_t>& items,
+std::unique_ptr<faiss::IndexFlatIP> SubIndex(const PlatformView& cat, const std::vector<int64_t>& items,
                                              std::vector<float>& scratch) {
   std::unique_ptr<faiss::IndexFlatIP> index = std::make_unique<SimdIndexFlatIP>(cat.dim());
   scratch.resize(items.size() * cat.dim());
@@ -88,7 +88,7 @@ CounterNarrativeInjection::CounterNarrativeInjection(const Params& p)
 CounterNarrativeInjection::~CounterNarrativeInjection() = default;
 
 void CounterNarrativeInjection::Init(const InterventionContext& ctx) {
-  const Catalog& cat = ctx.catalog;
+  const PlatformView& cat = ctx.catalog;
   const std::string where = "counter_narrative_injection (arm '" + ctx.arm + "')";
   purpose_ = ctx.purpose;
   dim_ = cat.dim();
@@ -98,10 +98,10 @@ void CounterNarrativeInjection::Init(const InterventionContext& ctx) {
       throw InputError(where, "slot " + std::to_string(s) + " lies beyond the slate (slate_size " +
                                   std::to_string(ctx.slate_size) + "; positions are 0.." +
                                   std::to_string(ctx.slate_size - 1) + ")");
-  // organisations: creators of counter-narratives (the label the NGOs supplied), optionally restricted
+  // organisations: creators of counter-narratives (as the partners declared them), optionally restricted
   std::vector<int64_t> present;
   for (int64_t i = 0; i < cat.size(); ++i)
-    if (cat.label(i) == Label::kCounterNarrative) present.push_back(cat.creator(i));
+    if (cat.partner_counter_narrative(i)) present.push_back(cat.creator(i));
   std::sort(present.begin(), present.end());
   present.erase(std::unique(present.begin(), present.end()), present.end());
   if (present.empty()) throw InputError(where, "the catalog has no counter_narrative item to inject");
@@ -124,7 +124,7 @@ void CounterNarrativeInjection::Init(const InterventionContext& ctx) {
   // the sub-indexes: counter-narratives of those organisations; items the classifier scores harmful
   std::vector<float> scratch;
   for (int64_t i = 0; i < cat.size(); ++i) {
-    if (cat.label(i) == Label::kCounterNarrative) {
+    if (cat.partner_counter_narrative(i)) {
       const auto org = std::lower_bound(orgs_.begin(), orgs_.end(), cat.creator(i));
       if (org == orgs_.end() || *org != cat.creator(i)) continue;
       cn_items_.push_back(i);
@@ -400,7 +400,7 @@ void CounterNarrativeInjection::OnFeedback(const RecContext&, const SlateBatch& 
   }
 }
 
-void CounterNarrativeInjection::WriteMetrics(const RecContext& ctx, double* row) {
+void CounterNarrativeInjection::WriteMetrics(const RecContext& ctx, const Catalog&, double* row) {
   // every rank's counts of this step
   SumOverRanks(ctx.users,
                {{&impressions_, 1}, {&clicks_, 1}, {&triggered_count_, 1}, {&reached_step_, 1}, org_impressions_});

@@ -51,7 +51,7 @@ class CounterNarrativeInjection : public Intervention {
   void BeginStep(const RecContext& ctx) override;
   void OnSlate(const RecContext& ctx, SlateBatch& batch) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
-  void WriteMetrics(const RecContext& ctx, double* row) override;
+  void WriteMetrics(const RecContext& ctx, const Catalog& truth, double* row) override;
   void SaveState(StateWriter& out) const override;
   void LoadState(StateReader& in) override;
 

@@ -4,13 +4,15 @@
 
 namespace counterpoint {
 
+void DemoteHarmful::Init(const InterventionContext& ctx) { demoted_items_.Reset(ctx.catalog.size()); }
+
 void DemoteHarmful::BeginStep(const RecContext&) { candidates_ = demoted_ = demoted_harmful_ = demoted_news_ = 0; }
 
 void DemoteHarmful::OnScores(const RecContext& ctx, SlateBatch& b) {
-  const Catalog& cat = ctx.catalog;
-  int64_t candidates = 0, demoted = 0, harmful = 0, news = 0;
+  const PlatformView& cat = ctx.catalog;
+  int64_t candidates = 0, demoted = 0;
   // integer counts: the sums do not depend on the thread count
-#pragma omp parallel for schedule(static) if (b.n > 512) reduction(+ : candidates, demoted, harmful, news)
+#pragma omp parallel for schedule(static) if (b.n > 512) reduction(+ : candidates, demoted)
   for (int64_t u = 0; u < b.n; ++u) {
     for (int j = 0; j < b.k; ++j) {
       const int64_t item = b.cand_ids[u * b.k + j];
@@ -20,19 +22,19 @@ void DemoteHarmful::OnScores(const RecContext& ctx, SlateBatch& b) {
       const double penalty = Penalty(cat.harm_score(item));
       if (penalty <= 0) continue;
       b.cand_score[u * b.k + j] -= static_cast<float>(penalty);
-      // the collateral is measured on the ground truth
       ++demoted;
-      harmful += IsHarmful(cat.label(item));
-      news += cat.label(item) == Label::kNewsReporting;
+      demoted_items_.Add(item);
     }
   }
   candidates_ += candidates;
   demoted_ += demoted;
-  demoted_harmful_ += harmful;
-  demoted_news_ += news;
 }
 
-void DemoteHarmful::WriteMetrics(const RecContext& ctx, double* row) {
+void DemoteHarmful::WriteMetrics(const RecContext& ctx, const Catalog& truth, double* row) {
+  // the collateral, measured on the ground truth: what the demoted items were
+  demoted_harmful_ = demoted_items_.Count([&](int64_t i) { return IsHarmful(truth.label(i)); });
+  demoted_news_ = demoted_items_.Count([&](int64_t i) { return truth.label(i) == Label::kNewsReporting; });
+  demoted_items_.Clear();
   // every rank's counts of this step
   SumOverRanks(ctx.users, {{&candidates_, 1}, {&demoted_, 1}, {&demoted_harmful_, 1}, {&demoted_news_, 1}});
   const double nan = std::nan("");

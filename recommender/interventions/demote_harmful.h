@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "recommender/intervention.h"
+#include "recommender/item_tally.h"
 
 namespace counterpoint {
 
@@ -22,9 +23,10 @@ class DemoteHarmful : public Intervention {
   }
   /// the other two are shares among the demoted: none without demotion
   std::vector<std::string> ColumnsZeroWhenAbsent() const override { return {"dh_demoted_share"}; }
+  void Init(const InterventionContext& ctx) override;
   void BeginStep(const RecContext& ctx) override;
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
-  void WriteMetrics(const RecContext& ctx, double* row) override;
+  void WriteMetrics(const RecContext& ctx, const Catalog& truth, double* row) override;
   void SaveState(StateWriter& out) const override;
   void LoadState(StateReader& in) override;
 
@@ -33,8 +35,10 @@ class DemoteHarmful : public Intervention {
 
  private:
   double threshold_, weight_;
-  // this step's counts over filled candidates (ground-truth labels only measure the collateral)
+  // this step's counts over filled candidates; the demoted items are tallied, and their
+  // ground-truth labels counted at WriteMetrics (the collateral is measured, not acted on)
   int64_t candidates_ = 0, demoted_ = 0, demoted_harmful_ = 0, demoted_news_ = 0;
+  ItemTally demoted_items_;
 };
 
 }  // namespace counterpoint

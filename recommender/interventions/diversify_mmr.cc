@@ -8,7 +8,7 @@
 
 namespace counterpoint {
 void DiversifyMmr::OnScores(const RecContext& ctx, SlateBatch& b) {
-  const Catalog& cat = ctx.catalog;
+  const PlatformView& cat = ctx.catalog;
   const int64_t d = cat.dim();
   const int k = std::min(b.k, kMaxCandidates);
   const float lambda = static_cast<float>(lambda_);

@@ -5,21 +5,22 @@
 namespace counterpoint {
 
 void HashSharing::Init(const InterventionContext& ctx) {
-  const Catalog& cat = ctx.catalog;
-  const int64_t n = cat.size();
+  const int64_t n = ctx.catalog.size();
   ValidatePerturbation(p_.perturbation, "hash_sharing (arm '" + ctx.arm + "')");
-  // codes keyed by the replicate's seed: the same in every arm
-  codes_ = CatalogHashes(cat, ctx.seed, p_.perturbation);
+  // the hashes the platform computes from each upload's file, keyed by the replicate's
+  // seed: the same in every arm
+  codes_ = ctx.channels.PerceptualHashes(ctx.seed, p_.perturbation);
   db_ = std::make_unique<HashDatabase>(n);
   query_.resize(n * kHashBytes);
   query_items_.resize(n);
   nearest_.resize(n);
   distance_.resize(n);
+  blocked_items_.reserve(n);
   // hashes other platforms shared before the start: a share of the extremist originals
-  // (their moderators' ground truth, not this platform's classifier)
+  // (their moderators' judgement, through the channel, not this platform's classifier)
   if (p_.seed_share > 0)
     for (int64_t i = 0; i < n; ++i) {
-      if (cat.parent(i) >= 0 || cat.label(i) != Label::kExtremist) continue;
+      if (!ctx.channels.HashedElsewhere(i)) continue;
       if (CounterRng(ctx.seed, i, 3, Purpose::kPerceptualHash).Uniform(0) < p_.seed_share)
         db_->Add(i, codes_.data() + i * kHashBytes);
     }
@@ -37,6 +38,7 @@ void HashSharing::OnUploads(const RecContext& ctx, std::span<const int64_t> arri
   }
   // one batched search for the step's uploads still pending (not blocked by another intervention)
   blocked_ = blocked_legitimate_ = blocked_news_ = 0;
+  blocked_items_.clear();
   int64_t m = 0;
   for (int64_t item : arriving) {
     if (ctx.items.status[item] != ItemStatus::kPending) continue;
@@ -51,12 +53,17 @@ void HashSharing::OnUploads(const RecContext& ctx, std::span<const int64_t> arri
     if (ctx.items.status[item] != ItemStatus::kPending) continue;  // listed twice
     actions.Block(item, ModerationChannel::kHashMatch);
     ++blocked_;
-    blocked_legitimate_ += !IsHarmful(ctx.catalog.label(item));
-    blocked_news_ += ctx.catalog.label(item) == Label::kNewsReporting;
+    blocked_items_.push_back(item);
   }
 }
 
-void HashSharing::WriteMetrics(const RecContext&, double* row) {
+void HashSharing::WriteMetrics(const RecContext&, const Catalog& truth, double* row) {
+  // the collateral, measured on the ground truth: legitimate items and news reports blocked
+  blocked_legitimate_ = blocked_news_ = 0;
+  for (int64_t item : blocked_items_) {
+    blocked_legitimate_ += !IsHarmful(truth.label(item));
+    blocked_news_ += truth.label(item) == Label::kNewsReporting;
+  }
   total_blocked_ += blocked_, total_legitimate_ += blocked_legitimate_, total_news_ += blocked_news_;
   row[0] = static_cast<double>(blocked_);
   row[1] = static_cast<double>(blocked_legitimate_);

@@ -40,7 +40,7 @@ class HashSharing : public Intervention {
             "hash_blocked_total", "hash_blocked_legitimate_total", "hash_blocked_news_total"};
   }
   void OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions) override;
-  void WriteMetrics(const RecContext& ctx, double* row) override;
+  void WriteMetrics(const RecContext& ctx, const Catalog& truth, double* row) override;
   void SaveState(StateWriter& out) const override;
   void LoadState(StateReader& in) override;
 
@@ -57,6 +57,7 @@ class HashSharing : public Intervention {
   std::vector<int64_t> query_items_, nearest_;
   std::vector<int32_t> distance_;
   int64_t blocked_ = 0, blocked_legitimate_ = 0, blocked_news_ = 0;
+  std::vector<int64_t> blocked_items_;                                 ///< this step's blocks, measured at WriteMetrics
   int64_t total_blocked_ = 0, total_legitimate_ = 0, total_news_ = 0;  ///< since the start
 };
 

@@ -24,8 +24,9 @@ bool RemovedWithinHour(int64_t live_since, int64_t removed_at, double steps_per_
 }
 
 void Moderation::Init(const InterventionContext& ctx) {
-  const Catalog& cat = ctx.catalog;
+  const PlatformView& cat = ctx.catalog;
   const int64_t n = cat.size();
+  channels_ = &ctx.channels;
   seed_ = ctx.seed;
   purpose_ = ctx.purpose;
   if (p_.review_capacity > 0 && p_.review_cost > p_.review_capacity)
@@ -33,9 +34,8 @@ void Moderation::Init(const InterventionContext& ctx) {
                      "review_cost " + std::to_string(p_.review_cost) + " exceeds review_capacity " +
                          std::to_string(p_.review_capacity) +
                          ": no review would ever fit in a step; lower review_cost or raise review_capacity");
-  // the flaggers' false-flag rate from the catalog's base rates (ground truth: the environment)
-  int64_t harmful = 0;
-  for (int64_t i = 0; i < n; ++i) harmful += IsHarmful(cat.label(i));
+  // the flaggers' false-flag rate from the catalog's base rates (the flaggers' channel)
+  const int64_t harmful = ctx.channels.harmful_items();
   false_flag_rate_ = FalseFlagRate(p_.flagger_recall, p_.flagger_precision, harmful, n - harmful);
   // every buffer sized once: each item goes live, enters each queue and appeals at most once
   live_order_.reserve(n);
@@ -45,6 +45,8 @@ void Moderation::Init(const InterventionContext& ctx) {
   queued_.assign(n, 0);
   cleared_.assign(n, 0);
   appeals_.reserve(n);
+  removed_items_.reserve(n);
+  cleared_items_.reserve(n);
   shown_.assign(n, 0);
   // items live at the start: their clock starts at step 0
   for (int64_t i = 0; i < n; ++i)
@@ -83,6 +85,7 @@ std::vector<std::string> Moderation::ColumnsZeroWhenAbsent() const {
 void Moderation::BeginStep(const RecContext&) {
   removed_ = removed_harmful_ = within_hour_ = restored_ = impressions_removed_ = 0;
   reviews_ = cleared_count_ = cleared_harmful_ = 0;
+  removed_items_.clear(), cleared_items_.clear();
 }
 
 void Moderation::OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer&) {
@@ -134,25 +137,25 @@ void Moderation::Review(const RecContext& ctx, ItemActions& actions, std::vector
     ++reviews_;
     // the reviewer judges the content (the review channel: ground truth with its error rates)
     const int64_t latency = t - live_since_[item];
-    const bool harmful = IsHarmful(ctx.catalog.label(item));
     const CounterRng rng(seed_, item, t, purpose_);
-    const bool confirmed = rng.Uniform(2) < (harmful ? 1.0 - false_negative : false_positive);
-    if (!confirmed) {
+    if (!channels_->ReviewConfirms(item, rng.Uniform(2), false_positive, false_negative)) {
       // kept: the decision stands, the item is not flagged again
       actions.Clear(item, channel, latency);
       cleared_[item] = 1;
       ++cleared_count_;
-      cleared_harmful_ += harmful;
+      cleared_items_.push_back(item);
       continue;
     }
     // removal, in force from step t + 1
     actions.Remove(item, channel, latency);
     ++removed_;
-    removed_harmful_ += harmful;
+    removed_items_.push_back(item);
     within_hour_ += RemovedWithinHour(live_since_[item], t, p_.steps_per_hour);
     impressions_removed_ += shown_[item];
-    // the creator of a legitimate item appeals; a share of appeals succeeds after the delay
-    if (!harmful && rng.Uniform(1) < p_.appeal_success) appeals_.push_back({item, t + p_.appeal_delay_steps});
+    // the creator of a legitimate item appeals (the creators' channel); a share of appeals
+    // succeeds after the delay
+    if (channels_->CreatorAppeals(item) && rng.Uniform(1) < p_.appeal_success)
+      appeals_.push_back({item, t + p_.appeal_delay_steps});
   }
 }
 
@@ -180,7 +183,7 @@ void Moderation::EndStep(const RecContext& ctx, ItemActions& actions) {
     const int64_t item = live_order_[flagger_cursor_];
     if (live_since_[item] + p_.flagger_latency_steps > t) break;
     if (p_.flagger_recall <= 0 || !flaggable(item)) continue;
-    const double rate = IsHarmful(ctx.catalog.label(item)) ? p_.flagger_recall : false_flag_rate_;
+    const double rate = channels_->FlagProbability(item, p_.flagger_recall, false_flag_rate_);
     if (CounterRng(seed_, item, t, purpose_).Uniform(0) >= rate) continue;
     actions.Flag(item, ModerationChannel::kTrustedFlagger, t - live_since_[item]);
     Enqueue(trusted_queue_, item);
@@ -197,11 +200,15 @@ void Moderation::EndStep(const RecContext& ctx, ItemActions& actions) {
   int64_t budget = p_.review_capacity > 0 ? p_.review_capacity : std::numeric_limits<int64_t>::max();
   Review(ctx, actions, trusted_queue_, trusted_head_, ModerationChannel::kTrustedFlagger, budget);
   Review(ctx, actions, classifier_queue_, classifier_head_, ModerationChannel::kClassifier, budget);
-  total_removed_ += removed_, total_removed_harmful_ += removed_harmful_, total_within_hour_ += within_hour_;
-  total_cleared_harmful_ += cleared_harmful_, total_restored_ += restored_;
+  total_removed_ += removed_, total_within_hour_ += within_hour_, total_restored_ += restored_;
 }
 
-void Moderation::WriteMetrics(const RecContext&, double* row) {
+void Moderation::WriteMetrics(const RecContext&, const Catalog& truth, double* row) {
+  // what the decisions were worth, measured on the ground truth
+  removed_harmful_ = cleared_harmful_ = 0;
+  for (int64_t item : removed_items_) removed_harmful_ += IsHarmful(truth.label(item));
+  for (int64_t item : cleared_items_) cleared_harmful_ += IsHarmful(truth.label(item));
+  total_removed_harmful_ += removed_harmful_, total_cleared_harmful_ += cleared_harmful_;
   row[0] = static_cast<double>(removed_);
   row[1] = static_cast<double>(removed_harmful_);
   row[2] = static_cast<double>(removed_ - removed_harmful_);

@@ -62,7 +62,7 @@ class Moderation : public Intervention {
   void BeginStep(const RecContext& ctx) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
   void EndStep(const RecContext& ctx, ItemActions& actions) override;
-  void WriteMetrics(const RecContext& ctx, double* row) override;
+  void WriteMetrics(const RecContext& ctx, const Catalog& truth, double* row) override;
   void SaveState(StateWriter& out) const override;
   void LoadState(StateReader& in) override;
 
@@ -81,6 +81,7 @@ class Moderation : public Intervention {
               ModerationChannel channel, int64_t& budget);
 
   ModerationParams p_;
+  const TruthChannels* channels_ = nullptr;  ///< review, trusted flaggers and creators' appeals
   uint64_t seed_ = 0;
   Purpose purpose_ = Purpose::kIntervention;
   double false_flag_rate_ = 0;
@@ -100,6 +101,7 @@ class Moderation : public Intervention {
   // this step's counts
   int64_t removed_ = 0, removed_harmful_ = 0, within_hour_ = 0, restored_ = 0, impressions_removed_ = 0;
   int64_t reviews_ = 0, cleared_count_ = 0, cleared_harmful_ = 0;
+  std::vector<int64_t> removed_items_, cleared_items_;  ///< this step's decisions, measured at WriteMetrics
   // since the start
   int64_t total_removed_ = 0, total_removed_harmful_ = 0, total_within_hour_ = 0, total_cleared_harmful_ = 0,
           total_restored_ = 0;

@@ -15,12 +15,13 @@ void NotInterested::Init(const InterventionContext& ctx) {
   dismissed_.assign(static_cast<size_t>(ctx.local_users) * memory_, -1);
   when_.assign(static_cast<size_t>(ctx.local_users) * memory_, 0);
   next_.assign(ctx.local_users, 0);
+  dismissed_items_.Reset(ctx.catalog.size());
 }
 
 void NotInterested::BeginStep(const RecContext&) { dismissals_ = dismissals_harmful_ = suppressed_ = 0; }
 
 void NotInterested::OnScores(const RecContext& ctx, SlateBatch& b) {
-  const Catalog& cat = ctx.catalog;
+  const PlatformView& cat = ctx.catalog;
   const int64_t d = cat.dim();
   const float sigma = static_cast<float>(similarity_);
   // the SIMD inner product of the search and the other re-rankers (embeddings/simd_kernels.h)
@@ -62,8 +63,8 @@ void NotInterested::OnScores(const RecContext& ctx, SlateBatch& b) {
 void NotInterested::OnSlate(const RecContext&, SlateBatch& b) { b.dismiss_probability = probability_; }
 
 void NotInterested::OnFeedback(const RecContext& ctx, const SlateBatch& b, const ChoiceBuffer& choices) {
-  int64_t dismissals = 0, harmful = 0;
-#pragma omp parallel for schedule(static) if (b.n > 1024) reduction(+ : dismissals, harmful)
+  int64_t dismissals = 0;
+#pragma omp parallel for schedule(static) if (b.n > 1024) reduction(+ : dismissals)
   for (int64_t u = 0; u < b.n; ++u) {
     const int64_t user = b.users[u] - first_;  // the user's row
     const int64_t* slate = b.Slate(u);
@@ -76,14 +77,16 @@ void NotInterested::OnFeedback(const RecContext& ctx, const SlateBatch& b, const
       when_[r] = ctx.step;
       next_[user] = (next_[user] + 1) % memory_;
       ++dismissals;
-      harmful += IsHarmful(ctx.catalog.label(slate[j]));  // measurement only: the platform never reads it
+      dismissed_items_.Add(slate[j]);
     }
   }
   dismissals_ += dismissals;
-  dismissals_harmful_ += harmful;
 }
 
-void NotInterested::WriteMetrics(const RecContext& ctx, double* row) {
+void NotInterested::WriteMetrics(const RecContext& ctx, const Catalog& truth, double* row) {
+  // measurement only: how many of the dismissed items were harmful
+  dismissals_harmful_ = dismissed_items_.Count([&](int64_t i) { return IsHarmful(truth.label(i)); });
+  dismissed_items_.Clear();
   // every rank's counts of this step
   SumOverRanks(ctx.users, {{&dismissals_, 1}, {&dismissals_harmful_, 1}, {&suppressed_, 1}});
   row[0] = static_cast<double>(dismissals_);

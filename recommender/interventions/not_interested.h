@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "recommender/intervention.h"
+#include "recommender/item_tally.h"
 
 namespace counterpoint {
 
@@ -44,7 +45,7 @@ class NotInterested : public Intervention {
   void OnScores(const RecContext& ctx, SlateBatch& batch) override;
   void OnSlate(const RecContext& ctx, SlateBatch& batch) override;
   void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
-  void WriteMetrics(const RecContext& ctx, double* row) override;
+  void WriteMetrics(const RecContext& ctx, const Catalog& truth, double* row) override;
   void SaveState(StateWriter& out) const override;
   void LoadState(StateReader& in) override;
 
@@ -60,6 +61,7 @@ class NotInterested : public Intervention {
   std::vector<int64_t> when_;       ///< users held x memory: step of each dismissal
   std::vector<int32_t> next_;       ///< per user: ring position of the next dismissal
   int64_t dismissals_ = 0, dismissals_harmful_ = 0, suppressed_ = 0;
+  ItemTally dismissed_items_;                         ///< this step's dismissals by item, measured at WriteMetrics
   int64_t total_dismissals_ = 0, total_harmful_ = 0;  ///< since the start
 };
 

@@ -3,20 +3,21 @@
 namespace counterpoint {
 
 void Reuploads::Init(const InterventionContext& ctx) {
-  const Catalog& cat = ctx.catalog;
-  const int64_t n = cat.size();
+  // the re-uploaders know what each copy copies (the re-uploaders' channel)
+  const TruthChannels& copies = ctx.channels;
+  const int64_t n = ctx.catalog.size();
   seed_ = ctx.seed;
   purpose_ = ctx.purpose;
   // families: each original with its copies (counting sort by parent, copies ascending)
   family_.assign(n, -1);
   start_.assign(n + 1, 0);
   for (int64_t i = 0; i < n; ++i)
-    if (cat.parent(i) >= 0) ++start_[cat.parent(i) + 1];
+    if (copies.CopyOf(i) >= 0) ++start_[copies.CopyOf(i) + 1];
   for (int64_t i = 0; i < n; ++i) start_[i + 1] += start_[i];
   copies_.assign(start_[n], -1);
   next_copy_.assign(start_.begin(), start_.end() - 1);
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t p = cat.parent(i);
+    const int64_t p = copies.CopyOf(i);
     if (p < 0) continue;
     copies_[next_copy_[p]++] = i;
     family_[i] = family_[p] = p;
@@ -46,7 +47,7 @@ void Reuploads::RequestUploads(const RecContext& ctx, const ItemActions& actions
   }
 }
 
-void Reuploads::WriteMetrics(const RecContext&, double* row) {
+void Reuploads::WriteMetrics(const RecContext&, const Catalog&, double* row) {
   row[0] = static_cast<double>(reuploaded_);
   row[1] = static_cast<double>(due_.size() - due_head_);
   row[2] = static_cast<double>(total_reuploaded_);

@@ -25,7 +25,7 @@ class Reuploads : public Intervention {
   std::vector<std::string> Columns() const override { return {"ru_reuploaded", "ru_scheduled", "ru_reuploaded_total"}; }
   std::vector<std::string> ColumnsZeroWhenAbsent() const override { return Columns(); }
   void RequestUploads(const RecContext& ctx, const ItemActions& actions, std::vector<int64_t>& arriving) override;
-  void WriteMetrics(const RecContext& ctx, double* row) override;
+  void WriteMetrics(const RecContext& ctx, const Catalog& truth, double* row) override;
   void SaveState(StateWriter& out) const override;
   void LoadState(StateReader& in) override;
 

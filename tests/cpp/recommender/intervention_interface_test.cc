@@ -70,7 +70,7 @@ class Probe : public Intervention {
     Log("end");
     if (ctx.step == remove_at_) actions.Remove(remove_item_, ModerationChannel::kClassifier, ctx.step);
   }
-  void WriteMetrics(const RecContext&, double* row) override {
+  void WriteMetrics(const RecContext&, const Catalog&, double* row) override {
     Log("metrics");
     row[0] = static_cast<double>(slots_);
     row[1] = draw_;

@@ -94,7 +94,8 @@ TEST(RankerTest, EngagementScoreIsItsFormula) {
   items.clicks = {0, 10, 0, 3, 0, 0};
   items.impressions = {0, 20, 5, 30, 0, 0};
   items.max_clicks = 10;
-  const RecContext ctx{*cat, index, items, 3, 1};
+  const PlatformView ctx_view(*cat);
+  const RecContext ctx{ctx_view, index, items, 3, 1};
   SlateBatch b;
   b.Reserve(1, 2, 3, 2);
   b.n = 1;
@@ -145,7 +146,8 @@ TEST(RankerTest, CtrDebiasingDividesClicksByExpectedExaminations) {
   b.cand_ids = {1, 2, 3};
   b.cand_sim = {0.f, 0.f, 0.f};
   const ItemState before(6);
-  const RecContext step0{*cat, index, before, 0, 1}, step1{*cat, index, items, 1, 1};
+  const PlatformView view(*cat);
+  const RecContext step0{view, index, before, 0, 1}, step1{view, index, items, 1, 1};
   // examination (eta 1): E_1 = 1 + 1 = 2, E_2 = 1/3, E_3 = 1/2; CTR = (c + 1) / (E + 20), times w_ctr 8
   auto debiased = CtrOnlyRanker("examination");
   debiased->BeginStep(step0);
@@ -173,7 +175,8 @@ TEST(RankerTest, RelevanceScoreIsTheSimilarityAlone) {
   items.clicks = {0, 50, 0, 0, 0, 0};
   items.impressions = {0, 60, 0, 0, 0, 0};
   items.max_clicks = 50;
-  const RecContext ctx{*cat, index, items, 3, 1};
+  const PlatformView ctx_view(*cat);
+  const RecContext ctx{ctx_view, index, items, 3, 1};
   SlateBatch b;
   b.Reserve(1, 2, 3, 2);
   b.n = 1;
@@ -193,7 +196,8 @@ TEST(RankerTest, ChronologicalShowsNewestFirst) {
   auto cat = Circle();
   VectorIndex index(*cat, {});
   ItemState items(6);
-  const RecContext ctx{*cat, index, items, 0, 1};
+  const PlatformView ctx_view(*cat);
+  const RecContext ctx{ctx_view, index, items, 0, 1};
   SlateBatch b;
   b.Reserve(1, 2, 6, 6);
   b.n = 1;
@@ -211,7 +215,8 @@ TEST(RankerTest, RandomRankerIsAPermutationKeyedByUserAndStep) {
   VectorIndex index(*cat, {});
   ItemState items(6);
   auto order = [&](int32_t user, int64_t step) {
-    const RecContext ctx{*cat, index, items, step, 1};
+    const PlatformView ctx_view(*cat);
+    const RecContext ctx{ctx_view, index, items, step, 1};
     SlateBatch b;
     b.Reserve(1, 2, 6, 6);
     b.n = 1;
@@ -243,7 +248,7 @@ TEST(LearnTest, ClickAverageIsAnExponentialMovingAverage) {
   auto cat = MakeCatalog(2, {1, 0, 0, 1}, {Label::kMainstream, Label::kMainstream}, {0, 0});
   float est[2] = {1, 0};
   const int64_t slate[2] = {0, 1}, click = 1;
-  MakeRec("click_average", 0.25).Learn(*cat, slate, nullptr, 2, &click, 1, est);
+  MakeRec("click_average", 0.25).Learn(PlatformView(*cat), slate, nullptr, 2, &click, 1, est);
   const double n = std::hypot(0.75, 0.25);
   EXPECT_NEAR(est[0], 0.75 / n, 1e-6);
   EXPECT_NEAR(est[1], 0.25 / n, 1e-6);
@@ -253,7 +258,7 @@ TEST(LearnTest, ChoiceGradientIsClickedMinusExpected) {
   auto cat = MakeCatalog(2, {1, 0, 0, 1}, {Label::kMainstream, Label::kMainstream}, {0, 0});
   float est[2] = {1, 0};
   const int64_t slate[2] = {0, 1}, click = 1;
-  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, nullptr, 2, &click, 1, est);
+  MakeRec("choice_gradient", 0.5).Learn(PlatformView(*cat), slate, nullptr, 2, &click, 1, est);
   // p = softmax(2 * (1, 0)); gradient = x1 - (p0 x0 + p1 x1)
   const double p0 = std::exp(2.0) / (std::exp(2.0) + 1), p1 = 1 - p0;
   const double a = 1 + 0.5 * (0 - p0), c = 0.5 * (1 - p1), n = std::hypot(a, c);
@@ -261,7 +266,7 @@ TEST(LearnTest, ChoiceGradientIsClickedMinusExpected) {
   EXPECT_NEAR(est[1], c / n, 1e-6);
   // no click, no change
   float same[2] = {0.6f, 0.8f};
-  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, nullptr, 2, &click, 0, same);
+  MakeRec("choice_gradient", 0.5).Learn(PlatformView(*cat), slate, nullptr, 2, &click, 0, same);
   EXPECT_FLOAT_EQ(same[0], 0.6f);
 }
 
@@ -272,7 +277,7 @@ TEST(LearnTest, ChoiceGradientOfATwoClickSessionRemovesTheFirstClickFromTheSecon
   auto cat = MakeCatalog(2, {1, 0, 0, 1, 0.6f, 0.8f}, std::vector<Label>(3, Label::kMainstream), {0, 0, 0});
   float est[2] = {1, 0};
   const int64_t slate[3] = {0, 1, 2}, clicks[2] = {2, 1};
-  MakeRec("choice_gradient", 0.5).Learn(*cat, slate, nullptr, 3, clicks, 2, est);
+  MakeRec("choice_gradient", 0.5).Learn(PlatformView(*cat), slate, nullptr, 3, clicks, 2, est);
   EXPECT_NEAR(est[0], 0.55707372, 1e-6);
   EXPECT_NEAR(est[1], 0.83046305, 1e-6);
 }

@@ -52,7 +52,7 @@ struct Harness {
     batch.users = users.data();
     choices.Reserve(n_users, max_clicks);
   }
-  RecContext Context(int64_t step) const { return RecContext{*catalog, index, items, step, 99}; }
+  UserContext Context(int64_t step) const { return UserContext{*catalog, step, 99}; }
 };
 
 TEST(LogitUserModelTest, ClickSharesMatchMultinomialLogit) {

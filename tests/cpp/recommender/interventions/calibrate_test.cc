@@ -29,6 +29,8 @@ std::shared_ptr<const Catalog> Topics() {
 
 struct Fixture {
   std::shared_ptr<const Catalog> cat = Topics();
+  PlatformView view{*cat};
+  TruthChannels channels{*cat};
   VectorIndex index{*cat, {}};
   ItemState items{4};
   SlateBatch b;
@@ -38,7 +40,7 @@ struct Fixture {
 
   Fixture(double lambda, int64_t history, std::vector<int64_t> clicks_of_user0) {
     iv = MakeCalibrate(lambda, history);
-    iv->Init({*cat, index, 2, 0, 2, 4, 3, "arm", 1, 0, InterventionPurpose(0)});
+    iv->Init({view, index, channels, 2, 0, 2, 4, 3, "arm", 1, 0, InterventionPurpose(0)});
     b.Reserve(2, 2, 4, 3);
     b.n = 2;
     b.users = users;
@@ -48,7 +50,7 @@ struct Fixture {
     choices.n_clicks = {static_cast<int32_t>(clicks_of_user0.size()), 0};
     iv->OnFeedback(Ctx(0), b, choices);
   }
-  RecContext Ctx(int64_t step) const { return {*cat, index, items, step, 1}; }
+  RecContext Ctx(int64_t step) const { return {view, index, items, step, 1}; }
   // step 1: both users get candidates 0..3 with ranker scores 1, .9, 0, .8; returns the slates
   std::vector<int64_t> Slates(double* kl = nullptr) {
     for (int u = 0; u < 2; ++u) {
@@ -60,7 +62,7 @@ struct Fixture {
     iv->OnScores(Ctx(1), b);
     CutSlates(b);
     double row[2];
-    iv->WriteMetrics(Ctx(1), row);
+    iv->WriteMetrics(Ctx(1), *cat, row);
     if (kl) *kl = row[0];
     EXPECT_EQ(row[1], 1.0) << "only user 0 has a history";
     return {b.slate.begin(), b.slate.begin() + 6};
@@ -166,11 +168,13 @@ TEST(CalibrateTest, PerTopicListsTakeTheFullScansSlatesOnRandomPools) {
   auto cat = testing::MakeCatalog(1, std::vector<float>(n_items, 1.f), std::vector<Label>(n_items, Label::kMainstream),
                                   std::vector<float>(n_items, 0.f), topics);
   VectorIndex index(*cat, {});
+  const PlatformView view(*cat);
+  const TruthChannels channels(*cat);
   ItemState items(cat->size());
   const CounterRng rng(13, 0, 0, Purpose::kIndexTraining);
   for (const double lambda : {0.2, 0.5, 0.9}) {
     auto iv = MakeCalibrate(lambda);
-    iv->Init({*cat, index, users, 0, users, static_cast<int>(k), static_cast<int>(slate), "arm", 1, 0,
+    iv->Init({view, index, channels, users, 0, users, static_cast<int>(k), static_cast<int>(slate), "arm", 1, 0,
               InterventionPurpose(0)});
     std::vector<int32_t> user_ids(users);
     for (int32_t u = 0; u < users; ++u) user_ids[u] = u;
@@ -192,7 +196,7 @@ TEST(CalibrateTest, PerTopicListsTakeTheFullScansSlatesOnRandomPools) {
         clicked[u].push_back(t);
       }
     }
-    iv->OnFeedback({*cat, index, items, 0, 1}, b, choices);
+    iv->OnFeedback({view, index, items, 0, 1}, b, choices);
     for (int64_t u = 0; u < users; ++u)
       for (int j = 0; j < k; ++j) {
         const uint64_t at = (u * k + j) * 3;
@@ -213,7 +217,7 @@ TEST(CalibrateTest, PerTopicListsTakeTheFullScansSlatesOnRandomPools) {
                                                              : grid;
       }
     const std::vector<float> scores_before = b.cand_score;
-    const RecContext ctx{*cat, index, items, 1, 1};
+    const RecContext ctx{view, index, items, 1, 1};
     iv->BeginStep(ctx);
     iv->OnScores(ctx, b);
     CutSlates(b);

@@ -46,15 +46,17 @@ Params Settings(std::map<std::string, ParamValue> set) {
 
 // drives one intervention over hand-made slates of 3 items
 struct Harness {
-  explicit Harness(Params p, int64_t n_users = 4) : catalog(HandCatalog()), index(*catalog, {}), items(8), iv(p) {
-    const InterventionContext ctx{*catalog, index, n_users, 0, n_users, 8, 3, "arm", 7, 0, InterventionPurpose(0)};
+  explicit Harness(Params p, int64_t n_users = 4)
+      : catalog(HandCatalog()), view(*catalog), channels(*catalog), index(*catalog, {}), items(8), iv(p) {
+    const InterventionContext ctx{view, index, channels, n_users, 0, n_users,
+                                  8,    3,     "arm",    7,       0, InterventionPurpose(0)};
     iv.Init(ctx);
     batch.Reserve(n_users, 3, 8, 3);
   }
   // one step for the given users (a batch), slates given row by row, queries all `query`
   std::vector<int64_t> Step(int64_t step, std::vector<int32_t> users, std::vector<int64_t> slates,
                             std::vector<float> query = {0, 1, 0}, bool begin = true) {
-    const RecContext ctx{*catalog, index, items, step, 7};
+    const RecContext ctx{view, index, items, step, 7};
     if (begin) iv.BeginStep(ctx);
     user_ids = users;
     batch.n = static_cast<int64_t>(users.size());
@@ -68,12 +70,14 @@ struct Harness {
     return std::vector<int64_t>(batch.slate.begin(), batch.slate.begin() + batch.n * 3);
   }
   std::vector<double> Metrics() {
-    const RecContext ctx{*catalog, index, items, 0, 7};
+    const RecContext ctx{view, index, items, 0, 7};
     std::vector<double> row(iv.Columns().size());
-    iv.WriteMetrics(ctx, row.data());
+    iv.WriteMetrics(ctx, *catalog, row.data());
     return row;
   }
   std::shared_ptr<const Catalog> catalog;
+  PlatformView view;
+  TruthChannels channels;
   VectorIndex index;
   ItemState items;
   CounterNarrativeInjection iv;
@@ -181,8 +185,10 @@ TEST(CounterNarrativeInjectionTest, RanksTakeTurnsWithTheBudgetsInUserOrder) {
     const ItemState items(8);
     const int64_t first = r == 0 ? 0 : 3, held = r == 0 ? 3 : 1;
     CounterNarrativeInjection iv(p);
-    iv.Init({*catalog, index, 4, first, held, 8, 3, "arm", 7, 0, InterventionPurpose(0)});
-    const RecContext ctx{*catalog, index, items, 0, 7, comm};
+    const PlatformView ctx_view(*catalog);
+    const TruthChannels channels(*catalog);
+    iv.Init({ctx_view, index, channels, 4, first, held, 8, 3, "arm", 7, 0, InterventionPurpose(0)});
+    const RecContext ctx{ctx_view, index, items, 0, 7, comm};
     iv.BeginStep(ctx);
     // the rank's batches: {0, 1} and {2} on rank 0, {3} on rank 1; held until FinishSlates
     std::vector<std::vector<int32_t>> ids =
@@ -208,7 +214,7 @@ TEST(CounterNarrativeInjectionTest, RanksTakeTurnsWithTheBudgetsInUserOrder) {
     for (size_t i = 0; i < ids.size(); ++i)
       for (int64_t u = 0; u < batches[i].n; ++u) got[ids[i][u]] = V(batches[i].Slate(u), batches[i].Slate(u) + 3);
     metrics[r].resize(iv.Columns().size());
-    iv.WriteMetrics(ctx, metrics[r].data());
+    iv.WriteMetrics(ctx, *catalog, metrics[r].data());
   });
   EXPECT_EQ(got, want);
   // every rank reports the run's totals: 2 impressions, one per organisation, 4 triggered

@@ -34,7 +34,8 @@ TEST(DemoteHarmfulTest, ScoresDropByTheFormulaWhateverTheirSign) {
   auto cat = Items();
   VectorIndex index(*cat, {});
   ItemState items(4);
-  const RecContext ctx{*cat, index, items, 0, 1};
+  const PlatformView ctx_view(*cat);
+  const RecContext ctx{ctx_view, index, items, 0, 1};
   SlateBatch b;
   b.Reserve(1, 2, 5, 4);
   b.n = 1;
@@ -44,6 +45,8 @@ TEST(DemoteHarmfulTest, ScoresDropByTheFormulaWhateverTheirSign) {
   b.cand_sim = {0, 0, 0, 0, -INFINITY};
   b.cand_score = {0.3f, -0.2f, 0.1f, -0.5f, -INFINITY};
   auto iv = MakeDemote(0.5, 2.0);
+  const TruthChannels channels(*cat);
+  iv->Init({ctx_view, index, channels, 1, 0, 1, b.k, b.slate_size, "arm", 1, 0, InterventionPurpose(0)});
   iv->BeginStep(ctx);
   iv->OnScores(ctx, b);
   // penalty 2 (h - .5) / .5: h .75 -> 1, h 1 -> 2, h .2 and h .5 -> 0
@@ -57,7 +60,7 @@ TEST(DemoteHarmfulTest, ScoresDropByTheFormulaWhateverTheirSign) {
   // 4 filled candidates, 2 demoted: one extremist (harmful), one news report (collateral)
   double row[3];
   ASSERT_EQ(iv->Columns().size(), 3u);
-  iv->WriteMetrics(ctx, row);
+  iv->WriteMetrics(ctx, *cat, row);
   EXPECT_DOUBLE_EQ(row[0], 0.5);
   EXPECT_DOUBLE_EQ(row[1], 0.5);
   EXPECT_DOUBLE_EQ(row[2], 0.5);
@@ -67,7 +70,8 @@ TEST(DemoteHarmfulTest, NothingDemotedGivesNanShares) {
   auto cat = Items();
   VectorIndex index(*cat, {});
   ItemState items(4);
-  const RecContext ctx{*cat, index, items, 0, 1};
+  const PlatformView ctx_view(*cat);
+  const RecContext ctx{ctx_view, index, items, 0, 1};
   SlateBatch b;
   b.Reserve(1, 2, 2, 2);
   b.n = 1;
@@ -77,16 +81,18 @@ TEST(DemoteHarmfulTest, NothingDemotedGivesNanShares) {
   b.cand_sim = {0, 0};
   b.cand_score = {1.f, 2.f};
   auto iv = MakeDemote(0.5, 2.0);
+  const TruthChannels channels(*cat);
+  iv->Init({ctx_view, index, channels, 1, 0, 1, b.k, b.slate_size, "arm", 1, 0, InterventionPurpose(0)});
   iv->BeginStep(ctx);
   iv->OnScores(ctx, b);
   double row[3];
-  iv->WriteMetrics(ctx, row);
+  iv->WriteMetrics(ctx, *cat, row);
   EXPECT_DOUBLE_EQ(row[0], 0.0);
   EXPECT_TRUE(std::isnan(row[1]));
   EXPECT_TRUE(std::isnan(row[2]));
   // a step without candidates: every share is undefined
   iv->BeginStep(ctx);
-  iv->WriteMetrics(ctx, row);
+  iv->WriteMetrics(ctx, *cat, row);
   EXPECT_TRUE(std::isnan(row[0]));
 }
 

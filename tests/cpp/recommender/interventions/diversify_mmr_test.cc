@@ -33,7 +33,8 @@ std::vector<int64_t> Slate(double lambda, std::vector<float>* scores_out = nullp
   auto cat = Vectors();
   VectorIndex index(*cat, {});
   ItemState items(cat->size());
-  const RecContext ctx{*cat, index, items, 0, 1};
+  const PlatformView ctx_view(*cat);
+  const RecContext ctx{ctx_view, index, items, 0, 1};
   SlateBatch b;
   b.Reserve(1, 2, 6, 3);
   b.n = 1;
@@ -75,7 +76,8 @@ TEST(DiversifyMmrTest, SuppressedCandidatesFillOnlyWhenThePoolRunsOut) {
   auto cat = Vectors();
   VectorIndex index(*cat, {});
   ItemState items(cat->size());
-  const RecContext ctx{*cat, index, items, 0, 1};
+  const PlatformView ctx_view(*cat);
+  const RecContext ctx{ctx_view, index, items, 0, 1};
   SlateBatch b;
   b.Reserve(1, 2, 3, 3);
   b.n = 1;
@@ -140,7 +142,8 @@ TEST(DiversifyMmrTest, LazyGreedyTakesTheEagerGreedysSlatesOnRandomPools) {
       testing::MakeCatalog(d, x, std::vector<Label>(n_items, Label::kMainstream), std::vector<float>(n_items, 0.f));
   VectorIndex index(*cat, {});
   ItemState items(cat->size());
-  const RecContext ctx{*cat, index, items, 0, 1};
+  const PlatformView ctx_view(*cat);
+  const RecContext ctx{ctx_view, index, items, 0, 1};
   const CounterRng rng(11, 0, 0, Purpose::kIndexTraining);
   for (const float lambda : {0.3f, 0.5f, 0.8f}) {
     SlateBatch b;

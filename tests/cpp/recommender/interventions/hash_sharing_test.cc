@@ -125,6 +125,8 @@ std::shared_ptr<const Catalog> FamilyCatalog(int64_t n_legit) {
 // drives a recommender's upload and end-of-step hooks (no users)
 struct UploadHarness {
   std::shared_ptr<const Catalog> cat;
+  PlatformView view;
+  TruthChannels channels;
   std::unique_ptr<VectorIndex> index;
   std::unique_ptr<Recommender> rec;
   ItemState items;
@@ -132,19 +134,23 @@ struct UploadHarness {
   std::vector<double> row;
 
   UploadHarness(std::shared_ptr<const Catalog> c, std::vector<std::unique_ptr<Intervention>> ivs)
-      : cat(std::move(c)), index(std::make_unique<VectorIndex>(*cat, IndexOptions{})), items(cat->size()) {
+      : cat(std::move(c)),
+        view(*cat),
+        channels(*cat),
+        index(std::make_unique<VectorIndex>(*cat, IndexOptions{})),
+        items(cat->size()) {
     const auto& rs = *RetrieverRegistry::Get().Find("faiss");
     const auto& ks = *RankerRegistry::Get().Find("relevance");
     rec = std::make_unique<Recommender>(rs.factory(Params::Defaults(rs.spec)), ks.factory(Params::Defaults(ks.spec)),
                                         std::move(ivs), RecommenderOptions{});
-    rec->Init({*cat, *index, 1, 0, 1, 2, 2, "a", 5, 0, Purpose::kIntervention});
+    rec->Init({view, *index, channels, 1, 0, 1, 2, 2, "a", 5, 0, Purpose::kIntervention});
     for (int64_t i = 0; i < cat->size(); ++i)
       if (cat->upload_step(i) > 0) items.SetStatus(i, ItemStatus::kPending);
     row.resize(rec->InterventionColumns().size());
   }
   // uploads due at t, then `end` (e.g. a removal) at the end of the step
   void Step(int64_t t, const std::function<void(ItemActions&)>& end = {}) {
-    const RecContext ctx{*cat, *index, items, t, 5};
+    const RecContext ctx{view, *index, items, t, 5};
     std::vector<int64_t> due;
     for (int64_t i = 0; i < cat->size(); ++i)
       if (cat->upload_step(i) == t && items.status[i] == ItemStatus::kPending) due.push_back(i);
@@ -153,7 +159,7 @@ struct UploadHarness {
     ItemActions actions(items, log, t);
     if (end) end(actions);
     rec->EndStep(ctx, actions);
-    rec->WriteInterventionMetrics(ctx, row.data());
+    rec->WriteInterventionMetrics(ctx, *cat, row.data());
   }
 };
 

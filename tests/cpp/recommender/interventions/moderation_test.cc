@@ -117,10 +117,12 @@ DirectRun StepModeration(const ModerationParams& m, int steps) {
   run.cat = GenerateSyntheticCatalog(p, 8);
   const VectorIndex index(*run.cat, IndexOptions{});
   Moderation mod(m);
-  mod.Init({*run.cat, index, 10, 0, 10, 10, 10, "a", 99, 0, InterventionPurpose(0)});
+  const PlatformView view(*run.cat);
+  const TruthChannels channels(*run.cat);
+  mod.Init({view, index, channels, 10, 0, 10, 10, 10, "a", 99, 0, InterventionPurpose(0)});
   ItemState items(run.cat->size());
   for (int t = 0; t < steps; ++t) {
-    const RecContext ctx{*run.cat, index, items, t, 99};
+    const RecContext ctx{view, index, items, t, 99};
     ItemActions actions(items, run.log, t);
     mod.EndStep(ctx, actions);
     run.step_end.push_back(run.log.size());

@@ -32,6 +32,8 @@ std::shared_ptr<const Catalog> Items() {
 
 struct Fixture {
   std::shared_ptr<const Catalog> cat = Items();
+  PlatformView view{*cat};
+  TruthChannels channels{*cat};
   VectorIndex index{*cat, {}};
   ItemState items{4};
   SlateBatch b;
@@ -41,14 +43,14 @@ struct Fixture {
 
   Fixture(double probability, int64_t suppress_steps, int n_users) {
     iv = MakeNim(probability, suppress_steps);
-    iv->Init({*cat, index, n_users, 0, n_users, 4, 2, "arm", 7, 0, InterventionPurpose(0)});
+    iv->Init({view, index, channels, n_users, 0, n_users, 4, 2, "arm", 7, 0, InterventionPurpose(0)});
     b.Reserve(n_users, 2, 4, 2);
     choices.Reserve(n_users, 3, 2);
     for (int u = 0; u < n_users; ++u) users.push_back(u);
     b.users = users.data();
     b.n = n_users;
   }
-  RecContext Ctx(int64_t step) const { return {*cat, index, items, step, 7}; }
+  RecContext Ctx(int64_t step) const { return {view, index, items, step, 7}; }
   // every user sees slate (0, 1); the users in `dismissers` dismissed slot `slot`; returns
   // the step's columns (dismissals, harmful among them, their share, suppressed), then
   // the same three since the start
@@ -61,7 +63,7 @@ struct Fixture {
     for (int u : dismissers) choices.Dismissed(u)[slot] = 1;
     iv->OnFeedback(Ctx(step), b, choices);
     std::vector<double> row(iv->Columns().size());
-    iv->WriteMetrics(Ctx(step), row.data());
+    iv->WriteMetrics(Ctx(step), *cat, row.data());
     return row;
   }
   // candidates 0..3 with equal scores; returns the scores of user u and the suppressed count
@@ -71,7 +73,7 @@ struct Fixture {
       for (int j = 0; j < 4; ++j) b.cand_ids[v * 4 + j] = j, b.cand_score[v * 4 + j] = 1.f;
     iv->OnScores(Ctx(step), b);
     std::vector<double> row(iv->Columns().size());
-    iv->WriteMetrics(Ctx(step), row.data());
+    iv->WriteMetrics(Ctx(step), *cat, row.data());
     *suppressed = row[3];
     return {b.cand_score.begin() + u * 4, b.cand_score.begin() + u * 4 + 4};
   }
