@@ -1,9 +1,11 @@
 // counterpoint list: every registered plug-in with its parameters.
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.h"
 #include "embeddings/catalog_source.h"
 #include "experiment/scenario.h"
+#include "experiment/shipped_scenarios.h"
 #include "recommender/plugins.h"
 #include "simulator/observers/observer.h"
 #include "simulator/user_model.h"
@@ -23,11 +25,29 @@ void PrintRegistry(const std::string& title) {
   for (const auto& name : Reg::Get().Names()) PrintSpec(name, Reg::Get().Find(name)->spec);
   if (Reg::Get().Names().empty()) std::cout << "  (none registered yet)\n";
 }
+
+void PrintShippedScenarios() {
+  std::cout << "shipped scenarios (counterpoint run NAME; a path still wins):\n";
+  const std::vector<ShippedScenario> shipped = ListShippedScenarios();
+  for (const ShippedScenario& s : shipped) std::cout << "  " << s.name << ": " << s.description << "\n";
+  if (shipped.empty()) {
+    std::cout << "  (none found; looked in";
+    for (const std::string& d : ShippedScenarioDirs()) std::cout << " " << d;
+    std::cout << ")\n";
+  }
+}
 }  // namespace
 
 Action AddListCommand(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand("list", "List scenario blocks and plug-ins with their parameters.");
-  return []() {
+  CLI::App* cmd =
+      app.add_subcommand("list", "List scenario blocks and plug-ins with their parameters, and the shipped scenarios.");
+  auto what = std::make_shared<std::string>();
+  cmd->add_option("what", *what, "scenarios: only the shipped scenarios")->check(CLI::IsMember({"scenarios"}));
+  return [what]() {
+    if (*what == "scenarios") {
+      PrintShippedScenarios();
+      return 0;
+    }
     std::cout << "Scenario blocks:\n";
     PrintSpec("(top level)", ScenarioTopSpec());
     PrintSpec("index", IndexSpec());
@@ -40,9 +60,9 @@ Action AddListCommand(CLI::App& app) {
     PrintRegistry<RankerRegistry>("rankers (recommender.ranker.type)");
     PrintRegistry<InterventionRegistry>("interventions (recommender.interventions[i].type)");
     PrintRegistry<ObserverRegistry>("observers (observers[i])");
+    PrintShippedScenarios();
     return 0;
   };
-  (void)cmd;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <csignal>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 
@@ -14,9 +15,11 @@
 #include "cli/summary_table.h"
 #include "core/error.h"
 #include "core/io.h"
+#include "experiment/existing_result.h"
 #include "experiment/memory_estimate.h"
 #include "experiment/outputs.h"
 #include "experiment/runner.h"
+#include "experiment/shipped_scenarios.h"
 #include "experiment/summary.h"
 
 namespace counterpoint::cli {
@@ -33,6 +36,7 @@ struct RunArgs {
   int64_t checkpoint = 0;
   std::string resume;
   bool replicate_users = false;
+  bool overwrite = false;
 };
 
 // the signal that asked the run to stop (SIGINT, SIGTERM), 0 while none did
@@ -65,8 +69,13 @@ Action AddRunCommand(CLI::App& app) {
       "partial; exit code 130 (SIGINT) or 143 (SIGTERM). With --checkpoint K a checkpoint is kept\n"
       "in DIR/checkpoint.bin; `counterpoint run --resume DIR` continues it (docs/cli.md).\n"
       "Example: counterpoint run scenarios/rabbit_hole.yaml --set population.n_users=2000");
-  cmd->add_option("scenario", args->scenario, "scenario YAML file (optional with --resume)")->check(CLI::ExistingFile);
-  auto* out = cmd->add_option("--out", args->out, "output directory (default: the scenario's output.dir)");
+  cmd->add_option("scenario", args->scenario,
+                  "scenario YAML file, or a shipped scenario's name (rabbit_hole; counterpoint list scenarios); "
+                  "optional with --resume");
+  auto* out = cmd->add_option("--out", args->out,
+                              "output directory (default: the scenario's output.dir, or a timestamped sibling of it "
+                              "when it already holds a result); one that holds a result is refused without "
+                              "--overwrite");
   cmd->add_option("--set", args->sets, "override a setting, e.g. --set arms.0.ranker.type=random (repeatable)")
       ->take_all();
   cmd->add_option("--arms", args->arms,
@@ -89,10 +98,13 @@ Action AddRunCommand(CLI::App& app) {
   cmd->add_flag("--replicate-users", args->replicate_users,
                 "under mpirun: every rank holds every user and only retrieval is shared out, even where users "
                 "could be sharded (docs/cluster.md, \"MPI\"; the results are the same)");
+  cmd->add_flag("--overwrite", args->overwrite, "replace the result the output directory already holds");
   cmd->add_flag("--quiet", args->quiet, "no progress output");
   return [args]() {
     Scenario sc;
     RunControl control;
+    // a path, or a shipped scenario's name (a path wins)
+    if (!args->scenario.empty()) args->scenario = ResolveScenarioPath(args->scenario);
     if (!args->resume.empty()) {
       control.resume_path = CheckpointPath(args->resume);
       if (!std::filesystem::exists(control.resume_path))
@@ -121,9 +133,23 @@ Action AddRunCommand(CLI::App& app) {
                         args->checkpoint > 0 || !args->resume.empty());
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
-    const std::string out = !args->resume.empty() ? args->resume : args->out.empty() ? sc.output_dir : args->out;
     // under mpirun every rank computes the same result; rank 0 alone reports and writes it
     const bool writer = MpiRank() == 0;
+    // an earlier result is never replaced unasked: --out refuses one, output.dir moves aside
+    std::string out = !args->resume.empty() ? args->resume : args->out.empty() ? sc.output_dir : args->out;
+    if (args->resume.empty() && !args->overwrite) {
+      if (!args->out.empty()) {
+        RefuseToOverwrite(out, "--out", "--overwrite");
+      } else {
+        int64_t now = static_cast<int64_t>(std::time(nullptr));
+        if (MpiWorld()) BroadcastFrom(*MpiWorld(), 0, {&now, 1});  // one name on every rank
+        out = FreshOutputDir(sc.output_dir, now);
+        if (writer && out != sc.output_dir)
+          std::cerr << "counterpoint: output.dir '" << sc.output_dir << "' already holds a result; writing to '" << out
+                    << "' (--out DIR to choose, --overwrite to replace it)\n";
+        if (MpiWorld()) MpiWorld()->Barrier();
+      }
+    }
     const bool quiet = args->quiet || !writer;
     control.collective = MpiWorld();
     // an output directory that cannot be written fails now, not after the whole run

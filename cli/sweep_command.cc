@@ -16,6 +16,7 @@
 #include "cli/mpi_session.h"
 #include "core/error.h"
 #include "core/io.h"
+#include "experiment/shipped_scenarios.h"
 #include "experiment/sweep.h"
 
 extern char** environ;
@@ -48,14 +49,10 @@ std::string Describe(const SweepPlan& plan, const SweepPoint& p) {
 pid_t SpawnPoint(const SweepPlan& plan, const SweepPoint& p, const std::string& dir, int threads) {
   const std::string pdir = PointDir(dir, p);
   fs::create_directories(pdir);
-  std::vector<std::string> args = {fs::read_symlink("/proc/self/exe").string(),
-                                   "run",
-                                   plan.scenario_path,
-                                   "--out",
-                                   pdir,
-                                   "--quiet",
-                                   "--threads",
-                                   std::to_string(threads)};
+  std::vector<std::string> args = {fs::read_symlink("/proc/self/exe").string(), "run", plan.scenario_path, "--out",
+                                   pdir, "--quiet", "--threads", std::to_string(threads),
+                                   // the sweep owns its points' directories: an unfinished one is rerun
+                                   "--overwrite"};
   if (!plan.arms.empty()) {
     std::string arms;
     for (const std::string& a : plan.arms) arms += (arms.empty() ? "" : ",") + a;
@@ -90,7 +87,7 @@ Action AddSweepCommand(CLI::App& app) {
       "Point p runs on a seed derived from the scenario's seed and p (--common-seeds: the same seed for\n"
       "all points). Run it again to resume: finished points are skipped. docs/cluster.md.\n"
       "Example: counterpoint sweep scenarios/rabbit_hole.yaml --grid user_model.extremity_appeal=0,2,4 --jobs 2");
-  cmd->add_option("scenario", args->scenario, "scenario YAML file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("scenario", args->scenario, "scenario YAML file, or a shipped scenario's name")->required();
   cmd->add_option("--grid", args->grids, "an axis: key.path=v1,v2,... (repeatable; the grid is their product)")
       ->required();
   cmd->add_option("--set", args->sets, "override a setting at every point, e.g. --set replicates=3 (repeatable)");
@@ -107,6 +104,7 @@ Action AddSweepCommand(CLI::App& app) {
   return [args]() {
     std::vector<GridAxis> axes;
     for (const std::string& g : args->grids) axes.push_back(ParseGridAxis(g));
+    args->scenario = ResolveScenarioPath(args->scenario);  // a path, or a shipped scenario's name
     const SweepPlan plan = PlanSweep(args->scenario, args->sets, args->arms, axes, args->common_seeds);
     const std::string dir =
         args->out.empty() ? LoadScenario(args->scenario, args->sets).output_dir + "_sweep" : args->out;

@@ -21,11 +21,7 @@ import numpy as np
 import pandas as pd
 
 import counterpoint as cp
-
-# the repository root (scenarios/ and datasets/ are there)
-ROOT = Path.cwd()
-while not (ROOT / "scenarios").is_dir() and ROOT != ROOT.parent:
-    ROOT = ROOT.parent
+# shipped scenarios are found by name from any directory (cp.scenarios() lists them)
 plt.rcParams["figure.dpi"] = 90"""
 
 PLOT_HELPER = '''\
@@ -57,7 +53,7 @@ To keep this notebook under two minutes it runs a smaller world than the shipped
 (fewer users, items and steps); the effects have the same direction, with wider intervals."""),
     new_code_cell(SETUP),
     new_code_cell("""\
-sc = cp.load_scenario(ROOT / "scenarios" / "rabbit_hole.yaml",
+sc = cp.load_scenario("rabbit_hole",
                       overrides={"population.n_users": 1500, "catalog.n_items": 6000, "steps": 30, "replicates": 3})
 sc"""),
     new_code_cell("""\
@@ -129,7 +125,7 @@ and on the engagement it costs. Interventions are described in docs/intervention
 Smaller world than the shipped scenario, to run in under two minutes."""),
     new_code_cell(SETUP),
     new_code_cell("""\
-sc = cp.load_scenario(ROOT / "scenarios" / "ranking_team_ab.yaml",
+sc = cp.load_scenario("ranking_team_ab",
                       overrides={"population.n_users": 1000, "catalog.n_items": 5000, "steps": 20, "replicates": 3})
 result = cp.run(sc, progress=True)
 print(result.summary_table())"""),
@@ -218,7 +214,7 @@ Smaller world than the shipped scenario, to run in under two minutes."""),
     new_code_cell(SETUP),
     new_code_cell(PLOT_HELPER),
     new_code_cell("""\
-sc = cp.load_scenario(ROOT / "scenarios" / "ngo_reach.yaml",
+sc = cp.load_scenario("ngo_reach",
                       overrides={"population.n_users": 1000, "steps": 20, "replicates": 2,
                                  "output.events": True})
 result = cp.run(sc, progress=True)
@@ -284,7 +280,7 @@ reaching a harmful channel within k recommendations; greedy rewiring moves recom
 probability away from harmful-to-harmful edges. Formulas: docs/graph.md."""),
     new_code_cell(SETUP),
     new_code_cell("""\
-ga = cp.GraphAudit(ROOT / "scenarios" / "recfluence_audit.yaml", walkers=5000)
+ga = cp.GraphAudit("recfluence_audit", walkers=5000)
 print(ga.data_dates)
 ga.nodes.label.value_counts()"""),
     new_code_cell("""\

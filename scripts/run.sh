@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # the packages and the command first: the first result does not wait for the Python package
 bash scripts/setup.sh command
 out=results/rabbit_hole
-./build/cli/counterpoint run scenarios/rabbit_hole.yaml --out "$out" "$@"
+# the main job's own directory: each run replaces the last one's result
+./build/cli/counterpoint run scenarios/rabbit_hole.yaml --out "$out" --overwrite "$@"
 /usr/bin/python3 scripts/plot_metrics.py "$out"
 echo "building and installing the Python package (import counterpoint; notebooks/)..." >&2
 bash scripts/setup.sh

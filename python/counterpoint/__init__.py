@@ -1,7 +1,8 @@
 """counterpoint: simulate recommender rabbit holes and test interventions against them.
 
     import counterpoint as cp
-    result = cp.run("scenarios/rabbit_hole.yaml", overrides={"population.n_users": 2000})
+    result = cp.run("rabbit_hole", overrides={"population.n_users": 2000})  # a shipped scenario, or a path
+    cp.scenarios()          # the shipped scenarios
     result.metrics          # metrics.csv as a DataFrame
 
 See docs/python.md for the whole API.
@@ -12,7 +13,7 @@ from .errors import AccessDeniedError, CounterpointError, MissingFileError, Scen
 from .graph import AuditResult, GraphAudit, RewireResult
 from .plugins import Intervention, Ranker, interventions, rankers, register_intervention, register_ranker
 from .run import Result, run
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, scenarios
 from .simulation import Catalog, Simulation
 from .sweep import sweep
 
@@ -20,7 +21,7 @@ __all__ = [
     "AccessDeniedError", "AuditResult", "Catalog", "CounterpointError", "GraphAudit", "Intervention",
     "MissingFileError", "Ranker", "Result", "RewireResult", "Scenario", "ScenarioError", "Simulation",
     "interventions", "load_scenario", "privacy", "rankers", "register_intervention", "register_ranker", "run",
-    "set_threads", "sweep",
+    "scenarios", "set_threads", "sweep",
 ]
 
 

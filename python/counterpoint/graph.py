@@ -8,7 +8,7 @@ from functools import cached_property
 import pandas as pd
 
 from . import _core
-from .scenario import load_scenario
+from .scenario import load_scenario, scenario_path
 
 __all__ = ["GraphAudit", "AuditResult", "RewireResult"]
 
@@ -27,7 +27,7 @@ class GraphAudit:
     _FLAGS = {"k": "reach_k", "budget": None}
 
     def __init__(self, scenario=None, *, recfluence=None, nodes=None, edges=None, knn=None, harmful=None, **settings):
-        config = _core.load_audit_config(os.fspath(scenario)) if scenario is not None else _core.AuditConfig()
+        config = _core.load_audit_config(scenario_path(scenario)) if scenario is not None else _core.AuditConfig()
         if recfluence is not None:
             config.source, config.dir = "recfluence", os.fspath(recfluence)
         if nodes is not None or edges is not None:

@@ -163,15 +163,17 @@ class Result:
     def stage_times(self):
         return pd.DataFrame(self._core.stage_times(), columns=["arm", "replicate", "retrieve_s", "total_s"])
 
-    def write(self, directory, threads=None):
+    def write(self, directory, threads=None, overwrite=False):
         """Writes the CLI's files (metrics.csv, summary.json, ..., manifest.json) into ``directory``.
 
-        With output.events the per-user event log is among them: PermissionError while a
-        non-platform privacy session is current.
+        A directory that already holds a result (a manifest.json) is refused with a
+        ScenarioError naming that run, unless ``overwrite=True``. With output.events the
+        per-user event log is among the files: PermissionError while a non-platform privacy
+        session is current.
         """
         if self.scenario.output_events:
             require_raw_access("writing the per-user event log (impressions.csv)")
-        self._core.write(str(directory), threads or 0)
+        self._core.write(str(directory), threads or 0, bool(overwrite))
 
     def __repr__(self):
         return (f"Result({self.scenario.name!r}: arms {self.arms}, {self._core.steps} steps, "

@@ -5,7 +5,26 @@ import os
 
 from . import _core
 
-__all__ = ["Scenario", "load_scenario", "override_strings"]
+__all__ = ["Scenario", "load_scenario", "override_strings", "scenario_path", "scenarios"]
+
+# the shipped scenarios installed with the package (and the datasets they read, beside them)
+_SHIPPED = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios")]
+
+
+def scenario_path(source):
+    """The scenario file ``source`` names: the path itself when the file exists, else the
+    shipped scenario of that name (``"rabbit_hole"``). MissingFileError (a
+    FileNotFoundError) names the path looked for, the current directory and the shipped
+    names otherwise."""
+    return _core.resolve_scenario(os.fspath(source), _SHIPPED)
+
+
+def scenarios():
+    """The shipped scenarios, as a DataFrame indexed by name: description and path (what
+    ``counterpoint list scenarios`` prints). Each runs by name: ``cp.run("rabbit_hole")``."""
+    import pandas as pd
+    rows = _core.shipped_scenarios(_SHIPPED)
+    return pd.DataFrame(rows, columns=["name", "description", "path"]).set_index("name")
 
 
 def override_strings(overrides):
@@ -67,7 +86,9 @@ class Scenario:
 def load_scenario(source, overrides=None, arms=None, base_dir=None):
     """Loads and validates a scenario.
 
-    ``source`` is a YAML file path, a dict with the YAML's structure, or a Scenario.
+    ``source`` is a YAML file path, a shipped scenario's name (``"rabbit_hole"``; a path
+    wins; ``counterpoint.scenarios()`` lists them), a dict with the YAML's structure, or a
+    Scenario.
     ``overrides`` are ``--set`` assignments as a dict (``{"population.n_users": 2000}``)
     or strings. ``arms`` keeps only those arms, in that order. A dict's relative data
     paths resolve against ``base_dir`` (default: the current directory).
@@ -81,5 +102,5 @@ def load_scenario(source, overrides=None, arms=None, base_dir=None):
         text = json.dumps(source, indent=2)
         return Scenario._load("dict", text, base_dir or os.getcwd(), override_strings(overrides), arms)
     if isinstance(source, (str, os.PathLike)):
-        return Scenario._load("file", os.fspath(source), None, override_strings(overrides), arms)
+        return Scenario._load("file", scenario_path(source), None, override_strings(overrides), arms)
     raise TypeError(f"a scenario is a file path, a dict or a Scenario, not {type(source).__name__}")

@@ -16,7 +16,7 @@ import pandas as pd
 from . import _core
 from .errors import ScenarioError
 from .run import progress_bar
-from .scenario import Scenario, override_strings
+from .scenario import Scenario, override_strings, scenario_path
 
 __all__ = ["sweep", "grid_axis"]
 
@@ -65,7 +65,7 @@ def sweep(scenario, grid, sets=None, arms=None, out=None, common_seeds=False, pr
         raise ScenarioError("a sweep needs a scenario file (the points reload it); write the dict to YAML first",
                             "<dict>")
     else:
-        path, base_sets = os.fspath(scenario), []
+        path, base_sets = scenario_path(scenario), []  # a path, or a shipped scenario's name
     if not grid:
         raise ScenarioError("a sweep needs at least one grid axis", "grid")
     sets = base_sets + override_strings(sets)

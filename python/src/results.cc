@@ -5,6 +5,7 @@
 
 #include "cli/summary_table.h"
 #include "experiment/event_tables.h"
+#include "experiment/existing_result.h"
 #include "experiment/outputs.h"
 #include "experiment/runner.h"
 #include "experiment/summary.h"
@@ -189,10 +190,12 @@ void bind_results(py::module_& m) {
            })
       .def(
           "write",
-          [](const PyRunResult& r, const std::string& dir, int threads) {
+          [](const PyRunResult& r, const std::string& dir, int threads, bool overwrite) {
+            // an earlier result is never replaced unasked (experiment/existing_result.h)
+            if (!overwrite) RefuseToOverwrite(dir, "Result.write", "overwrite=True");
             WriteOutputs(dir, *r.scenario, r.result, threads > 0 ? threads : omp_get_max_threads());
           },
-          py::arg("dir"), py::arg("threads") = 0);
+          py::arg("dir"), py::arg("threads") = 0, py::arg("overwrite") = false);
 
   m.attr("EVENT_NAMES") = EventNames();
   m.attr("CHANNEL_NAMES") = ChannelNames();

@@ -1,6 +1,7 @@
 // Scenarios: load from a file or from YAML/JSON text (a dict arrives as JSON,
 // which is YAML), with --set style overrides and an arm selection.
 #include "core/registry.h"
+#include "experiment/shipped_scenarios.h"
 #include "python/src/bindings.h"
 
 namespace counterpoint::python {
@@ -43,6 +44,20 @@ void bind_scenario(py::module_& m) {
         return Select(LoadScenario(path, overrides), arms);
       },
       py::arg("path"), py::arg("overrides") = std::vector<std::string>{}, py::arg("arms") = std::vector<std::string>{});
+  // shipped scenarios by name: `dirs` first (the package's own copy), then the engine's
+  m.def(
+      "resolve_scenario",
+      [](const std::string& arg, std::vector<std::string> dirs) {
+        for (std::string& d : ShippedScenarioDirs()) dirs.push_back(std::move(d));
+        return ResolveScenarioPath(arg, dirs);
+      },
+      py::arg("arg"), py::arg("dirs") = std::vector<std::string>{});
+  m.def("shipped_scenarios", [](std::vector<std::string> dirs) {
+    for (std::string& d : ShippedScenarioDirs()) dirs.push_back(std::move(d));
+    std::vector<std::tuple<std::string, std::string, std::string>> out;
+    for (const ShippedScenario& s : ListShippedScenarios(dirs)) out.emplace_back(s.name, s.description, s.path);
+    return out;
+  });
   m.def(
       "parse_scenario",
       [](const std::string& text, const std::string& file, const std::vector<std::string>& overrides,

@@ -67,7 +67,7 @@ def test_missing_scenario_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError) as info:
         cp.load_scenario(missing)
     assert info.value.filename == str(missing)
-    assert str(info.value) == f"{missing}: error: no such file (check the path)"
+    assert str(info.value).startswith(f"{missing}: error: no such scenario file (looked for {missing}, current directory ")
 
 
 def test_missing_data_file_is_file_not_found(tmp_path):

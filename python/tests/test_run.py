@@ -89,6 +89,13 @@ def test_write_produces_the_cli_files(tmp_path):
     for f in ("metrics.csv", "summary.json", "metrics_summary.csv", "manifest.json"):
         assert (tmp_path / f).is_file()
     _same_as_csv(res.metrics, (tmp_path / "metrics.csv").read_text())
+    # a second write onto the result is refused, naming it, and leaves it as it was
+    manifest = (tmp_path / "manifest.json").read_text()
+    with pytest.raises(cp.ScenarioError, match="already holds a result.*overwrite=True"):
+        res.write(tmp_path)
+    assert (tmp_path / "manifest.json").read_text() == manifest
+    res.write(tmp_path, overwrite=True)
+    assert (tmp_path / "manifest.json").is_file()
 
 
 def test_same_metrics_as_the_cli(tmp_path, root):
@@ -102,3 +109,17 @@ def test_same_metrics_as_the_cli(tmp_path, root):
                     *sum((["--set", s] for s in sets), [])], check=True, capture_output=True)
     res = cp.run(scen, overrides=sets, arms=["engagement", "relevance"], progress=False)
     assert res._core.metrics_csv() == (tmp_path / "metrics.csv").read_text()
+
+
+def test_shipped_scenarios_run_by_name_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    listed = cp.scenarios()
+    assert {"rabbit_hole", "ngo_reach", "recfluence_audit"} <= set(listed.index)
+    assert listed.loc["rabbit_hole", "description"].startswith("Engagement ranking")
+    res = cp.run("rabbit_hole", overrides={"population.n_users": 150, "steps": 2, "replicates": 1}, progress=False)
+    assert res.arms == cp.load_scenario(listed.loc["rabbit_hole", "path"]).arms
+    # a miss names the path it looked for, the current directory and the shipped names
+    with pytest.raises(FileNotFoundError) as info:
+        cp.load_scenario("rabit_hole")
+    msg = str(info.value)
+    assert str(tmp_path / "rabit_hole") in msg and f"current directory {tmp_path}" in msg and "rabbit_hole" in msg

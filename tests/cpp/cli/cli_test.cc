@@ -109,6 +109,60 @@ TEST(CliTest, RabbitHoleDirectionEndToEnd) {
   fs::remove_all(out);
 }
 
+TEST(CliTest, AnEarlierResultIsNeverOverwrittenUnasked) {
+  const fs::path a = TempDir("keep_a"), b = TempDir("keep_b");
+  const std::string small = " --quiet --threads 1 --set replicates=1 population.n_users=200 steps=2";
+  const std::string run = Cli() + " run " + Scenario("rabbit_hole.yaml") + small;
+  ASSERT_EQ(RunCommand(run + " --out " + a.string()).status, 0);
+  const std::string first = ReadFile((a / "manifest.json").string());
+  // --out onto a result: refused, naming it, and the manifest is untouched
+  const auto again = RunCommand(run + " --out " + a.string());
+  EXPECT_NE(again.status, 0);
+  EXPECT_NE(again.output.find("already holds a result of scenario 'rabbit_hole'"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("--overwrite"), std::string::npos) << again.output;
+  EXPECT_EQ(ReadFile((a / "manifest.json").string()), first);
+  // asked: replaced
+  EXPECT_EQ(RunCommand(run + " --out " + a.string() + " --overwrite").status, 0);
+  // the scenario's output.dir onto a result: the new one goes to a timestamped sibling
+  const std::string by_default = run + " --set output.dir=" + b.string();
+  ASSERT_EQ(RunCommand(by_default).status, 0);
+  const std::string kept = ReadFile((b / "manifest.json").string());
+  const auto moved = RunCommand(by_default);
+  ASSERT_EQ(moved.status, 0) << moved.output;
+  EXPECT_NE(moved.output.find("already holds a result; writing to '" + b.string() + "-"), std::string::npos)
+      << moved.output;
+  EXPECT_EQ(ReadFile((b / "manifest.json").string()), kept);
+  int siblings = 0;
+  for (const auto& e : fs::directory_iterator(b.parent_path())) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(b.filename().string() + "-", 0) == 0 && fs::exists(e.path() / "manifest.json")) {
+      ++siblings;
+      fs::remove_all(e.path());
+    }
+  }
+  EXPECT_EQ(siblings, 1);
+  fs::remove_all(a), fs::remove_all(b);
+}
+
+TEST(CliTest, ShippedScenariosRunByNameFromAnyDirectory) {
+  const fs::path cwd = TempDir("by_name");
+  fs::create_directories(cwd);
+  const auto r = RunCommand("cd " + cwd.string() + " && " + Cli() +
+                            " run rabbit_hole --quiet --threads 1 --out here --set replicates=1 "
+                            "population.n_users=200 steps=2");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(fs::exists(cwd / "here" / "manifest.json"));
+  const auto listed = RunCommand(Cli() + " list scenarios");
+  ASSERT_EQ(listed.status, 0);
+  EXPECT_NE(listed.output.find("rabbit_hole: Engagement ranking against fair controls"), std::string::npos)
+      << listed.output;
+  const auto missing = RunCommand("cd " + cwd.string() + " && " + Cli() + " run rabit_hole");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.output.find("current directory " + cwd.string()), std::string::npos) << missing.output;
+  EXPECT_NE(missing.output.find("rabbit_hole"), std::string::npos) << missing.output;
+  fs::remove_all(cwd);
+}
+
 TEST(CliTest, SameSeedSameMetricsAcrossThreadCounts) {
   const fs::path a = TempDir("det_a"), b = TempDir("det_b");
   const std::string args = " run " + Scenario("rabbit_hole.yaml") +

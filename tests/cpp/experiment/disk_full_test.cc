@@ -95,10 +95,11 @@ TEST_F(DiskFullTest, AStagedSetIsReplacedWholeOrNotAtAll) {
 
 TEST_F(DiskFullTest, RunOntoAFullDiskFailsClearlyAndKeepsTheEarlierResults) {
   const std::string out = (dir_ / "out").string();
-  const std::string run = std::string(COUNTERPOINT_CLI) + " run " + COUNTERPOINT_SOURCE_DIR +
-                          "/scenarios/rabbit_hole.yaml --quiet --threads 1 --set population.n_users=50 "
-                          "--set catalog.n_items=300 --set steps=2 --set replicates=1 --arms engagement --out " +
-                          out;
+  const std::string run =
+      std::string(COUNTERPOINT_CLI) + " run " + COUNTERPOINT_SOURCE_DIR +
+      "/scenarios/rabbit_hole.yaml --quiet --threads 1 --set population.n_users=50 "
+      "--set catalog.n_items=300 --set steps=2 --set replicates=1 --arms engagement --overwrite --out " +
+      out;
   const auto first = RunCommand(run);
   ASSERT_EQ(first.status, 0) << first.output;
   std::map<std::string, std::string> earlier;
