@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/depthguard.h>
 
+#include <charconv>
 #include <cmath>
 #include <sstream>
 #include <unordered_set>
@@ -371,10 +372,10 @@ YAML::Node ParseYamlMap(const std::string& text, const std::string& file, const 
 std::string ParamValueToString(const ParamValue& v) {
   if (auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
   if (auto* d = std::get_if<double>(&v)) {
-    std::ostringstream s;
-    s.precision(17);
-    s << *d;
-    return s.str();
+    // the shortest text that reads back as the same double: 0.3, not 0.29999999999999999
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, *d);
+    return std::string(buf, r.ptr);
   }
   if (auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
   if (auto* l = std::get_if<std::vector<int64_t>>(&v)) {

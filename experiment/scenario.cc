@@ -135,6 +135,7 @@ ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::s
   arm.interventions = ValidateChoiceList<InterventionRegistry>(is_map ? rec["interventions"] : empty, file,
                                                                where + ".interventions", "intervention", diags);
   for (const auto& iv : arm.interventions) arm.options.intervention_types.push_back(iv.type);
+  arm.options.ranker_type = arm.ranker.type;
   return arm;
 }
 

@@ -103,7 +103,7 @@ ax.hist(end, bins=bins, alpha=0.6, label=f"after step {sim.steps - 1}")
 ax.set_title("Users' interest along the extremity direction (engagement arm)")
 ax.set_xlabel("projection of true interest on the extremity direction (unitless)")
 ax.set_ylabel("users")
-ax.legend()"""),
+ax.legend();"""),
     new_code_cell("""\
 # the last step's slates: which labels the engagement ranker showed
 slates = sim.last_slates
@@ -165,7 +165,7 @@ ax.set_xlabel("clicks per session lost (clicks)")
 ax.set_ylabel("harmful share of impressions removed (share points)")
 ax.axhline(0, color="grey", lw=1)
 ax.axvline(0, color="grey", lw=1)
-ax.legend(title="arm", fontsize=8)"""),
+ax.legend(title="arm", fontsize=8);"""),
     new_markdown_cell("""\
 ## A Python intervention next to the C++ ones
 
@@ -243,7 +243,7 @@ for reached, g in users.groupby("reached"):
 ax.set_title("Appetite for extreme content: reached vs not reached (campaign arm)")
 ax.set_xlabel("appetite (Beta-distributed trait in (0, 1))")
 ax.set_ylabel("density")
-ax.legend()"""),
+ax.legend();"""),
     new_code_cell("""\
 by_org = injected.groupby("organisation").agg(impressions=("item", "size"), users=("user", "nunique"),
                                               clicks=("clicked", "sum"))
@@ -294,7 +294,7 @@ for label, g in seg.groupby("label"):
 ax.set_title("Segregation of harmful channels (Alt-right, Alt-lite, IDW)")
 ax.set_xlabel("segregation (expected steps among harmful channels)")
 ax.set_ylabel("channels")
-ax.legend(title="label")"""),
+ax.legend(title="label");"""),
     new_code_cell("""\
 reach = audit.reach[audit.reach.harmful_set == "alt_right"]
 fig, ax = plt.subplots(figsize=(7, 4))
@@ -308,7 +308,7 @@ for col in [c for c in reach.columns if c.startswith("from_")]:
 ax.set_title("Reach of Alt-right channels within k recommendations")
 ax.set_xlabel("k (recommendations followed)")
 ax.set_ylabel("probability of having reached Alt-right")
-ax.legend(fontsize=7)"""),
+ax.legend(fontsize=7);"""),
     new_code_cell("""\
 flow = audit.label_flow
 fig, ax = plt.subplots(figsize=(5, 4))
@@ -318,7 +318,7 @@ ax.set_yticks(range(len(flow.index)), flow.index)
 ax.set_title("Label-to-label recommendation flow")
 ax.set_xlabel("to label")
 ax.set_ylabel("from label")
-fig.colorbar(im, label="share of the source label's flow")"""),
+fig.colorbar(im, label="share of the source label's flow");"""),
     new_markdown_cell("## Rewiring: how far can ten edits move segregation?"),
     new_code_cell("""\
 rw = ga.rewire()

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/error.h"
+
 namespace counterpoint {
 
 Recommender::Recommender(std::unique_ptr<Retriever> retriever, std::unique_ptr<Ranker> ranker,
@@ -15,6 +17,7 @@ Recommender::Recommender(std::unique_ptr<Retriever> retriever, std::unique_ptr<R
 
 void Recommender::Init(InterventionContext ctx) {
   uploads_.reserve(ctx.catalog.size());
+  arm_ = ctx.arm;
   const std::vector<std::string>& types = options_.intervention_types;
   if (!types.empty() && types.size() != interventions_.size())
     throw std::logic_error("Recommender: " + std::to_string(types.size()) + " intervention types for " +
@@ -77,10 +80,17 @@ void Recommender::RecommendRetrieved(const RecContext& ctx, SlateBatch& batch) {
 
 void Recommender::RankAndCut(const RecContext& ctx, SlateBatch& batch) {
   // candidate-stage interventions (filtering)
-  for (auto& iv : interventions_) iv->OnCandidates(ctx, batch);
+  for (size_t i = 0; i < interventions_.size(); ++i) {
+    interventions_[i]->OnCandidates(ctx, batch);
+    CheckCandidates(ctx, batch, InterventionName(i));
+  }
   // score; score-stage interventions re-score from the whole pool; cut to slates
   ranker_->Score(ctx, batch);
-  for (auto& iv : interventions_) iv->OnScores(ctx, batch);
+  CheckScores(ctx, batch, "ranker '" + options_.ranker_type + "'");
+  for (size_t i = 0; i < interventions_.size(); ++i) {
+    interventions_[i]->OnScores(ctx, batch);
+    CheckScores(ctx, batch, InterventionName(i));
+  }
   CutSlates(batch);
 }
 
@@ -88,8 +98,61 @@ void Recommender::SlateStage(const RecContext& ctx, SlateBatch& batch, size_t be
   // slate-stage interventions (injection into slots), in scenario order; the ranker sees
   // the final slates
   end = std::min(end, interventions_.size());
-  for (size_t i = begin; i < end; ++i) interventions_[i]->OnSlate(ctx, batch);
+  for (size_t i = begin; i < end; ++i) {
+    interventions_[i]->OnSlate(ctx, batch);
+    CheckSlates(ctx, batch, InterventionName(i));
+  }
   if (end == interventions_.size()) ranker_->ObserveSlates(ctx, batch);
+}
+
+std::string Recommender::InterventionName(size_t i) const {
+  const std::string type = i < options_.intervention_types.size() ? options_.intervention_types[i] : "";
+  return "intervention " + std::to_string(i) + (type.empty() ? "" : " '" + type + "'");
+}
+
+namespace {
+std::string Where(const std::string& who, const std::string& arm, int64_t step) {
+  return who + " (arm '" + arm + "', step " + std::to_string(step) + ")";
+}
+std::string Position(const SlateBatch& b, int64_t u, int j, const char* what) {
+  return "user " + std::to_string(b.users ? b.users[u] : u) + "'s " + what + " " + std::to_string(j);
+}
+
+// the first id in rows x width `ids` that is neither -1 nor an item, as an error
+void CheckIds(const int64_t* ids, const SlateBatch& b, int width, int64_t n_items, const std::string& where,
+              const char* slot, const char* minus_one) {
+  for (int64_t u = 0; u < b.n; ++u)
+    for (int j = 0; j < width; ++j) {
+      const int64_t id = ids[u * width + j];
+      if (id < -1 || id >= n_items)
+        throw InputError(where, "wrote item id " + std::to_string(id) + " into " + Position(b, u, j, slot) +
+                                    "; an id is -1 (" + minus_one + ") or an item, 0.." + std::to_string(n_items - 1));
+    }
+}
+}  // namespace
+
+void Recommender::CheckCandidates(const RecContext& ctx, const SlateBatch& b, const std::string& who) const {
+  CheckIds(b.cand_ids.data(), b, b.k, ctx.catalog.size(), Where(who, arm_, ctx.step), "candidate", "dropped");
+}
+
+void Recommender::CheckScores(const RecContext& ctx, const SlateBatch& b, const std::string& who) const {
+  // one pass without branches first (vectorised); the search for the first NaN only on a hit
+  const float* s = b.cand_score.data();
+  const int64_t m = b.n * b.k;
+  bool any = false;
+  for (int64_t i = 0; i < m; ++i) any |= std::isnan(s[i]);
+  if (!any) return;
+  for (int64_t u = 0; u < b.n; ++u)
+    for (int j = 0; j < b.k; ++j)
+      if (b.cand_ids[u * b.k + j] >= 0 && std::isnan(s[u * b.k + j]))
+        throw InputError(Where(who, arm_, ctx.step),
+                         "wrote NaN into the score of " + Position(b, u, j, "candidate") + " (item " +
+                             std::to_string(b.cand_ids[u * b.k + j]) +
+                             "); a score is a number, higher first (-inf drops a candidate)");
+}
+
+void Recommender::CheckSlates(const RecContext& ctx, const SlateBatch& b, const std::string& who) const {
+  CheckIds(b.slate.data(), b, b.slate_size, ctx.catalog.size(), Where(who, arm_, ctx.step), "slate slot", "empty");
 }
 
 std::vector<size_t> Recommender::AllocationStages() const {

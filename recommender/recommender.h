@@ -36,6 +36,8 @@ struct RecommenderOptions {
   /// draws its random numbers under InterventionPurpose(type, occurrence). Empty (plug-ins
   /// assembled by hand): keyed by list position instead.
   std::vector<std::string> intervention_types;
+  /// The ranker's registered type (set by the scenario), for messages.
+  std::string ranker_type;
 };
 
 class Recommender {
@@ -115,7 +117,17 @@ class Recommender {
   std::unique_ptr<Retriever> retriever_;
   std::unique_ptr<Ranker> ranker_;
   std::vector<std::unique_ptr<Intervention>> interventions_;
+  /// The checks at the plug-in boundary (docs/python.md, "What plug-ins may write"): a
+  /// filled candidate's score is a number (NaN would rank below everything, silently); a
+  /// candidate or slate id is -1 or an item. Throw InputError naming the plug-in, the arm,
+  /// the step and the first bad position.
+  void CheckCandidates(const RecContext& ctx, const SlateBatch& b, const std::string& who) const;
+  void CheckScores(const RecContext& ctx, const SlateBatch& b, const std::string& who) const;
+  void CheckSlates(const RecContext& ctx, const SlateBatch& b, const std::string& who) const;
+  std::string InterventionName(size_t i) const;
+
   RecommenderOptions options_;
+  std::string arm_;               ///< for messages (Init)
   std::vector<int64_t> uploads_;  ///< this step's arrivals (reserved in Init)
 };
 

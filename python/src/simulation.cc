@@ -4,6 +4,8 @@
 // states and the last step's slates (read-only).
 #include <omp.h>
 
+#include <cmath>
+
 #include "core/rng.h"
 #include "experiment/runner.h"
 #include "python/src/bindings.h"
@@ -130,6 +132,44 @@ std::unique_ptr<PySimulation> MakeSimulation(ScenarioPtr sc, const std::string& 
   return s;
 }
 
+// The rules for the population's writable views (docs/python.md, "What plug-ins may
+// write"), checked before each step: a write that breaks one is named (array, user row,
+// column, the rule) instead of turning a metric into NaN or reading out of bounds.
+void CheckPopulation(const PySimulation& s, int64_t step) {
+  const Population& p = s.sim->population();
+  const int64_t n = p.rows, d = p.dim, h = p.history_length;
+  const int64_t n_items = s.world.catalog->size();
+  auto fail = [&](const std::string& array, int64_t row, int64_t col, const std::string& rule) {
+    throw py::value_error("population." + array + "[" + std::to_string(row) +
+                          (col >= 0 ? ", " + std::to_string(col) : std::string()) + "] breaks a rule before step " +
+                          std::to_string(step) + " (arm '" + s.arm->name + "'): " + rule);
+  };
+  for (const auto* v : {&p.interest, &p.estimate}) {
+    const char* name = v == &p.interest ? "interest" : "estimate";
+    for (int64_t r = 0; r < n; ++r) {
+      double norm2 = 0;
+      for (int64_t j = 0; j < d; ++j) {
+        const float x = (*v)[r * d + j];
+        if (!std::isfinite(x)) fail(name, r, j, "every entry is a finite number");
+        norm2 += static_cast<double>(x) * x;
+      }
+      if (std::abs(std::sqrt(norm2) - 1.0) > 1e-3)
+        fail(name, r, -1, "each row has unit norm (it is " + std::to_string(std::sqrt(norm2)) + ")");
+    }
+  }
+  for (int64_t r = 0; r < n; ++r) {
+    if (p.history_head[r] < 0 || p.history_head[r] >= h)
+      fail("history_head", r, -1, "0 <= history_head < history length " + std::to_string(h));
+    if (p.history_count[r] < 0 || p.history_count[r] > h)
+      fail("history_count", r, -1, "0 <= history_count <= history length " + std::to_string(h));
+    for (int64_t j = 0; j < h; ++j)
+      if (p.history[r * h + j] < -1 || p.history[r * h + j] >= n_items)
+        fail("history", r, j, "an entry is -1 (empty) or an item id, 0.." + std::to_string(n_items - 1));
+    if (p.sessions[r] < 0 || p.impressions[r] < 0 || p.clicks[r] < 0)
+      fail(p.sessions[r] < 0 ? "sessions" : p.impressions[r] < 0 ? "impressions" : "clicks", r, -1, "counts are >= 0");
+  }
+}
+
 // steps n more steps (GIL released; Ctrl-C and progress at each step boundary)
 void StepSimulation(PySimulation& s, int64_t n, const py::object& progress) {
   if (n < 0) throw py::value_error("steps must be >= 0");
@@ -140,6 +180,7 @@ void StepSimulation(PySimulation& s, int64_t n, const py::object& progress) {
   const int64_t first = s.next_step;
   py::gil_scoped_release release;
   for (int64_t t = first; t < first + n; ++t) {
+    CheckPopulation(s, t);
     s.sim->Step(t, s.rows.data() + t * cols);
     s.next_step = t + 1;
     py::gil_scoped_acquire gil;

@@ -22,3 +22,8 @@ def test_notebook_runs(path, monkeypatch, tmp_path):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     # from an empty directory, not the checkout: shipped scenarios are found by name
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    # no stray object reprs (a cell ending in ax.legend() shows "<matplotlib.legend.Legend at 0x...>")
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/plain", "")
+            assert not text.startswith("<matplotlib."), f"stray output {text!r} after: {cell.source[-80:]!r}"

@@ -190,3 +190,41 @@ def test_exception_in_a_hook_propagates():
 
     with pytest.raises(RuntimeError, match="boom at step 0"):
         cp.run(small_world(arms=[{"name": "a", "interventions": [{"type": "py_fails"}]}]), progress=False)
+
+
+def test_a_plugin_writing_nan_or_a_bad_id_is_named():
+    @cp.register_intervention("py_writes_nan")
+    class WritesNan(cp.Intervention):
+        def on_scores(self, ctx, batch):
+            batch.cand_score[0, 1] = np.nan
+
+    @cp.register_intervention("py_writes_bad_id")
+    class WritesBadId(cp.Intervention):
+        def on_slate(self, ctx, batch):
+            batch.slate[0, 0] = 10**9
+
+    with pytest.raises(cp.ScenarioError,
+                       match=r"intervention 0 'py_writes_nan' \(arm 'a', step 0\).*NaN .*candidate 1 "):
+        cp.run(small_world(arms=[{"name": "a", "interventions": [{"type": "py_writes_nan"}]}]), progress=False)
+    with pytest.raises(cp.ScenarioError,
+                       match=r"intervention 0 'py_writes_bad_id' \(arm 'a', step 0\).*item id 1000000000"):
+        cp.run(small_world(arms=[{"name": "a", "interventions": [{"type": "py_writes_bad_id"}]}]), progress=False)
+
+
+def test_a_bad_write_into_the_population_is_named():
+    sim = cp.Simulation(small_world())
+    sim.step()
+    interest = sim.population.interest
+    row = interest[3].copy()
+    interest[3, 0] = np.nan
+    with pytest.raises(ValueError, match=r"population\.interest\[3, 0\] breaks a rule before step 1.*finite"):
+        sim.step()
+    interest[3] = 2 * row
+    with pytest.raises(ValueError, match=r"population\.interest\[3\] .*unit norm"):
+        sim.step()
+    interest[3] = row
+    sim.population.history[5, 0] = -7
+    with pytest.raises(ValueError, match=r"population\.history\[5, 0\] .*-1 \(empty\) or an item id"):
+        sim.step()
+    sim.population.history[5, 0] = -1
+    sim.step()  # repaired: steps again
