@@ -17,6 +17,8 @@ from .scenario import Scenario, load_scenario, scenarios
 from .simulation import Catalog, Simulation
 from .sweep import sweep
 
+__version__ = _core.__version__  # the engine's version, as `counterpoint --version` prints it
+
 __all__ = [
     "AccessDeniedError", "AuditResult", "Catalog", "CounterpointError", "GraphAudit", "Intervention",
     "MissingFileError", "Ranker", "Result", "RewireResult", "Scenario", "ScenarioError", "Simulation",

@@ -9,7 +9,7 @@ import pandas as pd
 from . import _core
 from .frames import frame
 from .privacy import require_raw_access
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, override_strings
 
 __all__ = ["run", "Result", "progress_bar"]
 
@@ -35,15 +35,18 @@ def progress_bar(total_desc="simulating"):
     return update, close
 
 
-def run(scenario, overrides=None, arms=None, progress=True, threads=None):
+def run(scenario, overrides=None, arms=None, progress=True, threads=None, seed=None):
     """Runs every arm for every replicate; returns a :class:`Result`.
 
     ``scenario`` is a path, a dict or a Scenario; ``overrides`` and ``arms`` as in
     :func:`load_scenario`. ``progress``: True draws a bar, False none, or a callable
     ``(done, total)`` called at each step boundary. The GIL is released while the
     engine runs; Ctrl-C (KeyboardInterrupt) stops it cleanly between two steps.
-    ``threads`` sets the OpenMP thread count (results do not depend on it).
+    ``threads`` sets the OpenMP thread count (results do not depend on it). ``seed``
+    replaces the scenario's base seed (the ``seed`` key; replicates derive theirs from it).
     """
+    if seed is not None:
+        overrides = override_strings(overrides) + [f"seed={int(seed)}"]
     sc = load_scenario(scenario, overrides, arms)
     close = lambda: None  # noqa: E731
     if progress is True:

@@ -7,6 +7,7 @@ import pandas as pd
 from . import _core
 from .frames import frame
 from .privacy import require_raw_access
+from .run import progress_bar
 from .scenario import load_scenario
 
 __all__ = ["Simulation", "Catalog"]
@@ -82,8 +83,20 @@ class Simulation:
         return self._core.next_step
 
     def step(self, n=1, progress=None):
-        """Runs n steps (GIL released; Ctrl-C stops between steps, the state is the last full step)."""
-        self._core.step(n, progress)
+        """Runs n steps (GIL released; Ctrl-C stops between steps, the state is the last full step).
+
+        ``progress``: True draws a bar (as in :func:`counterpoint.run`), False or None
+        none, or a callable ``(done, total)`` called at each step boundary.
+        """
+        close = lambda: None  # noqa: E731
+        if progress is True:
+            progress, close = progress_bar()
+        elif progress is False:
+            progress = None
+        try:
+            self._core.step(n, progress)
+        finally:
+            close()
         return self
 
     def run(self, progress=None):

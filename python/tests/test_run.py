@@ -123,3 +123,20 @@ def test_shipped_scenarios_run_by_name_from_any_directory(tmp_path, monkeypatch)
         cp.load_scenario("rabit_hole")
     msg = str(info.value)
     assert str(tmp_path / "rabit_hole") in msg and f"current directory {tmp_path}" in msg and "rabbit_hole" in msg
+
+
+def test_version_seed_and_a_progress_bar_from_python():
+    # the version `counterpoint --version` prints
+    assert cp.__version__ and cp.__version__ == cp._core.__version__
+    # seed= is the scenario's seed key: the same as the override, different from the default
+    sc = small_world(replicates=1, steps=2)
+    by_arg = cp.run(sc, seed=12345, progress=False).metrics
+    by_override = cp.run(sc, overrides={"seed": 12345}, progress=False).metrics
+    pd.testing.assert_frame_equal(by_arg, by_override, check_exact=True)
+    assert not by_arg.equals(cp.run(sc, progress=False).metrics)
+    # sim.step(progress=True) draws a bar as cp.run does, and steps as without one
+    calls = []
+    sim = cp.Simulation(sc)
+    sim.step(1, progress=True)
+    sim.step(1, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 1)] and sim.next_step == 2
