@@ -9,6 +9,7 @@ during the call: copy what you keep.
 
 import atexit
 import inspect
+import json
 
 from . import _core
 
@@ -89,8 +90,22 @@ def register_intervention(name, cls=None, doc=None):
     return _register(_core.register_intervention, Intervention, name, cls, doc)
 
 
+def _typed(kind, text):
+    """A parameter's default in its own type (the engine lists them as text)."""
+    if kind == "integer":
+        return int(text)
+    if kind == "number":
+        return float(text)  # the shortest text that reads back as the same double
+    if kind == "boolean":
+        return text == "true"
+    if kind == "list of integers":
+        return json.loads(text)
+    return text
+
+
 def _specs(entries):
-    return {name: {"doc": doc, "params": [dict(zip(("name", "type", "default", "doc"), p)) for p in params]}
+    return {name: {"doc": doc, "params": [{"name": n, "type": t, "default": _typed(t, d), "doc": pd}
+                                          for n, t, d, pd in params]}
             for name, doc, params in entries}
 
 

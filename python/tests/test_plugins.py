@@ -228,3 +228,17 @@ def test_a_bad_write_into_the_population_is_named():
         sim.step()
     sim.population.history[5, 0] = -1
     sim.step()  # repaired: steps again
+
+
+def test_plugin_defaults_have_their_types():
+    def defaults(spec):
+        return {p["name"]: p["default"] for p in spec["params"]}
+
+    demote = defaults(cp.interventions()["demote_harmful"])
+    assert demote == {"threshold": 0.5, "weight": 1.0} and isinstance(demote["threshold"], float)
+    moderation = cp.interventions()["moderation"]
+    for p in moderation["params"]:
+        want = {"integer": int, "number": float, "boolean": bool, "string": str, "list of integers": list}[p["type"]]
+        assert type(p["default"]) is want, p
+    cn = defaults(cp.interventions()["counter_narrative_injection"])
+    assert cn["slots"] == [1] and cn["organisations"] == [] and cn["window"] == 5 and cn["trigger"] == "harm_share"
