@@ -129,9 +129,16 @@ class Result:
     def summary(self):
         return json.loads(self._core.summary_json())
 
+    def _arms_categorical(self, df, columns=("arm",)):
+        """The arm columns as categoricals ordered as in the scenario, as in every frame."""
+        for c in columns:
+            if c in df.columns:
+                df[c] = pd.Categorical(df[c], categories=self.arms)
+        return df
+
     @cached_property
     def metrics_summary(self):
-        return pd.read_csv(io.StringIO(self._core.metrics_summary_csv()))
+        return self._arms_categorical(pd.read_csv(io.StringIO(self._core.metrics_summary_csv())))
 
     @cached_property
     def summary_frame(self):
@@ -141,18 +148,19 @@ class Result:
             for metric, v in block["final"].items():
                 rows.append({"arm": arm, "metric": metric, **{k: v.get(k) for k in ("mean", "ci95_low", "ci95_high",
                                                                                      "n")}})
-        return pd.DataFrame(rows)
+        return self._arms_categorical(pd.DataFrame(rows, columns=["arm", "metric", "mean", "ci95_low", "ci95_high",
+                                                                  "n"]))
 
     @cached_property
     def comparisons(self):
         """summary.json's comparisons: each arm against the control per metric (final step, paired over
         replicates): diff with ci_low/ci_high, relative with its CI, n."""
-        return pd.DataFrame(self.summary["comparisons"])
+        return self._arms_categorical(pd.DataFrame(self.summary["comparisons"]), ("arm", "control"))
 
     @cached_property
     def coverage_gaps(self):
         text = self._core.coverage_gaps_csv()
-        return pd.read_csv(io.StringIO(text)) if text else pd.DataFrame()
+        return self._arms_categorical(pd.read_csv(io.StringIO(text))) if text else pd.DataFrame()
 
     def induced_graph(self, arm):
         """(nodes, edges) DataFrames of the arm's induced watch-next graph (output.graph)."""

@@ -140,3 +140,15 @@ def test_version_seed_and_a_progress_bar_from_python():
     sim.step(1, progress=True)
     sim.step(1, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 1)] and sim.next_step == 2
+
+
+def test_arm_columns_are_categoricals_in_the_scenarios_order():
+    # arms listed so that the scenario's order is not the alphabetical one
+    res = cp.run(small_world(arms=[{"name": "zeta"}, {"name": "alpha", "ranker": {"type": "relevance"}}],
+                             replicates=2, steps=2), progress=False)
+    assert res.arms == ["zeta", "alpha"]
+    for name in ("metrics", "metrics_summary", "summary_frame", "comparisons"):
+        df = getattr(res, name)
+        assert isinstance(df["arm"].dtype, pd.CategoricalDtype), name
+        assert list(df["arm"].cat.categories) == ["zeta", "alpha"], name
+    assert list(res.comparisons["control"].cat.categories) == ["zeta", "alpha"]
