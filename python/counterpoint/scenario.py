@@ -73,6 +73,11 @@ class Scenario:
             raise AttributeError(name)
         return getattr(self._core, name)
 
+    def __dir__(self):
+        # the engine's fields beside the class's own, for tab completion (IPython, Jupyter)
+        fields = [n for n in dir(self._core) if not n.startswith("_") and n != "resolved_json"]
+        return sorted(set(super().__dir__()) | set(fields))
+
     @property
     def resolved(self):
         """Every resolved setting, defaults filled in (the manifest's ``scenario``)."""

@@ -152,3 +152,10 @@ def test_arm_columns_are_categoricals_in_the_scenarios_order():
         assert isinstance(df["arm"].dtype, pd.CategoricalDtype), name
         assert list(df["arm"].cat.categories) == ["zeta", "alpha"], name
     assert list(res.comparisons["control"].cat.categories) == ["zeta", "alpha"]
+
+
+def test_scenario_fields_show_in_tab_completion():
+    names = dir(cp.load_scenario(small_world()))
+    for field in ("name", "steps", "replicates", "seed", "arms", "control", "n_users", "output_dir", "description",
+                  "with_overrides", "resolved"):
+        assert field in names, field
