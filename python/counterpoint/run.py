@@ -2,6 +2,7 @@
 
 import io
 import json
+import sys
 from functools import cached_property
 
 import pandas as pd
@@ -14,18 +15,33 @@ from .scenario import Scenario, load_scenario, override_strings
 __all__ = ["run", "Result", "progress_bar"]
 
 
+def _in_notebook():
+    """True inside a Jupyter kernel (IPython's ZMQ shell), False in a terminal or script."""
+    shell = sys.modules.get("IPython") and getattr(sys.modules["IPython"], "get_ipython", lambda: None)()
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def progress_bar(total_desc="simulating"):
-    """A progress callback ``(done, total)`` drawing a tqdm bar (tqdm.std: no widgets needed)."""
+    """A progress callback ``(done, total)`` drawing a tqdm bar. In Jupyter the bar stays
+    when the run ends (the record of how long it took), drawn as a widget when ipywidgets
+    is installed and as text otherwise; in a terminal it is cleared."""
     try:
         from tqdm.std import tqdm
     except ImportError:  # no tqdm: no bar
         return None, lambda: None
+    notebook = _in_notebook()
+    if notebook:
+        try:
+            import ipywidgets  # noqa: F401  (tqdm.notebook needs it)
+            from tqdm.notebook import tqdm
+        except ImportError:
+            pass
     bar = None
 
     def update(done, total):
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, desc=total_desc, unit="step", leave=False)
+            bar = tqdm(total=total, desc=total_desc, unit="step", leave=notebook)
         bar.update(done - bar.n)
 
     def close():

@@ -159,3 +159,34 @@ def test_scenario_fields_show_in_tab_completion():
     for field in ("name", "steps", "replicates", "seed", "arms", "control", "n_users", "output_dir", "description",
                   "with_overrides", "resolved"):
         assert field in names, field
+
+
+def test_the_progress_bar_stays_in_a_notebook(monkeypatch):
+    import sys
+
+    import tqdm.std
+    run_module = sys.modules["counterpoint.run"]
+    in_notebook = run_module._in_notebook
+    made = []
+
+    class Bar:
+        def __init__(self, **kwargs):
+            made.append(kwargs)
+            self.n = 0
+
+        def update(self, k):
+            self.n += k
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(tqdm.std, "tqdm", Bar)
+    for notebook in (False, True):
+        monkeypatch.setattr(run_module, "_in_notebook", lambda: notebook)
+        update, close = run_module.progress_bar()
+        update(1, 2)
+        update(2, 2)
+        close()
+    # cleared in a terminal, kept in Jupyter (without ipywidgets: the text bar)
+    assert [m["leave"] for m in made] == [False, True] and all(m["total"] == 2 for m in made)
+    assert not in_notebook()  # pytest is no Jupyter kernel
