@@ -82,14 +82,14 @@ void Recommender::RankAndCut(const RecContext& ctx, SlateBatch& batch) {
   // candidate-stage interventions (filtering)
   for (size_t i = 0; i < interventions_.size(); ++i) {
     interventions_[i]->OnCandidates(ctx, batch);
-    CheckCandidates(ctx, batch, InterventionName(i));
+    CheckCandidates(ctx, batch, i);
   }
   // score; score-stage interventions re-score from the whole pool; cut to slates
   ranker_->Score(ctx, batch);
-  CheckScores(ctx, batch, "ranker '" + options_.ranker_type + "'");
+  CheckScores(ctx, batch, kRanker);
   for (size_t i = 0; i < interventions_.size(); ++i) {
     interventions_[i]->OnScores(ctx, batch);
-    CheckScores(ctx, batch, InterventionName(i));
+    CheckScores(ctx, batch, i);
   }
   CutSlates(batch);
 }
@@ -100,42 +100,48 @@ void Recommender::SlateStage(const RecContext& ctx, SlateBatch& batch, size_t be
   end = std::min(end, interventions_.size());
   for (size_t i = begin; i < end; ++i) {
     interventions_[i]->OnSlate(ctx, batch);
-    CheckSlates(ctx, batch, InterventionName(i));
+    CheckSlates(ctx, batch, i);
   }
   if (end == interventions_.size()) ranker_->ObserveSlates(ctx, batch);
 }
 
-std::string Recommender::InterventionName(size_t i) const {
-  const std::string type = i < options_.intervention_types.size() ? options_.intervention_types[i] : "";
-  return "intervention " + std::to_string(i) + (type.empty() ? "" : " '" + type + "'");
+std::string Recommender::PluginWhere(size_t plugin, int64_t step) const {
+  std::string who = "ranker '" + options_.ranker_type + "'";
+  if (plugin != kRanker) {
+    const std::string type = plugin < options_.intervention_types.size() ? options_.intervention_types[plugin] : "";
+    who = "intervention " + std::to_string(plugin) + (type.empty() ? "" : " '" + type + "'");
+  }
+  return who + " (arm '" + arm_ + "', step " + std::to_string(step) + ")";
 }
 
 namespace {
-std::string Where(const std::string& who, const std::string& arm, int64_t step) {
-  return who + " (arm '" + arm + "', step " + std::to_string(step) + ")";
-}
 std::string Position(const SlateBatch& b, int64_t u, int j, const char* what) {
   return "user " + std::to_string(b.users ? b.users[u] : u) + "'s " + what + " " + std::to_string(j);
 }
 
-// the first id in rows x width `ids` that is neither -1 nor an item, as an error
-void CheckIds(const int64_t* ids, const SlateBatch& b, int width, int64_t n_items, const std::string& where,
-              const char* slot, const char* minus_one) {
+// the first id in rows x width `ids` that is neither -1 nor an item, as an error placed by
+// `where()` (built only then)
+template <class Where>
+void CheckIds(const int64_t* ids, const SlateBatch& b, int width, int64_t n_items, const Where& where, const char* slot,
+              const char* minus_one) {
   for (int64_t u = 0; u < b.n; ++u)
     for (int j = 0; j < width; ++j) {
       const int64_t id = ids[u * width + j];
       if (id < -1 || id >= n_items)
-        throw InputError(where, "wrote item id " + std::to_string(id) + " into " + Position(b, u, j, slot) +
-                                    "; an id is -1 (" + minus_one + ") or an item, 0.." + std::to_string(n_items - 1));
+        throw InputError(where(), "wrote item id " + std::to_string(id) + " into " + Position(b, u, j, slot) +
+                                      "; an id is -1 (" + minus_one + ") or an item, 0.." +
+                                      std::to_string(n_items - 1));
     }
 }
 }  // namespace
 
-void Recommender::CheckCandidates(const RecContext& ctx, const SlateBatch& b, const std::string& who) const {
-  CheckIds(b.cand_ids.data(), b, b.k, ctx.catalog.size(), Where(who, arm_, ctx.step), "candidate", "dropped");
+void Recommender::CheckCandidates(const RecContext& ctx, const SlateBatch& b, size_t plugin) const {
+  CheckIds(
+      b.cand_ids.data(), b, b.k, ctx.catalog.size(), [&] { return PluginWhere(plugin, ctx.step); }, "candidate",
+      "dropped");
 }
 
-void Recommender::CheckScores(const RecContext& ctx, const SlateBatch& b, const std::string& who) const {
+void Recommender::CheckScores(const RecContext& ctx, const SlateBatch& b, size_t plugin) const {
   // one pass without branches first (vectorised); the search for the first NaN only on a hit
   const float* s = b.cand_score.data();
   const int64_t m = b.n * b.k;
@@ -145,14 +151,16 @@ void Recommender::CheckScores(const RecContext& ctx, const SlateBatch& b, const 
   for (int64_t u = 0; u < b.n; ++u)
     for (int j = 0; j < b.k; ++j)
       if (b.cand_ids[u * b.k + j] >= 0 && std::isnan(s[u * b.k + j]))
-        throw InputError(Where(who, arm_, ctx.step),
+        throw InputError(PluginWhere(plugin, ctx.step),
                          "wrote NaN into the score of " + Position(b, u, j, "candidate") + " (item " +
                              std::to_string(b.cand_ids[u * b.k + j]) +
                              "); a score is a number, higher first (-inf drops a candidate)");
 }
 
-void Recommender::CheckSlates(const RecContext& ctx, const SlateBatch& b, const std::string& who) const {
-  CheckIds(b.slate.data(), b, b.slate_size, ctx.catalog.size(), Where(who, arm_, ctx.step), "slate slot", "empty");
+void Recommender::CheckSlates(const RecContext& ctx, const SlateBatch& b, size_t plugin) const {
+  CheckIds(
+      b.slate.data(), b, b.slate_size, ctx.catalog.size(), [&] { return PluginWhere(plugin, ctx.step); }, "slate slot",
+      "empty");
 }
 
 std::vector<size_t> Recommender::AllocationStages() const {

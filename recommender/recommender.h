@@ -120,11 +120,14 @@ class Recommender {
   /// The checks at the plug-in boundary (docs/python.md, "What plug-ins may write"): a
   /// filled candidate's score is a number (NaN would rank below everything, silently); a
   /// candidate or slate id is -1 or an item. Throw InputError naming the plug-in, the arm,
-  /// the step and the first bad position.
-  void CheckCandidates(const RecContext& ctx, const SlateBatch& b, const std::string& who) const;
-  void CheckScores(const RecContext& ctx, const SlateBatch& b, const std::string& who) const;
-  void CheckSlates(const RecContext& ctx, const SlateBatch& b, const std::string& who) const;
-  std::string InterventionName(size_t i) const;
+  /// the step and the first bad position. `plugin`: the intervention's index, or kRanker;
+  /// its name is only spelt out for a message.
+  static constexpr size_t kRanker = static_cast<size_t>(-1);
+  void CheckCandidates(const RecContext& ctx, const SlateBatch& b, size_t plugin) const;
+  void CheckScores(const RecContext& ctx, const SlateBatch& b, size_t plugin) const;
+  void CheckSlates(const RecContext& ctx, const SlateBatch& b, size_t plugin) const;
+  /// "intervention 2 'calibrate' (arm 'a', step 3)" or "ranker 'engagement' (arm ...)".
+  std::string PluginWhere(size_t plugin, int64_t step) const;
 
   RecommenderOptions options_;
   std::string arm_;               ///< for messages (Init)
