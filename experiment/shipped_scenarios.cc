@@ -30,23 +30,29 @@ std::string Description(const std::string& path) {
   }
   return "";
 }
-}  // namespace
 
-std::vector<ShippedScenario> ListShippedScenarios(const std::vector<std::string>& dirs) {
+// every *.yaml of `dirs` by name, the first directory that has a name winning: name and
+// path, names ascending (no file is parsed)
+std::vector<ShippedScenario> ScenarioFiles(const std::vector<std::string>& dirs) {
   std::vector<ShippedScenario> out;
   for (const std::string& dir : dirs) {
     std::error_code ec;
-    std::vector<fs::path> files;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-      if (it->path().extension() == ".yaml" && it->is_regular_file(ec)) files.push_back(it->path());
-    std::sort(files.begin(), files.end());
-    for (const fs::path& f : files) {
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      const fs::path& f = it->path();
       const std::string name = f.stem().string();
-      if (std::none_of(out.begin(), out.end(), [&](const ShippedScenario& s) { return s.name == name; }))
-        out.push_back({name, f.string(), Description(f.string())});
+      if (f.extension() == ".yaml" && it->is_regular_file(ec) &&
+          std::none_of(out.begin(), out.end(), [&](const ShippedScenario& s) { return s.name == name; }))
+        out.push_back({name, f.string(), ""});
     }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+}  // namespace
+
+std::vector<ShippedScenario> ListShippedScenarios(const std::vector<std::string>& dirs) {
+  std::vector<ShippedScenario> out = ScenarioFiles(dirs);
+  for (ShippedScenario& s : out) s.description = Description(s.path);
   return out;
 }
 
@@ -57,15 +63,15 @@ std::string ResolveScenarioPath(const std::string& arg, const std::vector<std::s
     throw InputError(arg,
                      "is a directory, not a scenario file: give the YAML file (counterpoint list scenarios "
                      "names the shipped ones)");
-  const std::vector<ShippedScenario> shipped = ListShippedScenarios(dirs);
   const fs::path p(arg);
   if (!p.has_parent_path()) {
-    const std::string name = p.extension() == ".yaml" ? p.stem().string() : arg;
-    for (const ShippedScenario& s : shipped)
-      if (s.name == name) return s.path;
+    // the first directory that has the name, as in ListShippedScenarios
+    const std::string file = (p.extension() == ".yaml" ? p.stem().string() : arg) + ".yaml";
+    for (const std::string& dir : dirs)
+      if (fs::is_regular_file(fs::path(dir) / file, ec)) return (fs::path(dir) / file).string();
   }
   std::string names;
-  for (const ShippedScenario& s : shipped) names += (names.empty() ? "" : ", ") + s.name;
+  for (const ShippedScenario& s : ScenarioFiles(dirs)) names += (names.empty() ? "" : ", ") + s.name;
   const fs::path cwd = fs::current_path(ec);
   throw FileNotFound(arg, "no such scenario file (looked for " + fs::absolute(p, ec).string() + ", current directory " +
                               cwd.string() + ") and no shipped scenario of that name; shipped: " +

@@ -12,6 +12,12 @@ ScenarioPtr Select(Scenario sc, const std::vector<std::string>& arms) {
   return std::make_shared<Scenario>(std::move(sc));
 }
 
+// `first`, then the directories the engine looks in for shipped scenarios
+std::vector<std::string> WithEngineDirs(std::vector<std::string> first) {
+  for (std::string& d : ShippedScenarioDirs()) first.push_back(std::move(d));
+  return first;
+}
+
 std::vector<std::string> ArmNames(const Scenario& sc) {
   std::vector<std::string> out;
   for (const ArmSpec& a : sc.arms) out.push_back(a.name);
@@ -47,15 +53,14 @@ void bind_scenario(py::module_& m) {
   // shipped scenarios by name: `dirs` first (the package's own copy), then the engine's
   m.def(
       "resolve_scenario",
-      [](const std::string& arg, std::vector<std::string> dirs) {
-        for (std::string& d : ShippedScenarioDirs()) dirs.push_back(std::move(d));
-        return ResolveScenarioPath(arg, dirs);
+      [](const std::string& arg, const std::vector<std::string>& dirs) {
+        return ResolveScenarioPath(arg, WithEngineDirs(dirs));
       },
       py::arg("arg"), py::arg("dirs") = std::vector<std::string>{});
-  m.def("shipped_scenarios", [](std::vector<std::string> dirs) {
-    for (std::string& d : ShippedScenarioDirs()) dirs.push_back(std::move(d));
+  m.def("shipped_scenarios", [](const std::vector<std::string>& dirs) {
     std::vector<std::tuple<std::string, std::string, std::string>> out;
-    for (const ShippedScenario& s : ListShippedScenarios(dirs)) out.emplace_back(s.name, s.description, s.path);
+    for (const ShippedScenario& s : ListShippedScenarios(WithEngineDirs(dirs)))
+      out.emplace_back(s.name, s.description, s.path);
     return out;
   });
   m.def(
