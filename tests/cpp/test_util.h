@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +18,16 @@
 #include "experiment/runner.h"
 
 namespace counterpoint::testing {
+
+/// An empty directory of its own under the system's temporary directory, named by `name`
+/// and the process (what was there is removed first); the test removes it when done.
+inline std::filesystem::path FreshTempDir(const std::string& name) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("counterpoint_" + name + "_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
 
 /// A run that checkpoints to `path` every `every` steps (by default only where it stops)
 /// and stops once `stop_at` steps are done (each call's control counts its own polls)

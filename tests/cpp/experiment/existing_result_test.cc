@@ -3,24 +3,19 @@
 #include "experiment/existing_result.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
+#include "test_util.h"
 
 namespace counterpoint {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path Fresh(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("counterpoint_existing_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path Fresh(const std::string& name) { return testing::FreshTempDir("existing_" + name); }
 
 void Manifest(const fs::path& dir, const std::string& text) {
   fs::create_directories(dir);

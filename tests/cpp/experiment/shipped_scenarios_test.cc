@@ -3,24 +3,19 @@
 #include "experiment/shipped_scenarios.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
+#include "test_util.h"
 
 namespace counterpoint {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path Dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("counterpoint_shipped_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path Dir(const std::string& name) { return testing::FreshTempDir("shipped_" + name); }
 
 TEST(ShippedScenariosTest, NamesResolveInTheFirstDirectoryThatHasThem) {
   const fs::path first = Dir("first"), second = Dir("second");

@@ -27,7 +27,7 @@ std::shared_ptr<const Catalog> TwoRegions() {
 TEST(CoverageGapsTest, UncoveredRegionWithTrafficRanksFirst) {
   const auto cat = TwoRegions();
   const std::vector<int64_t> at_risk = {10, 20, 5, 1, 100, 100};
-  const auto map = CoverageGaps(*cat, at_risk, {2, 0.05, 10});
+  const auto map = CoverageGaps(*cat, at_risk, {2, 0.05, 10, {}});
   ASSERT_EQ(map.size(), 2u);
   // B: centroid (0,1) by symmetry, nearest CN at distance 1 - sin(0.1); uncovered, rank 1
   const CoverageRegion& b = map[0];
@@ -61,10 +61,12 @@ TEST(CoverageGapsTest, OnlyTheChosenOrganisationsCounterNarrativesCover) {
   d.creator = {1, 1, 1, 1, 7, 1};
   const Catalog cat(std::move(d), "two regions, creators");
   const std::vector<int64_t> at_risk = {10, 20, 5, 1, 100, 100};
-  CoverageOptions options{2, 0.05, 10};
+  CoverageOptions options{2, 0.05, 10, {}};
   options.organisations = {7};
   for (const CoverageRegion& r : CoverageGaps(cat, at_risk, options))
-    if (r.at_risk_impressions == 30) EXPECT_TRUE(r.covered);  // A, as with every counter-narrative
+    if (r.at_risk_impressions == 30) {
+      EXPECT_TRUE(r.covered);  // A, as with every counter-narrative
+    }
   options.organisations = {8};
   const auto map = CoverageGaps(cat, at_risk, options);
   ASSERT_EQ(map.size(), 2u);
@@ -84,7 +86,7 @@ TEST(CoverageGapsTest, NoCounterNarrativeMeansNothingIsCovered) {
   d.labels = {Label::kExtremist, Label::kMainstream};
   d.extremity = {0.9f, 0};
   const Catalog cat(std::move(d), "none");
-  const auto map = CoverageGaps(cat, {}, {5, 2.0, 3});
+  const auto map = CoverageGaps(cat, {}, {5, 2.0, 3, {}});
   ASSERT_EQ(map.size(), 1u);  // k is capped by the number of harmful items
   EXPECT_FALSE(map[0].covered);
   EXPECT_TRUE(std::isinf(map[0].nearest_cn_distance));
