@@ -1,9 +1,27 @@
-"""What the scripts that regenerate numbers in docs/ and the README share: replacing the
-text between two markers of a file atomically, the commit the numbers belong to, and
-the commands they run, printed."""
+"""What the scripts that regenerate numbers in docs/ and the README share: the checkout and
+the command they run (located and checked the same way), their common --threads option,
+replacing the text between two markers of a file atomically, the commit the numbers
+belong to, and the commands they run, printed."""
+import argparse
 import os
 import subprocess
 import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
+
+
+def argument_parser(doc):
+    """A parser described by the first line of `doc`, with --threads (default: every core)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    return ap
+
+
+def require_cli(who):
+    """Exits naming `who` when the command is not built."""
+    if not os.access(CLI, os.X_OK):
+        sys.exit(f"{who}: {CLI} not found; build first: bash scripts/setup.sh")
 
 
 def write_between(path, begin, end, body, who):

@@ -12,7 +12,6 @@ changes. The commands are printed.
 
 Usage: /usr/bin/python3 scripts/graph_results.py [--threads 2]
 (about 3 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
-import argparse
 import json
 import math
 import os
@@ -20,10 +19,8 @@ import subprocess
 import sys
 import tempfile
 
-from docs_markers import committed_head, show_command, write_between
+from docs_markers import CLI, ROOT, argument_parser, committed_head, require_cli, show_command, write_between
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
 ARMS = ["engagement", "relevance", "random_sample"]
 REPLICATES = 3
 # two-sided 95% Student-t quantiles by degrees of freedom
@@ -47,11 +44,9 @@ def split(path, replicate, out):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap = argument_parser(__doc__)
     args = ap.parse_args()
-    if not os.access(CLI, os.X_OK):
-        sys.exit(f"graph_results.py: {CLI} not found; build first: bash scripts/setup.sh")
+    require_cli("graph_results.py")
     commit = committed_head(ROOT, "graph_results.py")
     audits = {}  # (arm, replicate) -> audit json
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,7 +14,6 @@ the negative control of the drift result.
 Usage: /usr/bin/python3 scripts/intervention_results.py [--threads 2]
        [--replicates N: a quick look at N replicates; prints, never writes the docs]
 (about 15 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
-import argparse
 import csv
 import datetime
 import json
@@ -23,10 +22,9 @@ import subprocess
 import sys
 import tempfile
 
-from docs_markers import has_uncommitted_changes, head_commit, show_command, write_between
+from docs_markers import (CLI, ROOT, argument_parser, has_uncommitted_changes, head_commit, require_cli, show_command,
+                          write_between)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
 
 # per scenario, the metrics read (in this order); what each intervention defines and what
 # it costs. `assumed`: a result the model's parameters set rather than one that emerges
@@ -139,12 +137,10 @@ def markdown(rows, sweep, commit, date):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap = argument_parser(__doc__)
     ap.add_argument("--replicates", type=int, default=0, help="a quick look (never written to the docs)")
     args = ap.parse_args()
-    if not os.access(CLI, os.X_OK):
-        sys.exit(f"intervention_results.py: {CLI} not found; build first: bash scripts/setup.sh")
+    require_cli("intervention_results.py")
     commit, dirty = head_commit(ROOT, short=False), has_uncommitted_changes(ROOT)
     rows = []
     for scenario, metrics in SCENARIOS:

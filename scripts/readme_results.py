@@ -4,21 +4,17 @@
 Runs scenarios/rabbit_hole.yaml and scenarios/negative_control.yaml at their shipped
 replicate counts (the commands are printed) and puts the summary table each prints
 between the markers <!-- readme:SCENARIO:begin --> and <!-- readme:SCENARIO:end --> of
-README.md and of docs/validity.md where it has them, with the commit it was made at. Refuses a tree with uncommitted changes:
-the numbers must belong to a commit.
+README.md and of docs/validity.md where it has them, with the commit it was made at.
+Refuses a tree with uncommitted changes: the numbers must belong to a commit.
 
 Usage: /usr/bin/python3 scripts/readme_results.py [--threads 2]
 (about 2 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
-import argparse
 import os
 import subprocess
-import sys
 import tempfile
 
-from docs_markers import committed_head, show_command, write_between
+from docs_markers import CLI, ROOT, argument_parser, committed_head, require_cli, show_command, write_between
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
 SCENARIOS = ["rabbit_hole", "negative_control"]
 
 
@@ -34,11 +30,9 @@ def table(scenario, threads):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap = argument_parser(__doc__)
     args = ap.parse_args()
-    if not os.access(CLI, os.X_OK):
-        sys.exit(f"readme_results.py: {CLI} not found; build first: bash scripts/setup.sh")
+    require_cli("readme_results.py")
     commit = committed_head(ROOT, "readme_results.py")
     for scenario in SCENARIOS:
         body = (f"<!-- made by scripts/readme_results.py at commit {commit} -->\n```\n"

@@ -10,7 +10,6 @@ and the table between the markers in docs/validity.md.
 
 Usage: /usr/bin/python3 scripts/sensitivity.py [--replicates 5] [--threads 2]
 (about 6 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
-import argparse
 import csv
 import json
 import os
@@ -20,13 +19,11 @@ import tempfile
 
 import matplotlib
 
-from docs_markers import write_between
+from docs_markers import CLI, ROOT, argument_parser, require_cli, write_between
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
 SCENARIO = os.path.join(ROOT, "scenarios", "rabbit_hole.yaml")
 DEFAULTS = {"extremity_appeal": "6", "ctr_weight": "8", "drift_rate": "0.25", "learner": "choice_gradient",
             "n_items": "20000", "ctr_debias": "none", "news_value": "0"}
@@ -55,12 +52,10 @@ def paired_difference(sets, replicates, threads):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argument_parser(__doc__)
     ap.add_argument("--replicates", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     args = ap.parse_args()
-    if not os.access(CLI, os.X_OK):
-        sys.exit(f"sensitivity.py: {CLI} not found; build first: bash scripts/setup.sh")
+    require_cli("sensitivity.py")
     rows, cache = [], {}
     for factor, key, values in FACTORS:
         for v in values:
