@@ -18,6 +18,23 @@ void PrintSpec(const std::string& name, const ComponentSpec& spec) {
   for (const auto& p : spec.params)
     std::cout << "      " << p.name << " (" << ParamTypeName(p.type) << (p.required ? ", required" : "") << ", default "
               << ParamValueToString(p.default_value) << "): " << p.doc << "\n";
+  for (const auto& m : spec.metrics)
+    std::cout << "      metric " << m.name << " (" << MetricKindName(m.kind) << ", " << m.unit << "): " << m.definition
+              << "\n";
+}
+
+// every metric column of `Reg`'s plug-ins, by plug-in
+template <class Reg>
+void PrintMetrics(const std::string& title) {
+  std::cout << title << ":\n";
+  for (const auto& name : Reg::Get().Names()) {
+    const ComponentSpec& spec = Reg::Get().Find(name)->spec;
+    if (spec.metrics.empty()) continue;
+    std::cout << "  " << name << ":\n";
+    for (const auto& m : spec.metrics)
+      std::cout << "      " << m.name << " (" << MetricKindName(m.kind) << ", " << m.unit << "): " << m.definition
+                << "\n";
+  }
 }
 template <class Reg>
 void PrintRegistry(const std::string& title) {
@@ -42,10 +59,20 @@ Action AddListCommand(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("list", "List scenario blocks and plug-ins with their parameters, and the shipped scenarios.");
   auto what = std::make_shared<std::string>();
-  cmd->add_option("what", *what, "scenarios: only the shipped scenarios")->check(CLI::IsMember({"scenarios"}));
+  cmd->add_option("what", *what,
+                  "scenarios: only the shipped scenarios; metrics: only the metric columns, with their kind (share, "
+                  "level, signed: docs/metrics.md), unit and definition")
+      ->check(CLI::IsMember({"scenarios", "metrics"}));
   return [what]() {
     if (*what == "scenarios") {
       PrintShippedScenarios();
+      return 0;
+    }
+    if (*what == "metrics") {
+      std::cout << "Metric columns (metrics.csv; cn_org<k>_impressions: one column per organisation k). Kinds: share "
+                   "(a proportion in [0, 1], interval on the logit scale), level, signed (no relative difference).\n";
+      PrintMetrics<ObserverRegistry>("observers (default: " + JoinNames(DefaultObservers()) + ")");
+      PrintMetrics<InterventionRegistry>("interventions");
       return 0;
     }
     std::cout << "Scenario blocks:\n";

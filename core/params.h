@@ -13,10 +13,12 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "core/error.h"
+#include "core/metric_spec.h"
 
 namespace counterpoint {
 
@@ -51,10 +53,14 @@ ParamSpec IntListParam(std::string name, std::vector<int64_t> def, std::string d
 /// A required string naming an input data file, relative to the scenario's directory.
 ParamSpec InputFileParam(std::string name, std::string doc);
 
-/// The full parameter spec of a plug-in or block.
+/// The full parameter spec of a plug-in or block, and the metric columns it writes
+/// (observers and interventions).
 struct ComponentSpec {
+  ComponentSpec(std::string doc = "", std::vector<ParamSpec> params = {}, std::vector<MetricSpec> metrics = {})
+      : doc(std::move(doc)), params(std::move(params)), metrics(std::move(metrics)) {}
   std::string doc;
   std::vector<ParamSpec> params;
+  std::vector<MetricSpec> metrics;
   const ParamSpec* Find(const std::string& name) const;
 };
 

@@ -56,6 +56,27 @@ Estimate MeanCi(std::span<const double> values, double level) {
   return e;
 }
 
+Estimate ShareMeanCi(std::span<const double> values, double level) {
+  for (double v : values)
+    if (v < 0 || v > 1)  // NaN passes: it propagates to the mean and the interval
+      throw std::invalid_argument("a share outside [0, 1]: " + std::to_string(v));
+  Estimate e = MeanCi(values, level);
+  if (e.n < 2 || !std::isfinite(e.ci_low)) return e;
+  // every value 0 (or every value 1): no spread, the interval is the point
+  if (e.std_error == 0 || e.mean <= 0 || e.mean >= 1) {
+    e.ci_low = e.ci_high = e.mean;
+    return e;
+  }
+  // delta method: se(logit m) = se(m) / (m (1 - m)); the interval on the logit scale, mapped back
+  const double t = StudentTQuantile(0.5 + level / 2, static_cast<double>(e.n - 1));
+  const double centre = std::log(e.mean / (1 - e.mean));
+  const double half = t * e.std_error / (e.mean * (1 - e.mean));
+  auto expit = [](double x) { return 1 / (1 + std::exp(-x)); };
+  e.ci_low = expit(centre - half);
+  e.ci_high = expit(centre + half);
+  return e;
+}
+
 Estimate PairedDifference(std::span<const double> a, std::span<const double> b, double level) {
   if (a.size() != b.size())
     throw std::invalid_argument("paired difference of samples of different sizes (" + std::to_string(a.size()) +

@@ -3,7 +3,8 @@
 //
 // Two kinds of sample reach it:
 //  - few replicates of a simulation (R of 2 to 50): Student's t interval, with the
-//    quantile from Boost.Math (Student, "The probable error of a mean", Biometrika 1908);
+//    quantile from Boost.Math (Student, "The probable error of a mean", Biometrika 1908),
+//    on the logit scale for shares so that it stays inside [0, 1];
 //  - many Monte Carlo draws (walkers on the graph): the normal interval for a mean,
 //    and Wilson's score interval for a share (Wilson, JASA 1927), which stays inside
 //    [0, 1] and is not empty when no draw (or every draw) hit.
@@ -38,6 +39,15 @@ double NormalQuantile(double p);
 /// Mean and Student-t interval: mean ± t_{(1+level)/2, n-1} · s/√n, s the sample
 /// standard deviation (n - 1 in the denominator). For few replicates.
 Estimate MeanCi(std::span<const double> values, double level = 0.95);
+
+/// Mean of shares (values in [0, 1]) over few replicates with an interval that stays inside
+/// [0, 1]: the Student-t interval on the logit scale by the delta method, mapped back,
+/// expit(logit(m) ± t_{(1+level)/2, n-1} · se / (m (1 - m))), se = s/√n (the logit interval,
+/// citype(logit), that Stata's `proportion` uses by default; R survey's svyciprop(method =
+/// "logit")). When every value is 0 (or
+/// every value is 1) the interval is the point. The mean and std_error are MeanCi's. Throws
+/// std::invalid_argument for a value outside [0, 1]; NaN propagates.
+Estimate ShareMeanCi(std::span<const double> values, double level = 0.95);
 
 /// Student-t interval (MeanCi) of the per-replicate differences a_i - b_i; throws
 /// std::invalid_argument when the lengths differ.

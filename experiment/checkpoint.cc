@@ -93,6 +93,10 @@ void WriteCheckpoint(const std::string& path, const CheckpointScenarioInfo& scen
     std::vector<std::string> sources;
     for (const auto& [column, type] : result.column_source) sources.push_back(column), sources.push_back(type);
     PutStrings(out, sources);
+    std::vector<std::string> kinds;
+    for (const auto& [column, kind] : result.metric_kinds)
+      kinds.push_back(column), kinds.push_back(MetricKindName(kind));
+    PutStrings(out, kinds);
     out.Put(result.build_seconds), out.Put(result.wall_seconds);
     out.Put<uint64_t>(result.runs.size());
     for (const ArmRun& run : result.runs) PutRun(out, run);
@@ -176,6 +180,13 @@ Checkpoint::Checkpoint(const std::string& path)
   const std::vector<std::string> sources = GetStrings(in, "column sources");
   if (sources.size() % 2) in.Fail("column sources are not (column, type) pairs");
   for (size_t i = 0; i + 1 < sources.size(); i += 2) result_.column_source[sources[i]] = sources[i + 1];
+  const std::vector<std::string> kinds = GetStrings(in, "metric kinds");
+  if (kinds.size() % 2) in.Fail("metric kinds are not (column, kind) pairs");
+  try {
+    for (size_t i = 0; i + 1 < kinds.size(); i += 2) result_.metric_kinds[kinds[i]] = ParseMetricKind(kinds[i + 1]);
+  } catch (const std::invalid_argument& e) {
+    in.Fail(e.what());
+  }
   result_.build_seconds = in.Get<double>(), result_.wall_seconds = in.Get<double>();
   const uint64_t runs = in.GetCount(uint64_t{1} << 32, "arm runs");
   for (uint64_t i = 0; i < runs; ++i) result_.runs.push_back(GetRun(in));

@@ -6,11 +6,14 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <set>
 #include <sstream>
+#include <utility>
 
 #include "core/gzip.h"
 #include "core/hash.h"
 #include "core/io.h"
+#include "core/plugin_sources.h"
 #include "core/version.h"
 #include "embeddings/catalog_source.h"
 #include "experiment/event_tables.h"
@@ -99,6 +102,39 @@ std::string ScenarioSha256(const Scenario& sc, std::vector<FileDigest>* digests)
   return hash.HexDigest();
 }
 
+namespace {
+// every plug-in the scenario uses, once: a built-in is identified by the engine's version,
+// a plug-in registered at run time (a Python class) by its module, name and source hash
+nlohmann::json PluginOrigins(const Scenario& sc) {
+  std::vector<std::pair<std::string, std::string>> used = {{"catalog", sc.catalog.type},
+                                                           {"user_model", sc.user_model.type}};
+  for (const auto& arm : sc.arms) {
+    used.push_back({"retriever", arm.retriever.type});
+    used.push_back({"ranker", arm.ranker.type});
+    for (const auto& iv : arm.interventions) used.push_back({"intervention", iv.type});
+  }
+  for (const auto& o : sc.observers) used.push_back({"observer", o.type});
+  nlohmann::json out = nlohmann::json::array();
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& [kind, type] : used) {
+    if (type.empty() || !seen.insert({kind, type}).second) continue;
+    nlohmann::json p = {{"kind", kind}, {"type", type}};
+    if (const PluginSource* src = FindPluginSource(kind, type)) {
+      p["origin"] = src->language;
+      p["module"] = src->module;
+      p["qualname"] = src->qualname;
+      p["file"] = src->file;
+      p["source_sha256"] = src->source_sha256;
+      p["source_of"] = src->source_of;
+    } else {
+      p["origin"] = "built-in";
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+}  // namespace
+
 nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
   const nlohmann::json resolved = sc.Resolved();
   char when[32];
@@ -116,6 +152,7 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
   for (size_t i = 0; i < inputs.size(); ++i)
     j["inputs"].push_back(
         {{"key", inputs[i].key}, {"path", inputs[i].path}, {"sha256", digests[i].sha256}, {"bytes", digests[i].bytes}});
+  j["plugins"] = PluginOrigins(sc);
   j["seed"] = sc.seed;
   for (int r = 0; r < sc.replicates; ++r) j["replicate_seeds"].push_back(DeriveSeed(sc.seed, r));
   j["threads"] = threads;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/metric_spec.h"
 #include "simulator/observers/coverage_gaps.h"
 #include "simulator/simulator.h"
 
@@ -39,6 +40,9 @@ struct RunResult {
   std::set<std::string> zero_when_absent;
   /// The intervention type that writes each intervention column (mod_removed -> moderation).
   std::map<std::string, std::string> column_source;
+  /// Each column's kind, from its plug-in's registered spec (experiment/metric_kinds.h);
+  /// a column not listed is a level.
+  std::map<std::string, MetricKind> metric_kinds;
   int64_t steps = 0;
   std::vector<ArmRun> runs;  ///< replicate-major, then arm in scenario order
   double wall_seconds = 0;

@@ -9,6 +9,7 @@
 #include "core/rng.h"
 #include "embeddings/catalog_source.h"
 #include "experiment/checkpoint.h"
+#include "experiment/metric_kinds.h"
 #include "experiment/outputs.h"
 #include "recommender/interventions/counter_narrative_injection.h"
 
@@ -128,6 +129,7 @@ void AddRun(RunResult& result, const Scenario& sc, const ArmSpec& arm, const Sim
     for (const auto& c : ivs[i]->Columns()) result.column_source[c] = type;
     for (const auto& c : ivs[i]->ColumnsZeroWhenAbsent()) result.zero_when_absent.insert(c);
   }
+  result.metric_kinds.merge(ColumnKinds(sc, arm, sim.columns()));
   auto absent = [&](const std::string& c) { return result.zero_when_absent.count(c) ? 0.0 : std::nan(""); };
   // arms may add different intervention columns: the result's columns are their union
   const auto& cols = sim.columns();
@@ -149,6 +151,7 @@ void AddRun(RunResult& result, const Scenario& sc, const ArmSpec& arm, const Sim
     for (size_t c = 0; c < cols.size(); ++c) rows[t * n_cols + to[c]] = run.rows[t * cols.size() + c];
   }
   run.rows = std::move(rows);
+  CheckShares(result, run);  // a plug-in that declares a share writes one
   run.times = sim.times();
   run.moderation = sim.moderation_log();
   run.impressions = sim.impression_log();

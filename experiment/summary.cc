@@ -10,6 +10,7 @@
 #include "core/io.h"
 #include "core/multiplicity.h"
 #include "core/stats.h"
+#include "experiment/metric_kinds.h"
 #include "experiment/runner.h"
 
 namespace counterpoint {
@@ -44,13 +45,9 @@ std::vector<double> FinalValues(const RunResult& res, const std::string& arm, si
   return out;
 }
 
-// metrics for which a relative difference (arm / control - 1) means something: levels, not
-// signed quantities (extremity is a signed projection, and so is a drift of it)
-bool HasRelative(const std::string& metric) { return metric.find("extremity") == std::string::npos; }
-
 // one comparison record: paired difference of final values, and the paired relative difference
 nlohmann::json Comparison(const std::string& arm, const std::string& control, const std::string& metric,
-                          const std::vector<double>& a, const std::vector<double>& b) {
+                          MetricKind kind, const std::vector<double>& a, const std::vector<double>& b) {
   const Estimate d = PairedDifference(a, b);
   auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
   nlohmann::json j = {{"arm", arm},
@@ -60,7 +57,9 @@ nlohmann::json Comparison(const std::string& arm, const std::string& control, co
                       {"ci_low", num(d.ci_low)},
                       {"ci_high", num(d.ci_high)},
                       {"n", d.n}};
-  if (HasRelative(metric)) {
+  // a relative difference (arm / control - 1) means something for levels and shares, not for
+  // signed quantities (extremity is a signed projection, and so is a drift of it)
+  if (kind != MetricKind::kSigned) {
     // per replicate a_i / b_i - 1; undefined if any control value is 0 or missing
     std::vector<double> rel;
     for (size_t i = 0; i < a.size(); ++i)
@@ -112,7 +111,9 @@ nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
   j["scenario"] = sc.name;
   j["steps"] = sc.steps;
   j["replicates"] = sc.replicates;
-  j["statistic"] = "final-step value; mean over replicates with a 95% Student-t confidence interval";
+  j["statistic"] =
+      "final-step value; mean over replicates with a 95% Student-t confidence interval, on the logit scale for "
+      "shares (metric_kinds)";
   const std::string control = sc.ControlArm();
   j["baseline_arm"] = control;
   j["control"] = control;
@@ -121,6 +122,9 @@ nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
       "per arm, over its metrics: p (paired t test), p_holm (Holm 1979 step-down), distinguishable_after_holm "
       "(p_holm < 0.05); ci_low/high_adjusted are Bonferroni's simultaneous 95% intervals (level 1 - 0.05/m, m the "
       "arm's metrics with a p-value)";
+  // each column's kind, which chose its interval (docs/metrics.md, "Statistics")
+  j["metric_kinds"] = nlohmann::json::object();
+  for (const auto& column : res.columns) j["metric_kinds"][column] = MetricKindName(KindOf(res, column));
   // a run stopped early is summarised over the replicates each arm completed; differences
   // pair the replicates both arms completed; arms with none are listed as missing
   j["partial"] = res.partial;
@@ -139,13 +143,14 @@ nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
     for (size_t c = 0; c < res.columns.size(); ++c) {
       const std::string& column = res.columns[c];
       const auto values = FinalValues(res, arm.name, c, reps);
-      a["final"][column] = EstimateJson(MeanCi(values));
+      const MetricKind kind = KindOf(res, column);
+      a["final"][column] = EstimateJson(MeanCiOfKind(kind, values));
       const std::string mine_na = NotApplicable(sc, res, arm.name, column);
       if (!mine_na.empty()) a["final"][column]["not_applicable"] = mine_na;
       if (arm.name == control) continue;
       const auto mine = FinalValues(res, arm.name, c, paired), base = FinalValues(res, control, c, paired);
       a["difference_vs_baseline"][column] = EstimateJson(PairedDifference(mine, base));
-      nlohmann::json cmp = Comparison(arm.name, control, column, mine, base);
+      nlohmann::json cmp = Comparison(arm.name, control, column, kind, mine, base);
       // a comparison without a value says why, never a silent null
       const std::string na = !mine_na.empty() ? mine_na : NotApplicable(sc, res, control, column);
       if (!na.empty())
@@ -187,6 +192,8 @@ std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& res) {
   std::ostringstream out;
   out << "step,arm,metric,mean,ci95_low,ci95_high,n\n";
   const size_t cols = res.columns.size();
+  std::vector<MetricKind> kinds;
+  for (const auto& column : res.columns) kinds.push_back(KindOf(res, column));
   std::vector<double> values;
   // a partial run: only the steps some run reached
   int64_t steps = 0;
@@ -194,11 +201,11 @@ std::string MetricsSummaryCsv(const Scenario& sc, const RunResult& res) {
   for (int64_t t = 0; t < steps; ++t)
     for (size_t a = 0; a < sc.arms.size(); ++a)
       for (size_t c = 0; c < cols; ++c) {
-        // mean over replicates with its Student-t 95% CI
+        // mean over replicates with its Student-t 95% CI (on the logit scale for a share)
         values.clear();
         for (const ArmRun* run : by_arm[a])
           if (t < run->Steps(res.steps)) values.push_back(run->rows[t * cols + c]);
-        const Estimate e = MeanCi(values);
+        const Estimate e = MeanCiOfKind(kinds[c], values);
         out << t << ',' << sc.arms[a].name << ',' << res.columns[c] << ',' << CsvNumber(e.mean) << ','
             << CsvNumber(e.ci_low) << ',' << CsvNumber(e.ci_high) << ',' << e.n << '\n';
       }

@@ -3,6 +3,7 @@
     import counterpoint as cp
     result = cp.run("rabbit_hole", overrides={"population.n_users": 2000})  # a shipped scenario, or a path
     cp.scenarios()          # the shipped scenarios
+    cp.metrics()            # every metric column, its kind, unit and definition
     result.metrics          # metrics.csv as a DataFrame
 
 See docs/python.md for the whole API.
@@ -11,7 +12,8 @@ See docs/python.md for the whole API.
 from . import _core, privacy
 from .errors import AccessDeniedError, CounterpointError, MissingFileError, ScenarioError
 from .graph import AuditResult, GraphAudit, RewireResult
-from .plugins import Intervention, Ranker, interventions, rankers, register_intervention, register_ranker
+from .plugins import (Intervention, Ranker, interventions, metrics, observers, rankers, register_intervention,
+                      register_ranker, retrievers)
 from .run import Result, run
 from .scenario import Scenario, load_scenario, scenarios
 from .simulation import Catalog, Simulation
@@ -22,8 +24,8 @@ __version__ = _core.__version__  # the engine's version, as `counterpoint --vers
 __all__ = [
     "AccessDeniedError", "AuditResult", "Catalog", "CounterpointError", "GraphAudit", "Intervention",
     "MissingFileError", "Ranker", "Result", "RewireResult", "Scenario", "ScenarioError", "Simulation",
-    "interventions", "load_scenario", "privacy", "rankers", "register_intervention", "register_ranker", "run",
-    "scenarios", "set_threads", "sweep",
+    "interventions", "load_scenario", "metrics", "observers", "privacy", "rankers", "register_intervention",
+    "register_ranker", "retrievers", "run", "scenarios", "set_threads", "sweep",
 ]
 
 

@@ -8,12 +8,14 @@ during the call: copy what you keep.
 """
 
 import atexit
+import hashlib
 import inspect
 import json
 
 from . import _core
 
-__all__ = ["Ranker", "Intervention", "register_ranker", "register_intervention", "rankers", "interventions"]
+__all__ = ["Ranker", "Intervention", "register_ranker", "register_intervention", "rankers", "interventions",
+           "retrievers", "observers", "metrics"]
 
 
 class Ranker:
@@ -44,13 +46,18 @@ class Intervention:
     ``write_metrics(ctx)`` returning one number per name in ``columns``.
     ``columns_zero_when_absent`` names the columns an arm without this intervention has
     as 0 (counts of what it does); the others are not applicable there.
+    ``column_kinds`` maps a column to its kind: "share" (a proportion in [0, 1]: its
+    interval is built on the logit scale, and a value outside [0, 1] is an error),
+    "level" (the default) or "signed" (no relative difference); ``cp.metrics()`` lists them.
     ``init(context)`` runs once per arm and replicate with a dict: n_users,
     candidates, slate_size, arm, seed, instance, n_items and ``catalog_arrays``
-    (read-only views of harm_score, labels, extremity, ...).
+    (read-only views of what the platform sees: embeddings, harm_score, creator, topic,
+    upload_step, partner_counter_narrative; no label or extremity).
     """
 
     columns = ()
     columns_zero_when_absent = ()
+    column_kinds = {}
     init = begin_step = on_uploads = on_candidates = on_scores = on_slate = None
     on_feedback = end_step = write_metrics = None
 
@@ -66,11 +73,50 @@ def _spec(cls):
     return params
 
 
+def _metric_kinds(cls):
+    """(column, kind, unit, definition) for each column the class declares: its kind from
+    column_kinds, else a level."""
+    kinds = dict(getattr(cls, "column_kinds", {}) or {})
+    columns = getattr(cls, "columns", ())
+    if isinstance(columns, (list, tuple)):
+        for c in columns:
+            kinds.setdefault(str(c), "level")
+    where = f"written by the Python class {cls.__module__}.{cls.__qualname__} (see its docstring)"
+    return [(str(c), str(k), "as the class defines", where) for c, k in kinds.items()]
+
+
+def _source(cls):
+    """Where the class comes from and the SHA-256 of its source, for the manifest: the
+    class's source text, or, where Python cannot find it (a class defined in a notebook
+    cell has no module file), the source of each of its methods, in name order."""
+    try:
+        text, of = inspect.getsource(cls), "class"
+    except (OSError, TypeError):
+        parts = []
+        for attr, value in sorted(vars(cls).items()):
+            if inspect.isfunction(value):
+                try:
+                    parts.append(inspect.getsource(value))
+                except (OSError, TypeError):  # no source anywhere: its bytecode identifies it
+                    parts.append(f"{attr}: {value.__code__.co_code.hex()}")
+        text, of = "\n".join(parts), "methods"
+    try:
+        file = inspect.getsourcefile(cls) or ""
+    except (OSError, TypeError):
+        file = ""
+    return {"module": cls.__module__, "qualname": cls.__qualname__, "file": file,
+            "source_sha256": hashlib.sha256(text.encode()).hexdigest(), "source_of": of}
+
+
 def _register(core_register, base, name, cls, doc):
     def apply(cls):
         if not (isinstance(cls, type) and issubclass(cls, base)):
             raise TypeError(f"register a subclass of counterpoint.{base.__name__}, not {cls!r}")
-        core_register(name, doc or inspect.getdoc(cls) or "", _spec(cls), cls)
+        text = doc or inspect.getdoc(cls) or ""
+        if base is Intervention:
+            core_register(name, text, _spec(cls), cls, _metric_kinds(cls), _source(cls))
+        else:
+            core_register(name, text, _spec(cls), cls, _source(cls))
         return cls
 
     return apply(cls) if cls is not None else apply
@@ -106,7 +152,7 @@ def _typed(kind, text):
 def _specs(entries):
     return {name: {"doc": doc, "params": [{"name": n, "type": t, "default": _typed(t, d), "doc": pd}
                                           for n, t, d, pd in params]}
-            for name, doc, params in entries}
+            for name, doc, params, _ in entries}
 
 
 def rankers():
@@ -117,6 +163,40 @@ def rankers():
 def interventions():
     """Every registered intervention: name -> doc and parameters."""
     return _specs(_core.interventions())
+
+
+def retrievers():
+    """Every registered retriever: name -> doc and parameters."""
+    return _specs(_core.retrievers())
+
+
+def observers():
+    """Every registered observer (the plug-ins that write metrics): name -> doc, parameters and
+    whether a scenario that names no observers gets it (``default``)."""
+    defaults = set(_core.default_observers())
+    out = _specs(_core.observers())
+    for name, spec in out.items():
+        spec["default"] = name in defaults
+    return out
+
+
+def metrics():
+    """Every metric column the registered observers and interventions write, as a DataFrame:
+    metric, plugin (its observer or intervention), plugin_kind, kind (share, level or signed:
+    docs/metrics.md, "Statistics"), unit, definition, and default (written by a scenario that
+    names no observers). ``cn_org<k>_impressions`` stands for one column per organisation k.
+    Formulas and sources: docs/metrics.md and docs/interventions.md."""
+    import pandas as pd
+
+    defaults = set(_core.default_observers())
+    rows = []
+    for plugin_kind, entries in (("observer", _core.observers()), ("intervention", _core.interventions())):
+        for name, _, _, specs in entries:
+            for metric, kind, unit, definition in specs:
+                rows.append({"metric": metric, "plugin": name, "plugin_kind": plugin_kind, "kind": kind,
+                             "unit": unit, "definition": definition,
+                             "default": plugin_kind == "observer" and name in defaults})
+    return pd.DataFrame(rows, columns=["metric", "plugin", "plugin_kind", "kind", "unit", "definition", "default"])
 
 
 # no Python object may outlive the interpreter inside a C++ registry

@@ -6,7 +6,9 @@
 
 #include <set>
 
+#include "core/plugin_sources.h"
 #include "python/src/bindings.h"
+#include "simulator/observers/observer.h"
 
 namespace counterpoint::python {
 
@@ -258,9 +260,19 @@ std::set<std::string>& PythonInterventions() {
   return names;
 }
 
-// spec entries: (name, default, doc) with the type taken from the default
-ComponentSpec MakeSpec(const std::string& doc, const py::list& params) {
-  ComponentSpec spec{doc, {}};
+// spec entries: (name, default, doc) with the type taken from the default; metrics: (column,
+// kind, unit, definition)
+ComponentSpec MakeSpec(const std::string& doc, const py::list& params, const py::list& metrics) {
+  ComponentSpec spec{doc, {}, {}};
+  for (auto item : metrics) {
+    auto t = item.cast<py::tuple>();
+    const std::string column = t[0].cast<std::string>(), kind = t[1].cast<std::string>();
+    try {
+      spec.metrics.push_back({column, ParseMetricKind(kind), t[2].cast<std::string>(), t[3].cast<std::string>()});
+    } catch (const std::invalid_argument& e) {
+      throw py::value_error("column_kinds['" + column + "']: " + e.what());
+    }
+  }
   for (auto item : params) {
     auto t = item.cast<py::tuple>();
     const std::string name = t[0].cast<std::string>(), pdoc = t[2].cast<std::string>();
@@ -279,17 +291,31 @@ ComponentSpec MakeSpec(const std::string& doc, const py::list& params) {
   return spec;
 }
 
+// what Python passes to register a plug-in (python/counterpoint/plugins.py, _register)
+struct PyRegistration {
+  const char* kind;  ///< "ranker" or "intervention": the manifest's plug-in kind
+  std::string name, doc;
+  py::list params, metrics;  ///< (name, default, doc); (column, kind, unit, definition)
+  py::dict source;           ///< module, qualname, file, source_sha256, source_of
+  py::object cls;
+};
+
 template <class Registry, class Adapter>
-void Register(Registry& registry, std::set<std::string>& ours, const std::string& name, const std::string& doc,
-              const py::list& params, py::object cls) {
-  if (registry.Find(name) && !ours.count(name))
-    throw py::value_error("'" + name + "' is a built-in plug-in; choose another name");
-  ComponentSpec spec = MakeSpec(doc, params);
-  registry.Remove(name);
-  ours.insert(name);
+void Register(Registry& registry, std::set<std::string>& ours, PyRegistration r) {
+  if (registry.Find(r.name) && !ours.count(r.name))
+    throw py::value_error("'" + r.name + "' is a built-in plug-in; choose another name");
+  ComponentSpec spec = MakeSpec(r.doc, r.params, r.metrics);
+  auto field = [&](const char* key) {
+    return r.source.contains(key) ? py::str(r.source[key]).cast<std::string>() : "";
+  };
+  PluginSource source{"python",      field("module"),        field("qualname"),
+                      field("file"), field("source_sha256"), field("source_of")};
+  registry.Remove(r.name);
+  ours.insert(r.name);
+  SetPluginSource(r.kind, r.name, std::move(source));
   // the factory holds the class; it runs on the thread that builds the simulation
-  auto holder = std::make_shared<PyHolder>(std::move(cls));
-  registry.Add(name, std::move(spec), [holder](const Params& p) {
+  auto holder = std::make_shared<PyHolder>(std::move(r.cls));
+  registry.Add(r.name, std::move(spec), [holder](const Params& p) {
     py::gil_scoped_acquire gil;
     py::object obj = holder->obj(**ParamsDict(p));
     return std::make_unique<Adapter>(std::move(obj));
@@ -297,9 +323,10 @@ void Register(Registry& registry, std::set<std::string>& ours, const std::string
 }
 
 template <class Registry>
-void ClearRegistry(Registry& registry, std::set<std::string>& ours) {
+void ClearRegistry(Registry& registry, std::set<std::string>& ours, const char* kind) {
   for (const auto& name : ours) registry.Remove(name);
   ours.clear();
+  ClearPluginSources(kind);
 }
 
 template <class Registry>
@@ -310,7 +337,10 @@ py::list Specs(const Registry& registry) {
     py::list params;
     for (const ParamSpec& p : e->spec.params)
       params.append(py::make_tuple(p.name, ParamTypeName(p.type), ParamValueToString(p.default_value), p.doc));
-    out.append(py::make_tuple(name, e->spec.doc, params));
+    py::list metrics;
+    for (const MetricSpec& m : e->spec.metrics)
+      metrics.append(py::make_tuple(m.name, MetricKindName(m.kind), m.unit, m.definition));
+    out.append(py::make_tuple(name, e->spec.doc, params, metrics));
   }
   return out;
 }
@@ -417,21 +447,33 @@ void bind_plugins(py::module_& m) {
         a.Get().Restore(item, ParseChannel(ch), latency);
       });
 
-  m.def("register_ranker", [](const std::string& name, const std::string& doc, const py::list& params, py::object cls) {
-    Register<RankerRegistry, PythonRanker>(RankerRegistry::Get(), PythonRankers(), name, doc, params, std::move(cls));
-  });
-  m.def("register_intervention",
-        [](const std::string& name, const std::string& doc, const py::list& params, py::object cls) {
-          Register<InterventionRegistry, PythonIntervention>(InterventionRegistry::Get(), PythonInterventions(), name,
-                                                             doc, params, std::move(cls));
-        });
+  m.def(
+      "register_ranker",
+      [](const std::string& name, const std::string& doc, const py::list& params, py::object cls,
+         const py::dict& source) {
+        Register<RankerRegistry, PythonRanker>(RankerRegistry::Get(), PythonRankers(),
+                                               {"ranker", name, doc, params, py::list(), source, std::move(cls)});
+      },
+      py::arg("name"), py::arg("doc"), py::arg("params"), py::arg("cls"), py::arg("source") = py::dict());
+  m.def(
+      "register_intervention",
+      [](const std::string& name, const std::string& doc, const py::list& params, py::object cls,
+         const py::list& metrics, const py::dict& source) {
+        Register<InterventionRegistry, PythonIntervention>(
+            InterventionRegistry::Get(), PythonInterventions(),
+            {"intervention", name, doc, params, metrics, source, std::move(cls)});
+      },
+      py::arg("name"), py::arg("doc"), py::arg("params"), py::arg("cls"), py::arg("metrics") = py::list(),
+      py::arg("source") = py::dict());
   m.def("clear_python_plugins", [] {
-    ClearRegistry(RankerRegistry::Get(), PythonRankers());
-    ClearRegistry(InterventionRegistry::Get(), PythonInterventions());
+    ClearRegistry(RankerRegistry::Get(), PythonRankers(), "ranker");
+    ClearRegistry(InterventionRegistry::Get(), PythonInterventions(), "intervention");
   });
   m.def("rankers", [] { return Specs(RankerRegistry::Get()); });
   m.def("interventions", [] { return Specs(InterventionRegistry::Get()); });
   m.def("retrievers", [] { return Specs(RetrieverRegistry::Get()); });
+  m.def("observers", [] { return Specs(ObserverRegistry::Get()); });
+  m.def("default_observers", [] { return DefaultObservers(); });
 }
 
 }  // namespace counterpoint::python

@@ -13,6 +13,7 @@ class PyDemoteHarmful(cp.Intervention):
 
     columns = ["dh_demoted_share", "dh_demoted_harmful_share", "dh_demoted_news_share"]
     columns_zero_when_absent = ["dh_demoted_share"]
+    column_kinds = {c: "share" for c in columns}
 
     def __init__(self, threshold=0.5, weight=1.0):
         self.threshold, self.weight = threshold, weight
@@ -63,10 +64,14 @@ def _arms(kind):
 
 
 def test_python_intervention_is_bit_identical_to_cpp():
-    cpp = cp.run(small_world(arms=_arms("demote_harmful")), progress=False).metrics
-    py = cp.run(small_world(arms=_arms("py_demote_harmful")), progress=False).metrics
+    cpp_run = cp.run(small_world(arms=_arms("demote_harmful")), progress=False)
+    py_run = cp.run(small_world(arms=_arms("py_demote_harmful")), progress=False)
+    cpp, py = cpp_run.metrics, py_run.metrics
     assert list(cpp.columns) == list(py.columns)
     pd.testing.assert_frame_equal(cpp, py, check_exact=True)
+    # declared shares like the built-in's: the same kinds, so the same intervals
+    assert cpp_run.summary["metric_kinds"] == py_run.summary["metric_kinds"]
+    pd.testing.assert_frame_equal(cpp_run.summary_frame, py_run.summary_frame, check_exact=True)
     # the demotion acted: the demoted arm differs from the engagement arm
     d = cpp[cpp.arm == "demoted"]
     assert (d["dh_demoted_share"] > 0).all()
@@ -242,3 +247,80 @@ def test_plugin_defaults_have_their_types():
         assert type(p["default"]) is want, p
     cn = defaults(cp.interventions()["counter_narrative_injection"])
     assert cn["slots"] == [1] and cn["organisations"] == [] and cn["window"] == 5 and cn["trigger"] == "harm_share"
+
+
+def test_metrics_lists_every_column_with_its_kind():
+    m = cp.metrics()
+    assert list(m.columns) == ["metric", "plugin", "plugin_kind", "kind", "unit", "definition", "default"]
+    row = m.set_index("metric").loc["rabbit_hole_share"]
+    assert (row.plugin, row.plugin_kind, row.kind, row.unit, bool(row.default)) == (
+        "rabbit_hole", "observer", "share", "share of users", True)
+    assert m.set_index("metric").loc["extremity_mean"].kind == "signed"
+    assert m.set_index("metric").loc["mod_removed_total"].plugin == "moderation"
+    assert not m.set_index("metric").loc["slate_similarity"].default  # slate_diversity is not a default observer
+    assert (m.definition != "").all() and (m.unit != "").all()
+    assert set(m.kind) == {"share", "level", "signed"}
+    # a Python intervention's columns with their declared kinds (undeclared: level)
+    assert m[m.plugin == "py_demote_harmful"].set_index("metric").kind.to_dict() == {
+        "dh_demoted_share": "share", "dh_demoted_harmful_share": "share", "dh_demoted_news_share": "share"}
+    assert "rabbit_hole" in cp.observers() and cp.observers()["rabbit_hole"]["default"]
+    assert not cp.observers()["counter_narrative_reach"]["default"]
+    assert {"faiss", "random"} <= set(cp.retrievers())
+
+
+def test_a_declared_share_outside_zero_one_is_named():
+    @cp.register_intervention("py_bad_share")
+    class BadShare(cp.Intervention):
+        columns = ["bad_share", "fine_level"]
+        column_kinds = {"bad_share": "share"}
+
+        def write_metrics(self, ctx):
+            return [1.5, 1.5]
+
+    with pytest.raises(cp.ScenarioError, match=r"intervention 'py_bad_share' \(arm 'a', replicate 0, step 0\).*"
+                                               r"'bad_share' is declared a share but is 1\.5"):
+        cp.run(small_world(arms=[{"name": "a", "interventions": [{"type": "py_bad_share"}]}]), progress=False)
+    with pytest.raises(ValueError, match=r"column_kinds\['x'\].*valid: share, level, signed"):
+        @cp.register_intervention("py_bad_kind")
+        class BadKind(cp.Intervention):
+            columns = ["x"]
+            column_kinds = {"x": "proportion"}
+
+
+def test_the_manifest_traces_a_python_plugin_to_its_source(tmp_path):
+    import hashlib
+    import inspect
+    import json
+
+    result = cp.run(small_world(arms=_arms("py_demote_harmful")), progress=False)
+    result.write(tmp_path / "run")
+    plugins = json.loads((tmp_path / "run" / "manifest.json").read_text())["plugins"]
+    py = [p for p in plugins if p["type"] == "py_demote_harmful"]
+    assert len(py) == 1
+    want = hashlib.sha256(inspect.getsource(PyDemoteHarmful).encode()).hexdigest()
+    assert py[0] == {"kind": "intervention", "type": "py_demote_harmful", "origin": "python",
+                     "module": PyDemoteHarmful.__module__, "qualname": "PyDemoteHarmful", "file": __file__,
+                     "source_sha256": want, "source_of": "class"}
+    assert {"kind": "ranker", "type": "engagement", "origin": "built-in"} in plugins
+    assert {"kind": "observer", "type": "rabbit_hole", "origin": "built-in"} in plugins
+
+    # the same name with other code: another hash in the next run's manifest
+    @cp.register_intervention("py_traced")
+    class First(cp.Intervention):
+        def begin_step(self, ctx):
+            pass
+
+    def traced_hash(directory):
+        cp.run(small_world(arms=[{"name": "a", "interventions": [{"type": "py_traced"}]}]), progress=False).write(
+            directory)
+        entries = json.loads((directory / "manifest.json").read_text())["plugins"]
+        return next(p["source_sha256"] for p in entries if p["type"] == "py_traced")
+
+    first = traced_hash(tmp_path / "first")
+
+    @cp.register_intervention("py_traced")
+    class Second(cp.Intervention):
+        def begin_step(self, ctx):
+            self.seen = True
+
+    assert traced_hash(tmp_path / "second") != first

@@ -259,7 +259,10 @@ const bool kRegistered = InterventionRegistry::Get().Add(
      "p the topic mix of the user's recent clicks, q~ = (1-alpha) q + alpha p the slate's (docs/interventions.md).",
      {DoubleParam("lambda", 0.5, "weight of calibration (KL) against relevance", 0, 1),
       DoubleParam("alpha", 0.01, "mixing of p into q so that KL stays finite", 1e-6, 1),
-      IntParam("history", 20, "clicks per user whose topics form p (a ring)", 1, Calibrate::kMaxHistory)}},
+      IntParam("history", 20, "clicks per user whose topics form p (a ring)", 1, Calibrate::kMaxHistory)},
+     {LevelMetric("cal_kl", "nats",
+                  "mean over the step's users with a history of KL(p || q~) of the slate chosen for them"),
+      LevelMetric("cal_users", "users", "users with a history whose slate was calibrated this step")}},
     [](const Params& p) {
       return std::make_unique<Calibrate>(p.Double("lambda"), p.Double("alpha"), static_cast<int>(p.Int("history")));
     });

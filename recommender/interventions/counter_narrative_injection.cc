@@ -33,7 +33,16 @@ ComponentSpec CounterNarrativeInjectionSpec() {
        IntParam("cap_steps", 10, "... within this many steps", 1, 1e6),
        IntParam("budget_per_step", -1, "impressions per organisation per step (-1 = unlimited)", -1, 1e12),
        IntListParam("organisations", {},
-                    "creator ids of the organisations whose counter-narratives are used (empty = all)", 0, 9.2e18)}};
+                    "creator ids of the organisations whose counter-narratives are used (empty = all)", 0, 9.2e18)},
+      {LevelMetric("cn_injected_impressions", "impressions", "counter-narratives injected this step"),
+       LevelMetric("cn_injected_clicks", "clicks", "clicks on injected slots this step"),
+       ShareMetric("cn_injected_ctr", "share of injected impressions", "clicks over injections this step"),
+       LevelMetric("cn_users_reached", "users", "distinct users who received an injection so far"),
+       LevelMetric("cn_triggered_users", "users", "active users whose trigger fired this step"),
+       LevelMetric("cn_org<k>_impressions", "impressions",
+                   "injections of organisation k's counter-narratives this step (k: its creator id)"),
+       LevelMetric("cn_injected_impressions_total", "impressions", "injections since the start"),
+       LevelMetric("cn_injected_clicks_total", "clicks", "clicks on injected slots since the start")}};
 }
 
 namespace {

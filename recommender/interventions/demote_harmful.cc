@@ -57,7 +57,11 @@ const bool kRegistered = InterventionRegistry::Get().Add(
     {"Demotion by the harm classifier: score -= weight * (h - threshold) / (1 - threshold) for h above the "
      "threshold (docs/interventions.md).",
      {DoubleParam("threshold", 0.5, "tau: harm scores above it are demoted", 0, 0.99),
-      DoubleParam("weight", 1.0, "penalty at h = 1, in the ranker's score units", 0, 1e6)}},
+      DoubleParam("weight", 1.0, "penalty at h = 1, in the ranker's score units", 0, 1e6)},
+     {ShareMetric("dh_demoted_share", "share of candidates", "candidates demoted this step"),
+      ShareMetric("dh_demoted_harmful_share", "share of the demoted", "harmful items among the demoted (ground truth)"),
+      ShareMetric("dh_demoted_news_share", "share of the demoted",
+                  "news reporting among the demoted (ground truth): the collateral")}},
     [](const Params& p) { return std::make_unique<DemoteHarmful>(p.Double("threshold"), p.Double("weight")); });
 }  // namespace
 

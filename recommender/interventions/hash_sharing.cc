@@ -115,7 +115,15 @@ const bool kRegistered = InterventionRegistry::Get().Add(
       DoubleParam("news_excerpt_flip_rate", d.news_excerpt_flip_rate,
                   "per-bit flip probability of a news report's excerpt from its source", 0, 1),
       DoubleParam("seed_share", 0, "share of extremist originals whose hashes other platforms shared at the start", 0,
-                  1)}},
+                  1)},
+     {LevelMetric("hash_blocked", "uploads", "uploads blocked by a hash match this step"),
+      LevelMetric("hash_blocked_legitimate", "uploads",
+                  "of those, legitimate items (ground truth): news excerpts and chance matches"),
+      LevelMetric("hash_db_size", "hashes", "hashes in the database after the step's update"),
+      LevelMetric("hash_blocked_news", "uploads", "of the blocked, news reports (ground truth)"),
+      LevelMetric("hash_blocked_total", "uploads", "uploads blocked since the start"),
+      LevelMetric("hash_blocked_legitimate_total", "uploads", "legitimate uploads blocked since the start"),
+      LevelMetric("hash_blocked_news_total", "uploads", "news reports blocked since the start")}},
     [](const Params& p) -> std::unique_ptr<Intervention> {
       HashSharingParams h;
       h.match_threshold = static_cast<int>(p.Int("match_threshold"));

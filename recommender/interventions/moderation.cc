@@ -290,7 +290,25 @@ ComponentSpec ModerationSpec() {
                    1e9),
        DoubleParam("appeal_success", d.appeal_success,
                    "share of wrongly removed legitimate items restored on their creator's appeal", 0, 1),
-       IntParam("appeal_delay_steps", d.appeal_delay_steps, "steps from removal to restoration on appeal", 1, 1e6)}};
+       IntParam("appeal_delay_steps", d.appeal_delay_steps, "steps from removal to restoration on appeal", 1, 1e6)},
+      {LevelMetric("mod_removed", "items", "items removed this step"),
+       LevelMetric("mod_removed_harmful", "items", "of those, truly harmful (ground truth)"),
+       LevelMetric("mod_removed_legitimate", "items", "of those, legitimate (ground truth)"),
+       LevelMetric("mod_queue_length", "items", "flagged items awaiting review after the step's reviews"),
+       LevelMetric("mod_restored", "items", "items restored on appeal this step"),
+       ShareMetric("mod_removed_within_hour_share", "share of removals",
+                   "removals this step within an hour of the item going live"),
+       LevelMetric("mod_impressions_before_removal", "impressions",
+                   "impressions (any slot) of the items removed this step since they went live"),
+       LevelMetric("mod_reviews", "reviews", "reviews this step"),
+       LevelMetric("mod_cleared", "items", "flagged items a review kept this step"),
+       LevelMetric("mod_cleared_harmful", "items", "of those, truly harmful (ground truth)"),
+       LevelMetric("mod_removed_total", "items", "removals since the start"),
+       LevelMetric("mod_removed_harmful_total", "items", "truly harmful removals since the start"),
+       LevelMetric("mod_removed_legitimate_total", "items", "legitimate removals since the start"),
+       LevelMetric("mod_within_hour_total", "items", "removals within the hour since the start"),
+       LevelMetric("mod_cleared_harmful_total", "items", "harmful items kept by review since the start"),
+       LevelMetric("mod_restored_total", "items", "restorations on appeal since the start")}};
 }
 
 const bool kRegistered = InterventionRegistry::Get().Add("moderation", ModerationSpec(),

@@ -74,7 +74,10 @@ const bool kRegistered = InterventionRegistry::Get().Add(
     {"Re-uploads: the creator of a removed or blocked item of the re-upload pool uploads its next pending "
      "near-duplicate after a delay (docs/interventions.md).",
      {IntParam("delay", 2, "steps from the removal or block to the re-upload", 1, 1e6),
-      DoubleParam("probability", 0.8, "probability that a removal or block is followed by a re-upload", 0, 1)}},
+      DoubleParam("probability", 0.8, "probability that a removal or block is followed by a re-upload", 0, 1)},
+     {LevelMetric("ru_reuploaded", "uploads", "re-uploaded copies arriving this step, before screening"),
+      LevelMetric("ru_scheduled", "uploads", "re-uploads waiting for their step"),
+      LevelMetric("ru_reuploaded_total", "uploads", "re-uploaded copies arrived since the start")}},
     [](const Params& p) -> std::unique_ptr<Intervention> {
       return std::make_unique<Reuploads>(p.Int("delay"), p.Double("probability"));
     });

@@ -33,7 +33,17 @@ ComponentSpec CounterNarrativeReachSpec() {
                    "coverage map: a region is covered when a counter-narrative lies within this cosine distance "
                    "of its centroid",
                    0, 2),
-       IntParam("iterations", c.iterations, "coverage map: k-means (Lloyd) iterations", 1, 10000)}};
+       IntParam("iterations", c.iterations, "coverage map: k-means (Lloyd) iterations", 1, 10000)},
+      {ShareMetric("cn_reach_at_risk", "share of at-risk users",
+                   "at-risk users shown a counter-narrative (any slot) at some step so far"),
+       ShareMetric("cn_reach_not_at_risk", "share of users not at risk", "the same among the users not at risk"),
+       ShareMetric("cn_injected_reach_at_risk", "share of at-risk users",
+                   "at-risk users shown an injected counter-narrative at some step so far"),
+       ShareMetric("cn_injected_reach_not_at_risk", "share of users not at risk",
+                   "the same among the users not at risk"),
+       LevelMetric("cn_at_risk_harmful_impressions", "impressions", "harmful impressions to at-risk users this step"),
+       SignedMetric("at_risk_extremity_drift", "projection on the extremity direction",
+                    "mean change of at-risk users' true extremity projection since step 0")}};
 }
 
 AtRiskOptions AtRiskOptionsFrom(const Params& p) {

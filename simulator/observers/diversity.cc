@@ -43,9 +43,14 @@ class DiversityObserver : public Observer {
   std::vector<int64_t> topics_, released_, scratch_;
 };
 
-const bool kDiversity =
-    ObserverRegistry::Get().Add("diversity", {"Topic entropy of impressions and Gini of item impressions.", {}},
-                                [](const Params&) { return std::make_unique<DiversityObserver>(); });
+const bool kDiversity = ObserverRegistry::Get().Add(
+    "diversity",
+    {"Topic entropy of impressions and Gini of item impressions.",
+     {},
+     {LevelMetric("topic_entropy_bits", "bits", "Shannon entropy of the topics of the step's impressions"),
+      LevelMetric("impression_gini", "Gini index in [0, 1)",
+                  "Gini coefficient of cumulative impressions per released item")}},
+    [](const Params&) { return std::make_unique<DiversityObserver>(); });
 
 }  // namespace
 }  // namespace counterpoint

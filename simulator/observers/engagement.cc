@@ -32,9 +32,14 @@ class EngagementObserver : public Observer {
   int64_t clicks_ = 0, total_clicks_ = 0;
 };
 
-const bool kEngagement =
-    ObserverRegistry::Get().Add("engagement", {"Clicks per session and share of active users.", {}},
-                                [](const Params&) { return std::make_unique<EngagementObserver>(); });
+const bool kEngagement = ObserverRegistry::Get().Add(
+    "engagement",
+    {"Clicks per session and share of active users.",
+     {},
+     {LevelMetric("clicks_per_session", "clicks per session", "clicks of the step over the users with a session"),
+      ShareMetric("active_share", "share of users", "users with a session this step"),
+      LevelMetric("clicks_per_user_cumulative", "clicks per user", "clicks since the start over all users")}},
+    [](const Params&) { return std::make_unique<EngagementObserver>(); });
 
 }  // namespace
 }  // namespace counterpoint

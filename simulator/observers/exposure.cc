@@ -106,8 +106,23 @@ class ExposureObserver : public Observer {
 
 /// Share of all users whose last `window` consumptions (within the last `max_age` steps, if set)
 
-const bool kExposure = ObserverRegistry::Get().Add("exposure", {"Impression shares by label; harmful click share.", {}},
-                                                   [](const Params&) { return std::make_unique<ExposureObserver>(); });
+const bool kExposure = ObserverRegistry::Get().Add(
+    "exposure",
+    {"Impression shares by label; harmful click share.",
+     {},
+     {ShareMetric("harmful_exposure_share", "share of impressions", "impressions of borderline or extremist items"),
+      ShareMetric("extremist_exposure_share", "share of impressions", "impressions of extremist items"),
+      ShareMetric("counter_narrative_exposure_share", "share of impressions", "impressions of counter-narratives"),
+      ShareMetric("news_exposure_share", "share of impressions", "impressions of news reporting"),
+      ShareMetric("harmful_click_share", "share of clicks", "clicks on borderline or extremist items"),
+      ShareMetric("harmful_reach", "share of users", "users shown a harmful item at some step so far"),
+      ShareMetric("harmful_exposure_share_organic", "share of organic impressions",
+                  "harmful impressions among the ranker's own slots (injected slots left out)"),
+      LevelMetric("news_clicks_per_user_cumulative", "clicks per user",
+                  "clicks on news reporting since the start over all users"),
+      LevelMetric("harmful_impressions_per_user_cumulative", "impressions per user",
+                  "harmful impressions since the start over all users")}},
+    [](const Params&) { return std::make_unique<ExposureObserver>(); });
 
 }  // namespace
 }  // namespace counterpoint

@@ -35,9 +35,16 @@ class ExtremityObserver : public Observer {
   std::vector<double> values_;
 };
 
-const bool kExtremity =
-    ObserverRegistry::Get().Add("extremity", {"Mean and quantiles of users' true extremity.", {}},
-                                [](const Params&) { return std::make_unique<ExtremityObserver>(); });
+const bool kExtremity = ObserverRegistry::Get().Add(
+    "extremity",
+    {"Mean and quantiles of users' true extremity.",
+     {},
+     {SignedMetric("extremity_mean", "projection on the extremity direction",
+                   "mean over users of their true interest's extremity projection"),
+      SignedMetric("extremity_p10", "projection on the extremity direction", "its 10th percentile over users"),
+      SignedMetric("extremity_p50", "projection on the extremity direction", "its median over users"),
+      SignedMetric("extremity_p90", "projection on the extremity direction", "its 90th percentile over users")}},
+    [](const Params&) { return std::make_unique<ExtremityObserver>(); });
 
 }  // namespace
 }  // namespace counterpoint

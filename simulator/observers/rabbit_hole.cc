@@ -60,7 +60,10 @@ const bool kRabbitHole = ObserverRegistry::Get().Add(
      {IntParam("window", 10, "last W consumptions examined", 1, 1000),
       DoubleParam("threshold", 0.5, "harmful share at or above which a user is in a rabbit hole", 0, 1),
       IntParam("min_consumed", 3, "users with fewer consumptions in the window are not counted as in a hole", 1, 1000),
-      IntParam("max_age", 0, "count only consumptions of the last max_age steps (0: no bound)", 0, 1e9)}},
+      IntParam("max_age", 0, "count only consumptions of the last max_age steps (0: no bound)", 0, 1e9)},
+     {ShareMetric("rabbit_hole_share", "share of users",
+                  "users whose last `window` consumptions (at least `min_consumed`) are at least `threshold` "
+                  "harmful")}},
     [](const Params& p) { return std::make_unique<RabbitHoleObserver>(p); });
 
 }  // namespace

@@ -98,7 +98,12 @@ class SlateDiversityObserver : public Observer {
 
 const bool kSlateDiversity = ObserverRegistry::Get().Add(
     "slate_diversity",
-    {"Mean over slates of the slate's topic entropy and intra-list similarity (docs/metrics.md).", {}},
+    {"Mean over slates of the slate's topic entropy and intra-list similarity (docs/metrics.md).",
+     {},
+     {LevelMetric("slate_topic_entropy_bits", "bits", "mean over slates of the entropy of the slate's topics"),
+      SignedMetric("slate_similarity", "cosine",
+                   "mean over slates of the mean inner product of the slate's pairs of items (intra-list "
+                   "similarity)")}},
     [](const Params&) { return std::make_unique<SlateDiversityObserver>(); });
 
 }  // namespace

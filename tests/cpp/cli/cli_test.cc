@@ -163,6 +163,23 @@ TEST(CliTest, ShippedScenariosRunByNameFromAnyDirectory) {
   fs::remove_all(cwd);
 }
 
+TEST(CliTest, ListMetricsGivesEachColumnsKindUnitAndDefinition) {
+  const auto listed = RunCommand(Cli() + " list metrics");
+  ASSERT_EQ(listed.status, 0) << listed.output;
+  for (const char* line : {"  rabbit_hole:\n      rabbit_hole_share (share, share of users): users whose last",
+                           "      extremity_mean (signed, projection on the extremity direction)",
+                           "  moderation:\n      mod_removed (level, items): items removed this step",
+                           "      cn_org<k>_impressions (level, impressions)"})
+    EXPECT_NE(listed.output.find(line), std::string::npos) << line << "\n" << listed.output;
+  EXPECT_NE(listed.output.find("observers (default: exposure, rabbit_hole, extremity, engagement, diversity)"),
+            std::string::npos)
+      << listed.output;
+  // and under each plug-in in the full listing
+  const auto all = RunCommand(Cli() + " list");
+  EXPECT_NE(all.output.find("      metric harmful_reach (share, share of users)"), std::string::npos);
+  EXPECT_EQ(RunCommand(Cli() + " list metric").status, 2) << "an unknown section is refused";
+}
+
 TEST(CliTest, SameSeedSameMetricsAcrossThreadCounts) {
   const fs::path a = TempDir("det_a"), b = TempDir("det_b");
   const std::string args = " run " + Scenario("rabbit_hole.yaml") +

@@ -99,6 +99,73 @@ TEST(MeanCiTest, CoversTheTrueMeanOfNormalSamplesAtItsLevel) {
   EXPECT_NEAR(covered / static_cast<double>(trials), 0.95, 4 * std::sqrt(0.95 * 0.05 / trials));
 }
 
+// t_{0.975, 2} in closed form: for 2 degrees of freedom F^-1(p) = (2p - 1) / sqrt(2p(1 - p))
+const double kT2 = (2 * 0.975 - 1) / std::sqrt(2 * 0.975 * 0.025);
+
+TEST(ShareMeanCiTest, LogitIntervalByHand) {
+  // {0.1, 0.2, 0.3}: m = 0.2, s = 0.1, se = 0.1/sqrt(3); logit(0.2) = ln(1/4);
+  // half-width on the logit scale t * se / (0.2 * 0.8)
+  const std::vector<double> v = {0.1, 0.2, 0.3};
+  const Estimate e = ShareMeanCi(v);
+  const double se = 0.1 / std::sqrt(3.0), half = kT2 * se / 0.16;
+  auto expit = [](double x) { return 1 / (1 + std::exp(-x)); };
+  EXPECT_NEAR(e.mean, 0.2, 1e-15);
+  EXPECT_NEAR(e.std_error, se, 1e-15);
+  EXPECT_EQ(e.n, 3);
+  EXPECT_NEAR(e.ci_low, expit(std::log(0.25) - half), 1e-12);
+  EXPECT_NEAR(e.ci_high, expit(std::log(0.25) + half), 1e-12);
+  EXPECT_NEAR(e.ci_low, 0.0502646924, 1e-9);  // the same, evaluated by hand
+  EXPECT_NEAR(e.ci_high, 0.5414773902, 1e-9);
+}
+
+TEST(ShareMeanCiTest, StaysInsideTheUnitIntervalWhereTheTIntervalDoesNot) {
+  // {0, 0, 0.3}: the t interval reaches below 0 (0.1 - t * sqrt(0.03)/sqrt(3) < 0)
+  const std::vector<double> v = {0, 0, 0.3};
+  EXPECT_LT(MeanCi(v).ci_low, 0);
+  const Estimate e = ShareMeanCi(v);
+  EXPECT_GT(e.ci_low, 0);
+  EXPECT_LT(e.ci_high, 1);
+  EXPECT_LT(e.ci_low, e.mean);
+  EXPECT_GT(e.ci_high, e.mean);
+  // and for random samples of 2 to 6 shares, the interval holds the mean inside [0, 1]
+  for (uint64_t t = 0; t < 2000; ++t) {
+    const CounterRng rng(7, t, 0, Purpose::kChoice);
+    std::vector<double> w(2 + t % 5);
+    for (size_t i = 0; i < w.size(); ++i) w[i] = std::pow(rng.Uniform(i), 1 + 8.0 * rng.Uniform(99));
+    const Estimate f = ShareMeanCi(w);
+    ASSERT_GE(f.ci_low, 0) << t;
+    ASSERT_LE(f.ci_high, 1) << t;
+    ASSERT_LE(f.ci_low, f.mean) << t;
+    ASSERT_GE(f.ci_high, f.mean) << t;
+  }
+}
+
+TEST(ShareMeanCiTest, NearOneHalfItIsTheTIntervalToFirstOrder) {
+  // at m = 1/2 the logit half-width is x = 4 h, h = t se the t interval's; expit(x) =
+  // 1/2 + x/4 - x^3/48 + x^5/480 - ...: the interval is the t interval shrunk by x^3/48
+  const std::vector<double> v = {0.49, 0.5, 0.51};
+  const Estimate e = ShareMeanCi(v), t = MeanCi(v);
+  const double h = t.ci_high - 0.5, x = 4 * h;
+  EXPECT_NEAR(e.ci_high, 0.5 + h - x * x * x / 48, 1e-7);
+  EXPECT_NEAR(e.ci_low, 0.5 - h + x * x * x / 48, 1e-7);
+}
+
+TEST(ShareMeanCiTest, DegenerateSamples) {
+  const std::vector<double> zeros = {0, 0, 0}, ones = {1, 1}, one = {0.4}, empty = {};
+  for (const auto* v : {&zeros, &ones}) {
+    const Estimate e = ShareMeanCi(*v);
+    EXPECT_EQ(e.ci_low, e.mean);
+    EXPECT_EQ(e.ci_high, e.mean);
+  }
+  EXPECT_EQ(ShareMeanCi(one).mean, 0.4);
+  EXPECT_TRUE(std::isnan(ShareMeanCi(one).ci_low));
+  EXPECT_TRUE(std::isnan(ShareMeanCi(empty).mean));
+  const std::vector<double> with_nan = {0.2, std::nan(""), 0.3};
+  EXPECT_TRUE(std::isnan(ShareMeanCi(with_nan).ci_high));
+  const std::vector<double> outside = {0.2, 1.5};
+  EXPECT_THROW(ShareMeanCi(outside), std::invalid_argument);
+}
+
 TEST(PairedDifferenceTest, HandComputed) {
   // differences {2, 3, 2, 3}: mean 2.5, s^2 = 1/3, se = sqrt(1/12), t_{0.975,3} = 3.182446305
   const std::vector<double> a = {3, 5, 4, 6}, b = {1, 2, 2, 3};

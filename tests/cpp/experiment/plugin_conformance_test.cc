@@ -6,6 +6,7 @@
 //   - round-trip its checkpoint state: stopped and resumed, the run is bit-identical;
 //   - give bit-identical results on 1 and 2 threads;
 //   - keep its metric columns fixed from Init to the end of the run;
+//   - declare each metric column it writes (kind, unit, definition), and document it in docs/;
 //   - run sharded over ranks with one process's results, or name itself as the obstacle.
 // A new plug-in gets these checks by being registered. Test doubles that the other tests
 // register (their description starts with "test") are left out: several exist to fail one
@@ -227,6 +228,41 @@ TEST_P(PluginConformance, ColumnsAreFixedAfterInit) {
   EXPECT_EQ(sim.columns(), columns);
   EXPECT_EQ(sim.recommender().InterventionColumns(), added);
   for (size_t i = 0; i < observed.size(); ++i) EXPECT_EQ(sim.observers()[i]->Columns(), observed[i]);
+}
+
+// the text of docs/metrics.md and docs/interventions.md, where every metric is defined
+std::string MetricDocs() {
+  static const std::string text = ReadFile(std::string(COUNTERPOINT_SOURCE_DIR) + "/docs/metrics.md") +
+                                  ReadFile(std::string(COUNTERPOINT_SOURCE_DIR) + "/docs/interventions.md");
+  return text;
+}
+
+TEST_P(PluginConformance, MetricColumnsAreDeclaredAndDocumented) {
+  const Plugin& p = GetParam();
+  if (p.kind != "observer" && p.kind != "intervention") {
+    EXPECT_TRUE(p.spec.metrics.empty()) << "only observers and interventions write metric columns";
+    return;
+  }
+  const Scenario sc = Default();
+  const IndexedCatalog world = BuildIndexedCatalog(sc, 9);
+  Simulation sim = BuildSimulation(sc, sc.arms.front(), world, GeneratePopulation(sc.population, *world.catalog, 9), 9);
+  // the scenario names this plug-in alone in its place
+  ASSERT_EQ(p.kind == "observer" ? sim.observers().size() : sim.recommender().interventions().size(), 1u);
+  const std::vector<std::string> columns =
+      p.kind == "observer" ? sim.observers().front()->Columns() : sim.recommender().interventions().front()->Columns();
+  for (const std::string& c : columns)
+    EXPECT_NE(FindMetric(p.spec.metrics, c), nullptr) << c << " is written but not declared in the registered spec";
+  for (const MetricSpec& m : p.spec.metrics) {
+    EXPECT_FALSE(m.unit.empty()) << m.name;
+    EXPECT_FALSE(m.definition.empty()) << m.name;
+    EXPECT_TRUE(Contains(MetricDocs(), "`" + m.name + "`")) << m.name << " is not documented in docs/metrics.md or "
+                                                            << "docs/interventions.md";
+    // a declared column without a number hole is written
+    if (m.name.find("<k>") == std::string::npos) {
+      EXPECT_NE(std::find(columns.begin(), columns.end(), m.name), columns.end())
+          << m.name << " is declared, not written";
+    }
+  }
 }
 
 TEST_P(PluginConformance, RunsShardedOrSaysItCannot) {

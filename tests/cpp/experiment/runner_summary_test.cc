@@ -254,3 +254,67 @@ arms:
 
 }  // namespace
 }  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+// one replicate-level share column, one signed column: base {0.1, 0.2, 0.3} / {-1, 0, 1};
+// treat {0, 0, 0.3} / {0, 1, 2}
+struct KindsFixture {
+  Scenario sc;
+  RunResult res;
+  KindsFixture() {
+    sc.name = "kinds";
+    sc.steps = 1;
+    sc.replicates = 3;
+    sc.arms = {ArmSpec{"base", {}, {}, {}, {}, {}}, ArmSpec{"treat", {}, {}, {}, {}, {}}};
+    res.columns = {"rabbit_hole_share", "extremity_mean"};
+    res.metric_kinds = {{"rabbit_hole_share", MetricKind::kShare}, {"extremity_mean", MetricKind::kSigned}};
+    res.steps = 1;
+    const double base_share[3] = {0.1, 0.2, 0.3}, treat_share[3] = {0, 0, 0.3};
+    for (int r = 0; r < 3; ++r) {
+      res.runs.push_back({"base", r, 0, {base_share[r], r - 1.0}, {}, {}, {}, {}, {}});
+      res.runs.push_back({"treat", r, 0, {treat_share[r], r + 0.0}, {}, {}, {}, {}, {}});
+    }
+  }
+};
+
+double Expit(double x) { return 1 / (1 + std::exp(-x)); }
+
+TEST(SummarizeTest, ASharesIntervalIsOnTheLogitScaleAndStaysInsideZeroOne) {
+  const KindsFixture f;
+  const nlohmann::json s = Summarize(f.sc, f.res);
+  EXPECT_EQ(s["metric_kinds"]["rabbit_hole_share"], "share");
+  EXPECT_EQ(s["metric_kinds"]["extremity_mean"], "signed");
+  // base {0.1, 0.2, 0.3}: logit(0.2) ± t (0.1/sqrt 3) / 0.16
+  const auto& base = s["arms"]["base"]["final"]["rabbit_hole_share"];
+  const double half = kT2 * 0.1 / std::sqrt(3.0) / 0.16;
+  EXPECT_NEAR(base["ci95_low"].get<double>(), Expit(std::log(0.25) - half), 1e-12);
+  EXPECT_NEAR(base["ci95_high"].get<double>(), Expit(std::log(0.25) + half), 1e-12);
+  // treat {0, 0, 0.3}: the t interval would start below 0, this one does not
+  const auto& treat = s["arms"]["treat"]["final"]["rabbit_hole_share"];
+  EXPECT_GT(treat["ci95_low"].get<double>(), 0);
+  EXPECT_LT(treat["ci95_high"].get<double>(), 1);
+  // the signed column keeps the t interval: {-1, 0, 1}, mean 0, sd 1
+  const auto& signed_base = s["arms"]["base"]["final"]["extremity_mean"];
+  EXPECT_NEAR(signed_base["ci95_low"].get<double>(), -kT2 / std::sqrt(3.0), 1e-12);
+  // comparisons: the difference of a share is a plain paired difference (it may be negative);
+  // a signed column has no relative difference, a share has one
+  for (const auto& c : s["comparisons"]) {
+    if (c["metric"] == "rabbit_hole_share") {
+      EXPECT_NEAR(c["diff"].get<double>(), -0.1, 1e-12);
+      EXPECT_TRUE(c.contains("relative"));
+    } else {
+      EXPECT_FALSE(c.contains("relative")) << c.dump();
+    }
+  }
+  // metrics_summary.csv gives the same interval as summary.json
+  const auto rows = SplitCsv(MetricsSummaryCsv(f.sc, f.res));
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[1][2], "rabbit_hole_share");
+  EXPECT_NEAR(std::stod(rows[1][4]), base["ci95_low"].get<double>(), 1e-9);
+  EXPECT_NEAR(std::stod(rows[1][5]), base["ci95_high"].get<double>(), 1e-9);
+}
+
+}  // namespace
+}  // namespace counterpoint
