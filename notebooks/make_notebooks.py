@@ -1649,6 +1649,8 @@ NOTEBOOKS["05_custom_intervention.ipynb"] = [
 
 def main():
     for name, cells in NOTEBOOKS.items():
+        for i, cell in enumerate(cells):
+            cell["id"] = f"cell-{i:02d}"   # stable ids: regenerating an unchanged notebook changes nothing
         nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                 "language": "python"}})
         nbformat.write(nb, HERE / name)
