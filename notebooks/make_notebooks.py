@@ -287,7 +287,7 @@ NOTEBOOKS["01_rabbit_hole.ipynb"] = [
                  "clicks_per_session": "difference (clicks per session)"}
         for ax, (metric, unit) in zip(axes, units.items()):
             d = early[early.metric == metric]
-            holm = d.distinguishable_after_holm.astype(bool).to_numpy()
+            holm = d.distinguishable_after_holm.fillna(False).astype(bool).to_numpy()
             ax.errorbar(d.step, d["diff"], yerr=[d["diff"] - d.ci_low, d.ci_high - d["diff"]], fmt="none",
                         capsize=4, label="95% CI, paired over replicates")
             ax.plot(d.step[holm], d["diff"][holm], "o", color="tab:blue", label="distinguishable after Holm")
@@ -305,8 +305,8 @@ NOTEBOOKS["01_rabbit_hole.ipynb"] = [
             d = early[early.metric == metric]
             for _, row in d.iterrows():
                 print(f"{metric} at step {row.step:2d}: {describe(row)}")
-            higher = d[d.distinguishable_after_holm.astype(bool) & (d["diff"] > 0)]
-            lower = d[d.distinguishable_after_holm.astype(bool) & (d["diff"] < 0)]
+            higher = d[d.distinguishable_after_holm.fillna(False).astype(bool) & (d["diff"] > 0)]
+            lower = d[d.distinguishable_after_holm.fillna(False).astype(bool) & (d["diff"] < 0)]
             print(f"  engagement higher after Holm from step: {higher.step.min() if len(higher) else 'never'}"
                   + (f"; lower after Holm at steps {list(lower.step)}" if len(lower) else ""))
     """),
@@ -1003,13 +1003,13 @@ NOTEBOOKS["03_ngo_reach.ipynb"] = [
     The coverage map (`result.coverage_gaps`) clusters the harmful items of each replicate's catalog
     into regions (spherical k-means) and records, per region, the harmful impressions it sent to
     at-risk users and the distance to the nearest counter-narrative the arm can inject; a region is
-    `covered` (`"yes"`/`"no"`) when that distance is within the observer's radius. Regions differ
+    `covered` (True/False) when that distance is within the observer's radius. Regions differ
     between replicates (each has its own catalog), so we summarise each replicate by one number —
     the share of at-risk harmful traffic in uncovered regions — and take its CI over replicates.
     """),
     code(r"""
         gaps = result.coverage_gaps.copy()
-        gaps["uncovered"] = gaps.covered == "no"      # "yes"/"no" strings: astype(bool) would make every region True
+        gaps["uncovered"] = ~gaps.covered
 
 
         def uncovered_share(g, radius=None):
@@ -1437,7 +1437,7 @@ NOTEBOOKS["05_custom_intervention.ipynb"] = [
     penalties, dealt to random items.
     """),
     code(r'''
-        LABELS = cp._core.label_names()        # the codes of ctx.truth["labels"]
+        LABELS = cp.label_names()              # the codes of ctx.truth["labels"]
         HARMFUL_CODES = [LABELS.index("borderline"), LABELS.index("extremist")]
         NEWS_CODE = LABELS.index("news_reporting")
 
@@ -1448,6 +1448,7 @@ NOTEBOOKS["05_custom_intervention.ipynb"] = [
 
             columns = ["hd_penalty_mean", "hd_penalty_on_harmful_share", "hd_penalty_on_news_share"]
             columns_zero_when_absent = ["hd_penalty_mean"]
+            column_kinds = {"hd_penalty_on_harmful_share": "share", "hd_penalty_on_news_share": "share"}
 
             def __init__(self, weight=0.5, shuffle=False):       # the YAML parameters, typed by their defaults
                 self.weight, self.shuffle = weight, shuffle

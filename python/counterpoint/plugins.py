@@ -15,7 +15,7 @@ import json
 from . import _core
 
 __all__ = ["Ranker", "Intervention", "register_ranker", "register_intervention", "rankers", "interventions",
-           "retrievers", "observers", "metrics"]
+           "retrievers", "observers", "metrics", "label_names"]
 
 
 class Ranker:
@@ -112,7 +112,8 @@ def _register(core_register, base, name, cls, doc):
     def apply(cls):
         if not (isinstance(cls, type) and issubclass(cls, base)):
             raise TypeError(f"register a subclass of counterpoint.{base.__name__}, not {cls!r}")
-        text = doc or inspect.getdoc(cls) or ""
+        # the class's own docstring, not one inherited from the base class
+        text = doc or inspect.cleandoc(cls.__dict__.get("__doc__") or "")
         if base is Intervention:
             core_register(name, text, _spec(cls), cls, _metric_kinds(cls), _source(cls))
         else:
@@ -163,6 +164,11 @@ def rankers():
 def interventions():
     """Every registered intervention: name -> doc and parameters."""
     return _specs(_core.interventions())
+
+
+def label_names():
+    """The item labels, in the order of their codes (``ctx.truth["labels"]``, ``sim.catalog.labels``)."""
+    return list(_core.label_names())
 
 
 def retrievers():

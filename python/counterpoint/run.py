@@ -30,18 +30,20 @@ def progress_bar(total_desc="simulating"):
     except ImportError:  # no tqdm: no bar
         return None, lambda: None
     notebook = _in_notebook()
+    # text bars in a notebook: each redraw is an output of the cell, so redraw every few seconds
+    mininterval = 0.1
     if notebook:
         try:
             import ipywidgets  # noqa: F401  (tqdm.notebook needs it)
             from tqdm.notebook import tqdm
         except ImportError:
-            pass
+            mininterval = 5.0
     bar = None
 
     def update(done, total):
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, desc=total_desc, unit="step", leave=notebook)
+            bar = tqdm(total=total, desc=total_desc, unit="step", leave=notebook, mininterval=mininterval)
         bar.update(done - bar.n)
 
     def close():
@@ -170,13 +172,23 @@ class Result:
     @cached_property
     def comparisons(self):
         """summary.json's comparisons: each arm against the control per metric (final step, paired over
-        replicates): diff with ci_low/ci_high, relative with its CI, n."""
-        return self._arms_categorical(pd.DataFrame(self.summary["comparisons"]), ("arm", "control"))
+        replicates): diff with ci_low/ci_high, relative with its CI, n, p, p_holm,
+        distinguishable_after_holm (nullable boolean: NA where the comparison is undefined),
+        the Bonferroni-adjusted CI, and not_applicable / undefined where they apply."""
+        frame = pd.DataFrame(self.summary["comparisons"])
+        if "distinguishable_after_holm" in frame:
+            frame["distinguishable_after_holm"] = frame["distinguishable_after_holm"].astype("boolean")
+        return self._arms_categorical(frame, ("arm", "control"))
 
     @cached_property
     def coverage_gaps(self):
+        """coverage_gaps.csv; ``covered`` as booleans (the file writes yes/no)."""
         text = self._core.coverage_gaps_csv()
-        return self._arms_categorical(pd.read_csv(io.StringIO(text))) if text else pd.DataFrame()
+        if not text:
+            return pd.DataFrame()
+        frame = pd.read_csv(io.StringIO(text))
+        frame["covered"] = frame["covered"].map({"yes": True, "no": False}).astype(bool)
+        return self._arms_categorical(frame)
 
     def induced_graph(self, arm):
         """(nodes, edges) DataFrames of the arm's induced watch-next graph (output.graph)."""

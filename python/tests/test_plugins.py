@@ -324,3 +324,12 @@ def test_the_manifest_traces_a_python_plugin_to_its_source(tmp_path):
             self.seen = True
 
     assert traced_hash(tmp_path / "second") != first
+
+
+def test_a_plugin_without_a_docstring_does_not_show_the_base_classes():
+    @cp.register_intervention("py_no_doc")
+    class NoDoc(cp.Intervention):
+        pass
+
+    assert cp.interventions()["py_no_doc"]["doc"] == ""
+    assert cp.interventions()["py_demote_harmful"]["doc"].startswith("demote_harmful in numpy")

@@ -190,3 +190,19 @@ def test_the_progress_bar_stays_in_a_notebook(monkeypatch):
     # cleared in a terminal, kept in Jupyter (without ipywidgets: the text bar)
     assert [m["leave"] for m in made] == [False, True] and all(m["total"] == 2 for m in made)
     assert not in_notebook()  # pytest is no Jupyter kernel
+
+
+def test_frames_hold_booleans_as_booleans():
+    res = cp.run(small_world(replicates=2, observers=[{"type": "exposure"}, {"type": "counter_narrative_reach"}]),
+                 progress=False)
+    gaps = res.coverage_gaps
+    assert gaps.covered.dtype == bool
+    text = res._core.coverage_gaps_csv()
+    assert gaps.covered.tolist() == [v == "yes" for v in pd.read_csv(io.StringIO(text)).covered]
+    # distinguishable_after_holm is a nullable boolean: NA where no test was possible
+    cmp = res.comparisons
+    assert cmp.distinguishable_after_holm.dtype == "boolean"
+    na = cmp[cmp.p_holm.isna()]
+    assert na.distinguishable_after_holm.isna().all()
+    assert not cmp[cmp.p_holm.notna()].distinguishable_after_holm.isna().any()
+    assert cp.label_names()[:2] == ["mainstream", "borderline"] and "news_reporting" in cp.label_names()
