@@ -181,8 +181,14 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides,
         bool found = false;
         if (key.find_first_not_of("0123456789") == std::string::npos) {
           // at most 9 digits: no overflow of the index, and no list is that long
-          const size_t idx = key.size() <= 9 ? std::stoul(key) : cur.size();
+          const size_t idx = key.size() <= 9 ? std::stoul(key) : cur.size() + 1;
           if (idx < cur.size()) next.reset(cur[idx]), found = true;
+          // one past the end, as the whole element: appends it (arms.5={name: mine, ...})
+          if (idx == cur.size() && last) {
+            cur.push_back(value);
+            if (marks) marks->Mark(value, assignment);
+            continue;
+          }
         } else {
           for (size_t j = 0; j < cur.size() && !found; ++j)
             if (cur[j].IsMap() && cur[j]["name"] && cur[j]["name"].Scalar() == key) next.reset(cur[j]), found = true;
@@ -194,7 +200,8 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides,
         }
         if (!found)
           throw InputError(where, "no list element '" + key + "' (give an index below " + std::to_string(cur.size()) +
-                                      (kChoiceKeys.count(owner) ? " or a plug-in's type)" : " or an arm name)"));
+                                      ", " + std::to_string(cur.size()) + " to append a whole element" +
+                                      (kChoiceKeys.count(owner) ? ", or a plug-in's type)" : ", or an arm name)"));
         if (last) {
           next = value;
           if (marks) marks->Mark(value, assignment);

@@ -138,6 +138,27 @@ TEST(ScenarioOverrideTest, SetsPathsArmsByNameAndIndex) {
   EXPECT_EQ(sc.catalog.params.Int("dim"), 8);
 }
 
+TEST(ScenarioOverrideTest, AnIndexOnePastTheEndAppendsAWholeElement) {
+  const std::string text = "name: o\ncatalog: {type: synthetic}\narms:\n  - name: a\n  - name: b\n";
+  const Scenario sc = ParseScenario(
+      text, "o.yaml", {"arms.2={name: c, interventions: [{type: demote_harmful, weight: 2}]}", "arms.c.slate_size=4"});
+  ASSERT_EQ(sc.arms.size(), 3u);
+  EXPECT_EQ(sc.arms[2].name, "c");
+  EXPECT_EQ(sc.arms[2].interventions.at(0).type, "demote_harmful");
+  EXPECT_EQ(sc.arms[2].options.slate_size, 4);
+  // past the end, or a key below a new element, is still an error naming the valid indexes
+  for (const char* bad : {"arms.3={name: d}", "arms.2.slate_size=4"}) {
+    try {
+      ParseScenario(text, "o.yaml", {bad});
+      FAIL() << bad;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("give an index below 2, 2 to append a whole element, or an arm name"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(ScenarioArmTest, PartialBlockKeepsTheBaseSettingsOfTheSameType) {
   const std::string text = R"(name: m
 catalog: {type: synthetic}
