@@ -802,22 +802,11 @@ NOTEBOOKS["03_ngo_reach.ipynb"] = [
     code(SETUP),
     code(HELPERS),
     code(r'''
-        from math import gamma, pi, sqrt
-
-
-        def t_quantile(p, df):
-            """Student's t quantile, by integrating its density (the engine's intervals use the same quantile)."""
-            x = np.linspace(0.0, 200.0, 800001)
-            pdf = gamma((df + 1) / 2) / (sqrt(df * pi) * gamma(df / 2)) * (1 + x * x / df) ** (-(df + 1) / 2)
-            cdf = 0.5 + np.concatenate([[0.0], np.cumsum(pdf[1:] + pdf[:-1]) / 2 * (x[1] - x[0])])
-            return float(np.interp(p, cdf, x))
-
-
-        def mean_ci95(values):
-            """Mean over replicates with its Student-t 95% CI: mean ± t(0.975, n−1) · s / √n."""
-            v = np.asarray(values, dtype=float)
-            half = t_quantile(0.975, len(v) - 1) * v.std(ddof=1) / sqrt(len(v))
-            return v.mean(), v.mean() - half, v.mean() + half
+        def mean_ci95(values, kind="level"):
+            """Mean over replicates with the engine's 95% CI (cp.mean_ci): Student's t, built on the
+            logit scale for a share (kind="share") so that it stays inside [0, 1]."""
+            r = cp.mean_ci(values, kind=kind)
+            return r["mean"], r["ci95_low"], r["ci95_high"]
     '''),
     code(r"""
         SMALL = {"population.n_users": 1500, "steps": 30, "replicates": 4, "output.events": True}
@@ -865,7 +854,7 @@ NOTEBOOKS["03_ngo_reach.ipynb"] = [
         print(f"without a campaign, at-risk users meeting a counter-narrative organically: {organic['mean']:.1%} "
               f"[{organic.ci95_low:.1%}, {organic.ci95_high:.1%}]")
         # the CI helper above is the engine's interval: check it on one number
-        m, lo, hi = mean_ci95(camp.cn_injected_reach_at_risk)
+        m, lo, hi = mean_ci95(camp.cn_injected_reach_at_risk, kind="share")
         row = last.loc[("cn_injected_reach_at_risk", "campaign")]
         print("mean_ci95 reproduces the engine's interval:", bool(np.allclose([m, lo, hi], row[["mean", "ci95_low", "ci95_high"]])))
     """),
@@ -876,8 +865,8 @@ NOTEBOOKS["03_ngo_reach.ipynb"] = [
     how many at-risk users it has still not reached when the run ends. Among users not at risk,
     reach starts later: they are flagged only once the ranker has put harmful items into their
     slates, which takes the rabbit hole some steps to do (notebook 01). All of this is a property of
-    the *trigger*, which the next section takes apart. (The helper `mean_ci95` reproduces the
-    engine's interval exactly; we need it below for groups of users the engine does not summarise.)
+    the *trigger*, which the next section takes apart. (The helper `mean_ci95`, `cp.mean_ci`,
+    gives the engine's interval; we need it below for groups of users the engine does not summarise.)
     """),
     md(r"""
     ## 2. Who is reached, who is missed
@@ -896,7 +885,7 @@ NOTEBOOKS["03_ngo_reach.ipynb"] = [
         recount = users[users.at_risk == 1].groupby("replicate").reached.mean()
         print("recount from the event log equals the engine's cn_injected_reach_at_risk:",
               bool(np.allclose(recount.to_numpy(), camp.sort_values("replicate").cn_injected_reach_at_risk.to_numpy())))
-        precision = mean_ci95(users[users.reached].groupby("replicate").at_risk.mean())
+        precision = mean_ci95(users[users.reached].groupby("replicate").at_risk.mean(), kind="share")
         print(f"of the users reached, at risk: {precision[0]:.1%} [{precision[1]:.1%}, {precision[2]:.1%}]")
     """),
     code(r"""
@@ -908,7 +897,7 @@ NOTEBOOKS["03_ngo_reach.ipynb"] = [
             at_risk["third"] = at_risk.groupby("replicate")[trait].transform(
                 lambda x: pd.qcut(x, 3, labels=["lowest third", "middle third", "highest third"]))
             per_rep = at_risk.groupby(["third", "replicate"], observed=True).reached.mean().unstack("replicate")
-            cis = np.array([mean_ci95(per_rep.loc[g]) for g in per_rep.index])
+            cis = np.array([mean_ci95(per_rep.loc[g], kind="share") for g in per_rep.index])
             groups[trait] = pd.DataFrame(cis, index=per_rep.index, columns=["mean", "ci95_low", "ci95_high"])
             ax.bar(range(3), cis[:, 0], yerr=[cis[:, 0] - cis[:, 1], cis[:, 2] - cis[:, 0]], capsize=5)
             ax.set_xticks(range(3), per_rep.index)
@@ -1017,11 +1006,11 @@ NOTEBOOKS["03_ngo_reach.ipynb"] = [
             return g.at_risk_impressions[unc].sum() / g.at_risk_impressions.sum()
 
 
-        per_arm = {arm: mean_ci95(g.groupby("replicate").apply(uncovered_share))
+        per_arm = {arm: mean_ci95(g.groupby("replicate").apply(uncovered_share), kind="share")
                    for arm, g in gaps.groupby("arm", observed=True)}
         radii = [0.03, 0.04, 0.05, 0.06, 0.08, 0.1]
         camp_gaps = gaps[gaps.arm == "campaign"]
-        by_radius = np.array([mean_ci95(camp_gaps.groupby("replicate").apply(uncovered_share, radius=r)) for r in radii])
+        by_radius = np.array([mean_ci95(camp_gaps.groupby("replicate").apply(uncovered_share, radius=r), kind="share") for r in radii])
 
         fig, axes = plt.subplots(1, 2, figsize=(14, 4.2))
         arms = list(per_arm)
@@ -1044,7 +1033,7 @@ NOTEBOOKS["03_ngo_reach.ipynb"] = [
             print(f"{arm}: {m:.1%} [{lo:.1%}, {hi:.1%}] of at-risk harmful traffic in uncovered regions")
         # the arms of a replicate share its catalog, so its regions: the difference is paired
         share = gaps.groupby(["arm", "replicate"], observed=True).apply(uncovered_share).unstack("arm")
-        m, lo, hi = mean_ci95(share["one_ngo"] - share["campaign"])
+        m, lo, hi = mean_ci95(share["one_ngo"] - share["campaign"], kind="signed")
         print(f"one_ngo − campaign, paired over replicates: {m:+.1%} [{lo:+.1%}, {hi:+.1%}]")
     """),
     code(r"""

@@ -14,7 +14,7 @@ from .errors import AccessDeniedError, CounterpointError, MissingFileError, Scen
 from .graph import AuditResult, GraphAudit, RewireResult
 from .plugins import (Intervention, Ranker, interventions, label_names, metrics, observers, rankers,
                       register_intervention, register_ranker, retrievers)
-from .run import Result, run
+from .run import Result, mean_ci, run
 from .scenario import Scenario, load_scenario, scenarios
 from .simulation import Catalog, Simulation
 from .sweep import sweep
@@ -24,7 +24,7 @@ __version__ = _core.__version__  # the engine's version, as `counterpoint --vers
 __all__ = [
     "AccessDeniedError", "AuditResult", "Catalog", "CounterpointError", "GraphAudit", "Intervention",
     "MissingFileError", "Ranker", "Result", "RewireResult", "Scenario", "ScenarioError", "Simulation",
-    "interventions", "label_names", "load_scenario", "metrics", "observers", "privacy", "rankers", "register_intervention",
+    "interventions", "label_names", "load_scenario", "mean_ci", "metrics", "observers", "privacy", "rankers", "register_intervention",
     "register_ranker", "retrievers", "run", "scenarios", "set_threads", "sweep",
 ]
 

@@ -53,6 +53,15 @@ def progress_bar(total_desc="simulating"):
     return update, close
 
 
+def mean_ci(values, kind="level", level=0.95):
+    """The mean of per-replicate values with the interval the summaries use
+    (docs/metrics.md, "Statistics"): Student's t, on the logit scale for ``kind="share"``
+    (values in [0, 1]). Returns a dict: mean, ci95_low, ci95_high, n (NaN where undefined:
+    no value, or one value for the interval; a NaN value propagates)."""
+    m, lo, hi, n = _core.mean_ci([float(v) for v in values], kind, level)
+    return {"mean": m, "ci95_low": lo, "ci95_high": hi, "n": n}
+
+
 def run(scenario, overrides=None, arms=None, progress=True, threads=None, seed=None):
     """Runs every arm for every replicate; returns a :class:`Result`.
 

@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include "cli/summary_table.h"
+#include "core/stats.h"
 #include "experiment/event_tables.h"
 #include "experiment/existing_result.h"
 #include "experiment/outputs.h"
@@ -210,6 +211,15 @@ void bind_results(py::module_& m) {
       },
       py::arg("scenario"), py::arg("progress") = py::none(), py::arg("threads") = 0,
       "Runs every arm for every replicate (GIL released; Ctrl-C stops it between steps).");
+  m.def(
+      "mean_ci",
+      [](const std::vector<double>& values, const std::string& kind, double level) {
+        const MetricKind k = ParseMetricKind(kind);  // std::invalid_argument: ValueError
+        const Estimate e = k == MetricKind::kShare ? ShareMeanCi(values, level) : MeanCi(values, level);
+        return py::make_tuple(e.mean, e.ci_low, e.ci_high, e.n);
+      },
+      py::arg("values"), py::arg("kind") = "level", py::arg("level") = 0.95,
+      "Mean over replicates with the summaries' interval (docs/metrics.md, Statistics): (mean, low, high, n).");
   m.def("max_threads", [] { return omp_get_max_threads(); });
   m.def("set_threads", [](int n) { omp_set_num_threads(n); });
 }

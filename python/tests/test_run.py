@@ -206,3 +206,23 @@ def test_frames_hold_booleans_as_booleans():
     assert na.distinguishable_after_holm.isna().all()
     assert not cmp[cmp.p_holm.notna()].distinguishable_after_holm.isna().any()
     assert cp.label_names()[:2] == ["mainstream", "borderline"] and "news_reporting" in cp.label_names()
+
+
+def test_mean_ci_is_the_summaries_interval():
+    import math
+    res = cp.run(small_world(replicates=3), progress=False)
+    final = res.metrics[(res.metrics.step == 5) & (res.metrics.arm == "relevance")]
+    sf = res.summary_frame.set_index(["arm", "metric"])
+    for metric, kind in (("harmful_exposure_share", "share"), ("clicks_per_session", "level")):
+        got = cp.mean_ci(final[metric], kind=kind)
+        want = sf.loc[("relevance", metric)]
+        assert got["n"] == 3
+        for key in ("mean", "ci95_low", "ci95_high"):
+            assert got[key] == pytest.approx(want[key], rel=1e-12), (metric, key)
+    # by hand: {1, 2, 3} has mean 2 and half-width t_{0.975,2} / sqrt(3)
+    t2 = 0.95 / math.sqrt(2 * 0.975 * 0.025)
+    hand = cp.mean_ci([1, 2, 3])
+    assert hand["ci95_low"] == pytest.approx(2 - t2 / math.sqrt(3), rel=1e-12)
+    assert math.isnan(cp.mean_ci([0.5])["ci95_low"])
+    with pytest.raises(ValueError, match="valid: share, level, signed"):
+        cp.mean_ci([1, 2], kind="proportion")
