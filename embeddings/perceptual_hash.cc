@@ -1,7 +1,5 @@
 #include "embeddings/perceptual_hash.h"
 
-#include <faiss/impl/IDSelector.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -142,39 +140,6 @@ std::vector<uint8_t> CatalogHashes(const Catalog& catalog, uint64_t seed, const 
       FlipBitsAtRate(seed, i, FlipRate(origin[i].kind, p), codes.data() + i * kHashBytes);
     }
   return codes;
-}
-
-HashDatabase::HashDatabase(int64_t capacity) : index_(kHashBits) {
-  index_.xb.reserve(capacity * kHashBytes);
-  items_.reserve(capacity);
-}
-
-void HashDatabase::Add(int64_t item, const uint8_t* code) {
-  index_.add(1, code);
-  items_.push_back(item);
-}
-
-void HashDatabase::Remove(int64_t item) {
-  // IndexBinaryFlat::remove_ids compacts the codes in order; the tags follow
-  std::vector<faiss::Index::idx_t> drop;
-  for (size_t k = 0; k < items_.size(); ++k)
-    if (items_[k] == item) drop.push_back(static_cast<faiss::Index::idx_t>(k));
-  if (drop.empty()) return;
-  faiss::IDSelectorBatch sel(drop.size(), drop.data());
-  index_.remove_ids(sel);
-  items_.erase(std::remove(items_.begin(), items_.end(), item), items_.end());
-}
-
-void HashDatabase::Nearest(const uint8_t* codes, int64_t n, int32_t* distances, int64_t* labels) const {
-  if (items_.empty()) {
-    std::fill_n(distances, n, kHashBits + 1);
-    std::fill_n(labels, n, int64_t{-1});
-    return;
-  }
-  // positions in the index, then the items they came from
-  static_assert(sizeof(faiss::Index::idx_t) == sizeof(int64_t));
-  index_.search(n, codes, 1, distances, reinterpret_cast<faiss::Index::idx_t*>(labels));
-  for (int64_t q = 0; q < n; ++q) labels[q] = labels[q] >= 0 ? items_[labels[q]] : -1;
 }
 
 }  // namespace counterpoint

@@ -1,9 +1,7 @@
-// Perceptual-hash codes of items (PDQ-like, 256 bits) and a FAISS binary index of
-// shared hashes for matching uploads within a Hamming distance (docs/interventions.md,
-// "Uploads, re-uploads and hash_sharing").
+// Perceptual-hash codes of items (PDQ-like, 256 bits): how a copy's code derives from
+// its source's (docs/interventions.md, "Uploads, re-uploads and hash_sharing"). The
+// database that matches uploads against shared codes: embeddings/hash_database.h.
 #pragma once
-
-#include <faiss/IndexBinaryFlat.h>
 
 #include <cstdint>
 #include <string>
@@ -71,27 +69,5 @@ std::vector<uint8_t> CatalogHashes(const Catalog& catalog, uint64_t seed, const 
 
 /// Throws InputError naming `where` if the copy kinds' shares exceed 1.
 void ValidatePerturbation(const HashPerturbation& p, const std::string& where);
-
-/// A database of shared hashes (FAISS IndexBinaryFlat: exact Hamming search),
-/// each tagged with the item it came from.
-class HashDatabase {
- public:
-  /// `capacity` bounds the codes held (storage is reserved once).
-  explicit HashDatabase(int64_t capacity);
-
-  int64_t size() const { return static_cast<int64_t>(items_.size()); }
-  /// The item of each code held, in index order (adding them again rebuilds the same index).
-  const std::vector<int64_t>& items() const { return items_; }
-  /// Adds item's code.
-  void Add(int64_t item, const uint8_t* code);
-  /// Drops every code added for item (e.g. after a successful appeal).
-  void Remove(int64_t item);
-  /// For each of n codes, the distance to the nearest code held (kHashBits + 1 when empty).
-  void Nearest(const uint8_t* codes, int64_t n, int32_t* distances, int64_t* labels) const;
-
- private:
-  faiss::IndexBinaryFlat index_;
-  std::vector<int64_t> items_;  ///< item of each code, in index order
-};
 
 }  // namespace counterpoint

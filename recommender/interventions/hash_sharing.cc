@@ -46,7 +46,7 @@ void HashSharing::OnUploads(const RecContext& ctx, std::span<const int64_t> arri
     query_items_[m++] = item;
   }
   if (m == 0 || db_->size() == 0) return;
-  db_->Nearest(query_.data(), m, distance_.data(), nearest_.data());
+  db_->Within(query_.data(), m, p_.match_threshold, distance_.data(), nearest_.data());
   for (int64_t q = 0; q < m; ++q) {
     if (distance_[q] > p_.match_threshold) continue;
     const int64_t item = query_items_[q];

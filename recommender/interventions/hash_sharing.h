@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "embeddings/hash_database.h"
 #include "embeddings/perceptual_hash.h"
 #include "recommender/intervention.h"
 

@@ -33,33 +33,6 @@ TEST(PerceptualHashTest, FlipBitsFlipsExactlyThatManyBits) {
   EXPECT_EQ(HammingDistance(zero, ones), 256);
 }
 
-TEST(PerceptualHashTest, DatabaseReturnsTheNearestDistanceAndForgetsRemovedItems) {
-  uint8_t a[kHashBytes], b[kHashBytes], q[2 * kHashBytes];
-  RandomHash(1, 1, a);
-  RandomHash(1, 2, b);
-  std::copy(a, a + kHashBytes, q);
-  FlipBits(1, 3, 5, q);
-  std::copy(b, b + kHashBytes, q + kHashBytes);
-  FlipBits(1, 4, 9, q + kHashBytes);
-  HashDatabase db(4);
-  int32_t dist[2];
-  int64_t item[2];
-  db.Nearest(q, 2, dist, item);
-  EXPECT_EQ(dist[0], kHashBits + 1);  // empty
-  db.Add(10, a);
-  db.Add(20, b);
-  db.Nearest(q, 2, dist, item);
-  EXPECT_EQ(dist[0], 5);
-  EXPECT_EQ(item[0], 10);
-  EXPECT_EQ(dist[1], 9);
-  EXPECT_EQ(item[1], 20);
-  db.Remove(10);
-  EXPECT_EQ(db.size(), 1);
-  db.Nearest(q, 1, dist, item);
-  EXPECT_EQ(item[0], 20);
-  EXPECT_EQ(dist[0], HammingDistance(q, b));
-}
-
 TEST(ReuploadPoolTest, CopiesArePendingNearDuplicatesOfExtremistItems) {
   SyntheticCatalogParams p;
   p.n_items = 4000;
