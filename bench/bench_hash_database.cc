@@ -10,29 +10,18 @@
 // query for both methods, the peak RSS, and whether both found the same matches.
 #include <faiss/IndexBinaryHash.h>
 #include <faiss/impl/AuxIndexStructures.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "core/rng.h"
 #include "embeddings/hash_database.h"
 
-namespace {
-
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
-double PeakMiB() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss / 1024.0;  // ru_maxrss is in KiB on Linux
-}
-
-}  // namespace
+using counterpoint::bench::PeakMiB;
+using counterpoint::bench::Seconds;
 
 int main(int argc, char** argv) {
   using namespace counterpoint;

@@ -5,28 +5,17 @@
 // Harmful nodes are the first fraction of the ids; a harmful node's out-edge goes
 // to another harmful node with probability `homophily` (a rabbit hole), any other
 // node's with probability 0.01. Weights are uniform in [0.1, 1.1).
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
+#include "bench/bench_util.h"
 #include "core/rng.h"
 #include "graph/confinement.h"
 
-namespace {
-
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
-double PeakMiB() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss / 1024.0;  // ru_maxrss is in KiB on Linux
-}
-
-}  // namespace
+using counterpoint::bench::PeakMiB;
+using counterpoint::bench::Seconds;
 
 int main(int argc, char** argv) {
   using namespace counterpoint;
