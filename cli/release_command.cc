@@ -1,7 +1,11 @@
 // counterpoint release RUN_DIR --policy P --tier T --requester ID (--epsilon E | --rho R) --out FILE [--key K]
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/error.h"
 #include "privacy/release.h"
 
 namespace counterpoint::cli {
@@ -9,8 +13,25 @@ namespace counterpoint::cli {
 namespace {
 struct ReleaseArgs {
   std::string run_dir, policy, tier, requester, out, key;
-  double epsilon = 0, rho = 0;
+  std::string epsilon, rho;  // as typed: "1e-400" reads as 0, and must say so
 };
+
+// --epsilon / --rho: absent is 0 (the gate then names the knob the tier needs); given, it
+// must be a positive finite number, and one that underflows to 0 is named as such
+double PositiveOption(const std::string& text, const std::string& option, const std::string& what) {
+  if (text.empty()) return 0;
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0') throw InputError(option, "expected a number, got '" + text + "'");
+  if (v == 0 && errno == ERANGE)
+    throw InputError(option, what + " must be positive: '" + text +
+                                 "' is below the smallest positive double (about 4.9e-324) and reads as 0; give a "
+                                 "larger value");
+  if (!(v > 0) || !std::isfinite(v))
+    throw InputError(option, what + " must be positive and finite, got '" + text + "'");
+  return v;
+}
 }  // namespace
 
 Action AddReleaseCommand(CLI::App& app) {
@@ -23,15 +44,20 @@ Action AddReleaseCommand(CLI::App& app) {
       "with pseudonymised user ids (--key). Every release is charged to the policy's budget\n"
       "ledger and audited; one that would overspend is refused (exit code 2). Writes FILE and\n"
       "FILE.manifest.json. The run must have been made with --set output.events=true.\n"
-      "Example: counterpoint release runs/ngo --policy policy.yaml --tier public --requester press\n"
-      "           --epsilon 0.5 --out reach.csv\n"
+      "The requester must be listed under the policy's requesters: and hold the tier; names\n"
+      "are normalised (case, white space, 'Name <addr>' -> addr), so every spelling of one\n"
+      "person shares one budget. Example policies: policies/ (copy one and edit it).\n"
+      "Example: counterpoint release runs/ngo --policy my/public.yaml --tier public\n"
+      "           --requester press-office@platform.example --epsilon 0.5 --out reach.csv\n"
       "See docs/data-protection.md.");
   cmd->add_option("run_dir", args->run_dir, "run directory (impressions.csv, manifest.json)")
       ->required()
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--policy", args->policy, "data-protection policy YAML")->required()->check(CLI::ExistingFile);
   cmd->add_option("--tier", args->tier, "platform, vetted_researcher, ngo or public")->required();
-  cmd->add_option("--requester", args->requester, "who asks (charged and audited per dataset)")->required();
+  cmd->add_option("--requester", args->requester,
+                  "who asks: a name or address the policy lists under requesters: (charged and audited per dataset)")
+      ->required();
   cmd->add_option("--epsilon", args->epsilon, "privacy cost for a discrete-Laplace tier (pure DP)");
   cmd->add_option("--rho", args->rho, "privacy cost for a discrete-Gaussian tier (zCDP)");
   cmd->add_option("--out", args->out, "release file (CSV)")->required();
@@ -42,8 +68,8 @@ Action AddReleaseCommand(CLI::App& app) {
     req.run_dir = args->run_dir;
     req.tier = privacy::ParseTier(args->tier, "--tier");
     req.requester = args->requester;
-    req.epsilon = args->epsilon;
-    req.rho = args->rho;
+    req.epsilon = PositiveOption(args->epsilon, "--epsilon", "epsilon");
+    req.rho = PositiveOption(args->rho, "--rho", "rho");
     req.out = args->out;
     req.key_file = args->key;
     privacy::CsprngNoiseSource noise;
@@ -52,8 +78,10 @@ Action AddReleaseCommand(CLI::App& app) {
     if (req.tier == privacy::Tier::kPlatform)
       std::cout << res.rows << " pseudonymised rows)\n";
     else
-      std::cout << res.cells << " cells, " << res.suppressed << " suppressed; epsilon spent by '" << req.requester
-                << "' on this dataset: " << res.manifest["budget"]["spent_epsilon_after"].get<double>() << " of "
+      std::cout << res.cells << " cells, " << res.suppressed << " suppressed; epsilon spent by '"
+                << res.manifest["requester"].get<std::string>()
+                << "' on this dataset: " << res.manifest["budget"]["spent_epsilon_after"].get<double>() << " (delta "
+                << res.manifest["budget"]["spent_delta_after"].get<double>() << ") of "
                 << res.manifest["budget"]["epsilon_budget"].get<double>() << ")\n";
     return 0;
   };

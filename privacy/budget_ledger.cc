@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -65,6 +66,30 @@ double ComposedEpsilon(const Spent& s, double delta) {
   return std::min(a, b);
 }
 
+Guarantee ComposedGuarantee(const Spent& s, double delta, double delta_cap) {
+  const double log_term = std::log(1.0 / delta);
+  const double r = s.sum_rho;
+  const bool delta_ok = delta < delta_cap;
+  Guarantee g;
+  if (s.releases == 0 || (s.sum_epsilon == 0 && r == 0)) {
+    g.route = "none";
+    return g;
+  }
+  // A: the pure sum, plus the zCDP costs converted at delta
+  if (r == 0) {
+    g = {s.sum_epsilon, 0.0, true, "pure sum"};
+  } else if (delta_ok) {
+    g = {s.sum_epsilon + r + 2.0 * std::sqrt(r * log_term), delta, true, "zCDP conversion"};
+  } else {
+    g = {std::numeric_limits<double>::infinity(), delta, false, "none"};
+  }
+  // B: everything as zCDP, converted once at delta
+  const double p = r + s.sum_epsilon_squared / 2.0;
+  const double b = p + 2.0 * std::sqrt(p * log_term);
+  if (delta_ok && b < g.epsilon) g = {b, delta, true, "zCDP conversion"};
+  return g;
+}
+
 BudgetLedger::BudgetLedger(const std::string& path) : path_(path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
@@ -115,25 +140,38 @@ Spent BudgetLedger::SpentBy(const std::string& dataset, const std::string& reque
 }
 
 int64_t BudgetLedger::Charge(const std::string& dataset, const std::string& requester, const std::string& tier,
-                             const std::string& what, const PrivacyCost& cost, const PrivacyBudget& budget) {
+                             const std::string& what, const PrivacyCost& cost, const PrivacyBudget& budget,
+                             double delta_cap) {
   if (!(cost.epsilon >= 0) || !(cost.rho >= 0) || !std::isfinite(cost.epsilon) || !std::isfinite(cost.rho))
     throw std::invalid_argument("ledger: a cost must be finite and non-negative");
   // the write lock is taken before reading what was spent: no other process can charge in between
   Exec("BEGIN IMMEDIATE");
   try {
     Spent s = SpentBy(dataset, requester);
-    const double before = ComposedEpsilon(s, budget.delta);
+    const Guarantee before = ComposedGuarantee(s, budget.delta, delta_cap);
     s.sum_epsilon += cost.epsilon;
     s.sum_epsilon_squared += cost.epsilon * cost.epsilon;
     s.sum_rho += cost.rho;
-    const double after = ComposedEpsilon(s, budget.delta);
-    if (after > budget.epsilon * (1 + 1e-9)) {
+    s.releases += 1;
+    const Guarantee after = ComposedGuarantee(s, budget.delta, delta_cap);
+    if (!after.valid) {
       std::ostringstream msg;
       msg.precision(6);
-      msg << "release refused: requester '" << requester << "' has spent epsilon " << before << " (delta "
-          << budget.delta << ") on dataset " << dataset << " in " << s.releases << " release(s); this one (epsilon "
-          << cost.epsilon << ", rho " << cost.rho << ") would bring it to " << after << ", over the budget "
-          << budget.epsilon;
+      msg << "release refused: a zCDP cost (rho " << s.sum_rho << " spent by requester '" << requester
+          << "' on dataset " << dataset
+          << " with this release) converts to (epsilon, delta)-DP only at the tier's delta " << budget.delta
+          << ", which is not below 1/n = " << delta_cap
+          << " for this dataset's users: at delta >= 1/n a mechanism may publish a user's rows outright (Dwork & Roth "
+             "2014, Section 2.3); lower the tier's delta below 1/n in the policy";
+      throw BudgetExceeded(path_, msg.str());
+    }
+    if (after.epsilon > budget.epsilon * (1 + 1e-9)) {
+      std::ostringstream msg;
+      msg.precision(6);
+      msg << "release refused: requester '" << requester << "' has spent epsilon " << before.epsilon << " (delta "
+          << before.delta << ") on dataset " << dataset << " in " << s.releases - 1 << " release(s); this one (epsilon "
+          << cost.epsilon << ", rho " << cost.rho << ") would bring it to " << after.epsilon << " (delta "
+          << after.delta << "), over the budget " << budget.epsilon;
       throw BudgetExceeded(path_, msg.str());
     }
     Statement ins(db_,

@@ -13,6 +13,14 @@
 // (pure eps-DP implies eps^2/2-zCDP, and rho-zCDP implies (rho + 2 sqrt(rho ln(1/delta)),
 // delta)-DP: Bun & Steinke, TCC 2016, Propositions 1.3 and 1.4; zCDP composes additively,
 // Lemma 2.3). With no zCDP cost, A is the plain sum of the epsilons.
+//
+// What the spent epsilon holds at: bound A with no zCDP cost is pure DP (delta 0: basic
+// composition, Dwork & Roth 2014, Theorem 3.16); bound B, and A with a zCDP cost, hold
+// at the tier's delta (Proposition 1.3 converts once, after composing in zCDP, so the
+// delta is not multiplied by the number of releases). ComposedGuarantee reports the
+// pair; with a delta cap (1/n for a dataset of n users, Dwork & Roth 2014, Section 2.3)
+// a route whose delta reaches the cap is not used, and a spend with a zCDP cost then
+// has no valid guarantee.
 #pragma once
 
 #include <sqlite3.h>
@@ -48,6 +56,18 @@ struct Spent {
 /// Epsilon spent at `delta` after the costs in `spent` (the smaller of bounds A and B above).
 double ComposedEpsilon(const Spent& spent, double delta);
 
+/// An (epsilon, delta)-DP guarantee; `valid` is false when no route keeps delta under the cap.
+struct Guarantee {
+  double epsilon = 0;
+  double delta = 0;
+  bool valid = true;
+  std::string route;  ///< "none", "pure sum" or "zCDP conversion"
+};
+
+/// The smallest epsilon among the composition routes above whose delta stays below
+/// `delta_cap`, with that delta (0 for the pure sum, `delta` for a zCDP conversion).
+Guarantee ComposedGuarantee(const Spent& spent, double delta, double delta_cap = 1.0);
+
 /// One row of the audit log.
 struct AuditEntry {
   int64_t id = 0;
@@ -78,11 +98,12 @@ class BudgetLedger {
   /// What `requester` has spent on `dataset` so far.
   Spent SpentBy(const std::string& dataset, const std::string& requester);
 
-  /// Charges `cost` if the composed epsilon stays within `budget` (relative slack 1e-9 for
-  /// rounding in the sums); appends the audit row and returns its id. Otherwise throws
-  /// BudgetExceeded naming what was spent, what was asked and the budget; nothing is written.
+  /// Charges `cost` if the composed guarantee (ComposedGuarantee with `delta_cap`) stays
+  /// within `budget` (relative slack 1e-9 for rounding in the sums); appends the audit row
+  /// and returns its id. Otherwise throws BudgetExceeded naming what was spent, what was
+  /// asked and the budget (or the delta cap); nothing is written.
   int64_t Charge(const std::string& dataset, const std::string& requester, const std::string& tier,
-                 const std::string& what, const PrivacyCost& cost, const PrivacyBudget& budget);
+                 const std::string& what, const PrivacyCost& cost, const PrivacyBudget& budget, double delta_cap = 1.0);
 
   /// The whole audit log, oldest first.
   std::vector<AuditEntry> Audit();

@@ -7,15 +7,24 @@
 //   tiers:
 //     platform: {}                   # in-house: per-user trajectories, pseudonymised
 //     vetted_researcher: {epsilon_budget: 4, max_partitions_per_user: 8, ...}
-//     ngo: {min_cohort: 50, organisations: {ngo_a: 6003}, ...}
+//     ngo: {min_cohort: 50, ...}
 //     public: {threshold: 100, ...}
+//   requesters:                      # who may ask, and the tiers each holds
+//     alice: {tiers: [vetted_researcher], aliases: ["alice.martin@uni.example"]}
+//     ngo_a: {tiers: [ngo], organisation: 6003}
 //
-// A tier that the file does not list is not granted. docs/data-protection.md maps the
-// tiers to GDPR Art. 89 safeguards and the DSA Art. 40 vetted-researcher model.
+// A tier that the file does not list is not granted; a requester it does not list, or
+// a tier the requester does not hold, is refused by Release() itself. Requester names
+// and aliases are normalised (privacy/requester.h); the budget ledger is keyed on the
+// identity (the normalised key under requesters:), so every spelling of one person
+// shares one budget. Sensitivity limits are checked when the policy loads.
+// docs/data-protection.md maps the tiers to GDPR Art. 89 safeguards and the DSA Art. 40
+// vetted-researcher model; policies/ holds commented example policies.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,15 +45,27 @@ std::vector<std::string> TierNames();
 
 enum class Mechanism { kLaplace, kGaussian };
 
+/// Value columns of a DP release (impressions, clicks): the m in the sensitivities.
+inline constexpr int kReleaseValueColumns = 2;
+
 /// What one tier may release.
 struct TierPolicy {
   Tier tier = Tier::kPublic;
   Mechanism mechanism = Mechanism::kLaplace;
-  PrivacyBudget budget;                          ///< per dataset and requester
-  BoundingPolicy bounds;                         ///< contribution bounding by user
-  int64_t threshold = 0;                         ///< cells whose noisy user count is below it are suppressed
-  std::map<std::string, int64_t> organisations;  ///< ngo: requester -> organisation id
-  SourceLocation where;                          ///< the tier's block in the policy file
+  PrivacyBudget budget;   ///< per dataset and requester
+  BoundingPolicy bounds;  ///< contribution bounding by user
+  int64_t threshold = 0;  ///< cells whose noisy user count is below it are suppressed
+  SourceLocation where;   ///< the tier's block in the policy file
+};
+
+/// One requester: a person or organisation, with the tiers it holds.
+struct RequesterPolicy {
+  std::string id;                    ///< normalised key under requesters: (the ledger is keyed on it)
+  std::string written;               ///< the key as written in the policy
+  std::set<Tier> tiers;              ///< the tiers it holds
+  int64_t organisation = -1;         ///< ngo: the organisation id it speaks for
+  std::vector<std::string> aliases;  ///< other names and addresses, normalised
+  SourceLocation where;              ///< its entry in the policy file
 };
 
 /// A validated policy.
@@ -54,9 +75,15 @@ struct Policy {
   std::string sha256;  ///< of the file's bytes (written into manifests)
   std::string ledger;  ///< resolved path of the budget ledger
   std::map<Tier, TierPolicy> tiers;
+  std::map<std::string, RequesterPolicy> requesters;   ///< by id
+  std::map<std::string, std::string> requester_names;  ///< every normalised name and alias -> id
+  SourceLocation requesters_where;                     ///< the requesters: key
 
   /// The tier's policy; throws InputError if the policy does not grant the tier.
   const TierPolicy& Get(Tier tier) const;
+  /// The requester that `name` (any spelling; see privacy/requester.h) names, if it holds
+  /// `tier`; throws InputError naming the requester, the tier and the fix otherwise.
+  const RequesterPolicy& Requester(const std::string& name, Tier tier) const;
 };
 
 /// Loads and validates a policy file; throws InputError with every problem found.

@@ -1,5 +1,6 @@
 #include "privacy/release.h"
 
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <limits>
@@ -22,6 +23,7 @@ struct RunInfo {
   std::string scenario_sha256;
   std::string scenario_name;
   std::vector<std::string> arms;
+  int64_t n_users = 0;  ///< the population's size (public: a scenario parameter), the n of delta < 1/n
 };
 
 RunInfo ReadRunManifest(const std::string& run_dir) {
@@ -43,6 +45,12 @@ RunInfo ReadRunManifest(const std::string& run_dir) {
   if (sc.contains("arms"))
     for (const auto& a : sc["arms"]) info.arms.push_back(a.value("name", ""));
   if (info.arms.empty()) throw InputError(path, "the manifest lists no arms (resolved_scenario.arms)");
+  const nlohmann::json& pop = sc.value("population", nlohmann::json::object());
+  if (!pop.contains("n_users") || !pop["n_users"].is_number_integer() || pop["n_users"].get<int64_t>() < 1)
+    throw InputError(path,
+                     "the manifest has no resolved_scenario.population.n_users: the gate needs the number of "
+                     "users n to keep delta below 1/n; release from the run directory counterpoint run wrote");
+  info.n_users = pop["n_users"].get<int64_t>();
   return info;
 }
 
@@ -55,7 +63,8 @@ std::string NowUtc() {
   return when;
 }
 
-nlohmann::json BaseManifest(const Policy& policy, const ReleaseRequest& req, const RunInfo& run) {
+nlohmann::json BaseManifest(const Policy& policy, const ReleaseRequest& req, const RequesterPolicy& who,
+                            const RunInfo& run) {
   nlohmann::json m;
   m["tool"] = "counterpoint release";
   m["version"] = kVersion;
@@ -63,7 +72,8 @@ nlohmann::json BaseManifest(const Policy& policy, const ReleaseRequest& req, con
   m["created_utc"] = NowUtc();
   m["policy"] = {{"name", policy.name}, {"file", policy.file}, {"sha256", policy.sha256}};
   m["tier"] = TierName(req.tier);
-  m["requester"] = req.requester;
+  m["requester"] = who.id;  // the identity the ledger charges, whatever spelling was given
+  m["requester_as_given"] = req.requester;
   m["dataset"] = "run:" + run.scenario_sha256;
   m["scenario_sha256"] = run.scenario_sha256;
   m["scenario_name"] = run.scenario_name;
@@ -72,7 +82,8 @@ nlohmann::json BaseManifest(const Policy& policy, const ReleaseRequest& req, con
 }
 
 // platform tier: the trajectories, user ids replaced by keyed pseudonyms
-ReleaseResult ReleaseTrajectories(const Policy& policy, const ReleaseRequest& req, const RunInfo& run) {
+ReleaseResult ReleaseTrajectories(const Policy& policy, const ReleaseRequest& req, const RequesterPolicy& who,
+                                  const RunInfo& run) {
   if (req.key_file.empty())
     throw InputError("--key", "the platform tier releases pseudonymised trajectories: give the key file with --key");
   const PseudonymKey key = PseudonymKey::LoadOrCreate(req.key_file, false);
@@ -91,7 +102,7 @@ ReleaseResult ReleaseTrajectories(const Policy& policy, const ReleaseRequest& re
   });
   ReleaseResult res;
   res.rows = rows;
-  res.manifest = BaseManifest(policy, req, run);
+  res.manifest = BaseManifest(policy, req, who, run);
   res.manifest["mechanism"] = "none (pseudonymisation: HMAC-SHA256 of the user id under the project key)";
   res.manifest["columns"] = kImpressionsHeader;
   res.manifest["rows"] = rows;
@@ -99,31 +110,57 @@ ReleaseResult ReleaseTrajectories(const Policy& policy, const ReleaseRequest& re
   // the in-house release is free but audited like every other
   BudgetLedger ledger(policy.ledger);
   res.manifest["ledger_entry"] =
-      ledger.Charge(res.manifest["dataset"], req.requester, TierName(req.tier), "trajectories -> " + req.out,
-                    PrivacyCost{}, PrivacyBudget{std::numeric_limits<double>::max(), 1e-9});
+      ledger.Charge(res.manifest["dataset"], who.id, TierName(req.tier), "trajectories -> " + req.out, PrivacyCost{},
+                    PrivacyBudget{std::numeric_limits<double>::max(), 1e-9});
   WriteFileAtomic(req.out, out.str());
   return res;
 }
 
-ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, const ReleaseRequest& req,
-                                const RunInfo& run, NoiseSource& noise) {
-  // the privacy parameter must match the tier's mechanism
+std::string Num(double x) {
+  std::ostringstream o;
+  o.precision(6);
+  o << x;
+  return o.str();
+}
+
+// the privacy parameter must match the tier's mechanism and be a positive finite number
+void CheckPrivacyParameter(const TierPolicy& tp, const ReleaseRequest& req) {
   const bool gaussian = tp.mechanism == Mechanism::kGaussian;
-  if (gaussian && (req.rho <= 0 || req.epsilon > 0))
-    throw InputError("--rho", std::string("the tier '") + TierName(req.tier) +
-                                  "' uses the discrete Gaussian (zCDP): give --rho, not --epsilon");
-  if (!gaussian && (req.epsilon <= 0 || req.rho > 0))
-    throw InputError("--epsilon", std::string("the tier '") + TierName(req.tier) +
-                                      "' uses the discrete Laplace (pure DP): give --epsilon, not --rho");
-  // ngo: only the requester's own organisation
-  int64_t organisation = -1;
-  if (req.tier == Tier::kNgo) {
-    auto it = tp.organisations.find(req.requester);
-    if (it == tp.organisations.end())
-      throw InputError(policy.file, tp.where.line, tp.where.column,
-                       "requester '" + req.requester + "' is not listed under tiers.ngo.organisations");
-    organisation = it->second;
+  const std::string tier = TierName(req.tier);
+  const char* underflow = " (a value below about 5e-324, such as 1e-400, reads as 0)";
+  if (gaussian) {
+    if (req.epsilon != 0)
+      throw InputError("--rho", "the tier '" + tier + "' uses the discrete Gaussian (zCDP): give --rho, not --epsilon");
+    if (!(req.rho > 0) || !std::isfinite(req.rho))
+      throw InputError("--rho", "rho must be positive and finite, got " + Num(req.rho) + underflow + ": the tier '" +
+                                    tier + "' uses the discrete Gaussian (zCDP) and charges --rho R with R > 0");
+  } else {
+    if (req.rho != 0)
+      throw InputError("--epsilon",
+                       "the tier '" + tier + "' uses the discrete Laplace (pure DP): give --epsilon, not --rho");
+    if (!(req.epsilon > 0) || !std::isfinite(req.epsilon))
+      throw InputError("--epsilon", "epsilon must be positive and finite, got " + Num(req.epsilon) + underflow +
+                                        ": the tier '" + tier +
+                                        "' uses the discrete Laplace (pure DP) and charges --epsilon E with E > 0");
   }
+}
+
+ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, const ReleaseRequest& req,
+                                const RequesterPolicy& who, const RunInfo& run, NoiseSource& noise) {
+  CheckPrivacyParameter(tp, req);
+  const bool gaussian = tp.mechanism == Mechanism::kGaussian;
+  // delta < 1/n: a Gaussian release holds only at the tier's delta (a Laplace release can
+  // always be accounted as pure DP; the ledger then does not use the zCDP route)
+  const double delta_cap = 1.0 / static_cast<double>(run.n_users);
+  if (gaussian && tp.budget.delta >= delta_cap)
+    throw InputError(policy.file, tp.where.line, tp.where.column,
+                     "tiers." + std::string(TierName(req.tier)) + ".delta: " + Num(tp.budget.delta) +
+                         " is not below 1/n = " + Num(delta_cap) + " for this run's " + std::to_string(run.n_users) +
+                         " users; at delta >= 1/n a mechanism may publish a user's rows outright (Dwork & Roth 2014, "
+                         "Section 2.3): set the tier's delta below " +
+                         Num(delta_cap) + " (1.0e-9 is usual)");
+  // ngo: only the requester's own organisation
+  const int64_t organisation = req.tier == Tier::kNgo ? who.organisation : -1;
 
   // cells: arm x source, from the manifest (public), never from the data
   std::map<std::string, int64_t, std::less<>> arm_index;
@@ -143,6 +180,7 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
   // bound each user's contribution, then add noise to every value of every cell
   const BoundedTable table = BoundContributions(rows, n_cells, tp.bounds, noise);
   nlohmann::json mech;
+  nlohmann::json this_release;
   PrivacyCost cost;
   std::function<int64_t()> draw;
   if (gaussian) {
@@ -156,6 +194,11 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
             {"sigma_squared_value", sigma2.Value()},
             {"rho", req.rho},
             {"rho_realised", GaussianRho(l2sq, sigma2)}};
+    const double l = std::log(1 / tp.budget.delta);
+    this_release = {{"rho", req.rho},
+                    {"epsilon", req.rho + 2 * std::sqrt(req.rho * l)},
+                    {"delta", tp.budget.delta},
+                    {"how", "rho-zCDP at the tier's delta (Bun & Steinke, TCC 2016, Proposition 1.3)"}};
     draw = [&noise, sigma2] { return SampleDiscreteGaussian(noise, sigma2); };
   } else {
     const int64_t l1 = L1Sensitivity(tp.bounds, rows.n_values);
@@ -167,8 +210,8 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
             {"scale", scale.ToString()},
             {"scale_value", scale.Value()},
             {"epsilon", req.epsilon},
-            {"epsilon_realised", LaplaceEpsilon(l1, scale)},
-            {"delta", 0}};
+            {"epsilon_realised", LaplaceEpsilon(l1, scale)}};
+    this_release = {{"epsilon", req.epsilon}, {"delta", 0}, {"how", "pure epsilon-DP (discrete Laplace)"}};
     draw = [&noise, scale] { return SampleDiscreteLaplace(noise, scale); };
   }
 
@@ -191,7 +234,7 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
     ++res.cells;
   }
 
-  res.manifest = BaseManifest(policy, req, run);
+  res.manifest = BaseManifest(policy, req, who, run);
   res.manifest["mechanism"] = mech;
   res.manifest["contribution_bounding"] = {
       {"max_partitions_per_user", tp.bounds.max_partitions_per_user},
@@ -208,9 +251,20 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
   BudgetLedger ledger(policy.ledger);
   const std::string dataset = res.manifest["dataset"];
   res.manifest["ledger_entry"] =
-      ledger.Charge(dataset, req.requester, TierName(req.tier), "aggregates -> " + req.out, cost, tp.budget);
-  res.manifest["budget"]["spent_epsilon_after"] =
-      ComposedEpsilon(ledger.SpentBy(dataset, req.requester), tp.budget.delta);
+      ledger.Charge(dataset, who.id, TierName(req.tier), "aggregates -> " + req.out, cost, tp.budget, delta_cap);
+  const Spent spent = ledger.SpentBy(dataset, who.id);
+  const Guarantee g = ComposedGuarantee(spent, tp.budget.delta, delta_cap);
+  res.manifest["budget"]["spent_epsilon_after"] = g.epsilon;
+  res.manifest["budget"]["spent_delta_after"] = g.delta;
+  // what the requester holds now about each user of this dataset: (epsilon, delta)-DP for
+  // adding or removing all the rows of one user (docs/data-protection.md, "Budget")
+  res.manifest["guarantee"] = {
+      {"this_release", this_release},
+      {"composed", {{"epsilon", g.epsilon}, {"delta", g.delta}, {"route", g.route}, {"releases", spent.releases}}},
+      {"users", run.n_users},
+      {"delta_cap", delta_cap},
+      {"delta_cap_rule", "delta < 1/n, n the population's users (Dwork & Roth 2014, Section 2.3)"},
+      {"unit", "add or remove all the rows of one user"}};
   WriteFileAtomic(req.out, out.str());
   return res;
 }
@@ -222,9 +276,11 @@ ReleaseResult Release(const Policy& policy, const ReleaseRequest& req, NoiseSour
   if (req.requester.empty()) throw InputError("--requester", "a requester id is required (it is charged and audited)");
   if (req.out.empty()) throw InputError("--out", "an output file is required");
   const TierPolicy& tp = policy.Get(req.tier);
+  // who asks, and whether they hold the tier: refused here, whatever the front end
+  const RequesterPolicy& who = policy.Requester(req.requester, req.tier);
   const RunInfo run = ReadRunManifest(req.run_dir);
-  ReleaseResult res = req.tier == Tier::kPlatform ? ReleaseTrajectories(policy, req, run)
-                                                  : ReleaseAggregates(policy, tp, req, run, noise);
+  ReleaseResult res = req.tier == Tier::kPlatform ? ReleaseTrajectories(policy, req, who, run)
+                                                  : ReleaseAggregates(policy, tp, req, who, run, noise);
   // the manifest last, so a release file without one is visibly incomplete
   res.out = req.out;
   res.manifest_path = req.out + ".manifest.json";

@@ -10,10 +10,13 @@
 // nothing beyond the noise (docs/data-protection.md). The platform tier gets the
 // per-user trajectories with user ids replaced by keyed pseudonyms.
 //
-// The release is charged to the budget ledger before anything is written; then the
-// table and its manifest (FILE.manifest.json: mechanism, sensitivity, epsilon / delta
-// / rho, noise scale, bounds, software version, scenario hash, policy hash) are written
-// atomically, the manifest last.
+// The requester must be listed in the policy and hold the tier (Policy::Requester):
+// Release() refuses otherwise, whichever front end calls it. The release is charged to
+// the budget ledger, under the requester's identity (all spellings of one name share
+// it), before anything is written; then the table and its manifest (FILE.manifest.json:
+// mechanism, sensitivity, epsilon / rho, noise scale, bounds, the (epsilon, delta) the
+// requester has spent after it, software version, scenario hash, policy hash) are
+// written atomically, the manifest last. delta stays below 1/n for the run's n users.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -28,11 +31,11 @@ namespace counterpoint::privacy {
 struct ReleaseRequest {
   std::string run_dir;
   Tier tier = Tier::kPublic;
-  std::string requester;
-  double epsilon = 0;    ///< laplace tiers
-  double rho = 0;        ///< gaussian tiers
-  std::string out;       ///< release file (CSV); the manifest goes to out + ".manifest.json"
-  std::string key_file;  ///< platform tier: the pseudonymisation key
+  std::string requester;  ///< any spelling of a name or address the policy lists (privacy/requester.h)
+  double epsilon = 0;     ///< laplace tiers
+  double rho = 0;         ///< gaussian tiers
+  std::string out;        ///< release file (CSV); the manifest goes to out + ".manifest.json"
+  std::string key_file;   ///< platform tier: the pseudonymisation key
 };
 
 /// What was released.
@@ -45,8 +48,9 @@ struct ReleaseResult {
   int64_t rows = 0;        ///< platform tier: trajectory rows
 };
 
-/// Runs the gate. Throws InputError (bad input, tier not granted, budget exceeded via
-/// BudgetExceeded) before anything is written or charged, except that a failure to
+/// Runs the gate. Throws InputError (bad input, tier not granted, requester not listed or
+/// not holding the tier, epsilon or rho not positive, delta not below 1/n, budget exceeded
+/// via BudgetExceeded) before anything is written or charged, except that a failure to
 /// write after charging leaves the charge in place (never the other way round).
 ReleaseResult Release(const Policy& policy, const ReleaseRequest& request, NoiseSource& noise);
 

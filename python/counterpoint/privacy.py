@@ -20,19 +20,27 @@ from . import _core
 from .errors import AccessDeniedError, CounterpointError
 from .frames import frame
 
-__all__ = ["AccessDeniedError", "Policy", "Session", "current_session", "ingest", "load_policy", "read_trajectories",
-           "release", "require_raw_access", "session", "TIERS"]
+__all__ = ["AccessDeniedError", "Policy", "Session", "current_session", "ingest",
+           "load_policy", "normalise_requester", "read_trajectories", "release", "require_raw_access", "session",
+           "TIERS"]
 
 TIERS = list(_core.TIER_NAMES)
 Policy = _core.Policy
 
 _stack = []  # the sessions entered, innermost last
 
+def normalise_requester(name):
+    """The normalised form of a requester name, under which the policy looks it up and the
+    ledger charges it: case-folded, white space trimmed and collapsed, ``Name <addr>`` -> addr."""
+    return _core.normalise_requester(str(name))
+
 
 def load_policy(path):
     """Loads and validates a policy file; raises ScenarioError with every problem found.
 
-    The result has ``name``, ``file``, ``sha256``, ``ledger`` and ``tiers`` (the granted tier names).
+    The result has ``name``, ``file``, ``sha256``, ``ledger``, ``tiers`` (the granted tier names),
+    ``requesters`` (requester id -> the tiers it holds) and ``requester(name, tier)`` (the id any
+    spelling of a listed name stands for; ScenarioError if it is not listed or lacks the tier).
     """
     if isinstance(path, _core.Policy):
         return path
@@ -114,11 +122,15 @@ def read_trajectories(run_dir, key, session=None):
 def release(run_dir, policy, tier, requester, epsilon=None, rho=None, out=None, key=None):
     """Releases a run's results through the gate, as ``counterpoint release`` does; returns the manifest (a dict).
 
-    DP tiers (vetted_researcher, ngo, public) write ``out`` (CSV: per arm x source the
+    ``requester`` must name (in any spelling: case, white space, ``Name <addr>``) a
+    requester the policy lists under ``requesters:`` holding ``tier``; the engine refuses
+    anyone else (ScenarioError naming the requester, the tier and the fix), whatever the
+    session. DP tiers (vetted_researcher, ngo, public) write ``out`` (CSV: per arm x source the
     noisy users, impressions and clicks; cells under the tier's threshold suppressed)
     and charge ``epsilon`` (Laplace tiers) or ``rho`` (Gaussian tiers) to the policy's
     budget ledger first; the platform tier writes the trajectories with pseudonymised
-    user ids (``key``: the key file). ``out + ".manifest.json"`` holds the manifest.
+    user ids (``key``: the key file). ``out + ".manifest.json"`` holds the manifest, with
+    ``guarantee``: this release's and the composed (epsilon, delta) the requester has spent.
     The run must have been written with ``output.events: true``. Raises ScenarioError
     for bad input, a tier the policy does not grant or an overspend (nothing written
     or charged), and AccessDeniedError for a platform release while a session of
@@ -127,7 +139,7 @@ def release(run_dir, policy, tier, requester, epsilon=None, rho=None, out=None, 
     if str(tier) == "platform":
         require_raw_access("a platform-tier release (per-user trajectories)")
     text = _core.release(load_policy(policy), os.fspath(run_dir), str(tier), str(requester),
-                         float(epsilon or 0), float(rho or 0), os.fspath(out) if out is not None else "",
+                         float(epsilon if epsilon is not None else 0), float(rho if rho is not None else 0), os.fspath(out) if out is not None else "",
                          os.fspath(key) if key is not None else "")
     return json.loads(text)
 

@@ -3,11 +3,14 @@
 // releases and ingest. Release and Ingest run with the GIL released, as the CLI's
 // `release` and `ingest` commands run them.
 #include <map>
+#include <string>
+#include <vector>
 
 #include "privacy/ingest.h"
 #include "privacy/noise_source.h"
 #include "privacy/policy.h"
 #include "privacy/release.h"
+#include "privacy/requester.h"
 #include "privacy/session.h"
 #include "python/src/bindings.h"
 
@@ -21,6 +24,14 @@ using PolicyPtr = std::shared_ptr<Policy>;
 std::vector<std::string> GrantedTiers(const Policy& p) {
   std::vector<std::string> out;
   for (const auto& [tier, tp] : p.tiers) out.push_back(privacy::TierName(tier));
+  return out;
+}
+
+// requester id -> the tiers it holds
+std::map<std::string, std::vector<std::string>> Requesters(const Policy& p) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [id, r] : p.requesters)
+    for (privacy::Tier t : r.tiers) out[id].push_back(privacy::TierName(t));
   return out;
 }
 
@@ -70,7 +81,18 @@ void bind_privacy(py::module_& m) {
       .def_readonly("name", &Policy::name)
       .def_readonly("sha256", &Policy::sha256)
       .def_readonly("ledger", &Policy::ledger)
-      .def_property_readonly("tiers", &GrantedTiers);
+      .def_property_readonly("tiers", &GrantedTiers)
+      .def_property_readonly("requesters", &Requesters, "requester id -> the tiers it holds")
+      .def(
+          "requester",
+          [](const Policy& p, const std::string& name, const std::string& tier) {
+            return p.Requester(name, privacy::ParseTier(tier, "tier")).id;
+          },
+          py::arg("name"), py::arg("tier"),
+          "The identity `name` (any spelling) stands for, if it holds `tier`; ScenarioError otherwise.");
+  m.def(
+      "normalise_requester", [](const std::string& name) { return privacy::NormaliseRequester(name, "requester"); },
+      py::arg("name"), "The normalised form of a requester name (privacy/requester.h).");
   m.def(
       "load_policy", [](const std::string& path) { return std::make_shared<Policy>(privacy::LoadPolicy(path)); },
       py::arg("path"), "Loads and validates a policy file (InputError with every problem found).");

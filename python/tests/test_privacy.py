@@ -15,6 +15,12 @@ tiers:
   platform: {}
   vetted_researcher: {epsilon_budget: 1.0}
   public: {epsilon_budget: 1.0, threshold: 50}
+requesters:
+  team: {tiers: [platform]}
+  alice: {tiers: [vetted_researcher], aliases: ["Alice Martin <alice.martin@uni.example>"]}
+  bob: {tiers: [vetted_researcher]}
+  carol: {tiers: [vetted_researcher], aliases: ["carol@uni.example"]}
+  press: {tiers: [public]}
 """
 
 
@@ -51,6 +57,18 @@ def test_load_policy_lists_granted_tiers(world):
     assert p.name == "py_policy"
     assert sorted(p.tiers) == ["platform", "public", "vetted_researcher"]
     assert len(p.sha256) == 64
+    assert p.requesters == {"alice": ["vetted_researcher"], "bob": ["vetted_researcher"],
+                            "carol": ["vetted_researcher"], "press": ["public"], "team": ["platform"]}
+    assert p.requester(" ALICE.Martin@uni.example ", "vetted_researcher") == "alice"
+
+
+def test_requester_names_are_normalised():
+    n = cp.privacy.normalise_requester
+    assert n("  Alice\u00a0  MARTIN ") == "alice martin"
+    assert n("Dr A. Martin <Alice.Martin@Uni.Example>") == "alice.martin@uni.example"
+    assert n("\u00c9LODIE") == "\u00e9lodie"
+    with pytest.raises(cp.ScenarioError, match="empty once white space is removed"):
+        n(" \u200b ")
 
 
 def test_bad_policy_is_a_scenario_error(tmp_path):
@@ -87,6 +105,68 @@ def test_vetted_researcher_release_is_charged_and_overspend_refused(world):
     m4 = cp.privacy.release(world["run"], world["policy"], "vetted_researcher", "bob", epsilon=0.5,
                             out=d / "v4.csv")
     assert m4["budget"]["spent_epsilon_after"] == pytest.approx(0.5, abs=1e-12)
+
+
+def test_spellings_of_one_requester_share_one_budget(world):
+    d = world["dir"]
+    m = cp.privacy.release(world["run"], world["policy"], "vetted_researcher", "  CAROL ", epsilon=0.7,
+                           out=d / "c1.csv")
+    assert m["requester"] == "carol" and m["requester_as_given"] == "  CAROL "
+    # 0.7 of 1.0 spent: her address, or a display name in front of it, is the same budget
+    for spelling in ["carol@uni.example", "Somebody Else <CAROL@UNI.EXAMPLE>", "Carol"]:
+        with pytest.raises(cp.ScenarioError, match=r"release refused: requester 'carol' has spent epsilon 0\.7"):
+            cp.privacy.release(world["run"], world["policy"], "vetted_researcher", spelling, epsilon=0.4,
+                               out=d / "c2.csv")
+    # a name the policy does not list is refused, not given a budget of its own
+    with pytest.raises(cp.ScenarioError, match=r"requester 'carol2@uni.example' \(normalised: 'carol2@uni.example'\) "
+                                               r"is not listed under requesters:"):
+        cp.privacy.release(world["run"], world["policy"], "vetted_researcher", "carol2@uni.example", epsilon=0.4,
+                           out=d / "c2.csv")
+    assert not os.path.exists(d / "c2.csv")
+    m2 = cp.privacy.release(world["run"], world["policy"], "vetted_researcher", "carol@uni.example", epsilon=0.3,
+                            out=d / "c3.csv")
+    assert m2["budget"]["spent_epsilon_after"] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_core_release_refuses_a_tier_the_requester_does_not_hold(world):
+    # straight to the engine, past the Python session and its checks: the engine refuses
+    d = world["dir"]
+    policy = cp.privacy.load_policy(world["policy"])
+    with pytest.raises(cp.ScenarioError) as e:
+        cp._core.release(policy, str(world["run"]), "platform", "Alice Martin <alice.martin@uni.example>", 0.0, 0.0,
+                         str(d / "stolen.csv"), str(world["key"]))
+    assert "requester 'alice' (asked as 'Alice Martin <alice.martin@uni.example>') does not hold the tier " \
+           "'platform'" in str(e.value)
+    assert "requesters.alice.tiers grants vetted_researcher" in str(e.value)
+    assert e.value.file.endswith("policy.yaml") and e.value.line == 9
+    with pytest.raises(cp.ScenarioError, match="does not hold the tier 'vetted_researcher'"):
+        cp._core.release(policy, str(world["run"]), "vetted_researcher", "press", 0.5, 0.0, str(d / "stolen.csv"), "")
+    with pytest.raises(cp.ScenarioError, match="is not listed under requesters:"):
+        cp._core.release(policy, str(world["run"]), "platform", "root", 0.0, 0.0, str(d / "stolen.csv"),
+                         str(world["key"]))
+    assert not os.path.exists(d / "stolen.csv")
+
+
+def test_manifest_reports_delta_below_one_over_n(world):
+    d = world["dir"]
+    m = cp.privacy.release(world["run"], world["policy"], "public", "press", epsilon=0.25, out=d / "pub.csv")
+    g = m["guarantee"]
+    assert g["users"] == 300 and g["delta_cap"] == pytest.approx(1 / 300)
+    assert g["this_release"] == {"epsilon": 0.25, "delta": 0, "how": "pure epsilon-DP (discrete Laplace)"}
+    assert g["composed"]["epsilon"] == pytest.approx(0.25) and g["composed"]["delta"] == 0
+    assert g["composed"]["delta"] < g["delta_cap"]
+    assert "delta" not in m["mechanism"]
+
+
+def test_epsilon_that_underflows_to_zero_says_so(world):
+    d = world["dir"]
+    tiny = float("1e-400")
+    assert tiny == 0.0
+    with pytest.raises(cp.ScenarioError, match="epsilon must be positive and finite, got 0"):
+        cp.privacy.release(world["run"], world["policy"], "public", "press", epsilon=tiny, out=d / "u.csv")
+    with pytest.raises(cp.ScenarioError, match="epsilon must be positive and finite, got -0.5"):
+        cp.privacy.release(world["run"], world["policy"], "public", "press", epsilon=-0.5, out=d / "u.csv")
+    assert not os.path.exists(d / "u.csv")
 
 
 def test_tier_not_granted_and_wrong_parameter_are_scenario_errors(world):

@@ -44,14 +44,16 @@ struct FakeImpression {
   bool clicked;
 };
 
-/// A minimal run directory: manifest.json (scenario hash, arms) and impressions.csv.
+/// A minimal run directory: manifest.json (scenario hash, arms, population size) and impressions.csv.
 inline void WriteFakeRun(const std::string& dir, const std::vector<std::string>& arms,
-                         const std::vector<FakeImpression>& rows, const std::string& hash = std::string(64, 'a')) {
+                         const std::vector<FakeImpression>& rows, const std::string& hash = std::string(64, 'a'),
+                         int64_t n_users = 1000) {
   std::filesystem::create_directories(dir);
   std::string arms_json;
   for (size_t i = 0; i < arms.size(); ++i) arms_json += (i ? "," : "") + std::string("{\"name\":\"") + arms[i] + "\"}";
   WriteText(dir + "/manifest.json", "{\"scenario_sha256\":\"" + hash +
-                                        "\",\"resolved_scenario\":{\"name\":\"fake\",\"arms\":[" + arms_json + "]}}");
+                                        "\",\"resolved_scenario\":{\"name\":\"fake\",\"population\":{\"n_users\":" +
+                                        std::to_string(n_users) + "},\"arms\":[" + arms_json + "]}}");
   std::string csv = "step,arm,replicate,user,item,position,source,organisation,clicked,dismissed\n";
   int64_t step = 0;
   for (const auto& r : rows) {

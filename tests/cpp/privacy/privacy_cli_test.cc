@@ -28,8 +28,13 @@ TEST(PrivacyCliTest, RunThenReleaseThroughTheGate) {
 ledger: ledger.sqlite
 tiers:
   platform: {}
-  ngo: {epsilon_budget: 1.0, min_cohort: 10, organisations: {ngo_a: 6003}}
+  ngo: {epsilon_budget: 1.0, min_cohort: 10}
   public: {epsilon_budget: 1.0, threshold: 50}
+requesters:
+  team: {tiers: [platform]}
+  ngo_a: {tiers: [ngo], organisation: 6003}
+  press: {tiers: [public]}
+  x: {tiers: [public]}
 )");
   const std::string base = Cli() + " release " + (dir / "run") + " --policy " + (dir / "policy.yaml");
   const auto pub = RunCommand(base + " --tier public --requester press --epsilon 0.6 --out " + (dir / "pub.csv"));
@@ -53,8 +58,12 @@ tiers:
   EXPECT_EQ(m["mechanism"]["l1_sensitivity"], 84);
   EXPECT_DOUBLE_EQ(m["mechanism"]["epsilon"].get<double>(), 0.6);
   EXPECT_EQ(m["version"].get<std::string>().empty(), false);
+  // delta: one pure release holds at delta 0, far below 1/n for the run's 2500 users
+  EXPECT_EQ(m["guarantee"]["composed"]["delta"], 0.0);
+  EXPECT_EQ(m["guarantee"]["users"], 2500);
+  EXPECT_DOUBLE_EQ(m["guarantee"]["delta_cap"].get<double>(), 1.0 / 2500);
   // 0.6 + 0.6 > 1.0: refused with exit code 2, nothing written
-  const auto again = RunCommand(base + " --tier public --requester press --epsilon 0.6 --out " + (dir / "p2.csv"));
+  const auto again = RunCommand(base + " --tier public --requester ' PRESS ' --epsilon 0.6 --out " + (dir / "p2.csv"));
   EXPECT_EQ(again.status, 2) << again.output;
   EXPECT_TRUE(testing::Contains(again.output, "release refused")) << again.output;
   EXPECT_FALSE(fs::exists(dir / "p2.csv"));
@@ -83,6 +92,82 @@ tiers:
   ASSERT_EQ(traj.rows.size(), impr.rows.size());
   EXPECT_EQ(traj.rows[0][3].size(), 32u);
   EXPECT_NE(traj.rows[0][3], impr.rows[0][3]);
+}
+
+// what a determined requester tries through the CLI alone, on a small run directory
+TEST(PrivacyCliTest, ARequesterCannotGetAFreshBudgetOrATierTheyDoNotHold) {
+  testing::TempDir dir("privacy_cli_attack");
+  std::vector<testing::FakeImpression> rows;
+  for (int u = 0; u < 200; ++u) rows.push_back({u, "control", false, -1, u % 2 == 0});
+  testing::WriteFakeRun(dir / "run", {"control"}, rows, std::string(64, 'd'), 400);
+  testing::WriteText(dir / "policy.yaml", R"(name: attack
+tiers:
+  platform: {}
+  vetted_researcher: {epsilon_budget: 1.0}
+  public: {epsilon_budget: 1.0, threshold: 10}
+requesters:
+  Mallory Example:
+    tiers: [public]
+    aliases: ["mallory@example.org"]
+  team: {tiers: [platform]}
+)");
+  const std::string base = Cli() + " release " + (dir / "run") + " --policy " + (dir / "policy.yaml");
+  const auto first =
+      RunCommand(base + " --tier public --requester 'Mallory Example' --epsilon 0.8 --out " + (dir / "1.csv"));
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_TRUE(testing::Contains(first.output, "epsilon spent by 'mallory example' on this dataset: 0.8 (delta 0) of 1"))
+      << first.output;
+  // spellings of the same name: case, white space, an address with any display name
+  for (const char* spelling :
+       {"'MALLORY  EXAMPLE'", "' mallory example'", "'Mallory@Example.org'", "'Not Mallory <mallory@example.org>'"}) {
+    const auto r =
+        RunCommand(base + " --tier public --requester " + spelling + " --epsilon 0.3 --out " + (dir / "2.csv"));
+    EXPECT_EQ(r.status, 2) << spelling << r.output;
+    EXPECT_TRUE(testing::Contains(r.output, "release refused: requester 'mallory example' has spent epsilon 0.8"))
+        << spelling << r.output;
+  }
+  // a name the policy does not list: refused (not a fresh budget), naming the fix
+  const auto stranger =
+      RunCommand(base + " --tier public --requester 'mallory2@example.org' --epsilon 0.3 --out " + (dir / "2.csv"));
+  EXPECT_EQ(stranger.status, 2) << stranger.output;
+  EXPECT_TRUE(testing::Contains(stranger.output,
+                                "policy.yaml:6:1: error: requester 'mallory2@example.org' "
+                                "(normalised: 'mallory2@example.org') is not listed under requesters:"))
+      << stranger.output;
+  // a tier she does not hold: the researchers' (no threshold) and the platform's (raw trajectories)
+  const auto vetted = RunCommand(base + " --tier vetted_researcher --requester 'Mallory Example' --epsilon 0.3 --out " +
+                                 (dir / "2.csv"));
+  EXPECT_EQ(vetted.status, 2) << vetted.output;
+  EXPECT_TRUE(testing::Contains(vetted.output,
+                                "policy.yaml:7:3: error: requester 'Mallory Example' (asked as "
+                                "'Mallory Example') does not hold the tier 'vetted_researcher'"))
+      << vetted.output;
+  const auto platform = RunCommand(base + " --tier platform --requester mallory@example.org --key " + (dir / "k") +
+                                   " --out " + (dir / "2.csv"));
+  EXPECT_EQ(platform.status, 2) << platform.output;
+  EXPECT_TRUE(testing::Contains(platform.output, "does not hold the tier 'platform'")) << platform.output;
+  EXPECT_FALSE(fs::exists(dir / "2.csv"));
+  // epsilon that underflows to 0, or is 0 or negative, says so
+  const auto tiny =
+      RunCommand(base + " --tier public --requester 'Mallory Example' --epsilon 1e-400 --out " + (dir / "2.csv"));
+  EXPECT_EQ(tiny.status, 2) << tiny.output;
+  EXPECT_TRUE(testing::Contains(tiny.output,
+                                "--epsilon: error: epsilon must be positive: '1e-400' is below the "
+                                "smallest positive double"))
+      << tiny.output;
+  const auto zero =
+      RunCommand(base + " --tier public --requester 'Mallory Example' --epsilon 0 --out " + (dir / "2.csv"));
+  EXPECT_EQ(zero.status, 2) << zero.output;
+  EXPECT_TRUE(testing::Contains(zero.output, "epsilon must be positive and finite, got '0'")) << zero.output;
+  // what she has left (0.2) she can still spend, under any of her spellings
+  const auto rest =
+      RunCommand(base + " --tier public --requester 'mallory@example.org' --epsilon 0.2 --out " + (dir / "3.csv"));
+  EXPECT_EQ(rest.status, 0) << rest.output;
+  const auto m = nlohmann::json::parse(ReadFile(dir / "3.csv.manifest.json"));
+  EXPECT_EQ(m["requester"], "mallory example");
+  EXPECT_NEAR(m["guarantee"]["composed"]["epsilon"].get<double>(), 1.0, 1e-12);
+  EXPECT_EQ(m["guarantee"]["composed"]["delta"], 0.0);
+  EXPECT_EQ(m["guarantee"]["composed"]["releases"], 2);
 }
 
 }  // namespace

@@ -139,8 +139,13 @@ TEST(PrivacyPseudonymizeTest, NoArtifactContainsIdsTheirHashesOrTheKey) {
 tiers:
   platform: {}
   vetted_researcher: {epsilon_budget: 5}
-  ngo: {min_cohort: 5, organisations: {ngo_a: 6003}}
+  ngo: {min_cohort: 5}
   public: {threshold: 5, mechanism: gaussian, epsilon_budget: 5}
+requesters:
+  team: {tiers: [platform]}
+  alice: {tiers: [vetted_researcher]}
+  ngo_a: {tiers: [ngo], organisation: 6003}
+  press: {tiers: [public]}
 )");
   const Policy policy = LoadPolicy(dir / "out/policy.yaml");
   CsprngNoiseSource noise;

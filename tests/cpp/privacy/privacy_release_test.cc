@@ -18,16 +18,28 @@ using namespace privacy;
 using testing::FakeImpression;
 using testing::TempDir;
 
-const char* kPolicy = R"(name: test_policy
+// the public tier's 20 requesters r0..r19 each have a budget of their own
+const std::string kPolicy = [] {
+  std::string p = R"(name: test_policy
 ledger: ledger.sqlite
 tiers:
   platform: {}
   vetted_researcher: {epsilon_budget: 2.0, max_partitions_per_user: 2, max_contribution_per_partition: 3}
-  ngo: {epsilon_budget: 1.0, min_cohort: 20, organisations: {ngo_a: 6003}, max_partitions_per_user: 2,
-        max_contribution_per_partition: 3}
+  ngo: {epsilon_budget: 1.0, min_cohort: 20, max_partitions_per_user: 2, max_contribution_per_partition: 3}
   public: {epsilon_budget: 3.0, threshold: 40, mechanism: gaussian, delta: 1.0e-9, max_partitions_per_user: 2,
            max_contribution_per_partition: 3}
+requesters:
+  alice: {tiers: [vetted_researcher]}
+  bob: {tiers: [vetted_researcher]}
+  carol: {tiers: [vetted_researcher]}
+  a: {tiers: [vetted_researcher]}
+  x: {tiers: [vetted_researcher, public]}
+  ngo_a: {tiers: [ngo], organisation: 6003}
+  ngo_b: {tiers: [ngo], organisation: 6004}
 )";
+  for (int i = 0; i < 20; ++i) p += "  r" + std::to_string(i) + ": {tiers: [public]}\n";
+  return p;
+}();
 
 // 300 users in arm "control" (organic), 30 of them also in "campaign" (injected, org 6003),
 // 5 in "campaign" organic: the campaign/organic cell is far below every threshold
@@ -151,9 +163,10 @@ TEST(PrivacyReleaseTest, NgoRequesterMustBeListedAndMechanismMustMatch) {
   const Policy policy = LoadPolicy(dir / "policy.yaml");
   testing::SeededNoiseSource noise(4);
   const InputError e = testing::CatchInputError([&] {
-    Release(policy, {dir / "run", Tier::kNgo, "ngo_b", 0.5, 0, dir / "x.csv", ""}, noise);
+    Release(policy, {dir / "run", Tier::kNgo, "ngo_c", 0.5, 0, dir / "x.csv", ""}, noise);
   });
-  EXPECT_TRUE(testing::Contains(e.what(), "ngo_b")) << e.what();
+  EXPECT_TRUE(testing::Contains(e.what(), "requester 'ngo_c' (normalised: 'ngo_c') is not listed under requesters:"))
+      << e.what();
   // the public tier is gaussian here: --epsilon is the wrong knob
   const InputError e2 = testing::CatchInputError([&] {
     Release(policy, {dir / "run", Tier::kPublic, "x", 0.5, 0, dir / "x.csv", ""}, noise);
