@@ -5,7 +5,8 @@
         res = cp.run("scenarios/ngo_reach.yaml")
         res.metrics                      # aggregates: readable
         res.impressions                  # per-user events: PermissionError (tier, policy)
-    cp.privacy.release("runs/ngo", "policy.yaml", "public", "press", epsilon=0.5, out="reach.csv")
+    policy = cp.privacy.example_policy("public", to="my_project")   # a copy to edit; its ledger beside it
+    cp.privacy.release("runs/ngo", policy, "public", "Press Office", rho=0.01, out="reach.csv")
 
 A session is current for the whole process while its ``with`` block runs (sessions
 nest; the innermost is current). With no session current the package reads
@@ -15,12 +16,13 @@ docs/data-protection.md.
 
 import json
 import os
+import shutil
 
 from . import _core
 from .errors import AccessDeniedError, CounterpointError
 from .frames import frame
 
-__all__ = ["AccessDeniedError", "Policy", "Session", "current_session", "ingest",
+__all__ = ["AccessDeniedError", "EXAMPLE_POLICIES", "Policy", "Session", "current_session", "example_policy", "ingest",
            "load_policy", "normalise_requester", "read_trajectories", "release", "require_raw_access", "session",
            "TIERS"]
 
@@ -28,6 +30,34 @@ TIERS = list(_core.TIER_NAMES)
 Policy = _core.Policy
 
 _stack = []  # the sessions entered, innermost last
+
+# the shipped example policies (policies/ of the checkout; installed beside the package)
+EXAMPLE_POLICIES = ["in_house", "vetted_researcher", "ngo", "public"]
+_POLICY_DIRS = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "policies"), _core.SOURCE_POLICIES]
+
+
+def example_policy(name, to=None):
+    """The path of the shipped example policy ``name`` (one of EXAMPLE_POLICIES).
+
+    With ``to`` (a directory, created if missing) the policy is copied there first and the
+    copy's path is returned: its budget ledger is then created beside the copy, not in the
+    installation. Edit the copy's ``requesters:`` before real use (docs/data-protection.md).
+    """
+    if name not in EXAMPLE_POLICIES:
+        raise CounterpointError(f"no example policy {name!r}; the shipped ones: {', '.join(EXAMPLE_POLICIES)}")
+    for d in _POLICY_DIRS:
+        path = os.path.join(d, name + ".yaml")
+        if os.path.isfile(path):
+            break
+    else:
+        raise CounterpointError(f"the example policy {name!r} is not installed (looked in {', '.join(_POLICY_DIRS)})")
+    if to is None:
+        return path
+    os.makedirs(os.fspath(to), exist_ok=True)
+    dest = os.path.join(os.fspath(to), name + ".yaml")
+    shutil.copyfile(path, dest)
+    return dest
+
 
 def normalise_requester(name):
     """The normalised form of a requester name, under which the policy looks it up and the

@@ -97,6 +97,7 @@ void bind_privacy(py::module_& m) {
       "load_policy", [](const std::string& path) { return std::make_shared<Policy>(privacy::LoadPolicy(path)); },
       py::arg("path"), "Loads and validates a policy file (InputError with every problem found).");
   m.attr("TIER_NAMES") = privacy::TierNames();
+  m.attr("SOURCE_POLICIES") = std::string(COUNTERPOINT_SOURCE_POLICIES);
 
   py::class_<AccessSession, std::shared_ptr<AccessSession>>(m, "AccessSession",
                                                             "What a caller of one tier may read (privacy/session.h)")

@@ -169,6 +169,20 @@ def test_epsilon_that_underflows_to_zero_says_so(world):
     assert not os.path.exists(d / "u.csv")
 
 
+def test_example_policies_ship_and_release(world, tmp_path):
+    assert cp.privacy.EXAMPLE_POLICIES == ["in_house", "vetted_researcher", "ngo", "public"]
+    for name in cp.privacy.EXAMPLE_POLICIES:
+        assert cp.privacy.load_policy(cp.privacy.example_policy(name)).name == name
+    path = cp.privacy.example_policy("vetted_researcher", to=tmp_path / "project")
+    assert path == str(tmp_path / "project" / "vetted_researcher.yaml")
+    m = cp.privacy.release(world["run"], path, "vetted_researcher", "Dr Alice Martin <alice.martin@uni.example>",
+                           epsilon=0.5, out=tmp_path / "r.csv")
+    assert m["requester"] == "alice.martin@uni.example"
+    assert os.path.exists(tmp_path / "project" / "ledger.sqlite")
+    with pytest.raises(cp.CounterpointError, match="no example policy 'root'"):
+        cp.privacy.example_policy("root")
+
+
 def test_tier_not_granted_and_wrong_parameter_are_scenario_errors(world):
     d = world["dir"]
     with pytest.raises(cp.ScenarioError):

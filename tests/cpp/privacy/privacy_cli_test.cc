@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io.h"
+#include "privacy/policy.h"
+#include "privacy/pseudonymize.h"
 #include "privacy_test_util.h"
 #include "test_util.h"
 
@@ -168,6 +170,52 @@ requesters:
   EXPECT_NEAR(m["guarantee"]["composed"]["epsilon"].get<double>(), 1.0, 1e-12);
   EXPECT_EQ(m["guarantee"]["composed"]["delta"], 0.0);
   EXPECT_EQ(m["guarantee"]["composed"]["releases"], 2);
+}
+
+// every shipped example policy loads and gives each of its requesters a release of each tier they hold
+TEST(PrivacyCliTest, EveryShippedPolicyReleasesThroughTheCli) {
+  testing::TempDir dir("privacy_cli_shipped");
+  std::vector<testing::FakeImpression> rows;
+  for (int u = 0; u < 300; ++u)
+    for (int i = 0; i < 3; ++i) rows.push_back({u, "control", i == 2, i == 2 ? (u % 2 ? 6003 : 6004) : -1, i == 0});
+  testing::WriteFakeRun(dir / "run", {"control"}, rows, std::string(64, 'e'), 300);
+  const std::string key = dir / "project.key";
+  privacy::PseudonymKey::LoadOrCreate(key, true);
+  int releases = 0;
+  for (const std::string name : {"in_house", "vetted_researcher", "ngo", "public"}) {
+    // a copy, as the docs say: the ledger is created beside it, not in the checkout
+    const std::string copy = dir / (name + ".yaml");
+    fs::copy_file(std::string(COUNTERPOINT_SOURCE_DIR) + "/policies/" + name + ".yaml", copy);
+    const privacy::Policy policy = privacy::LoadPolicy(copy);
+    EXPECT_EQ(policy.name, name);
+    EXPECT_FALSE(policy.requesters.empty()) << name;
+    for (const auto& [id, who] : policy.requesters) {
+      for (const privacy::Tier tier : who.tiers) {
+        const std::string out = dir / (name + "_" + std::to_string(releases) + ".csv");
+        std::string cmd = Cli() + " release " + (dir / "run") + " --policy " + copy + " --tier " +
+                          privacy::TierName(tier) + " --requester '" + who.written + "' --out " + out;
+        if (tier == privacy::Tier::kPlatform)
+          cmd += " --key " + key;
+        else if (policy.Get(tier).mechanism == privacy::Mechanism::kGaussian)
+          cmd += " --rho 0.01";
+        else
+          cmd += " --epsilon 0.1";
+        const auto r = RunCommand(cmd);
+        ASSERT_EQ(r.status, 0) << name << " " << id << " " << privacy::TierName(tier) << ": " << r.output;
+        const auto m = nlohmann::json::parse(ReadFile(out + ".manifest.json"));
+        EXPECT_EQ(m["policy"]["name"], name);
+        EXPECT_EQ(m["requester"], id);
+        if (tier == privacy::Tier::kNgo) {
+          EXPECT_EQ(m["organisation"], who.organisation);
+        }
+        ++releases;
+      }
+    }
+    EXPECT_TRUE(fs::exists(dir / "ledger.sqlite")) << name;
+  }
+  // in_house: 2 tiers for one team; vetted_researcher: 2 researchers; ngo: 2 NGOs; public: 1 office
+  EXPECT_EQ(releases, 7);
+  EXPECT_FALSE(fs::exists(std::string(COUNTERPOINT_SOURCE_DIR) + "/policies/ledger.sqlite"));
 }
 
 }  // namespace
