@@ -50,7 +50,14 @@ inline void WriteFakeRun(const std::string& dir, const std::vector<std::string>&
                          int64_t n_users = 1000) {
   std::filesystem::create_directories(dir);
   std::string arms_json;
-  for (size_t i = 0; i < arms.size(); ++i) arms_json += (i ? "," : "") + std::string("{\"name\":\"") + arms[i] + "\"}";
+  for (size_t i = 0; i < arms.size(); ++i) {
+    // appended piece by piece: GCC 12 warns (-Wstringop-overflow, a false positive) on
+    // `const char* + std::string&&` once this is inlined
+    if (i) arms_json += ',';
+    arms_json += "{\"name\":\"";
+    arms_json += arms[i];
+    arms_json += "\"}";
+  }
   WriteText(dir + "/manifest.json", "{\"scenario_sha256\":\"" + hash +
                                         "\",\"resolved_scenario\":{\"name\":\"fake\",\"population\":{\"n_users\":" +
                                         std::to_string(n_users) + "},\"arms\":[" + arms_json + "]}}");
