@@ -1053,6 +1053,32 @@ NOTEBOOKS["03_ngo_reach.ipynb"] = [
     conclusion about the radius.
     """),
     md(r"""
+    ## 5. Sharing the reach with the NGOs: the release gate
+
+    The tables above read per-user events: on real data they stay with the platform. What an NGO
+    gets goes through the release gate (docs/data-protection.md): differentially private aggregates
+    about its own items only, charged to its budget under the shipped example policy
+    `policies/ngo.yaml` (copied here, so that its budget ledger is created beside the copy). The
+    requester must be listed in the policy; any spelling of its name or address is the same
+    requester, with one budget.
+    """),
+    code(r"""
+        result.write("runs/ngo")                                   # the run directory, with its event log
+        policy = cp.privacy.example_policy("ngo", to="project")    # a copy of policies/ngo.yaml
+        m = cp.privacy.release("runs/ngo", policy, "ngo", "Reach Team <reach@ngo-a.example>", epsilon=0.5,
+                               out="ngo_a_reach.csv")
+        print("charged to", m["requester"], "for organisation", m["organisation"])
+        print("spent on this dataset:", m["guarantee"]["composed"], "| delta must stay below", m["guarantee"]["delta_cap"])
+        print(pd.read_csv("ngo_a_reach.csv").head())
+    """),
+    code(r"""
+        # the same NGO under another spelling spends the same budget (1.0 per dataset): 0.5 + 0.6 is refused
+        try:
+            cp.privacy.release("runs/ngo", policy, "ngo", "  ngo a ", epsilon=0.6, out="again.csv")
+        except cp.ScenarioError as e:
+            print(str(e).split("error: ")[-1][:170], "...")
+    """),
+    md(r"""
     ## What a reviewer would ask
 
     - **Negative control.** At `counter_pull: 0` (above) the counter-narrative's own effect on drift
