@@ -1,5 +1,6 @@
 #include "privacy/release.h"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -272,9 +273,36 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
 
 std::string RunDatasetId(const std::string& run_dir) { return "run:" + ReadRunManifest(run_dir).scenario_sha256; }
 
+namespace {
+// the release file and its manifest may not overwrite what the gate reads or keeps: the
+// policy, its budget ledger (and SQLite's -wal / -journal files beside it), the key, or
+// anything inside the run directory (the release is bound to those files)
+void CheckOutputPaths(const Policy& policy, const ReleaseRequest& req) {
+  namespace fs = std::filesystem;
+  auto canonical = [](const std::string& p) { return fs::weakly_canonical(fs::absolute(p)); };
+  std::vector<std::pair<fs::path, std::string>> kept = {{canonical(policy.file), "the policy file"}};
+  if (!policy.ledger.empty())
+    for (const char* suffix : {"", "-wal", "-journal", "-shm"})
+      kept.push_back({canonical(policy.ledger + suffix), "the policy's budget ledger"});
+  if (!req.key_file.empty()) kept.push_back({canonical(req.key_file), "the pseudonymisation key"});
+  const fs::path run = canonical(req.run_dir);
+  for (const std::string& out : {req.out, req.out + ".manifest.json"}) {
+    const fs::path target = canonical(out);
+    for (const auto& [path, what] : kept)
+      if (target == path) throw InputError("--out", "'" + out + "' is " + what + ": write the release to another file");
+    // inside the run directory: the first components of the target are the run's
+    const auto mismatch = std::mismatch(run.begin(), run.end(), target.begin(), target.end());
+    if (mismatch.first == run.end())
+      throw InputError("--out", "'" + out + "' lies in the run directory '" + req.run_dir +
+                                    "', whose files the release reads: write the release outside it");
+  }
+}
+}  // namespace
+
 ReleaseResult Release(const Policy& policy, const ReleaseRequest& req, NoiseSource& noise) {
   if (req.requester.empty()) throw InputError("--requester", "a requester id is required (it is charged and audited)");
   if (req.out.empty()) throw InputError("--out", "an output file is required");
+  CheckOutputPaths(policy, req);
   const TierPolicy& tp = policy.Get(req.tier);
   // who asks, and whether they hold the tier: refused here, whatever the front end
   const RequesterPolicy& who = policy.Requester(req.requester, req.tier);

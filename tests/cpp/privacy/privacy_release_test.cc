@@ -195,3 +195,60 @@ TEST(PrivacyReleaseTest, TwoReleasesOfTheSameInputDiffer) {
 
 }  // namespace
 }  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+using namespace privacy;
+using testing::TempDir;
+
+TEST(PrivacyReleaseTest, AnOutputOverTheGatesOwnFilesOrInsideTheRunIsRefused) {
+  TempDir dir("release_out");
+  testing::WriteText(dir / "policy.yaml", kPolicy);
+  testing::WriteFakeRun(dir / "run", {"control", "campaign"}, SmallRun());
+  const Policy policy = LoadPolicy(dir / "policy.yaml");
+  testing::SeededNoiseSource noise(1);
+  const std::string run = dir / "run";
+  // spelled another way too: through a ./ and a .. the path is the same file
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {dir / "policy.yaml", "is the policy file"},
+      {dir / "run/../ledger.sqlite", "is the policy's budget ledger"},
+      {dir / "ledger.sqlite-wal", "is the policy's budget ledger"},
+      {dir / "run/metrics.csv", "lies in the run directory"},
+      {dir / "run/new.csv", "lies in the run directory"},
+      {dir / "./ledger.sqlite.manifest.json.csv", ""},  // allowed: another file
+  };
+  for (const auto& [out, why] : refused) {
+    ReleaseRequest req{run, Tier::kVettedResearcher, "alice", 0.1, 0, out, ""};
+    if (why.empty()) {
+      EXPECT_NO_THROW(Release(policy, req, noise)) << out;
+      continue;
+    }
+    try {
+      Release(policy, req, noise);
+      ADD_FAILURE() << out << " was accepted";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  }
+  // the key, and an --out whose manifest (out + ".manifest.json") would land on the policy
+  auto message = [&](const Policy& p, const ReleaseRequest& req) {
+    try {
+      Release(p, req, noise);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(message(policy, {run, Tier::kPlatform, "alice", 0, 0, dir / "key.bin", dir / "key.bin"})
+                .find("is the pseudonymisation key"),
+            std::string::npos);
+  testing::WriteText(dir / "rel.csv.manifest.json", kPolicy);
+  const Policy odd = LoadPolicy(dir / "rel.csv.manifest.json");
+  EXPECT_NE(
+      message(odd, {run, Tier::kVettedResearcher, "alice", 0.1, 0, dir / "rel.csv", ""}).find("is the policy file"),
+      std::string::npos);
+}
+
+}  // namespace
+}  // namespace counterpoint
