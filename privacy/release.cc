@@ -302,10 +302,10 @@ void CheckOutputPaths(const Policy& policy, const ReleaseRequest& req) {
 ReleaseResult Release(const Policy& policy, const ReleaseRequest& req, NoiseSource& noise) {
   if (req.requester.empty()) throw InputError("--requester", "a requester id is required (it is charged and audited)");
   if (req.out.empty()) throw InputError("--out", "an output file is required");
-  CheckOutputPaths(policy, req);
   const TierPolicy& tp = policy.Get(req.tier);
   // who asks, and whether they hold the tier: refused here, whatever the front end
   const RequesterPolicy& who = policy.Requester(req.requester, req.tier);
+  CheckOutputPaths(policy, req);
   const RunInfo run = ReadRunManifest(req.run_dir);
   ReleaseResult res = req.tier == Tier::kPlatform ? ReleaseTrajectories(policy, req, who, run)
                                                   : ReleaseAggregates(policy, tp, req, who, run, noise);

@@ -240,7 +240,9 @@ TEST(PrivacyReleaseTest, AnOutputOverTheGatesOwnFilesOrInsideTheRunIsRefused) {
     }
     return std::string("accepted");
   };
-  EXPECT_NE(message(policy, {run, Tier::kPlatform, "alice", 0, 0, dir / "key.bin", dir / "key.bin"})
+  testing::WriteText(dir / "with_ops.yaml", kPolicy + "  ops: {tiers: [platform]}\n");
+  const Policy with_ops = LoadPolicy(dir / "with_ops.yaml");
+  EXPECT_NE(message(with_ops, {run, Tier::kPlatform, "ops", 0, 0, dir / "key.bin", dir / "key.bin"})
                 .find("is the pseudonymisation key"),
             std::string::npos);
   testing::WriteText(dir / "rel.csv.manifest.json", kPolicy);
