@@ -13,14 +13,17 @@
 namespace counterpoint::cli {
 
 namespace {
+// "NAME (KIND, UNIT): DEFINITION" after `prefix`
+void PrintMetric(const std::string& prefix, const MetricSpec& m) {
+  std::cout << prefix << m.name << " (" << MetricKindName(m.kind) << ", " << m.unit << "): " << m.definition << "\n";
+}
+
 void PrintSpec(const std::string& name, const ComponentSpec& spec) {
   std::cout << "  " << name << ": " << spec.doc << "\n";
   for (const auto& p : spec.params)
     std::cout << "      " << p.name << " (" << ParamTypeName(p.type) << (p.required ? ", required" : "") << ", default "
               << ParamValueToString(p.default_value) << "): " << p.doc << "\n";
-  for (const auto& m : spec.metrics)
-    std::cout << "      metric " << m.name << " (" << MetricKindName(m.kind) << ", " << m.unit << "): " << m.definition
-              << "\n";
+  for (const auto& m : spec.metrics) PrintMetric("      metric ", m);
 }
 
 // every metric column of `Reg`'s plug-ins, by plug-in
@@ -31,9 +34,7 @@ void PrintMetrics(const std::string& title) {
     const ComponentSpec& spec = Reg::Get().Find(name)->spec;
     if (spec.metrics.empty()) continue;
     std::cout << "  " << name << ":\n";
-    for (const auto& m : spec.metrics)
-      std::cout << "      " << m.name << " (" << MetricKindName(m.kind) << ", " << m.unit << "): " << m.definition
-                << "\n";
+    for (const auto& m : spec.metrics) PrintMetric("      ", m);
   }
 }
 template <class Reg>

@@ -18,10 +18,8 @@ void SetPluginSource(const std::string& registry, const std::string& name, Plugi
   Sources()[{registry, name}] = std::move(source);
 }
 
-void ClearPluginSources(const std::string& registry, const std::string& name) {
-  auto& s = Sources();
-  for (auto it = s.begin(); it != s.end();)
-    it = it->first.first == registry && (name.empty() || it->first.second == name) ? s.erase(it) : std::next(it);
+void ClearPluginSources(const std::string& registry) {
+  std::erase_if(Sources(), [&](const auto& entry) { return entry.first.first == registry; });
 }
 
 const PluginSource* FindPluginSource(const std::string& registry, const std::string& name) {

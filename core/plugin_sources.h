@@ -21,8 +21,8 @@ struct PluginSource {
 /// replacing an earlier record.
 void SetPluginSource(const std::string& registry, const std::string& name, PluginSource source);
 
-/// Forgets the records of `registry` (all of them when `name` is empty).
-void ClearPluginSources(const std::string& registry, const std::string& name = "");
+/// Forgets every record of `registry`.
+void ClearPluginSources(const std::string& registry);
 
 /// The record of plug-in `name` in `registry`, or nullptr for a built-in.
 const PluginSource* FindPluginSource(const std::string& registry, const std::string& name);

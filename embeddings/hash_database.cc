@@ -98,16 +98,19 @@ void HashDatabase::Within(const uint8_t* codes, int64_t n, int radius, int32_t* 
     const uint8_t* code = codes + q * kHashBytes;
     int32_t best = kHashBits + 1;
     int64_t pos = std::numeric_limits<int64_t>::max();
-    if (indexed) {
+    if (indexed)
       Probe(code, radius, best, pos);
-    } else {
-      for (int64_t p = 0; p < size(); ++p) {
-        const int d = HammingDistance(code, codes_.data() + p * kHashBytes);
-        if (d <= radius && d < best) best = d, pos = p;
-      }
-    }
+    else
+      Scan(code, best, pos);
     distances[q] = best <= radius ? best : kHashBits + 1;
     labels[q] = best <= radius ? items_[pos] : -1;
+  }
+}
+
+void HashDatabase::Scan(const uint8_t* code, int32_t& distance, int64_t& position) const {
+  for (int64_t p = 0; p < size(); ++p) {
+    const int d = HammingDistance(code, codes_.data() + p * kHashBytes);
+    if (d < distance) distance = d, position = p;
   }
 }
 
@@ -116,10 +119,7 @@ void HashDatabase::Nearest(const uint8_t* codes, int64_t n, int32_t* distances, 
   for (int64_t q = 0; q < n; ++q) {
     int32_t best = kHashBits + 1;
     int64_t pos = -1;
-    for (int64_t p = 0; p < size(); ++p) {
-      const int d = HammingDistance(codes + q * kHashBytes, codes_.data() + p * kHashBytes);
-      if (d < best) best = d, pos = p;
-    }
+    Scan(codes + q * kHashBytes, best, pos);
     distances[q] = best;
     labels[q] = pos >= 0 ? items_[pos] : -1;
   }

@@ -49,6 +49,8 @@ class HashDatabase {
   static uint32_t Key(const uint8_t* code, int s) { return code[2 * s] | (uint32_t{code[2 * s + 1]} << 8); }
   void Index(int64_t position) const;
   void BuildTables() const;
+  /// the nearest code of all held to one query (the first added on ties), by a scan
+  void Scan(const uint8_t* code, int32_t& distance, int64_t& position) const;
   /// the nearest code within `radius` of one query among the positions the tables give
   void Probe(const uint8_t* code, int radius, int32_t& distance, int64_t& position) const;
 
