@@ -1,5 +1,6 @@
 #include "cli/summary_table.h"
 
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 #include <vector>
@@ -14,6 +15,11 @@ std::string SummaryCell(const nlohmann::json& e, bool sign) {
   char buf[64];
   if (e["mean"].is_null())
     std::snprintf(buf, sizeof buf, " %24s", "n/a");
+  else if (std::fabs(e["mean"].get<double>()) >= 1000 && e["ci95_low"].is_null())
+    std::snprintf(buf, sizeof buf, sign ? " %+24.0f" : " %24.0f", e["mean"].get<double>());
+  else if (std::fabs(e["mean"].get<double>()) >= 1000)  // counts: whole numbers
+    std::snprintf(buf, sizeof buf, sign ? " %+8.0f [%+6.0f,%+6.0f]" : " %8.0f [%6.0f,%6.0f]", e["mean"].get<double>(),
+                  e["ci95_low"].get<double>(), e["ci95_high"].get<double>());
   else if (e["ci95_low"].is_null())
     std::snprintf(buf, sizeof buf, sign ? " %+24.4f" : " %24.4f", e["mean"].get<double>());
   else
@@ -25,12 +31,20 @@ std::string SummaryCell(const nlohmann::json& e, bool sign) {
 }  // namespace
 
 std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary) {
-  static const std::vector<std::pair<std::string, std::string>> kKey = {
+  static const std::vector<std::pair<std::string, std::string>> kRecommendation = {
       {"harmful_exposure_share", "harmful exposure"},
       {"rabbit_hole_share", "in rabbit hole"},
       {"extremity_mean", "mean extremity"},
       {"clicks_per_session", "clicks/session"},
       {"counter_narrative_exposure_share", "CN exposure"}};
+  // a world of platforms (docs/crisis.md): the crisis's outcomes over every platform
+  static const std::vector<std::pair<std::string, std::string>> kWorld = {{"blocked_share", "blocked at upload"},
+                                                                          {"within_hour_share", "within the hour"},
+                                                                          {"views", "views of copies"},
+                                                                          {"hashes_shared", "variants shared"},
+                                                                          {"news_hit", "news hit"}};
+  const bool world = !sc.arms.empty() && sc.arms.front().world;
+  const auto& kKey = world ? kWorld : kRecommendation;
   std::ostringstream out;
   char buf[256];
   if (summary.value("partial", false)) {
@@ -74,6 +88,14 @@ std::string SummaryTable(const Scenario& sc, const nlohmann::json& summary) {
       }
       out << '\n';
     }
+  }
+  if (world) {
+    out << "blocked at upload: share of attack uploads refused at upload; within the hour: share of attack uploads\n"
+           "an hour old or more blocked or removed within 60 minutes; views of copies: of the stream and every copy;\n"
+           "variants shared: distinct hashes contributed to the shared database; news hit: news reports blocked or\n"
+           "removed (restored ones included). Over all platforms; each platform's columns end in @<platform>\n"
+           "(metrics_summary.csv; docs/crisis.md).\n";
+    return out.str();
   }
   out << "harmful exposure: share of impressions that are borderline or extremist; in rabbit hole: share of users\n"
          "whose recent consumption is mostly harmful; mean extremity: users' true interest projected on the\n"

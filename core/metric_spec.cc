@@ -35,15 +35,20 @@ MetricSpec SignedMetric(std::string name, std::string unit, std::string definiti
 }
 
 bool MatchesMetric(const MetricSpec& spec, const std::string& column) {
+  // "<k>" stands for digits, "<platform>" for a platform's name (letters, digits, _)
   const std::string& pattern = spec.name;
-  const size_t hole = pattern.find("<k>");
+  size_t hole = pattern.find("<k>"), width = 3;
+  bool digits = true;
+  if (hole == std::string::npos && (hole = pattern.find("<platform>")) != std::string::npos) width = 10, digits = false;
   if (hole == std::string::npos) return pattern == column;
-  const std::string head = pattern.substr(0, hole), tail = pattern.substr(hole + 3);
+  const std::string head = pattern.substr(0, hole), tail = pattern.substr(hole + width);
   if (column.size() <= head.size() + tail.size()) return false;
   if (column.compare(0, head.size(), head) != 0) return false;
   if (column.compare(column.size() - tail.size(), tail.size(), tail) != 0) return false;
-  for (size_t i = head.size(); i < column.size() - tail.size(); ++i)
-    if (!std::isdigit(static_cast<unsigned char>(column[i]))) return false;
+  for (size_t i = head.size(); i < column.size() - tail.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(column[i]);
+    if (digits ? !std::isdigit(c) : !(std::isalnum(c) || c == '_')) return false;
+  }
   return true;
 }
 

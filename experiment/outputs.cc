@@ -19,6 +19,7 @@
 #include "experiment/event_tables.h"
 #include "experiment/runner.h"
 #include "experiment/summary.h"
+#include "experiment/world_runner.h"
 
 namespace counterpoint {
 
@@ -213,6 +214,13 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
     const std::vector<ReplicateCatalog> catalogs = ReplicateCatalogs(sc, res);
     event_file("items.csv", ItemsCsv(catalogs));
     event_file("users.csv", UsersCsv(sc, catalogs));
+  }
+  // a world of platforms: every upload and what became of it (docs/crisis.md)
+  if (std::any_of(res.runs.begin(), res.runs.end(), [](const ArmRun& run) { return run.world != nullptr; })) {
+    if (sc.compress_events)
+      write("uploads.csv.gz", GzipCompress(UploadsCsv(res)));
+    else
+      write("uploads.csv", UploadsCsv(res));
   }
   // each arm's induced graph: the disjoint union of its replicates' graphs
   if (sc.output_graph) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@
 #include "simulator/simulator.h"
 
 namespace counterpoint {
+
+struct WorldLog;  // world/world_log.h
 
 /// Metric rows of one arm in one replicate: steps x columns.
 struct ArmRun {
@@ -26,6 +29,7 @@ struct ArmRun {
   std::vector<ImpressionRecord> impressions;  ///< every impression (output.events), else empty
   std::vector<CoverageRegion> coverage;       ///< NGO coverage map (counter_narrative_reach observer), else empty
   int64_t steps_done = -1;                    ///< steps run when the run stopped early; -1: every step
+  std::shared_ptr<const WorldLog> world;      ///< a world of platforms' uploads (uploads.csv), else null
 
   /// Steps this run completed out of a scenario's `steps`.
   int64_t Steps(int64_t steps) const { return steps_done < 0 ? steps : steps_done; }

@@ -11,6 +11,7 @@
 #include "experiment/checkpoint.h"
 #include "experiment/metric_kinds.h"
 #include "experiment/outputs.h"
+#include "experiment/world_runner.h"
 #include "recommender/interventions/counter_narrative_injection.h"
 
 namespace counterpoint {
@@ -179,6 +180,7 @@ double Since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunControl& control) {
+  if (HasWorld(sc)) return RunWorldScenario(sc, progress, control);
   const auto t0 = std::chrono::steady_clock::now();
   RunResult result;
   result.steps = sc.steps;

@@ -11,6 +11,7 @@
 #include "embeddings/catalog_source.h"
 #include "simulator/observers/observer.h"
 #include "simulator/user_model.h"
+#include "world/world_config.h"
 
 namespace counterpoint {
 
@@ -57,8 +58,8 @@ ComponentSpec OutputSpec() {
 
 namespace {
 
-const std::set<std::string> kTopBlocks = {"catalog",     "index", "population", "user_model",
-                                          "recommender", "arms",  "observers",  "output"};
+const std::set<std::string> kTopBlocks = {"catalog", "index",     "population", "user_model", "recommender",
+                                          "arms",    "observers", "output",     "world"};
 constexpr const char* kDefaultRetriever = "faiss";
 constexpr const char* kDefaultRanker = "engagement";
 const std::set<std::string> kRecommenderBlocks = {"retriever", "ranker", "interventions"};
@@ -109,6 +110,7 @@ ArmSpec ValidateArm(const YAML::Node& rec, const std::string& file, const std::s
   ArmSpec arm;
   std::set<std::string> reserved = kRecommenderBlocks;
   reserved.insert("name");
+  reserved.insert("world");  // a world of platforms' keys for this arm (ValidateArmWorlds)
   const Params opts = ValidateBlock(rec, RecommenderSpec(), file, where, diags, reserved);
   arm.options.candidates = static_cast<int>(opts.Int("candidates"));
   arm.options.slate_size = static_cast<int>(opts.Int("slate_size"));
@@ -235,6 +237,31 @@ void ApplyOverrides(YAML::Node& root, const std::vector<std::string>& overrides,
   }
 }
 
+namespace {
+// a world of platforms (docs/crisis.md): the scenario's `world` block, with each arm's
+// `world` keys over it, validated once per arm
+void ValidateArmWorlds(const YAML::Node& cr, const std::string& file, Scenario& sc, DiagnosticList& diags) {
+  const YAML::Node base = cr["world"];
+  const YAML::Node arms = cr["arms"];
+  for (size_t i = 0; i < sc.arms.size(); ++i) {
+    const bool listed = arms && arms.IsSequence() && i < arms.size() && arms[i].IsMap();
+    const YAML::Node own = listed ? arms[i]["world"] : YAML::Node();
+    const bool has_own = own.IsDefined() && !own.IsNull();
+    const std::string where = listed ? "arms[" + std::to_string(i) + "].world" : "world";
+    if (has_own && !base) {
+      AddDiagnosticAt(diags, own, file,
+                      where +
+                          ": this scenario has no world block; give the platforms in a top-level 'world' "
+                          "(docs/crisis.md), or remove the arm's 'world'");
+      continue;
+    }
+    if (!base) continue;
+    sc.arms[i].world = std::make_shared<const WorldConfig>(
+        ValidateWorld(MergeWorld(base, has_own ? own : YAML::Node()), file, "world", diags));
+  }
+}
+}  // namespace
+
 Scenario ParseScenario(const std::string& text, const std::string& file, const std::vector<std::string>& overrides,
                        const std::string& base_dir) {
   return ParseScenarioNode(ParseYamlMap(text, file, "a scenario"), file, overrides, base_dir);
@@ -260,6 +287,8 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
   sc.replicates = static_cast<int>(top.Int("replicates"));
   sc.batch_size = top.Int("batch_size");
 
+  // a world of platforms (docs/crisis.md) runs on its own uploads, not on a catalog
+  if (cr["world"] && !cr["catalog"]) root["catalog"] = "synthetic";
   CatalogConfig blocks;
   ValidateCatalogBlocks(cr, file, blocks, diags);
   sc.catalog = std::move(blocks.catalog);
@@ -298,6 +327,8 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
       sc.arms.push_back(std::move(arm));
     }
   }
+
+  ValidateArmWorlds(cr, file, sc, diags);
 
   if (cr["observers"]) {
     sc.observers = ValidateChoiceList<ObserverRegistry>(cr["observers"], file, "observers", "observer", diags,
@@ -391,6 +422,7 @@ nlohmann::json Scenario::Resolved() const {
                           {"learn_from_injected", a.options.learn_from_injected}};
     arm["interventions"] = nlohmann::json::array();
     for (const auto& iv : a.interventions) arm["interventions"].push_back(ChoiceJson(iv));
+    if (a.world) arm["world"] = a.world->Resolved();
     j["arms"].push_back(arm);
   }
   for (const auto& o : observers) j["observers"].push_back(ChoiceJson(o));

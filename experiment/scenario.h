@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@
 
 namespace counterpoint {
 
+struct WorldConfig;  // world/world_config.h
+
 struct ArmSpec {
   std::string name;
   ComponentChoice retriever;
@@ -25,6 +28,9 @@ struct ArmSpec {
   std::vector<ComponentChoice> interventions;
   RecommenderOptions options;
   Params options_params;  ///< the validated recommender keys (their locations, for cross-field errors)
+  /// A world of platforms (the scenario's `world` block with this arm's `world` keys over
+  /// it; docs/crisis.md): set in every arm of such a scenario, null in every arm otherwise.
+  std::shared_ptr<const WorldConfig> world;
 };
 
 struct Scenario {

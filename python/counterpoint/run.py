@@ -99,6 +99,7 @@ class Result:
     - ``impressions`` / ``moderation``: the event logs (impressions need output.events;
       per-user data: PermissionError while a non-platform privacy session is current)
     - ``coverage_gaps``: coverage_gaps.csv (with a counter_narrative_reach observer)
+    - ``uploads``: uploads.csv, every upload of a world of platforms (docs/crisis.md)
     - ``induced_graph(arm)``: (nodes, edges) of the induced graph (output.graph)
     """
 
@@ -151,6 +152,18 @@ class Result:
     def moderation(self):
         return frame(self._core.moderation_columns(),
                      categories={"arm": self.arms, "event": _core.EVENT_NAMES, "channel": _core.CHANNEL_NAMES})
+
+    @cached_property
+    def uploads(self):
+        """Every upload of a world of platforms and what became of it (uploads.csv, docs/crisis.md):
+        arm, replicate, upload, platform, minute, kind, copy_kind, parent, hash distances, outcome,
+        channel, minutes_to_outcome, ...; an empty frame for a scenario without a ``world``."""
+        text = self._core.uploads_csv()
+        if not text.count("\n") > 1:
+            return pd.DataFrame()
+        frame = pd.read_csv(io.StringIO(text), dtype={"channel": "string", "match_platform": "string"},
+                            keep_default_na=False, na_values={"match_platform": [""], "channel": [""]})
+        return self._arms_categorical(frame)
 
     @cached_property
     def summary(self):

@@ -7,7 +7,7 @@
 # or replicated on demand, the induced graph (output.graph), and a sharded checkpoint
 # stopped and resumed; a rank that fails ends the
 # run with its message; a sweep shared out over ranks writes the same results table as one
-# process.
+# process; a world of platforms gives one process's files, uploads.csv included.
 # Usage: mpi_identical_test.sh COUNTERPOINT_BINARY SOURCE_DIR
 set -euo pipefail
 bin=$1
@@ -124,3 +124,15 @@ quiet "$bin" sweep "$src/scenarios/rabbit_hole.yaml" "${grid[@]}" --quiet --thre
 quiet mpi 3 "$bin" sweep "$src/scenarios/rabbit_hole.yaml" "${grid[@]}" --quiet --threads 1 --out "$tmp/sweep3"
 cmp -s "$tmp/sweep1/sweep_results.csv" "$tmp/sweep3/sweep_results.csv" || fail "sweep_results.csv differs over 3 ranks"
 echo "sweep: identical over 3 ranks"
+
+# a world of platforms (docs/crisis.md): every rank runs the whole world; rank 0's files are
+# one process's, uploads.csv included
+world=(--quiet --threads 1 --set steps=150 replicates=2 world.incident.uploads_per_minute=40)
+quiet "$bin" run crisis_small_platforms "${world[@]}" --out "$tmp/world-serial"
+for n in 2 3; do
+  quiet mpi "$n" "$bin" run crisis_small_platforms "${world[@]}" --out "$tmp/world-np$n"
+  for f in metrics.csv summary.json metrics_summary.csv uploads.csv.gz; do
+    cmp -s "$tmp/world-serial/$f" "$tmp/world-np$n/$f" || fail "world: $f differs between 1 process and $n ranks"
+  done
+done
+echo "world: identical for 1 process and 2-3 ranks"

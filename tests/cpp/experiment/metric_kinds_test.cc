@@ -43,9 +43,9 @@ TEST(CheckSharesTest, AShareOutsideZeroOneIsNamed) {
   res.column_source = {{"my_share", "my_iv"}};
   res.steps = 2;
   // a level may exceed 1; NaN (undefined) is allowed in a share
-  ArmRun ok{"treat", 1, 0, {3.5, 0.5, 7.0, std::nan("")}, {}, {}, {}, {}, {}};
+  ArmRun ok{"treat", 1, 0, {3.5, 0.5, 7.0, std::nan("")}, {}, {}, {}, {}, {}, -1, nullptr};
   EXPECT_NO_THROW(CheckShares(res, ok));
-  ArmRun bad{"treat", 1, 0, {3.5, 0.5, 7.0, 1.25}, {}, {}, {}, {}, {}};
+  ArmRun bad{"treat", 1, 0, {3.5, 0.5, 7.0, 1.25}, {}, {}, {}, {}, {}, -1, nullptr};
   const InputError e = CatchInputError([&] { CheckShares(res, bad); });
   for (const char* part :
        {"intervention 'my_iv'", "arm 'treat'", "replicate 1", "step 1", "'my_share'", "1.25", "declared a share"})

@@ -1,0 +1,107 @@
+#include "experiment/world_runner.h"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include "core/rng.h"
+#include "experiment/metric_kinds.h"
+#include "world/world.h"
+
+namespace counterpoint {
+
+bool HasWorld(const Scenario& sc) { return !sc.arms.empty() && sc.arms.front().world != nullptr; }
+
+RunResult RunWorldScenario(const Scenario& sc, const ProgressFn& progress, const RunControl& control) {
+  if (control.checkpoint_every > 0 || !control.resume_path.empty())
+    throw InputError(sc.file,
+                     "a world of platforms (the 'world' block) keeps no checkpoints yet; run it without "
+                     "--checkpoint and --resume");
+  const auto t0 = std::chrono::steady_clock::now();
+  RunResult result;
+  result.steps = sc.steps;
+  const Collective& comm = control.collective ? *control.collective : Serial();
+  result.ranks = comm.size();
+  if (comm.size() > 1) result.replicated_because = "a world of platforms runs whole on every rank";
+  const int64_t total = static_cast<int64_t>(sc.replicates) * sc.arms.size() * sc.steps;
+  int64_t done = 0;
+  bool stop = false;
+  for (int r = 0; r < sc.replicates && !stop; ++r) {
+    const uint64_t seed = DeriveSeed(sc.seed, r);
+    for (const ArmSpec& arm : sc.arms) {
+      World world(*arm.world, seed);
+      const auto& cols = world.columns();
+      ArmRun run;
+      run.arm = arm.name, run.replicate = r, run.seed = seed;
+      std::vector<double> rows(sc.steps * cols.size(), std::nan(""));
+      int64_t t = 0;
+      for (; t < sc.steps; ++t) {
+        if (control.should_stop && comm.AnyTrue(control.should_stop())) {
+          stop = true;
+          break;
+        }
+        world.Step(t);
+        world.WriteRow(rows.data() + t * cols.size());
+        ++done;
+        if (progress) progress(done, total);
+      }
+      if (stop) {
+        result.partial = true;
+        run.steps_done = t;
+        if (t == 0) break;
+      }
+      // the result's columns are the union of the arms' (an arm may add a platform)
+      for (const auto& c : cols)
+        if (std::find(result.columns.begin(), result.columns.end(), c) == result.columns.end()) {
+          result.columns.push_back(c);
+          const MetricSpec* spec = FindMetric(WorldMetrics(), c);
+          result.metric_kinds[c] = spec ? spec->kind : MetricKind::kLevel;
+          for (auto& earlier : result.runs) {
+            const size_t old = result.columns.size() - 1;
+            std::vector<double> wide(sc.steps * (old + 1), std::nan(""));
+            for (int64_t s = 0; s < sc.steps; ++s)
+              std::copy_n(earlier.rows.begin() + s * old, old, wide.begin() + s * (old + 1));
+            earlier.rows = std::move(wide);
+          }
+        }
+      const size_t n = result.columns.size();
+      run.rows.assign(sc.steps * n, std::nan(""));
+      for (size_t c = 0; c < cols.size(); ++c) {
+        const size_t to = std::find(result.columns.begin(), result.columns.end(), cols[c]) - result.columns.begin();
+        for (int64_t s = 0; s < run.Steps(sc.steps); ++s) run.rows[s * n + to] = rows[s * cols.size() + c];
+      }
+      CheckShares(result, run);
+      run.world = std::make_shared<const WorldLog>(world.log());
+      result.runs.push_back(std::move(run));
+      if (stop) break;
+    }
+  }
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+std::string UploadsCsv(const RunResult& result) {
+  std::ostringstream out;
+  out << "arm,replicate,upload,platform,minute,kind,copy_kind,verified,parent,distance_to_parent,"
+         "distance_to_original,hash_usable,outcome,channel,outcome_minute,minutes_to_outcome,restored_minute,order_"
+         "minute,views,"
+         "match_platform,match_usable_minute\n";
+  for (const ArmRun& run : result.runs) {
+    if (!run.world) continue;
+    const WorldLog& log = *run.world;
+    for (size_t i = 0; i < log.uploads.size(); ++i) {
+      const UploadRecord& u = log.uploads[i];
+      out << run.arm << ',' << run.replicate << ',' << i << ',' << log.platforms[u.platform] << ',' << u.minute << ','
+          << UploadKindName(u.kind) << ',' << CopyKindName(static_cast<CopyKind>(u.copy_kind)) << ','
+          << (u.verified ? 1 : 0) << ',' << u.parent << ',' << u.distance_to_parent << ',' << u.distance_to_original
+          << ',' << (u.hash_usable ? 1 : 0) << ',' << UploadOutcomeName(u.outcome) << ','
+          << RemovalChannelName(u.channel) << ',' << u.outcome_minute << ','
+          << (u.outcome_minute >= 0 ? u.outcome_minute - u.minute : -1) << ',' << u.restored_minute << ','
+          << u.order_minute << ',' << static_cast<int64_t>(u.views) << ','
+          << (u.match_platform >= 0 ? log.platforms[u.match_platform] : "") << ',' << u.match_usable_minute << '\n';
+    }
+  }
+  return out.str();
+}
+
+}  // namespace counterpoint

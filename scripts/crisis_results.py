@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""The results tables of docs/crisis.md, from the three shipped crisis scenarios.
+
+Runs scenarios/crisis_christchurch.yaml, crisis_small_platforms.yaml and
+crisis_news_safeguard.yaml at their shipped sizes and replicate counts, and writes, between
+<!-- crisis-results:begin --> and <!-- crisis-results:end --> of docs/crisis.md, for each:
+the final values (24 hours) of its key columns per arm (mean [95% CI] from summary.json),
+each arm's paired difference from the control with Holm's verdict, and, for
+crisis_christchurch, the calibration targets with the values reached, with the commit it
+was made at. Refuses a tree with uncommitted changes. The commands are printed.
+
+Usage: /usr/bin/python3 scripts/crisis_results.py [--threads 2]
+(about 4 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from docs_markers import CLI, ROOT, argument_parser, committed_head, require_cli, show_command, write_between
+
+SCENARIOS = [
+    ("crisis_christchurch", [
+        ("blocked_share@large_social", "large network: blocked at upload"),
+        ("attack_uploads@large_social", "large network: copies uploaded"),
+        ("hashes_shared", "variants shared"),
+        ("within_hour_share", "within the hour, all platforms"),
+        ("views", "views of copies, all platforms"),
+        ("orders_met_share", "removal orders met in time"),
+    ]),
+    ("crisis_small_platforms", [
+        ("views@small_video", "small video site: views"),
+        ("views@small_forum", "small forum: views"),
+        ("blocked_share@small_video", "small video site: blocked at upload"),
+        ("within_hour_share@small_video", "small video site: within the hour"),
+        ("live_copies@small_video", "small video site: copies up at 24 h"),
+    ]),
+    ("crisis_news_safeguard", [
+        ("news_uploads", "news reports uploaded"),
+        ("news_hit", "news reports blocked or removed"),
+        ("news_restored", "restored on appeal"),
+        ("blocked_share", "attack copies blocked at upload"),
+        ("views", "views of copies"),
+    ]),
+]
+
+
+def cell(e, share, sign=False):
+    """mean [low, high] from a summary entry; shares with 3 decimals, counts whole."""
+    if e is None or e.get("mean") is None:
+        return "n/a"
+    fmt = ("{:+.3f}" if sign else "{:.3f}") if share else ("{:+,.0f}" if sign else "{:,.0f}")
+    m = fmt.format(e["mean"])
+    if e.get("ci95_low") is None:
+        return m
+    return f"{m} [{fmt.format(e['ci95_low'])}, {fmt.format(e['ci95_high'])}]"
+
+
+def table(summary, columns):
+    kinds = summary["metric_kinds"]
+    arms = list(summary["arms"].keys())
+    control = summary["control"]
+    order = [control] + [a for a in arms if a != control]
+    holm = {(c["arm"], c["metric"]): c["distinguishable_after_holm"] for c in summary["comparisons"]}
+    lines = ["| arm | " + " | ".join(label for _, label in columns) + " |",
+             "|---|" + "---|" * len(columns)]
+    for arm in order:
+        final = summary["arms"][arm]["final"]
+        lines.append(f"| `{arm}` | " + " | ".join(cell(final.get(c), kinds.get(c) == "share") for c, _ in columns)
+                     + " |")
+    lines += ["", f"Difference from `{control}` (paired by replicate; * distinguishable from zero after Holm's "
+              "correction over the arm's columns):", "",
+              "| arm | " + " | ".join(label for _, label in columns) + " |", "|---|" + "---|" * len(columns)]
+    for arm in order[1:]:
+        diff = summary["arms"][arm]["difference_vs_baseline"]
+        lines.append(f"| `{arm}` | " + " | ".join(
+            cell(diff.get(c), kinds.get(c) == "share", sign=True) + (" *" if holm.get((arm, c)) else "")
+            for c, _ in columns) + " |")
+    return lines
+
+
+def main():
+    ap = argument_parser(__doc__)
+    args = ap.parse_args()
+    require_cli("crisis_results.py")
+    commit = committed_head(ROOT, "crisis_results.py")
+    out = [f"Made at commit {commit} by `/usr/bin/python3 scripts/crisis_results.py`."]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, columns in SCENARIOS:
+            run_dir = os.path.join(tmp, name)
+            cmd = [CLI, "run", os.path.join(ROOT, "scenarios", name + ".yaml"), "--out", run_dir,
+                   "--threads", str(args.threads), "--quiet"]
+            show_command(cmd, ROOT)
+            subprocess.run(cmd, check=True)
+            with open(os.path.join(run_dir, "summary.json")) as f:
+                summary = json.load(f)
+            out += ["", f"**`{name}`** ({summary['replicates']} replicates, {summary['steps']} one-minute steps):", ""]
+            out += table(summary, columns)
+            if name == "crisis_christchurch":
+                final = summary["arms"][summary["control"]]["final"]
+                share = final["blocked_share@large_social"]["mean"]
+                variants = final["hashes_shared"]["mean"]
+                copies = final["attack_uploads@large_social"]["mean"]
+                out += ["", "Calibration, control arm `%s` (a tenth of the full scale):" % summary["control"], "",
+                        "| target | reported | reached | within the target |", "|---|---|---|---|",
+                        f"| large network's blocked-at-upload share, 24 h | about 0.80; target 0.70 to 0.90 | "
+                        f"{share:.3f} | {'yes' if 0.70 <= share <= 0.90 else 'no'} |",
+                        f"| copies on the large network, 24 h | 1.5 million; target 10^5 to 10^6 at this scale | "
+                        f"{copies:,.0f} | {'yes' if 1e5 <= copies <= 1e6 else 'no'} |",
+                        f"| distinct variants shared | more than 800; target in the hundreds | {variants:,.0f} | "
+                        f"{'yes' if 100 <= variants < 1000 else 'no'} |"]
+    write_between(os.path.join(ROOT, "docs", "crisis.md"), "<!-- crisis-results:begin -->",
+                  "<!-- crisis-results:end -->", "\n".join(out), "crisis_results.py")
+    print("docs/crisis.md: results written", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,498 @@
+#include "world/world.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/poisson.h"
+#include "core/rng.h"
+
+namespace counterpoint {
+
+const std::vector<MetricSpec>& WorldMetrics() {
+  static const std::vector<MetricSpec> specs = [] {
+    const std::vector<MetricSpec> base = {
+        LevelMetric("attack_uploads", "uploads", "attack copies uploaded so far (the stream included), blocked or not"),
+        LevelMetric("blocked_at_upload", "uploads", "attack copies refused at upload so far"),
+        ShareMetric("blocked_share", "share of attack uploads", "blocked_at_upload / attack_uploads"),
+        LevelMetric("removed_after_upload", "uploads", "attack copies removed after they went live, so far"),
+        LevelMetric("live_copies", "uploads", "attack copies visible now"),
+        LevelMetric("views", "views", "views of attack copies so far (the live stream included)"),
+        ShareMetric("within_hour_share", "share of attack uploads",
+                    "of the attack uploads at least an hour old, those blocked or removed within 60 minutes of upload"),
+        LevelMetric("hashes_shared", "hashes", "hashes contributed to the shared database so far"),
+        LevelMetric("news_uploads", "uploads", "news reports uploaded so far"),
+        LevelMetric("news_hit", "uploads", "news reports blocked or removed so far (restored ones included)"),
+        LevelMetric("news_restored", "uploads", "news reports restored on appeal so far"),
+        LevelMetric("orders", "orders", "removal orders received so far"),
+        ShareMetric("orders_met_share", "share of orders",
+                    "of the removal orders whose deadline has passed or that were met, those met in time")};
+    std::vector<MetricSpec> all = base;
+    all.push_back(LevelMetric("protocol_active", "0 or 1", "1 while the emergency protocol is active"));
+    for (MetricSpec s : base) {
+      s.name += "@<platform>";
+      s.definition += ", on that platform";
+      all.push_back(s);
+    }
+    return all;
+  }();
+  return specs;
+}
+
+namespace {
+constexpr int kMetrics = 13;  // per platform (WorldMetrics' first 13)
+constexpr int64_t kHourMinutes = 60;
+enum Stream : uint64_t { kCounts = 1, kItem, kHash, kStepItem };
+enum Priority { kOrders, kReports, kClassifierFlags, kSafeguardReview, kPriorities };
+}  // namespace
+
+World::World(const WorldConfig& config, uint64_t seed) : cfg_(config), seed_(seed), m_(config.minutes_per_step) {
+  const size_t n_platforms = cfg_.platforms.size();
+  log_.minutes_per_step = m_;
+  for (const auto& p : cfg_.platforms) log_.platforms.push_back(p.name);
+  for (size_t p = 0; p < n_platforms; ++p) usable_.push_back(std::make_unique<HashDatabase>(1024));
+  usable_since_.resize(n_platforms);
+  queues_.resize(n_platforms * kPriorities);
+  flags_due_.resize(n_platforms);
+  open_orders_.resize(n_platforms);
+  counts_.resize(n_platforms);
+  if (cfg_.database.background_hashes > 0) {
+    background_ = std::make_unique<HashDatabase>(cfg_.database.background_hashes);
+    uint8_t code[kHashBytes];
+    const uint64_t bg_seed = DeriveSeed(seed_, 1000 + kHash);
+    for (int64_t k = 0; k < cfg_.database.background_hashes; ++k) {
+      RandomHash(bg_seed, k, code);
+      background_->Add(-2 - k, code);  // -1 is "no match"
+    }
+  }
+  for (const auto& s : WorldMetrics())
+    if (s.name.find('@') == std::string::npos) columns_.push_back(s.name);
+  for (const auto& p : cfg_.platforms)
+    for (int k = 0; k < kMetrics; ++k) columns_.push_back(WorldMetrics()[k].name + "@" + p.name);
+  // the stream: item 0, on the origin, live from minute 0
+  const int origin = cfg_.Platform(cfg_.incident.origin);
+  AddUpload(origin, UploadKind::kStream, -1, 0, static_cast<uint8_t>(CopyKind::kOriginal), 0, false);
+  GoLive(0, 0);
+}
+
+World::~World() = default;
+World::World(World&&) noexcept = default;
+World& World::operator=(World&&) noexcept = default;
+
+int World::Radius(int64_t minute) const { return ProtocolActive(minute) ? cfg_.protocol.radius : cfg_.database.radius; }
+
+int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t minute, uint8_t copy_kind,
+                         double flip_rate, bool verified) {
+  const int64_t id = static_cast<int64_t>(log_.uploads.size());
+  UploadRecord r;
+  r.platform = platform;
+  r.kind = kind;
+  r.copy_kind = copy_kind;
+  r.verified = verified;
+  r.parent = parent;
+  r.minute = minute;
+  codes_.resize(codes_.size() + kHashBytes);
+  uint8_t* code = codes_.data() + id * kHashBytes;
+  const uint64_t hash_seed = DeriveSeed(seed_, kHash);
+  if (parent < 0) {
+    RandomHash(hash_seed, id, code);
+  } else {
+    std::memcpy(code, codes_.data() + parent * kHashBytes, kHashBytes);
+    r.distance_to_parent = FlipBitsAtRate(hash_seed, id, flip_rate, code);
+  }
+  r.distance_to_original = id == 0 ? 0 : HammingDistance(code, codes_.data());
+  log_.uploads.push_back(r);
+  queued_.push_back(0);
+  // the source-choice weights (views so far; only attack items gain any)
+  const int64_t i = id + 1;  // 1-based Fenwick index
+  double below = 0;
+  for (int64_t j = i - 1; j > 0; j -= j & -j) below += fenwick_[j - 1];
+  for (int64_t j = i - (i & -i); j > 0; j -= j & -j) below -= fenwick_[j - 1];
+  fenwick_.push_back(below);
+  return id;
+}
+
+void World::AddWeight(int64_t item, double w) {
+  if (w <= 0) return;
+  weight_total_ += w;
+  for (int64_t j = item + 1; j <= static_cast<int64_t>(fenwick_.size()); j += j & -j) fenwick_[j - 1] += w;
+}
+
+int64_t World::SampleParent(double u) const {
+  // the first item whose running weight exceeds u (Fenwick descent)
+  const int64_t n = static_cast<int64_t>(fenwick_.size());
+  int64_t pos = 0, step = 1;
+  while (step * 2 <= n) step *= 2;
+  for (; step > 0; step /= 2)
+    if (pos + step <= n && fenwick_[pos + step - 1] <= u) {
+      pos += step;
+      u -= fenwick_[pos - 1];
+    }
+  // rounding can step past the last weighted item: take the last one with views
+  pos = std::min(pos, n - 1);
+  while (pos > 0 && log_.uploads[pos].views <= 0) --pos;
+  return pos;
+}
+
+void World::GoLive(int64_t item, int64_t minute) {
+  UploadRecord& r = log_.uploads[item];
+  r.outcome = UploadOutcome::kLive;
+  r.channel = RemovalChannel::kNone;
+  r.outcome_minute = -1;
+  if (r.kind == UploadKind::kNews) return;
+  live_.push_back(item);
+  counts_[r.platform].live += 1;
+  const PlatformConfig& p = cfg_.platforms[r.platform];
+  const CounterRng rng(DeriveSeed(seed_, kItem), item, 0, Purpose::kIntervention);
+  if (item > 0 && rng.Uniform(5) < p.classifier_recall)
+    flags_due_[r.platform].emplace_back(minute + p.classifier_delay_minutes, item);
+}
+
+void World::TakeDown(int64_t item, UploadOutcome outcome, RemovalChannel channel, int64_t minute) {
+  // blocked at upload or removed after: a news report so treated may be restored on appeal
+  UploadRecord& r = log_.uploads[item];
+  const bool was_live = r.outcome == UploadOutcome::kLive;
+  r.outcome = outcome;
+  r.channel = channel;
+  r.outcome_minute = minute;
+  Counts& c = counts_[r.platform];
+  if (r.kind == UploadKind::kNews) {
+    c.news_hit += 1;
+    const CounterRng rng(DeriveSeed(seed_, kItem), item, 0, Purpose::kIntervention);
+    if (rng.Uniform(8) < cfg_.news.appeal_probability) appeals_.emplace_back(minute + cfg_.news.appeal_minutes, item);
+  } else if (outcome == UploadOutcome::kBlocked) {
+    c.blocked += 1;
+  } else {
+    c.removed += 1;
+    if (was_live) c.live -= 1;
+  }
+}
+
+void World::Contribute(int64_t item, int64_t minute) {
+  // what the platform removed or blocked on its own judgement: it believes the item is the
+  // attack, so its hash goes to the hashes it holds and, if it contributes, to the others'
+  const int p = log_.uploads[item].platform;
+  const PlatformConfig& own = cfg_.platforms[p];
+  if (!log_.uploads[item].hash_usable) return;  // nothing to match others against
+  const uint8_t* code = codes_.data() + item * kHashBytes;
+  // a variant already held (a hash within the match radius) is not a new one: only new
+  // variants are added and shared, as the industry database counts "visually distinct" ones
+  int32_t d = kHashBits + 1;
+  int64_t near = -1;
+  usable_[p]->Within(code, 1, Radius(minute), &d, &near);
+  if (near >= 0) return;
+  if (own.hash_screening && usable_since_[p].emplace(item, minute).second) usable_[p]->Add(item, code);
+  if (own.contributes && own.access != DatabaseAccess::kNone) {
+    counts_[p].hashes_shared += 1;
+    // the emergency protocol's first trigger: a member's first removal of its own judgement
+    if (cfg_.protocol.enabled && cfg_.protocol.trigger == "first_removal" && protocol_from_ < 0 &&
+        own.access == DatabaseAccess::kMember)
+      protocol_from_ = minute + m_;
+    for (size_t q = 0; q < cfg_.platforms.size(); ++q) {
+      const PlatformConfig& other = cfg_.platforms[q];
+      if (static_cast<int>(q) == p || !other.hash_screening || other.access == DatabaseAccess::kNone) continue;
+      int64_t delay = ProtocolActive(minute) ? 0 : cfg_.database.contribution_delay_minutes;
+      if (other.access == DatabaseAccess::kIntermediary) delay += cfg_.database.intermediary_delay_minutes;
+      pending_.push({minute + delay, pending_seq_++, static_cast<int32_t>(q), item});
+    }
+  }
+}
+
+void World::Enqueue(int64_t item, RemovalChannel channel) {
+  const int p = log_.uploads[item].platform;
+  int priority = kReports;
+  if (channel == RemovalChannel::kOrder) priority = kOrders;
+  if (channel == RemovalChannel::kClassifier) priority = kClassifierFlags;
+  if (channel == RemovalChannel::kSafeguard) priority = kSafeguardReview;
+  if (priority != kOrders) {
+    if (queued_[item]) return;
+    queued_[item] = 1;
+  }
+  queues_[p * kPriorities + priority].push_back({item, channel});
+}
+
+void World::Screen(const std::vector<int64_t>& items, int64_t minute) {
+  // every upload of a step against the hashes usable at its start, one batch per platform
+  const size_t n = items.size();
+  std::vector<int32_t> distance(n);
+  std::vector<int64_t> label(n, -1);
+  std::vector<uint8_t> batch;
+  std::vector<size_t> at;
+  for (size_t p = 0; p < cfg_.platforms.size(); ++p) {
+    if (!cfg_.platforms[p].hash_screening) continue;
+    batch.clear(), at.clear();
+    for (size_t k = 0; k < n; ++k)
+      if (log_.uploads[items[k]].platform == static_cast<int32_t>(p) && log_.uploads[items[k]].hash_usable) {
+        batch.insert(batch.end(), codes_.data() + items[k] * kHashBytes, codes_.data() + (items[k] + 1) * kHashBytes);
+        at.push_back(k);
+      }
+    if (at.empty()) continue;
+    std::vector<int32_t> d(at.size());
+    std::vector<int64_t> l(at.size());
+    usable_[p]->Within(batch.data(), static_cast<int64_t>(at.size()), Radius(minute), d.data(), l.data());
+    if (background_ && cfg_.platforms[p].access != DatabaseAccess::kNone) {
+      std::vector<int32_t> bd(at.size());
+      std::vector<int64_t> bl(at.size());
+      background_->Within(batch.data(), static_cast<int64_t>(at.size()), Radius(minute), bd.data(), bl.data());
+      for (size_t j = 0; j < at.size(); ++j)
+        if (l[j] < 0 && bl[j] != -1) l[j] = bl[j];
+    }
+    for (size_t j = 0; j < at.size(); ++j) label[at[j]] = l[j];
+  }
+  for (size_t k = 0; k < n; ++k) {
+    const int64_t item = items[k];
+    UploadRecord& r = log_.uploads[item];
+    const PlatformConfig& p = cfg_.platforms[r.platform];
+    const bool matched = label[k] != -1;
+    if (label[k] >= 0) {
+      r.match_platform = log_.uploads[label[k]].platform;
+      r.match_usable_minute = usable_since_[r.platform].at(label[k]);
+    }
+    const CounterRng rng(DeriveSeed(seed_, kItem), item, 0, Purpose::kIntervention);
+    const double recall = r.kind == UploadKind::kNews ? p.upload_classifier_news_fpr : p.upload_classifier_recall;
+    const bool classified = !matched && rng.Uniform(4) < recall;
+    if (!matched && !classified) {
+      GoLive(item, minute);
+    } else if (r.kind == UploadKind::kNews && r.verified && ProtocolActive(minute) && cfg_.protocol.news_safeguard) {
+      r.outcome = UploadOutcome::kPending;  // held for a person to decide, not blocked
+      Enqueue(item, RemovalChannel::kSafeguard);
+    } else {
+      TakeDown(item, UploadOutcome::kBlocked, matched ? RemovalChannel::kHashMatch : RemovalChannel::kClassifier,
+               minute);
+      if (classified) Contribute(item, minute);  // usable from the next step's uploads
+    }
+  }
+}
+
+void World::Uploads(int64_t t, int64_t minute) {
+  const IncidentConfig& inc = cfg_.incident;
+  const CounterRng counts(DeriveSeed(seed_, kCounts), 0, static_cast<uint64_t>(t), Purpose::kIntervention);
+  // re-uploads: a rate that ramps up to its peak, then decays
+  double rate = 0;
+  if (minute >= inc.reuploads_start_minute) {
+    const double since = static_cast<double>(minute - inc.reuploads_start_minute);
+    const double ramp = inc.ramp_minutes > 0 ? std::min(1.0, (since + 1) / inc.ramp_minutes) : 1.0;
+    rate = inc.uploads_per_minute * ramp * std::exp(-since / (60 * inc.decay_hours));
+  }
+  const int64_t n_copies = Poisson(counts, 0, rate * m_);
+  const double news_rate =
+      minute >= inc.reuploads_start_minute
+          ? cfg_.news.uploads_per_minute *
+                std::exp(-static_cast<double>(minute - inc.reuploads_start_minute) / (60 * cfg_.news.decay_hours))
+          : 0;
+  const int64_t n_news = Poisson(counts, 1 << 24, news_rate * m_);
+  auto pick_platform = [&](double u, double PlatformConfig::*share) {
+    for (size_t p = 0; p < cfg_.platforms.size(); ++p) {
+      u -= cfg_.platforms[p].*share;
+      if (u < 0) return static_cast<int>(p);
+    }
+    return static_cast<int>(cfg_.platforms.size()) - 1;
+  };
+  // a source seen: the off-platform recording (the stream's footage) or a copy, by its views
+  auto pick_source = [&](double u) {
+    const double x = u * (inc.source_weight + weight_total_);
+    return x < inc.source_weight || weight_total_ <= 0 ? int64_t{0} : SampleParent(x - inc.source_weight);
+  };
+  const HashPerturbation& hp = inc.perturbation;
+  std::vector<int64_t> arrived;
+  for (int64_t k = 0; k < n_copies + n_news; ++k) {
+    const int64_t id = static_cast<int64_t>(log_.uploads.size());
+    const CounterRng rng(DeriveSeed(seed_, kItem), id, 0, Purpose::kIntervention);
+    if (k < n_copies) {
+      const int p = pick_platform(rng.Uniform(0), &PlatformConfig::upload_share);
+      CopyKind kind = CopyKind::kReencode;
+      if (rng.Uniform(2) < inc.edit_probability) {
+        const double e = rng.Uniform(3);
+        kind = e < hp.crop_share                      ? CopyKind::kCrop
+               : e < hp.crop_share + hp.overlay_share ? CopyKind::kOverlay
+                                                      : CopyKind::kRecut;
+      }
+      const int64_t copy = AddUpload(p, UploadKind::kCopy, pick_source(rng.Uniform(1)), minute,
+                                     static_cast<uint8_t>(kind), FlipRate(kind, hp), false);
+      log_.uploads[copy].hash_usable = rng.Uniform(9) >= inc.low_quality_share;
+      counts_[p].attack_uploads += 1;
+    } else {
+      const int p = pick_platform(rng.Uniform(0), &PlatformConfig::news_share);
+      const bool excerpt = rng.Uniform(7) < cfg_.news.excerpt_share;
+      const bool verified = rng.Uniform(6) < cfg_.news.verified_share;
+      AddUpload(p, UploadKind::kNews, excerpt ? pick_source(rng.Uniform(1)) : -1, minute,
+                static_cast<uint8_t>(excerpt ? CopyKind::kNewsExcerpt : CopyKind::kOriginal),
+                cfg_.news.excerpt_flip_rate, verified);
+      counts_[p].news_uploads += 1;
+    }
+    arrived.push_back(id);
+  }
+  Screen(arrived, minute);
+}
+
+void World::Views(int64_t minute) {
+  const IncidentConfig& inc = cfg_.incident;
+  const uint64_t step_seed = DeriveSeed(seed_, kStepItem);
+  size_t kept = 0;
+  for (size_t k = 0; k < live_.size(); ++k) {
+    const int64_t item = live_[k];
+    UploadRecord& r = log_.uploads[item];
+    if (r.outcome != UploadOutcome::kLive) continue;
+    live_[kept++] = item;
+    const PlatformConfig& p = cfg_.platforms[r.platform];
+    double rate;
+    if (item == 0)
+      rate = minute < inc.live_minutes ? inc.live_views_per_minute : inc.replay_views_per_minute;
+    else
+      rate = p.views_per_minute * std::exp2(-static_cast<double>(minute - r.minute) / p.view_half_life_minutes);
+    const CounterRng rng(step_seed, item, static_cast<uint64_t>(minute), Purpose::kIntervention);
+    const int64_t v = Poisson(rng, 16, rate * m_);
+    r.views += static_cast<double>(v);
+    counts_[r.platform].views += static_cast<double>(v);
+    AddWeight(item, static_cast<double>(v));
+    // a viewer's report (any of v views), the stream's first report at its set minute
+    const bool forced = item == 0 && inc.first_report_minute >= minute && inc.first_report_minute < minute + m_;
+    if (forced || (v > 0 && rng.Uniform(0) < 1 - std::pow(1 - p.report_probability, static_cast<double>(v))))
+      Enqueue(item, RemovalChannel::kUserReport);
+    if (r.order_minute < 0 && cfg_.orders.find_rate_per_minute > 0 &&
+        rng.Uniform(1) < 1 - std::exp(-cfg_.orders.find_rate_per_minute * m_)) {
+      r.order_minute = minute;
+      counts_[r.platform].orders += 1;
+      open_orders_[r.platform].push_back(item);
+      Enqueue(item, RemovalChannel::kOrder);
+    }
+  }
+  live_.resize(kept);
+  for (size_t p = 0; p < cfg_.platforms.size(); ++p)
+    while (!flags_due_[p].empty() && flags_due_[p].front().first <= minute) {
+      const int64_t item = flags_due_[p].front().second;
+      flags_due_[p].pop_front();
+      if (log_.uploads[item].outcome == UploadOutcome::kLive) Enqueue(item, RemovalChannel::kClassifier);
+    }
+}
+
+void World::Review(int64_t minute) {
+  const uint64_t step_seed = DeriveSeed(seed_, kStepItem);
+  for (size_t p = 0; p < cfg_.platforms.size(); ++p) {
+    const PlatformConfig& pc = cfg_.platforms[p];
+    double capacity = static_cast<double>(pc.review_capacity * m_);
+    if (ProtocolActive(minute)) capacity *= cfg_.protocol.review_capacity_factor;
+    int64_t left = static_cast<int64_t>(std::floor(capacity));
+    for (int prio = 0; prio < kPriorities && left > 0; ++prio) {
+      auto& queue = queues_[p * kPriorities + prio];
+      while (left > 0 && !queue.empty()) {
+        const Queued q = queue.front();
+        queue.pop_front();
+        UploadRecord& r = log_.uploads[q.item];
+        if (r.outcome != UploadOutcome::kLive && r.outcome != UploadOutcome::kPending) continue;  // decided already
+        --left;
+        queued_[q.item] = 0;
+        const CounterRng rng(step_seed, q.item, static_cast<uint64_t>(minute), Purpose::kIntervention);
+        const double u = rng.Uniform(2);
+        if (r.kind == UploadKind::kNews) {
+          // a person looks at a report the safeguard held: usually it is shown
+          if (u < pc.reviewer_false_removal) {
+            TakeDown(q.item, UploadOutcome::kRemoved, q.channel, minute);
+            Contribute(q.item, minute);
+          } else if (r.outcome == UploadOutcome::kPending) {
+            GoLive(q.item, minute);
+          }
+        } else if (u >= pc.reviewer_miss) {
+          TakeDown(q.item, UploadOutcome::kRemoved, q.channel, minute);
+          Contribute(q.item, minute);
+        }
+      }
+    }
+  }
+}
+
+void World::Appeals(int64_t minute) {
+  while (appeals_head_ < appeals_.size() && appeals_[appeals_head_].first <= minute) {
+    const int64_t item = appeals_[appeals_head_++].second;
+    UploadRecord& r = log_.uploads[item];
+    r.restored_minute = minute;
+    counts_[r.platform].news_restored += 1;
+    GoLive(item, minute);
+    // the restored report's hash leaves every list it reached (a pending copy is skipped)
+    for (size_t p = 0; p < usable_.size(); ++p)
+      if (usable_since_[p].erase(item)) usable_[p]->Remove(item);
+  }
+}
+
+void World::Tally(int64_t minute) {
+  // the hour after each upload that has passed: blocked or removed within it?
+  auto& up = log_.uploads;
+  while (decided_cursor_ < up.size() && up[decided_cursor_].minute + kHourMinutes <= minute) {
+    const UploadRecord& r = up[decided_cursor_++];
+    if (r.kind == UploadKind::kNews) continue;
+    Counts& c = counts_[r.platform];
+    c.decided += 1;
+    if (r.outcome_minute >= 0 && r.outcome_minute - r.minute <= kHourMinutes) c.within_hour += 1;
+  }
+  for (size_t p = 0; p < open_orders_.size(); ++p) {
+    auto& open = open_orders_[p];
+    size_t kept = 0;
+    for (const int64_t item : open) {
+      const UploadRecord& r = up[item];
+      const int64_t deadline = r.order_minute + cfg_.orders.deadline_minutes;
+      if (r.outcome_minute >= 0 && r.outcome_minute <= deadline) {
+        counts_[p].orders_decided += 1, counts_[p].orders_met += 1;
+      } else if (minute >= deadline) {
+        counts_[p].orders_decided += 1;
+      } else {
+        open[kept++] = item;
+      }
+    }
+    open.resize(kept);
+  }
+}
+
+void World::Step(int64_t t) {
+  const int64_t minute = t * m_;
+  // hashes contributed earlier that become usable now
+  while (!pending_.empty() && pending_.top().minute <= minute) {
+    const Pending e = pending_.top();
+    pending_.pop();
+    const UploadRecord& r = log_.uploads[e.item];
+    if (r.restored_minute >= 0) continue;  // restored on appeal: withdrawn
+    if (usable_since_[e.platform].emplace(e.item, e.minute).second)
+      usable_[e.platform]->Add(e.item, codes_.data() + e.item * kHashBytes);
+  }
+  if (cfg_.protocol.enabled && cfg_.protocol.trigger == "minute" && protocol_from_ < 0 &&
+      minute + m_ > cfg_.protocol.at_minute)
+    protocol_from_ = std::max(cfg_.protocol.at_minute, minute);
+  if (t == 0) counts_[log_.uploads[0].platform].attack_uploads += 1;
+  Uploads(t, minute);
+  Views(minute);
+  Review(minute);
+  Appeals(minute);
+  Tally(minute);
+  protocol_active_now_ = ProtocolActive(minute) ? 1 : 0;
+}
+
+void World::WriteRow(double* row) const {
+  auto values = [](const Counts& c, double* out) {
+    const double v[kMetrics] = {c.attack_uploads,
+                                c.blocked,
+                                c.attack_uploads > 0 ? c.blocked / c.attack_uploads : 0,
+                                c.removed,
+                                c.live,
+                                c.views,
+                                c.decided > 0 ? c.within_hour / c.decided : 0,
+                                c.hashes_shared,
+                                c.news_uploads,
+                                c.news_hit,
+                                c.news_restored,
+                                c.orders,
+                                c.orders_decided > 0 ? c.orders_met / c.orders_decided : 0};
+    std::copy(v, v + kMetrics, out);
+  };
+  Counts all;
+  for (const Counts& c : counts_) {
+    all.attack_uploads += c.attack_uploads, all.blocked += c.blocked, all.removed += c.removed, all.live += c.live;
+    all.views += c.views, all.decided += c.decided, all.within_hour += c.within_hour;
+    all.hashes_shared += c.hashes_shared, all.news_uploads += c.news_uploads, all.news_hit += c.news_hit;
+    all.news_restored += c.news_restored, all.orders += c.orders, all.orders_decided += c.orders_decided;
+    all.orders_met += c.orders_met;
+  }
+  values(all, row);
+  row[kMetrics] = protocol_active_now_;
+  for (size_t p = 0; p < counts_.size(); ++p) values(counts_[p], row + kMetrics + 1 + p * kMetrics);
+}
+
+}  // namespace counterpoint

@@ -1,0 +1,109 @@
+// A world of platforms in one run (docs/crisis.md): an attack live-streamed on one platform
+// and re-uploaded across all of them, each platform screening uploads against the hashes
+// it may use, detecting and reviewing what gets through, and contributing the hashes of
+// its removals to a database shared with a delay. Steps run in lockstep, minutes_per_step
+// minutes each; every draw is keyed by (seed, upload, minute), so arms that differ only in
+// policy see the same uploads arrive (common random numbers).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/metric_spec.h"
+#include "embeddings/hash_database.h"
+#include "world/world_config.h"
+#include "world/world_log.h"
+
+namespace counterpoint {
+
+/// The metric columns a world writes: each overall and per platform (`<name>@<platform>`).
+const std::vector<MetricSpec>& WorldMetrics();
+
+class World {
+ public:
+  World(const WorldConfig& config, uint64_t seed);
+  ~World();
+  World(World&&) noexcept;
+  World& operator=(World&&) noexcept;
+
+  /// Runs step t (minutes [t * minutes_per_step, (t + 1) * minutes_per_step)).
+  void Step(int64_t t);
+  /// The columns WriteRow fills: WorldMetrics' names overall, then per platform.
+  const std::vector<std::string>& columns() const { return columns_; }
+  /// The metrics after the last step.
+  void WriteRow(double* row) const;
+  const WorldLog& log() const { return log_; }
+  /// Whether the emergency protocol is active at `minute`.
+  bool ProtocolActive(int64_t minute) const { return protocol_from_ >= 0 && minute >= protocol_from_; }
+  /// The hashes platform p can match against now (its own removals' and the shared ones usable to it).
+  const HashDatabase& usable_hashes(int p) const { return *usable_[p]; }
+  /// The stream's hash, then each upload's, kHashBytes each.
+  const std::vector<uint8_t>& codes() const { return codes_; }
+
+ private:
+  struct Queued {
+    int64_t item;
+    RemovalChannel channel;
+  };
+  struct Pending {  // a contributed hash waiting until it is usable on a platform
+    int64_t minute;
+    int64_t seq;
+    int32_t platform;
+    int64_t item;
+    bool operator>(const Pending& o) const { return minute != o.minute ? minute > o.minute : seq > o.seq; }
+  };
+  struct Counts {
+    double attack_uploads = 0, blocked = 0, removed = 0, live = 0, views = 0, decided = 0, within_hour = 0,
+           hashes_shared = 0, news_uploads = 0, news_hit = 0, news_restored = 0, orders = 0, orders_decided = 0,
+           orders_met = 0;
+  };
+
+  int64_t AddUpload(int platform, UploadKind kind, int64_t parent, int64_t minute, uint8_t copy_kind, double flip_rate,
+                    bool verified);
+  void Screen(const std::vector<int64_t>& items, int64_t minute);
+  /// Blocks (outcome kBlocked) or removes (kRemoved) an upload.
+  void TakeDown(int64_t item, UploadOutcome outcome, RemovalChannel channel, int64_t minute);
+  void GoLive(int64_t item, int64_t minute);
+  void Contribute(int64_t item, int64_t minute);
+  void Enqueue(int64_t item, RemovalChannel channel);
+  void Uploads(int64_t t, int64_t minute);
+  void Views(int64_t minute);
+  void Review(int64_t minute);
+  void Appeals(int64_t minute);
+  void Tally(int64_t minute);
+  int64_t SampleParent(double u) const;
+  void AddWeight(int64_t item, double w);
+  int Radius(int64_t minute) const;
+
+  WorldConfig cfg_;
+  uint64_t seed_;
+  int64_t m_;
+  WorldLog log_;
+  std::vector<uint8_t> codes_;
+  std::vector<std::unique_ptr<HashDatabase>> usable_;               ///< per platform
+  std::unique_ptr<HashDatabase> background_;                        ///< unrelated hashes held by the shared database
+  std::vector<std::unordered_map<int64_t, int64_t>> usable_since_;  ///< per platform: item -> minute usable
+  std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending_;
+  int64_t pending_seq_ = 0;
+  std::vector<std::deque<Queued>> queues_;  ///< per platform x 4 priorities: orders, reports, classifier, safeguard
+  std::vector<uint8_t> queued_;             ///< per upload: waiting for review
+  std::vector<std::deque<std::pair<int64_t, int64_t>>> flags_due_;  ///< per platform: (minute, item) classifier flags
+  std::vector<std::pair<int64_t, int64_t>> appeals_;                ///< (minute, item) restorations due, in order
+  size_t appeals_head_ = 0;
+  std::vector<int64_t> live_;                      ///< live attack items
+  std::vector<std::vector<int64_t>> open_orders_;  ///< per platform: ordered items not yet decided
+  std::vector<double> fenwick_;  ///< views-so-far weights of attack items, for choosing a re-upload's source
+  double weight_total_ = 0;
+  size_t decided_cursor_ = 0;  ///< uploads whose hour has passed
+  int64_t protocol_from_ = -1;
+  std::vector<Counts> counts_;  ///< per platform
+  std::vector<std::string> columns_;
+  double protocol_active_now_ = 0;
+};
+
+}  // namespace counterpoint

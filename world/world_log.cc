@@ -1,0 +1,49 @@
+#include "world/world_log.h"
+
+namespace counterpoint {
+
+const char* UploadKindName(UploadKind k) {
+  switch (k) {
+    case UploadKind::kStream:
+      return "stream";
+    case UploadKind::kCopy:
+      return "copy";
+    case UploadKind::kNews:
+      return "news";
+  }
+  return "copy";
+}
+
+const char* UploadOutcomeName(UploadOutcome o) {
+  switch (o) {
+    case UploadOutcome::kLive:
+      return "live";
+    case UploadOutcome::kBlocked:
+      return "blocked";
+    case UploadOutcome::kRemoved:
+      return "removed";
+    case UploadOutcome::kPending:
+      return "pending";
+  }
+  return "live";
+}
+
+const char* RemovalChannelName(RemovalChannel c) {
+  switch (c) {
+    case RemovalChannel::kNone:
+      return "";
+    case RemovalChannel::kHashMatch:
+      return "hash_match";
+    case RemovalChannel::kClassifier:
+      return "classifier";
+    case RemovalChannel::kUserReport:
+      return "user_report";
+    case RemovalChannel::kOrder:
+      return "order";
+    case RemovalChannel::kSafeguard:
+      return "safeguard_review";
+  }
+  return "";
+}
+
+}  // namespace counterpoint

@@ -1,0 +1,67 @@
+// What a world of platforms records of every upload (uploads.csv, docs/crisis.md): where it
+// went, what it copies, how far its hash lies from its parent's and the original's, and what
+// became of it, so that every figure of a crisis run can be recounted without the tool.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace counterpoint {
+
+/// What an upload is.
+enum class UploadKind : uint8_t {
+  kStream,  ///< the live stream (the incident's first item)
+  kCopy,    ///< a re-upload of the attack footage
+  kNews,    ///< a news report (legitimate; a share excerpt the footage)
+};
+const char* UploadKindName(UploadKind k);
+
+/// Where an upload stands.
+enum class UploadOutcome : uint8_t {
+  kLive,     ///< visible on its platform
+  kBlocked,  ///< refused at upload
+  kRemoved,  ///< removed after upload
+  kPending,  ///< held for human review before it is shown (the news safeguard)
+};
+const char* UploadOutcomeName(UploadOutcome o);
+
+/// What blocked or flagged an upload: the channel a removal is counted under.
+enum class RemovalChannel : uint8_t {
+  kNone,
+  kHashMatch,   ///< matched a hash the platform could use
+  kClassifier,  ///< the platform's classifier (at upload, or its later flag)
+  kUserReport,  ///< a viewer's report
+  kOrder,       ///< an authority's removal order
+  kSafeguard,   ///< the news safeguard's review
+};
+const char* RemovalChannelName(RemovalChannel c);
+
+struct UploadRecord {
+  int32_t platform = 0;
+  UploadKind kind = UploadKind::kCopy;
+  uint8_t copy_kind = 0;    ///< a CopyKind (embeddings/perceptual_hash.h): how its hash derives from its parent's
+  bool verified = false;    ///< a news report from a verified news account
+  bool hash_usable = true;  ///< its hash is of usable quality (else never matched or shared)
+  int64_t parent = -1;      ///< the upload it copies (-1: none; a news report without footage)
+  int64_t minute = 0;       ///< of the upload
+  int32_t distance_to_parent = 0;
+  int32_t distance_to_original = 0;  ///< Hamming distance to the stream's hash
+  UploadOutcome outcome = UploadOutcome::kLive;
+  RemovalChannel channel = RemovalChannel::kNone;
+  int64_t outcome_minute = -1;       ///< when it was blocked or removed (-1: live)
+  int64_t restored_minute = -1;      ///< a news report restored on appeal (-1: not)
+  int64_t order_minute = -1;         ///< receipt of a removal order for it (-1: none)
+  double views = 0;                  ///< views while live
+  int32_t match_platform = -1;       ///< blocked by hash: the platform whose removal gave the matching hash (-1: none)
+  int64_t match_usable_minute = -1;  ///< and the minute that hash became usable on this upload's platform
+};
+
+/// One world run's uploads, in upload order (ids are indexes).
+struct WorldLog {
+  std::vector<std::string> platforms;
+  int64_t minutes_per_step = 1;
+  std::vector<UploadRecord> uploads;
+};
+
+}  // namespace counterpoint
