@@ -21,6 +21,7 @@
 #include "experiment/runner.h"
 #include "experiment/shipped_scenarios.h"
 #include "experiment/summary.h"
+#include "experiment/world_runner.h"
 
 namespace counterpoint::cli {
 
@@ -194,7 +195,8 @@ Action AddRunCommand(CLI::App& app) {
     }
     // a complete result needs no checkpoint
     RemoveCheckpoint(control.checkpoint_path);
-    std::cout << "Wrote " << out << "/metrics.csv, summary.json, metrics_summary.csv, manifest.json ("
+    const std::string uploads = !HasWorld(sc) ? "" : sc.compress_events ? "uploads.csv.gz, " : "uploads.csv, ";
+    std::cout << "Wrote " << out << "/metrics.csv, summary.json, metrics_summary.csv, " << uploads << "manifest.json ("
               << result.wall_seconds << " s)\n";
     return 0;
   };

@@ -23,6 +23,7 @@ SCENARIOS = [
     ("crisis_christchurch", [
         ("blocked_share@large_social", "large network: blocked at upload"),
         ("attack_uploads@large_social", "large network: copies uploaded"),
+        ("blocked_share@large_video", "large video platform: blocked at upload"),
         ("hashes_shared", "variants shared"),
         ("within_hour_share", "within the hour, all platforms"),
         ("views", "views of copies, all platforms"),
@@ -46,19 +47,19 @@ SCENARIOS = [
 
 
 def cell(e, share, sign=False):
-    """mean [low, high] from a summary entry; shares with 3 decimals, counts whole."""
+    """mean [low, high] from a summary entry; shares with 3 decimals (differences 4), counts whole."""
     if e is None or e.get("mean") is None:
         return "n/a"
-    fmt = ("{:+.3f}" if sign else "{:.3f}") if share else ("{:+,.0f}" if sign else "{:,.0f}")
+    fmt = ("{:+.4f}" if sign else "{:.3f}") if share else ("{:+,.0f}" if sign else "{:,.0f}")
     m = fmt.format(e["mean"])
     if e.get("ci95_low") is None:
         return m
     return f"{m} [{fmt.format(e['ci95_low'])}, {fmt.format(e['ci95_high'])}]"
 
 
-def table(summary, columns):
+def table(summary, arms, columns):
+    """The final values per arm (in the scenario's order), then each arm's difference from the control."""
     kinds = summary["metric_kinds"]
-    arms = list(summary["arms"].keys())
     control = summary["control"]
     order = [control] + [a for a in arms if a != control]
     holm = {(c["arm"], c["metric"]): c["distinguishable_after_holm"] for c in summary["comparisons"]}
@@ -94,8 +95,10 @@ def main():
             subprocess.run(cmd, check=True)
             with open(os.path.join(run_dir, "summary.json")) as f:
                 summary = json.load(f)
+            with open(os.path.join(run_dir, "manifest.json")) as f:
+                arms = [a["name"] for a in json.load(f)["resolved_scenario"]["arms"]]
             out += ["", f"**`{name}`** ({summary['replicates']} replicates, {summary['steps']} one-minute steps):", ""]
-            out += table(summary, columns)
+            out += table(summary, arms, columns)
             if name == "crisis_christchurch":
                 final = summary["arms"][summary["control"]]["final"]
                 share = final["blocked_share@large_social"]["mean"]

@@ -79,7 +79,14 @@ World::~World() = default;
 World::World(World&&) noexcept = default;
 World& World::operator=(World&&) noexcept = default;
 
-int World::Radius(int64_t minute) const { return ProtocolActive(minute) ? cfg_.protocol.radius : cfg_.database.radius; }
+bool World::UnderProtocol(int platform, int64_t minute) const {
+  // the protocol binds the database's members, as the industry's incident protocol does
+  return ProtocolActive(minute) && cfg_.platforms[platform].access == DatabaseAccess::kMember;
+}
+
+int World::Radius(int platform, int64_t minute) const {
+  return UnderProtocol(platform, minute) ? cfg_.protocol.radius : cfg_.database.radius;
+}
 
 int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t minute, uint8_t copy_kind,
                          double flip_rate, bool verified) {
@@ -179,7 +186,7 @@ void World::Contribute(int64_t item, int64_t minute) {
   // variants are added and shared, as the industry database counts "visually distinct" ones
   int32_t d = kHashBits + 1;
   int64_t near = -1;
-  usable_[p]->Within(code, 1, Radius(minute), &d, &near);
+  usable_[p]->Within(code, 1, Radius(p, minute), &d, &near);
   if (near >= 0) return;
   if (own.hash_screening && usable_since_[p].emplace(item, minute).second) usable_[p]->Add(item, code);
   if (own.contributes && own.access != DatabaseAccess::kNone) {
@@ -191,7 +198,7 @@ void World::Contribute(int64_t item, int64_t minute) {
     for (size_t q = 0; q < cfg_.platforms.size(); ++q) {
       const PlatformConfig& other = cfg_.platforms[q];
       if (static_cast<int>(q) == p || !other.hash_screening || other.access == DatabaseAccess::kNone) continue;
-      int64_t delay = ProtocolActive(minute) ? 0 : cfg_.database.contribution_delay_minutes;
+      int64_t delay = UnderProtocol(static_cast<int>(q), minute) ? 0 : cfg_.database.contribution_delay_minutes;
       if (other.access == DatabaseAccess::kIntermediary) delay += cfg_.database.intermediary_delay_minutes;
       pending_.push({minute + delay, pending_seq_++, static_cast<int32_t>(q), item});
     }
@@ -229,11 +236,13 @@ void World::Screen(const std::vector<int64_t>& items, int64_t minute) {
     if (at.empty()) continue;
     std::vector<int32_t> d(at.size());
     std::vector<int64_t> l(at.size());
-    usable_[p]->Within(batch.data(), static_cast<int64_t>(at.size()), Radius(minute), d.data(), l.data());
+    usable_[p]->Within(batch.data(), static_cast<int64_t>(at.size()), Radius(static_cast<int>(p), minute), d.data(),
+                       l.data());
     if (background_ && cfg_.platforms[p].access != DatabaseAccess::kNone) {
       std::vector<int32_t> bd(at.size());
       std::vector<int64_t> bl(at.size());
-      background_->Within(batch.data(), static_cast<int64_t>(at.size()), Radius(minute), bd.data(), bl.data());
+      background_->Within(batch.data(), static_cast<int64_t>(at.size()), Radius(static_cast<int>(p), minute), bd.data(),
+                          bl.data());
       for (size_t j = 0; j < at.size(); ++j)
         if (l[j] < 0 && bl[j] != -1) l[j] = bl[j];
     }
@@ -253,7 +262,8 @@ void World::Screen(const std::vector<int64_t>& items, int64_t minute) {
     const bool classified = !matched && rng.Uniform(4) < recall;
     if (!matched && !classified) {
       GoLive(item, minute);
-    } else if (r.kind == UploadKind::kNews && r.verified && ProtocolActive(minute) && cfg_.protocol.news_safeguard) {
+    } else if (r.kind == UploadKind::kNews && r.verified && UnderProtocol(r.platform, minute) &&
+               cfg_.protocol.news_safeguard) {
       r.outcome = UploadOutcome::kPending;  // held for a person to decide, not blocked
       Enqueue(item, RemovalChannel::kSafeguard);
     } else {
@@ -371,7 +381,7 @@ void World::Review(int64_t minute) {
   for (size_t p = 0; p < cfg_.platforms.size(); ++p) {
     const PlatformConfig& pc = cfg_.platforms[p];
     double capacity = static_cast<double>(pc.review_capacity * m_);
-    if (ProtocolActive(minute)) capacity *= cfg_.protocol.review_capacity_factor;
+    if (UnderProtocol(static_cast<int>(p), minute)) capacity *= cfg_.protocol.review_capacity_factor;
     int64_t left = static_cast<int64_t>(std::floor(capacity));
     for (int prio = 0; prio < kPriorities && left > 0; ++prio) {
       auto& queue = queues_[p * kPriorities + prio];

@@ -78,7 +78,10 @@ class World {
   void Tally(int64_t minute);
   int64_t SampleParent(double u) const;
   void AddWeight(int64_t item, double w);
-  int Radius(int64_t minute) const;
+  /// Whether the active protocol binds platform p (its members only).
+  bool UnderProtocol(int platform, int64_t minute) const;
+  /// The match radius on platform p.
+  int Radius(int platform, int64_t minute) const;
 
   WorldConfig cfg_;
   uint64_t seed_;
