@@ -1,5 +1,5 @@
 // counterpoint run SCENARIO.yaml [--out DIR] [--set key.path=value ...] [--arms a,b] [--threads N]
-//                                [--checkpoint K]
+//                                [--checkpoint K] [--report]
 // counterpoint run --resume DIR [SCENARIO.yaml ...]
 //                  [--memory-limit SIZE] [--replicate-users]
 #include <omp.h>
@@ -18,6 +18,7 @@
 #include "experiment/existing_result.h"
 #include "experiment/memory_estimate.h"
 #include "experiment/outputs.h"
+#include "experiment/report.h"
 #include "experiment/runner.h"
 #include "experiment/shipped_scenarios.h"
 #include "experiment/summary.h"
@@ -38,6 +39,7 @@ struct RunArgs {
   std::string resume;
   bool replicate_users = false;
   bool overwrite = false;
+  bool report = false;
 };
 
 // the signal that asked the run to stop (SIGINT, SIGTERM), 0 while none did
@@ -101,6 +103,8 @@ Action AddRunCommand(CLI::App& app) {
                 "could be sharded (docs/cluster.md, \"MPI\"; the results are the same)");
   cmd->add_flag("--overwrite", args->overwrite, "replace the result the output directory already holds");
   cmd->add_flag("--quiet", args->quiet, "no progress output");
+  cmd->add_flag("--report", args->report,
+                "also write DIR/report.html, the run's report (counterpoint report; marked partial for a stopped run)");
   return [args]() {
     Scenario sc;
     RunControl control;
@@ -185,6 +189,11 @@ Action AddRunCommand(CLI::App& app) {
     if (!writer) return result.partial ? 128 + stop_signal : 0;
     WriteOutputs(out, sc, result, threads);
     std::cout << SummaryTable(sc, Summarize(sc, result));
+    // the report reads the files just written, as `counterpoint report` would
+    if (args->report) {
+      WriteReport(out, out + "/report.html", true);
+      std::cout << "Report: " << out << "/report.html\n";
+    }
     if (result.partial) {
       const int sig = stop_signal;
       std::cerr << "counterpoint: stopped by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")

@@ -720,7 +720,7 @@ std::string ReportHtml(const RunDirectory& run) {
     out << "<p class=\"partial\" id=\"partial\">PARTIAL RESULT: this run stopped early (manifest status "
         << Esc(run.manifest["status"].dump()) << "); final values are over the replicates each arm completed";
     if (run.summary.contains("missing_arms") && !run.summary["missing_arms"].empty())
-      out << ", and these arms completed none: " << Esc(run.summary["missing_arms"].dump());
+      out << ", and these arms completed none: " << Esc(JoinNames(run.summary["missing_arms"]));
     out << ".</p>";
   }
   out << "<p>Run directory <code>" << Esc(run.dir) << "</code>; " << ctx.arms.size() << " arms, "

@@ -101,6 +101,7 @@ class Result:
     - ``coverage_gaps``: coverage_gaps.csv (with a counter_narrative_reach observer)
     - ``uploads``: uploads.csv, every upload of a world of platforms (docs/crisis.md)
     - ``induced_graph(arm)``: (nodes, edges) of the induced graph (output.graph)
+    - ``report(path)``: the run's report, one self-contained HTML page
     """
 
     def __init__(self, scenario: Scenario, core):
@@ -235,6 +236,13 @@ class Result:
         if self.scenario.output_events:
             require_raw_access("writing the per-user event log (impressions.csv)")
         self._core.write(str(directory), threads or 0, bool(overwrite))
+
+    def report(self, path, threads=None):
+        """Writes the run's report to ``path``: one self-contained HTML page (styles inline,
+        figures as inline SVG, nothing fetched), the page ``counterpoint report`` writes for
+        the run's files (docs/cli.md, "Reports"). Returns ``path`` as a string."""
+        self._core.report(str(path), threads or 0)
+        return str(path)
 
     def __repr__(self):
         return (f"Result({self.scenario.name!r}: arms {self.arms}, {self._core.steps} steps, "

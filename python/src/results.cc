@@ -2,12 +2,17 @@
 // progress callback) and its results as numpy columns for pandas: snapshots with
 // the columns of metrics.csv, impressions.csv and moderation.csv.
 #include <omp.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include "cli/summary_table.h"
+#include "core/error.h"
 #include "core/stats.h"
 #include "experiment/event_tables.h"
 #include "experiment/existing_result.h"
 #include "experiment/outputs.h"
+#include "experiment/report.h"
 #include "experiment/runner.h"
 #include "experiment/summary.h"
 #include "experiment/world_runner.h"
@@ -198,7 +203,25 @@ void bind_results(py::module_& m) {
             if (!overwrite) RefuseToOverwrite(dir, "Result.write", "overwrite=True");
             WriteOutputs(dir, *r.scenario, r.result, threads > 0 ? threads : omp_get_max_threads());
           },
-          py::arg("dir"), py::arg("threads") = 0, py::arg("overwrite") = false);
+          py::arg("dir"), py::arg("threads") = 0, py::arg("overwrite") = false)
+      .def(
+          "report",
+          [](const PyRunResult& r, const std::string& path, int threads) {
+            // the report reads a run directory: the run's files go to a private temporary one
+            // (removed after), so the page is the one `counterpoint report` writes for them
+            std::string tmpl = (std::filesystem::temp_directory_path() / "counterpoint_report_XXXXXX").string();
+            if (!mkdtemp(tmpl.data())) throw InputError(tmpl, "cannot create a temporary directory for the report");
+            struct Remove {
+              std::string dir;
+              ~Remove() {
+                std::error_code ec;
+                std::filesystem::remove_all(dir, ec);
+              }
+            } remove{tmpl};
+            WriteOutputs(tmpl, *r.scenario, r.result, threads > 0 ? threads : omp_get_max_threads());
+            WriteReport(tmpl, path, r.result.partial);
+          },
+          py::arg("path"), py::arg("threads") = 0);
 
   m.attr("EVENT_NAMES") = EventNames();
   m.attr("CHANNEL_NAMES") = ChannelNames();
