@@ -11,6 +11,14 @@ phase() { echo "== [${SECONDS} s] $*"; }
 
 phase "packages, the command and the Python package (scripts/setup.sh)"
 bash scripts/setup.sh
+phase "test-only packages: chromium (the report's browser test, python/tests/test_report.py)"
+# not in scripts/setup.sh: the main job writes reports without a browser
+if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >&2
+fi
 phase "the test suite and benchmarks (Release)"
 if ! cmake --build build -j "$jobs" >build/test-build.log 2>&1; then
   grep -vE '^\[ *[0-9]+%\]|^make|Consolidate|^-- ' build/test-build.log >&2
