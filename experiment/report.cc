@@ -490,8 +490,8 @@ std::string CoverageSection(Ctx& ctx) {
   std::ostringstream out;
   out << "<section id=\"coverage\"><h2>Coverage gaps</h2><p>Regions of harmful content ranked by the harmful "
          "traffic they sent to at-risk users; rank 1 is where a new counter-narrative would meet the most at-risk "
-         "traffic (coverage_gaps.csv, docs/metrics.md).</p><div class=\"scroll\"><table><caption>Uncovered "
-         "regions, ranks 1 to 5 per arm and replicate</caption><tr>";
+         "traffic (coverage_gaps.csv, docs/metrics.md).</p><div class=\"scroll\"><table><caption>The regions "
+         "ranked 1 to 5 (uncovered first) per arm and replicate</caption><tr>";
   for (const auto& h : t.header) out << "<th scope=\"col\">" << Esc(h) << "</th>";
   out << "</tr>";
   const int c_rank = t.RequireColumn("rank");

@@ -177,7 +177,11 @@ std::string LineChartSvg(const std::string& id, const std::string& title, const 
 
 std::string IntervalPlotSvg(const std::string& id, const std::string& title, const std::string& desc,
                             const std::string& x_label, const std::vector<IntervalRow>& rows, double reference) {
-  constexpr int kW = 640, kLeft = 170, kRight = 20, kTop = 12, kRowH = 26;
+  constexpr int kW = 640, kRight = 20, kTop = 12, kRowH = 26;
+  // room for the longest label (about 7 units a character at font size 12), at most half the width
+  size_t longest = 0;
+  for (const IntervalRow& r : rows) longest = std::max(longest, r.label.size());
+  const int kLeft = static_cast<int>(std::clamp<size_t>(7 * longest + 16, 120, kW / 2));
   const int plot_h = kRowH * static_cast<int>(std::max<size_t>(rows.size(), 1));
   const int height = kTop + plot_h + 40;
   std::vector<double> values = {reference};
