@@ -682,7 +682,11 @@ RunDirectory ReadRunDirectory(const std::string& dir, bool allow_partial) {
     run.coverage_gaps = ReadCsv(dir + "/coverage_gaps.csv");
   }
   if (run.manifest.contains("graph_files"))
-    for (const auto& [arm, files] : run.manifest["graph_files"].items()) {
+    // in the scenario's order of arms (the manifest's object is in name order)
+    for (const auto& arm_spec : run.manifest["resolved_scenario"].value("arms", nlohmann::json::array())) {
+      const std::string arm = arm_spec.value("name", "");
+      if (!run.manifest["graph_files"].contains(arm)) continue;
+      const nlohmann::json& files = run.manifest["graph_files"][arm];
       const std::string nodes = files.value("nodes", ""), edges = files.value("edges", "");
       ReadListed(dir, run.manifest, nodes);
       ReadListed(dir, run.manifest, edges);
