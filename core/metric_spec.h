@@ -26,7 +26,7 @@ MetricKind ParseMetricKind(const std::string& name);
 /// One metric column a plug-in writes.
 struct MetricSpec {
   /// The column's name; "<k>" stands for a number (cn_org<k>_impressions: one column per
-  /// organisation k).
+  /// organisation k), "<platform>" for a platform's name (views@<platform>, docs/crisis.md).
   std::string name;
   MetricKind kind = MetricKind::kLevel;
   std::string unit;        ///< what one unit is ("share of impressions", "items", "bits")
@@ -38,7 +38,8 @@ MetricSpec ShareMetric(std::string name, std::string unit, std::string definitio
 MetricSpec LevelMetric(std::string name, std::string unit, std::string definition);
 MetricSpec SignedMetric(std::string name, std::string unit, std::string definition);
 
-/// Whether `column` is the column `spec` names (its "<k>" matching one or more digits).
+/// Whether `column` is the column `spec` names (its "<k>" matching one or more digits, its
+/// "<platform>" a platform's name: letters, digits and _).
 bool MatchesMetric(const MetricSpec& spec, const std::string& column);
 
 /// The spec among `specs` that names `column`, or nullptr.

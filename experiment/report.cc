@@ -21,6 +21,7 @@
 #include "graph/graph_loader.h"
 #include "recommender/intervention.h"
 #include "simulator/observers/observer.h"
+#include "world/world.h"
 
 namespace counterpoint {
 
@@ -37,6 +38,18 @@ const std::vector<std::pair<std::string, std::string>> kCosts = {
     {"clicks_per_session", "clicks per session"},
     {"news_exposure_share", "news exposure"},
     {"news_clicks_per_user_cumulative", "news clicks per user"}};
+// a world of platforms (docs/crisis.md): the crisis's outcomes over every platform, and its
+// collateral on news reporting
+const std::vector<std::pair<std::string, std::string>> kWorldOutcomes = {
+    {"blocked_share", "attack copies blocked at upload"},
+    {"within_hour_share", "attack copies blocked or removed within the hour"},
+    {"views", "views of attack copies"},
+    {"live_copies", "attack copies still up"}};
+const std::vector<std::pair<std::string, std::string>> kWorldCosts = {
+    {"news_hit", "news reports blocked or removed"}, {"news_restored", "news reports restored on appeal"}};
+// each platform's columns in the crisis section
+const std::vector<std::string> kPlatformColumns = {"blocked_share", "within_hour_share", "views",
+                                                   "live_copies",   "orders_met_share",  "news_hit"};
 
 // the legitimate and news items an intervention hit, and the moderation timeline's columns
 const std::vector<std::string> kCollateral = {"hash_blocked_legitimate_total", "hash_blocked_news_total",
@@ -102,7 +115,7 @@ const MetricSpec* RegisteredMetric(const std::string& column) {
     if (const MetricSpec* m = FindMetric(ObserverRegistry::Get().Find(name)->spec.metrics, column)) return m;
   for (const auto& name : InterventionRegistry::Get().Names())
     if (const MetricSpec* m = FindMetric(InterventionRegistry::Get().Find(name)->spec.metrics, column)) return m;
-  return nullptr;
+  return FindMetric(WorldMetrics(), column);
 }
 std::string Unit(const std::string& column) {
   const MetricSpec* m = RegisteredMetric(column);
@@ -125,6 +138,13 @@ struct Ctx {
   std::vector<std::string> columns;  // metric columns, in metrics.csv order
   std::string control;
   int figures = 0;
+  std::vector<std::string> platforms;  // a world of platforms' (docs/crisis.md), else empty
+
+  bool World() const { return !platforms.empty(); }
+  const std::vector<std::pair<std::string, std::string>>& Outcomes() const {
+    return World() ? kWorldOutcomes : kOutcomes;
+  }
+  const std::vector<std::pair<std::string, std::string>>& Costs() const { return World() ? kWorldCosts : kCosts; }
 
   bool HasColumn(const std::string& c) const { return std::find(columns.begin(), columns.end(), c) != columns.end(); }
   const nlohmann::json& Final(const std::string& arm, const std::string& column) const {
@@ -201,7 +221,7 @@ std::string SummarySection(Ctx& ctx) {
       out << "<p>Completed replicates: " << s["arms"][arm]["replicates_completed"].get<int>() << ".</p>";
     if (arm == ctx.control) {
       out << "<p>The reference: every other arm is compared with it. Its final values:</p><ul>";
-      for (const auto& [column, label] : kOutcomes)
+      for (const auto& [column, label] : ctx.Outcomes())
         if (ctx.HasColumn(column))
           out << "<li><b>" << Esc(label) << "</b> (" << Esc(Unit(column))
               << "): " << Data(Num(ctx.Final(arm, column), "mean"), arm, column, "arm_mean") << "</li>";
@@ -212,11 +232,11 @@ std::string SummarySection(Ctx& ctx) {
     for (const auto& c : s["comparisons"])
       if (c.value("arm", "") == arm && c.contains("p") && c["p"].is_number()) ++m;
     out << "<p>What changed against " << Esc(ctx.control) << ":</p><ul>";
-    for (const auto& [column, label] : kOutcomes)
+    for (const auto& [column, label] : ctx.Outcomes())
       if (ctx.HasColumn(column)) out << Finding(ctx, arm, column, label, m);
     out << "</ul><p>What it cost:</p><ul>";
     bool any_cost = false;
-    for (const auto& [column, label] : kCosts)
+    for (const auto& [column, label] : ctx.Costs())
       if (ctx.HasColumn(column)) out << Finding(ctx, arm, column, label, m), any_cost = true;
     if (!any_cost) out << "<li>This run has no engagement or news metric.</li>";
     out << "</ul></div>";
@@ -230,8 +250,8 @@ std::string SummarySection(Ctx& ctx) {
 std::string ForestSection(Ctx& ctx) {
   std::ostringstream out;
   out << "<section id=\"effects\"><h2>Each arm's effect against the control</h2>";
-  std::vector<std::pair<std::string, std::string>> metrics = kOutcomes;
-  metrics.insert(metrics.end(), kCosts.begin(), kCosts.end());
+  std::vector<std::pair<std::string, std::string>> metrics = ctx.Outcomes();
+  metrics.insert(metrics.end(), ctx.Costs().begin(), ctx.Costs().end());
   for (const auto& [column, label] : metrics) {
     if (!ctx.HasColumn(column)) continue;
     std::vector<IntervalRow> rows;
@@ -288,7 +308,8 @@ std::string TimeSeriesSection(Ctx& ctx) {
   out << "<section id=\"series\"><h2>Every metric over time</h2><p>Lines are the mean over replicates at each step; "
          "bands their 95% CI (metrics_summary.csv).</p>";
   for (const std::string& column : ctx.columns) {
-    if (!by_metric.count(column)) continue;
+    // a world's per-platform columns are in the platforms section
+    if (!by_metric.count(column) || (ctx.World() && column.find('@') != std::string::npos)) continue;
     std::vector<ChartSeries> series;
     for (const std::string& arm : ctx.arms)
       if (by_metric[column].count(arm)) series.push_back(by_metric[column][arm]);
@@ -552,12 +573,23 @@ InducedGraphAudit AuditInducedGraph(const std::string& arm, const std::string& n
 }
 
 // what the model assumes, linking the docs (the checkout's, where they are)
-std::string AssumptionsSection() {
+std::string AssumptionsSection(const Ctx& ctx) {
   const std::string docs = std::filesystem::path(COUNTERPOINT_SOURCE_SCENARIOS).parent_path().string() + "/docs/";
   auto link = [&](const std::string& page, const std::string& text) {
     if (std::filesystem::exists(docs + page)) return "<a href=\"file://" + Esc(docs + page) + "\">" + text + "</a>";
     return text + " (docs/" + page + ")";
   };
+  if (ctx.World())
+    return "<section id=\"assumptions\"><h2>What the model assumes</h2><p>These numbers come from a simulation of "
+           "several platforms, not from them. The attack, its copies, the news reports and each platform's "
+           "audience (a rate of views per copy, not simulated users) are synthetic, calibrated to public figures "
+           "where there are any; what each platform does (its screening, classifiers, review capacity and "
+           "errors, its access to the shared hashes) is a parameter. A difference between arms says what the "
+           "model implies under its parameters; it is not a forecast of a real incident. The arms share their "
+           "random numbers: the same uploads arrive at the same minutes on the same platforms in each. Read " +
+           link("crisis.md", "the crisis model, its calibration and its limits") +
+           " before leaning on a number.</p>"
+           "</section>";
   return "<section id=\"assumptions\"><h2>What the model assumes</h2><p>These numbers come from a simulation, not "
          "from a platform. Users are synthetic: each has a hidden interest and chooses among the items shown by a "
          "logit choice rule; the recommender learns from their clicks; content labels (harmful, news, "
@@ -568,6 +600,22 @@ std::string AssumptionsSection() {
          link("model.md", "the model") + ", " + link("metrics.md", "the metrics and their statistics") + ", " +
          link("validity.md", "what the controls rule out") + " and " + link("interventions.md", "the interventions") +
          " before leaning on a number.</p></section>";
+}
+
+// a world of platforms: each platform's final values per arm (uploads.csv.gz lists every upload)
+std::string PlatformsSection(Ctx& ctx) {
+  if (!ctx.World()) return "";
+  std::ostringstream out;
+  out << "<section id=\"platforms\"><h2>Each platform</h2><p>Final values per arm (mean [95% CI] over replicates, "
+         "summary.json). Every upload, its platform, parent, hash distances and outcome are in uploads.csv.gz, "
+         "from which each number can be recounted.</p>";
+  for (const std::string& p : ctx.platforms) {
+    std::vector<std::string> columns;
+    for (const auto& c : kPlatformColumns) columns.push_back(c + "@" + p);
+    columns = Present(ctx, columns);
+    if (!columns.empty()) out << "<h3>" << Esc(p) << "</h3>" << FinalTable(ctx, p + ": final values", columns);
+  }
+  return out.str() + "</section>";
 }
 
 std::string ManifestSection(Ctx& ctx) {
@@ -709,11 +757,15 @@ RunDirectory ReadRunDirectory(const std::string& dir, bool allow_partial) {
 }
 
 std::string ReportHtml(const RunDirectory& run) {
-  Ctx ctx{run, {}, {}, run.summary.value("control", std::string()), 0};
+  Ctx ctx{run, {}, {}, run.summary.value("control", std::string()), 0, {}};
   for (const auto& a : run.manifest["resolved_scenario"].value("arms", nlohmann::json::array()))
     ctx.arms.push_back(a.value("name", ""));
   for (const auto& c : run.manifest.value("columns", nlohmann::json::array()))
     ctx.columns.push_back(c.get<std::string>());
+  const auto& first_arm = run.manifest["resolved_scenario"].value("arms", nlohmann::json::array());
+  if (!first_arm.empty() && first_arm[0].contains("world"))
+    for (const auto& p : first_arm[0]["world"].value("platforms", nlohmann::json::array()))
+      ctx.platforms.push_back(p.value("name", ""));
   const std::string name = run.summary.value("scenario", std::string("run"));
   std::ostringstream out;
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
@@ -730,11 +782,13 @@ std::string ReportHtml(const RunDirectory& run) {
   out << "<p>Run directory <code>" << Esc(run.dir) << "</code>; " << ctx.arms.size() << " arms, "
       << run.summary.value("replicates", 0) << " replicates, " << run.summary.value("steps", 0)
       << " steps. Sections: <a href=\"#summary\">findings</a>, <a href=\"#effects\">effects</a>, <a "
-         "href=\"#series\">metrics over time</a>, <a href=\"#assumptions\">what the model assumes</a>, <a "
+         "href=\"#series\">metrics over time</a>, "
+      << (ctx.World() ? "<a href=\"#platforms\">each platform</a>, " : "")
+      << "<a href=\"#assumptions\">what the model assumes</a>, <a "
          "href=\"#manifest\">provenance</a>, <a href=\"#scenario\">scenario</a>.</p>";
-  out << SummarySection(ctx) << AssumptionsSection() << ForestSection(ctx) << CounterNarrativeSection(ctx)
-      << CollateralSection(ctx) << ModerationSection(ctx) << CoverageSection(ctx) << TimeSeriesSection(ctx)
-      << GraphSection(ctx) << ManifestSection(ctx) << ScenarioSection(ctx);
+  out << SummarySection(ctx) << AssumptionsSection(ctx) << ForestSection(ctx) << PlatformsSection(ctx)
+      << CounterNarrativeSection(ctx) << CollateralSection(ctx) << ModerationSection(ctx) << CoverageSection(ctx)
+      << TimeSeriesSection(ctx) << GraphSection(ctx) << ManifestSection(ctx) << ScenarioSection(ctx);
   out << "</main></body></html>\n";
   return out.str();
 }

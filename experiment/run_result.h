@@ -24,12 +24,12 @@ struct ArmRun {
   uint64_t seed = 0;
   std::vector<double> rows;
   StageTimes times;
-  InducedGraphTable graph;                    ///< the induced watch-next graph (output.graph), else empty
-  std::vector<ModerationRecord> moderation;   ///< uploads during the run and moderation events, in order
-  std::vector<ImpressionRecord> impressions;  ///< every impression (output.events), else empty
-  std::vector<CoverageRegion> coverage;       ///< NGO coverage map (counter_narrative_reach observer), else empty
-  int64_t steps_done = -1;                    ///< steps run when the run stopped early; -1: every step
-  std::shared_ptr<const WorldLog> world;      ///< a world of platforms' uploads (uploads.csv), else null
+  InducedGraphTable graph;                          ///< the induced watch-next graph (output.graph), else empty
+  std::vector<ModerationRecord> moderation;         ///< uploads during the run and moderation events, in order
+  std::vector<ImpressionRecord> impressions;        ///< every impression (output.events), else empty
+  std::vector<CoverageRegion> coverage;             ///< NGO coverage map (counter_narrative_reach observer), else empty
+  int64_t steps_done = -1;                          ///< steps run when the run stopped early; -1: every step
+  std::shared_ptr<const WorldLog> world = nullptr;  ///< a world of platforms' uploads (uploads.csv), else null
 
   /// Steps this run completed out of a scenario's `steps`.
   int64_t Steps(int64_t steps) const { return steps_done < 0 ? steps : steps_done; }

@@ -30,7 +30,7 @@ struct ArmSpec {
   Params options_params;  ///< the validated recommender keys (their locations, for cross-field errors)
   /// A world of platforms (the scenario's `world` block with this arm's `world` keys over
   /// it; docs/crisis.md): set in every arm of such a scenario, null in every arm otherwise.
-  std::shared_ptr<const WorldConfig> world;
+  std::shared_ptr<const WorldConfig> world = nullptr;
 };
 
 struct Scenario {

@@ -26,6 +26,17 @@ TEST(MetricSpecTest, TheHoleMatchesOneOrMoreDigits) {
   EXPECT_FALSE(MatchesMetric(s, "cn_org<k>_impressions"));
 }
 
+TEST(MetricSpecTest, ThePlatformHoleMatchesAName) {
+  const MetricSpec s = LevelMetric("views@<platform>", "views", "d");
+  EXPECT_TRUE(MatchesMetric(s, "views@large_social"));
+  EXPECT_TRUE(MatchesMetric(s, "views@p2"));
+  EXPECT_FALSE(MatchesMetric(s, "views@"));
+  EXPECT_FALSE(MatchesMetric(s, "views"));
+  EXPECT_FALSE(MatchesMetric(s, "views@a b"));
+  EXPECT_FALSE(MatchesMetric(s, "views@a@b"));
+  EXPECT_FALSE(MatchesMetric(s, "news_views@a"));
+}
+
 TEST(MetricSpecTest, FindsTheFirstSpecThatNamesAColumn) {
   const std::vector<MetricSpec> specs = {SignedMetric("extremity_mean", "u", "d"),
                                          LevelMetric("cn_org<k>_impressions", "u", "d")};
