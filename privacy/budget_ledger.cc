@@ -1,17 +1,27 @@
 #include "privacy/budget_ledger.h"
 
+#include <sodium.h>
+
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <limits>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
+
+#include "core/hash.h"
+#include "privacy/ledger_anchor.h"
 
 namespace counterpoint::privacy {
 
 namespace {
-const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS audit (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+// created once, with a new ledger; CheckSchema compares what the file holds with these
+const char* kTables = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
   at_utc TEXT NOT NULL,
   dataset TEXT NOT NULL,
   requester TEXT NOT NULL,
@@ -19,14 +29,27 @@ CREATE TABLE IF NOT EXISTS audit (
   what TEXT NOT NULL,
   epsilon REAL NOT NULL CHECK (epsilon >= 0),
   rho REAL NOT NULL CHECK (rho >= 0),
-  delta REAL NOT NULL
+  delta REAL NOT NULL,
+  hash TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS audit_by_dataset ON audit (dataset, requester);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE INDEX audit_by_dataset ON audit (dataset, requester);
 )sql";
+
+const std::vector<std::pair<std::string, std::string>> kTriggers = {
+    {"audit_no_update",
+     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is "
+     "append-only'); END"},
+    {"audit_no_delete",
+     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is "
+     "append-only'); END"},
+    {"meta_no_update",
+     "CREATE TRIGGER meta_no_update BEFORE UPDATE ON meta BEGIN SELECT RAISE(ABORT, 'the ledger id is fixed'); END"},
+    {"meta_no_delete",
+     "CREATE TRIGGER meta_no_delete BEFORE DELETE ON meta BEGIN SELECT RAISE(ABORT, 'the ledger id is fixed'); END"}};
+
+const char* kRestore =
+    ": the ledger can no longer be trusted, and no release is made from it; the controller restores the ledger "
+    "and its anchor from a backup they trust (docs/data-protection.md, \"The ledger's integrity\")";
 
 // a prepared statement, finalised on scope exit
 class Statement {
@@ -55,7 +78,32 @@ std::string Text(sqlite3_stmt* s, int col) {
   const unsigned char* t = sqlite3_column_text(s, col);
   return t ? reinterpret_cast<const char*>(t) : "";
 }
+
+std::string RandomId() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  unsigned char raw[16];
+  randombytes_buf(raw, sizeof raw);
+  char hex[2 * sizeof raw + 1];
+  sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+  return hex;
+}
+
+int64_t Count(sqlite3* db, const std::string& sql) {
+  Statement q(db, sql.c_str());
+  return sqlite3_step(q.get()) == SQLITE_ROW ? sqlite3_column_int64(q.get(), 0) : 0;
+}
 }  // namespace
+
+// the fields each length-prefixed (no field can run into the next), the numbers exactly
+// (%a: the bits of the double)
+std::string AuditRowHash(const std::string& prev, const AuditEntry& e) {
+  std::string bytes = prev;
+  for (const std::string* f : {&e.at_utc, &e.dataset, &e.requester, &e.tier, &e.what})
+    bytes += std::to_string(f->size()) + ":" + *f;
+  char nums[128];
+  std::snprintf(nums, sizeof nums, "%lld|%a|%a|%a", static_cast<long long>(e.id), e.cost.epsilon, e.cost.rho, e.delta);
+  return Sha256Hex(bytes + nums);
+}
 
 double ComposedEpsilon(const Spent& s, double delta) {
   const double log_term = std::log(1.0 / delta);
@@ -90,9 +138,10 @@ Guarantee ComposedGuarantee(const Spent& s, double delta, double delta_cap) {
   return g;
 }
 
-BudgetLedger::BudgetLedger(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
+BudgetLedger::BudgetLedger(const std::string& path, const LedgerOptions& options)
+    : path_(path), anchor_path_(options.anchor.empty() ? path + ".anchor" : options.anchor) {
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
@@ -102,10 +151,37 @@ BudgetLedger::BudgetLedger(const std::string& path) : path_(path) {
   sqlite3_busy_timeout(db_, 60000);
   try {
     Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
-    Exec(kSchema);
+    // under the write lock: two processes creating the ledger at once make one
+    Exec("BEGIN IMMEDIATE");
+    try {
+      const bool fresh = Count(db_, "SELECT COUNT(*) FROM sqlite_master") == 0;
+      if (fresh && !options.create) throw InputError(path, "holds no budget ledger (an empty database)");
+      if (fresh) {
+        Exec(kTables);
+        for (const auto& [name, sql] : kTriggers) Exec(sql);
+        id_ = RandomId();
+        Exec("INSERT INTO meta (key, value) VALUES ('ledger_id', '" + id_ + "')");
+        WriteAnchor(anchor_path_, {id_, 0, GenesisHash(id_)});
+      } else {
+        if (Count(db_, "SELECT COUNT(*) FROM pragma_table_info('audit') WHERE name = 'hash'") == 0)
+          throw InputError(path,
+                           "not a hash-chained budget ledger (an audit table without a hash column, or none: a "
+                           "ledger made before counterpoint chained its rows, or another database); its rows cannot "
+                           "be verified: keep it as the record of past releases, and bind the policy to a new "
+                           "ledger (a new ledger: path; docs/data-protection.md, \"The ledger's integrity\")");
+        Statement q(db_, "SELECT value FROM meta WHERE key = 'ledger_id'");
+        if (sqlite3_step(q.get()) == SQLITE_ROW) id_ = Text(q.get(), 0);
+        if (id_.empty()) throw LedgerTampered(path, std::string("the ledger has no id (meta.ledger_id)") + kRestore);
+      }
+      Exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
   } catch (const std::runtime_error& e) {
     sqlite3_close(db_);
     db_ = nullptr;
+    if (dynamic_cast<const InputError*>(&e)) throw;
     throw InputError(path, std::string("not a usable budget ledger: ") + e.what());
   }
 }
@@ -119,6 +195,81 @@ void BudgetLedger::Exec(const std::string& sql) {
     sqlite3_free(err);
     throw std::runtime_error(msg);
   }
+}
+
+void BudgetLedger::CheckSchema() {
+  std::map<std::string, std::string> triggers;
+  Statement q(db_, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'");
+  while (sqlite3_step(q.get()) == SQLITE_ROW) triggers[Text(q.get(), 0)] = Text(q.get(), 1);
+  for (const auto& [name, sql] : kTriggers) {
+    auto it = triggers.find(name);
+    if (it == triggers.end())
+      throw LedgerTampered(path_, "the trigger " + name +
+                                      " that keeps the audit log append-only has been dropped, so rows may have "
+                                      "been changed through SQLite" +
+                                      kRestore);
+    if (it->second != sql)
+      throw LedgerTampered(path_,
+                           "the trigger " + name + " has been replaced by another (" + it->second + ")" + kRestore);
+    triggers.erase(it);
+  }
+  if (!triggers.empty())
+    throw LedgerTampered(
+        path_, "the ledger holds a trigger the gate did not create (" + triggers.begin()->first + ")" + kRestore);
+}
+
+ChainState BudgetLedger::Verify() {
+  CheckSchema();
+  ChainState state{0, GenesisHash(id_)};
+  for (const AuditEntry& e : Audit()) {
+    const std::string row = "row " + std::to_string(e.id) + " of the audit log";
+    if (e.id != state.rows + 1)
+      throw LedgerTampered(path_, row + " follows row " + std::to_string(state.rows) + ": rows " +
+                                      std::to_string(state.rows + 1) + ".." + std::to_string(e.id - 1) +
+                                      " have been deleted" + kRestore);
+    if (!(e.cost.epsilon >= 0) || !(e.cost.rho >= 0) || !std::isfinite(e.cost.epsilon) || !std::isfinite(e.cost.rho))
+      throw LedgerTampered(path_, row + " has a negative or non-finite cost" + kRestore);
+    const std::string expected = AuditRowHash(state.head, e);
+    if (e.hash != expected)
+      throw LedgerTampered(path_, row +
+                                      " does not match its hash: it (or a row before it) was rewritten after it "
+                                      "was written (INSERT OR REPLACE, UPDATE, or an edit of the file)" +
+                                      kRestore);
+    state.rows = e.id;
+    state.head = expected;
+  }
+  const std::optional<LedgerAnchor> anchor = ReadAnchor(anchor_path_);
+  const std::string rows = std::to_string(state.rows);
+  if (!anchor) {
+    if (state.rows == 0) {  // created, never charged: nothing to lose
+      WriteAnchor(anchor_path_, {id_, 0, state.head});
+      return state;
+    }
+    throw LedgerTampered(anchor_path_, "the anchor of the budget ledger " + path_ + " (which holds " + rows +
+                                           " rows) is missing: without it, rows deleted from the end or a roll-back "
+                                           "to an older copy cannot be told from the real ledger" +
+                                           kRestore);
+  }
+  if (anchor->ledger_id != id_)
+    throw LedgerTampered(anchor_path_, "the anchor is of the ledger " + anchor->ledger_id + ", but " + path_ +
+                                           " is the ledger " + id_ + ": one of them has been replaced" + kRestore);
+  if (anchor->rows > state.rows)
+    throw LedgerTampered(path_, "the ledger holds " + rows + " rows but its anchor " + anchor_path_ + " records " +
+                                    std::to_string(anchor->rows) + ": rows " + std::to_string(state.rows + 1) + ".." +
+                                    std::to_string(anchor->rows) +
+                                    " have been deleted, or the ledger was rolled back to an older copy" + kRestore);
+  if (anchor->rows < state.rows)
+    throw LedgerTampered(path_,
+                         "the ledger holds " + rows + " rows but its anchor " + anchor_path_ + " records " +
+                             std::to_string(anchor->rows) + ": rows " + std::to_string(anchor->rows + 1) + ".." + rows +
+                             " were added outside the gate, or the anchor was rolled back to an older copy" + kRestore);
+  if (anchor->head != state.head)
+    throw LedgerTampered(path_, "row " + rows + " (the last) does not match the head hash in the anchor " +
+                                    anchor_path_ +
+                                    ": the ledger's rows were rewritten and re-chained, or the "
+                                    "ledger was replaced by another of the same length" +
+                                    kRestore);
+  return state;
 }
 
 Spent BudgetLedger::SpentBy(const std::string& dataset, const std::string& requester) {
@@ -147,6 +298,7 @@ int64_t BudgetLedger::Charge(const std::string& dataset, const std::string& requ
   // the write lock is taken before reading what was spent: no other process can charge in between
   Exec("BEGIN IMMEDIATE");
   try {
+    const ChainState chain = Verify();
     Spent s = SpentBy(dataset, requester);
     const Guarantee before = ComposedGuarantee(s, budget.delta, delta_cap);
     s.sum_epsilon += cost.epsilon;
@@ -174,22 +326,38 @@ int64_t BudgetLedger::Charge(const std::string& dataset, const std::string& requ
           << after.delta << "), over the budget " << budget.epsilon;
       throw BudgetExceeded(path_, msg.str());
     }
+    AuditEntry e;
+    e.id = chain.rows + 1;
+    e.at_utc = NowUtc();
+    e.dataset = dataset;
+    e.requester = requester;
+    e.tier = tier;
+    e.what = what;
+    e.cost = cost;
+    e.delta = budget.delta;
+    e.hash = AuditRowHash(chain.head, e);
     Statement ins(db_,
-                  "INSERT INTO audit (at_utc, dataset, requester, tier, what, epsilon, rho, delta) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    const std::string now = NowUtc();
-    sqlite3_bind_text(ins.get(), 1, now.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins.get(), 2, dataset.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins.get(), 3, requester.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins.get(), 4, tier.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins.get(), 5, what.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(ins.get(), 6, cost.epsilon);
-    sqlite3_bind_double(ins.get(), 7, cost.rho);
-    sqlite3_bind_double(ins.get(), 8, budget.delta);
+                  "INSERT INTO audit (id, at_utc, dataset, requester, tier, what, epsilon, rho, delta, hash) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    sqlite3_bind_int64(ins.get(), 1, e.id);
+    int col = 2;
+    for (const std::string* f : {&e.at_utc, &e.dataset, &e.requester, &e.tier, &e.what})
+      sqlite3_bind_text(ins.get(), col++, f->c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(ins.get(), 7, cost.epsilon);
+    sqlite3_bind_double(ins.get(), 8, cost.rho);
+    sqlite3_bind_double(ins.get(), 9, budget.delta);
+    sqlite3_bind_text(ins.get(), 10, e.hash.c_str(), -1, SQLITE_TRANSIENT);
     if (sqlite3_step(ins.get()) != SQLITE_DONE) throw std::runtime_error(std::string("ledger: ") + sqlite3_errmsg(db_));
-    const int64_t id = sqlite3_last_insert_rowid(db_);
-    Exec("COMMIT");
-    return id;
+    // the anchor moves under the write lock, so anchors of racing processes never go back;
+    // a commit that fails puts the old one back
+    WriteAnchor(anchor_path_, {id_, e.id, e.hash});
+    try {
+      Exec("COMMIT");
+    } catch (...) {
+      WriteAnchor(anchor_path_, {id_, chain.rows, chain.head});
+      throw;
+    }
+    return e.id;
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
@@ -197,7 +365,8 @@ int64_t BudgetLedger::Charge(const std::string& dataset, const std::string& requ
 }
 
 std::vector<AuditEntry> BudgetLedger::Audit() {
-  Statement q(db_, "SELECT id, at_utc, dataset, requester, tier, what, epsilon, rho, delta FROM audit ORDER BY id");
+  Statement q(db_,
+              "SELECT id, at_utc, dataset, requester, tier, what, epsilon, rho, delta, hash FROM audit ORDER BY id");
   std::vector<AuditEntry> out;
   while (sqlite3_step(q.get()) == SQLITE_ROW) {
     AuditEntry e;
@@ -210,6 +379,7 @@ std::vector<AuditEntry> BudgetLedger::Audit() {
     e.cost.epsilon = sqlite3_column_double(q.get(), 6);
     e.cost.rho = sqlite3_column_double(q.get(), 7);
     e.delta = sqlite3_column_double(q.get(), 8);
+    e.hash = Text(q.get(), 9);
     out.push_back(std::move(e));
   }
   return out;

@@ -4,7 +4,11 @@
 // transaction that first re-reads what was spent: two processes releasing at once
 // are serialised by SQLite's write lock, and neither can overspend. The database runs
 // in WAL mode; every row is durable once Charge returns. Rows of the audit table can
-// be added, never changed or deleted (triggers abort UPDATE and DELETE).
+// be added, never changed or deleted: triggers abort UPDATE and DELETE through SQLite,
+// and, against someone who edits the file by other means, the rows are chained by hash
+// and the chain's length and head are kept in an anchor file outside the database
+// (privacy/ledger_anchor.h). Charge verifies the schema, the whole chain and the anchor
+// first, and refuses, naming the file and the row, if any of them was tampered with.
 //
 // Composition (docs/data-protection.md, "Budget"): with pure costs eps_i and zCDP
 // costs rho_j, the spent (epsilon, delta) is the smaller of
@@ -78,7 +82,13 @@ struct AuditEntry {
   std::string what;  ///< the release: output file and query
   PrivacyCost cost;
   double delta = 0;
+  std::string hash;  ///< SHA-256 of the previous row's hash and this row's content
 };
+
+/// A row's hash: SHA-256 of `prev` (the previous row's hash) and the row's fields, each
+/// length-prefixed, the numbers exactly. Tests use it to re-chain rewritten rows as an
+/// attacker who knows the scheme would.
+std::string AuditRowHash(const std::string& prev, const AuditEntry& entry);
 
 /// A release refused because it would overspend the budget (an InputError: exit code 2).
 class BudgetExceeded : public InputError {
@@ -86,11 +96,31 @@ class BudgetExceeded : public InputError {
   using InputError::InputError;
 };
 
-/// The ledger database (created on first use).
+/// A ledger, its anchor or its schema changed outside the gate (an InputError: exit code 2).
+class LedgerTampered : public InputError {
+ public:
+  using InputError::InputError;
+};
+
+/// How a ledger is opened.
+struct LedgerOptions {
+  std::string anchor;  ///< the anchor file; empty: the ledger's path + ".anchor"
+  bool create = true;  ///< create the ledger (a fresh id, an anchor of 0 rows) if the file holds none
+};
+
+/// The state of a verified chain.
+struct ChainState {
+  int64_t rows = 0;
+  std::string head;  ///< the last row's hash
+};
+
+/// The ledger database.
 class BudgetLedger {
  public:
-  /// Opens or creates the ledger at `path`; throws InputError if it cannot.
-  explicit BudgetLedger(const std::string& path);
+  /// Opens the ledger at `path`, creating it (with a fresh random id) if the file holds
+  /// no ledger and `options.create`; throws InputError if it cannot, or if the file holds
+  /// no ledger and may not be created, or a ledger without a hash chain.
+  explicit BudgetLedger(const std::string& path, const LedgerOptions& options = {});
   ~BudgetLedger();
   BudgetLedger(const BudgetLedger&) = delete;
   BudgetLedger& operator=(const BudgetLedger&) = delete;
@@ -98,24 +128,35 @@ class BudgetLedger {
   /// What `requester` has spent on `dataset` so far.
   Spent SpentBy(const std::string& dataset, const std::string& requester);
 
-  /// Charges `cost` if the composed guarantee (ComposedGuarantee with `delta_cap`) stays
-  /// within `budget` (relative slack 1e-9 for rounding in the sums); appends the audit row
-  /// and returns its id. Otherwise throws BudgetExceeded naming what was spent, what was
-  /// asked and the budget (or the delta cap); nothing is written.
+  /// Checks that the schema is the gate's (tables and triggers), that every row's hash is
+  /// SHA-256 of the previous hash and its content, that ids run 1..n without a gap, that
+  /// no cost is negative, and that the anchor holds this ledger's id, n and the head hash.
+  /// Throws LedgerTampered naming the ledger (or the anchor) and the first row that breaks.
+  ChainState Verify();
+
+  /// Charges `cost` (after Verify, in the same transaction) if the composed guarantee (ComposedGuarantee with
+  /// `delta_cap`) stays within `budget` (relative slack 1e-9 for rounding in the sums); appends the audit row and
+  /// returns its id. Otherwise throws BudgetExceeded naming what was spent, what was asked and the budget (or the delta
+  /// cap); nothing is written.
   int64_t Charge(const std::string& dataset, const std::string& requester, const std::string& tier,
                  const std::string& what, const PrivacyCost& cost, const PrivacyBudget& budget, double delta_cap = 1.0);
 
   /// The whole audit log, oldest first.
   std::vector<AuditEntry> Audit();
 
-  /// Runs raw SQL (tests use it to show that the audit log refuses UPDATE and DELETE).
+  /// Runs raw SQL (tests use it to show that the audit log refuses UPDATE and DELETE, and
+  /// that what gets past the triggers is detected).
   /// Throws std::runtime_error with SQLite's message on failure.
   void Exec(const std::string& sql);
 
   const std::string& path() const { return path_; }
+  const std::string& anchor_path() const { return anchor_path_; }
+  /// The ledger's identity: 32 hex digits drawn from the CSPRNG when it was created.
+  const std::string& id() const { return id_; }
 
  private:
-  std::string path_;
+  void CheckSchema();
+  std::string path_, anchor_path_, id_;
   sqlite3* db_ = nullptr;
 };
 

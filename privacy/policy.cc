@@ -22,7 +22,10 @@ const std::vector<std::pair<Tier, std::string>> kTiers = {{Tier::kPlatform, "pla
 ComponentSpec TopSpec() {
   return {"a data-protection policy",
           {RequiredString("name", "name of the policy (written into every release manifest)"),
-           StringParam("ledger", "ledger.sqlite", "budget ledger (SQLite), relative to the policy file")}};
+           StringParam("ledger", "ledger.sqlite", "budget ledger (SQLite), relative to the policy file"),
+           StringParam("anchor", "",
+                       "the ledger's anchor (row count and head hash), relative to the policy file; default: "
+                       "the ledger's path + .anchor")}};
 }
 
 ComponentSpec RequesterSpec() {
@@ -304,8 +307,11 @@ Policy ParsePolicy(const std::string& text, const std::string& file, const std::
   policy.sha256 = Sha256Hex(text);
   const Params top = ValidateBlock(root, TopSpec(), file, "policy", diags, {"tiers", "requesters"});
   policy.name = top.String("name");
-  const std::filesystem::path ledger(top.String("ledger"));
-  policy.ledger = ledger.is_absolute() ? ledger.string() : (std::filesystem::path(base_dir) / ledger).string();
+  const auto resolve = [&](const std::filesystem::path& p) {
+    return p.is_absolute() ? p.string() : (std::filesystem::path(base_dir) / p).string();
+  };
+  policy.ledger = resolve(top.String("ledger"));
+  policy.anchor = top.String("anchor").empty() ? policy.ledger + ".anchor" : resolve(top.String("anchor"));
 
   const YAML::Node tiers = root["tiers"];
   if (!tiers || !tiers.IsMap() || tiers.size() == 0) {

@@ -4,6 +4,7 @@
 //
 //   name: my_project
 //   ledger: ledger.sqlite            # the budget ledger, relative to the policy file
+//   anchor: /other/disk/l.anchor     # its anchor (default: beside it, ledger.sqlite.anchor)
 //   tiers:
 //     platform: {}                   # in-house: per-user trajectories, pseudonymised
 //     vetted_researcher: {epsilon_budget: 4, max_partitions_per_user: 8, ...}
@@ -74,6 +75,7 @@ struct Policy {
   std::string name;
   std::string sha256;  ///< of the file's bytes (written into manifests)
   std::string ledger;  ///< resolved path of the budget ledger
+  std::string anchor;  ///< resolved path of its anchor (privacy/ledger_anchor.h): `anchor:`, or ledger + ".anchor"
   std::map<Tier, TierPolicy> tiers;
   std::map<std::string, RequesterPolicy> requesters;   ///< by id
   std::map<std::string, std::string> requester_names;  ///< every normalised name and alias -> id

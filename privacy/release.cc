@@ -109,7 +109,7 @@ ReleaseResult ReleaseTrajectories(const Policy& policy, const ReleaseRequest& re
   res.manifest["rows"] = rows;
   res.manifest["users"] = pseudonyms.size();
   // the in-house release is free but audited like every other
-  BudgetLedger ledger(policy.ledger);
+  BudgetLedger ledger(policy.ledger, {policy.anchor});
   res.manifest["ledger_entry"] =
       ledger.Charge(res.manifest["dataset"], who.id, TierName(req.tier), "trajectories -> " + req.out, PrivacyCost{},
                     PrivacyBudget{std::numeric_limits<double>::max(), 1e-9});
@@ -249,7 +249,7 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
   res.manifest["budget"] = {{"epsilon_budget", tp.budget.epsilon}, {"delta", tp.budget.delta}};
 
   // charge before anything is written: a release that is not paid for never leaves
-  BudgetLedger ledger(policy.ledger);
+  BudgetLedger ledger(policy.ledger, {policy.anchor});
   const std::string dataset = res.manifest["dataset"];
   res.manifest["ledger_entry"] =
       ledger.Charge(dataset, who.id, TierName(req.tier), "aggregates -> " + req.out, cost, tp.budget, delta_cap);
@@ -275,7 +275,7 @@ std::string RunDatasetId(const std::string& run_dir) { return "run:" + ReadRunMa
 
 namespace {
 // the release file and its manifest may not overwrite what the gate reads or keeps: the
-// policy, its budget ledger (and SQLite's -wal / -journal files beside it), the key, or
+// policy, its budget ledger (and SQLite's -wal / -journal files beside it) and its anchor, the key, or
 // anything inside the run directory (the release is bound to those files)
 void CheckOutputPaths(const Policy& policy, const ReleaseRequest& req) {
   namespace fs = std::filesystem;
@@ -284,6 +284,7 @@ void CheckOutputPaths(const Policy& policy, const ReleaseRequest& req) {
   if (!policy.ledger.empty())
     for (const char* suffix : {"", "-wal", "-journal", "-shm"})
       kept.push_back({canonical(policy.ledger + suffix), "the policy's budget ledger"});
+  if (!policy.anchor.empty()) kept.push_back({canonical(policy.anchor), "the budget ledger's anchor"});
   if (!req.key_file.empty()) kept.push_back({canonical(req.key_file), "the pseudonymisation key"});
   const fs::path run = canonical(req.run_dir);
   for (const std::string& out : {req.out, req.out + ".manifest.json"}) {

@@ -81,6 +81,7 @@ void bind_privacy(py::module_& m) {
       .def_readonly("name", &Policy::name)
       .def_readonly("sha256", &Policy::sha256)
       .def_readonly("ledger", &Policy::ledger)
+      .def_readonly("anchor", &Policy::anchor)
       .def_property_readonly("tiers", &GrantedTiers)
       .def_property_readonly("requesters", &Requesters, "requester id -> the tiers it holds")
       .def(

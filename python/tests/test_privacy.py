@@ -1,6 +1,8 @@
 """The data-protection gate from Python: releases, ingest, and sessions that refuse raw per-user data."""
 import os
 import pickle
+import shutil
+import sqlite3
 import stat
 
 import pandas as pd
@@ -181,6 +183,42 @@ def test_example_policies_ship_and_release(world, tmp_path):
     assert os.path.exists(tmp_path / "project" / "ledger.sqlite")
     with pytest.raises(cp.CounterpointError, match="no example policy 'root'"):
         cp.privacy.example_policy("root")
+
+
+def _tamper(ledger, sql):
+    """Raw SQL on the ledger, as someone with write access to its file would run it."""
+    db = sqlite3.connect(str(ledger))
+    db.executescript(sql)
+    db.commit()
+    db.close()
+
+
+def test_a_tampered_ledger_is_refused_naming_the_file_and_the_row(world, tmp_path):
+    (tmp_path / "policy.yaml").write_text(POLICY)
+    ledger = tmp_path / "ledger.sqlite"
+    release = lambda eps, out: cp.privacy.release(world["run"], tmp_path / "policy.yaml", "public", "press",
+                                                  epsilon=eps, out=tmp_path / out)
+    release(0.9, "1.csv")
+    shutil.copyfile(ledger, tmp_path / "backup.sqlite")
+    # her spend rewritten to nothing past the triggers (INSERT OR REPLACE fires no DELETE trigger)
+    _tamper(ledger, "INSERT OR REPLACE INTO audit SELECT id, at_utc, dataset, requester, tier, what, 0, rho, delta, "
+                    "hash FROM audit WHERE id = 1")
+    with pytest.raises(cp.ScenarioError, match="row 1 of the audit log does not match its hash") as e:
+        release(1.0, "2.csv")
+    assert e.value.file == str(ledger)
+    assert not os.path.exists(tmp_path / "2.csv")
+    # the trigger dropped: refused for that alone
+    shutil.copyfile(tmp_path / "backup.sqlite", ledger)
+    release(0.05, "3.csv")
+    _tamper(ledger, "DROP TRIGGER audit_no_delete")
+    with pytest.raises(cp.ScenarioError, match="the trigger audit_no_delete .* has been dropped"):
+        release(0.01, "4.csv")
+    # rolled back to the copy taken after the first release: the anchor records 2 rows
+    shutil.copyfile(tmp_path / "backup.sqlite", ledger)
+    with pytest.raises(cp.ScenarioError, match=r"the ledger holds 1 rows but its anchor .* records 2: rows 2\.\.2 "
+                                               r"have been deleted, or the ledger was rolled back"):
+        release(0.05, "5.csv")
+    assert not any(os.path.exists(tmp_path / f) for f in ["4.csv", "5.csv"])
 
 
 def test_tier_not_granted_and_wrong_parameter_are_scenario_errors(world):
