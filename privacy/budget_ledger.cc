@@ -155,7 +155,10 @@ BudgetLedger::BudgetLedger(const std::string& path, const LedgerOptions& options
     Exec("BEGIN IMMEDIATE");
     try {
       const bool fresh = Count(db_, "SELECT COUNT(*) FROM sqlite_master") == 0;
-      if (fresh && !options.create) throw InputError(path, "holds no budget ledger (an empty database)");
+      if (fresh && !options.create)
+        throw InputError(path,
+                         "holds no budget ledger (an empty database), where one is expected: restore the ledger "
+                         "and its anchor from a backup (docs/data-protection.md, \"Where the ledger lives\")");
       if (fresh) {
         Exec(kTables);
         for (const auto& [name, sql] : kTriggers) Exec(sql);

@@ -23,6 +23,8 @@ ComponentSpec TopSpec() {
   return {"a data-protection policy",
           {RequiredString("name", "name of the policy (written into every release manifest)"),
            StringParam("ledger", "ledger.sqlite", "budget ledger (SQLite), relative to the policy file"),
+           StringParam("ledger_id", "",
+                       "the id of the ledger this policy charges (32 hex digits), written by its first release"),
            StringParam("anchor", "",
                        "the ledger's anchor (row count and head hash), relative to the policy file; default: "
                        "the ledger's path + .anchor")}};
@@ -311,6 +313,16 @@ Policy ParsePolicy(const std::string& text, const std::string& file, const std::
     return p.is_absolute() ? p.string() : (std::filesystem::path(base_dir) / p).string();
   };
   policy.ledger = resolve(top.String("ledger"));
+  policy.ledger_id = top.String("ledger_id");
+  if (const YAML::Node id = root["ledger_id"]) {
+    policy.ledger_id_where = LocationOf(id, file);
+    const bool hex =
+        policy.ledger_id.size() == 32 && policy.ledger_id.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (!hex)
+      diags.Add(policy.ledger_id_where.file, policy.ledger_id_where.line, policy.ledger_id_where.column,
+                "ledger_id: expected the 32 lowercase hex digits of a ledger's id, got '" + policy.ledger_id +
+                    "'; the first release writes it: remove the line for a policy that has never released");
+  }
   policy.anchor = top.String("anchor").empty() ? policy.ledger + ".anchor" : resolve(top.String("anchor"));
 
   const YAML::Node tiers = root["tiers"];

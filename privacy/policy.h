@@ -5,6 +5,7 @@
 //   name: my_project
 //   ledger: ledger.sqlite            # the budget ledger, relative to the policy file
 //   anchor: /other/disk/l.anchor     # its anchor (default: beside it, ledger.sqlite.anchor)
+//   ledger_id: 5f0c...               # written by the first release (privacy/ledger_binding.h)
 //   tiers:
 //     platform: {}                   # in-house: per-user trajectories, pseudonymised
 //     vetted_researcher: {epsilon_budget: 4, max_partitions_per_user: 8, ...}
@@ -73,8 +74,10 @@ struct RequesterPolicy {
 struct Policy {
   std::string file;  ///< as given
   std::string name;
-  std::string sha256;  ///< of the file's bytes (written into manifests)
-  std::string ledger;  ///< resolved path of the budget ledger
+  std::string sha256;              ///< of the file's bytes (written into manifests)
+  std::string ledger;              ///< resolved path of the budget ledger
+  std::string ledger_id;           ///< the ledger this policy is bound to (`ledger_id:`; empty until the first release)
+  SourceLocation ledger_id_where;  ///< where ledger_id: is
   std::string anchor;  ///< resolved path of its anchor (privacy/ledger_anchor.h): `anchor:`, or ledger + ".anchor"
   std::map<Tier, TierPolicy> tiers;
   std::map<std::string, RequesterPolicy> requesters;   ///< by id

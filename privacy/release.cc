@@ -14,6 +14,7 @@
 #include "privacy/contribution_bounding.h"
 #include "privacy/discrete_gaussian.h"
 #include "privacy/discrete_laplace.h"
+#include "privacy/ledger_binding.h"
 #include "privacy/pseudonymize.h"
 #include "privacy/run_events.h"
 
@@ -109,10 +110,11 @@ ReleaseResult ReleaseTrajectories(const Policy& policy, const ReleaseRequest& re
   res.manifest["rows"] = rows;
   res.manifest["users"] = pseudonyms.size();
   // the in-house release is free but audited like every other
-  BudgetLedger ledger(policy.ledger, {policy.anchor});
+  const auto ledger = OpenPolicyLedger(policy);
   res.manifest["ledger_entry"] =
-      ledger.Charge(res.manifest["dataset"], who.id, TierName(req.tier), "trajectories -> " + req.out, PrivacyCost{},
-                    PrivacyBudget{std::numeric_limits<double>::max(), 1e-9});
+      ledger->Charge(res.manifest["dataset"], who.id, TierName(req.tier), "trajectories -> " + req.out, PrivacyCost{},
+                     PrivacyBudget{std::numeric_limits<double>::max(), 1e-9});
+  res.manifest["ledger_id"] = ledger->id();
   WriteFileAtomic(req.out, out.str());
   return res;
 }
@@ -249,11 +251,12 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
   res.manifest["budget"] = {{"epsilon_budget", tp.budget.epsilon}, {"delta", tp.budget.delta}};
 
   // charge before anything is written: a release that is not paid for never leaves
-  BudgetLedger ledger(policy.ledger, {policy.anchor});
+  const auto ledger = OpenPolicyLedger(policy);
   const std::string dataset = res.manifest["dataset"];
   res.manifest["ledger_entry"] =
-      ledger.Charge(dataset, who.id, TierName(req.tier), "aggregates -> " + req.out, cost, tp.budget, delta_cap);
-  const Spent spent = ledger.SpentBy(dataset, who.id);
+      ledger->Charge(dataset, who.id, TierName(req.tier), "aggregates -> " + req.out, cost, tp.budget, delta_cap);
+  res.manifest["ledger_id"] = ledger->id();
+  const Spent spent = ledger->SpentBy(dataset, who.id);
   const Guarantee g = ComposedGuarantee(spent, tp.budget.delta, delta_cap);
   res.manifest["budget"]["spent_epsilon_after"] = g.epsilon;
   res.manifest["budget"]["spent_delta_after"] = g.delta;

@@ -82,6 +82,7 @@ void bind_privacy(py::module_& m) {
       .def_readonly("sha256", &Policy::sha256)
       .def_readonly("ledger", &Policy::ledger)
       .def_readonly("anchor", &Policy::anchor)
+      .def_readonly("ledger_id", &Policy::ledger_id, "the ledger the policy is bound to ('' until its first release)")
       .def_property_readonly("tiers", &GrantedTiers)
       .def_property_readonly("requesters", &Requesters, "requester id -> the tiers it holds")
       .def(

@@ -221,6 +221,31 @@ def test_a_tampered_ledger_is_refused_naming_the_file_and_the_row(world, tmp_pat
     assert not any(os.path.exists(tmp_path / f) for f in ["4.csv", "5.csv"])
 
 
+def test_a_copy_of_a_bound_policy_elsewhere_gets_no_fresh_budget(world, tmp_path):
+    gate, elsewhere = tmp_path / "gate", tmp_path / "elsewhere"
+    gate.mkdir()
+    elsewhere.mkdir()
+    (gate / "policy.yaml").write_text(POLICY)
+    release = lambda policy, eps, out: cp.privacy.release(world["run"], policy, "public", "press", epsilon=eps,
+                                                          out=tmp_path / out)
+    m = release(gate / "policy.yaml", 0.9, "1.csv")
+    # the first release bound the policy to its ledger
+    policy = cp.privacy.load_policy(gate / "policy.yaml")
+    assert len(policy.ledger_id) == 32 and m["ledger_id"] == policy.ledger_id
+    assert (gate / "policy.yaml").read_text().startswith(POLICY)
+    shutil.copyfile(gate / "policy.yaml", elsewhere / "policy.yaml")
+    with pytest.raises(cp.ScenarioError, match="no budget ledger here, but the policy .* is bound to the ledger "
+                                               + policy.ledger_id) as e:
+        release(elsewhere / "policy.yaml", 0.5, "2.csv")
+    assert e.value.file == str(elsewhere / "ledger.sqlite")
+    assert not os.path.exists(elsewhere / "ledger.sqlite") and not os.path.exists(tmp_path / "2.csv")
+    # the ledger deleted where it lived: not created afresh either
+    os.rename(gate / "ledger.sqlite", tmp_path / "saved.sqlite")
+    with pytest.raises(cp.ScenarioError, match="is bound to the ledger"):
+        release(gate / "policy.yaml", 0.5, "2.csv")
+    assert not os.path.exists(gate / "ledger.sqlite")
+
+
 def test_tier_not_granted_and_wrong_parameter_are_scenario_errors(world):
     d = world["dir"]
     with pytest.raises(cp.ScenarioError):
