@@ -42,8 +42,10 @@ Action AddReleaseCommand(CLI::App& app) {
       "users reached, impressions and clicks, after bounding each user's contribution; cells\n"
       "under the tier's threshold are suppressed. The platform tier gets the trajectories\n"
       "with pseudonymised user ids (--key). Every release is charged to the policy's budget\n"
-      "ledger and audited; one that would overspend is refused (exit code 2). Writes FILE and\n"
-      "FILE.manifest.json. The run must have been made with --set output.events=true.\n"
+      "ledger and audited, per requester and the policy's project (not per run: a re-run or an\n"
+      "edited manifest shares the budget); one that would overspend is refused (exit code 2).\n"
+      "Writes FILE and FILE.manifest.json. The run must have been made with\n"
+      "--set output.events=true.\n"
       "The requester must be listed under the policy's requesters: and hold the tier; names\n"
       "are normalised (case, white space, 'Name <addr>' -> addr), so every spelling of one\n"
       "person shares one budget. Example policies: policies/ (copy one and edit it).\n"
@@ -56,7 +58,7 @@ Action AddReleaseCommand(CLI::App& app) {
   cmd->add_option("--policy", args->policy, "data-protection policy YAML")->required()->check(CLI::ExistingFile);
   cmd->add_option("--tier", args->tier, "platform, vetted_researcher, ngo or public")->required();
   cmd->add_option("--requester", args->requester,
-                  "who asks: a name or address the policy lists under requesters: (charged and audited per dataset)")
+                  "who asks: a name or address the policy lists under requesters: (charged and audited per project)")
       ->required();
   cmd->add_option("--epsilon", args->epsilon, "privacy cost for a discrete-Laplace tier (pure DP)");
   cmd->add_option("--rho", args->rho, "privacy cost for a discrete-Gaussian tier (zCDP)");
@@ -79,8 +81,8 @@ Action AddReleaseCommand(CLI::App& app) {
       std::cout << res.rows << " pseudonymised rows)\n";
     else
       std::cout << res.cells << " cells, " << res.suppressed << " suppressed; epsilon spent by '"
-                << res.manifest["requester"].get<std::string>()
-                << "' on this dataset: " << res.manifest["budget"]["spent_epsilon_after"].get<double>() << " (delta "
+                << res.manifest["requester"].get<std::string>() << "' on " << res.manifest["dataset"].get<std::string>()
+                << ": " << res.manifest["budget"]["spent_epsilon_after"].get<double>() << " (delta "
                 << res.manifest["budget"]["spent_delta_after"].get<double>() << ") of "
                 << res.manifest["budget"]["epsilon_budget"].get<double>() << ")\n";
     return 0;

@@ -43,7 +43,7 @@ struct PrivacyCost {
   double rho = 0;      ///< rho-zCDP
 };
 
-/// The budget a tier grants each requester per dataset.
+/// The budget a tier grants each requester per dataset (a release charges its policy's project).
 struct PrivacyBudget {
   double epsilon = 1;    ///< total epsilon
   double delta = 1e-10;  ///< delta at which zCDP costs are converted

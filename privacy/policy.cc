@@ -22,6 +22,9 @@ const std::vector<std::pair<Tier, std::string>> kTiers = {{Tier::kPlatform, "pla
 ComponentSpec TopSpec() {
   return {"a data-protection policy",
           {RequiredString("name", "name of the policy (written into every release manifest)"),
+           StringParam("project", "",
+                       "the data every release is about: each requester has one budget per project, whatever run "
+                       "is released; default: the policy's name"),
            StringParam("ledger", "ledger.sqlite", "budget ledger (SQLite), relative to the policy file"),
            StringParam("ledger_id", "",
                        "the id of the ledger this policy charges (32 hex digits), written by its first release"),
@@ -225,7 +228,7 @@ ComponentSpec DpTierSpec(Tier tier) {
                                "noise: laplace (discrete Laplace, pure epsilon-DP; --epsilon) or gaussian "
                                "(discrete Gaussian, rho-zCDP; --rho)",
                                {"laplace", "gaussian"}),
-                   DoubleParam("epsilon_budget", 1.0, "total epsilon per dataset and requester", 1e-6, 100),
+                   DoubleParam("epsilon_budget", 1.0, "total epsilon per project and requester", 1e-6, 100),
                    DoubleParam("delta", 1e-9, "delta at which zCDP costs are converted to epsilon", 1e-30, 1e-3),
                    IntParam("max_partitions_per_user", 4, "k: cells one user may contribute to", 1, 100000),
                    IntParam("max_contribution_per_partition", 10,
@@ -309,6 +312,7 @@ Policy ParsePolicy(const std::string& text, const std::string& file, const std::
   policy.sha256 = Sha256Hex(text);
   const Params top = ValidateBlock(root, TopSpec(), file, "policy", diags, {"tiers", "requesters"});
   policy.name = top.String("name");
+  policy.project = top.String("project").empty() ? policy.name : top.String("project");
   const auto resolve = [&](const std::filesystem::path& p) {
     return p.is_absolute() ? p.string() : (std::filesystem::path(base_dir) / p).string();
   };

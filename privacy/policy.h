@@ -3,6 +3,7 @@
 // A YAML file validated like a scenario (every error at file:line:col, all at once):
 //
 //   name: my_project
+//   project: ngo_reach_2026          # the data releases are about: one budget per requester (default: name)
 //   ledger: ledger.sqlite            # the budget ledger, relative to the policy file
 //   anchor: /other/disk/l.anchor     # its anchor (default: beside it, ledger.sqlite.anchor)
 //   ledger_id: 5f0c...               # written by the first release (privacy/ledger_binding.h)
@@ -54,7 +55,7 @@ inline constexpr int kReleaseValueColumns = 2;
 struct TierPolicy {
   Tier tier = Tier::kPublic;
   Mechanism mechanism = Mechanism::kLaplace;
-  PrivacyBudget budget;   ///< per dataset and requester
+  PrivacyBudget budget;   ///< per project and requester
   BoundingPolicy bounds;  ///< contribution bounding by user
   int64_t threshold = 0;  ///< cells whose noisy user count is below it are suppressed
   SourceLocation where;   ///< the tier's block in the policy file
@@ -74,6 +75,7 @@ struct RequesterPolicy {
 struct Policy {
   std::string file;  ///< as given
   std::string name;
+  std::string project;             ///< what every release is charged to (`project:`, default the name): "project:" + it
   std::string sha256;              ///< of the file's bytes (written into manifests)
   std::string ledger;              ///< resolved path of the budget ledger
   std::string ledger_id;           ///< the ledger this policy is bound to (`ledger_id:`; empty until the first release)

@@ -76,8 +76,8 @@ nlohmann::json BaseManifest(const Policy& policy, const ReleaseRequest& req, con
   m["tier"] = TierName(req.tier);
   m["requester"] = who.id;  // the identity the ledger charges, whatever spelling was given
   m["requester_as_given"] = req.requester;
-  m["dataset"] = "run:" + run.scenario_sha256;
-  m["scenario_sha256"] = run.scenario_sha256;
+  m["dataset"] = ChargedDataset(policy);       // the budget is the project's, whatever run this is
+  m["scenario_sha256"] = run.scenario_sha256;  // as the run's manifest states it: provenance, not charged
   m["scenario_name"] = run.scenario_name;
   m["unit_of_privacy"] = "user (all rows of one user, across arms and replicates)";
   return m;
@@ -93,7 +93,8 @@ ReleaseResult ReleaseTrajectories(const Policy& policy, const ReleaseRequest& re
   out << kImpressionsHeader << '\n';
   int64_t rows = 0;
   std::map<int64_t, std::string> pseudonyms;
-  ForEachImpression(ImpressionsPath(req.run_dir), [&](const ImpressionRow& r) {
+  const std::string events = ImpressionsPath(req.run_dir);
+  const std::string events_sha256 = ForEachImpression(events, [&](const ImpressionRow& r) {
     auto it = pseudonyms.find(r.user);
     if (it == pseudonyms.end()) it = pseudonyms.emplace(r.user, key.Pseudonym("user:" + std::to_string(r.user))).first;
     out << r.step << ',' << r.arm << ',' << r.replicate << ',' << it->second << ',' << r.item << ',' << r.position
@@ -109,11 +110,14 @@ ReleaseResult ReleaseTrajectories(const Policy& policy, const ReleaseRequest& re
   res.manifest["columns"] = kImpressionsHeader;
   res.manifest["rows"] = rows;
   res.manifest["users"] = pseudonyms.size();
+  res.manifest["events"] = {{"file", std::filesystem::path(events).filename().string()},
+                            {"sha256_as_read", events_sha256}};
   // the in-house release is free but audited like every other
   const auto ledger = OpenPolicyLedger(policy);
   res.manifest["ledger_entry"] =
-      ledger->Charge(res.manifest["dataset"], who.id, TierName(req.tier), "trajectories -> " + req.out, PrivacyCost{},
-                     PrivacyBudget{std::numeric_limits<double>::max(), 1e-9});
+      ledger->Charge(res.manifest["dataset"], who.id, TierName(req.tier),
+                     "trajectories of " + events + " (sha256 as read " + events_sha256 + ") -> " + req.out,
+                     PrivacyCost{}, PrivacyBudget{std::numeric_limits<double>::max(), 1e-9});
   res.manifest["ledger_id"] = ledger->id();
   WriteFileAtomic(req.out, out.str());
   return res;
@@ -172,13 +176,22 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
   ContributionRows rows;
   rows.n_values = 2;  // impressions, clicks
   const std::string path = ImpressionsPath(req.run_dir);
-  ForEachImpression(path, [&](const ImpressionRow& r) {
+  int64_t max_user = -1;
+  const std::string events_sha256 = ForEachImpression(path, [&](const ImpressionRow& r) {
+    max_user = std::max(max_user, r.user);
     auto it = arm_index.find(r.arm);
     if (it == arm_index.end())
       throw InputError(path, static_cast<int>(r.line), 2, "arm '" + std::string(r.arm) + "' is not in manifest.json");
     if (organisation >= 0 && r.organisation != organisation) return;
     rows.Add(r.user, it->second * 2 + (r.injected ? 1 : 0), {1, r.clicked ? 1 : 0});
   });
+  // n, of the delta cap 1/n, is the manifest's: it may not be smaller than the users in the log
+  if (max_user >= run.n_users)
+    throw InputError((std::filesystem::path(req.run_dir) / "manifest.json").string(),
+                     "resolved_scenario.population.n_users is " + std::to_string(run.n_users) + ", but the event log " +
+                         path + " has a user " + std::to_string(max_user) +
+                         ": the manifest does not describe these events (an edited manifest would loosen delta's "
+                         "cap 1/n); release from the run directory counterpoint run wrote");
 
   // bound each user's contribution, then add noise to every value of every cell
   const BoundedTable table = BoundContributions(rows, n_cells, tp.bounds, noise);
@@ -253,8 +266,9 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
   // charge before anything is written: a release that is not paid for never leaves
   const auto ledger = OpenPolicyLedger(policy);
   const std::string dataset = res.manifest["dataset"];
-  res.manifest["ledger_entry"] =
-      ledger->Charge(dataset, who.id, TierName(req.tier), "aggregates -> " + req.out, cost, tp.budget, delta_cap);
+  res.manifest["ledger_entry"] = ledger->Charge(
+      dataset, who.id, TierName(req.tier),
+      "aggregates of " + path + " (sha256 as read " + events_sha256 + ") -> " + req.out, cost, tp.budget, delta_cap);
   res.manifest["ledger_id"] = ledger->id();
   const Spent spent = ledger->SpentBy(dataset, who.id);
   const Guarantee g = ComposedGuarantee(spent, tp.budget.delta, delta_cap);
@@ -274,7 +288,7 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
 }
 }  // namespace
 
-std::string RunDatasetId(const std::string& run_dir) { return "run:" + ReadRunManifest(run_dir).scenario_sha256; }
+std::string ChargedDataset(const Policy& policy) { return "project:" + policy.project; }
 
 namespace {
 // the release file and its manifest may not overwrite what the gate reads or keeps: the

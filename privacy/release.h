@@ -1,7 +1,8 @@
 // The release gate: what leaves a run directory, for whom, at what privacy cost.
 //
 // Inputs are a run's per-user event log (impressions.csv, written with
-// output.events: true) and its manifest.json (scenario hash, arm names). The DP
+// output.events: true) and its manifest.json (arm names and the population's size, both
+// public scenario parameters; a user id in the log at or above that size is refused). The DP
 // tiers release one table: per arm x source (organic | injected) cell, the noisy
 // number of users reached, impressions and clicks, after contribution bounding by
 // user; the ngo tier only over the impressions of its own organisation's items.
@@ -12,11 +13,13 @@
 //
 // The requester must be listed in the policy and hold the tier (Policy::Requester):
 // Release() refuses otherwise, whichever front end calls it. The release is charged to
-// the budget ledger, under the requester's identity (all spellings of one name share
-// it), before anything is written; then the table and its manifest (FILE.manifest.json:
-// mechanism, sensitivity, epsilon / rho, noise scale, bounds, the (epsilon, delta) the
-// requester has spent after it, software version, scenario hash, policy hash) are
-// written atomically, the manifest last. delta stays below 1/n for the run's n users.
+// the policy's budget ledger (privacy/ledger_binding.h), under the requester's identity
+// (all spellings of one name share it) and the policy's project (ChargedDataset: not the
+// run, so a re-run, a sweep point or an edited manifest shares the budget), before
+// anything is written; the audit row names the SHA-256 of the event log as read; then the table and its manifest
+// (FILE.manifest.json: mechanism, sensitivity, epsilon / rho, noise scale, bounds, the (epsilon, delta) the requester
+// has spent after it, software version, scenario hash, policy hash) are written atomically, the manifest last. delta
+// stays below 1/n for the run's n users.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -54,7 +57,7 @@ struct ReleaseResult {
 /// write after charging leaves the charge in place (never the other way round).
 ReleaseResult Release(const Policy& policy, const ReleaseRequest& request, NoiseSource& noise);
 
-/// The dataset a run directory's release is charged to: "run:" + the manifest's scenario_sha256.
-std::string RunDatasetId(const std::string& run_dir);
+/// What every release under `policy` is charged to: "project:" + the policy's project.
+std::string ChargedDataset(const Policy& policy);
 
 }  // namespace counterpoint::privacy

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/gzip.h"
+#include "core/hash.h"
 
 namespace counterpoint::privacy {
 
@@ -33,16 +34,21 @@ int64_t Int(std::string_view field, const std::string& path, int64_t line, int c
 }
 }  // namespace
 
-void ForEachImpression(const std::string& path, const std::function<void(const ImpressionRow&)>& fn) {
+std::string ForEachImpression(const std::string& path, const std::function<void(const ImpressionRow&)>& fn) {
   LineReader in(path);  // gzip or plain
   std::string line;
   if (!in.Next(line) || line != kImpressionsHeader)
     throw InputError(path, 1, 1, std::string("expected the header '") + kImpressionsHeader + "'");
+  Sha256 read;
+  read.Update(line);
+  read.Update("\n");
   int64_t n = 1;
   std::vector<std::string_view> f(10);
   ImpressionRow row;
   while (in.Next(line)) {
     ++n;
+    read.Update(line);
+    read.Update("\n");
     if (line.empty()) continue;
     // split into exactly 10 fields (arm names are written unquoted and contain no comma)
     size_t start = 0, k = 0;
@@ -79,6 +85,7 @@ void ForEachImpression(const std::string& path, const std::function<void(const I
     if (row.user < 0) throw InputError(path, static_cast<int>(n), 4, "column 'user': negative id");
     fn(row);
   }
+  return read.HexDigest();
 }
 
 }  // namespace counterpoint::privacy

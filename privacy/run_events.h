@@ -30,8 +30,10 @@ struct ImpressionRow {
 /// Path of the event log in `run_dir`; throws InputError (naming output.events) if absent.
 std::string ImpressionsPath(const std::string& run_dir);
 
-/// Calls `fn` for every row of `path`, in file order.
-void ForEachImpression(const std::string& path, const std::function<void(const ImpressionRow&)>& fn);
+/// Calls `fn` for every row of `path`, in file order. Returns the SHA-256 of what was read:
+/// the log's text, decompressed, each line followed by "\n" (for a plain impressions.csv
+/// that ends in a newline, the file's own SHA-256), so a release names the bytes it used.
+std::string ForEachImpression(const std::string& path, const std::function<void(const ImpressionRow&)>& fn);
 
 /// The header ImpressionsCsv writes.
 extern const char* const kImpressionsHeader;

@@ -1,4 +1,5 @@
 """The data-protection gate from Python: releases, ingest, and sessions that refuse raw per-user data."""
+import json
 import os
 import pickle
 import shutil
@@ -244,6 +245,31 @@ def test_a_copy_of_a_bound_policy_elsewhere_gets_no_fresh_budget(world, tmp_path
     with pytest.raises(cp.ScenarioError, match="is bound to the ledger"):
         release(gate / "policy.yaml", 0.5, "2.csv")
     assert not os.path.exists(gate / "ledger.sqlite")
+
+
+def test_a_rerun_or_an_edited_manifest_gets_no_fresh_budget(world, tmp_path):
+    (tmp_path / "policy.yaml").write_text(POLICY)
+    release = lambda run, eps, out: cp.privacy.release(run, tmp_path / "policy.yaml", "public", "press", epsilon=eps,
+                                                       out=tmp_path / out)
+    m = release(world["run"], 0.8, "1.csv")
+    assert m["dataset"] == "project:py_policy"  # the policy's project (its name, as it names none)
+    # a re-run with another seed and description: another scenario hash, the same budget
+    rerun = cp.run(small_world(output={"events": True}, seed=8, description="a re-run"), progress=False)
+    rerun.write(tmp_path / "rerun")
+    # the first run's manifest edited: another scenario hash and name
+    shutil.copytree(world["run"], tmp_path / "edited")
+    manifest = json.loads((tmp_path / "edited" / "manifest.json").read_text())
+    assert manifest["scenario_sha256"] != json.loads((tmp_path / "rerun" / "manifest.json").read_text())[
+        "scenario_sha256"]
+    manifest["scenario_sha256"] = "0" * 64
+    manifest["resolved_scenario"]["name"] = "another study"
+    (tmp_path / "edited" / "manifest.json").write_text(json.dumps(manifest))
+    for run in ["rerun", "edited"]:
+        with pytest.raises(cp.ScenarioError, match=r"requester 'press' has spent epsilon 0\.8 \(delta 0\) on dataset "
+                                                   r"project:py_policy"):
+            release(tmp_path / run, 0.5, "2.csv")
+    assert not os.path.exists(tmp_path / "2.csv")
+    assert release(tmp_path / "rerun", 0.2, "3.csv")["guarantee"]["composed"]["epsilon"] == pytest.approx(1.0)
 
 
 def test_tier_not_granted_and_wrong_parameter_are_scenario_errors(world):

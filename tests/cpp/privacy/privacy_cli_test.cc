@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/hash.h"
 #include "core/io.h"
+#include "privacy/budget_ledger.h"
 #include "privacy/policy.h"
 #include "privacy/pseudonymize.h"
 #include "privacy_test_util.h"
@@ -117,7 +119,8 @@ requesters:
   const auto first =
       RunCommand(base + " --tier public --requester 'Mallory Example' --epsilon 0.8 --out " + (dir / "1.csv"));
   ASSERT_EQ(first.status, 0) << first.output;
-  EXPECT_TRUE(testing::Contains(first.output, "epsilon spent by 'mallory example' on this dataset: 0.8 (delta 0) of 1"))
+  EXPECT_TRUE(
+      testing::Contains(first.output, "epsilon spent by 'mallory example' on project:attack: 0.8 (delta 0) of 1"))
       << first.output;
   // spellings of the same name: case, white space, an address with any display name
   for (const char* spelling :
@@ -216,6 +219,68 @@ TEST(PrivacyCliTest, EveryShippedPolicyReleasesThroughTheCli) {
   // in_house: 2 tiers for one team; vetted_researcher: 2 researchers; ngo: 2 NGOs; public: 1 office
   EXPECT_EQ(releases, 7);
   EXPECT_FALSE(fs::exists(std::string(COUNTERPOINT_SOURCE_DIR) + "/policies/ledger.sqlite"));
+}
+
+// what is charged is the policy's project, not the run: a re-run, a sweep point, another
+// description or an edited manifest of the same people shares one budget; the audit row names
+// the event log's bytes as read
+TEST(PrivacyCliTest, ARerunASweepPointOrAnEditedManifestGetsNoFreshBudget) {
+  testing::TempDir dir("privacy_cli_charged");
+  std::vector<testing::FakeImpression> rows;
+  for (int u = 0; u < 200; ++u) rows.push_back({u, "control", false, -1, u % 3 == 0});
+  testing::WriteFakeRun(dir / "run", {"control"}, rows, std::string(64, '1'), 400);
+  // a re-run or sweep point: another scenario hash (seed, a swept value), the same users
+  testing::WriteFakeRun(dir / "rerun", {"control"}, rows, std::string(64, '2'), 400);
+  testing::WriteText(dir / "policy.yaml", R"(name: charged
+project: reach_2026
+tiers:
+  public: {epsilon_budget: 1.0, threshold: 10}
+requesters:
+  mallory: {tiers: [public]}
+)");
+  const auto release = [&](const std::string& run, const std::string& out, double eps) {
+    return RunCommand(Cli() + " release " + (dir / run) + " --policy " + (dir / "policy.yaml") +
+                      " --tier public --requester mallory --epsilon " + std::to_string(eps) + " --out " + (dir / out));
+  };
+  const auto first = release("run", "1.csv", 0.8);
+  ASSERT_EQ(first.status, 0) << first.output;
+  const auto m = nlohmann::json::parse(ReadFile(dir / "1.csv.manifest.json"));
+  EXPECT_EQ(m["dataset"], "project:reach_2026");
+  // the audit row names the events as read (a plain CSV: the file's own SHA-256)
+  {
+    privacy::BudgetLedger ledger(dir / "ledger.sqlite");
+    const auto audit = ledger.Audit();
+    ASSERT_EQ(audit.size(), 1u);
+    EXPECT_EQ(audit[0].dataset, "project:reach_2026");
+    EXPECT_TRUE(testing::Contains(audit[0].what, "(sha256 as read " + Sha256File(dir / "run/impressions.csv").sha256))
+        << audit[0].what;
+  }
+  // the manifest edited: another scenario hash, name and description
+  fs::copy(dir / "run", dir / "edited", fs::copy_options::recursive);
+  auto edited = nlohmann::json::parse(ReadFile(dir / "edited/manifest.json"));
+  edited["scenario_sha256"] = std::string(64, 'f');
+  edited["resolved_scenario"]["name"] = "another study";
+  edited["resolved_scenario"]["description"] = "nothing to do with the first";
+  testing::WriteText(dir / "edited/manifest.json", edited.dump());
+  for (const std::string run : {"rerun", "edited", "run"}) {
+    const auto r = release(run, "2.csv", 0.5);
+    EXPECT_EQ(r.status, 2) << run << r.output;
+    EXPECT_TRUE(testing::Contains(r.output,
+                                  "release refused: requester 'mallory' has spent epsilon 0.8 (delta 0) on "
+                                  "dataset project:reach_2026"))
+        << run << r.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "2.csv"));
+  // a manifest that shrinks the population (to loosen delta's cap 1/n) is refused against the log
+  edited["resolved_scenario"]["population"]["n_users"] = 150;
+  testing::WriteText(dir / "edited/manifest.json", edited.dump());
+  const auto shrunk = release("edited", "2.csv", 0.1);
+  EXPECT_EQ(shrunk.status, 2) << shrunk.output;
+  EXPECT_TRUE(testing::Contains(shrunk.output, "resolved_scenario.population.n_users is 150, but the event log " +
+                                                   (dir / "edited/impressions.csv") + " has a user 199"))
+      << shrunk.output;
+  // what is left, from any of the runs
+  EXPECT_EQ(release("rerun", "3.csv", 0.2).status, 0);
 }
 
 }  // namespace

@@ -139,7 +139,7 @@ TEST(PrivacyRequesterTest, SpellingsShareOneBudgetAndTheLedgerChargesTheIdentity
   ASSERT_EQ(audit.size(), 2u);
   EXPECT_EQ(audit[0].requester, "alice martin");
   EXPECT_EQ(audit[1].requester, "alice martin");
-  EXPECT_DOUBLE_EQ(ledger.SpentBy(std::string("run:") + std::string(64, 'a'), "alice martin").sum_epsilon, 2.0);
+  EXPECT_DOUBLE_EQ(ledger.SpentBy(ChargedDataset(policy), "alice martin").sum_epsilon, 2.0);
 }
 
 TEST(PrivacyRequesterTest, ATierTheRequesterDoesNotHoldIsRefusedByTheReleaseItself) {
@@ -203,20 +203,28 @@ requesters:
 
 TEST(PrivacyRequesterTest, TheManifestReportsTheComposedDeltaBelowOneOverN) {
   TempDir dir("requester_delta");
-  testing::WriteText(dir / "policy.yaml", kDeltaPolicy);
-  // n = 500 users: 1/n = 2e-3 > delta = 1e-3; n = 2000: 1/n = 5e-4 <= delta
+  // n = 500 users: 1/n = 2e-3 > delta = 1e-3; n = 2000: 1/n = 5e-4 <= delta. The two populations are
+  // two projects (one policy each: the budget is the project's, whatever run is released)
   testing::WriteFakeRun(dir / "small", {"control"}, Rows(), std::string(64, 'b'), 500);
   testing::WriteFakeRun(dir / "large", {"control"}, Rows(), std::string(64, 'c'), 2000);
-  const Policy policy = LoadPolicy(dir / "policy.yaml");
+  for (const char* project : {"small", "large"}) {
+    std::filesystem::create_directories(dir / project);
+    testing::WriteText(dir / project + "/policy.yaml", kDeltaPolicy + std::string("project: ") + project + "\n");
+  }
+  const Policy small_policy = LoadPolicy(dir / "small/policy.yaml"),
+               large_policy = LoadPolicy(dir / "large/policy.yaml");
   testing::SeededNoiseSource noise(14);
   nlohmann::json first, small, large;
   for (int i = 0; i < 20; ++i) {
     const nlohmann::json m =
-        Release(policy, {dir / "small", Tier::kVettedResearcher, "r", 0.01, 0, dir / "s.csv", ""}, noise).manifest;
+        Release(small_policy, {dir / "small", Tier::kVettedResearcher, "r", 0.01, 0, dir / "s.csv", ""}, noise)
+            .manifest;
     if (i == 0) first = m;
     small = m;
-    large = Release(policy, {dir / "large", Tier::kVettedResearcher, "r", 0.01, 0, dir / "l.csv", ""}, noise).manifest;
+    large = Release(large_policy, {dir / "large", Tier::kVettedResearcher, "r", 0.01, 0, dir / "l.csv", ""}, noise)
+                .manifest;
   }
+  EXPECT_EQ(small["dataset"], "project:small");
   // one pure release: (0.01, 0)
   EXPECT_EQ(first["guarantee"]["this_release"]["delta"], 0);
   EXPECT_DOUBLE_EQ(first["guarantee"]["composed"]["epsilon"].get<double>(), 0.01);
@@ -238,7 +246,7 @@ TEST(PrivacyRequesterTest, TheManifestReportsTheComposedDeltaBelowOneOverN) {
   EXPECT_LT(large["guarantee"]["composed"]["delta"].get<double>(), large["guarantee"]["delta_cap"].get<double>());
   // and a Gaussian release, which holds only at delta, is refused there, naming the key and the fix
   const InputError e = testing::CatchInputError([&] {
-    Release(policy, {dir / "large", Tier::kPublic, "r", 0, 0.01, dir / "g.csv", ""}, noise);
+    Release(large_policy, {dir / "large", Tier::kPublic, "r", 0, 0.01, dir / "g.csv", ""}, noise);
   });
   EXPECT_TRUE(testing::Contains(e.what(),
                                 "policy.yaml:4:3: error: tiers.public.delta: 0.001 is not below 1/n = 0.0005 "
@@ -247,7 +255,7 @@ TEST(PrivacyRequesterTest, TheManifestReportsTheComposedDeltaBelowOneOverN) {
   EXPECT_FALSE(std::filesystem::exists(dir / "g.csv"));
   // on the small run it goes through: (rho + 2 sqrt(rho ln 1000), 1e-3) for this release
   const nlohmann::json g =
-      Release(policy, {dir / "small", Tier::kPublic, "r", 0, 0.01, dir / "g.csv", ""}, noise).manifest;
+      Release(small_policy, {dir / "small", Tier::kPublic, "r", 0, 0.01, dir / "g.csv", ""}, noise).manifest;
   EXPECT_NEAR(g["guarantee"]["this_release"]["epsilon"].get<double>(), 0.01 + 2 * std::sqrt(0.01 * std::log(1000.0)),
               1e-12);
   EXPECT_DOUBLE_EQ(g["guarantee"]["this_release"]["delta"].get<double>(), 1e-3);
