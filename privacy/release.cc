@@ -65,6 +65,24 @@ std::string NowUtc() {
   return when;
 }
 
+// whom a DP release's guarantee covers, in every DP manifest (docs/data-protection.md,
+// "Whom the guarantee covers"): the noise is sized for one user's own rows, and in a
+// simulation one user's behaviour also changes other users' rows
+const char* kDpCovers =
+    "each user's own rows of the table's input, the run's event log: adding or removing all the rows of one user "
+    "(every arm and replicate), all other rows unchanged, changes the distribution of what this requester has "
+    "received about this project by at most the composed (epsilon, delta). It does not cover the influence of one "
+    "user on other users' rows: in a simulation one user's clicks change other users' slates (popularity and "
+    "click-rate terms, shared injection budgets), so removing a user from the population that was simulated "
+    "would also change others' rows, and that difference is not bounded. For synthetic users this is the whole "
+    "guarantee. For a run calibrated from real people (interests from their histories) it protects each person's "
+    "own simulated rows as they are in the log; it is not a differential-privacy guarantee for the real people's "
+    "data the run was calibrated from, since changing one person's history changes the whole simulation";
+const char* kPlatformCovers =
+    "nobody: the platform tier receives per-user trajectories under keyed pseudonyms, with no "
+    "differential-privacy guarantee; pseudonymised data are personal data (GDPR Recital 26), for the controller's "
+    "own team only";
+
 nlohmann::json BaseManifest(const Policy& policy, const ReleaseRequest& req, const RequesterPolicy& who,
                             const RunInfo& run) {
   nlohmann::json m;
@@ -107,6 +125,7 @@ ReleaseResult ReleaseTrajectories(const Policy& policy, const ReleaseRequest& re
   res.rows = rows;
   res.manifest = BaseManifest(policy, req, who, run);
   res.manifest["mechanism"] = "none (pseudonymisation: HMAC-SHA256 of the user id under the project key)";
+  res.manifest["guarantee"] = {{"covers", kPlatformCovers}};
   res.manifest["columns"] = kImpressionsHeader;
   res.manifest["rows"] = rows;
   res.manifest["users"] = pseudonyms.size();
@@ -282,7 +301,8 @@ ReleaseResult ReleaseAggregates(const Policy& policy, const TierPolicy& tp, cons
       {"users", run.n_users},
       {"delta_cap", delta_cap},
       {"delta_cap_rule", "delta < 1/n, n the population's users (Dwork & Roth 2014, Section 2.3)"},
-      {"unit", "add or remove all the rows of one user"}};
+      {"unit", "add or remove all the rows of one user"},
+      {"covers", kDpCovers}};
   WriteFileAtomic(req.out, out.str());
   return res;
 }

@@ -16,10 +16,12 @@
 // the policy's budget ledger (privacy/ledger_binding.h), under the requester's identity
 // (all spellings of one name share it) and the policy's project (ChargedDataset: not the
 // run, so a re-run, a sweep point or an edited manifest shares the budget), before
-// anything is written; the audit row names the SHA-256 of the event log as read; then the table and its manifest
-// (FILE.manifest.json: mechanism, sensitivity, epsilon / rho, noise scale, bounds, the (epsilon, delta) the requester
-// has spent after it, software version, scenario hash, policy hash) are written atomically, the manifest last. delta
-// stays below 1/n for the run's n users.
+// anything is written; the audit row names the SHA-256 of the event log as read. Then
+// the table and its manifest (FILE.manifest.json: mechanism, sensitivity, epsilon / rho,
+// noise scale, bounds, the (epsilon, delta) the requester has spent after it, software
+// version, scenario hash, policy hash, and guarantee.covers: whom the guarantee covers,
+// each user's own rows and not that user's influence on other users' rows) are written
+// atomically, the manifest last. delta stays below 1/n for the run's n users.
 #pragma once
 
 #include <nlohmann/json.hpp>

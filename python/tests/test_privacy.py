@@ -159,6 +159,9 @@ def test_manifest_reports_delta_below_one_over_n(world):
     assert g["composed"]["epsilon"] == pytest.approx(0.25) and g["composed"]["delta"] == 0
     assert g["composed"]["delta"] < g["delta_cap"]
     assert "delta" not in m["mechanism"]
+    # whom it covers: each user's own rows, not that user's influence on other users' rows
+    assert g["covers"].startswith("each user's own rows of the table's input")
+    assert "does not cover the influence of one user on other users' rows" in g["covers"]
 
 
 def test_epsilon_that_underflows_to_zero_says_so(world):
@@ -290,6 +293,7 @@ def test_platform_release_pseudonymises_every_user(world):
     traj = pd.read_csv(d / "traj.csv", dtype={"user": str})
     assert m["rows"] == len(traj) == len(imp)
     assert m["users"] == imp["user"].nunique() == traj["user"].nunique()
+    assert m["guarantee"]["covers"].startswith("nobody: the platform tier receives per-user trajectories")
     assert (traj["user"].str.len() == 32).all()
     assert not set(traj["user"]) & set(imp["user"].astype(str))
     # row for row the same events, only the user column replaced

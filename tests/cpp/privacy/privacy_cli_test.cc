@@ -208,6 +208,20 @@ TEST(PrivacyCliTest, EveryShippedPolicyReleasesThroughTheCli) {
         const auto m = nlohmann::json::parse(ReadFile(out + ".manifest.json"));
         EXPECT_EQ(m["policy"]["name"], name);
         EXPECT_EQ(m["requester"], id);
+        // every manifest says whom its guarantee covers: a DP tier each user's own rows, not
+        // that user's influence on others' rows; the platform tier nobody
+        const std::string covers = m["guarantee"]["covers"];
+        if (tier == privacy::Tier::kPlatform) {
+          EXPECT_EQ(covers.rfind("nobody: the platform tier receives per-user trajectories", 0), 0u) << covers;
+        } else {
+          EXPECT_EQ(covers.rfind("each user's own rows of the table's input", 0), 0u) << covers;
+          EXPECT_TRUE(testing::Contains(covers, "It does not cover the influence of one user on other users' rows"))
+              << covers;
+          EXPECT_TRUE(testing::Contains(covers,
+                                        "it is not a differential-privacy guarantee for the real people's "
+                                        "data the run was calibrated from"))
+              << covers;
+        }
         if (tier == privacy::Tier::kNgo) {
           EXPECT_EQ(m["organisation"], who.organisation);
         }
