@@ -61,7 +61,7 @@ std::unique_ptr<BudgetLedger> OpenPolicyLedger(const Policy& policy) {
     return ledger;
   }
   if (!exists)
-    if (const auto anchor = ReadAnchor(policy.anchor))
+    if (const auto anchor = ReadAnchor(policy.anchor); anchor && anchor->rows > 0)
       throw InputError(policy.ledger, "no budget ledger here, but its anchor " + policy.anchor + " records " +
                                           std::to_string(anchor->rows) + " row(s) of the ledger " + anchor->ledger_id +
                                           ": the ledger was deleted or moved" + kRestore);

@@ -18,7 +18,7 @@
 namespace counterpoint::privacy {
 
 /// The ledger `policy` charges, opened; created (and its id recorded in the policy file)
-/// only for a policy that is not bound yet and whose ledger never existed. Throws
+/// only for a policy that is not bound yet and whose anchor, if any, records no release. Throws
 /// InputError naming the ledger, the anchor or the policy and the fix otherwise.
 std::unique_ptr<BudgetLedger> OpenPolicyLedger(const Policy& policy);
 

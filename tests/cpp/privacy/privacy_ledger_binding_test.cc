@@ -51,6 +51,13 @@ TEST(PrivacyLedgerBindingTest, TheFirstReleaseBindsThePolicyToItsLedger) {
   // same ledger and records nothing twice
   EXPECT_EQ(OpenPolicyLedger(unbound)->id(), id);
   EXPECT_EQ(Occurrences(ReadFile(dir / "policy.yaml"), "ledger_id:"), 1);
+  // an unbound policy whose ledger is missing beside an anchor of no releases (a creation that
+  // did not commit) gets its ledger: nothing was spent
+  std::filesystem::create_directories(dir / "fresh");
+  testing::WriteText(dir / "fresh/policy.yaml", kPolicy);
+  WriteAnchor(dir / "fresh/ledger.sqlite.anchor", {std::string(32, '0'), 0, GenesisHash(std::string(32, '0'))});
+  EXPECT_EQ(OpenPolicyLedger(LoadPolicy(dir / "fresh/policy.yaml"))->id().size(), 32u);
+  EXPECT_EQ(ReadAnchor(dir / "fresh/ledger.sqlite.anchor")->ledger_id, LoadPolicy(dir / "fresh/policy.yaml").ledger_id);
   // a malformed id is refused where it stands
   testing::WriteText(dir / "bad.yaml", std::string(kPolicy) + "\nledger_id: 12345\n");
   try {
