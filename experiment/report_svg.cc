@@ -114,12 +114,15 @@ std::string LineChartSvg(const std::string& id, const std::string& title, const 
     ys.insert(ys.end(), s.low.begin(), s.low.end());
     ys.insert(ys.end(), s.high.begin(), s.high.end());
   }
-  auto [x0, x1] = Range(xs);
+  // named, not structured bindings: clang 14 (the fuzz build) cannot capture those in lambdas
+  const std::pair<double, double> x_range = Range(xs);
+  double x0 = x_range.first, x1 = x_range.second;
   if (!xs.empty()) {
     x0 = *std::min_element(xs.begin(), xs.end());
     x1 = std::max(*std::max_element(xs.begin(), xs.end()), x0 + 1);
   }
-  const auto [y0, y1] = Range(ys);
+  const std::pair<double, double> y_range = Range(ys);
+  const double y0 = y_range.first, y1 = y_range.second;
   const double plot_w = kW - kLeft - kRight;
   auto px = [&](double x) { return kLeft + (x - x0) / (x1 - x0) * plot_w; };
   auto py = [&](double y) { return kTop + (y1 - y) / (y1 - y0) * kPlotH; };
@@ -186,7 +189,8 @@ std::string IntervalPlotSvg(const std::string& id, const std::string& title, con
   const int height = kTop + plot_h + 40;
   std::vector<double> values = {reference};
   for (const IntervalRow& r : rows) values.insert(values.end(), {r.estimate, r.low, r.high});
-  const auto [x0, x1] = Range(values);
+  const std::pair<double, double> x_range = Range(values);
+  const double x0 = x_range.first, x1 = x_range.second;
   const double plot_w = kW - kLeft - kRight;
   auto px = [&](double x) { return kLeft + (x - x0) / (x1 - x0) * plot_w; };
   std::ostringstream out;
