@@ -11,6 +11,7 @@
 #include "experiment/checkpoint.h"
 #include "experiment/metric_kinds.h"
 #include "experiment/outputs.h"
+#include "experiment/run_rows.h"
 #include "experiment/world_runner.h"
 #include "recommender/interventions/counter_narrative_injection.h"
 
@@ -105,19 +106,6 @@ std::string ReplicationReason(const Scenario& sc, const RunControl& control, int
   }
   return ShardingObstacle(sc);
 }
-
-namespace {
-// steps x old_cols rows -> steps x (old_cols + 1), the new last column, which the run's arm
-// lacks, `absent` for the steps it ran (NaN after)
-void WidenRows(ArmRun& run, int64_t steps, size_t old_cols, double absent) {
-  std::vector<double> wide(steps * (old_cols + 1), std::nan(""));
-  for (int64_t t = 0; t < steps; ++t) {
-    std::copy_n(run.rows.begin() + t * old_cols, old_cols, wide.begin() + t * (old_cols + 1));
-    if (t < run.Steps(steps)) wide[t * (old_cols + 1) + old_cols] = absent;
-  }
-  run.rows = std::move(wide);
-}
-}  // namespace
 
 namespace {
 // adds an arm's run to the result: its rows are mapped onto the union of the arms' columns

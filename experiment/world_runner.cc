@@ -6,6 +6,7 @@
 
 #include "core/rng.h"
 #include "experiment/metric_kinds.h"
+#include "experiment/run_rows.h"
 #include "world/world.h"
 
 namespace counterpoint {
@@ -56,13 +57,7 @@ RunResult RunWorldScenario(const Scenario& sc, const ProgressFn& progress, const
           result.columns.push_back(c);
           const MetricSpec* spec = FindMetric(WorldMetrics(), c);
           result.metric_kinds[c] = spec ? spec->kind : MetricKind::kLevel;
-          for (auto& earlier : result.runs) {
-            const size_t old = result.columns.size() - 1;
-            std::vector<double> wide(sc.steps * (old + 1), std::nan(""));
-            for (int64_t s = 0; s < sc.steps; ++s)
-              std::copy_n(earlier.rows.begin() + s * old, old, wide.begin() + s * (old + 1));
-            earlier.rows = std::move(wide);
-          }
+          for (auto& earlier : result.runs) WidenRows(earlier, sc.steps, result.columns.size() - 1, std::nan(""));
         }
       const size_t n = result.columns.size();
       run.rows.assign(sc.steps * n, std::nan(""));
@@ -71,7 +66,7 @@ RunResult RunWorldScenario(const Scenario& sc, const ProgressFn& progress, const
         for (int64_t s = 0; s < run.Steps(sc.steps); ++s) run.rows[s * n + to] = rows[s * cols.size() + c];
       }
       CheckShares(result, run);
-      run.world = std::make_shared<const WorldLog>(world.log());
+      run.world = std::make_shared<const WorldLog>(std::move(world).TakeLog());
       result.runs.push_back(std::move(run));
       if (stop) break;
     }

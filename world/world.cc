@@ -72,6 +72,7 @@ World::World(const WorldConfig& config, uint64_t seed) : cfg_(config), seed_(see
   // the stream: item 0, on the origin, live from minute 0
   const int origin = cfg_.Platform(cfg_.incident.origin);
   AddUpload(origin, UploadKind::kStream, -1, 0, static_cast<uint8_t>(CopyKind::kOriginal), 0, false);
+  counts_[origin].attack_uploads += 1;
   GoLive(0, 0);
 }
 
@@ -466,7 +467,6 @@ void World::Step(int64_t t) {
   if (cfg_.protocol.enabled && cfg_.protocol.trigger == "minute" && protocol_from_ < 0 &&
       minute + m_ > cfg_.protocol.at_minute)
     protocol_from_ = std::max(cfg_.protocol.at_minute, minute);
-  if (t == 0) counts_[log_.uploads[0].platform].attack_uploads += 1;
   Uploads(t, minute);
   Views(minute);
   Review(minute);

@@ -38,6 +38,8 @@ class World {
   /// The metrics after the last step.
   void WriteRow(double* row) const;
   const WorldLog& log() const { return log_; }
+  /// The log, moved out (the world is done with).
+  WorldLog TakeLog() && { return std::move(log_); }
   /// Whether the emergency protocol is active at `minute`.
   bool ProtocolActive(int64_t minute) const { return protocol_from_ >= 0 && minute >= protocol_from_; }
   /// The hashes platform p can match against now (its own removals' and the shared ones usable to it).
