@@ -256,6 +256,16 @@ ChainState BudgetLedger::Verify() {
   if (anchor->ledger_id != id_)
     throw LedgerTampered(anchor_path_, "the anchor is of the ledger " + anchor->ledger_id + ", but " + path_ +
                                            " is the ledger " + id_ + ": one of them has been replaced" + kRestore);
+  if (anchor->pending_rows > 0) {
+    // a charge stopped between writing its row into the anchor and folding it in (Charge):
+    // the ledger holds that row (committed) or not (rolled back), and either is the real ledger
+    const bool committed = state.rows == anchor->pending_rows && state.head == anchor->pending_head;
+    const bool rolled_back = state.rows == anchor->rows && state.head == anchor->head;
+    if (committed || rolled_back) {
+      WriteAnchor(anchor_path_, {id_, state.rows, state.head});
+      return state;
+    }
+  }
   if (anchor->rows > state.rows)
     throw LedgerTampered(path_, "the ledger holds " + rows + " rows but its anchor " + anchor_path_ + " records " +
                                     std::to_string(anchor->rows) + ": rows " + std::to_string(state.rows + 1) + ".." +
@@ -300,6 +310,7 @@ int64_t BudgetLedger::Charge(const std::string& dataset, const std::string& requ
     throw std::invalid_argument("ledger: a cost must be finite and non-negative");
   // the write lock is taken before reading what was spent: no other process can charge in between
   Exec("BEGIN IMMEDIATE");
+  int64_t charged = 0;
   try {
     const ChainState chain = Verify();
     Spent s = SpentBy(dataset, requester);
@@ -351,20 +362,32 @@ int64_t BudgetLedger::Charge(const std::string& dataset, const std::string& requ
     sqlite3_bind_double(ins.get(), 9, budget.delta);
     sqlite3_bind_text(ins.get(), 10, e.hash.c_str(), -1, SQLITE_TRANSIENT);
     if (sqlite3_step(ins.get()) != SQLITE_DONE) throw std::runtime_error(std::string("ledger: ") + sqlite3_errmsg(db_));
-    // the anchor moves under the write lock, so anchors of racing processes never go back;
-    // a commit that fails puts the old one back
-    WriteAnchor(anchor_path_, {id_, e.id, e.hash});
+    // the anchor moves under the write lock, so anchors of racing processes never go back.
+    // It records the row as pending before the commit, so a crash on either side of the
+    // commit leaves an anchor that Verify accepts (with the row or without it); a commit
+    // that fails puts the old anchor back
+    WriteAnchor(anchor_path_, {id_, chain.rows, chain.head, e.id, e.hash});
     try {
       Exec("COMMIT");
     } catch (...) {
       WriteAnchor(anchor_path_, {id_, chain.rows, chain.head});
       throw;
     }
-    return e.id;
+    charged = e.id;
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+  // fold the pending row in, under the lock again (another charge may have come first and
+  // folded it already); if this fails, the next charge's Verify folds it
+  try {
+    Exec("BEGIN IMMEDIATE");
+    Verify();
+    Exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  return charged;
 }
 
 std::vector<AuditEntry> BudgetLedger::Audit() {

@@ -22,6 +22,12 @@ std::optional<LedgerAnchor> ReadAnchor(const std::string& path) {
     a.ledger_id = j.at("ledger_id").get<std::string>();
     a.rows = j.at("rows").get<int64_t>();
     a.head = j.at("head").get<std::string>();
+    if (j.contains("pending")) {
+      a.pending_rows = j.at("pending").at("rows").get<int64_t>();
+      a.pending_head = j.at("pending").at("head").get<std::string>();
+      if (a.pending_rows != a.rows + 1 || a.pending_head.size() != 64)
+        throw InputError(path, "not a ledger anchor (its pending row is not the next row)" + std::string(fix));
+    }
   } catch (const nlohmann::json::exception& e) {
     throw InputError(path, std::string("not a ledger anchor (") + e.what() + ")" + fix);
   }
@@ -31,7 +37,8 @@ std::optional<LedgerAnchor> ReadAnchor(const std::string& path) {
 }
 
 void WriteAnchor(const std::string& path, const LedgerAnchor& anchor) {
-  const nlohmann::json j = {{"ledger_id", anchor.ledger_id}, {"rows", anchor.rows}, {"head", anchor.head}};
+  nlohmann::json j = {{"ledger_id", anchor.ledger_id}, {"rows", anchor.rows}, {"head", anchor.head}};
+  if (anchor.pending_rows > 0) j["pending"] = {{"rows", anchor.pending_rows}, {"head", anchor.pending_head}};
   WriteFileAtomic(path, j.dump(2) + "\n");
 }
 

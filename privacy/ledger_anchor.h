@@ -6,7 +6,9 @@
 // `anchor:` names, records the ledger's id, its number of rows and the last row's hash.
 // The ledger rewrites it atomically, under the database's write lock, with every row it
 // appends, and compares the recomputed chain with it before every charge
-// (BudgetLedger::Verify). Someone who can rewrite the database and the anchor
+// (BudgetLedger::Verify). A charge writes the row it is about to commit as `pending`
+// before the commit and folds it in after, so a crash between the two leaves an anchor
+// that matches the ledger either way (with the row or without it). Someone who can rewrite the database and the anchor
 // consistently is not detected: docs/data-protection.md, "The ledger's integrity".
 #pragma once
 
@@ -21,6 +23,10 @@ struct LedgerAnchor {
   std::string ledger_id;
   int64_t rows = 0;
   std::string head;  ///< hash of the last row (GenesisHash(ledger_id) with no rows)
+  /// The row a charge is committing (0: none): the ledger may hold `rows` rows or
+  /// `pending_rows` (= rows + 1) rows ending in `pending_head`.
+  int64_t pending_rows = 0;
+  std::string pending_head;
 };
 
 /// The previous hash of a ledger's first row: SHA-256 of "counterpoint budget ledger " + id.

@@ -27,7 +27,8 @@ void RecordLedgerId(const Policy& policy, const std::string& id) {
     throw InputError(policy.file, "the policy changed while the release ran; release again");
   if (!text.empty() && text.back() != '\n') text += '\n';
   text += "ledger_id: " + id +
-          "  # written by the first release: this policy charges only that ledger (docs/data-protection.md)\n";
+          "  # written when the policy was bound (its first release, or counterpoint ledger --bind): it "
+          "charges only that ledger (docs/data-protection.md)\n";
   try {
     if (ParsePolicy(text, policy.file, ".").ledger_id != id) throw InputError(policy.file, "");
   } catch (const InputError&) {

@@ -10,8 +10,10 @@ PermissionDenied::PermissionDenied(const std::string& tier, const std::string& p
       tier_(tier),
       policy_(policy) {}
 
-AccessSession::AccessSession(Policy policy, Tier tier) : policy_(std::move(policy)), tier_(tier) {
-  policy_.Get(tier_);  // the tier must be granted
+AccessSession::AccessSession(Policy policy, Tier tier, const std::string& requester)
+    : policy_(std::move(policy)), tier_(tier) {
+  policy_.Get(tier_);                                   // the tier must be granted
+  requester_ = policy_.Requester(requester, tier_).id;  // to a listed requester who holds it
 }
 
 void AccessSession::RequireRawAccess(const std::string& what) const {

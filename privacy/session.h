@@ -1,7 +1,7 @@
 // An access session: what a caller of a given tier may read from a run directory.
 //
 // The Python package (and any other front end) opens one AccessSession per user of the
-// toolkit with the tier the policy grants them. Raw per-user trajectories are readable
+// toolkit, for a requester the policy lists and a tier it grants that requester. Raw per-user trajectories are readable
 // in a platform session only, and even then with pseudonymised user ids; any other tier
 // gets PermissionDenied (Python: PermissionError) naming the tier and the policy, and
 // must go through Release() for DP aggregates.
@@ -43,10 +43,14 @@ struct TrajectoryRow {
 
 class AccessSession {
  public:
-  /// A session of `tier` under `policy`; throws InputError if the policy does not grant the tier.
-  AccessSession(Policy policy, Tier tier);
+  /// A session of `requester` (any spelling of a name or alias under the policy's
+  /// requesters:) in `tier` under `policy`; throws InputError if the policy does not grant
+  /// the tier, or does not list the requester, or the requester does not hold the tier.
+  AccessSession(Policy policy, Tier tier, const std::string& requester);
 
   Tier tier() const { return tier_; }
+  /// The requester's identity (the normalised key under requesters:).
+  const std::string& requester() const { return requester_; }
   const Policy& policy() const { return policy_; }
 
   /// The run's per-user trajectories with pseudonymised user ids (key: `key_file`).
@@ -59,6 +63,7 @@ class AccessSession {
  private:
   Policy policy_;
   Tier tier_;
+  std::string requester_;
 };
 
 }  // namespace counterpoint::privacy

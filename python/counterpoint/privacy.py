@@ -1,12 +1,14 @@
 """The data-protection gate: policies, access sessions, releases and ingest.
 
     import counterpoint as cp
-    with cp.privacy.session("policy.yaml", "vetted_researcher"):
+    with cp.privacy.session("policy.yaml", "vetted_researcher", "alice"):
         res = cp.run("scenarios/ngo_reach.yaml")
         res.metrics                      # aggregates: readable
         res.impressions                  # per-user events: PermissionError (tier, policy)
     policy = cp.privacy.example_policy("public", to="my_project")   # a copy to edit; its ledger beside it
+    cp.privacy.ledger(policy, bind=True)   # the controller binds it to its ledger before giving it out
     cp.privacy.release("runs/ngo", policy, "public", "Press Office", rho=0.01, out="reach.csv")
+    cp.privacy.ledger(policy)["spent"]      # what each requester has spent, the ledger verified
 
 A session is current for the whole process while its ``with`` block runs (sessions
 nest; the innermost is current). With no session current the package reads
@@ -18,12 +20,14 @@ import json
 import os
 import shutil
 
+import pandas as pd
+
 from . import _core
 from .errors import AccessDeniedError, CounterpointError
 from .frames import frame
 
 __all__ = ["AccessDeniedError", "EXAMPLE_POLICIES", "Policy", "Session", "current_session", "example_policy", "ingest",
-           "load_policy", "normalise_requester", "read_trajectories", "release", "require_raw_access", "session",
+           "ledger", "load_policy", "normalise_requester", "read_trajectories", "release", "require_raw_access", "session",
            "TIERS"]
 
 TIERS = list(_core.TIER_NAMES)
@@ -78,21 +82,28 @@ def load_policy(path):
 
 
 class Session:
-    """What a caller of one tier may read, under one policy (privacy/session.h).
+    """What one requester may read in one tier, under one policy (privacy/session.h).
 
     Use it as a context manager to make it the process's current session. Only a
     platform session reads raw per-user data (``Result.impressions``,
     ``read_trajectories``, a simulation's per-user state, writing an event log);
     any other tier gets :class:`AccessDeniedError` (a PermissionError) naming the
-    tier and the policy. Raises ScenarioError if the policy does not grant the tier.
+    tier and the policy. Raises ScenarioError if the policy does not grant the tier, or
+    does not list ``requester`` (any spelling of a name or alias under ``requesters:``),
+    or the requester does not hold the tier.
     """
 
-    def __init__(self, policy, tier):
-        self._core = _core.AccessSession(load_policy(policy), str(tier))
+    def __init__(self, policy, tier, requester):
+        self._core = _core.AccessSession(load_policy(policy), str(tier), str(requester))
 
     @property
     def tier(self):
         return self._core.tier
+
+    @property
+    def requester(self):
+        """The requester's identity: the normalised key under the policy's ``requesters:``."""
+        return self._core.requester
 
     @property
     def policy(self):
@@ -121,12 +132,13 @@ class Session:
         return False
 
     def __repr__(self):
-        return f"Session(tier={self.tier!r}, policy={self.policy.name!r} ({self.policy.file}))"
+        return (f"Session(tier={self.tier!r}, requester={self.requester!r}, "
+                f"policy={self.policy.name!r} ({self.policy.file}))")
 
 
-def session(policy, tier):
-    """A :class:`Session` of ``tier`` under the policy file ``policy``; ``with`` makes it current."""
-    return Session(policy, tier)
+def session(policy, tier, requester):
+    """A :class:`Session` of ``requester`` in ``tier`` under the policy file ``policy``; ``with`` makes it current."""
+    return Session(policy, tier, requester)
 
 
 def current_session():
@@ -145,7 +157,7 @@ def read_trajectories(run_dir, key, session=None):
     s = session or current_session()
     if s is None:
         raise CounterpointError("reading raw trajectories needs a session: "
-                                "with counterpoint.privacy.session(policy, 'platform'): ...")
+                                "with counterpoint.privacy.session(policy, 'platform', requester): ...")
     return s.read_trajectories(run_dir, key)
 
 
@@ -172,6 +184,26 @@ def release(run_dir, policy, tier, requester, epsilon=None, rho=None, out=None, 
                          float(epsilon if epsilon is not None else 0), float(rho if rho is not None else 0), os.fspath(out) if out is not None else "",
                          os.fspath(key) if key is not None else "")
     return json.loads(text)
+
+
+def ledger(policy, bind=False):
+    """What the policy's budget ledger holds, verified as a release would verify it, as ``counterpoint ledger`` shows.
+
+    Returns a dict: ``bound``, ``exists`` (False: an unbound policy that never released;
+    nothing is created), ``ledger``, ``anchor``, ``id``, ``rows``, ``head``, ``audit`` (a
+    DataFrame of the audit log, oldest first) and ``spent`` (a DataFrame per dataset and
+    requester: releases, sum_epsilon, sum_rho, composed_epsilon, composed_delta, route,
+    epsilon_budget). ``bind=True`` binds a policy not bound yet to a new ledger (its id
+    appended to the policy as ``ledger_id:``), as the controller should before giving the
+    policy out. Raises ScenarioError for a tampered, missing or foreign ledger.
+    """
+    state = json.loads(_core.ledger(load_policy(policy), bool(bind)))
+    audit_cols = ["id", "at_utc", "dataset", "requester", "tier", "what", "epsilon", "rho", "delta", "hash"]
+    spent_cols = ["dataset", "requester", "releases", "sum_epsilon", "sum_rho", "delta", "composed_epsilon",
+                  "composed_delta", "route", "epsilon_budget"]
+    state["audit"] = pd.DataFrame(state["audit"], columns=audit_cols)
+    state["spent"] = pd.DataFrame(state["spent"], columns=spent_cols)
+    return state
 
 
 def ingest(logs, key, out, embeddings=None):

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "privacy/ingest.h"
+#include "privacy/ledger_inspect.h"
 #include "privacy/noise_source.h"
 #include "privacy/policy.h"
 #include "privacy/release.h"
@@ -103,11 +104,12 @@ void bind_privacy(py::module_& m) {
 
   py::class_<AccessSession, std::shared_ptr<AccessSession>>(m, "AccessSession",
                                                             "What a caller of one tier may read (privacy/session.h)")
-      .def(py::init([](PolicyPtr policy, const std::string& tier) {
-             return std::make_shared<AccessSession>(*policy, privacy::ParseTier(tier, "tier"));
+      .def(py::init([](PolicyPtr policy, const std::string& tier, const std::string& requester) {
+             return std::make_shared<AccessSession>(*policy, privacy::ParseTier(tier, "tier"), requester);
            }),
-           py::arg("policy"), py::arg("tier"))
+           py::arg("policy"), py::arg("tier"), py::arg("requester"))
       .def_property_readonly("tier", [](const AccessSession& s) { return std::string(privacy::TierName(s.tier())); })
+      .def_property_readonly("requester", &AccessSession::requester)
       .def_property_readonly("policy", [](const AccessSession& s) { return std::make_shared<Policy>(s.policy()); })
       .def("require_raw_access", &AccessSession::RequireRawAccess, py::arg("what"),
            "Raises PermissionError unless the tier may read raw per-user data.")
@@ -123,6 +125,18 @@ void bind_privacy(py::module_& m) {
           },
           py::arg("run_dir"), py::arg("key_file"));
 
+  m.def(
+      "ledger",
+      [](PolicyPtr policy, bool bind) {
+        std::string state;
+        {
+          py::gil_scoped_release release;
+          state = privacy::LedgerStateJson(privacy::InspectLedger(*policy, bind)).dump();
+        }
+        return state;
+      },
+      py::arg("policy"), py::arg("bind"),
+      "The policy's budget ledger, verified, as JSON text (privacy/ledger_inspect.h); `bind` binds an unbound policy.");
   m.def(
       "release",
       [](PolicyPtr policy, const std::string& run_dir, const std::string& tier, const std::string& requester,

@@ -308,8 +308,8 @@ def test_public_session_refuses_raw_data_naming_tier_and_policy(world):
     res = world["res"]
     res.impressions  # cached before the session: still refused inside it
     policy_file = str(world["policy"])
-    with cp.privacy.session(world["policy"], "public") as s:
-        assert s.tier == "public" and cp.privacy.current_session() is s
+    with cp.privacy.session(world["policy"], "public", "press") as s:
+        assert s.tier == "public" and s.requester == "press" and cp.privacy.current_session() is s
         with pytest.raises(PermissionError) as e:
             res.impressions
         msg = str(e.value)
@@ -336,7 +336,7 @@ def test_public_session_refuses_raw_data_naming_tier_and_policy(world):
 def test_vetted_session_refuses_simulation_state(world):
     sim = cp.Simulation(small_world(steps=1), arm="engagement")
     sim.run()
-    with cp.privacy.session(world["policy"], "vetted_researcher"):
+    with cp.privacy.session(world["policy"], "vetted_researcher", "alice"):
         with pytest.raises(PermissionError, match="vetted_researcher"):
             sim.population
         with pytest.raises(PermissionError):
@@ -346,7 +346,7 @@ def test_vetted_session_refuses_simulation_state(world):
 
 def test_platform_session_reads_pseudonymised_trajectories(world):
     res = world["res"]
-    with cp.privacy.session(world["policy"], "platform") as s:
+    with cp.privacy.session(world["policy"], "platform", "team") as s:
         imp = res.impressions  # readable
         traj = s.read_trajectories(world["run"], world["key"])
         same = cp.privacy.read_trajectories(world["run"], world["key"])
@@ -367,11 +367,17 @@ def test_platform_session_reads_pseudonymised_trajectories(world):
 
 def test_sessions_nest_and_need_a_granted_tier(world):
     with pytest.raises(cp.ScenarioError):
-        cp.privacy.session(world["policy"], "ngo")  # not granted by the policy
+        cp.privacy.session(world["policy"], "ngo", "alice")  # not granted by the policy
     with pytest.raises(cp.ScenarioError):
-        cp.privacy.session(world["policy"], "root")
-    with cp.privacy.session(world["policy"], "platform"):
-        with cp.privacy.session(world["policy"], "public"):
+        cp.privacy.session(world["policy"], "root", "alice")
+    # a session is a listed requester's, in a tier that requester holds, in any spelling
+    with pytest.raises(cp.ScenarioError, match="is not listed under requesters:"):
+        cp.privacy.session(world["policy"], "public", "mallory")
+    with pytest.raises(cp.ScenarioError, match="does not hold the tier"):
+        cp.privacy.session(world["policy"], "platform", "alice")
+    assert cp.privacy.session(world["policy"], "vetted_researcher", "Alice Martin <alice.martin@uni.example>").requester == "alice"
+    with cp.privacy.session(world["policy"], "platform", "team"):
+        with cp.privacy.session(world["policy"], "public", "press"):
             with pytest.raises(PermissionError):
                 world["res"].impressions
         assert len(world["res"].impressions) > 0
@@ -384,3 +390,32 @@ def test_access_denied_error_pickles():
     back = pickle.loads(pickle.dumps(err))
     assert isinstance(back, PermissionError) and str(back) == str(err)
     assert back.tier == "public" and back.policy == "p (p.yaml)"
+
+
+def test_ledger_shows_binds_and_sums_what_was_spent(world, tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    state = cp.privacy.ledger(policy)
+    assert state["exists"] is False and state["bound"] is False
+    assert not (tmp_path / "ledger.sqlite").exists()  # looking creates nothing
+    bound = cp.privacy.ledger(policy, bind=True)
+    assert bound["bound"] is True and bound["rows"] == 0 and len(bound["id"]) == 32
+    assert cp.privacy.load_policy(policy).ledger_id == bound["id"]
+    # a copy made after binding is a bound policy whose ledger is elsewhere: refused, nothing created
+    (tmp_path / "copy").mkdir()
+    shutil.copyfile(policy, tmp_path / "copy" / "policy.yaml")
+    with pytest.raises(cp.ScenarioError, match="is bound to the ledger " + bound["id"]):
+        cp.privacy.ledger(tmp_path / "copy" / "policy.yaml")
+    assert not (tmp_path / "copy" / "ledger.sqlite").exists()
+    cp.privacy.release(world["run"], policy, "vetted_researcher", "alice", epsilon=0.25, out=tmp_path / "a1.csv")
+    cp.privacy.release(world["run"], policy, "vetted_researcher", "Alice Martin <alice.martin@uni.example>",
+                       epsilon=0.5, out=tmp_path / "a2.csv")
+    cp.privacy.release(world["run"], policy, "public", "press", epsilon=0.125, out=tmp_path / "p.csv")
+    after = cp.privacy.ledger(policy)
+    assert after["rows"] == 3 and after["id"] == bound["id"]
+    assert after["audit"]["requester"].tolist() == ["alice", "alice", "press"]
+    spent = after["spent"].set_index("requester")
+    assert spent.loc["alice", "releases"] == 2
+    assert spent.loc["alice", "composed_epsilon"] == pytest.approx(0.75)  # pure DP: 0.25 + 0.5
+    assert spent.loc["alice", "epsilon_budget"] == 1.0
+    assert spent.loc["press", "composed_epsilon"] == pytest.approx(0.125)

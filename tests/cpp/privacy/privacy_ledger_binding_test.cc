@@ -41,7 +41,10 @@ TEST(PrivacyLedgerBindingTest, TheFirstReleaseBindsThePolicyToItsLedger) {
   }
   // the id appended on a line of its own; nothing else changed
   const std::string text = ReadFile(dir / "policy.yaml");
-  EXPECT_EQ(text.rfind(std::string(kPolicy) + "\nledger_id: " + id + "  # written by the first release", 0), 0u)
+  EXPECT_EQ(
+      text.rfind(
+          std::string(kPolicy) + "\nledger_id: " + id + "  # written when the policy was bound (its first release", 0),
+      0u)
       << text;
   const Policy bound = LoadPolicy(dir / "policy.yaml");
   EXPECT_EQ(bound.ledger_id, id);

@@ -204,6 +204,60 @@ TEST(PrivacyLedgerChainTest, AMissingOrForeignAnchorIsDetected) {
   EXPECT_FALSE(fs::exists(dir / "e.sqlite.anchor"));
 }
 
+// A charge writes its row into the anchor as pending before the commit and folds it in
+// after: a crash on either side of the commit leaves a ledger the gate accepts, with the
+// row (committed) or without it (rolled back), and nothing else.
+TEST(PrivacyLedgerChainTest, ACrashOnEitherSideOfTheCommitLeavesALedgerTheGateAccepts) {
+  TempDir dir("chain_crash");
+  const std::string path = dir / "l.sqlite", anchor_path = path + ".anchor";
+  ChainState one, two;
+  {
+    BudgetLedger ledger(path);
+    ledger.Charge("ds", "alice", "public", "q0", {0.3, 0}, kBudget);
+    one = ledger.Verify();
+  }
+  ASSERT_FALSE(ReadAnchor(anchor_path)->pending_rows);  // folded in after the commit
+  fs::copy_file(path, dir / "before_q1.sqlite");
+  {
+    BudgetLedger ledger(path);
+    ledger.Charge("ds", "alice", "public", "q1", {0.3, 0}, kBudget);
+    two = ledger.Verify();
+  }
+  const std::string id = ReadAnchor(anchor_path)->ledger_id;
+  // crashed after the commit, before the fold: the ledger holds the pending row
+  WriteAnchor(anchor_path, {id, 1, one.head, 2, two.head});
+  {
+    BudgetLedger ledger(path);
+    EXPECT_EQ(ledger.Verify().rows, 2);
+    const auto folded = ReadAnchor(anchor_path);
+    EXPECT_EQ(folded->rows, 2);
+    EXPECT_EQ(folded->head, two.head);
+    EXPECT_EQ(folded->pending_rows, 0);
+    // 0.3 + 0.3 spent: 0.35 more is over the budget of 1.0
+    EXPECT_THROW(ledger.Charge("ds", "alice", "public", "q2", {0.45, 0}, kBudget), BudgetExceeded);
+  }
+  // crashed before the commit: the ledger lacks the pending row (the copy taken before q1)
+  fs::copy_file(dir / "before_q1.sqlite", path, fs::copy_options::overwrite_existing);
+  WriteAnchor(anchor_path, {id, 1, one.head, 2, two.head});
+  {
+    BudgetLedger ledger(path);
+    EXPECT_EQ(ledger.Verify().rows, 1);
+    EXPECT_EQ(ReadAnchor(anchor_path)->rows, 1);
+    EXPECT_EQ(ReadAnchor(anchor_path)->pending_rows, 0);
+  }
+  // a pending row that is neither in the ledger nor its next row is no excuse: a ledger
+  // two rows behind its anchor's pending row is refused
+  {
+    BudgetLedger ledger(path);
+    ledger.Charge("ds", "alice", "public", "q1'", {0.3, 0}, kBudget);
+    ledger.Charge("ds", "alice", "public", "q2'", {0.3, 0}, kBudget);
+    const ChainState three = ledger.Verify();
+    WriteAnchor(anchor_path, {id, 3, three.head, 4, three.head});
+  }
+  fs::copy_file(dir / "before_q1.sqlite", path, fs::copy_options::overwrite_existing);
+  ExpectTampered(path, path, "the ledger holds 1 rows but its anchor " + anchor_path + " records 3");
+}
+
 // through the CLI, as a requester who can write the ledger's file would try it
 TEST(PrivacyLedgerChainTest, TheCliRefusesAReleaseFromATamperedLedger) {
   TempDir dir("chain_cli");

@@ -134,10 +134,11 @@ TEST(PrivacyPolicyTest, NonPlatformSessionCannotReadTrajectories) {
   testing::WriteFakeRun(dir / "run", {"control"}, {{7, "control", false, -1, true}});
   const Policy p = ParsePolicy(
       "name: lab_policy\ntiers: {platform: {}, vetted_researcher: {}, public: {threshold: 5}}\n"
-      "requesters: {team: {tiers: [platform]}}\n",
+      "requesters: {team: {tiers: [platform]}, Alice: {tiers: [vetted_researcher, public]}}\n",
       "lab.yaml", ".");
   for (Tier t : {Tier::kVettedResearcher, Tier::kPublic}) {
-    AccessSession s(p, t);
+    AccessSession s(p, t, " alice ");
+    EXPECT_EQ(s.requester(), "alice");
     try {
       s.ReadTrajectories(dir / "run", dir / "key");
       ADD_FAILURE() << "expected PermissionDenied";
@@ -148,7 +149,11 @@ TEST(PrivacyPolicyTest, NonPlatformSessionCannotReadTrajectories) {
     }
   }
   // an ngo session is not even granted by this policy
-  EXPECT_THROW(AccessSession(p, Tier::kNgo), InputError);
+  EXPECT_THROW(AccessSession(p, Tier::kNgo, "alice"), InputError);
+  // a session names a listed requester who holds the tier
+  EXPECT_THROW(AccessSession(p, Tier::kPlatform, "alice"), InputError);
+  EXPECT_THROW(AccessSession(p, Tier::kPublic, "mallory"), InputError);
+  EXPECT_EQ(AccessSession(p, Tier::kPlatform, "TEAM").requester(), "team");
 }
 
 }  // namespace

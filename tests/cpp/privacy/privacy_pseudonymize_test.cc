@@ -154,7 +154,8 @@ requesters:
   Release(policy, {dir / "run", Tier::kVettedResearcher, "alice", 1, 0, dir / "out/v.csv", ""}, noise);
   Release(policy, {dir / "run", Tier::kNgo, "ngo_a", 1, 0, dir / "out/n.csv", ""}, noise);
   Release(policy, {dir / "run", Tier::kPublic, "press", 0, 0.1, dir / "out/p.csv", ""}, noise);
-  const auto traj = AccessSession(policy, Tier::kPlatform).ReadTrajectories(dir / "run", dir / "secret/project.key");
+  const auto traj =
+      AccessSession(policy, Tier::kPlatform, "team").ReadTrajectories(dir / "run", dir / "secret/project.key");
   EXPECT_EQ(traj.size(), 200u);
 
   // what must never appear
