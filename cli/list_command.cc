@@ -9,6 +9,8 @@
 #include "recommender/plugins.h"
 #include "simulator/observers/observer.h"
 #include "simulator/user_model.h"
+#include "world/world.h"
+#include "world/world_spec.h"
 
 namespace counterpoint::cli {
 
@@ -74,6 +76,9 @@ Action AddListCommand(CLI::App& app) {
                    "(a proportion in [0, 1], interval on the logit scale), level, signed (no relative difference).\n";
       PrintMetrics<ObserverRegistry>("observers (default: " + JoinNames(DefaultObservers()) + ")");
       PrintMetrics<InterventionRegistry>("interventions");
+      std::cout
+          << "a world of platforms (a scenario's world block, docs/crisis.md; <platform>: each platform's name):\n";
+      for (const auto& m : WorldMetrics()) PrintMetric("      ", m);
       return 0;
     }
     std::cout << "Scenario blocks:\n";
@@ -82,6 +87,7 @@ Action AddListCommand(CLI::App& app) {
     PrintSpec("population", PopulationSpec());
     PrintSpec("recommender / arms[i]", RecommenderSpec());
     PrintSpec("output", OutputSpec());
+    for (const auto& [block, spec] : WorldBlockSpecs()) PrintSpec(block, spec);
     PrintRegistry<CatalogRegistry>("catalog sources (catalog.type)");
     PrintRegistry<UserModelRegistry>("user models (user_model.type)");
     PrintRegistry<RetrieverRegistry>("retrievers (recommender.retriever.type)");

@@ -20,6 +20,7 @@
 #include "experiment/runner.h"
 #include "experiment/summary.h"
 #include "experiment/world_runner.h"
+#include "experiment/world_tables.h"
 
 namespace counterpoint {
 
@@ -215,12 +216,14 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
     event_file("items.csv", ItemsCsv(catalogs));
     event_file("users.csv", UsersCsv(sc, catalogs));
   }
-  // a world of platforms: every upload and what became of it (docs/crisis.md)
+  // a world of platforms: every upload and what became of it, and each platform's
+  // transparency report (docs/crisis.md)
   if (std::any_of(res.runs.begin(), res.runs.end(), [](const ArmRun& run) { return run.world != nullptr; })) {
     if (sc.compress_events)
       write("uploads.csv.gz", GzipCompress(UploadsCsv(res)));
     else
       write("uploads.csv", UploadsCsv(res));
+    write("transparency.csv", TransparencyCsv(res));
   }
   // each arm's induced graph: the disjoint union of its replicates' graphs
   if (sc.output_graph) {

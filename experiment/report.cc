@@ -602,18 +602,63 @@ std::string AssumptionsSection(const Ctx& ctx) {
          " before leaning on a number.</p></section>";
 }
 
+// a platform's transparency report (transparency.csv), per arm: each column's mean over replicates
+std::string TransparencyTable(Ctx& ctx, const std::string& platform) {
+  const CsvTable& t = *ctx.run.transparency;
+  const int c_arm = t.RequireColumn("arm"), c_platform = t.RequireColumn("platform");
+  const std::vector<std::pair<std::string, std::string>> shown = {
+      {"attack_uploads", "copies uploaded"},
+      {"blocked_hash_match", "blocked by hash"},
+      {"blocked_classifier", "blocked by classifier"},
+      {"removed_hash_match", "removed: re-scan"},
+      {"removed_trusted_flagger", "removed: flagger"},
+      {"removed_user_report", "removed: report"},
+      {"removed_order", "removed: order"},
+      {"within_hour_share", "within the hour"},
+      {"orders_received", "orders"},
+      {"orders_met_on_time", "orders met"},
+      {"notices_received", "notices"},
+      {"notices_answered_within_hour", "notices answered within the hour"},
+      {"news_blocked", "news blocked"},
+      {"news_removed", "news removed"},
+      {"news_restored", "news restored"}};
+  std::ostringstream out;
+  out << "<div class=\"scroll\"><table><caption>" << Esc(platform)
+      << ": transparency report (transparency.csv), mean over replicates</caption><tr><th scope=\"col\">arm</th>";
+  for (const auto& entry : shown) out << "<th scope=\"col\">" << Esc(entry.second) << "</th>";
+  out << "</tr>";
+  for (const std::string& arm : ctx.arms) {
+    std::vector<double> sum(shown.size(), 0), n(shown.size(), 0);
+    for (size_t r = 0; r < t.rows.size(); ++r) {
+      if (t.rows[r][c_arm] != arm || t.rows[r][c_platform] != platform) continue;
+      for (size_t k = 0; k < shown.size(); ++k) {
+        const double v = Cell(t, r, t.RequireColumn(shown[k].first));
+        if (!std::isnan(v)) sum[k] += v, n[k] += 1;
+      }
+    }
+    out << "<tr><th scope=\"row\">" << Esc(arm) << "</th>";
+    for (size_t k = 0; k < shown.size(); ++k)
+      out << "<td>" << ReportNumber(n[k] > 0 ? sum[k] / n[k] : std::nan("")) << "</td>";
+    out << "</tr>";
+  }
+  return out.str() + "</table></div>";
+}
+
 // a world of platforms: each platform's final values per arm (uploads.csv.gz lists every upload)
 std::string PlatformsSection(Ctx& ctx) {
   if (!ctx.World()) return "";
   std::ostringstream out;
   out << "<section id=\"platforms\"><h2>Each platform</h2><p>Final values per arm (mean [95% CI] over replicates, "
-         "summary.json). Every upload, its platform, parent, hash distances and outcome are in uploads.csv.gz, "
-         "from which each number can be recounted.</p>";
+         "summary.json), then the platform's transparency report: removals by channel, orders and trusted "
+         "flaggers' notices answered in time, news removed by mistake and restored (transparency.csv; "
+         "docs/crisis.md, \"Transparency\"). Every upload, its platform, parent, hash distances and outcome are in "
+         "uploads.csv.gz, from which each number can be recounted.</p>";
   for (const std::string& p : ctx.platforms) {
     std::vector<std::string> columns;
     for (const auto& c : kPlatformColumns) columns.push_back(c + "@" + p);
     columns = Present(ctx, columns);
     if (!columns.empty()) out << "<h3>" << Esc(p) << "</h3>" << FinalTable(ctx, p + ": final values", columns);
+    if (ctx.run.transparency) out << TransparencyTable(ctx, p);
   }
   return out.str() + "</section>";
 }
@@ -753,6 +798,10 @@ RunDirectory ReadRunDirectory(const std::string& dir, bool allow_partial) {
       ReadListed(dir, run.manifest, rel);
       run.moderation = ReadCsv(dir + "/" + rel);
     }
+  if (Listed(run.manifest, "transparency.csv")) {
+    ReadListed(dir, run.manifest, "transparency.csv");
+    run.transparency = ReadCsv(dir + "/transparency.csv");
+  }
   return run;
 }
 

@@ -32,14 +32,15 @@ struct RunDirectory {
   CsvTable metrics;                       ///< metrics.csv
   std::optional<CsvTable> coverage_gaps;  ///< coverage_gaps.csv, when the run wrote one
   std::optional<CsvTable> moderation;     ///< moderation.csv(.gz), with output.events
+  std::optional<CsvTable> transparency;   ///< transparency.csv, a world of platforms' (docs/crisis.md)
   std::vector<InducedGraphAudit> graphs;  ///< with output.graph, per arm
   bool partial = false;                   ///< manifest status "partial"
 };
 
 /// Reads `dir`'s manifest.json, summary.json, metrics_summary.csv, metrics.csv and, when
-/// listed, coverage_gaps.csv, moderation.csv(.gz) and the graphs (audited here). Throws InputError naming the file and
-/// the fix when one is missing, unreadable, not what the manifest recorded (its SHA-256), or when the run is partial
-/// (manifest status "partial") unless `allow_partial`.
+/// listed, coverage_gaps.csv, moderation.csv(.gz), transparency.csv and the graphs (audited here). Throws InputError
+/// naming the file and the fix when one is missing, unreadable, not what the manifest recorded (its SHA-256), or when
+/// the run is partial (manifest status "partial") unless `allow_partial`.
 RunDirectory ReadRunDirectory(const std::string& dir, bool allow_partial);
 
 /// The report's HTML text.

@@ -97,7 +97,11 @@ std::string HtmlEscape(std::string_view text) {
 std::string ReportNumber(double x) {
   if (std::isnan(x)) return "n/a";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
+  // counts in the tens of thousands and above whole (138574, not 1.386e+05), the rest 4 digits
+  if (std::abs(x) >= 1e4 && std::abs(x) < 1e15)
+    std::snprintf(buf, sizeof buf, "%.0f", x);
+  else
+    std::snprintf(buf, sizeof buf, "%.4g", x);
   return buf;
 }
 

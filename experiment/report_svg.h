@@ -14,8 +14,8 @@ namespace counterpoint {
 /// `text` with &, <, >, " and ' escaped, for HTML and SVG text and attributes.
 std::string HtmlEscape(std::string_view text);
 
-/// A number as the report prints it: 4 significant digits ("0.1964", "-0.0815", "1.235e+06"
-/// beyond 1e6), "n/a" for NaN.
+/// A number as the report prints it: 4 significant digits ("0.1964", "-0.0815"), whole from
+/// 10,000 on ("138574", not "1.386e+05"; e-notation only from 1e15), "n/a" for NaN.
 std::string ReportNumber(double x);
 
 /// One line of a chart: its label, and at each x the mean with its interval (NaN where the

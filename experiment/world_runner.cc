@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <sstream>
 
 #include "core/rng.h"
 #include "experiment/metric_kinds.h"
@@ -73,30 +72,6 @@ RunResult RunWorldScenario(const Scenario& sc, const ProgressFn& progress, const
   }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;
-}
-
-std::string UploadsCsv(const RunResult& result) {
-  std::ostringstream out;
-  out << "arm,replicate,upload,platform,minute,kind,copy_kind,verified,parent,distance_to_parent,"
-         "distance_to_original,hash_usable,outcome,channel,outcome_minute,minutes_to_outcome,restored_minute,order_"
-         "minute,views,"
-         "match_platform,match_usable_minute\n";
-  for (const ArmRun& run : result.runs) {
-    if (!run.world) continue;
-    const WorldLog& log = *run.world;
-    for (size_t i = 0; i < log.uploads.size(); ++i) {
-      const UploadRecord& u = log.uploads[i];
-      out << run.arm << ',' << run.replicate << ',' << i << ',' << log.platforms[u.platform] << ',' << u.minute << ','
-          << UploadKindName(u.kind) << ',' << CopyKindName(static_cast<CopyKind>(u.copy_kind)) << ','
-          << (u.verified ? 1 : 0) << ',' << u.parent << ',' << u.distance_to_parent << ',' << u.distance_to_original
-          << ',' << (u.hash_usable ? 1 : 0) << ',' << UploadOutcomeName(u.outcome) << ','
-          << RemovalChannelName(u.channel) << ',' << u.outcome_minute << ','
-          << (u.outcome_minute >= 0 ? u.outcome_minute - u.minute : -1) << ',' << u.restored_minute << ','
-          << u.order_minute << ',' << static_cast<int64_t>(u.views) << ','
-          << (u.match_platform >= 0 ? log.platforms[u.match_platform] : "") << ',' << u.match_usable_minute << '\n';
-    }
-  }
-  return out.str();
 }
 
 }  // namespace counterpoint

@@ -16,7 +16,4 @@ bool HasWorld(const Scenario& sc);
 /// checkpoint_every and resume_path must be unset; the CLI refuses them).
 RunResult RunWorldScenario(const Scenario& sc, const ProgressFn& progress, const RunControl& control);
 
-/// Every world run's uploads: arm, replicate, id, platform, kind, ... (docs/crisis.md, "uploads.csv").
-std::string UploadsCsv(const RunResult& result);
-
 }  // namespace counterpoint

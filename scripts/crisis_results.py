@@ -28,6 +28,9 @@ SCENARIOS = [
         ("within_hour_share", "within the hour, all platforms"),
         ("views", "views of copies, all platforms"),
         ("orders_met_share", "removal orders met in time"),
+        ("removed_after_upload", "removed after upload, all platforms"),
+        ("live_copies", "copies up at 24 h, all platforms"),
+        ("notice_feedback_within_hour_share", "notices answered within the hour"),
     ]),
     ("crisis_small_platforms", [
         ("views@small_video", "small video site: views"),

@@ -26,7 +26,11 @@ const std::vector<MetricSpec>& WorldMetrics() {
         LevelMetric("news_restored", "uploads", "news reports restored on appeal so far"),
         LevelMetric("orders", "orders", "removal orders received so far"),
         ShareMetric("orders_met_share", "share of orders",
-                    "of the removal orders whose deadline has passed or that were met, those met in time")};
+                    "of the removal orders whose deadline has passed or that were met, those met in time"),
+        LevelMetric("notices", "notices", "trusted flaggers' notices received so far"),
+        ShareMetric("notice_feedback_within_hour_share", "share of notices",
+                    "of the notices at least an hour old or answered, those whose flagger was told the action taken "
+                    "within 60 minutes")};
     std::vector<MetricSpec> all = base;
     all.push_back(LevelMetric("protocol_active", "0 or 1", "1 while the emergency protocol is active"));
     for (MetricSpec s : base) {
@@ -40,10 +44,11 @@ const std::vector<MetricSpec>& WorldMetrics() {
 }
 
 namespace {
-constexpr int kMetrics = 13;  // per platform (WorldMetrics' first 13)
+constexpr int kMetrics = 15;  // per platform (WorldMetrics' first 15)
 constexpr int64_t kHourMinutes = 60;
 enum Stream : uint64_t { kCounts = 1, kItem, kHash, kStepItem };
-enum Priority { kOrders, kReports, kClassifierFlags, kSafeguardReview, kPriorities };
+// the review queues, in the order reviewers take them: orders, then trusted flaggers' notices
+enum Priority { kOrders, kNotices, kReports, kClassifierFlags, kSafeguardReview, kPriorities };
 }  // namespace
 
 World::World(const WorldConfig& config, uint64_t seed) : cfg_(config), seed_(seed), m_(config.minutes_per_step) {
@@ -55,7 +60,10 @@ World::World(const WorldConfig& config, uint64_t seed) : cfg_(config), seed_(see
   queues_.resize(n_platforms * kPriorities);
   flags_due_.resize(n_platforms);
   open_orders_.resize(n_platforms);
+  open_notices_.resize(n_platforms);
+  fresh_.resize(n_platforms);
   counts_.resize(n_platforms);
+  log_.order_deadline_minutes = cfg_.orders.deadline_minutes;
   if (cfg_.database.background_hashes > 0) {
     background_ = std::make_unique<HashDatabase>(cfg_.database.background_hashes);
     uint8_t code[kHashBytes];
@@ -111,6 +119,7 @@ int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t 
   r.distance_to_original = id == 0 ? 0 : HammingDistance(code, codes_.data());
   log_.uploads.push_back(r);
   queued_.push_back(0);
+  listed_.push_back(0);
   // the source-choice weights (views so far; only attack items gain any)
   const int64_t i = id + 1;  // 1-based Fenwick index
   double below = 0;
@@ -147,8 +156,12 @@ void World::GoLive(int64_t item, int64_t minute) {
   r.outcome = UploadOutcome::kLive;
   r.channel = RemovalChannel::kNone;
   r.outcome_minute = -1;
-  if (r.kind == UploadKind::kNews) return;
-  live_.push_back(item);
+  if (r.kind == UploadKind::kNews) {
+    // only a report showing footage can match a hash or draw a flagger's notice
+    if (r.parent >= 0 && !listed_[item]) live_news_.push_back(item), listed_[item] = 1;
+    return;
+  }
+  if (!listed_[item]) live_.push_back(item), listed_[item] = 1;
   counts_[r.platform].live += 1;
   const PlatformConfig& p = cfg_.platforms[r.platform];
   const CounterRng rng(DeriveSeed(seed_, kItem), item, 0, Purpose::kIntervention);
@@ -163,9 +176,11 @@ void World::TakeDown(int64_t item, UploadOutcome outcome, RemovalChannel channel
   r.outcome = outcome;
   r.channel = channel;
   r.outcome_minute = minute;
+  if (r.notice_minute >= 0 && r.feedback_minute < 0) r.feedback_minute = minute, r.notice_upheld = true;
   Counts& c = counts_[r.platform];
   if (r.kind == UploadKind::kNews) {
     c.news_hit += 1;
+    if (r.hit == UploadOutcome::kLive) r.hit = outcome;
     const CounterRng rng(DeriveSeed(seed_, kItem), item, 0, Purpose::kIntervention);
     if (rng.Uniform(8) < cfg_.news.appeal_probability) appeals_.emplace_back(minute + cfg_.news.appeal_minutes, item);
   } else if (outcome == UploadOutcome::kBlocked) {
@@ -189,7 +204,7 @@ void World::Contribute(int64_t item, int64_t minute) {
   int64_t near = -1;
   usable_[p]->Within(code, 1, Radius(p, minute), &d, &near);
   if (near >= 0) return;
-  if (own.hash_screening && usable_since_[p].emplace(item, minute).second) usable_[p]->Add(item, code);
+  if (own.hash_screening) MakeUsable(p, item, minute);
   if (own.contributes && own.access != DatabaseAccess::kNone) {
     counts_[p].hashes_shared += 1;
     // the emergency protocol's first trigger: a member's first removal of its own judgement
@@ -212,7 +227,8 @@ void World::Enqueue(int64_t item, RemovalChannel channel) {
   if (channel == RemovalChannel::kOrder) priority = kOrders;
   if (channel == RemovalChannel::kClassifier) priority = kClassifierFlags;
   if (channel == RemovalChannel::kSafeguard) priority = kSafeguardReview;
-  if (priority != kOrders) {
+  if (channel == RemovalChannel::kTrustedFlagger) priority = kNotices;
+  if (priority != kOrders && priority != kNotices) {  // an order or notice is owed an answer: never merged
     if (queued_[item]) return;
     queued_[item] = 1;
   }
@@ -254,25 +270,44 @@ void World::Screen(const std::vector<int64_t>& items, int64_t minute) {
     UploadRecord& r = log_.uploads[item];
     const PlatformConfig& p = cfg_.platforms[r.platform];
     const bool matched = label[k] != -1;
-    if (label[k] >= 0) {
-      r.match_platform = log_.uploads[label[k]].platform;
-      r.match_usable_minute = usable_since_[r.platform].at(label[k]);
-    }
     const CounterRng rng(DeriveSeed(seed_, kItem), item, 0, Purpose::kIntervention);
     const double recall = r.kind == UploadKind::kNews ? p.upload_classifier_news_fpr : p.upload_classifier_recall;
     const bool classified = !matched && rng.Uniform(4) < recall;
-    if (!matched && !classified) {
+    if (matched) {
+      OnMatch(item, label[k], UploadOutcome::kBlocked, minute);
+    } else if (!classified) {
       GoLive(item, minute);
     } else if (r.kind == UploadKind::kNews && r.verified && UnderProtocol(r.platform, minute) &&
                cfg_.protocol.news_safeguard) {
       r.outcome = UploadOutcome::kPending;  // held for a person to decide, not blocked
       Enqueue(item, RemovalChannel::kSafeguard);
     } else {
-      TakeDown(item, UploadOutcome::kBlocked, matched ? RemovalChannel::kHashMatch : RemovalChannel::kClassifier,
-               minute);
-      if (classified) Contribute(item, minute);  // usable from the next step's uploads
+      TakeDown(item, UploadOutcome::kBlocked, RemovalChannel::kClassifier, minute);
+      Contribute(item, minute);  // usable from the next step's uploads
     }
   }
+}
+
+void World::OnMatch(int64_t item, int64_t label, UploadOutcome outcome, int64_t minute) {
+  // a hash match blocks the upload (or removes the live item a re-scan found), except that
+  // under the protocol's safeguard a verified news account's report goes to a person first
+  UploadRecord& r = log_.uploads[item];
+  if (label >= 0) {
+    r.match_platform = log_.uploads[label].platform;
+    r.match_usable_minute = usable_since_[r.platform].at(label);
+  }
+  if (r.kind == UploadKind::kNews && r.verified && UnderProtocol(r.platform, minute) && cfg_.protocol.news_safeguard) {
+    if (outcome == UploadOutcome::kBlocked) r.outcome = UploadOutcome::kPending;  // held, not shown, until decided
+    Enqueue(item, RemovalChannel::kSafeguard);
+  } else {
+    TakeDown(item, outcome, RemovalChannel::kHashMatch, minute);
+  }
+}
+
+void World::MakeUsable(int p, int64_t item, int64_t minute) {
+  if (!usable_since_[p].emplace(item, minute).second) return;
+  usable_[p]->Add(item, codes_.data() + item * kHashBytes);
+  if (cfg_.platforms[p].rescan) fresh_[p].push_back(item);
 }
 
 void World::Uploads(int64_t t, int64_t minute) {
@@ -343,7 +378,10 @@ void World::Views(int64_t minute) {
   for (size_t k = 0; k < live_.size(); ++k) {
     const int64_t item = live_[k];
     UploadRecord& r = log_.uploads[item];
-    if (r.outcome != UploadOutcome::kLive) continue;
+    if (r.outcome != UploadOutcome::kLive) {
+      listed_[item] = 0;
+      continue;
+    }
     live_[kept++] = item;
     const PlatformConfig& p = cfg_.platforms[r.platform];
     double rate;
@@ -377,6 +415,64 @@ void World::Views(int64_t minute) {
     }
 }
 
+void World::Notices(int64_t minute) {
+  const FlaggersConfig& f = cfg_.flaggers;
+  if (f.find_rate_per_minute <= 0 && f.news_rate_per_minute <= 0) return;
+  const uint64_t step_seed = DeriveSeed(seed_, kStepItem);
+  auto notify = [&](int64_t item, double rate) {
+    UploadRecord& r = log_.uploads[item];
+    if (r.notice_minute >= 0 || rate <= 0) return;  // one notice per item
+    const CounterRng rng(step_seed, item, static_cast<uint64_t>(minute), Purpose::kIntervention);
+    if (rng.Uniform(2) >= 1 - std::exp(-rate * m_)) return;
+    r.notice_minute = minute;
+    counts_[r.platform].notices += 1;
+    open_notices_[r.platform].push_back(item);
+    Enqueue(item, RemovalChannel::kTrustedFlagger);
+  };
+  for (const int64_t item : live_)  // compacted by Views this step: all live
+    notify(item, f.find_rate_per_minute);
+  size_t kept = 0;
+  for (const int64_t item : live_news_) {
+    if (log_.uploads[item].outcome != UploadOutcome::kLive) {
+      listed_[item] = 0;
+      continue;
+    }
+    live_news_[kept++] = item;
+    notify(item, f.news_rate_per_minute);
+  }
+  live_news_.resize(kept);
+}
+
+void World::Rescan(int64_t minute) {
+  for (size_t p = 0; p < cfg_.platforms.size(); ++p) {
+    std::vector<int64_t>& fresh = fresh_[p];
+    if (fresh.empty()) continue;
+    // the hashes that became usable this step (a restored report's withdrawn again are not)
+    HashDatabase added(static_cast<int64_t>(fresh.size()));
+    for (const int64_t item : fresh)
+      if (usable_since_[p].count(item)) added.Add(item, codes_.data() + item * kHashBytes);
+    fresh.clear();
+    // against every live item of the platform with a usable hash, in a fixed order
+    std::vector<int64_t> items;
+    for (const auto* list : {&live_, &live_news_})
+      for (const int64_t item : *list) {
+        const UploadRecord& r = log_.uploads[item];
+        if (r.platform == static_cast<int32_t>(p) && r.outcome == UploadOutcome::kLive && r.hash_usable)
+          items.push_back(item);
+      }
+    if (items.empty() || added.size() == 0) continue;
+    std::vector<uint8_t> batch(items.size() * kHashBytes);
+    for (size_t k = 0; k < items.size(); ++k)
+      std::memcpy(batch.data() + k * kHashBytes, codes_.data() + items[k] * kHashBytes, kHashBytes);
+    std::vector<int32_t> d(items.size());
+    std::vector<int64_t> l(items.size());
+    added.Within(batch.data(), static_cast<int64_t>(items.size()), Radius(static_cast<int>(p), minute), d.data(),
+                 l.data());
+    for (size_t k = 0; k < items.size(); ++k)
+      if (l[k] >= 0 && l[k] != items[k]) OnMatch(items[k], l[k], UploadOutcome::kRemoved, minute);
+  }
+}
+
 void World::Review(int64_t minute) {
   const uint64_t step_seed = DeriveSeed(seed_, kStepItem);
   for (size_t p = 0; p < cfg_.platforms.size(); ++p) {
@@ -395,17 +491,14 @@ void World::Review(int64_t minute) {
         queued_[q.item] = 0;
         const CounterRng rng(step_seed, q.item, static_cast<uint64_t>(minute), Purpose::kIntervention);
         const double u = rng.Uniform(2);
-        if (r.kind == UploadKind::kNews) {
-          // a person looks at a report the safeguard held: usually it is shown
-          if (u < pc.reviewer_false_removal) {
-            TakeDown(q.item, UploadOutcome::kRemoved, q.channel, minute);
-            Contribute(q.item, minute);
-          } else if (r.outcome == UploadOutcome::kPending) {
-            GoLive(q.item, minute);
-          }
-        } else if (u >= pc.reviewer_miss) {
+        const bool remove = r.kind == UploadKind::kNews ? u < pc.reviewer_false_removal : u >= pc.reviewer_miss;
+        if (remove) {
           TakeDown(q.item, UploadOutcome::kRemoved, q.channel, minute);
           Contribute(q.item, minute);
+        } else {
+          // a news report the safeguard held is shown; a flagger is told the item stays
+          if (r.outcome == UploadOutcome::kPending) GoLive(q.item, minute);
+          if (q.channel == RemovalChannel::kTrustedFlagger && r.feedback_minute < 0) r.feedback_minute = minute;
         }
       }
     }
@@ -451,6 +544,22 @@ void World::Tally(int64_t minute) {
     }
     open.resize(kept);
   }
+  // a notice is answered when its flagger is told the action; within the hour or not
+  for (size_t p = 0; p < open_notices_.size(); ++p) {
+    auto& open = open_notices_[p];
+    size_t kept = 0;
+    for (const int64_t item : open) {
+      const UploadRecord& r = up[item];
+      if (r.feedback_minute >= 0 && r.feedback_minute - r.notice_minute <= kHourMinutes) {
+        counts_[p].notices_decided += 1, counts_[p].notices_answered += 1;
+      } else if (minute - r.notice_minute >= kHourMinutes) {
+        counts_[p].notices_decided += 1;
+      } else {
+        open[kept++] = item;
+      }
+    }
+    open.resize(kept);
+  }
 }
 
 void World::Step(int64_t t) {
@@ -461,17 +570,19 @@ void World::Step(int64_t t) {
     pending_.pop();
     const UploadRecord& r = log_.uploads[e.item];
     if (r.restored_minute >= 0) continue;  // restored on appeal: withdrawn
-    if (usable_since_[e.platform].emplace(e.item, e.minute).second)
-      usable_[e.platform]->Add(e.item, codes_.data() + e.item * kHashBytes);
+    MakeUsable(e.platform, e.item, e.minute);
   }
   if (cfg_.protocol.enabled && cfg_.protocol.trigger == "minute" && protocol_from_ < 0 &&
       minute + m_ > cfg_.protocol.at_minute)
     protocol_from_ = std::max(cfg_.protocol.at_minute, minute);
   Uploads(t, minute);
   Views(minute);
+  Notices(minute);
   Review(minute);
   Appeals(minute);
+  Rescan(minute);
   Tally(minute);
+  log_.last_minute = minute;
   protocol_active_now_ = ProtocolActive(minute) ? 1 : 0;
 }
 
@@ -489,7 +600,9 @@ void World::WriteRow(double* row) const {
                                 c.news_hit,
                                 c.news_restored,
                                 c.orders,
-                                c.orders_decided > 0 ? c.orders_met / c.orders_decided : 0};
+                                c.orders_decided > 0 ? c.orders_met / c.orders_decided : 0,
+                                c.notices,
+                                c.notices_decided > 0 ? c.notices_answered / c.notices_decided : 0};
     std::copy(v, v + kMetrics, out);
   };
   Counts all;
@@ -498,7 +611,8 @@ void World::WriteRow(double* row) const {
     all.views += c.views, all.decided += c.decided, all.within_hour += c.within_hour;
     all.hashes_shared += c.hashes_shared, all.news_uploads += c.news_uploads, all.news_hit += c.news_hit;
     all.news_restored += c.news_restored, all.orders += c.orders, all.orders_decided += c.orders_decided;
-    all.orders_met += c.orders_met;
+    all.orders_met += c.orders_met, all.notices += c.notices, all.notices_decided += c.notices_decided;
+    all.notices_answered += c.notices_answered;
   }
   values(all, row);
   row[kMetrics] = protocol_active_now_;

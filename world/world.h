@@ -62,7 +62,7 @@ class World {
   struct Counts {
     double attack_uploads = 0, blocked = 0, removed = 0, live = 0, views = 0, decided = 0, within_hour = 0,
            hashes_shared = 0, news_uploads = 0, news_hit = 0, news_restored = 0, orders = 0, orders_decided = 0,
-           orders_met = 0;
+           orders_met = 0, notices = 0, notices_decided = 0, notices_answered = 0;
   };
 
   int64_t AddUpload(int platform, UploadKind kind, int64_t parent, int64_t minute, uint8_t copy_kind, double flip_rate,
@@ -75,7 +75,15 @@ class World {
   void Enqueue(int64_t item, RemovalChannel channel);
   void Uploads(int64_t t, int64_t minute);
   void Views(int64_t minute);
+  /// Trusted flaggers' notices about live items (attack copies, and news showing footage in error).
+  void Notices(int64_t minute);
   void Review(int64_t minute);
+  /// Platforms that re-scan: their live items against the hashes that became usable this step.
+  void Rescan(int64_t minute);
+  /// A hash of `item` usable on platform p from `minute` (its own removal's, or a shared one's).
+  void MakeUsable(int p, int64_t item, int64_t minute);
+  /// What a platform does with an upload or live item whose hash matched (label: the hash's item).
+  void OnMatch(int64_t item, int64_t label, UploadOutcome outcome, int64_t minute);
   void Appeals(int64_t minute);
   void Tally(int64_t minute);
   int64_t SampleParent(double u) const;
@@ -100,8 +108,12 @@ class World {
   std::vector<std::deque<std::pair<int64_t, int64_t>>> flags_due_;  ///< per platform: (minute, item) classifier flags
   std::vector<std::pair<int64_t, int64_t>> appeals_;                ///< (minute, item) restorations due, in order
   size_t appeals_head_ = 0;
-  std::vector<int64_t> live_;                      ///< live attack items
-  std::vector<std::vector<int64_t>> open_orders_;  ///< per platform: ordered items not yet decided
+  std::vector<int64_t> live_;                       ///< live attack items
+  std::vector<int64_t> live_news_;                  ///< live news reports showing footage
+  std::vector<uint8_t> listed_;                     ///< per upload: in live_ or live_news_ (no item twice)
+  std::vector<std::vector<int64_t>> fresh_;         ///< per platform: items whose hash became usable this step
+  std::vector<std::vector<int64_t>> open_notices_;  ///< per platform: notices without feedback whose hour runs
+  std::vector<std::vector<int64_t>> open_orders_;   ///< per platform: ordered items not yet decided
   std::vector<double> fenwick_;  ///< views-so-far weights of attack items, for choosing a re-upload's source
   double weight_total_ = 0;
   size_t decided_cursor_ = 0;  ///< uploads whose hour has passed

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/component_choice.h"
+#include "world/world_spec.h"
 
 namespace counterpoint {
 
@@ -27,8 +28,8 @@ int WorldConfig::Platform(const std::string& name) const {
 
 namespace {
 
-const std::set<std::string> kWorldBlocks = {"platforms",          "incident", "hash_database",
-                                            "emergency_protocol", "news",     "removal_orders"};
+const std::set<std::string> kWorldBlocks = {"platforms", "incident",       "hash_database",   "emergency_protocol",
+                                            "news",      "removal_orders", "trusted_flaggers"};
 
 ComponentSpec TopSpec() {
   return {"A world of platforms stepping in lockstep (docs/crisis.md).",
@@ -55,7 +56,9 @@ ComponentSpec PlatformSpec() {
        DoubleParam("reviewer_false_removal", 0, "a news report reviewed and removed (reviewer error)", 0, 1),
        DoubleParam("views_per_minute", 0, "mean views of a new live copy per minute", 0, 1e9),
        DoubleParam("view_half_life_minutes", 60, "a copy's views per minute halve every this many minutes", 1e-3, 1e9),
-       DoubleParam("report_probability", 0, "a view of an attack copy whose viewer reports it", 0, 1)}};
+       DoubleParam("report_probability", 0, "a view of an attack copy whose viewer reports it", 0, 1),
+       BoolParam("rescan", false,
+                 "re-scans its live items against each hash as it becomes usable to it, not only new uploads")}};
 }
 
 ComponentSpec IncidentSpec() {
@@ -130,6 +133,14 @@ ComponentSpec OrdersSpec() {
            IntParam("deadline_minutes", 60, "minutes from an order's receipt to its deadline", 1, 1e7)}};
 }
 
+ComponentSpec FlaggersSpec() {
+  return {"Trusted flaggers' notices, assessed before users' reports, each with feedback.",
+          {DoubleParam("find_rate_per_minute", 0,
+                       "rate at which trusted flaggers notice a live attack copy and notify it", 0, 1),
+           DoubleParam("news_rate_per_minute", 0,
+                       "rate at which they notify a live news report showing footage (in error)", 0, 1)}};
+}
+
 DatabaseAccess AccessFrom(const std::string& s) {
   if (s == "member") return DatabaseAccess::kMember;
   if (s == "intermediary") return DatabaseAccess::kIntermediary;
@@ -153,6 +164,18 @@ std::string ElementName(const YAML::Node& e) {
 const ComponentSpec& WorldSpec() {
   static const ComponentSpec spec = TopSpec();
   return spec;
+}
+
+const std::vector<std::pair<std::string, ComponentSpec>>& WorldBlockSpecs() {
+  static const std::vector<std::pair<std::string, ComponentSpec>> specs = {{"world", TopSpec()},
+                                                                           {"world.platforms[i]", PlatformSpec()},
+                                                                           {"world.incident", IncidentSpec()},
+                                                                           {"world.hash_database", DatabaseSpec()},
+                                                                           {"world.emergency_protocol", ProtocolSpec()},
+                                                                           {"world.news", NewsSpec()},
+                                                                           {"world.removal_orders", OrdersSpec()},
+                                                                           {"world.trusted_flaggers", FlaggersSpec()}};
+  return specs;
 }
 
 YAML::Node MergeWorld(const YAML::Node& base, const YAML::Node& arm) {
@@ -231,6 +254,7 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
       c.views_per_minute = p.Double("views_per_minute");
       c.view_half_life_minutes = p.Double("view_half_life_minutes");
       c.report_probability = p.Double("report_probability");
+      c.rescan = p.Bool("rescan");
       w.platforms.push_back(std::move(c));
       w.blocks.platforms.push_back(p);
     }
@@ -305,6 +329,11 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
   w.orders.find_rate_per_minute = od.Double("find_rate_per_minute");
   w.orders.deadline_minutes = od.Int("deadline_minutes");
 
+  const Params fl = ValidateBlock(block("trusted_flaggers"), FlaggersSpec(), file, where + ".trusted_flaggers", diags);
+  w.blocks.trusted_flaggers = fl;
+  w.flaggers.find_rate_per_minute = fl.Double("find_rate_per_minute");
+  w.flaggers.news_rate_per_minute = fl.Double("news_rate_per_minute");
+
   // where uploads go: the shares are a distribution over the platforms
   auto check_shares = [&](double PlatformConfig::*share, const char* key, bool needed) {
     double sum = 0;
@@ -330,6 +359,7 @@ nlohmann::json WorldConfig::Resolved() const {
   j["emergency_protocol"] = ParamsJson(blocks.emergency_protocol);
   j["news"] = ParamsJson(blocks.news);
   j["removal_orders"] = ParamsJson(blocks.removal_orders);
+  j["trusted_flaggers"] = ParamsJson(blocks.trusted_flaggers);
   return j;
 }
 

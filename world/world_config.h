@@ -44,6 +44,7 @@ struct PlatformConfig {
   double views_per_minute = 0;         ///< mean views of a new live copy per minute
   double view_half_life_minutes = 60;  ///< a copy's views per minute halve every this many minutes
   double report_probability = 0;       ///< a view of an attack copy that makes its viewer report it
+  bool rescan = false;  ///< re-scans its live items against each hash as it becomes usable to it (not only uploads)
 };
 
 /// The attack: a live stream on the origin platform, then re-uploads of what people saw.
@@ -102,6 +103,13 @@ struct OrdersConfig {
   int64_t deadline_minutes = 60;    ///< from receipt
 };
 
+/// Trusted flaggers (e.g. the EU's Europol IRU, NGOs a platform has vetted): their notices
+/// are assessed before users' reports, and each gets feedback (the action taken, when).
+struct FlaggersConfig {
+  double find_rate_per_minute = 0;  ///< a live attack copy is noticed, and notified, at this rate
+  double news_rate_per_minute = 0;  ///< a live news report showing footage is notified (in error) at this rate
+};
+
 struct WorldConfig {
   int64_t minutes_per_step = 1;
   std::vector<PlatformConfig> platforms;
@@ -110,10 +118,11 @@ struct WorldConfig {
   ProtocolConfig protocol;
   NewsConfig news;
   OrdersConfig orders;
+  FlaggersConfig flaggers;
 
   /// The validated blocks these settings were read from (every default filled in), for manifests.
   struct Blocks {
-    Params world, incident, hash_database, emergency_protocol, news, removal_orders;
+    Params world, incident, hash_database, emergency_protocol, news, removal_orders, trusted_flaggers;
     std::vector<Params> platforms;
   } blocks;
 

@@ -42,6 +42,8 @@ const char* RemovalChannelName(RemovalChannel c) {
       return "order";
     case RemovalChannel::kSafeguard:
       return "safeguard_review";
+    case RemovalChannel::kTrustedFlagger:
+      return "trusted_flagger";
   }
   return "";
 }

@@ -29,11 +29,12 @@ const char* UploadOutcomeName(UploadOutcome o);
 /// What blocked or flagged an upload: the channel a removal is counted under.
 enum class RemovalChannel : uint8_t {
   kNone,
-  kHashMatch,   ///< matched a hash the platform could use
-  kClassifier,  ///< the platform's classifier (at upload, or its later flag)
-  kUserReport,  ///< a viewer's report
-  kOrder,       ///< an authority's removal order
-  kSafeguard,   ///< the news safeguard's review
+  kHashMatch,       ///< matched a hash the platform could use
+  kClassifier,      ///< the platform's classifier (at upload, or its later flag)
+  kUserReport,      ///< a viewer's report
+  kOrder,           ///< an authority's removal order
+  kSafeguard,       ///< the news safeguard's review
+  kTrustedFlagger,  ///< a trusted flagger's notice (assessed before users' reports)
 };
 const char* RemovalChannelName(RemovalChannel c);
 
@@ -49,18 +50,25 @@ struct UploadRecord {
   int32_t distance_to_original = 0;  ///< Hamming distance to the stream's hash
   UploadOutcome outcome = UploadOutcome::kLive;
   RemovalChannel channel = RemovalChannel::kNone;
-  int64_t outcome_minute = -1;       ///< when it was blocked or removed (-1: live)
-  int64_t restored_minute = -1;      ///< a news report restored on appeal (-1: not)
+  int64_t outcome_minute = -1;   ///< when it was blocked or removed (-1: live)
+  int64_t restored_minute = -1;  ///< a news report restored on appeal (-1: not)
+  UploadOutcome hit =
+      UploadOutcome::kLive;          ///< a news report's first block or removal (kLive: none), kept after a restoration
   int64_t order_minute = -1;         ///< receipt of a removal order for it (-1: none)
   double views = 0;                  ///< views while live
   int32_t match_platform = -1;       ///< blocked by hash: the platform whose removal gave the matching hash (-1: none)
   int64_t match_usable_minute = -1;  ///< and the minute that hash became usable on this upload's platform
+  int64_t notice_minute = -1;        ///< receipt of a trusted flagger's notice about it (-1: none)
+  int64_t feedback_minute = -1;      ///< when the flagger was told the action taken (-1: not yet)
+  bool notice_upheld = false;        ///< the action: removed (true) or kept (false)
 };
 
 /// One world run's uploads, in upload order (ids are indexes).
 struct WorldLog {
   std::vector<std::string> platforms;
   int64_t minutes_per_step = 1;
+  int64_t last_minute = 0;              ///< the last step's first minute (the hour counts run to it)
+  int64_t order_deadline_minutes = 60;  ///< a removal order's deadline from its receipt
   std::vector<UploadRecord> uploads;
 };
 

@@ -191,7 +191,9 @@ def metrics():
     metric, plugin (its observer or intervention), plugin_kind, kind (share, level or signed:
     docs/metrics.md, "Statistics"), unit, definition, and default (written by a scenario that
     names no observers). ``cn_org<k>_impressions`` stands for one column per organisation k.
-    Formulas and sources: docs/metrics.md and docs/interventions.md."""
+    A world of platforms' columns (docs/crisis.md) have plugin and plugin_kind ``world``;
+    ``<name>@<platform>`` stands for one column per platform.
+    Formulas and sources: docs/metrics.md, docs/interventions.md and docs/crisis.md."""
     import pandas as pd
 
     defaults = set(_core.default_observers())
@@ -202,6 +204,9 @@ def metrics():
                 rows.append({"metric": metric, "plugin": name, "plugin_kind": plugin_kind, "kind": kind,
                              "unit": unit, "definition": definition,
                              "default": plugin_kind == "observer" and name in defaults})
+    for metric, kind, unit, definition in _core.world_metrics():
+        rows.append({"metric": metric, "plugin": "world", "plugin_kind": "world", "kind": kind, "unit": unit,
+                     "definition": definition, "default": False})
     return pd.DataFrame(rows, columns=["metric", "plugin", "plugin_kind", "kind", "unit", "definition", "default"])
 
 

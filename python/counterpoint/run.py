@@ -100,6 +100,7 @@ class Result:
       per-user data: PermissionError while a non-platform privacy session is current)
     - ``coverage_gaps``: coverage_gaps.csv (with a counter_narrative_reach observer)
     - ``uploads``: uploads.csv, every upload of a world of platforms (docs/crisis.md)
+    - ``transparency``: transparency.csv, each platform's transparency report per arm and replicate
     - ``induced_graph(arm)``: (nodes, edges) of the induced graph (output.graph)
     - ``report(path)``: the run's report, one self-contained HTML page
     """
@@ -162,9 +163,21 @@ class Result:
         text = self._core.uploads_csv()
         if not text.count("\n") > 1:
             return pd.DataFrame()
-        frame = pd.read_csv(io.StringIO(text), dtype={"channel": "string", "match_platform": "string"},
-                            keep_default_na=False, na_values={"match_platform": [""], "channel": [""]})
+        frame = pd.read_csv(io.StringIO(text), dtype={"channel": "string", "match_platform": "string", "news_hit": "string"},
+                            keep_default_na=False, na_values={"match_platform": [""], "channel": [""],
+                                                              "news_hit": [""]})
         return self._arms_categorical(frame)
+
+    @cached_property
+    def transparency(self):
+        """Each platform's transparency report for the incident, per arm and replicate (transparency.csv,
+        docs/crisis.md, "Transparency"): removals by channel, the share within the hour, orders received
+        and met on time, trusted flaggers' notices and their feedback, news removed by mistake and
+        restored; recounted from ``uploads``. An empty frame for a scenario without a ``world``."""
+        text = self._core.transparency_csv()
+        if not text.count("\n") > 1:
+            return pd.DataFrame()
+        return self._arms_categorical(pd.read_csv(io.StringIO(text)))
 
     @cached_property
     def summary(self):

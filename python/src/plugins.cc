@@ -9,6 +9,7 @@
 #include "core/plugin_sources.h"
 #include "python/src/bindings.h"
 #include "simulator/observers/observer.h"
+#include "world/world.h"
 
 namespace counterpoint::python {
 
@@ -474,6 +475,12 @@ void bind_plugins(py::module_& m) {
   m.def("retrievers", [] { return Specs(RetrieverRegistry::Get()); });
   m.def("observers", [] { return Specs(ObserverRegistry::Get()); });
   m.def("default_observers", [] { return DefaultObservers(); });
+  m.def("world_metrics", [] {
+    py::list metrics;
+    for (const MetricSpec& s : WorldMetrics())
+      metrics.append(py::make_tuple(s.name, MetricKindName(s.kind), s.unit, s.definition));
+    return metrics;
+  });
 }
 
 }  // namespace counterpoint::python

@@ -16,6 +16,7 @@
 #include "experiment/runner.h"
 #include "experiment/summary.h"
 #include "experiment/world_runner.h"
+#include "experiment/world_tables.h"
 #include "python/src/bindings.h"
 #include "simulator/induced_graph.h"
 
@@ -174,6 +175,7 @@ void bind_results(py::module_& m) {
       .def("impressions_csv", [](const PyRunResult& r) { return ImpressionsCsv(r.result); })
       .def("moderation_csv", [](const PyRunResult& r) { return ModerationCsv(r.result); })
       .def("uploads_csv", [](const PyRunResult& r) { return UploadsCsv(r.result); })
+      .def("transparency_csv", [](const PyRunResult& r) { return TransparencyCsv(r.result); })
       .def("items_csv", [](const PyRunResult& r) { return ItemsCsv(ReplicateCatalogs(*r.scenario, r.result)); })
       .def("users_csv",
            [](const PyRunResult& r) { return UsersCsv(*r.scenario, ReplicateCatalogs(*r.scenario, r.result)); })

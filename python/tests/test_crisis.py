@@ -5,7 +5,10 @@ import pytest
 import counterpoint as cp
 
 SMALL = {"steps": 150, "replicates": 2, "world.incident.uploads_per_minute": 60,
-         "world.removal_orders.find_rate_per_minute": 0.02}
+         "world.removal_orders.find_rate_per_minute": 0.02,
+         # trusted flaggers, and the large platform re-scanning what is live when a hash arrives
+         "world.trusted_flaggers.find_rate_per_minute": 0.01, "world.trusted_flaggers.news_rate_per_minute": 0.01,
+         "world.platforms.large_social.rescan": True}
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +50,28 @@ def test_final_metrics_recount_from_the_uploads(res):
             assert row["orders" + sfx] == len(ordered)
             expect = met.sum() / decided_orders.sum() if decided_orders.sum() else 0
             assert row["orders_met_share" + sfx] == pytest.approx(expect, abs=1e-12)
+            # notices (attack copies and, in error, news): answered when the flagger is told
+            # the action within 60 minutes; decided when answered or an hour old
+            noticed = pu[pu["notice_minute"] >= 0]
+            answered = (noticed["feedback_minute"] >= 0) & (noticed["feedback_minute"] - noticed["notice_minute"] <= 60)
+            decided_notices = answered | (noticed["notice_minute"] + 60 <= last_minute)
+            assert row["notices" + sfx] == len(noticed)
+            expect = answered.sum() / decided_notices.sum() if decided_notices.sum() else 0
+            assert row["notice_feedback_within_hour_share" + sfx] == pytest.approx(expect, abs=1e-12)
     # the small platforms block nothing without access, and copies blocked by a hash name
     # the platform whose removal gave it, usable no later than the upload
     small = up[up["platform"].isin(["small_video", "small_forum"])]
     assert (small[small["arm"] == "no_access"]["outcome"] != "blocked").all()
     by_hash = up[up["channel"] == "hash_match"]
     assert by_hash["match_platform"].notna().all()
-    assert (by_hash["match_usable_minute"] <= by_hash["minute"]).all()
+    at_upload = by_hash[by_hash["outcome"] == "blocked"]
+    assert (at_upload["match_usable_minute"] <= at_upload["minute"]).all()
+    # a re-scan removes a live copy once a matching hash is usable, on the platform that re-scans only
+    rescanned = by_hash[by_hash["outcome"] == "removed"]
+    assert len(rescanned) > 0 and set(rescanned["platform"]) == {"large_social"}
+    # (usable at the upload's own minute: added after that step's screening, by a removal in its review)
+    assert (rescanned["match_usable_minute"] >= rescanned["minute"]).all()
+    assert (rescanned["match_usable_minute"] <= rescanned["outcome_minute"]).all()
     assert (small[(small["arm"] == "member") & (small["channel"] == "hash_match")].shape[0]) > 0
 
 
@@ -67,3 +85,50 @@ def test_arms_see_the_same_uploads_arrive(res):
 def test_a_scenario_without_a_world_has_no_uploads():
     r = cp.run("rabbit_hole", overrides={"population.n_users": 150, "steps": 2, "replicates": 1}, progress=False)
     assert r.uploads.empty
+
+
+def test_transparency_reports_recount_from_the_uploads(res):
+    """Each platform's report (transparency.csv), recounted here from uploads.csv alone."""
+    up, tr = res.uploads, res.transparency
+    last_minute = SMALL["steps"] - 1
+    assert len(tr) == 3 * 2 * 4  # arms x replicates x platforms
+    for (arm, rep, platform), u in up.groupby(["arm", "replicate", "platform"], observed=True):
+        row = tr[(tr["arm"] == arm) & (tr["replicate"] == rep) & (tr["platform"] == platform)].iloc[0]
+        attack, news = u[u["kind"] != "news"], u[u["kind"] == "news"]
+        removed = attack[attack["outcome"] == "removed"]
+        expect = {
+            "attack_uploads": len(attack),
+            "blocked_hash_match": ((attack["outcome"] == "blocked") & (attack["channel"] == "hash_match")).sum(),
+            "blocked_classifier": ((attack["outcome"] == "blocked") & (attack["channel"] == "classifier")).sum(),
+            "removed_hash_match": (removed["channel"] == "hash_match").sum(),
+            "removed_classifier": (removed["channel"] == "classifier").sum(),
+            "removed_trusted_flagger": (removed["channel"] == "trusted_flagger").sum(),
+            "removed_user_report": (removed["channel"] == "user_report").sum(),
+            "removed_order": (removed["channel"] == "order").sum(),
+            "still_live": (attack["outcome"] == "live").sum(),
+            "orders_received": (attack["order_minute"] >= 0).sum(),
+            "notices_received": (u["notice_minute"] >= 0).sum(),
+            "notices_upheld": ((u["notice_minute"] >= 0) & (u["notice_upheld"] == 1)).sum(),
+            "news_uploads": len(news),
+            "news_blocked": (news["news_hit"] == "blocked").sum(),
+            "news_removed": (news["news_hit"] == "removed").sum(),
+            "news_restored": (news["restored_minute"] >= 0).sum(),
+            "news_still_down": news["outcome"].isin(["blocked", "removed"]).sum(),
+        }
+        for col, value in expect.items():
+            assert row[col] == value, (arm, rep, platform, col)
+        ordered = attack[attack["order_minute"] >= 0]
+        met = ordered["outcome"].isin(["blocked", "removed"]) & (ordered["outcome_minute"] <= ordered["order_minute"] + 60)
+        assert row["orders_met_on_time"] == met.sum()
+        old = attack[attack["minute"] + 60 <= last_minute]
+        if len(old):
+            within = old["outcome"].isin(["blocked", "removed"]) & (old["minutes_to_outcome"] <= 60)
+            assert row["within_hour_share"] == pytest.approx(within.mean(), abs=1e-8)
+        if len(removed):
+            assert row["median_minutes_to_removal"] == pytest.approx(removed["minutes_to_outcome"].median())
+        answered = u[u["feedback_minute"] >= 0]
+        assert row["notices_answered_within_hour"] == (answered["feedback_minute"] - answered["notice_minute"] <= 60).sum()
+    # removals by a trusted flagger's notice happen, and the re-scan removes on large_social only
+    assert tr["removed_trusted_flagger"].sum() > 0
+    assert tr[tr["platform"] != "large_social"]["removed_hash_match"].sum() == 0
+    assert tr[tr["platform"] == "large_social"]["removed_hash_match"].sum() > 0

@@ -266,6 +266,10 @@ def test_metrics_lists_every_column_with_its_kind():
     assert "rabbit_hole" in cp.observers() and cp.observers()["rabbit_hole"]["default"]
     assert not cp.observers()["counter_narrative_reach"]["default"]
     assert {"faiss", "random"} <= set(cp.retrievers())
+    # a world of platforms' columns, overall and per platform
+    world = m[m.plugin_kind == "world"].set_index("metric")
+    assert world.loc["within_hour_share"].kind == "share" and world.loc["notices"].kind == "level"
+    assert world.loc["blocked_share@<platform>"].definition.endswith("on that platform")
 
 
 def test_a_declared_share_outside_zero_one_is_named():

@@ -191,6 +191,9 @@ def test_shipped_scenario_report_renders_offline(scenario, tmp_path):
     done = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert f"Report: {out}/report.html" in done.stdout
+    if scenario.startswith("crisis"):  # a world of platforms: each platform's transparency report
+        html = (out / "report.html").read_text()
+        assert html.count("transparency report (transparency.csv)") == 4  # one table per platform
     page = render(out / "report.html", ARTIFACTS / f"report_{scenario}.png")
     check_rendered(page)
     # the screenshot is a PNG of the page

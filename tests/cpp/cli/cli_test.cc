@@ -166,10 +166,13 @@ TEST(CliTest, ShippedScenariosRunByNameFromAnyDirectory) {
 TEST(CliTest, ListMetricsGivesEachColumnsKindUnitAndDefinition) {
   const auto listed = RunCommand(Cli() + " list metrics");
   ASSERT_EQ(listed.status, 0) << listed.output;
-  for (const char* line : {"  rabbit_hole:\n      rabbit_hole_share (share, share of users): users whose last",
-                           "      extremity_mean (signed, projection on the extremity direction)",
-                           "  moderation:\n      mod_removed (level, items): items removed this step",
-                           "      cn_org<k>_impressions (level, impressions)"})
+  for (const char* line :
+       {"  rabbit_hole:\n      rabbit_hole_share (share, share of users): users whose last",
+        "      extremity_mean (signed, projection on the extremity direction)",
+        "  moderation:\n      mod_removed (level, items): items removed this step",
+        "      cn_org<k>_impressions (level, impressions)", "a world of platforms (a scenario's world block",
+        "      notices@<platform> (level, notices): trusted flaggers' notices received so far, on "
+        "that platform"})
     EXPECT_NE(listed.output.find(line), std::string::npos) << line << "\n" << listed.output;
   EXPECT_NE(listed.output.find("observers (default: exposure, rabbit_hole, extremity, engagement, diversity)"),
             std::string::npos)
@@ -177,6 +180,9 @@ TEST(CliTest, ListMetricsGivesEachColumnsKindUnitAndDefinition) {
   // and under each plug-in in the full listing
   const auto all = RunCommand(Cli() + " list");
   EXPECT_NE(all.output.find("      metric harmful_reach (share, share of users)"), std::string::npos);
+  // and the world block's keys, block by block
+  EXPECT_NE(all.output.find("  world.trusted_flaggers: Trusted flaggers' notices"), std::string::npos) << all.output;
+  EXPECT_NE(all.output.find("      rescan (boolean, default false): re-scans its live items"), std::string::npos);
   EXPECT_EQ(RunCommand(Cli() + " list metric").status, 2) << "an unknown section is refused";
 }
 

@@ -174,6 +174,10 @@ TEST(ReportSvgTest, EscapesTextAndBreaksLinesAtUndefinedValues) {
   EXPECT_EQ(HtmlEscape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
   EXPECT_EQ(ReportNumber(std::nan("")), "n/a");
   EXPECT_EQ(ReportNumber(-0.08151234), "-0.08151");
+  EXPECT_EQ(ReportNumber(9999.4), "9999");
+  EXPECT_EQ(ReportNumber(138574.4), "138574");  // a count, whole: not 1.386e+05
+  EXPECT_EQ(ReportNumber(-2.5e6), "-2500000");
+  EXPECT_EQ(ReportNumber(3e20), "3e+20");
   const double nan = std::nan("");
   const std::string svg =
       LineChartSvg("t", "A <title>", "desc", "step", "share",

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "experiment/summary.h"
+#include "experiment/world_tables.h"
 #include "test_util.h"
 #include "world/world_log.h"
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -285,6 +286,96 @@ TEST(WorldTest, RemovalOrdersAreMetWhenRemovedWithinTheirDeadline) {
       EXPECT_LT(met, decided);
     }
   }
+}
+
+TEST(WorldTest, ARescanRemovesLiveCopiesWhenAMatchingHashBecomesUsableAndOnlyThen) {
+  // b re-scans, c does not; both get a's hash at minute 10, so their copies of minutes 1..9
+  // went live; at minute 10 b's are removed by the re-scan, c's stay
+  for (const bool rescan : {true, false}) {
+    const WorldConfig cfg = WorldFrom(Base(kOrigin +
+                                               "  - {name: b, upload_share: 0.375, database_access: member, "
+                                               "rescan: " +
+                                               std::string(rescan ? "true" : "false") +
+                                               "}\n"
+                                               "  - {name: c, upload_share: 0.375, database_access: member}\n",
+                                           {}, "hash_database: {contribution_delay_minutes: 10}\n"));
+    const World w = RunWorld(cfg, 30);
+    int early[3] = {}, rescanned = 0;
+    for (size_t i = 1; i < w.log().uploads.size(); ++i) {
+      const UploadRecord& r = w.log().uploads[i];
+      if (r.platform == 0 || r.minute >= 10) {
+        EXPECT_EQ(r.outcome, UploadOutcome::kBlocked) << i;
+        continue;
+      }
+      ++early[r.platform];
+      if (r.platform == 1 && rescan) {
+        EXPECT_EQ(r.outcome, UploadOutcome::kRemoved) << i;
+        EXPECT_EQ(r.channel, RemovalChannel::kHashMatch);
+        EXPECT_EQ(r.outcome_minute, 10);
+        EXPECT_EQ(r.match_platform, 0);
+        EXPECT_EQ(r.match_usable_minute, 10);
+        ++rescanned;
+      } else {
+        EXPECT_EQ(r.outcome, UploadOutcome::kLive) << i;
+        EXPECT_EQ(r.match_platform, -1);
+      }
+    }
+    EXPECT_GT(early[1], 30);  // about 9 x 20 x 0.375 = 67.5 each
+    EXPECT_GT(early[2], 30);
+    EXPECT_EQ(rescanned, rescan ? early[1] : 0);
+    // the metric counts them as removed after upload on b
+    std::vector<double> row(w.columns().size());
+    w.WriteRow(row.data());
+    const auto col = std::find(w.columns().begin(), w.columns().end(), "removed_after_upload@b") - w.columns().begin();
+    EXPECT_EQ(row[col], rescanned);
+  }
+}
+
+TEST(WorldTest, TrustedFlaggersNoticesAreAssessedBeforeReportsAndAnswered) {
+  // b: no hashing, one review a minute, every live copy reported at once by its viewers;
+  // notices at 0.2 a minute per live copy (and 0.2 for news showing footage, in error)
+  const WorldConfig cfg = WorldFrom(
+      Base(kOrigin + "  - {name: b, upload_share: 0.75, news_share: 0, hash_screening: false, review_capacity: 1, "
+                     "views_per_minute: 5, report_probability: 1}\n",
+           {{"uploads_per_minute", "2"}},
+           "trusted_flaggers: {find_rate_per_minute: 0.2, news_rate_per_minute: 0.2}\n"
+           "news: {uploads_per_minute: 1, excerpt_share: 1, excerpt_flip_rate: 0.5, appeal_probability: 0}\n"));
+  const World w = RunWorld(cfg, 120);
+  const auto& up = w.log().uploads;
+  int notices = 0, upheld = 0, reports = 0, news_notices = 0;
+  double answered = 0, decided = 0;
+  for (size_t i = 0; i < up.size(); ++i) {
+    const UploadRecord& r = up[i];
+    if (r.platform == 1 && r.outcome == UploadOutcome::kRemoved && r.channel == RemovalChannel::kUserReport) {
+      ++reports;
+      // a report is reviewed only when no notice waits: none received by then and unanswered
+      for (const UploadRecord& o : up)
+        if (o.platform == 1 && o.notice_minute >= 0 && o.notice_minute <= r.outcome_minute)
+          EXPECT_TRUE(o.feedback_minute >= 0 && o.feedback_minute <= r.outcome_minute) << i;
+    }
+    if (r.notice_minute < 0) continue;
+    ++(r.platform == 1 ? notices : news_notices);
+    if (r.feedback_minute >= 0) {
+      EXPECT_GE(r.feedback_minute, r.notice_minute);
+      // the feedback is the action: removed then (no reviewer misses here), or kept
+      EXPECT_EQ(r.notice_upheld, r.outcome == UploadOutcome::kRemoved && r.outcome_minute == r.feedback_minute) << i;
+      if (r.kind == UploadKind::kNews) {
+        EXPECT_FALSE(r.notice_upheld);  // reviewers make no false removals here: a news report stays
+      }
+      upheld += r.notice_upheld;
+    }
+    const bool in_hour = r.feedback_minute >= 0 && r.feedback_minute - r.notice_minute <= 60;
+    answered += in_hour;
+    decided += in_hour || r.notice_minute + 60 <= 119;
+  }
+  EXPECT_GT(notices, 10);
+  EXPECT_GT(upheld, 5);
+  EXPECT_GT(reports, 0);
+  std::vector<double> row(w.columns().size());
+  w.WriteRow(row.data());
+  ASSERT_EQ(WorldMetrics()[13].name, "notices");
+  EXPECT_EQ(row[13], notices + news_notices);
+  EXPECT_DOUBLE_EQ(row[14], decided > 0 ? answered / decided : 0);
 }
 
 TEST(WorldTest, UploadsArriveAlikeInEveryArmAndResultsDoNotDependOnThreads) {

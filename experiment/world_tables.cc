@@ -1,0 +1,53 @@
+#include "experiment/world_tables.h"
+
+#include <sstream>
+
+#include "core/io.h"
+#include "embeddings/perceptual_hash.h"
+#include "world/transparency.h"
+
+namespace counterpoint {
+
+std::string UploadsCsv(const RunResult& result) {
+  std::ostringstream out;
+  out << "arm,replicate,upload,platform,minute,kind,copy_kind,verified,parent,distance_to_parent,"
+         "distance_to_original,hash_usable,outcome,channel,outcome_minute,minutes_to_outcome,restored_minute,news_hit,"
+         "order_minute,views,match_platform,match_usable_minute,notice_minute,feedback_minute,notice_upheld\n";
+  for (const ArmRun& run : result.runs) {
+    if (!run.world) continue;
+    const WorldLog& log = *run.world;
+    for (size_t i = 0; i < log.uploads.size(); ++i) {
+      const UploadRecord& u = log.uploads[i];
+      out << run.arm << ',' << run.replicate << ',' << i << ',' << log.platforms[u.platform] << ',' << u.minute << ','
+          << UploadKindName(u.kind) << ',' << CopyKindName(static_cast<CopyKind>(u.copy_kind)) << ','
+          << (u.verified ? 1 : 0) << ',' << u.parent << ',' << u.distance_to_parent << ',' << u.distance_to_original
+          << ',' << (u.hash_usable ? 1 : 0) << ',' << UploadOutcomeName(u.outcome) << ','
+          << RemovalChannelName(u.channel) << ',' << u.outcome_minute << ','
+          << (u.outcome_minute >= 0 ? u.outcome_minute - u.minute : -1) << ',' << u.restored_minute << ','
+          << (u.hit == UploadOutcome::kLive ? "" : UploadOutcomeName(u.hit)) << ',' << u.order_minute << ','
+          << static_cast<int64_t>(u.views) << ',' << (u.match_platform >= 0 ? log.platforms[u.match_platform] : "")
+          << ',' << u.match_usable_minute << ',' << u.notice_minute << ',' << u.feedback_minute << ','
+          << (u.notice_upheld ? 1 : 0) << '\n';
+    }
+  }
+  return out.str();
+}
+
+std::string TransparencyCsv(const RunResult& result) {
+  std::ostringstream out;
+  out << "arm,replicate,platform";
+  for (const TransparencyColumn& c : TransparencyColumns()) out << ',' << c.name;
+  out << '\n';
+  for (const ArmRun& run : result.runs) {
+    if (!run.world) continue;
+    const auto rows = TransparencyReport(*run.world);
+    for (size_t p = 0; p < rows.size(); ++p) {
+      out << run.arm << ',' << run.replicate << ',' << run.world->platforms[p];
+      for (const double v : rows[p]) out << ',' << CsvNumber(v);
+      out << '\n';
+    }
+  }
+  return out.str();
+}
+
+}  // namespace counterpoint
