@@ -60,3 +60,16 @@ def show_command(cmd, root):
     """Prints a command to stderr, with paths inside the checkout relative to it."""
     print("  " + " ".join(os.path.relpath(c, root) if c.startswith(root) else c for c in cmd), file=sys.stderr,
           flush=True)
+
+
+def run_scenario(scenario, out, threads, replicates=0, sets=(), arms=None):
+    """Runs `counterpoint run` on the scenario file into `out` (printing the command): `replicates` (0 = the
+    shipped count), `--set` overrides and the arms to run (None = all)."""
+    cmd = [CLI, "run", scenario, "--quiet", "--threads", str(threads), "--out", out]
+    if replicates:
+        cmd += ["--set", f"replicates={replicates}"]
+    if arms:
+        cmd += ["--arms", ",".join(arms)]
+    cmd += [f"--set={s}" for s in sets]
+    show_command(cmd, ROOT)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)

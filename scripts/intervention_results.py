@@ -18,11 +18,10 @@ import csv
 import datetime
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-from docs_markers import (CLI, ROOT, argument_parser, has_uncommitted_changes, head_commit, require_cli, show_command,
+from docs_markers import (ROOT, argument_parser, has_uncommitted_changes, head_commit, require_cli, run_scenario,
                           write_between)
 
 
@@ -55,15 +54,7 @@ DRIFT_SWEEP = [("0", "0"), ("0.1", "0"), ("0.2", "0"), ("0.3", "0"), ("0.3", "0.
 def run(scenario, threads, replicates, sets=(), arms=None):
     """summary.json of one run of scenarios/<scenario>.yaml."""
     with tempfile.TemporaryDirectory() as out:
-        cmd = [CLI, "run", os.path.join(ROOT, "scenarios", scenario + ".yaml"), "--quiet", "--threads",
-               str(threads), "--out", out]
-        if replicates:
-            cmd += ["--set", f"replicates={replicates}"]
-        if arms:
-            cmd += ["--arms", ",".join(arms)]
-        cmd += [f"--set={s}" for s in sets]
-        show_command(cmd, ROOT)
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        run_scenario(os.path.join(ROOT, "scenarios", scenario + ".yaml"), out, threads, replicates, sets, arms)
         with open(os.path.join(out, "summary.json")) as f:
             return json.load(f)
 
