@@ -1068,11 +1068,13 @@ NOTEBOOKS["03_ngo_reach.ipynb"] = [
         m = cp.privacy.release("runs/ngo", policy, "ngo", "Reach Team <reach@ngo-a.example>", epsilon=0.5,
                                out="ngo_a_reach.csv")
         print("charged to", m["requester"], "for organisation", m["organisation"])
-        print("spent on this dataset:", m["guarantee"]["composed"], "| delta must stay below", m["guarantee"]["delta_cap"])
+        print("spent by this requester on the project", m["dataset"], ":", m["guarantee"]["composed"],
+              "| delta must stay below", m["guarantee"]["delta_cap"])
         print(pd.read_csv("ngo_a_reach.csv").head())
     """),
     code(r"""
-        # the same NGO under another spelling spends the same budget (1.0 per dataset): 0.5 + 0.6 is refused
+        # the same NGO under another spelling spends the same budget (1.0 per requester on this project): 0.5 + 0.6
+        # is refused
         try:
             cp.privacy.release("runs/ngo", policy, "ngo", "  ngo a ", epsilon=0.6, out="again.csv")
         except cp.ScenarioError as e:
