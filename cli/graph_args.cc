@@ -44,6 +44,11 @@ void AddGraphOptions(CLI::App* cmd, GraphArgs& a) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--harmful", a.harmful, "harmful labels, comma-separated (repeat for several sets)");
   cmd->add_option("--start", a.start, "start distribution: uniform, or attribute:NAME (e.g. attribute:subscribers)");
+  cmd->add_option("--group-flow", a.group_flows,
+                  "audit: labels of a group whose recommendation flow to and from the rest is reported, "
+                  "comma-separated (repeat for several groups)");
+  cmd->add_option("--flow-weight", a.flow_weight,
+                  "audit: weight of each source in the group flows: uniform, or attribute:NAME (e.g. attribute:views)");
   cmd->add_option("--sinks", a.sinks, "nodes without out-edges: prune, absorb or self_loop")
       ->check(CLI::IsMember({"prune", "absorb", "self_loop"}));
   cmd->add_option("--k", a.k, "steps for reach-within-k")->check(CLI::Range(0, 1000000));
@@ -86,14 +91,28 @@ AuditConfig ConfigFromArgs(const CLI::App& cmd, const GraphArgs& a, const std::s
     }
   }
   if (c.harmful.empty()) throw InputError("--harmful", "give the harmful labels, e.g. --harmful Alt-right,Alt-lite");
+  // "uniform" or "attribute:NAME": where walks start, or how group flows weigh their sources
+  auto parse_weight = [](const std::string& text, const std::string& flag) -> StartSpec {
+    if (text == "uniform") return {"uniform", ""};
+    if (text.rfind("attribute:", 0) == 0 && text.size() > 10) return {"attribute", text.substr(10)};
+    throw InputError(flag, "'" + text + "' is not uniform or attribute:NAME");
+  };
   // start distribution
-  if (given("--start") || !from_file) {
-    if (a.start == "uniform")
-      c.start = {"uniform", ""};
-    else if (a.start.rfind("attribute:", 0) == 0 && a.start.size() > 10)
-      c.start = {"attribute", a.start.substr(10)};
-    else
-      throw InputError("--start", "'" + a.start + "' is not uniform or attribute:NAME");
+  if (given("--start") || !from_file) c.start = parse_weight(a.start, "--start");
+  // groups whose flows to and from the rest are reported, with the sources' weight
+  if (given("--group-flow")) {
+    c.group_flows.clear();
+    const StartSpec weight = parse_weight(a.flow_weight, "--flow-weight");
+    for (const std::string& g : a.group_flows) {
+      c.group_flows.push_back({g, SplitLabels(g), weight});
+      if (c.group_flows.back().labels.empty()) throw InputError("--group-flow", "'" + g + "' names no label");
+    }
+  } else if (given("--flow-weight")) {
+    const StartSpec weight = parse_weight(a.flow_weight, "--flow-weight");
+    if (c.group_flows.empty())
+      throw InputError("--flow-weight",
+                       "no group flow to weigh; give --group-flow L1,L2 (or a scenario's group_flows)");
+    for (GroupFlowSpec& g : c.group_flows) g.weight = weight;
   }
   // numbers
   if (given("--k") || !from_file) c.reach_k = a.k;

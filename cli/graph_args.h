@@ -16,6 +16,8 @@ struct GraphArgs {
   std::string nodes, edges, recfluence, knn;
   std::vector<std::string> harmful;
   std::string start = "uniform";
+  std::vector<std::string> group_flows;  ///< --group-flow L1,L2 (repeatable)
+  std::string flow_weight = "uniform";   ///< --flow-weight uniform|attribute:NAME
   std::string sinks = "prune";
   std::string out;
   int k = 10, horizon = 10, walkers = 10000, length = 20, budget = 10;

@@ -43,6 +43,15 @@ ComponentSpec HarmfulSetSpecBlock() {
            RequiredString("labels", "comma-separated labels, e.g. Alt-right,Alt-lite,IDW")}};
 }
 
+ComponentSpec GroupFlowBlockSpec() {
+  return {
+      "A group whose recommendation flow to and from the rest is reported.",
+      {RequiredString("name", "short name of the group"),
+       RequiredString("labels", "comma-separated labels, e.g. Alt-right,Alt-lite,IDW"),
+       StringParam("weight", "uniform", "how often each source node is seen", {"uniform", "attribute"}),
+       StringParam("attribute", "", "weight attribute: node attribute the weight is proportional to (e.g. views)")}};
+}
+
 ComponentSpec StartBlockSpec() {
   return {"Where walks start.",
           {StringParam("distribution", "uniform", "start distribution", {"uniform", "attribute"}),
@@ -162,7 +171,8 @@ AuditConfig LoadAuditConfig(const std::string& path) {
   AuditConfig c;
   c.file = path;
   // top level and each block against its spec
-  const std::set<std::string> blocks = {"graph", "harmful_sets", "start", "metrics", "journeys", "rewiring", "output"};
+  const std::set<std::string> blocks = {"graph",   "harmful_sets", "group_flows", "start",
+                                        "metrics", "journeys",     "rewiring",    "output"};
   const Params top = ValidateBlock(cr, AuditTopSpec(), path, "audit", diags, blocks);
   c.name = top.String("name");
   c.description = top.String("description");
@@ -193,6 +203,27 @@ AuditConfig LoadAuditConfig(const std::string& path) {
       if (s.WasSet("labels") && c.harmful.back().labels.empty()) {
         const SourceLocation l = s.Where("labels");
         diags.Add(l.file, l.line, l.column, "harmful_sets[" + std::to_string(i) + "].labels: give at least one label");
+      }
+    }
+  }
+  // group flows: an optional list of {name, labels, weight, attribute}
+  const YAML::Node flows = cr["group_flows"];
+  if (flows && !flows.IsSequence()) {
+    const SourceLocation l = LocationOf(flows, path);
+    diags.Add(l.file, l.line, l.column, "group_flows: expected a list of {name, labels, weight, attribute}");
+  } else if (flows) {
+    for (size_t i = 0; i < flows.size(); ++i) {
+      const std::string where = "group_flows[" + std::to_string(i) + "]";
+      const Params f = ValidateBlock(flows[i], GroupFlowBlockSpec(), path, where, diags);
+      c.group_flows.push_back(
+          {f.String("name"), SplitLabels(f.String("labels")), {f.String("weight"), f.String("attribute")}});
+      if (f.WasSet("labels") && c.group_flows.back().labels.empty()) {
+        const SourceLocation l = f.Where("labels");
+        diags.Add(l.file, l.line, l.column, where + ".labels: give at least one label");
+      }
+      if (f.String("weight") == "attribute" && f.String("attribute").empty()) {
+        const SourceLocation l = LocationOf(flows[i], path);
+        diags.Add(l.file, l.line, l.column, where + ": weight attribute needs 'attribute' (e.g. views)");
       }
     }
   }

@@ -9,6 +9,7 @@
 
 #include "embeddings/catalog_config.h"
 #include "graph/confinement.h"
+#include "graph/group_flow.h"
 #include "graph/journeys.h"
 #include "graph/watch_next_graph.h"
 
@@ -36,6 +37,8 @@ struct AuditConfig {
   // what is harmful, where walks start
   std::vector<HarmfulSetSpec> harmful;
   StartSpec start;
+  /// groups whose recommendation flow to and from the rest is reported (docs/graph.md)
+  std::vector<GroupFlowSpec> group_flows;
   // metrics
   int reach_k = 10;
   int horizon = 10;

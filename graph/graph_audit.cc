@@ -9,6 +9,7 @@
 #include "core/rng.h"
 #include "core/stats.h"
 #include "graph/graph_rewiring.h"
+#include "graph/group_flow.h"
 
 namespace counterpoint {
 
@@ -206,6 +207,29 @@ nlohmann::json RunAudit(const AuditConfig& config, const WatchNextGraph& graph, 
     s << "  " << std::setw(12) << flow.labels[a].substr(0, 11);
     for (double x : flow.flow[a]) s << std::setw(10) << Fixed(x);
     s << "\n";
+  }
+  // flows between each named group and the rest of the graph, in both directions
+  out["group_flows"] = nlohmann::json::array();
+  if (!config.group_flows.empty()) s << "\ngroup flows (one step; shares of all recommendations, sources weighted):\n";
+  for (const GroupFlowSpec& spec : config.group_flows) {
+    const std::string weight = spec.weight.kind + (spec.weight.attribute.empty() ? "" : " " + spec.weight.attribute);
+    const GroupFlow gf = ComputeGroupFlow(graph, graph.LabelMask(spec.labels), StartDistribution(graph, spec.weight));
+    out["group_flows"].push_back({{"name", spec.name},
+                                  {"labels", spec.labels},
+                                  {"weight", spec.weight.kind},
+                                  {"attribute", spec.weight.attribute},
+                                  {"weight_in_group", gf.weight_in_group},
+                                  {"out", gf.out},
+                                  {"in", gf.in},
+                                  {"within_group", gf.within_group},
+                                  {"within_rest", gf.within_rest},
+                                  {"ended", gf.ended},
+                                  {"ratio", std::isnan(gf.Ratio()) ? nlohmann::json() : JsonNumber(gf.Ratio())},
+                                  {"out_rate", gf.OutRate()},
+                                  {"in_rate", gf.InRate()}});
+    s << "  " << spec.name << " (" << JoinNames(spec.labels) << "; weight " << weight << "): group -> rest "
+      << Fixed(gf.out, 4) << ", rest -> group " << Fixed(gf.in, 4) << ", ratio " << Fixed(gf.Ratio())
+      << "; P(leave | in group) " << Fixed(gf.OutRate()) << ", P(enter | outside) " << Fixed(gf.InRate()) << "\n";
   }
   // where the walkers are at the end
   const auto bot_occ = LabelOccupancy(graph, bots), user_occ = LabelOccupancy(graph, users);

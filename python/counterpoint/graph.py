@@ -20,7 +20,8 @@ class GraphAudit:
     ``recfluence=DIR``, ``nodes=..., edges=...`` CSVs, or ``knn=RUN_SCENARIO`` (the kNN
     graph of a run scenario's catalog). Keywords mirror the CLI's flags and override the
     scenario: harmful (a list of "L1,L2" strings or {name: [labels]}), start ("uniform"
-    or "attribute:NAME"), sinks, k, horizon, walkers, length, seed, budget, tau, and any
+    or "attribute:NAME"), group_flows (a list of (name, [labels], "uniform" or
+    "attribute:NAME")), sinks, k, horizon, walkers, length, seed, budget, tau, and any
     AuditConfig field (restart, user_autonomy, user_preference, max_sources, ...).
     """
 
@@ -151,6 +152,13 @@ class AuditResult:
         """Label-to-label flow: the share of recommendations from each label to each label."""
         f = self.data["label_flow"]
         return pd.DataFrame(f["flow"], index=pd.Index(f["labels"], name="from"), columns=f["labels"])
+
+
+    @cached_property
+    def group_flow(self):
+        """Per named group: recommendation flow from the group to the rest (``out``) and back (``in``),
+        as shares of all weighted recommendations, their ratio, and the per-source rates (docs/graph.md)."""
+        return pd.DataFrame(self.data.get("group_flows", []))
 
 
 class RewireResult:

@@ -21,6 +21,12 @@ py::tuple RunGraph(const AuditConfig& config, const PyGraph& g,
   if (!config.file.empty()) out["scenario"] = config.file;
   return py::make_tuple(out.dump(), text);
 }
+// "uniform" or "attribute:NAME": a start distribution, or the weights of a group flow's sources
+StartSpec ParseWeight(const std::string& text, const std::string& what) {
+  if (text == "uniform") return {"uniform", ""};
+  if (text.rfind("attribute:", 0) == 0 && text.size() > 10) return {"attribute", text.substr(10)};
+  throw InputError(what, "'" + text + "' is not uniform or attribute:NAME");
+}
 }  // namespace
 
 void bind_graph(py::module_& m) {
@@ -65,13 +71,23 @@ void bind_graph(py::module_& m) {
           [](const AuditConfig& c) {
             return c.start.kind == "attribute" ? "attribute:" + c.start.attribute : c.start.kind;
           },
-          [](AuditConfig& c, const std::string& s) {
-            if (s == "uniform")
-              c.start = {"uniform", ""};
-            else if (s.rfind("attribute:", 0) == 0 && s.size() > 10)
-              c.start = {"attribute", s.substr(10)};
-            else
-              throw InputError("start", "'" + s + "' is not uniform or attribute:NAME");
+          [](AuditConfig& c, const std::string& s) { c.start = ParseWeight(s, "start"); })
+      .def_property(
+          "group_flows",
+          [](const AuditConfig& c) {
+            std::vector<std::tuple<std::string, std::vector<std::string>, std::string>> out;
+            for (const auto& g : c.group_flows)
+              out.push_back(
+                  {g.name, g.labels, g.weight.kind == "attribute" ? "attribute:" + g.weight.attribute : g.weight.kind});
+            return out;
+          },
+          [](AuditConfig& c,
+             const std::vector<std::tuple<std::string, std::vector<std::string>, std::string>>& groups) {
+            c.group_flows.clear();
+            for (const auto& [name, labels, weight] : groups) {
+              if (labels.empty()) throw InputError("group_flows", "the group '" + name + "' names no label");
+              c.group_flows.push_back({name, labels, ParseWeight(weight, "group_flows")});
+            }
           })
       .def_readwrite("reach_k", &AuditConfig::reach_k)
       .def_readwrite("horizon", &AuditConfig::horizon)

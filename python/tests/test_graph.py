@@ -85,3 +85,18 @@ def test_a_maximum_over_no_finite_node_is_nan_and_says_what_it_excluded(tmp_path
     assert np.isnan(t.max_segregation.item()) and np.isnan(t.mean_segregation.item())
     assert t.finite.item() == 0 and t.trapped.item() == 2
     assert "every harmful node is trapped" in rw.data["harmful_sets"][0]["rewiring"]["stopped"]
+
+
+def test_group_flows_from_python_match_a_hand_computation(tmp_path):
+    # fringe a0, a1; mainstream b0, b1; P(a0 -> b0) = 3/4, P(b0 -> a0) = 1/5; views 1, 1, 4, 4
+    (tmp_path / "nodes.csv").write_text("id,label,views\na0,fringe,1\na1,fringe,1\nb0,main,4\nb1,main,4\n")
+    (tmp_path / "edges.csv").write_text("src,dst,weight\na0,a1,1\na0,b0,3\na1,a0,1\nb0,b1,4\nb0,a0,1\nb1,b0,1\n")
+    ga = cp.GraphAudit(nodes=tmp_path / "nodes.csv", edges=tmp_path / "edges.csv", harmful=["fringe"], walkers=0,
+                       group_flows=[("fringe", ["fringe"], "attribute:views"), ("fringe_u", ["fringe"], "uniform")])
+    assert ga.config.group_flows[0] == ("fringe", ["fringe"], "attribute:views")
+    flows = ga.audit().group_flow.set_index("name")
+    assert flows.loc["fringe", "out"] == pytest.approx(0.1 * 0.75)
+    assert flows.loc["fringe", "in"] == pytest.approx(0.4 * 0.2)
+    assert flows.loc["fringe_u", "ratio"] == pytest.approx(0.1875 / 0.05)
+    with pytest.raises(ValueError, match="not uniform or attribute:NAME"):
+        ga.config.group_flows = [("x", ["fringe"], "views")]

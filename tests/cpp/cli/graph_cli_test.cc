@@ -119,5 +119,41 @@ TEST(GraphCliTest, ScenarioErrorsPrintFileLineColumn) {
   fs::remove_all(dir);
 }
 
+// group flows from the command line, and a group_flows block's errors at their line
+TEST(GraphCliTest, GroupFlowFlagsAndBlockErrors) {
+  const fs::path dir = TempDir("flows");
+  const CliRun r = RunCli(
+      "audit --recfluence datasets/recfluence-2018 --harmful Alt-right --walkers 0 --group-flow Alt-right,Alt-lite,IDW "
+      "--group-flow IDW --flow-weight attribute:views --out '" +
+          (dir / "f.json").string() + "'",
+      dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("group flows"), std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(ReadFile((dir / "f.json").string()));
+  ASSERT_EQ(j["group_flows"].size(), 2u);
+  EXPECT_EQ(j["group_flows"][1]["labels"], nlohmann::json::array({"IDW"}));
+  EXPECT_EQ(j["group_flows"][0]["attribute"], "views");
+  const CliRun w = RunCli(
+      "audit --recfluence datasets/recfluence-2018 --harmful Alt-right --walkers 0 --group-flow IDW "
+      "--flow-weight views --out '" +
+          (dir / "g.json").string() + "'",
+      dir);
+  EXPECT_NE(w.code, 0);
+  EXPECT_NE(w.err.find("'views' is not uniform or attribute:NAME"), std::string::npos) << w.err;
+  const std::string yaml = (dir / "bad.yaml").string();
+  std::ofstream(yaml) << "name: bad\ngraph:\n  source: recfluence\n  dir: x\nharmful_sets:\n"
+                         "  - name: a\n    labels: Alt-right\ngroup_flows:\n  - name: f\n    labels: IDW\n"
+                         "    weight: attribute\n  - name: g\n    weight: views\n";
+  const CliRun b = RunCli("audit '" + yaml + "'", dir);
+  EXPECT_NE(b.code, 0);
+  EXPECT_NE(b.err.find(yaml + ":9:5: error: group_flows[0]: weight attribute needs 'attribute'"), std::string::npos)
+      << b.err;
+  EXPECT_NE(b.err.find(yaml + ":12:5: error: group_flows[1]: missing required key 'labels'"), std::string::npos)
+      << b.err;
+  EXPECT_NE(b.err.find(yaml + ":13:13: error: group_flows[1].weight: 'views' is not a valid choice"), std::string::npos)
+      << b.err;
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace counterpoint
