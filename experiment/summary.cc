@@ -12,6 +12,7 @@
 #include "core/stats.h"
 #include "experiment/metric_kinds.h"
 #include "experiment/runner.h"
+#include "simulator/observers/label_reach.h"
 
 namespace counterpoint {
 
@@ -164,20 +165,35 @@ nlohmann::json Summarize(const Scenario& sc, const RunResult& res) {
     AdjustForMultiplicity(j["comparisons"], first, pairs);
     j["arms"][arm.name] = a;
   }
-  // amplification (Huszar et al. 2022): users reached by harmful content under an arm over
-  // users reached under the reverse-chronological control, per replicate
-  const auto reach = std::find(res.columns.begin(), res.columns.end(), "harmful_reach") - res.columns.begin();
-  if (!sc.amplification_control.empty() && reach < static_cast<std::ptrdiff_t>(res.columns.size())) {
+  // amplification (Huszar et al. 2022): users a group of sources reached under an arm over
+  // users it reached under the reverse-chronological control, per replicate: harmful content
+  // (harmful_reach) as "amplification", each label (the label_reach observer's reach_<label>)
+  // under "amplification_by_group" with the replicates' ratios listed
+  if (!sc.amplification_control.empty()) {
     const std::vector<int> amp_reps = CompleteReplicates(res, sc.amplification_control);
-    j["amplification_control"] = sc.amplification_control;
-    for (const auto& arm : sc.arms) {
-      if (arm.name == sc.amplification_control) continue;
-      const std::vector<int> paired = Common(CompleteReplicates(res, arm.name), amp_reps);
-      const auto values = FinalValues(res, arm.name, reach, paired);
-      const auto base = FinalValues(res, sc.amplification_control, reach, paired);
-      std::vector<double> ratio;
-      for (size_t i = 0; i < values.size(); ++i) ratio.push_back(base[i] > 0 ? values[i] / base[i] : std::nan(""));
-      j["arms"][arm.name]["amplification"] = EstimateJson(MeanCi(ratio));
+    std::vector<std::pair<std::string, std::string>> groups = {{"harmful_reach", ""}};  // column, label
+    for (int l = 0; l < kNumLabels; ++l)
+      groups.emplace_back(LabelReachColumn(static_cast<Label>(l)), LabelName(static_cast<Label>(l)));
+    for (const auto& [column, label] : groups) {
+      const auto col = std::find(res.columns.begin(), res.columns.end(), column) - res.columns.begin();
+      if (col >= static_cast<std::ptrdiff_t>(res.columns.size())) continue;
+      j["amplification_control"] = sc.amplification_control;
+      for (const auto& arm : sc.arms) {
+        if (arm.name == sc.amplification_control) continue;
+        const std::vector<int> paired = Common(CompleteReplicates(res, arm.name), amp_reps);
+        const auto values = FinalValues(res, arm.name, col, paired);
+        const auto base = FinalValues(res, sc.amplification_control, col, paired);
+        // shares of the same users in both arms: the groups' sizes are equal
+        std::vector<double> ratio;
+        for (size_t i = 0; i < values.size(); ++i) ratio.push_back(AmplificationRatio(values[i], 1, base[i], 1));
+        nlohmann::json e = EstimateJson(MeanCi(ratio));
+        if (label.empty()) {
+          j["arms"][arm.name]["amplification"] = std::move(e);
+        } else {
+          e["per_replicate"] = ratio;
+          j["arms"][arm.name]["amplification_by_group"][label] = std::move(e);
+        }
+      }
     }
   }
   return j;
