@@ -44,7 +44,8 @@ def main():
              f"(sink policy {g['sink_policy']}); " + ", ".join(f"{l} {counts[l]}" for l in GROUPS) +
              f". Data: {audit['data_dates']}.", "",
              "**Reach of Alt-right** (exact): probability that a walk following the recommendations, "
-             "started at a uniformly chosen channel of the group, has visited an Alt-right channel by step s.", "",
+             "started at a uniformly chosen channel of the group, has visited an Alt-right channel by step s "
+             "(from an Alt-right start it has, at step 0).", "",
              "| start group | channels | " + " | ".join(f"s = {s}" for s in range(1, k + 1)) + " |",
              "| --- | --- | " + " | ".join("---" for _ in range(k)) + " |"]
     for group in GROUPS:

@@ -82,7 +82,7 @@ TEST(SlowReplicationHuszar2022Test, TheControlAgainstItselfIsExactlyOne) {
 // again, where newest-first rotates through the candidates), and so does engagement ranking
 // for counter-narratives and news; a random order of the same candidates widens it. Each
 // mean is at least 4 standard errors (over the replicates) from 1. Mainstream content
-// reaches every user in every arm within the first session: its ratio is 1.
+// reaches the same (nearly all) users in every arm: its ratio is 1.
 TEST(SlowReplicationHuszar2022Test, PersonalisedRankingNarrowsTheReachOfMinorityLabels) {
   const Shipped& s = ShippedRun();
   auto four_se_below_one = [&](const std::string& arm, Label label) {
