@@ -55,7 +55,7 @@ TEST(GroupFlowTest, UniformWeightsGiveADifferentRatio) {
 TEST(GroupFlowTest, StationaryWeightsBalanceTheFlows) {
   const WatchNextGraph g = FourNodeGraph();
   const std::vector<double> pi = {1.0 / 8, 1.0 / 32, 15.0 / 32, 3.0 / 8};
-  for (const std::string& group : {"fringe", "mainstream"}) {
+  for (const std::string group : {"fringe", "mainstream"}) {
     const GroupFlow f = ComputeGroupFlow(g, g.LabelMask({group}), pi);
     EXPECT_NEAR(f.out, 3.0 / 32, 1e-12) << group;
     EXPECT_NEAR(f.in, 3.0 / 32, 1e-12) << group;
