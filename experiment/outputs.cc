@@ -223,6 +223,7 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
       write("uploads.csv.gz", GzipCompress(UploadsCsv(res)));
     else
       write("uploads.csv", UploadsCsv(res));
+    write("orders.csv", OrdersCsv(res));
     write("transparency.csv", TransparencyCsv(res));
   }
   // each arm's induced graph: the disjoint union of its replicates' graphs

@@ -33,6 +33,24 @@ std::string UploadsCsv(const RunResult& result) {
   return out.str();
 }
 
+std::string OrdersCsv(const RunResult& result) {
+  std::ostringstream out;
+  out << "arm,replicate,order,authority,platform,upload,minute,deadline_minute,outcome_minute,met\n";
+  for (const ArmRun& run : result.runs) {
+    if (!run.world) continue;
+    const WorldLog& log = *run.world;
+    for (size_t k = 0; k < log.orders.size(); ++k) {
+      const OrderRecord& o = log.orders[k];
+      const UploadRecord& u = log.uploads[o.upload];
+      const bool met = u.outcome_minute >= 0 && u.outcome_minute <= o.deadline_minute;
+      out << run.arm << ',' << run.replicate << ',' << k << ',' << log.authorities[o.authority] << ','
+          << log.platforms[u.platform] << ',' << o.upload << ',' << o.minute << ',' << o.deadline_minute << ','
+          << u.outcome_minute << ',' << (met ? 1 : 0) << '\n';
+    }
+  }
+  return out.str();
+}
+
 std::string TransparencyCsv(const RunResult& result) {
   std::ostringstream out;
   out << "arm,replicate,platform";

@@ -63,7 +63,12 @@ World::World(const WorldConfig& config, uint64_t seed) : cfg_(config), seed_(see
   open_notices_.resize(n_platforms);
   fresh_.resize(n_platforms);
   counts_.resize(n_platforms);
-  log_.order_deadline_minutes = cfg_.orders.deadline_minutes;
+  for (const AuthorityConfig& a : cfg_.orders.authorities) {
+    log_.authorities.push_back(a.name);
+    std::vector<uint8_t> looks(n_platforms, a.platforms.empty() ? 1 : 0);
+    for (const int p : a.platforms) looks[p] = 1;
+    authority_looks_.push_back(std::move(looks));
+  }
   if (cfg_.database.background_hashes > 0) {
     background_ = std::make_unique<HashDatabase>(cfg_.database.background_hashes);
     uint8_t code[kHashBytes];
@@ -120,6 +125,7 @@ int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t 
   log_.uploads.push_back(r);
   queued_.push_back(0);
   listed_.push_back(0);
+  ordered_by_.push_back(0);
   // the source-choice weights (views so far; only attack items gain any)
   const int64_t i = id + 1;  // 1-based Fenwick index
   double below = 0;
@@ -398,11 +404,17 @@ void World::Views(int64_t minute) {
     const bool forced = item == 0 && inc.first_report_minute >= minute && inc.first_report_minute < minute + m_;
     if (forced || (v > 0 && rng.Uniform(0) < 1 - std::pow(1 - p.report_probability, static_cast<double>(v))))
       Enqueue(item, RemovalChannel::kUserReport);
-    if (r.order_minute < 0 && cfg_.orders.find_rate_per_minute > 0 &&
-        rng.Uniform(1) < 1 - std::exp(-cfg_.orders.find_rate_per_minute * m_)) {
-      r.order_minute = minute;
+    // each authority that looks at this platform finds the copy at its own rate and orders
+    // it removed, once (the block's own authority draws where a single one always did)
+    for (size_t a = 0; a < cfg_.orders.authorities.size(); ++a) {
+      const AuthorityConfig& auth = cfg_.orders.authorities[a];
+      if (auth.find_rate_per_minute <= 0 || !authority_looks_[a][r.platform] || (ordered_by_[item] >> a & 1)) continue;
+      if (rng.Uniform(a == 0 ? 1 : 32 + a) >= 1 - std::exp(-auth.find_rate_per_minute * m_)) continue;
+      ordered_by_[item] |= uint64_t{1} << a;
+      if (r.order_minute < 0) r.order_minute = minute;
       counts_[r.platform].orders += 1;
-      open_orders_[r.platform].push_back(item);
+      open_orders_[r.platform].push_back(static_cast<int64_t>(log_.orders.size()));
+      log_.orders.push_back({item, static_cast<int32_t>(a), minute, minute + auth.deadline_minutes});
       Enqueue(item, RemovalChannel::kOrder);
     }
   }
@@ -531,15 +543,16 @@ void World::Tally(int64_t minute) {
   for (size_t p = 0; p < open_orders_.size(); ++p) {
     auto& open = open_orders_[p];
     size_t kept = 0;
-    for (const int64_t item : open) {
-      const UploadRecord& r = up[item];
-      const int64_t deadline = r.order_minute + cfg_.orders.deadline_minutes;
+    for (const int64_t order : open) {
+      const OrderRecord& o = log_.orders[order];
+      const UploadRecord& r = up[o.upload];
+      const int64_t deadline = o.deadline_minute;
       if (r.outcome_minute >= 0 && r.outcome_minute <= deadline) {
         counts_[p].orders_decided += 1, counts_[p].orders_met += 1;
       } else if (minute >= deadline) {
         counts_[p].orders_decided += 1;
       } else {
-        open[kept++] = item;
+        open[kept++] = order;
       }
     }
     open.resize(kept);

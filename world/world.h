@@ -108,12 +108,14 @@ class World {
   std::vector<std::deque<std::pair<int64_t, int64_t>>> flags_due_;  ///< per platform: (minute, item) classifier flags
   std::vector<std::pair<int64_t, int64_t>> appeals_;                ///< (minute, item) restorations due, in order
   size_t appeals_head_ = 0;
-  std::vector<int64_t> live_;                       ///< live attack items
-  std::vector<int64_t> live_news_;                  ///< live news reports showing footage
-  std::vector<uint8_t> listed_;                     ///< per upload: in live_ or live_news_ (no item twice)
-  std::vector<std::vector<int64_t>> fresh_;         ///< per platform: items whose hash became usable this step
-  std::vector<std::vector<int64_t>> open_notices_;  ///< per platform: notices without feedback whose hour runs
-  std::vector<std::vector<int64_t>> open_orders_;   ///< per platform: ordered items not yet decided
+  std::vector<int64_t> live_;                          ///< live attack items
+  std::vector<int64_t> live_news_;                     ///< live news reports showing footage
+  std::vector<uint8_t> listed_;                        ///< per upload: in live_ or live_news_ (no item twice)
+  std::vector<std::vector<int64_t>> fresh_;            ///< per platform: items whose hash became usable this step
+  std::vector<std::vector<int64_t>> open_notices_;     ///< per platform: notices without feedback whose hour runs
+  std::vector<std::vector<int64_t>> open_orders_;      ///< per platform: orders (WorldLog::orders) not yet decided
+  std::vector<uint64_t> ordered_by_;                   ///< per upload: bit a set once authority a ordered it
+  std::vector<std::vector<uint8_t>> authority_looks_;  ///< [authority][platform]: whether it looks there
   std::vector<double> fenwick_;  ///< views-so-far weights of attack items, for choosing a re-upload's source
   double weight_total_ = 0;
   size_t decided_cursor_ = 0;  ///< uploads whose hour has passed

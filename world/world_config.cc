@@ -133,6 +133,14 @@ ComponentSpec OrdersSpec() {
            IntParam("deadline_minutes", 60, "minutes from an order's receipt to its deadline", 1, 1e7)}};
 }
 
+ComponentSpec AuthoritySpec() {
+  return {
+      "One more authority sending removal orders (its orders compete with the others' for review).",
+      {RequiredString("name", "the authority's name (letters, digits, _), in orders.csv"),
+       DoubleParam("find_rate_per_minute", 0, "rate at which it finds a live attack copy and orders it removed", 0, 1),
+       IntParam("deadline_minutes", 60, "minutes from its order's receipt to the deadline", 1, 1e7)}};
+}
+
 ComponentSpec FlaggersSpec() {
   return {"Trusted flaggers' notices, assessed before users' reports, each with feedback.",
           {DoubleParam("find_rate_per_minute", 0,
@@ -167,14 +175,16 @@ const ComponentSpec& WorldSpec() {
 }
 
 const std::vector<std::pair<std::string, ComponentSpec>>& WorldBlockSpecs() {
-  static const std::vector<std::pair<std::string, ComponentSpec>> specs = {{"world", TopSpec()},
-                                                                           {"world.platforms[i]", PlatformSpec()},
-                                                                           {"world.incident", IncidentSpec()},
-                                                                           {"world.hash_database", DatabaseSpec()},
-                                                                           {"world.emergency_protocol", ProtocolSpec()},
-                                                                           {"world.news", NewsSpec()},
-                                                                           {"world.removal_orders", OrdersSpec()},
-                                                                           {"world.trusted_flaggers", FlaggersSpec()}};
+  static const std::vector<std::pair<std::string, ComponentSpec>> specs = {
+      {"world", TopSpec()},
+      {"world.platforms[i]", PlatformSpec()},
+      {"world.incident", IncidentSpec()},
+      {"world.hash_database", DatabaseSpec()},
+      {"world.emergency_protocol", ProtocolSpec()},
+      {"world.news", NewsSpec()},
+      {"world.removal_orders", OrdersSpec()},
+      {"world.removal_orders.authorities[i]", AuthoritySpec()},
+      {"world.trusted_flaggers", FlaggersSpec()}};
   return specs;
 }
 
@@ -324,10 +334,60 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
   w.news.appeal_probability = nw.Double("appeal_probability");
   w.news.appeal_minutes = nw.Int("appeal_minutes");
 
-  const Params od = ValidateBlock(block("removal_orders"), OrdersSpec(), file, where + ".removal_orders", diags);
+  const YAML::Node orders = block("removal_orders");
+  const Params od = ValidateBlock(orders, OrdersSpec(), file, where + ".removal_orders", diags, {"authorities"});
   w.blocks.removal_orders = od;
   w.orders.find_rate_per_minute = od.Double("find_rate_per_minute");
   w.orders.deadline_minutes = od.Int("deadline_minutes");
+  w.orders.authorities.push_back({"authority", w.orders.find_rate_per_minute, w.orders.deadline_minutes, {}});
+  const YAML::Node listed = orders && orders.IsMap() ? orders["authorities"] : none;
+  if (listed && !listed.IsNull()) {
+    if (!listed.IsSequence()) {
+      AddDiagnosticAt(diags, listed, file,
+                      where +
+                          ".removal_orders.authorities: expected a list of authorities, each {name, "
+                          "find_rate_per_minute, deadline_minutes, platforms}");
+    } else if (listed.size() > 63) {
+      AddDiagnosticAt(diags, listed, file,
+                      where + ".removal_orders.authorities: " + std::to_string(listed.size()) +
+                          " authorities; at most 63 (with the block's own) are supported");
+    } else {
+      std::set<std::string> names = {"authority"};
+      for (size_t i = 0; i < listed.size(); ++i) {
+        const std::string at = where + ".removal_orders.authorities[" + std::to_string(i) + "]";
+        const Params a = ValidateBlock(listed[i], AuthoritySpec(), file, at, diags, {"platforms"});
+        AuthorityConfig c{a.String("name"), a.Double("find_rate_per_minute"), a.Int("deadline_minutes"), {}};
+        const SourceLocation nloc = a.Where("name");
+        if (!c.name.empty() && !IsName(c.name))
+          diags.Add(nloc.file, nloc.line, nloc.column,
+                    at + ".name: '" + c.name + "' is not a name; use letters, digits and _");
+        else if (!c.name.empty() && !names.insert(c.name).second)
+          diags.Add(nloc.file, nloc.line, nloc.column,
+                    at + ": duplicate authority name '" + c.name + "' ('authority' is the block's own)");
+        const YAML::Node where_looks = listed[i].IsMap() ? listed[i]["platforms"] : none;
+        if (where_looks && !where_looks.IsNull()) {
+          if (!where_looks.IsSequence()) {
+            AddDiagnosticAt(diags, where_looks, file, at + ".platforms: expected a list of platform names");
+          } else {
+            for (size_t k = 0; k < where_looks.size(); ++k) {
+              const std::string name = where_looks[k].IsScalar() ? where_looks[k].Scalar() : "";
+              const int p = w.Platform(name);
+              if (p < 0) {
+                std::vector<std::string> valid;
+                for (const auto& pc : w.platforms) valid.push_back(pc.name);
+                AddDiagnosticAt(diags, where_looks[k], file,
+                                at + ".platforms: no platform '" + name + "'; name one of " + JoinNames(valid));
+              } else {
+                c.platforms.push_back(p);
+              }
+            }
+          }
+        }
+        w.orders.authorities.push_back(std::move(c));
+        w.blocks.authorities.push_back(a);
+      }
+    }
+  }
 
   const Params fl = ValidateBlock(block("trusted_flaggers"), FlaggersSpec(), file, where + ".trusted_flaggers", diags);
   w.blocks.trusted_flaggers = fl;
@@ -359,6 +419,13 @@ nlohmann::json WorldConfig::Resolved() const {
   j["emergency_protocol"] = ParamsJson(blocks.emergency_protocol);
   j["news"] = ParamsJson(blocks.news);
   j["removal_orders"] = ParamsJson(blocks.removal_orders);
+  j["removal_orders"]["authorities"] = nlohmann::json::array();
+  for (size_t a = 0; a < blocks.authorities.size(); ++a) {
+    nlohmann::json one = ParamsJson(blocks.authorities[a]);
+    one["platforms"] = nlohmann::json::array();
+    for (const int p : orders.authorities[a + 1].platforms) one["platforms"].push_back(platforms[p].name);
+    j["removal_orders"]["authorities"].push_back(one);
+  }
   j["trusted_flaggers"] = ParamsJson(blocks.trusted_flaggers);
   return j;
 }

@@ -97,10 +97,22 @@ struct NewsConfig {
   int64_t appeal_minutes = 240;     ///< after this long
 };
 
-/// Removal orders from authorities who find live copies.
-struct OrdersConfig {
+/// One authority that finds live copies and sends removal orders (a national police unit,
+/// Europol's Internet Referral Unit, ...). Several authorities' orders compete for a
+/// platform's review capacity, first come, first served.
+struct AuthorityConfig {
+  std::string name;
   double find_rate_per_minute = 0;  ///< a live copy is found, and ordered removed, at this rate
   int64_t deadline_minutes = 60;    ///< from receipt
+  std::vector<int> platforms;       ///< the platforms it looks at (indexes); empty: every one
+};
+
+/// Removal orders: the block's own authority ("authority", its find_rate_per_minute and
+/// deadline_minutes) and those `authorities:` lists.
+struct OrdersConfig {
+  double find_rate_per_minute = 0;
+  int64_t deadline_minutes = 60;
+  std::vector<AuthorityConfig> authorities;  ///< "authority" first, then the listed ones
 };
 
 /// Trusted flaggers (e.g. the EU's Europol IRU, NGOs a platform has vetted): their notices
@@ -123,7 +135,7 @@ struct WorldConfig {
   /// The validated blocks these settings were read from (every default filled in), for manifests.
   struct Blocks {
     Params world, incident, hash_database, emergency_protocol, news, removal_orders, trusted_flaggers;
-    std::vector<Params> platforms;
+    std::vector<Params> platforms, authorities;
   } blocks;
 
   /// The platform named `name`'s index, or -1.

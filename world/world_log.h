@@ -54,7 +54,7 @@ struct UploadRecord {
   int64_t restored_minute = -1;  ///< a news report restored on appeal (-1: not)
   UploadOutcome hit =
       UploadOutcome::kLive;          ///< a news report's first block or removal (kLive: none), kept after a restoration
-  int64_t order_minute = -1;         ///< receipt of a removal order for it (-1: none)
+  int64_t order_minute = -1;         ///< receipt of the first removal order for it (-1: none; orders: WorldLog::orders)
   double views = 0;                  ///< views while live
   int32_t match_platform = -1;       ///< blocked by hash: the platform whose removal gave the matching hash (-1: none)
   int64_t match_usable_minute = -1;  ///< and the minute that hash became usable on this upload's platform
@@ -63,12 +63,21 @@ struct UploadRecord {
   bool notice_upheld = false;        ///< the action: removed (true) or kept (false)
 };
 
+/// One removal order: which authority sent it, about which upload, when, and its deadline.
+struct OrderRecord {
+  int64_t upload = 0;
+  int32_t authority = 0;  ///< index into WorldLog::authorities
+  int64_t minute = 0;     ///< receipt
+  int64_t deadline_minute = 0;
+};
+
 /// One world run's uploads, in upload order (ids are indexes).
 struct WorldLog {
   std::vector<std::string> platforms;
   int64_t minutes_per_step = 1;
-  int64_t last_minute = 0;              ///< the last step's first minute (the hour counts run to it)
-  int64_t order_deadline_minutes = 60;  ///< a removal order's deadline from its receipt
+  int64_t last_minute = 0;               ///< the last step's first minute (the hour counts run to it)
+  std::vector<std::string> authorities;  ///< who sends removal orders ("authority" first)
+  std::vector<OrderRecord> orders;       ///< every removal order, in order of receipt
   std::vector<UploadRecord> uploads;
 };
 

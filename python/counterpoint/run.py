@@ -101,6 +101,7 @@ class Result:
     - ``coverage_gaps``: coverage_gaps.csv (with a counter_narrative_reach observer)
     - ``uploads``: uploads.csv, every upload of a world of platforms (docs/crisis.md)
     - ``transparency``: transparency.csv, each platform's transparency report per arm and replicate
+    - ``orders``: orders.csv, every removal order of a world of platforms, from every authority
     - ``induced_graph(arm)``: (nodes, edges) of the induced graph (output.graph)
     - ``report(path)``: the run's report, one self-contained HTML page
     """
@@ -167,6 +168,16 @@ class Result:
                             keep_default_na=False, na_values={"match_platform": [""], "channel": [""],
                                                               "news_hit": [""]})
         return self._arms_categorical(frame)
+
+    @cached_property
+    def orders(self):
+        """Every removal order of a world of platforms (orders.csv, docs/crisis.md): arm, replicate, order,
+        authority, platform, upload, minute (receipt), deadline_minute, outcome_minute (the upload's
+        removal, -1: none) and met (1: removed by the deadline). Empty without a ``world``."""
+        text = self._core.orders_csv()
+        if not text.count("\n") > 1:
+            return pd.DataFrame()
+        return self._arms_categorical(pd.read_csv(io.StringIO(text)))
 
     @cached_property
     def transparency(self):

@@ -176,6 +176,7 @@ void bind_results(py::module_& m) {
       .def("moderation_csv", [](const PyRunResult& r) { return ModerationCsv(r.result); })
       .def("uploads_csv", [](const PyRunResult& r) { return UploadsCsv(r.result); })
       .def("transparency_csv", [](const PyRunResult& r) { return TransparencyCsv(r.result); })
+      .def("orders_csv", [](const PyRunResult& r) { return OrdersCsv(r.result); })
       .def("items_csv", [](const PyRunResult& r) { return ItemsCsv(ReplicateCatalogs(*r.scenario, r.result)); })
       .def("users_csv",
            [](const PyRunResult& r) { return UsersCsv(*r.scenario, ReplicateCatalogs(*r.scenario, r.result)); })

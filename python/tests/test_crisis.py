@@ -11,6 +11,12 @@ SMALL = {"steps": 150, "replicates": 2, "world.incident.uploads_per_minute": 60,
          "world.platforms.large_social.rescan": True}
 
 
+def orders_of(res, arm, rep, platform=None):
+    o = res.orders
+    o = o[(o["arm"] == arm) & (o["replicate"] == rep)]
+    return o if platform is None else o[o["platform"] == platform]
+
+
 @pytest.fixture(scope="module")
 def res():
     return cp.run("crisis_small_platforms", overrides=SMALL, progress=False)
@@ -43,10 +49,13 @@ def test_final_metrics_recount_from_the_uploads(res):
             within = ((decided["outcome_minute"] >= 0) & (decided["minutes_to_outcome"] <= 60)).sum()
             expect = within / len(decided) if len(decided) else 0
             assert row["within_hour_share" + sfx] == pytest.approx(expect, abs=1e-12)
-            # orders: met when removed within 60 minutes of receipt; decided when met or past the deadline
-            ordered = attack[attack["order_minute"] >= 0]
-            met = (ordered["outcome_minute"] >= 0) & (ordered["outcome_minute"] - ordered["order_minute"] <= 60)
-            decided_orders = met | (ordered["order_minute"] + 60 <= last_minute)
+            # orders, from every authority: met when the copy was removed by the order's deadline;
+            # decided when met or past the deadline
+            ordered = orders_of(res, arm, rep, platform).join(u.set_index("upload")["outcome_minute"], on="upload",
+                                                              rsuffix="_of_upload")
+            met = (ordered["outcome_minute_of_upload"] >= 0) & (
+                ordered["outcome_minute_of_upload"] <= ordered["deadline_minute"])
+            decided_orders = met | (ordered["deadline_minute"] <= last_minute)
             assert row["orders" + sfx] == len(ordered)
             expect = met.sum() / decided_orders.sum() if decided_orders.sum() else 0
             assert row["orders_met_share" + sfx] == pytest.approx(expect, abs=1e-12)
@@ -106,7 +115,7 @@ def test_transparency_reports_recount_from_the_uploads(res):
             "removed_user_report": (removed["channel"] == "user_report").sum(),
             "removed_order": (removed["channel"] == "order").sum(),
             "still_live": (attack["outcome"] == "live").sum(),
-            "orders_received": (attack["order_minute"] >= 0).sum(),
+            "orders_received": len(orders_of(res, arm, rep, platform)),
             "notices_received": (u["notice_minute"] >= 0).sum(),
             "notices_upheld": ((u["notice_minute"] >= 0) & (u["notice_upheld"] == 1)).sum(),
             "news_uploads": len(news),
@@ -117,9 +126,13 @@ def test_transparency_reports_recount_from_the_uploads(res):
         }
         for col, value in expect.items():
             assert row[col] == value, (arm, rep, platform, col)
-        ordered = attack[attack["order_minute"] >= 0]
-        met = ordered["outcome"].isin(["blocked", "removed"]) & (ordered["outcome_minute"] <= ordered["order_minute"] + 60)
+        ordered = orders_of(res, arm, rep, platform).join(u.set_index("upload")["outcome_minute"], on="upload",
+                                                          rsuffix="_of_upload")
+        met = (ordered["outcome_minute_of_upload"] >= 0) & (
+            ordered["outcome_minute_of_upload"] <= ordered["deadline_minute"])
         assert row["orders_met_on_time"] == met.sum()
+        assert (ordered["met"] == met.astype(int)).all() and (ordered["outcome_minute"] == ordered[
+            "outcome_minute_of_upload"]).all()
         old = attack[attack["minute"] + 60 <= last_minute]
         if len(old):
             within = old["outcome"].isin(["blocked", "removed"]) & (old["minutes_to_outcome"] <= 60)
@@ -132,3 +145,16 @@ def test_transparency_reports_recount_from_the_uploads(res):
     assert tr["removed_trusted_flagger"].sum() > 0
     assert tr[tr["platform"] != "large_social"]["removed_hash_match"].sum() == 0
     assert tr[tr["platform"] == "large_social"]["removed_hash_match"].sum() > 0
+
+
+def test_orders_come_from_each_authority_where_it_looks(res):
+    """The referral unit watches the small platforms only; each authority orders a copy once,
+    and a copy's first order is the upload's order_minute."""
+    o, up = res.orders, res.uploads
+    assert set(o["authority"]) == {"authority", "referral_unit"}
+    assert set(o[o["authority"] == "referral_unit"]["platform"]) <= {"small_video", "small_forum"}
+    assert not o.duplicated(["arm", "replicate", "authority", "upload"]).any()
+    assert (o["deadline_minute"] == o["minute"] + 60).all()
+    first = o.groupby(["arm", "replicate", "upload"], observed=True)["minute"].min()
+    ordered = up[up["order_minute"] >= 0].set_index(["arm", "replicate", "upload"])["order_minute"]
+    assert first.sort_index().to_dict() == ordered.sort_index().to_dict()

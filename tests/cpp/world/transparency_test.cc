@@ -30,7 +30,7 @@ TEST(TransparencyTest, EachPlatformsReportCountsItsLogByHand) {
   WorldLog log;
   log.platforms = {"big", "small"};
   log.last_minute = 100;
-  log.order_deadline_minutes = 60;
+  log.authorities = {"authority", "iru"};
   // big: the stream, reported and removed at 5
   log.uploads.push_back(Upload(0, UploadKind::kStream, 0, UploadOutcome::kRemoved, RemovalChannel::kUserReport, 5));
   // big: a copy blocked by a hash at upload
@@ -43,10 +43,13 @@ TEST(TransparencyTest, EachPlatformsReportCountsItsLogByHand) {
   UploadRecord ordered = Upload(0, UploadKind::kCopy, 3, UploadOutcome::kLive);
   ordered.order_minute = 4;
   log.uploads.push_back(ordered);
+  log.orders.push_back({3, 0, 4, 64});
   // small: a copy ordered at 52 and removed by the order at 55; not an hour old at minute 100
   UploadRecord met = Upload(1, UploadKind::kCopy, 50, UploadOutcome::kRemoved, RemovalChannel::kOrder, 55);
   met.order_minute = 52;
   log.uploads.push_back(met);
+  log.orders.push_back({4, 0, 52, 112});
+  log.orders.push_back({4, 1, 54, 84});  // a second authority's order about the same copy, met too
   // small: a news report blocked at upload, restored at 30 (live again)
   UploadRecord restored = Upload(1, UploadKind::kNews, 1, UploadOutcome::kLive);
   restored.hit = UploadOutcome::kBlocked, restored.restored_minute = 30;
@@ -81,8 +84,8 @@ TEST(TransparencyTest, EachPlatformsReportCountsItsLogByHand) {
   EXPECT_EQ(At(small, "removed_order"), 1);
   EXPECT_TRUE(std::isnan(At(small, "within_hour_share")));  // nothing an hour old
   EXPECT_DOUBLE_EQ(At(small, "median_minutes_to_removal"), 5);
-  EXPECT_EQ(At(small, "orders_received"), 1);
-  EXPECT_EQ(At(small, "orders_met_on_time"), 1);
+  EXPECT_EQ(At(small, "orders_received"), 2);
+  EXPECT_EQ(At(small, "orders_met_on_time"), 2);
   EXPECT_EQ(At(small, "notices_received"), 1);
   EXPECT_EQ(At(small, "notices_upheld"), 0);
   EXPECT_EQ(At(small, "notices_answered_within_hour"), 1);

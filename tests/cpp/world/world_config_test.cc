@@ -74,6 +74,20 @@ TEST(WorldConfigTest, BadWorldsAreNamedWithTheirFix) {
   EXPECT_TRUE(testing::Contains(e, "member")) << e;
   e = ErrorOf("minutes_per_step: 10\nplatforms: [{name: a}]\nincident: {origin: a}\n");
   EXPECT_TRUE(testing::Contains(e, "minutes_per_step")) << e;
+  // removal orders from several authorities: each names platforms that exist, once
+  e = ErrorOf(
+      "platforms: [{name: a}]\nincident: {origin: a}\n"
+      "removal_orders:\n  authorities:\n    - {name: iru, platforms: [a, small]}\n");
+  EXPECT_TRUE(testing::Contains(e, "w.yaml:5:")) << e;
+  EXPECT_TRUE(testing::Contains(e, "removal_orders.authorities[0].platforms: no platform 'small'; name one of a")) << e;
+  e = ErrorOf("platforms: [{name: a}]\nincident: {origin: a}\nremoval_orders: {authorities: [{name: authority}]}\n");
+  EXPECT_TRUE(testing::Contains(e, "duplicate authority name 'authority'")) << e;
+  e = ErrorOf("platforms: [{name: a}]\nincident: {origin: a}\nremoval_orders: {authorities: {name: iru}}\n");
+  EXPECT_TRUE(testing::Contains(e, "expected a list of authorities")) << e;
+  e = ErrorOf(
+      "platforms: [{name: a}]\nincident: {origin: a}\nremoval_orders: {authorities: [{name: iru, "
+      "find_rate: 1}]}\n");
+  EXPECT_TRUE(testing::Contains(e, "unknown key 'find_rate'")) << e;
 }
 
 TEST(WorldConfigTest, AScenarioWithAWorldNeedsNoCatalogAndEachArmGetsItsWorld) {

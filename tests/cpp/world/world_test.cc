@@ -378,6 +378,61 @@ TEST(WorldTest, TrustedFlaggersNoticesAreAssessedBeforeReportsAndAnswered) {
   EXPECT_DOUBLE_EQ(row[14], decided > 0 ? answered / decided : 0);
 }
 
+TEST(WorldTest, OrdersFromSeveralAuthoritiesShareOneQueueAndEachIsCounted) {
+  // one small platform reviewing one item a minute; the national authority's orders alone,
+  // then with a second authority (deadline 30) looking at it too
+  auto run = [](bool iru) {
+    std::string rest = "removal_orders:\n  find_rate_per_minute: 0.05\n";
+    if (iru)
+      rest += "  authorities:\n    - {name: iru, find_rate_per_minute: 0.2, deadline_minutes: 30, platforms: [b]}\n";
+    const WorldConfig cfg =
+        WorldFrom(Base("  - {name: a, upload_share: 0.5, hash_screening: false, review_capacity: 0}\n"
+                       "  - {name: b, upload_share: 0.5, hash_screening: false, review_capacity: 1}\n",
+                       {{"first_report_minute", "100000"}, {"uploads_per_minute", "2"}}, rest));
+    return RunWorld(cfg, 150);
+  };
+  const World alone = run(false), both = run(true);
+  const WorldLog& log = both.log();
+  ASSERT_EQ(log.authorities, (std::vector<std::string>{"authority", "iru"}));
+  std::map<std::pair<int64_t, int32_t>, int> per_item;
+  double met = 0, decided = 0;
+  for (const OrderRecord& o : log.orders) {
+    const UploadRecord& r = log.uploads[o.upload];
+    EXPECT_EQ(++per_item[std::make_pair(o.upload, o.authority)], 1);  // one order per authority and copy
+    if (o.authority == 1) {
+      EXPECT_EQ(r.platform, 1);  // the iru looks at b only
+      EXPECT_EQ(o.deadline_minute, o.minute + 30);
+    } else {
+      EXPECT_EQ(o.deadline_minute, o.minute + 60);
+    }
+    EXPECT_LE(r.order_minute, o.minute);  // the upload keeps its first order's minute
+    const bool on_time = r.outcome_minute >= 0 && r.outcome_minute <= o.deadline_minute;
+    met += on_time;
+    decided += on_time || 149 >= o.deadline_minute;
+  }
+  EXPECT_GT(per_item.size(), 30u);
+  std::vector<double> row(both.columns().size());
+  both.WriteRow(row.data());
+  EXPECT_EQ(row[11], static_cast<double>(log.orders.size()));
+  EXPECT_DOUBLE_EQ(row[12], decided > 0 ? met / decided : 0);
+  // the same uploads arrive in both runs (common random numbers); the iru adds orders on b
+  // only, in the same first-come, first-served queue as the national authority's
+  ASSERT_EQ(alone.log().uploads.size(), log.uploads.size());
+  for (size_t i = 0; i < log.uploads.size(); ++i) {
+    ASSERT_EQ(alone.log().uploads[i].minute, log.uploads[i].minute);
+    ASSERT_EQ(alone.log().uploads[i].platform, log.uploads[i].platform);
+  }
+  int on_b[2] = {}, iru = 0;
+  for (int k = 0; k < 2; ++k)
+    for (const OrderRecord& o : (k == 0 ? alone.log() : log).orders) {
+      on_b[k] += (k == 0 ? alone.log() : log).uploads[o.upload].platform == 1;
+      iru += k == 1 && o.authority == 1;
+    }
+  EXPECT_EQ(alone.log().authorities.size(), 1u);
+  EXPECT_GT(iru, 10);
+  EXPECT_GT(on_b[1], on_b[0]);
+}
+
 TEST(WorldTest, UploadsArriveAlikeInEveryArmAndResultsDoNotDependOnThreads) {
   const std::string platforms = kOrigin +
                                 "  - {name: b, upload_share: 0.5, database_access: member, contributes: true, "
