@@ -47,6 +47,12 @@ namespace {
 constexpr int kMetrics = 15;  // per platform (WorldMetrics' first 15)
 constexpr int64_t kHourMinutes = 60;
 enum Stream : uint64_t { kCounts = 1, kItem, kHash, kStepItem };
+// the draws keyed by (kStepItem, item, minute), one slot each: a report (0), the block's own
+// authority's order (1), a review's decision (2), a trusted flagger's notice (3), the views
+// (Poisson from 16 up: inversion uses 16, PTRS 16 + 2k for its k-th attempt), and each listed
+// authority's order (kAuthoritySlot + its index), far above any attempt PTRS makes
+constexpr uint64_t kNoticeSlot = 3;
+constexpr uint64_t kAuthoritySlot = uint64_t{1} << 40;
 // the review queues, in the order reviewers take them: orders, then trusted flaggers' notices
 enum Priority { kOrders, kNotices, kReports, kClassifierFlags, kSafeguardReview, kPriorities };
 }  // namespace
@@ -409,7 +415,7 @@ void World::Views(int64_t minute) {
     for (size_t a = 0; a < cfg_.orders.authorities.size(); ++a) {
       const AuthorityConfig& auth = cfg_.orders.authorities[a];
       if (auth.find_rate_per_minute <= 0 || !authority_looks_[a][r.platform] || (ordered_by_[item] >> a & 1)) continue;
-      if (rng.Uniform(a == 0 ? 1 : 32 + a) >= 1 - std::exp(-auth.find_rate_per_minute * m_)) continue;
+      if (rng.Uniform(a == 0 ? 1 : kAuthoritySlot + a) >= 1 - std::exp(-auth.find_rate_per_minute * m_)) continue;
       ordered_by_[item] |= uint64_t{1} << a;
       if (r.order_minute < 0) r.order_minute = minute;
       counts_[r.platform].orders += 1;
@@ -435,7 +441,7 @@ void World::Notices(int64_t minute) {
     UploadRecord& r = log_.uploads[item];
     if (r.notice_minute >= 0 || rate <= 0) return;  // one notice per item
     const CounterRng rng(step_seed, item, static_cast<uint64_t>(minute), Purpose::kIntervention);
-    if (rng.Uniform(2) >= 1 - std::exp(-rate * m_)) return;
+    if (rng.Uniform(kNoticeSlot) >= 1 - std::exp(-rate * m_)) return;
     r.notice_minute = minute;
     counts_[r.platform].notices += 1;
     open_notices_[r.platform].push_back(item);
