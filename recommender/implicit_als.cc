@@ -100,6 +100,21 @@ void ImplicitAls::SetRatings(std::span<const ImplicitRating> ratings) {
   by_item_ = Compress(std::move(copy), n_items, false);
 }
 
+void ImplicitAls::AddRatings(std::span<const ImplicitRating> ratings) {
+  std::vector<ImplicitRating> all = Ratings();
+  all.insert(all.end(), ratings.begin(), ratings.end());
+  SetRatings(all);
+}
+
+std::vector<ImplicitRating> ImplicitAls::Ratings() const {
+  std::vector<ImplicitRating> out;
+  out.reserve(by_user_.col.size());
+  for (int64_t u = 0; u + 1 < static_cast<int64_t>(by_user_.start.size()); ++u)
+    for (int64_t t = by_user_.start[u]; t < by_user_.start[u + 1]; ++t)
+      out.push_back({u, by_user_.col[t], by_user_.value[t]});
+  return out;
+}
+
 void ImplicitAls::SolveSide(const Sparse& obs, const Matrix& fixed, Matrix& solved, const ImplicitAlsOptions& o) {
   const int k = o.factors;
   const Eigen::MatrixXd shared = Gram(fixed);  // Y^T Y, the unobserved pairs' part

@@ -52,6 +52,10 @@ class ImplicitAls {
   /// Replaces the observations (grows the factors to cover every id; negative r or ids
   /// throw std::invalid_argument). Duplicated pairs are summed.
   void SetRatings(std::span<const ImplicitRating> ratings);
+  /// Adds observations to those already set (the same pair's r add up).
+  void AddRatings(std::span<const ImplicitRating> ratings);
+  /// The observations, one per (user, item) pair with its summed r, by user then item.
+  std::vector<ImplicitRating> Ratings() const;
 
   /// Half-steps: every user row given the items, every item row given the users.
   void SolveUsers();

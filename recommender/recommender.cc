@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/error.h"
+#include "recommender/click_learner.h"
 
 namespace counterpoint {
 
@@ -178,6 +179,21 @@ void Recommender::OnResponse(const RecContext& ctx, const SlateBatch& batch, Cho
 
 void Recommender::OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) {
   for (auto& iv : interventions_) iv->OnFeedback(ctx, batch, choices);
+  // a ranker that learns from who clicked what gets the batch's teaching clicks
+  auto* learner = dynamic_cast<ClickLearner*>(ranker_.get());
+  if (!learner) return;
+  std::vector<UserClick> taught;
+  for (int64_t u = 0; u < batch.n; ++u) {
+    const int64_t* slate = batch.Slate(u);
+    const uint8_t* provenance = batch.SlateProvenance(u);
+    for (int c = 0; c < choices.n_clicks[u]; ++c) {
+      const int64_t item = choices.Clicks(u)[c];
+      const int64_t* slot = std::find(slate, slate + batch.slate_size, item);
+      if (slot != slate + batch.slate_size && Teaches(provenance, static_cast<int>(slot - slate)))
+        taught.push_back({batch.users[u], item});
+    }
+  }
+  learner->ObserveClicks(ctx, taught);
 }
 
 void Recommender::EndStep(const RecContext& ctx, ItemActions& actions) {

@@ -183,6 +183,26 @@ TEST(ImplicitAlsTest, SameBitsForAnyThreadCount) {
   EXPECT_GT(x[0].cwiseAbs().maxCoeff(), 0.0);
 }
 
+TEST(ImplicitAlsTest, AddedRatingsSumWithTheOnesSet) {
+  ImplicitAls als({.factors = 2}, 1);
+  als.SetRatings(std::vector<ImplicitRating>{{2, 1, 1.0}, {0, 3, 2.0}});
+  als.AddRatings(std::vector<ImplicitRating>{{0, 3, 1.0}, {1, 0, 1.0}, {2, 1, 0.5}});
+  // one entry per pair, by user then item, with r summed: (0,3) 2+1, (1,0) 1, (2,1) 1+0.5
+  const std::vector<ImplicitRating> got = als.Ratings();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].user, 0);
+  EXPECT_EQ(got[0].item, 3);
+  EXPECT_EQ(got[0].r, 3.0);
+  EXPECT_EQ(got[1].user, 1);
+  EXPECT_EQ(got[1].item, 0);
+  EXPECT_EQ(got[1].r, 1.0);
+  EXPECT_EQ(got[2].user, 2);
+  EXPECT_EQ(got[2].item, 1);
+  EXPECT_EQ(got[2].r, 1.5);
+  EXPECT_EQ(als.n_users(), 3);
+  EXPECT_EQ(als.n_items(), 4);
+}
+
 TEST(ImplicitAlsTest, BadOptionsAndRatingsAreRefusedByName) {
   const auto message = [](auto&& fn) {
     try {
