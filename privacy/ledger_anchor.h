@@ -15,11 +15,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace counterpoint::privacy {
 
 /// What the anchor records.
 struct LedgerAnchor {
+  LedgerAnchor() = default;
+  LedgerAnchor(std::string id, int64_t n, std::string hash, int64_t pending_n = 0, std::string pending_hash = "")
+      : ledger_id(std::move(id)),
+        rows(n),
+        head(std::move(hash)),
+        pending_rows(pending_n),
+        pending_head(std::move(pending_hash)) {}
+
   std::string ledger_id;
   int64_t rows = 0;
   std::string head;  ///< hash of the last row (GenesisHash(ledger_id) with no rows)
