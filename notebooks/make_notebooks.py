@@ -1058,13 +1058,14 @@ NOTEBOOKS["03_ngo_reach.ipynb"] = [
     The tables above read per-user events: on real data they stay with the platform. What an NGO
     gets goes through the release gate (docs/data-protection.md): differentially private aggregates
     about its own items only, charged to its budget under the shipped example policy
-    `policies/ngo.yaml` (copied here, so that its budget ledger is created beside the copy). The
-    requester must be listed in the policy; any spelling of its name or address is the same
-    requester, with one budget.
+    `policies/ngo.yaml` (copied here and bound to a budget ledger beside the copy, as a controller
+    does before giving a policy out). The requester must be listed in the policy; any spelling of
+    its name or address is the same requester, with one budget.
     """),
     code(r"""
         result.write("runs/ngo")                                   # the run directory, with its event log
         policy = cp.privacy.example_policy("ngo", to="project")    # a copy of policies/ngo.yaml
+        cp.privacy.ledger(policy, bind=True)                       # the controller binds it to its ledger
         m = cp.privacy.release("runs/ngo", policy, "ngo", "Reach Team <reach@ngo-a.example>", epsilon=0.5,
                                out="ngo_a_reach.csv")
         print("charged to", m["requester"], "for organisation", m["organisation"])
