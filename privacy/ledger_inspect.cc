@@ -38,9 +38,18 @@ LedgerState InspectLedger(const Policy& policy, bool bind) {
   st.bound = bind || !policy.ledger_id.empty();
   st.id = ledger->id();
   ledger->Exec("BEGIN IMMEDIATE");  // as a charge does: the anchor is read and folded under the lock
+  std::map<std::pair<std::string, std::string>, SpentRow> by;
   try {
     st.chain = ledger->Verify();
     st.audit = ledger->Audit();
+    // what each requester spent on each dataset, summed by the ledger as a charge sums it
+    for (const AuditEntry& e : st.audit) {
+      SpentRow& row = by[{e.dataset, e.requester}];
+      if (row.spent.releases == 0) row.spent = ledger->SpentBy(e.dataset, e.requester);
+      row.dataset = e.dataset;
+      row.requester = e.requester;
+      row.delta = e.delta;  // the latest release's
+    }
     ledger->Exec("COMMIT");
   } catch (...) {
     try {
@@ -48,17 +57,6 @@ LedgerState InspectLedger(const Policy& policy, bool bind) {
     } catch (...) {
     }
     throw;
-  }
-  std::map<std::pair<std::string, std::string>, SpentRow> by;
-  for (const AuditEntry& e : st.audit) {
-    SpentRow& row = by[{e.dataset, e.requester}];
-    row.dataset = e.dataset;
-    row.requester = e.requester;
-    row.spent.sum_epsilon += e.cost.epsilon;
-    row.spent.sum_epsilon_squared += e.cost.epsilon * e.cost.epsilon;
-    row.spent.sum_rho += e.cost.rho;
-    row.spent.releases += 1;
-    row.delta = e.delta;
   }
   for (auto& [key, row] : by) {
     row.composed = ComposedGuarantee(row.spent, row.delta);
