@@ -162,6 +162,13 @@ bool IsName(const std::string& s) {
   return true;
 }
 
+// "no platform 'NAME'; name one of a, b" for a name that is not one of w's platforms
+std::string NoSuchPlatform(const WorldConfig& w, const std::string& name) {
+  std::vector<std::string> valid;
+  for (const auto& p : w.platforms) valid.push_back(p.name);
+  return "no platform '" + name + "'; name one of " + JoinNames(valid);
+}
+
 // the platform names of a list node, by element
 std::string ElementName(const YAML::Node& e) {
   return e.IsMap() && e["name"] && e["name"].IsScalar() ? e["name"].Scalar() : "";
@@ -300,11 +307,8 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
                   ", above 1; re-cuts take the rest of the edits, so the two shares may sum to 1 at most");
   }
   if (!i.origin.empty() && !w.platforms.empty() && w.Platform(i.origin) < 0) {
-    std::vector<std::string> valid;
-    for (const auto& p : w.platforms) valid.push_back(p.name);
     const SourceLocation at = inc.Where("origin");
-    diags.Add(at.file, at.line, at.column,
-              where + ".incident.origin: no platform '" + i.origin + "'; name one of " + JoinNames(valid));
+    diags.Add(at.file, at.line, at.column, where + ".incident.origin: " + NoSuchPlatform(w, i.origin));
   }
 
   const Params db = ValidateBlock(block("hash_database"), DatabaseSpec(), file, where + ".hash_database", diags);
@@ -373,10 +377,7 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
               const std::string name = where_looks[k].IsScalar() ? where_looks[k].Scalar() : "";
               const int p = w.Platform(name);
               if (p < 0) {
-                std::vector<std::string> valid;
-                for (const auto& pc : w.platforms) valid.push_back(pc.name);
-                AddDiagnosticAt(diags, where_looks[k], file,
-                                at + ".platforms: no platform '" + name + "'; name one of " + JoinNames(valid));
+                AddDiagnosticAt(diags, where_looks[k], file, at + ".platforms: " + NoSuchPlatform(w, name));
               } else {
                 c.platforms.push_back(p);
               }
