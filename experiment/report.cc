@@ -627,12 +627,14 @@ std::string TransparencyTable(Ctx& ctx, const std::string& platform) {
       << ": transparency report (transparency.csv), mean over replicates</caption><tr><th scope=\"col\">arm</th>";
   for (const auto& entry : shown) out << "<th scope=\"col\">" << Esc(entry.second) << "</th>";
   out << "</tr>";
+  std::vector<int> cols;
+  for (const auto& entry : shown) cols.push_back(t.RequireColumn(entry.first));
   for (const std::string& arm : ctx.arms) {
     std::vector<double> sum(shown.size(), 0), n(shown.size(), 0);
     for (size_t r = 0; r < t.rows.size(); ++r) {
       if (t.rows[r][c_arm] != arm || t.rows[r][c_platform] != platform) continue;
       for (size_t k = 0; k < shown.size(); ++k) {
-        const double v = Cell(t, r, t.RequireColumn(shown[k].first));
+        const double v = Cell(t, r, cols[k]);
         if (!std::isnan(v)) sum[k] += v, n[k] += 1;
       }
     }
