@@ -161,23 +161,16 @@ class Result:
         """Every upload of a world of platforms and what became of it (uploads.csv, docs/crisis.md):
         arm, replicate, upload, platform, minute, kind, copy_kind, parent, hash distances, outcome,
         channel, minutes_to_outcome, ...; an empty frame for a scenario without a ``world``."""
-        text = self._core.uploads_csv()
-        if not text.count("\n") > 1:
-            return pd.DataFrame()
-        frame = pd.read_csv(io.StringIO(text), dtype={"channel": "string", "match_platform": "string", "news_hit": "string"},
-                            keep_default_na=False, na_values={"match_platform": [""], "channel": [""],
-                                                              "news_hit": [""]})
-        return self._arms_categorical(frame)
+        text_columns = ["channel", "match_platform", "news_hit"]  # empty: none
+        return self._world_table(self._core.uploads_csv(), dtype={c: "string" for c in text_columns},
+                                 keep_default_na=False, na_values={c: [""] for c in text_columns})
 
     @cached_property
     def orders(self):
         """Every removal order of a world of platforms (orders.csv, docs/crisis.md): arm, replicate, order,
         authority, platform, upload, minute (receipt), deadline_minute, outcome_minute (the upload's
         removal, -1: none) and met (1: removed by the deadline). Empty without a ``world``."""
-        text = self._core.orders_csv()
-        if not text.count("\n") > 1:
-            return pd.DataFrame()
-        return self._arms_categorical(pd.read_csv(io.StringIO(text)))
+        return self._world_table(self._core.orders_csv())
 
     @cached_property
     def transparency(self):
@@ -185,14 +178,18 @@ class Result:
         docs/crisis.md, "Transparency"): removals by channel, the share within the hour, orders received
         and met on time, trusted flaggers' notices and their feedback, news removed by mistake and
         restored; recounted from ``uploads``. An empty frame for a scenario without a ``world``."""
-        text = self._core.transparency_csv()
-        if not text.count("\n") > 1:
-            return pd.DataFrame()
-        return self._arms_categorical(pd.read_csv(io.StringIO(text)))
+        return self._world_table(self._core.transparency_csv())
 
     @cached_property
     def summary(self):
         return json.loads(self._core.summary_json())
+
+    def _world_table(self, text, **read_csv):
+        """A world of platforms' CSV table as a frame with the arms categorical; an empty frame
+        when the run has no world (the table is its header alone)."""
+        if not text.count("\n") > 1:
+            return pd.DataFrame()
+        return self._arms_categorical(pd.read_csv(io.StringIO(text), **read_csv))
 
     def _arms_categorical(self, df, columns=("arm",)):
         """The arm columns as categoricals ordered as in the scenario, as in every frame."""
