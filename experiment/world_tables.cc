@@ -42,10 +42,9 @@ std::string OrdersCsv(const RunResult& result) {
     for (size_t k = 0; k < log.orders.size(); ++k) {
       const OrderRecord& o = log.orders[k];
       const UploadRecord& u = log.uploads[o.upload];
-      const bool met = u.outcome_minute >= 0 && u.outcome_minute <= o.deadline_minute;
       out << run.arm << ',' << run.replicate << ',' << k << ',' << log.authorities[o.authority] << ','
           << log.platforms[u.platform] << ',' << o.upload << ',' << o.minute << ',' << o.deadline_minute << ','
-          << u.outcome_minute << ',' << (met ? 1 : 0) << '\n';
+          << u.outcome_minute << ',' << (OrderMet(o, u) ? 1 : 0) << '\n';
     }
   }
   return out.str();

@@ -82,7 +82,7 @@ std::vector<std::vector<double>> TransparencyReport(const WorldLog& log) {
       row[kNotices] += 1;
       if (u.feedback_minute >= 0) {
         row[kNoticesUpheld] += u.notice_upheld ? 1 : 0;
-        row[kNoticesAnsweredWithinHour] += u.feedback_minute - u.notice_minute <= kHourMinutes ? 1 : 0;
+        row[kNoticesAnsweredWithinHour] += NoticeAnsweredWithin(u, kHourMinutes) ? 1 : 0;
         to_feedback[u.platform].push_back(static_cast<double>(u.feedback_minute - u.notice_minute));
       }
     }
@@ -127,7 +127,7 @@ std::vector<std::vector<double>> TransparencyReport(const WorldLog& log) {
     const UploadRecord& u = log.uploads[o.upload];
     std::vector<double>& row = rows[u.platform];
     row[kOrders] += 1;
-    if (u.outcome_minute >= 0 && u.outcome_minute <= o.deadline_minute) row[kOrdersMet] += 1;
+    if (OrderMet(o, u)) row[kOrdersMet] += 1;
   }
   for (size_t p = 0; p < n; ++p) {
     rows[p][kWithinHourShare] = hour_old[p] > 0 ? rows[p][kWithinHourShare] / hour_old[p] : std::nan("");

@@ -552,10 +552,9 @@ void World::Tally(int64_t minute) {
     for (const int64_t order : open) {
       const OrderRecord& o = log_.orders[order];
       const UploadRecord& r = up[o.upload];
-      const int64_t deadline = o.deadline_minute;
-      if (r.outcome_minute >= 0 && r.outcome_minute <= deadline) {
+      if (OrderMet(o, r)) {
         counts_[p].orders_decided += 1, counts_[p].orders_met += 1;
-      } else if (minute >= deadline) {
+      } else if (minute >= o.deadline_minute) {
         counts_[p].orders_decided += 1;
       } else {
         open[kept++] = order;
@@ -569,7 +568,7 @@ void World::Tally(int64_t minute) {
     size_t kept = 0;
     for (const int64_t item : open) {
       const UploadRecord& r = up[item];
-      if (r.feedback_minute >= 0 && r.feedback_minute - r.notice_minute <= kHourMinutes) {
+      if (NoticeAnsweredWithin(r, kHourMinutes)) {
         counts_[p].notices_decided += 1, counts_[p].notices_answered += 1;
       } else if (minute - r.notice_minute >= kHourMinutes) {
         counts_[p].notices_decided += 1;

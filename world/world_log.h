@@ -71,6 +71,17 @@ struct OrderRecord {
   int64_t deadline_minute = 0;
 };
 
+/// Whether order o was met: its upload blocked or removed by the order's deadline (the one
+/// rule the metrics, the transparency report and orders.csv count by).
+inline bool OrderMet(const OrderRecord& o, const UploadRecord& u) {
+  return u.outcome_minute >= 0 && u.outcome_minute <= o.deadline_minute;
+}
+
+/// Whether the trusted flagger who notified r was told the action within `minutes` of the notice.
+inline bool NoticeAnsweredWithin(const UploadRecord& r, int64_t minutes) {
+  return r.notice_minute >= 0 && r.feedback_minute >= 0 && r.feedback_minute - r.notice_minute <= minutes;
+}
+
 /// One world run's uploads, in upload order (ids are indexes).
 struct WorldLog {
   std::vector<std::string> platforms;
