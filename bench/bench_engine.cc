@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/wait_policy.h"
 #include "experiment/runner.h"
 
 namespace {
@@ -28,6 +29,7 @@ double PeakRssMb() {
 
 int main(int argc, char** argv) {
   using namespace counterpoint;
+  EnsureWaitPolicy(argv);  // as the CLI does: measure what a user's run gets
   int64_t users = 100000, items = 100000, dim = 64, steps = 50, batch = 2048;
   int nprobe = 8, candidates = 200, slate = 10, threads = 0;
   std::string factory = "IVF1024,Flat";
@@ -83,6 +85,7 @@ int main(int argc, char** argv) {
                       {"steps", steps},
                       {"factory", factory},
                       {"nprobe", nprobe},
+                      {"omp_wait", WaitPolicyInEffect()},
                       {"candidates", candidates},
                       {"slate", slate},
                       {"batch", batch},

@@ -12,6 +12,7 @@
 #include "cli/mpi_session.h"
 #include "core/error.h"
 #include "core/version.h"
+#include "core/wait_policy.h"
 
 namespace counterpoint::cli {
 
@@ -132,6 +133,8 @@ int RunCommandLine(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace counterpoint;
+  // before any thread starts: how idle OpenMP threads wait (docs/cluster.md, "Shared machines")
+  EnsureWaitPolicy(argv);
   try {
     cli::StartMpi(&argc, &argv);
   } catch (const InputError& e) {

@@ -15,6 +15,7 @@
 #include "core/io.h"
 #include "core/plugin_sources.h"
 #include "core/version.h"
+#include "core/wait_policy.h"
 #include "embeddings/catalog_source.h"
 #include "experiment/event_tables.h"
 #include "experiment/runner.h"
@@ -158,6 +159,7 @@ nlohmann::json Manifest(const Scenario& sc, const RunResult& res, int threads) {
   j["seed"] = sc.seed;
   for (int r = 0; r < sc.replicates; ++r) j["replicate_seeds"].push_back(DeriveSeed(sc.seed, r));
   j["threads"] = threads;
+  j["omp_wait"] = WaitPolicyInEffect();  // docs/cluster.md, "Shared machines"
   j["mpi_ranks"] = res.ranks;
   if (res.ranks > 1) {
     j["mpi_mode"] = res.replicated_because.empty() ? "sharded" : "replicated";

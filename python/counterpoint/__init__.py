@@ -9,7 +9,27 @@
 See docs/python.md for the whole API.
 """
 
-from . import _core, privacy
+import os as _os
+
+
+def _prefer_short_spin():
+    """Before the engine loads libgomp: the wait policy the CLI chooses (docs/cluster.md, "Shared
+    machines"), unless the environment sets one or libgomp is already loaded (numpy loads it
+    through OpenBLAS: then set GOMP_SPINCOUNT=10000 before starting Python)."""
+    if "OMP_WAIT_POLICY" in _os.environ or "GOMP_SPINCOUNT" in _os.environ:
+        return
+    try:
+        with open("/proc/self/maps") as maps:
+            if any("libgomp" in line for line in maps):
+                return
+    except OSError:
+        return
+    _os.environ["GOMP_SPINCOUNT"] = "10000"
+
+
+_prefer_short_spin()
+
+from . import _core, privacy  # noqa: E402
 from .errors import AccessDeniedError, CounterpointError, MissingFileError, ScenarioError
 from .graph import AuditResult, GraphAudit, RewireResult
 from .plugins import (Intervention, Ranker, interventions, label_names, metrics, observers, rankers,
