@@ -214,14 +214,16 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
     const uint64_t seed = DeriveSeed(sc.seed, r);
     const auto tb = std::chrono::steady_clock::now();
     const IndexedCatalog world = BuildIndexedCatalog(sc, seed);
-    Population pop = GeneratePopulation(sc.population, *world.catalog, seed, block);
     result.build_seconds += Since(tb);
     for (size_t a = r == from.replicate ? from.arm : 0; a < sc.arms.size() && !stop; ++a) {
       const ArmSpec& arm = sc.arms[a];
-      // every arm starts from the same population; the last one may take it
-      Simulation sim = a + 1 < sc.arms.size()
-                           ? BuildSimulation(sc, arm, world, pop, seed, control.collective, shard)
-                           : BuildSimulation(sc, arm, world, std::move(pop), seed, control.collective, shard);
+      // every arm starts from the same population, generated again for each: it is a pure
+      // function of the seed, so no copy is kept while an arm runs and a run holds one
+      // population at a time (docs/scenarios.md, "Memory")
+      const auto tp = std::chrono::steady_clock::now();
+      Population pop = GeneratePopulation(sc.population, *world.catalog, seed, block);
+      result.build_seconds += Since(tp);
+      Simulation sim = BuildSimulation(sc, arm, world, std::move(pop), seed, control.collective, shard);
       ArmRun run;
       run.arm = arm.name;
       run.replicate = r;
