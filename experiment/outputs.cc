@@ -204,28 +204,28 @@ void WriteOutputs(const std::string& dir, const Scenario& sc, const RunResult& r
   write("metrics.csv", MetricsCsv(res));
   write("summary.json", JsonText(Summarize(sc, res)));
   write("metrics_summary.csv", MetricsSummaryCsv(sc, res));
+  // an event log: gzip by default (about 1 GB of impressions per shipped scenario uncompressed)
+  auto event_file = [&](const std::string& name, const std::string& text) {
+    if (sc.compress_events)
+      write(name + ".gz", GzipCompress(text));
+    else
+      write(name, text);
+  };
   if (sc.output_events) {
-    // gzip by default: about 1 GB of impressions per shipped scenario uncompressed
-    auto event_file = [&](const std::string& name, const std::string& text) {
-      if (sc.compress_events)
-        write(name + ".gz", GzipCompress(text));
-      else
-        write(name, text);
-    };
     event_file("impressions.csv", ImpressionsCsv(res));
     event_file("moderation.csv", ModerationCsv(res));
     const std::vector<ReplicateCatalog> catalogs = ReplicateCatalogs(sc, res);
     event_file("items.csv", ItemsCsv(catalogs));
     event_file("users.csv", UsersCsv(sc, catalogs));
   }
-  // a world of platforms: every upload and what became of it, and each platform's
-  // transparency report (docs/crisis.md)
+  // a world of platforms: every upload and what became of it, every removal order, what
+  // was kept for law enforcement and who asked for it, and each platform's transparency
+  // report (docs/crisis.md)
   if (std::any_of(res.runs.begin(), res.runs.end(), [](const ArmRun& run) { return run.world != nullptr; })) {
-    if (sc.compress_events)
-      write("uploads.csv.gz", GzipCompress(UploadsCsv(res)));
-    else
-      write("uploads.csv", UploadsCsv(res));
+    event_file("uploads.csv", UploadsCsv(res));
     write("orders.csv", OrdersCsv(res));
+    event_file("preservation.csv", PreservationCsv(res));
+    write("access_log.csv", AccessLogCsv(res));
     write("transparency.csv", TransparencyCsv(res));
   }
   // each arm's induced graph: the disjoint union of its replicates' graphs

@@ -17,6 +17,15 @@ std::string UploadsCsv(const RunResult& result);
 /// met (1: removed by the deadline) (docs/crisis.md, "orders.csv").
 std::string OrdersCsv(const RunResult& result);
 
+/// Every world run's preserved items (docs/crisis.md, "Preservation"): arm, replicate,
+/// record, platform, upload, kind, minute (taken down and kept), until_minute (its retention
+/// ends), released_minute (restored on appeal, -1: not), requests and granted.
+std::string PreservationCsv(const RunResult& result);
+
+/// Every world run's access log: arm, replicate, minute, authority, platform, upload, kind,
+/// record (in the preservation table) and result (granted, released, expired).
+std::string AccessLogCsv(const RunResult& result);
+
 /// Every world run's transparency report: arm, replicate, platform, then TransparencyColumns()
 /// (world/transparency.h; docs/crisis.md, "Transparency"); a median of nothing is empty.
 std::string TransparencyCsv(const RunResult& result);

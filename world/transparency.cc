@@ -12,6 +12,7 @@ enum Column {
   kAttackUploads,
   kBlockedHash,
   kBlockedClassifier,
+  kBlockedAudio,
   kRemovedHash,
   kRemovedClassifier,
   kRemovedFlagger,
@@ -31,6 +32,10 @@ enum Column {
   kNewsRemoved,
   kNewsRestored,
   kNewsStillDown,
+  kPreserved,
+  kPreservedNews,
+  kAccessRequests,
+  kAccessGranted,
   kColumns
 };
 
@@ -47,6 +52,7 @@ const std::vector<TransparencyColumn>& TransparencyColumns() {
       {"attack_uploads", "attack copies uploaded (the stream included)"},
       {"blocked_hash_match", "refused at upload: matched a hash the platform could use"},
       {"blocked_classifier", "refused at upload by its classifier"},
+      {"blocked_audio_match", "refused at upload: its soundtrack matched a soundtrack hash the platform could use"},
       {"removed_hash_match", "removed after upload by a hash that became usable later (a re-scan)"},
       {"removed_classifier", "removed after upload: the classifier's flag, confirmed by a reviewer"},
       {"removed_trusted_flagger", "removed after upload: a trusted flagger's notice, confirmed by a reviewer"},
@@ -66,7 +72,11 @@ const std::vector<TransparencyColumn>& TransparencyColumns() {
       {"news_blocked", "news reports refused at upload (by mistake; restored ones included)"},
       {"news_removed", "news reports removed after upload (by mistake; restored ones included)"},
       {"news_restored", "news reports restored on appeal"},
-      {"news_still_down", "news reports blocked or removed and not restored by the end"}};
+      {"news_still_down", "news reports blocked or removed and not restored by the end"},
+      {"preserved", "items kept for law enforcement when blocked or removed (each take-down once)"},
+      {"preserved_news", "news reports among them (legitimate reporting kept for law enforcement)"},
+      {"access_requests", "authorities' requests for preserved items"},
+      {"access_granted", "requests granted (the item still held: not expired, not restored)"}};
   return columns;
 }
 
@@ -97,7 +107,9 @@ std::vector<std::vector<double>> TransparencyReport(const WorldLog& log) {
     row[kAttackUploads] += 1;
     if (u.outcome == UploadOutcome::kLive) row[kStillLive] += 1;
     if (u.outcome == UploadOutcome::kBlocked)
-      row[u.channel == RemovalChannel::kHashMatch ? kBlockedHash : kBlockedClassifier] += 1;
+      row[u.channel == RemovalChannel::kHashMatch    ? kBlockedHash
+          : u.channel == RemovalChannel::kAudioMatch ? kBlockedAudio
+                                                     : kBlockedClassifier] += 1;
     if (u.outcome == UploadOutcome::kRemoved) {
       to_removal[u.platform].push_back(static_cast<double>(u.outcome_minute - u.minute));
       switch (u.channel) {
@@ -128,6 +140,17 @@ std::vector<std::vector<double>> TransparencyReport(const WorldLog& log) {
     std::vector<double>& row = rows[u.platform];
     row[kOrders] += 1;
     if (OrderMet(o, u)) row[kOrdersMet] += 1;
+  }
+  // what was kept for law enforcement, and who asked for it (the access log)
+  for (const PreservedRecord& r : log.preserved) {
+    const UploadRecord& u = log.uploads[r.upload];
+    rows[u.platform][kPreserved] += 1;
+    if (u.kind == UploadKind::kNews) rows[u.platform][kPreservedNews] += 1;
+  }
+  for (const AccessRecord& a : log.accesses) {
+    std::vector<double>& row = rows[log.uploads[log.preserved[a.record].upload].platform];
+    row[kAccessRequests] += 1;
+    if (a.result == AccessResult::kGranted) row[kAccessGranted] += 1;
   }
   for (size_t p = 0; p < n; ++p) {
     rows[p][kWithinHourShare] = hour_old[p] > 0 ? rows[p][kWithinHourShare] / hour_old[p] : std::nan("");

@@ -30,7 +30,12 @@ const std::vector<MetricSpec>& WorldMetrics() {
         LevelMetric("notices", "notices", "trusted flaggers' notices received so far"),
         ShareMetric("notice_feedback_within_hour_share", "share of notices",
                     "of the notices at least an hour old or answered, those whose flagger was told the action taken "
-                    "within 60 minutes")};
+                    "within 60 minutes"),
+        LevelMetric("preserved", "uploads",
+                    "blocked or removed items kept for law enforcement now (never shown; until their retention ends or "
+                    "they are restored)"),
+        LevelMetric("preserved_news", "uploads", "news reports among the preserved items"),
+        LevelMetric("access_granted", "requests", "authorities' requests for preserved items granted so far")};
     std::vector<MetricSpec> all = base;
     all.push_back(LevelMetric("protocol_active", "0 or 1", "1 while the emergency protocol is active"));
     for (MetricSpec s : base) {
@@ -44,9 +49,9 @@ const std::vector<MetricSpec>& WorldMetrics() {
 }
 
 namespace {
-constexpr int kMetrics = 15;  // per platform (WorldMetrics' first 15)
+constexpr int kMetrics = 18;  // per platform (WorldMetrics' first 18)
 constexpr int64_t kHourMinutes = 60;
-enum Stream : uint64_t { kCounts = 1, kItem, kHash, kStepItem };
+enum Stream : uint64_t { kCounts = 1, kItem, kHash, kStepItem, kPreservation, kAudio };
 // the draws keyed by (kStepItem, item, minute), one slot each: a report (0), the block's own
 // authority's order (1), a review's decision (2), a trusted flagger's notice (3), the views
 // (Poisson from 16 up: inversion uses 16, PTRS 16 + 2k for its k-th attempt), and each listed
@@ -61,7 +66,10 @@ World::World(const WorldConfig& config, uint64_t seed) : cfg_(config), seed_(see
   const size_t n_platforms = cfg_.platforms.size();
   log_.minutes_per_step = m_;
   for (const auto& p : cfg_.platforms) log_.platforms.push_back(p.name);
-  for (size_t p = 0; p < n_platforms; ++p) usable_.push_back(std::make_unique<HashDatabase>(1024));
+  for (size_t p = 0; p < n_platforms; ++p) {
+    usable_.push_back(std::make_unique<HashDatabase>(1024));
+    usable_audio_.push_back(std::make_unique<HashDatabase>(cfg_.platforms[p].audio_matching ? 1024 : 0));
+  }
   usable_since_.resize(n_platforms);
   queues_.resize(n_platforms * kPriorities);
   flags_due_.resize(n_platforms);
@@ -75,6 +83,8 @@ World::World(const WorldConfig& config, uint64_t seed) : cfg_(config), seed_(see
     for (const int p : a.platforms) looks[p] = 1;
     authority_looks_.push_back(std::move(looks));
   }
+  preservation_ = std::make_unique<Preservation>(cfg_.preservation, DeriveSeed(seed_, kPreservation), authority_looks_,
+                                                 n_platforms);
   if (cfg_.database.background_hashes > 0) {
     background_ = std::make_unique<HashDatabase>(cfg_.database.background_hashes);
     uint8_t code[kHashBytes];
@@ -128,6 +138,27 @@ int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t 
     r.distance_to_parent = FlipBitsAtRate(hash_seed, id, flip_rate, code);
   }
   r.distance_to_original = id == 0 ? 0 : HammingDistance(code, codes_.data());
+  // the soundtrack: its source's, carried over with few flips by a re-encode, crop or
+  // overlay and many by a re-cut, unless a copy drops it (muted, music) or a news report
+  // puts a reporter's voice over the footage; an upload without footage has its own
+  audio_codes_.resize(audio_codes_.size() + kHashBytes);
+  uint8_t* audio = audio_codes_.data() + id * kHashBytes;
+  const uint64_t audio_seed = DeriveSeed(seed_, kAudio);
+  const CounterRng draw(DeriveSeed(seed_, kItem), id, 0, Purpose::kIntervention);
+  const bool voiceover = kind == UploadKind::kNews && draw.Uniform(11) < cfg_.news.voiceover_share;
+  if (parent < 0 || voiceover) {
+    RandomHash(audio_seed, id, audio);
+  } else {
+    std::memcpy(audio, audio_codes_.data() + parent * kHashBytes, kHashBytes);
+    r.audio_usable = log_.uploads[parent].audio_usable &&
+                     !(kind == UploadKind::kCopy && draw.Uniform(10) < cfg_.incident.muted_share);
+    const CopyKind how = static_cast<CopyKind>(copy_kind);
+    const double audio_rate = how == CopyKind::kRecut         ? cfg_.incident.recut_audio_flip_rate
+                              : how == CopyKind::kNewsExcerpt ? cfg_.news.excerpt_flip_rate
+                                                              : cfg_.incident.audio_flip_rate;
+    FlipBitsAtRate(audio_seed, id, audio_rate, audio);
+  }
+  r.audio_distance_to_original = r.audio_usable ? HammingDistance(audio, audio_codes_.data()) : -1;
   log_.uploads.push_back(r);
   queued_.push_back(0);
   listed_.push_back(0);
@@ -188,6 +219,7 @@ void World::TakeDown(int64_t item, UploadOutcome outcome, RemovalChannel channel
   r.outcome = outcome;
   r.channel = channel;
   r.outcome_minute = minute;
+  preservation_->Preserve(log_, item, minute);  // kept for law enforcement, never shown
   if (r.notice_minute >= 0 && r.feedback_minute < 0) r.feedback_minute = minute, r.notice_upheld = true;
   Counts& c = counts_[r.platform];
   if (r.kind == UploadKind::kNews) {
@@ -277,16 +309,22 @@ void World::Screen(const std::vector<int64_t>& items, int64_t minute) {
     }
     for (size_t j = 0; j < at.size(); ++j) label[at[j]] = l[j];
   }
+  const std::vector<int64_t> audio_label = MatchSoundtracks(items, label);
   for (size_t k = 0; k < n; ++k) {
     const int64_t item = items[k];
     UploadRecord& r = log_.uploads[item];
     const PlatformConfig& p = cfg_.platforms[r.platform];
-    const bool matched = label[k] != -1;
+    const bool matched = label[k] != -1 || audio_label[k] != -1;
     const CounterRng rng(DeriveSeed(seed_, kItem), item, 0, Purpose::kIntervention);
     const double recall = r.kind == UploadKind::kNews ? p.upload_classifier_news_fpr : p.upload_classifier_recall;
     const bool classified = !matched && rng.Uniform(4) < recall;
     if (matched) {
-      OnMatch(item, label[k], UploadOutcome::kBlocked, minute);
+      if (label[k] != -1)
+        OnMatch(item, label[k], UploadOutcome::kBlocked, minute);
+      else
+        OnMatch(item, audio_label[k], UploadOutcome::kBlocked, minute, RemovalChannel::kAudioMatch);
+      // a copy the soundtrack caught may show a picture not held yet: a new variant to share
+      if (label[k] == -1 && r.outcome == UploadOutcome::kBlocked) Contribute(item, minute);
     } else if (!classified) {
       GoLive(item, minute);
     } else if (r.kind == UploadKind::kNews && r.verified && UnderProtocol(r.platform, minute) &&
@@ -300,7 +338,34 @@ void World::Screen(const std::vector<int64_t>& items, int64_t minute) {
   }
 }
 
-void World::OnMatch(int64_t item, int64_t label, UploadOutcome outcome, int64_t minute) {
+std::vector<int64_t> World::MatchSoundtracks(const std::vector<int64_t>& items,
+                                             const std::vector<int64_t>& label) const {
+  // against the soundtrack hashes of what each platform holds, one batch per platform, at
+  // the soundtrack's own radius (the protocol loosens the picture's only)
+  std::vector<int64_t> found(items.size(), -1);
+  std::vector<uint8_t> batch;
+  std::vector<size_t> at;
+  for (size_t p = 0; p < cfg_.platforms.size(); ++p) {
+    if (!cfg_.platforms[p].audio_matching || usable_audio_[p]->size() == 0) continue;
+    batch.clear(), at.clear();
+    for (size_t k = 0; k < items.size(); ++k) {
+      const UploadRecord& r = log_.uploads[items[k]];
+      if (r.platform != static_cast<int32_t>(p) || label[k] != -1 || !r.audio_usable) continue;
+      const uint8_t* code = audio_codes_.data() + items[k] * kHashBytes;
+      batch.insert(batch.end(), code, code + kHashBytes);
+      at.push_back(k);
+    }
+    if (at.empty()) continue;
+    std::vector<int32_t> d(at.size());
+    std::vector<int64_t> l(at.size());
+    usable_audio_[p]->Within(batch.data(), static_cast<int64_t>(at.size()), cfg_.database.audio_radius, d.data(),
+                             l.data());
+    for (size_t j = 0; j < at.size(); ++j) found[at[j]] = l[j];
+  }
+  return found;
+}
+
+void World::OnMatch(int64_t item, int64_t label, UploadOutcome outcome, int64_t minute, RemovalChannel channel) {
   // a hash match blocks the upload (or removes the live item a re-scan found), except that
   // under the protocol's safeguard a verified news account's report goes to a person first
   UploadRecord& r = log_.uploads[item];
@@ -312,13 +377,15 @@ void World::OnMatch(int64_t item, int64_t label, UploadOutcome outcome, int64_t 
     if (outcome == UploadOutcome::kBlocked) r.outcome = UploadOutcome::kPending;  // held, not shown, until decided
     Enqueue(item, RemovalChannel::kSafeguard);
   } else {
-    TakeDown(item, outcome, RemovalChannel::kHashMatch, minute);
+    TakeDown(item, outcome, channel, minute);
   }
 }
 
 void World::MakeUsable(int p, int64_t item, int64_t minute) {
   if (!usable_since_[p].emplace(item, minute).second) return;
   usable_[p]->Add(item, codes_.data() + item * kHashBytes);
+  if (cfg_.platforms[p].audio_matching && log_.uploads[item].audio_usable)
+    usable_audio_[p]->Add(item, audio_codes_.data() + item * kHashBytes);
   if (cfg_.platforms[p].rescan) fresh_[p].push_back(item);
 }
 
@@ -529,10 +596,11 @@ void World::Appeals(int64_t minute) {
     UploadRecord& r = log_.uploads[item];
     r.restored_minute = minute;
     counts_[r.platform].news_restored += 1;
+    preservation_->Release(log_, item, minute);
     GoLive(item, minute);
     // the restored report's hash leaves every list it reached (a pending copy is skipped)
     for (size_t p = 0; p < usable_.size(); ++p)
-      if (usable_since_[p].erase(item)) usable_[p]->Remove(item);
+      if (usable_since_[p].erase(item)) usable_[p]->Remove(item), usable_audio_[p]->Remove(item);
   }
 }
 
@@ -600,12 +668,13 @@ void World::Step(int64_t t) {
   Appeals(minute);
   Rescan(minute);
   Tally(minute);
+  preservation_->Advance(log_, minute + m_);
   log_.last_minute = minute;
   protocol_active_now_ = ProtocolActive(minute) ? 1 : 0;
 }
 
 void World::WriteRow(double* row) const {
-  auto values = [](const Counts& c, double* out) {
+  auto values = [](const Counts& c, const PreservationCounts& k, double* out) {
     const double v[kMetrics] = {c.attack_uploads,
                                 c.blocked,
                                 c.attack_uploads > 0 ? c.blocked / c.attack_uploads : 0,
@@ -620,7 +689,10 @@ void World::WriteRow(double* row) const {
                                 c.orders,
                                 c.orders_decided > 0 ? c.orders_met / c.orders_decided : 0,
                                 c.notices,
-                                c.notices_decided > 0 ? c.notices_answered / c.notices_decided : 0};
+                                c.notices_decided > 0 ? c.notices_answered / c.notices_decided : 0,
+                                k.held,
+                                k.held_news,
+                                k.granted};
     std::copy(v, v + kMetrics, out);
   };
   Counts all;
@@ -632,9 +704,13 @@ void World::WriteRow(double* row) const {
     all.orders_met += c.orders_met, all.notices += c.notices, all.notices_decided += c.notices_decided;
     all.notices_answered += c.notices_answered;
   }
-  values(all, row);
+  PreservationCounts kept;
+  for (const PreservationCounts& k : preservation_->counts())
+    kept.held += k.held, kept.held_news += k.held_news, kept.granted += k.granted;
+  values(all, kept, row);
   row[kMetrics] = protocol_active_now_;
-  for (size_t p = 0; p < counts_.size(); ++p) values(counts_[p], row + kMetrics + 1 + p * kMetrics);
+  for (size_t p = 0; p < counts_.size(); ++p)
+    values(counts_[p], preservation_->counts()[p], row + kMetrics + 1 + p * kMetrics);
 }
 
 }  // namespace counterpoint

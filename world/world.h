@@ -16,6 +16,7 @@
 
 #include "core/metric_spec.h"
 #include "embeddings/hash_database.h"
+#include "world/preservation.h"
 #include "world/world_config.h"
 #include "world/world_log.h"
 
@@ -82,8 +83,13 @@ class World {
   void Rescan(int64_t minute);
   /// A hash of `item` usable on platform p from `minute` (its own removal's, or a shared one's).
   void MakeUsable(int p, int64_t item, int64_t minute);
-  /// What a platform does with an upload or live item whose hash matched (label: the hash's item).
-  void OnMatch(int64_t item, int64_t label, UploadOutcome outcome, int64_t minute);
+  /// What a platform does with an upload or live item whose hash matched (label: the hash's
+  /// item; channel: which hash, the picture's or the soundtrack's).
+  void OnMatch(int64_t item, int64_t label, UploadOutcome outcome, int64_t minute,
+               RemovalChannel channel = RemovalChannel::kHashMatch);
+  /// Of the uploads `items` that matched no picture hash (label -1), those whose soundtrack
+  /// hash matches one their platform holds, if it matches soundtracks: the matching item, else -1.
+  std::vector<int64_t> MatchSoundtracks(const std::vector<int64_t>& items, const std::vector<int64_t>& label) const;
   void Appeals(int64_t minute);
   void Tally(int64_t minute);
   int64_t SampleParent(double u) const;
@@ -98,6 +104,8 @@ class World {
   int64_t m_;
   WorldLog log_;
   std::vector<uint8_t> codes_;
+  std::vector<uint8_t> audio_codes_;                                ///< each upload's soundtrack hash
+  std::vector<std::unique_ptr<HashDatabase>> usable_audio_;         ///< per platform matching soundtracks
   std::vector<std::unique_ptr<HashDatabase>> usable_;               ///< per platform
   std::unique_ptr<HashDatabase> background_;                        ///< unrelated hashes held by the shared database
   std::vector<std::unordered_map<int64_t, int64_t>> usable_since_;  ///< per platform: item -> minute usable
@@ -120,7 +128,8 @@ class World {
   double weight_total_ = 0;
   size_t decided_cursor_ = 0;  ///< uploads whose hour has passed
   int64_t protocol_from_ = -1;
-  std::vector<Counts> counts_;  ///< per platform
+  std::unique_ptr<Preservation> preservation_;  ///< what was taken down, kept for law enforcement
+  std::vector<Counts> counts_;                  ///< per platform
   std::vector<std::string> columns_;
   double protocol_active_now_ = 0;
 };

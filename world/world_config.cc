@@ -28,8 +28,8 @@ int WorldConfig::Platform(const std::string& name) const {
 
 namespace {
 
-const std::set<std::string> kWorldBlocks = {"platforms", "incident",       "hash_database",   "emergency_protocol",
-                                            "news",      "removal_orders", "trusted_flaggers"};
+const std::set<std::string> kWorldBlocks = {"platforms", "incident",       "hash_database",    "emergency_protocol",
+                                            "news",      "removal_orders", "trusted_flaggers", "preservation"};
 
 ComponentSpec TopSpec() {
   return {"A world of platforms stepping in lockstep (docs/crisis.md).",
@@ -58,47 +58,61 @@ ComponentSpec PlatformSpec() {
        DoubleParam("view_half_life_minutes", 60, "a copy's views per minute halve every this many minutes", 1e-3, 1e9),
        DoubleParam("report_probability", 0, "a view of an attack copy whose viewer reports it", 0, 1),
        BoolParam("rescan", false,
-                 "re-scans its live items against each hash as it becomes usable to it, not only new uploads")}};
+                 "re-scans its live items against each hash as it becomes usable to it, not only new uploads"),
+       BoolParam("audio_matching", false,
+                 "also matches each upload's soundtrack hash against the soundtrack hashes of what it holds "
+                 "(survives visual edits)")}};
 }
 
 ComponentSpec IncidentSpec() {
   const HashPerturbation d;
-  return {"The attack and its copies.",
-          {RequiredString("origin", "the platform carrying the live stream"),
-           IntParam("live_minutes", 17, "the stream's length in minutes", 1, 1e6),
-           DoubleParam("live_views_per_minute", 10, "views of the stream while live", 0, 1e9),
-           DoubleParam("replay_views_per_minute", 0,
-                       "views of its recording on the origin after the stream, until removed", 0, 1e9),
-           IntParam("first_report_minute", 29, "the first user report of the stream, minutes after it began", 0, 1e7),
-           IntParam("reuploads_start_minute", 30, "minute re-uploads begin", 0, 1e7),
-           DoubleParam("uploads_per_minute", 0, "peak rate of re-upload attempts over all platforms", 0, 1e6),
-           DoubleParam("ramp_minutes", 60, "the rate rises linearly to its peak over this many minutes", 0, 1e7),
-           DoubleParam("decay_hours", 6, "then falls as exp(-hours / decay_hours)", 1e-3, 1e6),
-           DoubleParam("source_weight", 100,
-                       "weight of the off-platform recording as a re-upload's source, in views (each copy weighs "
-                       "its views so far)",
-                       0, 1e12),
-           DoubleParam("edit_probability", 0.05, "a re-upload that edits its source (crop, overlay, re-cut)", 0, 1),
-           DoubleParam("low_quality_share", 0,
-                       "copies whose hash is unusable (too dark, blurred or small: PDQ discards quality <= 49); "
-                       "they are never matched or shared",
-                       0, 1),
-           DoubleParam("reencode_flip_rate", d.reencode_flip_rate, "per-bit flip rate of a re-encode", 0, 0.5),
-           DoubleParam("crop_share", 0.4, "share of edits that crop", 0, 1),
-           DoubleParam("crop_flip_rate", d.crop_flip_rate, "per-bit flip rate of a crop", 0, 0.5),
-           DoubleParam("overlay_share", 0.3, "share of edits that overlay (logo, caption)", 0, 1),
-           DoubleParam("overlay_flip_rate", d.overlay_flip_rate, "per-bit flip rate of an overlay", 0, 0.5),
-           DoubleParam("recut_flip_rate", d.recut_flip_rate, "per-bit flip rate of a re-cut (the rest of the edits)", 0,
-                       0.5)}};
+  return {
+      "The attack and its copies.",
+      {RequiredString("origin", "the platform carrying the live stream"),
+       IntParam("live_minutes", 17, "the stream's length in minutes", 1, 1e6),
+       DoubleParam("live_views_per_minute", 10, "views of the stream while live", 0, 1e9),
+       DoubleParam("replay_views_per_minute", 0, "views of its recording on the origin after the stream, until removed",
+                   0, 1e9),
+       IntParam("first_report_minute", 29, "the first user report of the stream, minutes after it began", 0, 1e7),
+       IntParam("reuploads_start_minute", 30, "minute re-uploads begin", 0, 1e7),
+       DoubleParam("uploads_per_minute", 0, "peak rate of re-upload attempts over all platforms", 0, 1e6),
+       DoubleParam("ramp_minutes", 60, "the rate rises linearly to its peak over this many minutes", 0, 1e7),
+       DoubleParam("decay_hours", 6, "then falls as exp(-hours / decay_hours)", 1e-3, 1e6),
+       DoubleParam("source_weight", 100,
+                   "weight of the off-platform recording as a re-upload's source, in views (each copy weighs "
+                   "its views so far)",
+                   0, 1e12),
+       DoubleParam("edit_probability", 0.05, "a re-upload that edits its source (crop, overlay, re-cut)", 0, 1),
+       DoubleParam("low_quality_share", 0,
+                   "copies whose hash is unusable (too dark, blurred or small: PDQ discards quality <= 49); "
+                   "they are never matched or shared",
+                   0, 1),
+       DoubleParam("reencode_flip_rate", d.reencode_flip_rate, "per-bit flip rate of a re-encode", 0, 0.5),
+       DoubleParam("crop_share", 0.4, "share of edits that crop", 0, 1),
+       DoubleParam("crop_flip_rate", d.crop_flip_rate, "per-bit flip rate of a crop", 0, 0.5),
+       DoubleParam("overlay_share", 0.3, "share of edits that overlay (logo, caption)", 0, 1),
+       DoubleParam("overlay_flip_rate", d.overlay_flip_rate, "per-bit flip rate of an overlay", 0, 0.5),
+       DoubleParam("recut_flip_rate", d.recut_flip_rate, "per-bit flip rate of a re-cut (the rest of the edits)", 0,
+                   0.5),
+       DoubleParam("audio_flip_rate", 0.03,
+                   "per-bit flip rate of the soundtrack's hash in a re-encode, crop or overlay (the soundtrack is "
+                   "carried over)",
+                   0, 0.5),
+       DoubleParam("recut_audio_flip_rate", 0.30, "per-bit flip rate of the soundtrack's hash in a re-cut", 0, 0.5),
+       DoubleParam("muted_share", 0,
+                   "copies whose soundtrack is removed or replaced (music): no soundtrack hash, nor in their copies", 0,
+                   1)}};
 }
 
 ComponentSpec DatabaseSpec() {
-  return {"The shared hash database.",
-          {IntParam("radius", 31, "Hamming distance on 256 bits at most to match (PDQ recommends 31)", 0, 256),
-           IntParam("contribution_delay_minutes", 60, "minutes before a contributed hash is usable by members", 0, 1e7),
-           IntParam("intermediary_delay_minutes", 1440,
-                    "further minutes before platforms with intermediary access can use it", 0, 1e7),
-           IntParam("background_hashes", 0, "unrelated hashes already held, searched on every query", 0, 1e8)}};
+  return {
+      "The shared hash database.",
+      {IntParam("radius", 31, "Hamming distance on 256 bits at most to match (PDQ recommends 31)", 0, 256),
+       IntParam("contribution_delay_minutes", 60, "minutes before a contributed hash is usable by members", 0, 1e7),
+       IntParam("intermediary_delay_minutes", 1440,
+                "further minutes before platforms with intermediary access can use it", 0, 1e7),
+       IntParam("background_hashes", 0, "unrelated hashes already held, searched on every query", 0, 1e8),
+       IntParam("audio_radius", 31, "Hamming distance on the soundtrack hash's 256 bits at most to match", 0, 256)}};
 }
 
 ComponentSpec ProtocolSpec() {
@@ -121,6 +135,9 @@ ComponentSpec NewsSpec() {
        DoubleParam("decay_hours", 12, "the rate falls as exp(-hours / decay_hours) from the stream's start", 1e-3, 1e6),
        DoubleParam("excerpt_share", 0.3, "reports that show footage of the attack", 0, 1),
        DoubleParam("excerpt_flip_rate", 0.10, "per-bit flip rate from the footage to the report's hash", 0, 0.5),
+       DoubleParam("voiceover_share", 0.5,
+                   "excerpts whose soundtrack is a reporter's voice (a soundtrack hash unrelated to the footage's)", 0,
+                   1),
        DoubleParam("verified_share", 0.5, "reports from verified news accounts", 0, 1),
        DoubleParam("appeal_probability", 0.8, "a wrongly blocked or removed report restored on appeal", 0, 1),
        IntParam("appeal_minutes", 240, "minutes from the block or removal to the restoration", 0, 1e7)}};
@@ -147,6 +164,15 @@ ComponentSpec FlaggersSpec() {
                        "rate at which trusted flaggers notice a live attack copy and notify it", 0, 1),
            DoubleParam("news_rate_per_minute", 0,
                        "rate at which they notify a live news report showing footage (in error)", 0, 1)}};
+}
+
+ComponentSpec PreservationSpec() {
+  return {"Removed content kept for law enforcement, and authorities' requests for it (the access log).",
+          {DoubleParam("retention_days", 180,
+                       "days a blocked or removed item is kept, never shown (Regulation 2021/784, Art. 6: six months)",
+                       1.0 / 1440, 36500),
+           DoubleParam("access_rate_per_day", 0,
+                       "rate per day at which each authority that looks at a platform requests a kept item", 0, 1440)}};
 }
 
 DatabaseAccess AccessFrom(const std::string& s) {
@@ -191,7 +217,8 @@ const std::vector<std::pair<std::string, ComponentSpec>>& WorldBlockSpecs() {
       {"world.news", NewsSpec()},
       {"world.removal_orders", OrdersSpec()},
       {"world.removal_orders.authorities[i]", AuthoritySpec()},
-      {"world.trusted_flaggers", FlaggersSpec()}};
+      {"world.trusted_flaggers", FlaggersSpec()},
+      {"world.preservation", PreservationSpec()}};
   return specs;
 }
 
@@ -272,6 +299,13 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
       c.view_half_life_minutes = p.Double("view_half_life_minutes");
       c.report_probability = p.Double("report_probability");
       c.rescan = p.Bool("rescan");
+      c.audio_matching = p.Bool("audio_matching");
+      if (c.audio_matching && !c.hash_screening) {
+        const SourceLocation aloc = p.Where("audio_matching");
+        diags.Add(aloc.file, aloc.line, aloc.column,
+                  at + ".audio_matching: needs hash_screening: true (a platform that screens no uploads holds no "
+                       "hashes to match a soundtrack against); set hash_screening: true or audio_matching: false");
+      }
       w.platforms.push_back(std::move(c));
       w.blocks.platforms.push_back(p);
     }
@@ -299,6 +333,9 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
   i.perturbation.overlay_share = inc.Double("overlay_share");
   i.perturbation.overlay_flip_rate = inc.Double("overlay_flip_rate");
   i.perturbation.recut_flip_rate = inc.Double("recut_flip_rate");
+  i.audio_flip_rate = inc.Double("audio_flip_rate");
+  i.recut_audio_flip_rate = inc.Double("recut_audio_flip_rate");
+  i.muted_share = inc.Double("muted_share");
   if (i.perturbation.crop_share + i.perturbation.overlay_share > 1 + 1e-12) {
     const SourceLocation at = inc.Where("overlay_share");
     diags.Add(at.file, at.line, at.column,
@@ -317,6 +354,7 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
   w.database.contribution_delay_minutes = db.Int("contribution_delay_minutes");
   w.database.intermediary_delay_minutes = db.Int("intermediary_delay_minutes");
   w.database.background_hashes = db.Int("background_hashes");
+  w.database.audio_radius = static_cast<int>(db.Int("audio_radius"));
 
   const Params pr =
       ValidateBlock(block("emergency_protocol"), ProtocolSpec(), file, where + ".emergency_protocol", diags);
@@ -334,6 +372,7 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
   w.news.decay_hours = nw.Double("decay_hours");
   w.news.excerpt_share = nw.Double("excerpt_share");
   w.news.excerpt_flip_rate = nw.Double("excerpt_flip_rate");
+  w.news.voiceover_share = nw.Double("voiceover_share");
   w.news.verified_share = nw.Double("verified_share");
   w.news.appeal_probability = nw.Double("appeal_probability");
   w.news.appeal_minutes = nw.Int("appeal_minutes");
@@ -395,6 +434,11 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
   w.flaggers.find_rate_per_minute = fl.Double("find_rate_per_minute");
   w.flaggers.news_rate_per_minute = fl.Double("news_rate_per_minute");
 
+  const Params kept = ValidateBlock(block("preservation"), PreservationSpec(), file, where + ".preservation", diags);
+  w.blocks.preservation = kept;
+  w.preservation.retention_days = kept.Double("retention_days");
+  w.preservation.access_rate_per_day = kept.Double("access_rate_per_day");
+
   // where uploads go: the shares are a distribution over the platforms
   auto check_shares = [&](double PlatformConfig::*share, const char* key, bool needed) {
     double sum = 0;
@@ -428,6 +472,7 @@ nlohmann::json WorldConfig::Resolved() const {
     j["removal_orders"]["authorities"].push_back(one);
   }
   j["trusted_flaggers"] = ParamsJson(blocks.trusted_flaggers);
+  j["preservation"] = ParamsJson(blocks.preservation);
   return j;
 }
 

@@ -45,6 +45,7 @@ struct PlatformConfig {
   double view_half_life_minutes = 60;  ///< a copy's views per minute halve every this many minutes
   double report_probability = 0;       ///< a view of an attack copy that makes its viewer report it
   bool rescan = false;  ///< re-scans its live items against each hash as it becomes usable to it (not only uploads)
+  bool audio_matching = false;  ///< also matches uploads' soundtrack hashes against the soundtrack hashes it holds
 };
 
 /// The attack: a live stream on the origin platform, then re-uploads of what people saw.
@@ -64,6 +65,11 @@ struct IncidentConfig {
   double low_quality_share =
       0;  ///< copies too dark, blurred or small for a usable hash (PDQ quality <= 49): never matched or shared
   HashPerturbation perturbation;  ///< flip rates of each kind of copy (embeddings/perceptual_hash.h)
+  /// The soundtrack's hash (a second 256-bit code per upload): a re-encode, crop or overlay
+  /// carries the soundtrack over, flipping few of its bits; a re-cut (speed, order) many
+  double audio_flip_rate = 0.03;
+  double recut_audio_flip_rate = 0.30;
+  double muted_share = 0;  ///< copies whose soundtrack is removed or replaced (music): no soundtrack hash
 };
 
 /// The shared hash database and its match rule.
@@ -72,6 +78,7 @@ struct DatabaseConfig {
   int64_t contribution_delay_minutes = 60;    ///< a contributed hash is usable by members after this
   int64_t intermediary_delay_minutes = 1440;  ///< and by platforms with intermediary access after this more
   int64_t background_hashes = 0;  ///< unrelated hashes already held (other content), searched on every query
+  int audio_radius = 31;          ///< Hamming distance on the soundtrack's 256 bits at most to match
 };
 
 /// The emergency protocol (docs/crisis.md): what changes once it is activated.
@@ -92,6 +99,7 @@ struct NewsConfig {
   double decay_hours = 12;
   double excerpt_share = 0.3;  ///< reports that show footage (their hash is the footage's with excerpt_flip_rate)
   double excerpt_flip_rate = 0.10;
+  double voiceover_share = 0.5;     ///< excerpts whose soundtrack is a reporter's voice, not the footage's
   double verified_share = 0.5;      ///< reports from verified news accounts
   double appeal_probability = 0.8;  ///< a wrongly blocked or removed report is restored on appeal
   int64_t appeal_minutes = 240;     ///< after this long
@@ -122,6 +130,12 @@ struct FlaggersConfig {
   double news_rate_per_minute = 0;  ///< a live news report showing footage is notified (in error) at this rate
 };
 
+/// Preservation of removed content for law enforcement (docs/crisis.md, "Preservation").
+struct PreservationConfig {
+  double retention_days = 180;     ///< how long a removed item is kept (Regulation 2021/784, Art. 6: six months)
+  double access_rate_per_day = 0;  ///< each authority looking at a platform requests a kept item at this rate
+};
+
 struct WorldConfig {
   int64_t minutes_per_step = 1;
   std::vector<PlatformConfig> platforms;
@@ -131,10 +145,11 @@ struct WorldConfig {
   NewsConfig news;
   OrdersConfig orders;
   FlaggersConfig flaggers;
+  PreservationConfig preservation;
 
   /// The validated blocks these settings were read from (every default filled in), for manifests.
   struct Blocks {
-    Params world, incident, hash_database, emergency_protocol, news, removal_orders, trusted_flaggers;
+    Params world, incident, hash_database, emergency_protocol, news, removal_orders, trusted_flaggers, preservation;
     std::vector<Params> platforms, authorities;
   } blocks;
 

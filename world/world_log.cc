@@ -44,8 +44,22 @@ const char* RemovalChannelName(RemovalChannel c) {
       return "safeguard_review";
     case RemovalChannel::kTrustedFlagger:
       return "trusted_flagger";
+    case RemovalChannel::kAudioMatch:
+      return "audio_match";
   }
   return "";
+}
+
+const char* AccessResultName(AccessResult a) {
+  switch (a) {
+    case AccessResult::kGranted:
+      return "granted";
+    case AccessResult::kReleased:
+      return "released";
+    case AccessResult::kExpired:
+      return "expired";
+  }
+  return "?";
 }
 
 }  // namespace counterpoint

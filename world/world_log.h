@@ -35,19 +35,22 @@ enum class RemovalChannel : uint8_t {
   kOrder,           ///< an authority's removal order
   kSafeguard,       ///< the news safeguard's review
   kTrustedFlagger,  ///< a trusted flagger's notice (assessed before users' reports)
+  kAudioMatch,      ///< its soundtrack matched a soundtrack hash the platform could use
 };
 const char* RemovalChannelName(RemovalChannel c);
 
 struct UploadRecord {
   int32_t platform = 0;
   UploadKind kind = UploadKind::kCopy;
-  uint8_t copy_kind = 0;    ///< a CopyKind (embeddings/perceptual_hash.h): how its hash derives from its parent's
-  bool verified = false;    ///< a news report from a verified news account
-  bool hash_usable = true;  ///< its hash is of usable quality (else never matched or shared)
-  int64_t parent = -1;      ///< the upload it copies (-1: none; a news report without footage)
-  int64_t minute = 0;       ///< of the upload
+  uint8_t copy_kind = 0;     ///< a CopyKind (embeddings/perceptual_hash.h): how its hash derives from its parent's
+  bool verified = false;     ///< a news report from a verified news account
+  bool hash_usable = true;   ///< its hash is of usable quality (else never matched or shared)
+  bool audio_usable = true;  ///< it has a soundtrack hash (a muted copy, and its copies, have none)
+  int64_t parent = -1;       ///< the upload it copies (-1: none; a news report without footage)
+  int64_t minute = 0;        ///< of the upload
   int32_t distance_to_parent = 0;
-  int32_t distance_to_original = 0;  ///< Hamming distance to the stream's hash
+  int32_t distance_to_original = 0;        ///< Hamming distance to the stream's hash
+  int32_t audio_distance_to_original = 0;  ///< of its soundtrack hash to the stream's (-1: none)
   UploadOutcome outcome = UploadOutcome::kLive;
   RemovalChannel channel = RemovalChannel::kNone;
   int64_t outcome_minute = -1;   ///< when it was blocked or removed (-1: live)
@@ -82,13 +85,53 @@ inline bool NoticeAnsweredWithin(const UploadRecord& r, int64_t minutes) {
   return r.notice_minute >= 0 && r.feedback_minute >= 0 && r.feedback_minute - r.notice_minute <= minutes;
 }
 
+/// One removed or blocked upload kept for law enforcement (docs/crisis.md, "Preservation"):
+/// from its take-down until its retention ends, or until it is restored on appeal (then
+/// it is shown again and no longer held). Never shown while held.
+struct PreservedRecord {
+  int64_t upload = 0;
+  int64_t minute = 0;            ///< taken down and preserved
+  int64_t until_minute = 0;      ///< the retention period ends (minute + retention)
+  int64_t released_minute = -1;  ///< restored on appeal (-1: not)
+};
+
+/// Whether preserved record r is held at `minute` (preserved, not yet released or expired).
+inline bool HeldAt(const PreservedRecord& r, int64_t minute) {
+  return r.minute <= minute && minute < r.until_minute && (r.released_minute < 0 || minute < r.released_minute);
+}
+
+/// What became of a law-enforcement request for a preserved item.
+enum class AccessResult : uint8_t {
+  kGranted,   ///< held at the request's minute: handed over
+  kReleased,  ///< restored on appeal before the request: no longer held
+  kExpired,   ///< the retention period had ended: deleted
+};
+const char* AccessResultName(AccessResult a);
+
+/// One request by an authority for a preserved item: the access log.
+struct AccessRecord {
+  int64_t record = 0;     ///< index into WorldLog::preserved
+  int32_t authority = 0;  ///< index into WorldLog::authorities
+  int64_t minute = 0;
+  AccessResult result = AccessResult::kGranted;
+};
+
+/// The result of a request at `minute` for preserved record r.
+inline AccessResult AccessAt(const PreservedRecord& r, int64_t minute) {
+  if (r.released_minute >= 0 && minute >= r.released_minute) return AccessResult::kReleased;
+  if (minute >= r.until_minute) return AccessResult::kExpired;
+  return AccessResult::kGranted;
+}
+
 /// One world run's uploads, in upload order (ids are indexes).
 struct WorldLog {
   std::vector<std::string> platforms;
   int64_t minutes_per_step = 1;
-  int64_t last_minute = 0;               ///< the last step's first minute (the hour counts run to it)
-  std::vector<std::string> authorities;  ///< who sends removal orders ("authority" first)
-  std::vector<OrderRecord> orders;       ///< every removal order, in order of receipt
+  int64_t last_minute = 0;                 ///< the last step's first minute (the hour counts run to it)
+  std::vector<std::string> authorities;    ///< who sends removal orders ("authority" first)
+  std::vector<OrderRecord> orders;         ///< every removal order, in order of receipt
+  std::vector<PreservedRecord> preserved;  ///< every take-down kept for law enforcement, in order
+  std::vector<AccessRecord> accesses;      ///< every request for a preserved item, in order
   std::vector<UploadRecord> uploads;
 };
 

@@ -102,6 +102,8 @@ class Result:
     - ``uploads``: uploads.csv, every upload of a world of platforms (docs/crisis.md)
     - ``transparency``: transparency.csv, each platform's transparency report per arm and replicate
     - ``orders``: orders.csv, every removal order of a world of platforms, from every authority
+    - ``preservation`` / ``access_log``: what a world of platforms kept for law enforcement, and
+      every authority's request for it
     - ``induced_graph(arm)``: (nodes, edges) of the induced graph (output.graph)
     - ``report(path)``: the run's report, one self-contained HTML page
     """
@@ -171,6 +173,22 @@ class Result:
         authority, platform, upload, minute (receipt), deadline_minute, outcome_minute (the upload's
         removal, -1: none) and met (1: removed by the deadline). Empty without a ``world``."""
         return self._world_table(self._core.orders_csv())
+
+    @cached_property
+    def preservation(self):
+        """What a world of platforms kept for law enforcement (preservation.csv, docs/crisis.md,
+        "Preservation"): one row per take-down, with arm, replicate, record, platform, upload, kind,
+        minute (kept from), until_minute (its retention ends), released_minute (restored on appeal,
+        -1: not), requests and granted. Empty without a ``world``."""
+        return self._world_table(self._core.preservation_csv())
+
+    @cached_property
+    def access_log(self):
+        """Every authority's request for a preserved item (access_log.csv, docs/crisis.md,
+        "Preservation"): arm, replicate, minute, authority, platform, upload, kind, record and result
+        (granted; released: restored on appeal before; expired: its retention had ended). Empty
+        without a ``world``."""
+        return self._world_table(self._core.access_log_csv())
 
     @cached_property
     def transparency(self):

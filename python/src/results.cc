@@ -177,6 +177,8 @@ void bind_results(py::module_& m) {
       .def("uploads_csv", [](const PyRunResult& r) { return UploadsCsv(r.result); })
       .def("transparency_csv", [](const PyRunResult& r) { return TransparencyCsv(r.result); })
       .def("orders_csv", [](const PyRunResult& r) { return OrdersCsv(r.result); })
+      .def("preservation_csv", [](const PyRunResult& r) { return PreservationCsv(r.result); })
+      .def("access_log_csv", [](const PyRunResult& r) { return AccessLogCsv(r.result); })
       .def("items_csv", [](const PyRunResult& r) { return ItemsCsv(ReplicateCatalogs(*r.scenario, r.result)); })
       .def("users_csv",
            [](const PyRunResult& r) { return UsersCsv(*r.scenario, ReplicateCatalogs(*r.scenario, r.result)); })

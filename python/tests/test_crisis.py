@@ -8,7 +8,13 @@ SMALL = {"steps": 150, "replicates": 2, "world.incident.uploads_per_minute": 60,
          "world.removal_orders.find_rate_per_minute": 0.02,
          # trusted flaggers, and the large platform re-scanning what is live when a hash arrives
          "world.trusted_flaggers.find_rate_per_minute": 0.01, "world.trusted_flaggers.news_rate_per_minute": 0.01,
-         "world.platforms.large_social.rescan": True}
+         "world.platforms.large_social.rescan": True,
+         # and matching soundtracks: edited copies it would miss by the picture
+         "world.platforms.large_social.audio_matching": True, "world.incident.edit_probability": 0.3,
+         # authorities ask for what was kept; a retention of 90 minutes lets requests find items deleted,
+         # and appeals after 30 minutes release news reports from it
+         "world.preservation.access_rate_per_day": 30, "world.preservation.retention_days": 90 / 1440,
+         "world.news.appeal_minutes": 30}
 
 
 def orders_of(res, arm, rep, platform=None):
@@ -109,6 +115,7 @@ def test_transparency_reports_recount_from_the_uploads(res):
             "attack_uploads": len(attack),
             "blocked_hash_match": ((attack["outcome"] == "blocked") & (attack["channel"] == "hash_match")).sum(),
             "blocked_classifier": ((attack["outcome"] == "blocked") & (attack["channel"] == "classifier")).sum(),
+            "blocked_audio_match": ((attack["outcome"] == "blocked") & (attack["channel"] == "audio_match")).sum(),
             "removed_hash_match": (removed["channel"] == "hash_match").sum(),
             "removed_classifier": (removed["channel"] == "classifier").sum(),
             "removed_trusted_flagger": (removed["channel"] == "trusted_flagger").sum(),
@@ -145,6 +152,8 @@ def test_transparency_reports_recount_from_the_uploads(res):
     assert tr["removed_trusted_flagger"].sum() > 0
     assert tr[tr["platform"] != "large_social"]["removed_hash_match"].sum() == 0
     assert tr[tr["platform"] == "large_social"]["removed_hash_match"].sum() > 0
+    assert tr[tr["platform"] != "large_social"]["blocked_audio_match"].sum() == 0
+    assert tr[tr["platform"] == "large_social"]["blocked_audio_match"].sum() > 0
 
 
 def test_orders_come_from_each_authority_where_it_looks(res):
@@ -158,3 +167,40 @@ def test_orders_come_from_each_authority_where_it_looks(res):
     first = o.groupby(["arm", "replicate", "upload"], observed=True)["minute"].min()
     ordered = up[up["order_minute"] >= 0].set_index(["arm", "replicate", "upload"])["order_minute"]
     assert first.sort_index().to_dict() == ordered.sort_index().to_dict()
+
+
+def test_every_take_down_is_preserved_and_each_request_answered_by_what_was_held(res):
+    """preservation.csv recounted from uploads.csv; every row of the access log granted exactly
+    when its item was held (kept, not restored, retention not ended) at the request's minute."""
+    up, kept, log, tr = res.uploads, res.preservation, res.access_log, res.transparency
+    key = ["arm", "replicate", "upload"]
+    down = up["outcome"].isin(["blocked", "removed"])
+    # every upload taken down at some time has records (a restored report re-removed by the
+    # re-scan has one per take-down), and no other
+    touched = up[down | (up["restored_minute"] >= 0)].set_index(key).index
+    assert set(kept.set_index(key).index) == set(touched) and len(touched) > 0
+    assert (kept["until_minute"] == kept["minute"] + 90).all()
+    # an upload's last record is held at the end exactly when the upload is down (appeals come
+    # after 30 minutes, within the 90 of retention); its last restoration released a record
+    last = kept.sort_values("record").groupby(key, observed=True).tail(1).merge(up, on=key, suffixes=("", "_u"))
+    assert ((last["released_minute"] == -1) == last["outcome"].isin(["blocked", "removed"])).all()
+    released = kept[kept["released_minute"] >= 0].merge(up, on=key, suffixes=("", "_u"))
+    assert len(released) > 0 and (released["released_minute"] <= released["restored_minute"]).all()
+    restored = up[up["restored_minute"] >= 0].merge(kept, on=key, suffixes=("", "_k"))
+    assert (restored.groupby(key, observed=True).apply(
+        lambda g: (g["released_minute"] == g["restored_minute"]).any())).all()
+    held = log.merge(kept[["arm", "replicate", "record", "minute", "until_minute", "released_minute"]],
+                     on=["arm", "replicate", "record"], suffixes=("", "_kept"))
+    released = (held["released_minute"] >= 0) & (held["minute"] >= held["released_minute"])
+    expired = ~released & (held["minute"] >= held["until_minute"])
+    expect = released.map({True: "released", False: "granted"}).where(~expired, "expired")
+    assert (held["result"] == expect).all()
+    assert {"granted", "expired"} <= set(held["result"])
+    assert set(log[log["authority"] == "referral_unit"]["platform"]) <= {"small_video", "small_forum"}
+    counts = log.groupby(["arm", "replicate", "record"], observed=True).size()
+    per_record = kept.set_index(["arm", "replicate", "record"])["requests"]
+    assert (per_record.reindex(counts.index) == counts).all() and per_record.sum() == len(log)
+    for (arm, rep, platform), k in kept.groupby(["arm", "replicate", "platform"], observed=True):
+        row = tr[(tr["arm"] == arm) & (tr["replicate"] == rep) & (tr["platform"] == platform)].iloc[0]
+        assert row["preserved"] == len(k) and row["preserved_news"] == (k["kind"] == "news").sum()
+        assert row["access_requests"] == k["requests"].sum() and row["access_granted"] == k["granted"].sum()

@@ -497,3 +497,96 @@ TEST(WorldTest, UploadsArriveAlikeInEveryArmAndResultsDoNotDependOnThreads) {
 
 }  // namespace
 }  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+// every copy a crop of the stream whose picture lies ~77 bits away (never within 31) while
+// its soundtrack lies Binomial(256, 0.03) bits away (~8); half the copies muted
+WorldConfig SoundtrackWorld(bool audio) {
+  return WorldFrom(Base(std::string("  - {name: a, upload_share: 1, hash_screening: true, database_access: member, "
+                                    "contributes: true, review_capacity: 1000, audio_matching: ") +
+                            (audio ? "true" : "false") + "}\n",
+                        {{"edit_probability", "1"},
+                         {"crop_share", "1"},
+                         {"overlay_share", "0"},
+                         {"crop_flip_rate", "0.3"},
+                         {"audio_flip_rate", "0.03"},
+                         {"muted_share", "0.5"}}));
+}
+
+TEST(WorldTest, ASoundtrackCatchesVisuallyEditedCopiesThatThePictureMisses) {
+  const World heard = RunWorld(SoundtrackWorld(true), 30), blind = RunWorld(SoundtrackWorld(false), 30);
+  const auto &h = heard.log().uploads, &b = blind.log().uploads;
+  ASSERT_EQ(h.size(), b.size());
+  int caught = 0, muted = 0;
+  for (size_t i = 1; i < h.size(); ++i) {
+    // the same copies arrive either way, with the same hashes
+    EXPECT_EQ(h[i].parent, 0) << i;
+    EXPECT_EQ(h[i].distance_to_original, b[i].distance_to_original) << i;
+    EXPECT_EQ(h[i].audio_distance_to_original, b[i].audio_distance_to_original) << i;
+    EXPECT_GT(h[i].distance_to_original, 31) << i;  // the picture is never within reach
+    // without soundtrack matching nothing is blocked; with it, every copy with a soundtrack
+    // near the stream's (held since its removal at minute 0) is, and no muted one
+    EXPECT_EQ(b[i].outcome, UploadOutcome::kLive) << i;
+    if (!h[i].audio_usable) {
+      EXPECT_EQ(h[i].audio_distance_to_original, -1);
+      EXPECT_EQ(h[i].outcome, UploadOutcome::kLive) << i;
+      ++muted;
+    } else if (h[i].audio_distance_to_original <= 31) {
+      EXPECT_EQ(h[i].outcome, UploadOutcome::kBlocked) << i;
+      EXPECT_EQ(h[i].channel, RemovalChannel::kAudioMatch) << i;
+      ++caught;
+    }
+  }
+  EXPECT_GT(caught, 150);
+  EXPECT_GT(muted, 150);
+  // what the soundtrack caught shows pictures not held before: each is shared as a variant
+  EXPECT_GT(heard.usable_hashes(0).size(), 100);
+  EXPECT_EQ(blind.usable_hashes(0).size(), 1);  // the stream's alone
+}
+
+TEST(WorldTest, ARecutOrAReportersVoiceCarriesNoSoundtrackToMatch) {
+  // re-cuts flip 30% of the soundtrack's bits (~77), a voice-over replaces it; news reports
+  // that keep the footage's sound are matched by it: the collateral soundtrack matching adds
+  WorldConfig cfg =
+      WorldFrom(Base("  - {name: a, upload_share: 1, news_share: 1, hash_screening: true, database_access: member, "
+                     "contributes: true, review_capacity: 1000, audio_matching: true}\n",
+                     {{"edit_probability", "1"}, {"crop_share", "0"}, {"overlay_share", "0"}},
+                     "news: {uploads_per_minute: 10, excerpt_share: 1, excerpt_flip_rate: 0.03, voiceover_share: 0.5, "
+                     "appeal_probability: 0}\n"));
+  const World w = RunWorld(cfg, 30);
+  int recut = 0, voiced = 0, sounded = 0;
+  for (const UploadRecord& r : w.log().uploads) {
+    if (r.kind == UploadKind::kCopy) {
+      EXPECT_EQ(r.copy_kind, static_cast<uint8_t>(CopyKind::kRecut));
+      EXPECT_GT(r.audio_distance_to_original, 31);
+      EXPECT_NE(r.channel, RemovalChannel::kAudioMatch);
+      ++recut;
+    } else if (r.kind == UploadKind::kNews) {
+      // the excerpt's picture is 3% off the stream's, so the picture hash blocks it first;
+      // its soundtrack is the footage's (near) or a voice (about 128 bits off)
+      const bool voice = r.audio_distance_to_original > 64;
+      voiced += voice, sounded += !voice;
+      if (!voice) {
+        EXPECT_LE(r.audio_distance_to_original, 31);
+      }
+    }
+  }
+  EXPECT_GT(recut, 300);
+  // about half the reports each way: 300 reports, 4 standard errors of a Binomial(300, 0.5)
+  EXPECT_NEAR(voiced, (voiced + sounded) / 2.0, 4 * std::sqrt((voiced + sounded) * 0.25));
+}
+
+TEST(WorldTest, SoundtrackMatchingNeedsHashScreening) {
+  DiagnosticList diags;
+  ValidateWorld(YAML::Load(Base("  - {name: a, upload_share: 1, hash_screening: false, audio_matching: true}\n")),
+                "w.yaml", "world", diags);
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_NE(diags.items()[0].message.find("audio_matching: needs hash_screening: true"), std::string::npos)
+      << diags.items()[0].message;
+  EXPECT_EQ(diags.items()[0].file, "w.yaml");
+}
+
+}  // namespace
+}  // namespace counterpoint
