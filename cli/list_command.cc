@@ -8,6 +8,8 @@
 #include "experiment/shipped_scenarios.h"
 #include "recommender/plugins.h"
 #include "simulator/observers/observer.h"
+#include "simulator/observers/puppet_slates.h"
+#include "simulator/sock_puppets.h"
 #include "simulator/user_model.h"
 #include "world/world.h"
 #include "world/world_spec.h"
@@ -77,6 +79,9 @@ Action AddListCommand(CLI::App& app) {
       PrintMetrics<ObserverRegistry>("observers (default: " + JoinNames(DefaultObservers()) + ")");
       PrintMetrics<InterventionRegistry>("interventions");
       std::cout
+          << "sock puppets (a scenario's sock_puppets block, docs/sock_puppets.md; <group>: each group's name):\n";
+      for (const auto& m : PuppetSlateMetrics()) PrintMetric("      ", m);
+      std::cout
           << "a world of platforms (a scenario's world block, docs/crisis.md; <platform>: each platform's name):\n";
       for (const auto& m : WorldMetrics()) PrintMetric("      ", m);
       return 0;
@@ -87,6 +92,8 @@ Action AddListCommand(CLI::App& app) {
     PrintSpec("population", PopulationSpec());
     PrintSpec("recommender / arms[i]", RecommenderSpec());
     PrintSpec("output", OutputSpec());
+    PrintSpec("sock_puppets[i]", PuppetGroupSpec());
+    PrintSpec("sock_puppets[i].script[j]", ScriptSegmentSpec());
     for (const auto& [block, spec] : WorldBlockSpecs()) PrintSpec(block, spec);
     PrintRegistry<CatalogRegistry>("catalog sources (catalog.type)");
     PrintRegistry<UserModelRegistry>("user models (user_model.type)");

@@ -5,6 +5,7 @@
 
 #include "core/rng.h"
 #include "embeddings/catalog_config.h"
+#include "experiment/runner.h"
 #include "simulator/observers/counter_narrative_reach.h"
 #include "simulator/population.h"
 
@@ -46,7 +47,7 @@ std::string UsersCsv(const Scenario& sc, const std::vector<ReplicateCatalog>& ca
   out.precision(9);
   out << "replicate,user,at_risk,extremity_projection,appetite,receptivity,susceptibility,session_prob\n";
   for (const auto& [r, seed, cat] : catalogs) {
-    const Population pop = GeneratePopulation(sc.population, *cat, seed);
+    const Population pop = BuildPopulation(sc, *cat, seed);
     const std::vector<uint8_t> at_risk = AtRiskUsers(pop, *cat, at_risk_options);
     for (int64_t u = 0; u < pop.n; ++u)
       out << r << ',' << u << ',' << static_cast<int>(at_risk[u]) << ',' << cat->Project(pop.Interest(u)) << ','

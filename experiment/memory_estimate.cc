@@ -123,7 +123,7 @@ double EstimateIndexBytes(const std::string& factory, int64_t n, int64_t d) {
 MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int shards, bool checkpoints) {
   const double n = static_cast<double>(shape.items), d = static_cast<double>(shape.dim);
   // a rank of a sharded run holds its block of users: the largest is ceil(n_users / shards)
-  const double users = std::ceil(static_cast<double>(sc.population.n_users) / std::max(shards, 1));
+  const double users = std::ceil(static_cast<double>(sc.population.n_users + sc.puppets.total()) / std::max(shards, 1));
   const double h = sc.population.history_length;
   const double arms = static_cast<double>(sc.arms.size());
   MemoryEstimate e;
@@ -175,7 +175,8 @@ MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int
   if (sc.output_events) {
     const double session = sc.population.session_alpha / (sc.population.session_alpha + sc.population.session_beta);
     const double impressions = static_cast<double>(sc.replicates) * arms * static_cast<double>(sc.steps) *
-                               static_cast<double>(sc.population.n_users) * session * static_cast<double>(max_slate);
+                               static_cast<double>(sc.population.n_users + sc.puppets.total()) * session *
+                               static_cast<double>(max_slate);
     add("event log", impressions * (sizeof(ImpressionRecord) + 40));
   }
   // --checkpoint: the state is serialised into one buffer before it is written (sealed and

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "recommender/plugins.h"
 #include "simulator/observers/observer.h"
+#include "simulator/observers/puppet_slates.h"
 
 namespace counterpoint {
 
@@ -27,6 +28,13 @@ std::map<std::string, MetricKind> ColumnKinds(const Scenario& sc, const ArmSpec&
   std::map<std::string, MetricKind> out;
   AddKinds<ObserverRegistry>(sc.observers, columns, out);
   AddKinds<InterventionRegistry>(arm.interventions, columns, out);
+  // the sock puppets' columns (puppets_<group>_...: the runner's puppet_slates observer)
+  for (const auto& g : sc.puppets.groups)
+    for (MetricSpec m : PuppetSlateMetrics()) {
+      m.name.replace(m.name.find("<group>"), 7, g.name);
+      for (const std::string& c : columns)
+        if (c == m.name) out.emplace(c, m.kind);
+    }
   return out;
 }
 

@@ -12,8 +12,10 @@
 #include "experiment/metric_kinds.h"
 #include "experiment/outputs.h"
 #include "experiment/run_rows.h"
+#include "experiment/sock_puppet_config.h"
 #include "experiment/world_runner.h"
 #include "recommender/interventions/counter_narrative_injection.h"
+#include "simulator/observers/puppet_slates.h"
 
 namespace counterpoint {
 
@@ -40,6 +42,28 @@ IndexedCatalog BuildIndexedCatalog(const Scenario& sc, uint64_t replicate_seed) 
   return BuildIndexedCatalog(sc.CatalogBlocks(), replicate_seed);
 }
 
+Population BuildPopulation(const Scenario& sc, const Catalog& catalog, uint64_t replicate_seed, UserBlock block) {
+  CheckPuppetItems(sc.puppets, catalog);  // the catalog's size is known only now
+  PopulationParams p = sc.population;
+  p.n_users += sc.puppets.total();
+  Population pop = GeneratePopulation(p, catalog, replicate_seed, block);
+  MakePuppetsActive(sc.puppets, pop);
+  return pop;
+}
+
+std::unique_ptr<UserModel> BuildUserModel(const Scenario& sc) {
+  auto um = UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params);
+  if (sc.puppets.empty()) return um;
+  return MakeScriptedUserModel(std::move(um), sc.puppets);
+}
+
+std::vector<std::unique_ptr<Observer>> BuildObservers(const Scenario& sc) {
+  std::vector<std::unique_ptr<Observer>> observers;
+  for (const auto& o : sc.observers) observers.push_back(ObserverRegistry::Get().Find(o.type)->factory(o.params));
+  if (!sc.puppets.empty()) observers.push_back(MakePuppetSlatesObserver(sc.puppets));
+  return observers;
+}
+
 Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const IndexedCatalog& world, Population pop,
                            uint64_t replicate_seed, const Collective* collective, bool shard_users) {
   // retrieval cannot return more items than the catalog holds
@@ -53,8 +77,7 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const Indexed
   auto retriever = RetrieverRegistry::Get().Find(arm.retriever.type)->factory(arm.retriever.params);
   auto ranker = RankerRegistry::Get().Find(arm.ranker.type)->factory(arm.ranker.params);
   std::vector<std::unique_ptr<Intervention>> interventions;
-  std::vector<std::unique_ptr<Observer>> observers;
-  for (const auto& o : sc.observers) observers.push_back(ObserverRegistry::Get().Find(o.type)->factory(o.params));
+  std::vector<std::unique_ptr<Observer>> observers = BuildObservers(sc);
   std::set<std::string> columns;  // two entries writing one metric column would double it
   for (const auto& o : observers)
     for (const auto& c : o->Columns()) columns.insert(c);
@@ -72,7 +95,7 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const Indexed
   CheckOneSlateBuilder(arm, interventions);
   auto rec =
       std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions), arm.options);
-  auto um = UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params);
+  auto um = BuildUserModel(sc);
   SimOptions opts{sc.steps, sc.batch_size,    replicate_seed, sc.output_graph,
                   arm.name, sc.output_events, collective,     shard_users};
   return Simulation(world, std::move(pop), std::move(rec), std::move(um), std::move(observers), opts);
@@ -81,6 +104,7 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const Indexed
 std::string ShardingObstacle(const Scenario& sc) {
   // the plug-ins say whether they can run on a block of users (Shardable); building one
   // only reads its parameters
+  if (!sc.puppets.empty()) return "sock_puppets";
   if (!UserModelRegistry::Get().Find(sc.user_model.type)->factory(sc.user_model.params)->Shardable())
     return "user_model '" + sc.user_model.type + "'";
   for (const auto& o : sc.observers)
@@ -221,7 +245,7 @@ RunResult RunScenario(const Scenario& sc, const ProgressFn& progress, const RunC
       // function of the seed, so no copy is kept while an arm runs and a run holds one
       // population at a time (docs/scenarios.md, "Memory")
       const auto tp = std::chrono::steady_clock::now();
-      Population pop = GeneratePopulation(sc.population, *world.catalog, seed, block);
+      Population pop = BuildPopulation(sc, *world.catalog, seed, block);
       result.build_seconds += Since(tp);
       Simulation sim = BuildSimulation(sc, arm, world, std::move(pop), seed, control.collective, shard);
       ArmRun run;

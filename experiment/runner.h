@@ -56,6 +56,18 @@ std::string CheckpointScenarioSha256(const std::string& path);
 /// Builds one replicate's world (exposed for tests and benchmarks).
 IndexedCatalog BuildIndexedCatalog(const Scenario& sc, uint64_t replicate_seed);
 
+/// The starting population of a replicate: the n_users organic users, then the sock
+/// puppets (docs/sock_puppets.md), who log in every step; each user's draws are keyed by the
+/// user, so the organic users are the same with puppets as without.
+Population BuildPopulation(const Scenario& sc, const Catalog& catalog, uint64_t replicate_seed,
+                           UserBlock block = {0, -1});
+
+/// The scenario's user model; with sock puppets, wrapped so that they follow their scripts.
+std::unique_ptr<UserModel> BuildUserModel(const Scenario& sc);
+
+/// The scenario's observers, then (with sock puppets) the puppet_slates observer.
+std::vector<std::unique_ptr<Observer>> BuildObservers(const Scenario& sc);
+
 /// Throws InputError at the second intervention of `arm` that builds the whole slate
 /// (Intervention::BuildsSlate): an arm holds one slate builder at most.
 void CheckOneSlateBuilder(const ArmSpec& arm, const std::vector<std::unique_ptr<Intervention>>& interventions);

@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "embeddings/catalog_config.h"
 #include "embeddings/catalog_source.h"
+#include "experiment/sock_puppet_config.h"
 #include "simulator/observers/observer.h"
 #include "simulator/user_model.h"
 #include "world/world_config.h"
@@ -59,7 +60,7 @@ ComponentSpec OutputSpec() {
 namespace {
 
 const std::set<std::string> kTopBlocks = {"catalog", "index",     "population", "user_model", "recommender",
-                                          "arms",    "observers", "output",     "world"};
+                                          "arms",    "observers", "output",     "world",      "sock_puppets"};
 constexpr const char* kDefaultRetriever = "faiss";
 constexpr const char* kDefaultRanker = "engagement";
 const std::set<std::string> kRecommenderBlocks = {"retriever", "ranker", "interventions"};
@@ -298,6 +299,11 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
   sc.population_params = ValidateBlock(cr["population"], PopulationSpec(), file, "population", diags);
   sc.population = PopulationParamsFrom(sc.population_params);
   sc.user_model = ValidateChoice<UserModelRegistry>(cr["user_model"], file, "user_model", "user model", "logit", diags);
+  sc.puppets = ValidateSockPuppets(cr["sock_puppets"], file, sc.population.n_users, sc.steps, diags);
+  if (!sc.puppets.empty() && cr["world"])
+    AddDiagnosticAt(diags, cr["sock_puppets"], file,
+                    "sock_puppets: a world of platforms (world) has no sock puppets yet; run the puppets in a "
+                    "scenario without a world block");
 
   // arms: each arm's keys override the shared recommender block
   const YAML::Node rec = cr["recommender"];
@@ -410,6 +416,7 @@ nlohmann::json Scenario::Resolved() const {
   j["index"] = IndexJson(index);
   j["population"] = ParamsJson(population_params);
   j["user_model"] = ChoiceJson(user_model);
+  if (!puppets.empty()) j["sock_puppets"] = SockPuppetsJson(puppets);
   for (const auto& a : arms) {
     nlohmann::json arm = {{"name", a.name},
                           {"retriever", ChoiceJson(a.retriever)},

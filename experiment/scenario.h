@@ -16,6 +16,7 @@
 #include "embeddings/vector_index.h"
 #include "recommender/recommender.h"
 #include "simulator/population.h"
+#include "simulator/sock_puppets.h"
 
 namespace counterpoint {
 
@@ -48,6 +49,9 @@ struct Scenario {
   PopulationParams population;
   Params population_params;  ///< the validated block population was read from (for manifests)
   ComponentChoice user_model;
+  /// Scripted users after the population's n_users organic ones (docs/sock_puppets.md);
+  /// empty without a sock_puppets block
+  SockPuppets puppets;
   std::vector<ArmSpec> arms;
   std::vector<ComponentChoice> observers;
   std::string output_dir;

@@ -33,7 +33,7 @@ from . import _core, privacy  # noqa: E402
 from .errors import AccessDeniedError, CounterpointError, MissingFileError, ScenarioError
 from .graph import AuditResult, GraphAudit, RewireResult
 from .plugins import (Intervention, Ranker, interventions, label_names, metrics, observers, rankers,
-                      register_intervention, register_ranker, retrievers)
+                      register_intervention, register_ranker, retrievers, sock_puppets)
 from .run import Result, mean_ci, run
 from .scenario import Scenario, load_scenario, scenarios
 from .simulation import Catalog, Simulation
@@ -45,7 +45,7 @@ __all__ = [
     "AccessDeniedError", "AuditResult", "Catalog", "CounterpointError", "GraphAudit", "Intervention",
     "MissingFileError", "Ranker", "Result", "RewireResult", "Scenario", "ScenarioError", "Simulation",
     "interventions", "label_names", "load_scenario", "mean_ci", "metrics", "observers", "privacy", "rankers", "register_intervention",
-    "register_ranker", "retrievers", "run", "scenarios", "set_threads", "sweep",
+    "register_ranker", "retrievers", "run", "scenarios", "set_threads", "sock_puppets", "sweep",
 ]
 
 

@@ -186,11 +186,20 @@ def observers():
     return out
 
 
+def sock_puppets():
+    """The scenario's ``sock_puppets`` block (scripted users, docs/sock_puppets.md): for
+    ``sock_puppets[i]`` (a group) and ``sock_puppets[i].script[j]`` (a part of its script),
+    the doc and parameters."""
+    return _specs(_core.sock_puppet_specs())
+
+
 def metrics():
     """Every metric column the registered observers and interventions write, as a DataFrame:
     metric, plugin (its observer or intervention), plugin_kind, kind (share, level or signed:
     docs/metrics.md, "Statistics"), unit, definition, and default (written by a scenario that
     names no observers). ``cn_org<k>_impressions`` stands for one column per organisation k.
+    The sock puppets' columns (docs/sock_puppets.md) have plugin and plugin_kind
+    ``sock_puppets``; ``<group>`` stands for a group's name.
     A world of platforms' columns (docs/crisis.md) have plugin and plugin_kind ``world``;
     ``<name>@<platform>`` stands for one column per platform.
     Formulas and sources: docs/metrics.md, docs/interventions.md and docs/crisis.md."""
@@ -204,6 +213,10 @@ def metrics():
                 rows.append({"metric": metric, "plugin": name, "plugin_kind": plugin_kind, "kind": kind,
                              "unit": unit, "definition": definition,
                              "default": plugin_kind == "observer" and name in defaults})
+    for _, _, _, specs in _core.sock_puppet_specs():
+        for metric, kind, unit, definition in specs:
+            rows.append({"metric": metric, "plugin": "sock_puppets", "plugin_kind": "sock_puppets", "kind": kind,
+                         "unit": unit, "definition": definition, "default": False})
     for metric, kind, unit, definition in _core.world_metrics():
         rows.append({"metric": metric, "plugin": "world", "plugin_kind": "world", "kind": kind, "unit": unit,
                      "definition": definition, "default": False})

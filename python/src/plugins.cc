@@ -9,6 +9,8 @@
 #include "core/plugin_sources.h"
 #include "python/src/bindings.h"
 #include "simulator/observers/observer.h"
+#include "simulator/observers/puppet_slates.h"
+#include "simulator/sock_puppets.h"
 #include "world/world.h"
 
 namespace counterpoint::python {
@@ -475,6 +477,23 @@ void bind_plugins(py::module_& m) {
   m.def("retrievers", [] { return Specs(RetrieverRegistry::Get()); });
   m.def("observers", [] { return Specs(ObserverRegistry::Get()); });
   m.def("default_observers", [] { return DefaultObservers(); });
+  // the scenario's sock_puppets block (docs/sock_puppets.md): its two specs and its columns
+  m.def("sock_puppet_specs", [] {
+    py::list out;
+    py::list metrics;
+    for (const MetricSpec& s : PuppetSlateMetrics())
+      metrics.append(py::make_tuple(s.name, MetricKindName(s.kind), s.unit, s.definition));
+    const std::pair<const char*, ComponentSpec> blocks[] = {{"sock_puppets[i]", PuppetGroupSpec()},
+                                                            {"sock_puppets[i].script[j]", ScriptSegmentSpec()}};
+    for (const auto& [block, spec] : blocks) {
+      py::list params;
+      for (const ParamSpec& p : spec.params)
+        params.append(py::make_tuple(p.name, ParamTypeName(p.type), ParamValueToString(p.default_value), p.doc));
+      out.append(
+          py::make_tuple(block, spec.doc, params, std::string(block) == "sock_puppets[i]" ? metrics : py::list()));
+    }
+    return out;
+  });
   m.def("world_metrics", [] {
     py::list metrics;
     for (const MetricSpec& s : WorldMetrics())

@@ -108,7 +108,7 @@ std::unique_ptr<PySimulation> MakeSimulation(ScenarioPtr sc, const std::string& 
   // the same world, population and plug-ins as RunScenario builds for this arm and
   // replicate, plus a zero-column observer keeping the step's slates
   s->world = BuildIndexedCatalog(*sc, s->seed);
-  Population pop = GeneratePopulation(sc->population, *s->world.catalog, s->seed);
+  Population pop = BuildPopulation(*sc, *s->world.catalog, s->seed);
   const ArmSpec& arm = *s->arm;
   auto retriever = RetrieverRegistry::Get().Find(arm.retriever.type)->factory(arm.retriever.params);
   auto ranker = RankerRegistry::Get().Find(arm.ranker.type)->factory(arm.ranker.params);
@@ -118,9 +118,8 @@ std::unique_ptr<PySimulation> MakeSimulation(ScenarioPtr sc, const std::string& 
   CheckOneSlateBuilder(arm, interventions);
   auto rec =
       std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions), arm.options);
-  auto um = UserModelRegistry::Get().Find(sc->user_model.type)->factory(sc->user_model.params);
-  std::vector<std::unique_ptr<Observer>> observers;
-  for (const auto& o : sc->observers) observers.push_back(ObserverRegistry::Get().Find(o.type)->factory(o.params));
+  auto um = BuildUserModel(*sc);
+  std::vector<std::unique_ptr<Observer>> observers = BuildObservers(*sc);
   auto recorder = std::make_unique<SlateRecorder>(pop.n, arm.options.slate_size);
   s->recorder = recorder.get();
   observers.push_back(std::move(recorder));
