@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.environ.get("COUNTERPOINT_CLI", os.path.join(ROOT, "build", "cli", "counterpoint"))
@@ -73,3 +74,19 @@ def run_scenario(scenario, out, threads, replicates=0, sets=(), arms=None):
     cmd += [f"--set={s}" for s in sets]
     show_command(cmd, ROOT)
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def run_shipped(who, scenario, files, threads):
+    """For a script named `who`: checks that the command is built and the tree committed, runs the
+    scenario file as shipped (printing the command) and returns (HEAD's commit, {name: text} of the
+    named files of its output directory)."""
+    require_cli(who)
+    commit = committed_head(ROOT, who)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "run")
+        run_scenario(scenario, out, threads)
+        texts = {}
+        for name in files:
+            with open(os.path.join(out, name)) as f:
+                texts[name] = f.read()
+    return commit, texts
