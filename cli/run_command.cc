@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/dry_run.h"
 #include "cli/mpi_session.h"
 #include "cli/summary_table.h"
 #include "core/error.h"
@@ -40,6 +41,7 @@ struct RunArgs {
   bool replicate_users = false;
   bool overwrite = false;
   bool report = false;
+  bool dry_run = false;
 };
 
 // the signal that asked the run to stop (SIGINT, SIGTERM), 0 while none did
@@ -103,6 +105,10 @@ Action AddRunCommand(CLI::App& app) {
                 "could be sharded (docs/cluster.md, \"MPI\"; the results are the same)");
   cmd->add_flag("--overwrite", args->overwrite, "replace the result the output directory already holds");
   cmd->add_flag("--quiet", args->quiet, "no progress output");
+  cmd->add_flag("--dry-run", args->dry_run,
+                "check the scenario, estimate its memory and predict its seconds per step from a short calibration "
+                "on this machine (the last line: predicted: <s> s/step, <GiB> GiB peak); nothing is written")
+      ->excludes("--resume");
   cmd->add_flag("--report", args->report,
                 "also write DIR/report.html, the run's report (counterpoint report; marked partial for a stopped run)");
   return [args]() {
@@ -138,6 +144,9 @@ Action AddRunCommand(CLI::App& app) {
                         args->checkpoint > 0 || !args->resume.empty());
     if (args->threads > 0) omp_set_num_threads(args->threads);
     const int threads = omp_get_max_threads();
+    if (args->dry_run)
+      return DryRun(sc, args->scenario, args->sets, args->arms, threads,
+                    MpiSize() > 1 && replicated_because.empty() ? MpiSize() : 1);
     // under mpirun every rank computes the same result; rank 0 alone reports and writes it
     const bool writer = MpiRank() == 0;
     // an earlier result is never replaced unasked: --out refuses one, output.dir moves aside

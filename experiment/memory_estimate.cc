@@ -83,6 +83,16 @@ std::optional<CatalogShape> EstimateCatalogShape(const Scenario& sc) {
   return std::nullopt;
 }
 
+int64_t FactoryParameter(const std::string& factory, const std::string& prefix) {
+  std::stringstream ss(factory);
+  std::string part;
+  while (std::getline(ss, part, ',')) {
+    const int64_t v = Suffix(Trim(part), prefix);
+    if (v >= 0) return v;
+  }
+  return -1;
+}
+
 double MemoryEstimate::Part(const std::string& name) const {
   for (const auto& [n, b] : parts)
     if (n == name) return b;

@@ -38,6 +38,10 @@ struct MemoryEstimate {
 /// the upper levels (about 1/(M-1) as many), with IDMap an id per vector.
 double EstimateIndexBytes(const std::string& factory, int64_t n, int64_t d);
 
+/// The number after `prefix` in the first component of a FAISS factory string that starts
+/// with it ("IVF4096,Flat", "IVF" -> 4096; "HNSW32", "HNSW" -> 32), or -1 when none does.
+int64_t FactoryParameter(const std::string& factory, const std::string& prefix);
+
 /// The estimate for a scenario whose catalog has `shape`, for one process; with `shards`
 /// > 1, for one rank of a run whose users are sharded over that many ranks (its largest
 /// block of users; the catalog, index and event log are whole on every rank). With

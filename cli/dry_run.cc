@@ -1,0 +1,53 @@
+#include "cli/dry_run.h"
+
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "experiment/cost_prediction.h"
+#include "experiment/memory_estimate.h"
+
+namespace counterpoint::cli {
+
+namespace {
+// three significant digits, never in exponent form for the sizes a run takes
+std::string Seconds(double s) {
+  std::ostringstream out;
+  out << std::setprecision(s >= 100 ? 0 : s >= 1 ? 3 : 4) << (s >= 100 ? std::fixed : std::defaultfloat) << s;
+  return out.str();
+}
+}  // namespace
+
+int DryRun(const Scenario& sc, const std::string& path, const std::vector<std::string>& sets,
+           const std::vector<std::string>& arms, int threads, int shards) {
+  std::cout << "Dry run of '" << sc.name << "' (" << sc.arms.size() << " arm(s) x " << sc.replicates
+            << " replicate(s) x " << sc.steps << " steps, " << threads << " thread(s)";
+  if (shards > 1) std::cout << ", users sharded over " << shards << " ranks";
+  std::cout << "): the scenario is valid; nothing is run at full size or written.\n";
+  const CostPrediction p = PredictCost(sc, path, sets, arms, shards);
+  const std::optional<CatalogShape> shape = EstimateCatalogShape(sc);
+  const MemoryEstimate m = EstimateMemory(sc, *shape, shards);
+  const MemoryLimit limit = SystemMemoryLimit();
+  std::cout << "Memory: ~" << FormatBytes(m.total) << " at the peak (";
+  for (size_t i = 0; i < m.parts.size(); ++i)
+    std::cout << (i ? ", " : "") << m.parts[i].first << " " << FormatBytes(m.parts[i].second);
+  std::cout << "); the limit is " << FormatBytes(limit.bytes) << " (" << limit.source << ").\n";
+  std::cout << "Calibration on this machine: " << p.calibration_steps << " steps of each arm at " << p.calibration_users
+            << " users x " << p.calibration_items << " items (index " << p.calibration_factory
+            << "), scaled by users (x"
+            << Seconds(static_cast<double>(sc.population.n_users + sc.puppets.total()) / std::max(shards, 1) /
+                       static_cast<double>(p.calibration_users))
+            << ") and by FAISS search's work per query (x" << Seconds(p.search_work_ratio) << "):\n";
+  for (const ArmCost& a : p.arms)
+    std::cout << "  " << a.arm << ": " << Seconds(a.calibration_seconds_per_step) << " s/step measured ("
+              << std::lround(100 * a.search_share) << "% in search) -> " << Seconds(a.seconds_per_step) << " s/step\n";
+  const double steps =
+      static_cast<double>(sc.replicates) * static_cast<double>(sc.arms.size()) * static_cast<double>(sc.steps);
+  std::cout << "Steps of the whole run: ~" << Seconds(steps * p.seconds_per_step)
+            << " s (index builds not counted); bench/RESULTS.md, \"Cost predicted\", says how close this comes.\n";
+  std::cout << "predicted: " << Seconds(p.seconds_per_step) << " s/step, " << std::fixed << std::setprecision(3)
+            << p.peak_bytes / (1024.0 * 1024.0 * 1024.0) << " GiB peak\n";
+  return 0;
+}
+
+}  // namespace counterpoint::cli
