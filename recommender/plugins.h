@@ -9,6 +9,7 @@
 #include "core/state_io.h"
 #include "recommender/batch.h"
 #include "recommender/intervention.h"
+#include "recommender/oracle_truth.h"
 
 namespace counterpoint {
 
@@ -43,6 +44,12 @@ class Ranker {
   /// The batch's final slates, as shown (after slate-stage interventions), in user
   /// order; a ranker that keeps its own statistics of impressions reads them here.
   virtual void ObserveSlates(const RecContext& ctx, const SlateBatch& batch) {}
+  /// Oracle baselines only (recommender/oracle_truth.h): true if the ranker ranks by the
+  /// users' true utility. The simulation then calls ConnectTruth once, before the first
+  /// step, and refuses a ranker that says so unless its registered name begins with
+  /// "oracle" (Recommender::ConnectOracle). Every platform ranker keeps the defaults.
+  virtual bool ReadsTruth() const { return false; }
+  virtual void ConnectTruth(const OracleTruth& truth) {}
   /// Checkpoints (docs/architecture.md, "Checkpoints"): writes the state that changes
   /// during a run, not what the constructor or Init rebuild; LoadState restores it into a
   /// plug-in built and initialised the same way. The defaults throw CheckpointUnsupported:

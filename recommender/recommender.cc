@@ -41,6 +41,18 @@ std::string Recommender::ShardingObstacle() const {
   return "";
 }
 
+bool Recommender::RankerReadsTruth() const { return ranker_->ReadsTruth(); }
+
+void Recommender::ConnectOracle(const OracleTruth& truth) {
+  if (!ranker_->ReadsTruth()) return;
+  const std::string& type = options_.ranker_type;
+  if (!type.empty() && type.rfind("oracle", 0) != 0)
+    throw std::logic_error("ranker '" + type +
+                           "' asks for the users' true utility, which only an oracle baseline (a ranker named "
+                           "oracle...) may read: a platform cannot know it (recommender/oracle_truth.h)");
+  ranker_->ConnectTruth(truth);
+}
+
 std::vector<std::string> Recommender::InterventionColumns() const {
   std::vector<std::string> out;
   for (const auto& iv : interventions_)

@@ -55,6 +55,12 @@ class Recommender {
   /// The interventions (indices, ascending) that share a step's resource out across ranks
   /// (Intervention::AllocatesAcrossRanks).
   std::vector<size_t> AllocationStages() const;
+  /// True if the ranker is an oracle baseline that ranks by true utility (Ranker::ReadsTruth).
+  bool RankerReadsTruth() const;
+  /// Hands `truth` to an oracle ranker (nothing to any other plug-in). Throws std::logic_error
+  /// if the ranker reads truth but its registered name (options.ranker_type, where set)
+  /// does not begin with "oracle": ground truth reaches only a labelled oracle baseline.
+  void ConnectOracle(const OracleTruth& truth);
   /// Metric columns the interventions add, in scenario order.
   std::vector<std::string> InterventionColumns() const;
   /// The interventions, in scenario order.

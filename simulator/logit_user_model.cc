@@ -45,6 +45,10 @@ class LogitUserModel : public UserModel {
   // stateless: nothing to checkpoint
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}
+  // LogitUtility from the user's current true interest and appetite
+  double Utility(const Catalog& catalog, const Population& pop, int64_t user, int64_t item) const override {
+    return LogitUtility(p_, catalog, pop.Interest(user), pop.appetite[pop.Row(user)], item);
+  }
 
   void Respond(const UserContext& ctx, const SlateBatch& b, Population& pop, ChoiceBuffer& out) override {
     const Catalog& cat = ctx.catalog;

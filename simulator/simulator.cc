@@ -60,6 +60,14 @@ Simulation::Simulation(IndexedCatalog world, Population population, std::unique_
   // interventions see the catalog and the item states before the first step
   rec_->Init({platform_, *world_.index, channels_, pop_.n, pop_.first, pop_.rows, rec_->options().candidates,
               rec_->options().slate_size, options_.arm, options_.seed, 0, Purpose::kIntervention});
+  // an oracle baseline ranker (and nothing else) reads the users' true utility
+  if (rec_->RankerReadsTruth()) {
+    truth_ = std::make_unique<UsersTruth>();
+    truth_->model = user_model_.get();
+    truth_->catalog = world_.catalog.get();
+    truth_->pop = &pop_;
+    rec_->ConnectOracle(*truth_);
+  }
   // metric columns: the observers', then the interventions'
   for (const auto& obs : observers_) {
     column_offset_.push_back(columns_.size());
@@ -243,7 +251,8 @@ void Simulation::Step(int64_t step, double* row) {
   }
   int64_t n_active = static_cast<int64_t>(active_.size());
   users_comm_.AllReduceSum(&n_active, 1);
-  const StepView view{cat, pop_, items_, step, n_active, users_comm_};
+  const StepView view{cat, pop_, items_, step, n_active, users_comm_, user_model_.get()};
+  if (truth_) truth_->pop = &pop_;
   rec_->BeginStep(ctx);
   for (auto& obs : observers_) obs->BeginStep(view);
   const size_t log_start = impressions_.size();

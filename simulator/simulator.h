@@ -94,6 +94,16 @@ class Simulation {
   void RunHeldBatches(const RecContext& ctx, const StepView& view, int64_t cap);
   void CombineStep(size_t log_start);
 
+  /// What an oracle ranker reads (recommender/oracle_truth.h): the user model's utility for
+  /// this simulation's users. Built only for a ranker that reads truth; on the heap, so the
+  /// ranker's reference survives a move of the simulation (pop is re-pointed every step).
+  struct UsersTruth : OracleTruth {
+    const UserModel* model = nullptr;
+    const Catalog* catalog = nullptr;
+    const Population* pop = nullptr;
+    double Utility(int64_t user, int64_t item) const override { return model->Utility(*catalog, *pop, user, item); }
+  };
+
   IndexedCatalog world_;
   PlatformView platform_;   ///< what the platform's plug-ins see of world_.catalog
   TruthChannels channels_;  ///< ground truth reaching interventions through named channels
@@ -125,6 +135,7 @@ class Simulation {
   std::vector<int64_t> gathered_ids_;      ///< with several ranks: a chunk's candidates, every rank's block
   std::vector<float> gathered_sim_;
   StageTimes times_;
+  std::unique_ptr<UsersTruth> truth_;  ///< null unless the ranker is an oracle baseline
 };
 
 }  // namespace counterpoint

@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/error.h"
 #include "core/registry.h"
 #include "core/state_io.h"
 #include "recommender/batch.h"
@@ -29,6 +30,15 @@ class UserModel {
   /// For each user of the batch (batch.users[u] is the global id): examine the
   /// slate, choose, and update the user's true interest. Called once per batch.
   virtual void Respond(const UserContext& ctx, const SlateBatch& batch, Population& pop, ChoiceBuffer& out) = 0;
+  /// The utility of `item` to `user` (a user pop holds), from the user's true interest and
+  /// traits: what the oracle ranker ranks by and the homogenization observer averages over
+  /// consumed items. Ground truth, for oracles and observers only. The default throws
+  /// InputError: a user model without a utility cannot serve them.
+  virtual double Utility(const Catalog& catalog, const Population& pop, int64_t user, int64_t item) const {
+    throw InputError("user_model",
+                     "this user model defines no utility: the oracle ranker and the homogenization "
+                     "observer need one (use the logit user model)");
+  }
   /// Checkpoints (docs/architecture.md, "Checkpoints"): writes the state that changes
   /// during a run, not what the constructor or Init rebuild; LoadState restores it into a
   /// plug-in built and initialised the same way. The defaults throw CheckpointUnsupported:

@@ -73,7 +73,7 @@ TEST(ScenarioValidationTest, UnknownPluginListsRegisteredOnes) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(Where(d[0]), "unknown_plugin.yaml:4:18");
   EXPECT_NE(d[0].message.find("unknown ranker 'engagment'"), std::string::npos);
-  EXPECT_NE(d[0].message.find("chronological, engagement, popularity, random"), std::string::npos);
+  EXPECT_NE(d[0].message.find("chronological, engagement, oracle, popularity, random"), std::string::npos);
 }
 
 TEST(ScenarioValidationTest, MissingRequiredKey) {
