@@ -24,6 +24,9 @@ struct StepView {
   /// The ranks sharing the users out (a single rank unless the run is sharded): the
   /// population and the batches hold this rank's users only (Observer::Shardable).
   const Collective& users = Serial();
+  /// The arm's user model, for observers that measure the users' true utility
+  /// (UserModel::Utility); null where an observer is driven by hand.
+  const UserModel* user_model = nullptr;
 };
 
 class Observer {
