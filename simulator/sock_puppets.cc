@@ -105,6 +105,10 @@ class ScriptedUserModel : public UserModel {
   // the organic model's state is the only state
   void SaveState(StateWriter& out) const override { organic_->SaveState(out); }
   void LoadState(StateReader& in) override { organic_->LoadState(in); }
+  // a puppet's utility is its drawn interest's, as any user's (for oracles and observers)
+  double Utility(const Catalog& catalog, const Population& pop, int64_t user, int64_t item) const override {
+    return organic_->Utility(catalog, pop, user, item);
+  }
 
   void Respond(const UserContext& ctx, const SlateBatch& b, Population& pop, ChoiceBuffer& out) override {
     // every user responds organically first (each user's draws are keyed by the user: the

@@ -140,6 +140,13 @@ TEST(SockPuppets, ScriptedModelLeavesOrganicRowsAloneAndReplacesPuppetRows) {
     EXPECT_EQ(wrapped.Clicks(u)[0], 2);  // the most extreme of {0, 2, 4}
     EXPECT_EQ(wrapped.Clicks(u)[1], -1);
   }
+  // an oracle or observer asks the wrapped model for a utility: the organic model's, for
+  // puppets and organic users alike (LogitUtility of each user's interest and appetite)
+  const auto scripted = MakeScriptedUserModel(MakeLogitUserModel(lp), p);
+  for (int u = 0; u < n; ++u)
+    for (int64_t item = 0; item < 5; ++item)
+      EXPECT_EQ(scripted->Utility(*cat, pop, u, item),
+                LogitUtility(lp, *cat, pop.Interest(u), pop.appetite[pop.Row(u)], item));
 }
 
 }  // namespace
