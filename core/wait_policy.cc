@@ -17,10 +17,10 @@ WaitPolicyAction DecideWaitPolicy(const char* omp_wait_policy, const char* gomp_
 void EnsureWaitPolicy(char** argv) {
   if (DecideWaitPolicy(std::getenv("OMP_WAIT_POLICY"), std::getenv("GOMP_SPINCOUNT")) == WaitPolicyAction::kKeep)
     return;
-  if (::setenv("GOMP_SPINCOUNT", kDefaultSpinCount, 1) != 0) return;
+  if (::setenv("OMP_WAIT_POLICY", kDefaultWaitPolicy, 1) != 0) return;
   ::execv("/proc/self/exe", argv);
   // exec failed (no /proc): go on with libgomp's default, and do not pretend otherwise
-  ::unsetenv("GOMP_SPINCOUNT");
+  ::unsetenv("OMP_WAIT_POLICY");
 }
 
 std::string WaitPolicyInEffect() {

@@ -12,10 +12,10 @@ See docs/python.md for the whole API.
 import os as _os
 
 
-def _prefer_short_spin():
+def _prefer_passive_wait():
     """Before the engine loads libgomp: the wait policy the CLI chooses (docs/cluster.md, "Shared
     machines"), unless the environment sets one or libgomp is already loaded (numpy loads it
-    through OpenBLAS: then set GOMP_SPINCOUNT=10000 before starting Python)."""
+    through OpenBLAS: then set OMP_WAIT_POLICY=passive before starting Python)."""
     if "OMP_WAIT_POLICY" in _os.environ or "GOMP_SPINCOUNT" in _os.environ:
         return
     try:
@@ -24,10 +24,10 @@ def _prefer_short_spin():
                 return
     except OSError:
         return
-    _os.environ["GOMP_SPINCOUNT"] = "10000"
+    _os.environ["OMP_WAIT_POLICY"] = "passive"
 
 
-_prefer_short_spin()
+_prefer_passive_wait()
 
 from . import _core, privacy  # noqa: E402
 from .errors import AccessDeniedError, CounterpointError, MissingFileError, ScenarioError

@@ -21,7 +21,7 @@ TEST(WaitPolicyTest, SetOnlyWhenTheEnvironmentSetsNone) {
   EXPECT_EQ(DecideWaitPolicy(nullptr, "300000"), WaitPolicyAction::kKeep);
   // an empty value is still the user's choice, and the restarted process sees its own setting
   EXPECT_EQ(DecideWaitPolicy("", nullptr), WaitPolicyAction::kKeep);
-  EXPECT_EQ(DecideWaitPolicy(nullptr, kDefaultSpinCount), WaitPolicyAction::kKeep);
+  EXPECT_EQ(DecideWaitPolicy(kDefaultWaitPolicy, nullptr), WaitPolicyAction::kKeep);
 }
 
 // the policy a CLI run records when started with `env_prefix`
@@ -40,7 +40,7 @@ std::string RecordedPolicy(const std::string& env_prefix, const std::string& nam
 
 TEST(WaitPolicyTest, TheCliRunsUnderItsOwnPolicyUnlessTheUserSetsOne) {
   EXPECT_EQ(RecordedPolicy("env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT", "none"),
-            std::string("GOMP_SPINCOUNT=") + kDefaultSpinCount);
+            std::string("OMP_WAIT_POLICY=") + kDefaultWaitPolicy);
   EXPECT_EQ(RecordedPolicy("env -u GOMP_SPINCOUNT OMP_WAIT_POLICY=active", "active"), "OMP_WAIT_POLICY=active");
   EXPECT_EQ(RecordedPolicy("env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=0", "zero"), "GOMP_SPINCOUNT=0");
 }
