@@ -28,10 +28,11 @@ int DryRun(const Scenario& sc, const std::string& path, const std::vector<std::s
   const std::optional<CatalogShape> shape = EstimateCatalogShape(sc);
   const MemoryEstimate m = EstimateMemory(sc, *shape, shards);
   const MemoryLimit limit = SystemMemoryLimit();
-  std::cout << "Memory: ~" << FormatBytes(m.total) << " at the peak (";
+  std::cout << "Memory: ~" << FormatBytes(p.peak_bytes) << " at the peak (";
   for (size_t i = 0; i < m.parts.size(); ++i)
     std::cout << (i ? ", " : "") << m.parts[i].first << " " << FormatBytes(m.parts[i].second);
-  std::cout << "); the limit is " << FormatBytes(limit.bytes) << " (" << limit.source << ").\n";
+  std::cout << ", this program " << FormatBytes(p.program_bytes) << "); the limit is " << FormatBytes(limit.bytes)
+            << " (" << limit.source << ").\n";
   std::cout << "Calibration on this machine: " << p.calibration_steps << " steps of each arm at " << p.calibration_users
             << " users x " << p.calibration_items << " items (index " << p.calibration_factory
             << "), scaled by users (x"

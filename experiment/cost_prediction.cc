@@ -1,8 +1,14 @@
 #include "experiment/cost_prediction.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <optional>
+#include <string>
 
 #include "core/error.h"
 #include "experiment/runner.h"
@@ -31,6 +37,34 @@ double SearchWork(const std::string& factory, int nprobe, int ef_search, double 
 }
 
 namespace {
+// this process's resident set (VmRSS in /proc/self/status), 0 where it cannot be read
+double ResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) * 1024;  // kB
+  return 0;
+}
+
+// stderr sent to /dev/null while it lives
+class QuietStderr {
+ public:
+  QuietStderr() {
+    std::fflush(stderr);
+    saved_ = ::dup(2);
+    const int null = ::open("/dev/null", O_WRONLY);
+    if (null >= 0) ::dup2(null, 2), ::close(null);
+  }
+  ~QuietStderr() {
+    std::fflush(stderr);
+    if (saved_ >= 0) ::dup2(saved_, 2), ::close(saved_);
+  }
+  QuietStderr(const QuietStderr&) = delete;
+  QuietStderr& operator=(const QuietStderr&) = delete;
+
+ private:
+  int saved_ = -1;
+};
+
 // `factory` with its IVF<L> component's L replaced by `lists`
 std::string WithLists(std::string factory, int64_t lists) {
   const std::string from = "IVF" + std::to_string(FactoryParameter(factory, "IVF"));
@@ -67,6 +101,7 @@ CostPrediction PredictCost(const Scenario& sc, const std::string& path, const st
   if (!shape)
     throw InputError(sc.file, "the catalog's size cannot be told before it is loaded, so no cost is predicted");
   constexpr int64_t kUsers = 8192, kItems = 20000, kSteps = 3;
+  const double program = ResidentBytes();  // before the calibration allocates anything
   // one calibration: per arm, seconds per step outside and inside search
   struct Measured {
     std::vector<std::string> arms;
@@ -103,14 +138,20 @@ CostPrediction PredictCost(const Scenario& sc, const std::string& path, const st
   const double n = static_cast<double>(shape->items), d = static_cast<double>(shape->dim);
   const double na = static_cast<double>(a.shape.items), da = static_cast<double>(a.shape.dim);
   const int64_t lists = FactoryParameter(a.sc.index.factory, "IVF");
-  // an IVF index: a second calibration with lists four times shorter
+  // an IVF index: a second calibration on the same items with the full run's number of
+  // lists where the items allow (its coarse quantizer is the full run's; its lists short),
+  // else four times as many lists as the first
   std::optional<Measured> b;
   IvfWork wa, wb;
-  if (lists > 0 && FactoryParameter(sc.index.factory, "IVF") > 0) {
-    // (FAISS trains k-means on at least 39 points a centroid)
-    const int64_t shorter = std::min<int64_t>(lists * 4, a.shape.items / 39);
-    if (shorter > lists) {
-      b = calibrate({"index.factory=" + WithLists(a.sc.index.factory, shorter)});
+  const int64_t full_lists = FactoryParameter(sc.index.factory, "IVF");
+  if (lists > 0 && full_lists > 0) {
+    int64_t more = std::min<int64_t>(full_lists, a.shape.items / 2);
+    if (more <= lists) more = std::min<int64_t>(lists * 4, a.shape.items / 2);
+    if (more > lists) {
+      // FAISS warns on stderr when k-means gets fewer than 39 points a centroid: true here,
+      // and harmless (the calibration times the search, not the clustering's quality)
+      QuietStderr quiet;
+      b = calibrate({"index.factory=" + WithLists(a.sc.index.factory, more)});
       wa = IvfSearchWork(a.sc.index.factory, a.sc.index.nprobe, na, da);
       wb = IvfSearchWork(b->sc.index.factory, b->sc.index.nprobe, na, da);
     }
@@ -146,7 +187,8 @@ CostPrediction PredictCost(const Scenario& sc, const std::string& path, const st
     p.search_work_ratio += (a.search[k] > 0 ? search / a.search[k] : ratio) / static_cast<double>(a.arms.size());
     p.arms.push_back(c);
   }
-  p.peak_bytes = EstimateMemory(sc, *shape, shards).total;
+  p.program_bytes = program;
+  p.peak_bytes = EstimateMemory(sc, *shape, shards).total + program;
   return p;
 }
 

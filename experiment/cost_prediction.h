@@ -43,7 +43,8 @@ struct ArmCost {
 struct CostPrediction {
   std::vector<ArmCost> arms;
   double seconds_per_step = 0;  ///< mean over the arms (the run's mean step)
-  double peak_bytes = 0;        ///< the memory estimate's total
+  double peak_bytes = 0;        ///< the memory estimate's total plus program_bytes
+  double program_bytes = 0;     ///< this process's resident memory before the calibration (code, libraries)
   int64_t calibration_users = 0, calibration_items = 0, calibration_steps = 0;
   std::string calibration_factory;
   double search_work_ratio = 1;  ///< predicted search time at full size over the calibration's (mean of the arms)
@@ -54,7 +55,8 @@ struct CostPrediction {
 /// rest the calibration's step time outside FAISS search and search' its search time scaled
 /// to the full catalog. For an IVF index the two terms of a query's work cost differently
 /// (the coarse quantizer runs as one matrix product over a batch, the lists are scanned one
-/// query at a time), so a second calibration with lists four times shorter separates them:
+/// query at a time), so a second calibration with the full run's number of lists (short ones,
+/// on the calibration's items) separates them:
 /// search = a·coarse + b·lists, solved from the two, then evaluated at full size; other
 /// indexes scale by the work ratio. `shards`: the ranks users are sharded over.
 CostPrediction PredictCost(const Scenario& sc, const std::string& path, const std::vector<std::string>& sets,
