@@ -58,7 +58,7 @@ void ExpectAbove(const std::vector<double>& values, const std::string& what) {
   EXPECT_GT(e.mean - 4 * e.std_error, 0.0) << what << ": " << e.mean << " se " << e.std_error;
 }
 
-TEST(SlowReplicationChaney2018Test, TheOracleAgainstItselfIsIdentical) {
+void TheOracleAgainstItselfIsIdentical() {
   const Shipped& s = ShippedRun();
   std::vector<const ArmRun*> ideal, again;
   for (const ArmRun& run : s.res.runs) {
@@ -74,7 +74,7 @@ TEST(SlowReplicationChaney2018Test, TheOracleAgainstItselfIsIdentical) {
 // users' consumption overlaps less with their nearest neighbours' than under the oracle;
 // by the last step it overlaps more: the difference rises, and ends above 0, beyond 4
 // standard errors over the replicates. Random pairs, too, consume more alike.
-TEST(SlowReplicationChaney2018Test, TrainingOnItsOwnFeedbackHomogenizesUsers) {
+void TrainingOnItsOwnFeedbackHomogenizesUsers() {
   const Shipped& s = ShippedRun();
   const int64_t last = s.res.steps - 1, early = 4;
   const auto d_early = Diff(s, early, "jaccard_nearest"), d_last = Diff(s, last, "jaccard_nearest");
@@ -86,11 +86,27 @@ TEST(SlowReplicationChaney2018Test, TrainingOnItsOwnFeedbackHomogenizesUsers) {
 }
 
 // and decreases utility: the mean true utility of everything consumed is below the oracle's
-TEST(SlowReplicationChaney2018Test, TrainingOnItsOwnFeedbackLowersUtility) {
+void TrainingOnItsOwnFeedbackLowersUtility() {
   const Shipped& s = ShippedRun();
   std::vector<double> loss;
   for (double d : Diff(s, s.res.steps - 1, "consumed_utility")) loss.push_back(-d);
   ExpectAbove(loss, "utility lost against the ideal");
+}
+
+// one test, so that ctest runs the shipped scenario once (each test is its own process)
+TEST(SlowReplicationChaney2018Test, ShippedScenario) {
+  {
+    SCOPED_TRACE("TheOracleAgainstItselfIsIdentical");
+    TheOracleAgainstItselfIsIdentical();
+  }
+  {
+    SCOPED_TRACE("TrainingOnItsOwnFeedbackHomogenizesUsers");
+    TrainingOnItsOwnFeedbackHomogenizesUsers();
+  }
+  {
+    SCOPED_TRACE("TrainingOnItsOwnFeedbackLowersUtility");
+    TrainingOnItsOwnFeedbackLowersUtility();
+  }
 }
 
 }  // namespace

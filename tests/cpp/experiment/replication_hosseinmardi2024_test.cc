@@ -25,8 +25,9 @@ constexpr int64_t kSwitch = 30;  // the scenario's from_step of the switched pup
 
 const RunResult& ShippedRun() {
   static const RunResult* res = [] {
-    const Scenario sc =
-        LoadScenario(std::string(COUNTERPOINT_SOURCE_DIR) + "/scenarios/replicate_hosseinmardi2024.yaml");
+    std::string path = COUNTERPOINT_SOURCE_DIR;  // (appended, not operator+: GCC 12's -Warray-bounds misfires)
+    path += "/scenarios/replicate_hosseinmardi2024.yaml";
+    const Scenario sc = LoadScenario(path);
     return new RunResult(RunScenario(sc));
   }();
   return *res;
@@ -86,7 +87,7 @@ int64_t HalvingSteps(const std::vector<std::vector<double>>& sw, const std::vect
   return -1;
 }
 
-TEST(SlowReplicationHosseinmardi2024Test, TheHarmfulDietFillsTheSlatesFarMoreWhereThePlatformLearns) {
+void TheHarmfulDietFillsTheSlatesFarMoreWhereThePlatformLearns() {
   ASSERT_EQ(Harmful("learning", "switched").size(), 5u);  // the shipped replicates
   // the last steps of the harmful diet: the switched puppets' slates are more harmful
   const Estimate learning =
@@ -100,7 +101,7 @@ TEST(SlowReplicationHosseinmardi2024Test, TheHarmfulDietFillsTheSlatesFarMoreWhe
       << learning.mean << " vs frozen " << frozen.mean;
 }
 
-TEST(SlowReplicationHosseinmardi2024Test, AfterTheSwitchTheSlatesForgetPartly) {
+void AfterTheSwitchTheSlatesForgetPartly() {
   const auto sw = Harmful("learning", "switched"), ms = Harmful("learning", "mainstream");
   const Estimate before = MeanCi(PairedGap(sw, ms, kSwitch - 1, kSwitch));
   const Estimate late = MeanCi(PairedGap(sw, ms, 80, 90));
@@ -115,7 +116,7 @@ TEST(SlowReplicationHosseinmardi2024Test, AfterTheSwitchTheSlatesForgetPartly) {
 }
 
 // negative control: two groups with one script differ only by noise, in both arms
-TEST(SlowReplicationHosseinmardi2024Test, TwoGroupsWithOneScriptAgree) {
+void TwoGroupsWithOneScriptAgree() {
   for (const std::string arm : {"learning", "frozen"}) {
     const Estimate e =
         MeanCi(PairedGap(Harmful(arm, "mainstream_again"), Harmful(arm, "mainstream"), 0, ShippedRun().steps));
@@ -124,11 +125,31 @@ TEST(SlowReplicationHosseinmardi2024Test, TwoGroupsWithOneScriptAgree) {
 }
 
 // every puppet consumes one item a step under these scripts (the slates are never empty)
-TEST(SlowReplicationHosseinmardi2024Test, EveryPuppetConsumesOneItemAStep) {
+void EveryPuppetConsumesOneItemAStep() {
   for (const std::string arm : {"learning", "frozen"})
     for (const std::string group : {"switched", "mainstream", "mainstream_again"})
       for (const auto& rep : Series(arm, "puppets_" + group + "_consumed"))
         for (double v : rep) ASSERT_EQ(v, 1.0) << arm << " " << group;
+}
+
+// one test, so that ctest runs the shipped scenario once (each test is its own process)
+TEST(SlowReplicationHosseinmardi2024Test, ShippedScenario) {
+  {
+    SCOPED_TRACE("TheHarmfulDietFillsTheSlatesFarMoreWhereThePlatformLearns");
+    TheHarmfulDietFillsTheSlatesFarMoreWhereThePlatformLearns();
+  }
+  {
+    SCOPED_TRACE("AfterTheSwitchTheSlatesForgetPartly");
+    AfterTheSwitchTheSlatesForgetPartly();
+  }
+  {
+    SCOPED_TRACE("TwoGroupsWithOneScriptAgree");
+    TwoGroupsWithOneScriptAgree();
+  }
+  {
+    SCOPED_TRACE("EveryPuppetConsumesOneItemAStep");
+    EveryPuppetConsumesOneItemAStep();
+  }
 }
 
 }  // namespace
