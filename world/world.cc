@@ -58,6 +58,19 @@ enum Stream : uint64_t { kCounts = 1, kItem, kHash, kStepItem, kPreservation, kA
 // authority's order (kAuthoritySlot + its index), far above any attempt PTRS makes
 constexpr uint64_t kNoticeSlot = 3;
 constexpr uint64_t kAuthoritySlot = uint64_t{1} << 40;
+// For each of `items`, the item of the nearest code `db` holds within `radius` of the
+// item's code in `codes` (kHashBytes per upload), or -1 (HashDatabase::Within's labels)
+std::vector<int64_t> NearestWithin(const HashDatabase& db, const std::vector<uint8_t>& codes,
+                                   const std::vector<int64_t>& items, int radius) {
+  std::vector<int64_t> labels(items.size(), -1);
+  if (items.empty()) return labels;
+  std::vector<uint8_t> batch(items.size() * kHashBytes);
+  for (size_t k = 0; k < items.size(); ++k)
+    std::memcpy(batch.data() + k * kHashBytes, codes.data() + items[k] * kHashBytes, kHashBytes);
+  std::vector<int32_t> distances(items.size());
+  db.Within(batch.data(), static_cast<int64_t>(items.size()), radius, distances.data(), labels.data());
+  return labels;
+}
 // the review queues, in the order reviewers take them: orders, then trusted flaggers' notices
 enum Priority { kOrders, kNotices, kReports, kClassifierFlags, kSafeguardReview, kPriorities };
 }  // namespace
@@ -282,28 +295,20 @@ void World::Enqueue(int64_t item, RemovalChannel channel) {
 void World::Screen(const std::vector<int64_t>& items, int64_t minute) {
   // every upload of a step against the hashes usable at its start, one batch per platform
   const size_t n = items.size();
-  std::vector<int32_t> distance(n);
   std::vector<int64_t> label(n, -1);
-  std::vector<uint8_t> batch;
+  std::vector<int64_t> batch;
   std::vector<size_t> at;
   for (size_t p = 0; p < cfg_.platforms.size(); ++p) {
     if (!cfg_.platforms[p].hash_screening) continue;
     batch.clear(), at.clear();
     for (size_t k = 0; k < n; ++k)
-      if (log_.uploads[items[k]].platform == static_cast<int32_t>(p) && log_.uploads[items[k]].hash_usable) {
-        batch.insert(batch.end(), codes_.data() + items[k] * kHashBytes, codes_.data() + (items[k] + 1) * kHashBytes);
-        at.push_back(k);
-      }
+      if (log_.uploads[items[k]].platform == static_cast<int32_t>(p) && log_.uploads[items[k]].hash_usable)
+        batch.push_back(items[k]), at.push_back(k);
     if (at.empty()) continue;
-    std::vector<int32_t> d(at.size());
-    std::vector<int64_t> l(at.size());
-    usable_[p]->Within(batch.data(), static_cast<int64_t>(at.size()), Radius(static_cast<int>(p), minute), d.data(),
-                       l.data());
+    const int radius = Radius(static_cast<int>(p), minute);
+    std::vector<int64_t> l = NearestWithin(*usable_[p], codes_, batch, radius);
     if (background_ && cfg_.platforms[p].access != DatabaseAccess::kNone) {
-      std::vector<int32_t> bd(at.size());
-      std::vector<int64_t> bl(at.size());
-      background_->Within(batch.data(), static_cast<int64_t>(at.size()), Radius(static_cast<int>(p), minute), bd.data(),
-                          bl.data());
+      const std::vector<int64_t> bl = NearestWithin(*background_, codes_, batch, radius);
       for (size_t j = 0; j < at.size(); ++j)
         if (l[j] < 0 && bl[j] != -1) l[j] = bl[j];
     }
@@ -343,23 +348,17 @@ std::vector<int64_t> World::MatchSoundtracks(const std::vector<int64_t>& items,
   // against the soundtrack hashes of what each platform holds, one batch per platform, at
   // the soundtrack's own radius (the protocol loosens the picture's only)
   std::vector<int64_t> found(items.size(), -1);
-  std::vector<uint8_t> batch;
+  std::vector<int64_t> batch;
   std::vector<size_t> at;
   for (size_t p = 0; p < cfg_.platforms.size(); ++p) {
     if (!cfg_.platforms[p].audio_matching || usable_audio_[p]->size() == 0) continue;
     batch.clear(), at.clear();
     for (size_t k = 0; k < items.size(); ++k) {
       const UploadRecord& r = log_.uploads[items[k]];
-      if (r.platform != static_cast<int32_t>(p) || label[k] != -1 || !r.audio_usable) continue;
-      const uint8_t* code = audio_codes_.data() + items[k] * kHashBytes;
-      batch.insert(batch.end(), code, code + kHashBytes);
-      at.push_back(k);
+      if (r.platform == static_cast<int32_t>(p) && label[k] == -1 && r.audio_usable)
+        batch.push_back(items[k]), at.push_back(k);
     }
-    if (at.empty()) continue;
-    std::vector<int32_t> d(at.size());
-    std::vector<int64_t> l(at.size());
-    usable_audio_[p]->Within(batch.data(), static_cast<int64_t>(at.size()), cfg_.database.audio_radius, d.data(),
-                             l.data());
+    const std::vector<int64_t> l = NearestWithin(*usable_audio_[p], audio_codes_, batch, cfg_.database.audio_radius);
     for (size_t j = 0; j < at.size(); ++j) found[at[j]] = l[j];
   }
   return found;
@@ -546,13 +545,7 @@ void World::Rescan(int64_t minute) {
           items.push_back(item);
       }
     if (items.empty() || added.size() == 0) continue;
-    std::vector<uint8_t> batch(items.size() * kHashBytes);
-    for (size_t k = 0; k < items.size(); ++k)
-      std::memcpy(batch.data() + k * kHashBytes, codes_.data() + items[k] * kHashBytes, kHashBytes);
-    std::vector<int32_t> d(items.size());
-    std::vector<int64_t> l(items.size());
-    added.Within(batch.data(), static_cast<int64_t>(items.size()), Radius(static_cast<int>(p), minute), d.data(),
-                 l.data());
+    const std::vector<int64_t> l = NearestWithin(added, codes_, items, Radius(static_cast<int>(p), minute));
     for (size_t k = 0; k < items.size(); ++k)
       if (l[k] >= 0 && l[k] != items[k]) OnMatch(items[k], l[k], UploadOutcome::kRemoved, minute);
   }
