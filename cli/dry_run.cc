@@ -25,8 +25,7 @@ int DryRun(const Scenario& sc, const std::string& path, const std::vector<std::s
   if (shards > 1) std::cout << ", users sharded over " << shards << " ranks";
   std::cout << "): the scenario is valid; nothing is run at full size or written.\n";
   const CostPrediction p = PredictCost(sc, path, sets, arms, shards);
-  const std::optional<CatalogShape> shape = EstimateCatalogShape(sc);
-  const MemoryEstimate m = EstimateMemory(sc, *shape, shards);
+  const MemoryEstimate& m = p.memory;
   const MemoryLimit limit = SystemMemoryLimit();
   std::cout << "Memory: ~" << FormatBytes(p.peak_bytes) << " at the peak (";
   for (size_t i = 0; i < m.parts.size(); ++i)
@@ -35,10 +34,8 @@ int DryRun(const Scenario& sc, const std::string& path, const std::vector<std::s
             << " (" << limit.source << ").\n";
   std::cout << "Calibration on this machine: " << p.calibration_steps << " steps of each arm at " << p.calibration_users
             << " users x " << p.calibration_items << " items (index " << p.calibration_factory
-            << "), scaled by users (x"
-            << Seconds(static_cast<double>(sc.population.n_users + sc.puppets.total()) / std::max(shards, 1) /
-                       static_cast<double>(p.calibration_users))
-            << ") and by FAISS search's work per query (x" << Seconds(p.search_work_ratio) << "):\n";
+            << "), scaled by users (x" << Seconds(p.user_ratio) << ") and by FAISS search's work per query (x"
+            << Seconds(p.search_work_ratio) << "):\n";
   for (const ArmCost& a : p.arms)
     std::cout << "  " << a.arm << ": " << Seconds(a.calibration_seconds_per_step) << " s/step measured ("
               << std::lround(100 * a.search_share) << "% in search) -> " << Seconds(a.seconds_per_step) << " s/step\n";

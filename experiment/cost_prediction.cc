@@ -166,7 +166,7 @@ CostPrediction PredictCost(const Scenario& sc, const std::string& path, const st
   p.calibration_steps = kSteps;
   p.calibration_factory = a.sc.index.factory + (b ? " and " + b->sc.index.factory : "");
   const double users = std::ceil(static_cast<double>(sc.population.n_users + sc.puppets.total()) / std::max(shards, 1));
-  const double user_ratio = users / static_cast<double>(p.calibration_users);
+  p.user_ratio = users / static_cast<double>(p.calibration_users);
   p.search_work_ratio = 0;
   for (size_t k = 0; k < a.arms.size(); ++k) {
     double search = a.search[k] * ratio;
@@ -182,13 +182,14 @@ CostPrediction PredictCost(const Scenario& sc, const std::string& path, const st
     c.arm = a.arms[k];
     c.calibration_seconds_per_step = a.rest[k] + a.search[k];
     c.search_share = c.calibration_seconds_per_step > 0 ? a.search[k] / c.calibration_seconds_per_step : 0;
-    c.seconds_per_step = user_ratio * (a.rest[k] + search);
+    c.seconds_per_step = p.user_ratio * (a.rest[k] + search);
     p.seconds_per_step += c.seconds_per_step / static_cast<double>(a.arms.size());
     p.search_work_ratio += (a.search[k] > 0 ? search / a.search[k] : ratio) / static_cast<double>(a.arms.size());
     p.arms.push_back(c);
   }
   p.program_bytes = program;
-  p.peak_bytes = EstimateMemory(sc, *shape, shards).total + program;
+  p.memory = EstimateMemory(sc, *shape, shards);
+  p.peak_bytes = p.memory.total + program;
   return p;
 }
 

@@ -43,9 +43,11 @@ struct ArmCost {
 struct CostPrediction {
   std::vector<ArmCost> arms;
   double seconds_per_step = 0;  ///< mean over the arms (the run's mean step)
-  double peak_bytes = 0;        ///< the memory estimate's total plus program_bytes
+  MemoryEstimate memory;        ///< the full run's estimate, by part
   double program_bytes = 0;     ///< this process's resident memory before the calibration (code, libraries)
+  double peak_bytes = 0;        ///< memory.total plus program_bytes
   int64_t calibration_users = 0, calibration_items = 0, calibration_steps = 0;
+  double user_ratio = 1;  ///< the run's users (a rank's block) over the calibration's
   std::string calibration_factory;
   double search_work_ratio = 1;  ///< predicted search time at full size over the calibration's (mean of the arms)
 };
