@@ -90,3 +90,13 @@ def run_shipped(who, scenario, files, threads):
             with open(os.path.join(out, name)) as f:
                 texts[name] = f.read()
     return commit, texts
+
+
+def mean_ci(values, share=False):
+    """(mean, low, high) of per-replicate values: the engine's mean and 95% interval (core/stats.h:
+    Student's t, on the logit scale for shares, as the summaries give them; NaN where undefined),
+    from this checkout's build of the Python package."""
+    sys.path.insert(0, os.path.join(ROOT, "build", "python"))
+    import counterpoint
+    e = counterpoint.mean_ci([float(v) for v in values], kind="share" if share else "level")
+    return e["mean"], e["ci95_low"], e["ci95_high"]

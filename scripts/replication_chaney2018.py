@@ -13,29 +13,17 @@ with uncommitted changes. The command is printed.
 
 Usage: /usr/bin/python3 scripts/replication_chaney2018.py [--threads 2]
 (about a minute on 2 cores; the build must exist: bash scripts/setup.sh)."""
+import io
 import os
-import tempfile
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
-from docs_markers import ROOT, argument_parser, committed_head, require_cli, run_scenario, write_between
+from docs_markers import ROOT, argument_parser, mean_ci, run_shipped, write_between
 
 BEGIN, END = "<!-- replication-chaney:begin -->", "<!-- replication-chaney:end -->"
 CONTROL = "ideal"
 ARMS = ["collaborative", "engagement", "shuffled", "ideal_again"]
 EARLY = 5  # the step before cf_als first retrains (retrain_every 5: steps 5, 10, ...), 1-based
-
-
-def ci(values):
-    """Mean and 95% Student-t interval of per-replicate values."""
-    v = np.asarray(values, dtype=float)
-    m = float(v.mean())
-    if len(v) < 2:
-        return m, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
-    return m, m - half, m + half
 
 
 def fmt(triple, digits=4, signed=True):
@@ -48,12 +36,9 @@ def main():
     ap = argument_parser(__doc__)
     args = ap.parse_args()
     who = "replication_chaney2018.py"
-    require_cli(who)
-    commit = committed_head(ROOT, who)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "run")
-        run_scenario(os.path.join(ROOT, "scenarios", "replicate_chaney2018.yaml"), out, args.threads)
-        m = pd.read_csv(os.path.join(out, "metrics.csv"))
+    commit, texts = run_shipped(who, os.path.join(ROOT, "scenarios", "replicate_chaney2018.yaml"), ["metrics.csv"],
+                                args.threads)
+    m = pd.read_csv(io.StringIO(texts["metrics.csv"]))
     last = int(m["step"].max())
     early = int(m["step"].min()) + EARLY - 1
     steps = sorted(m["step"].unique())
@@ -83,13 +68,13 @@ def main():
              "| --- | --- | --- | --- | --- | --- |"]
     for arm in ARMS:
         d_early, d_last = diff(arm, early, "jaccard_nearest"), diff(arm, last, "jaccard_nearest")
-        lines.append(f"| {arm} | {fmt(ci(d_early))} | {fmt(ci(d_last))} | {fmt(ci(d_last - d_early))} | "
-                     f"{fmt(ci(diff(arm, last, 'jaccard_random')))} | "
-                     f"{fmt(ci(100 * rel(arm, last, 'consumed_utility')), 1)}% |")
+        lines.append(f"| {arm} | {fmt(mean_ci(d_early))} | {fmt(mean_ci(d_last))} | "
+                     f"{fmt(mean_ci(d_last - d_early))} | {fmt(mean_ci(diff(arm, last, 'jaccard_random')))} | "
+                     f"{fmt(mean_ci(100 * rel(arm, last, 'consumed_utility')), 1)}% |")
     lines += ["", f"The ideal arm itself, after step {step_no(last)}: Jaccard of nearest pairs "
-              f"{fmt(ci(at(CONTROL, last, 'jaccard_nearest')), signed=False)}, of random pairs "
-              f"{fmt(ci(at(CONTROL, last, 'jaccard_random')), signed=False)}; mean true utility of consumed items "
-              f"{fmt(ci(at(CONTROL, last, 'consumed_utility')), 3, signed=False)}."]
+              f"{fmt(mean_ci(at(CONTROL, last, 'jaccard_nearest')), signed=False)}, of random pairs "
+              f"{fmt(mean_ci(at(CONTROL, last, 'jaccard_random')), signed=False)}; mean true utility of consumed items "
+              f"{fmt(mean_ci(at(CONTROL, last, 'consumed_utility')), 3, signed=False)}."]
     write_between(os.path.join(ROOT, "docs", "replications.md"), BEGIN, END, "\n".join(lines), who)
     print("\n".join(lines))
 

@@ -19,25 +19,13 @@ Usage: /usr/bin/python3 scripts/replication_hosseinmardi2024.py [--threads 2]
 import csv
 import io
 import os
-import sys
 
-from docs_markers import ROOT, argument_parser, run_shipped, write_between
-
-# the statistics module of the engine (core/stats.h), from this checkout's build if there is one
-sys.path.insert(0, os.path.join(ROOT, "build", "python"))
-from counterpoint import mean_ci  # noqa: E402
+from docs_markers import ROOT, argument_parser, mean_ci, run_shipped, write_between
 
 BEGIN, END = "<!-- replication-hosseinmardi:begin -->", "<!-- replication-hosseinmardi:end -->"
 SCENARIO = os.path.join(ROOT, "scenarios", "replicate_hosseinmardi2024.yaml")
 SWITCH = 30  # the switched puppets' second script part starts here (the scenario's from_step)
 ARMS = ["learning", "frozen"]
-
-
-def ci(values, share=False):
-    """(mean, low, high): the engine's mean and 95% interval (core/stats.h: Student's t, on the logit
-    scale for shares, as the summaries give them)."""
-    e = mean_ci(values, kind="share" if share else "level")
-    return e["mean"], e["ci95_low"], e["ci95_high"]
 
 
 def fmt(e, digits=3):
@@ -63,7 +51,7 @@ def forgetting(switched, control, consumed, steps):
     interval (the paper's "forgetting"), the first at which the mean excess over the control
     has halved, each with the items consumed per puppet until then; and the former per replicate."""
     reps = sorted(switched)
-    ci_high = [ci([control[r][t] for r in reps], share=True)[2] for t in range(steps)]
+    ci_high = [mean_ci([control[r][t] for r in reps], share=True)[2] for t in range(steps)]
     mean_s = [sum(switched[r][t] for r in reps) / len(reps) for t in range(steps)]
     gap = [mean_s[t] - sum(control[r][t] for r in reps) / len(reps) for t in range(steps)]
     within = first_step(mean_s, lambda t, v: v[t] <= ci_high[t], steps)
@@ -108,12 +96,12 @@ def section(rows, commit):
         reps = sorted(sw)
         n = len(reps)
         within, half, per_rep = forgetting(sw, ms, consumed, steps)
-        cells = [fmt(ci([g[r][t] for r in reps], share=True)) for t in (SWITCH - 1, last) for g in (sw, ms)]
+        cells = [fmt(mean_ci([g[r][t] for r in reps], share=True)) for t in (SWITCH - 1, last) for g in (sw, ms)]
         table.append(f"| {arm} | " + " | ".join(cells) + f" | {steps_text(within, steps)} | "
                      f"{steps_text(half, steps)} |")
         reps_text.append(f"`{arm}`: " + ", ".join("never" if v is None else str(v) for v in per_rep))
         # negative control: two groups with the same script, averaged over the run, paired by replicate
-        diff = ci([sum(again[r][t] - ms[r][t] for t in range(steps)) / steps for r in reps])
+        diff = mean_ci([sum(again[r][t] - ms[r][t] for t in range(steps)) / steps for r in reps])
         notes.append(f"`{arm}`: {fmt(diff, 4)}.")
     lines += [f"Harmful share (borderline + extremist) of the puppets' slate slots, mean over {n} replicates "
               "[95% Student-t interval on the logit scale, as the summaries give shares]. The switched "

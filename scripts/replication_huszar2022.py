@@ -14,10 +14,8 @@ Usage: /usr/bin/python3 scripts/replication_huszar2022.py [--threads 2]
 (about a minute on 2 cores; the build must exist: bash scripts/setup.sh)."""
 import json
 import os
-import subprocess
-import tempfile
 
-from docs_markers import CLI, ROOT, argument_parser, committed_head, require_cli, show_command, write_between
+from docs_markers import ROOT, argument_parser, run_shipped, write_between
 
 BEGIN, END = "<!-- replication-huszar:begin -->", "<!-- replication-huszar:end -->"
 LABELS = ["extremist", "borderline", "counter_narrative", "news_reporting", "mainstream"]
@@ -41,16 +39,9 @@ def main():
     ap = argument_parser(__doc__)
     args = ap.parse_args()
     who = "replication_huszar2022.py"
-    require_cli(who)
-    commit = committed_head(ROOT, who)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "run")
-        cmd = [CLI, "run", os.path.join(ROOT, "scenarios", "replicate_huszar2022.yaml"), "--quiet", "--threads",
-               str(args.threads), "--out", out]
-        show_command(cmd, ROOT)
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        with open(os.path.join(out, "summary.json")) as f:
-            summary = json.load(f)
+    commit, texts = run_shipped(who, os.path.join(ROOT, "scenarios", "replicate_huszar2022.yaml"), ["summary.json"],
+                                args.threads)
+    summary = json.loads(texts["summary.json"])
     assert summary["amplification_control"] == CONTROL, summary.get("amplification_control")
     control = summary["arms"][CONTROL]["final"]
     n = summary["arms"]["engagement"]["amplification_by_group"]["extremist"]["n"]
