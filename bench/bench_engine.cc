@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   using namespace counterpoint;
   EnsureWaitPolicy(argv);  // as the CLI does: measure what a user's run gets
   int64_t users = 100000, items = 100000, dim = 64, steps = 50, batch = 2048;
-  int nprobe = 8, candidates = 200, slate = 10, threads = 0;
+  int nprobe = 8, candidates = 200, slate = 10, threads = 0, train_per_list = 256;
   std::string factory = "IVF1024,Flat";
   CLI::App app{"counterpoint end-to-end engine benchmark"};
   app.add_option("--users", users);
@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   app.add_option("--slate", slate);
   app.add_option("--batch", batch);
   app.add_option("--threads", threads);
+  app.add_option("--train-per-list", train_per_list, "IVF: k-means trains on at most this many items per list");
   CLI11_PARSE(app, argc, argv);
   if (threads > 0) omp_set_num_threads(threads);
   const double rss_start = PeakRssMb();
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
       "name: bench\nsteps: " + std::to_string(steps) + "\nbatch_size: " + std::to_string(batch) +
       "\ncatalog: {type: synthetic, n_items: " + std::to_string(items) + ", dim: " + std::to_string(dim) +
       ", n_topics: 50}\nindex: {factory: \"" + factory + "\", nprobe: " + std::to_string(nprobe) +
-      "}\npopulation: {n_users: " + std::to_string(users) +
+      ", train_per_list: " + std::to_string(train_per_list) + "}\npopulation: {n_users: " + std::to_string(users) +
       "}\nrecommender: {candidates: " + std::to_string(candidates) + ", slate_size: " + std::to_string(slate) + "}\n";
   Scenario sc;
   try {

@@ -12,7 +12,9 @@ ComponentSpec IndexSpec() {
   return {"FAISS index over the catalog (inner product).",
           {StringParam("factory", d.factory, "FAISS index_factory string: Flat, IVF256,Flat, HNSW32, ..."),
            IntParam("nprobe", d.nprobe, "IVF lists visited per query", 1, 1e6),
-           IntParam("ef_search", d.ef_search, "HNSW search beam width", 1, 1e6)}};
+           IntParam("ef_search", d.ef_search, "HNSW search beam width", 1, 1e6),
+           IntParam("train_per_list", d.train_per_list,
+                    "IVF: k-means trains on at most this many items per list (a fixed-seed sample beyond)", 1, 1e6)}};
 }
 
 void ValidateCatalogBlocks(const YAML::Node& root, const std::string& file, CatalogConfig& out, DiagnosticList& diags) {
@@ -24,6 +26,7 @@ void ValidateCatalogBlocks(const YAML::Node& root, const std::string& file, Cata
   out.index.factory = index.String("factory");
   out.index.nprobe = static_cast<int>(index.Int("nprobe"));
   out.index.ef_search = static_cast<int>(index.Int("ef_search"));
+  out.index.train_per_list = static_cast<int>(index.Int("train_per_list"));
   // checked before FAISS sees it; what depends on the catalog's size waits for the catalog
   if (const std::string why = IndexFactoryProblem(out.index.factory, 0, 0); !why.empty()) {
     const SourceLocation at = index.Where("factory");
@@ -32,7 +35,10 @@ void ValidateCatalogBlocks(const YAML::Node& root, const std::string& file, Cata
 }
 
 nlohmann::json IndexJson(const IndexOptions& index) {
-  return {{"factory", index.factory}, {"nprobe", index.nprobe}, {"ef_search", index.ef_search}};
+  return {{"factory", index.factory},
+          {"nprobe", index.nprobe},
+          {"ef_search", index.ef_search},
+          {"train_per_list", index.train_per_list}};
 }
 
 std::shared_ptr<const Catalog> BuildCatalog(const CatalogConfig& config, uint64_t replicate_seed) {

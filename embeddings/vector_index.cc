@@ -119,6 +119,7 @@ VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
   InstallSimdKernels(index_);
   if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(index_.get())) {
     ivf->cp.verbose = false;
+    ivf->cp.max_points_per_centroid = options_.train_per_list;
     ivf->parallel_mode = 0;  // threads split the queries; each query's lists are scanned in order by one thread
   }
   try {

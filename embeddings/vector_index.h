@@ -43,6 +43,9 @@ struct IndexOptions {
   std::string factory = "Flat";  ///< FAISS index_factory string: Flat, IVF256,Flat, HNSW32, ...
   int nprobe = 8;                ///< IVF: inverted lists visited per query
   int ef_search = 64;            ///< HNSW: search-time beam width
+  /// IVF: k-means trains on at most this many items per list (FAISS's
+  /// max_points_per_centroid; a fixed-seed sample of the catalog when it has more)
+  int train_per_list = 256;
 };
 
 /// Inner-product index over a catalog's unit-norm embeddings (so scores are cosines).

@@ -147,10 +147,10 @@ MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int
   add("item attributes", n * (33 + (sc.catalog.type == "files" ? 32 : 0)));
   // the largest index over all arms' needs: there is one per replicate
   add("index", EstimateIndexBytes(sc.index.factory, shape.items, shape.dim));
-  // population: interest and estimate (d floats each), 4 traits, 3 counters, the ring
-  // buffer of h items (8 bytes) and steps (4), head and count; one at a time (each arm
+  // population: interest and estimate (d floats each), 4 traits, 3 counters (4 bytes), the
+  // ring buffer of h items (4 bytes) and steps (4), head and count; one at a time (each arm
   // generates its own from the seed)
-  const double per_user = 2 * d * 4 + 4 * 4 + 3 * 8 + h * (8 + 4) + 2 * 4;
+  const double per_user = 2 * d * 4 + 4 * 4 + 3 * 4 + h * (4 + 4) + 2 * 4;
   add("population", users * per_user);
   // per arm, one at a time: item state (status 1, clicks 8, impressions 8, a bit), the
   // step's count deltas (16), upload queues (16 at most); the active-user list (4 per user)

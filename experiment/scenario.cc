@@ -343,6 +343,29 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
     for (const auto& name : DefaultObservers())
       sc.observers.push_back({name, Params::Defaults(ObserverRegistry::Get().Find(name)->spec)});
   }
+  // population.history_length 0: the ring keeps as many consumptions as the observers read
+  // (an observer whose parameters are bad is reported when the run builds it)
+  if (sc.population.history_length == 0) {
+    for (const auto& o : sc.observers) {
+      const auto* entry = ObserverRegistry::Get().Find(o.type);  // null: an unknown type, reported above
+      if (!entry) continue;
+      try {
+        const int read = entry->factory(o.params)->HistoryRead();
+        sc.population.history_length = std::max(sc.population.history_length, read);
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  // the per-user counters are 32-bit: a user sees at most slate_size items a step
+  for (const auto& a : sc.arms) {
+    if (static_cast<double>(sc.steps) * a.options.slate_size < 2147483648.0) continue;
+    AddDiagnosticAt(diags, cr["steps"], file,
+                    "steps: " + std::to_string(sc.steps) + " steps of " + std::to_string(a.options.slate_size) +
+                        " items (arm '" + a.name +
+                        "') reach 2^31 impressions per user, past the 32-bit counters; "
+                        "lower steps or slate_size");
+    break;
+  }
   const Params output = ValidateBlock(cr["output"], OutputSpec(), file, "output", diags);
   sc.output_dir = output.String("dir").empty() ? "results/" + sc.name : output.String("dir");
   sc.output_graph = output.Bool("graph");

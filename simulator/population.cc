@@ -1,7 +1,10 @@
 #include "simulator/population.h"
 
 #include <cmath>
+#include <limits>
+#include <string>
 
+#include "core/error.h"
 #include "core/rng.h"
 
 namespace counterpoint {
@@ -22,7 +25,9 @@ ComponentSpec PopulationSpec() {
        DoubleParam("session_beta", d.session_beta, "Beta beta of the per-step session probability", 1e-3, 1e3),
        DoubleParam("interest_noise", d.interest_noise, "noise norm around the starting item", 0, 10),
        DoubleParam("estimate_noise", d.estimate_noise, "noise norm of the cold-start estimate", 0, 10),
-       IntParam("history_length", d.history_length, "consumed items remembered per user", 1, 1000)}};
+       IntParam("history_length", d.history_length,
+                "consumed items remembered per user (0: as many as the observers read, e.g. rabbit_hole's window)", 0,
+                1000)}};
 }
 
 PopulationParams PopulationParamsFrom(const Params& p) {
@@ -46,8 +51,9 @@ int64_t Population::memory_bytes() const {
   return static_cast<int64_t>((interest.size() + estimate.size() + susceptibility.size() + appetite.size() +
                                receptivity.size() + session_prob.size()) *
                                   sizeof(float) +
-                              (sessions.size() + impressions.size() + clicks.size()) * 8 + history.size() * 8 +
-                              (history_step.size() + history_head.size() + history_count.size()) * 4);
+                              (sessions.size() + impressions.size() + clicks.size() + history.size() +
+                               history_step.size() + history_head.size() + history_count.size()) *
+                                  sizeof(int32_t));
 }
 
 UserBlock BlockOfUsers(int64_t n, int rank, int size) {
@@ -60,6 +66,11 @@ Population GeneratePopulation(const PopulationParams& p, const Catalog& catalog,
   const int64_t d = catalog.dim();
   if (block.rows < 0) block = {0, p.n_users};
   const int64_t n = block.rows;
+  // the history ring keeps item ids in 32 bits
+  if (catalog.size() > std::numeric_limits<int32_t>::max())
+    throw InputError("catalog", std::to_string(catalog.size()) + " items; at most " +
+                                    std::to_string(std::numeric_limits<int32_t>::max()) +
+                                    " are supported (item ids are 32-bit in the population's history)");
   pop.n = p.n_users;
   pop.first = block.first;
   pop.rows = n;

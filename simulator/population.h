@@ -17,7 +17,7 @@ struct PopulationParams {
   double session_alpha = 4, session_beta = 2;                ///< Beta: probability of a session per step
   double interest_noise = 0.3;                               ///< norm of noise around the starting (mainstream) item
   double estimate_noise = 0.3;                               ///< norm of noise in the system's cold-start estimate
-  int history_length = 20;                                   ///< ring buffer of consumed items per user
+  int history_length = 0;  ///< ring buffer of consumed items per user; 0: as long as the observers read
 };
 
 ComponentSpec PopulationSpec();
@@ -38,11 +38,11 @@ struct Population {
   std::vector<float> appetite;         ///< in (0,1)
   std::vector<float> receptivity;      ///< in (0,1)
   std::vector<float> session_prob;     ///< in (0,1)
-  std::vector<int64_t> history;        ///< n x history_length consumed item ids, -1 = empty
+  std::vector<int32_t> history;        ///< n x history_length consumed item ids, -1 = empty
   std::vector<int32_t> history_step;   ///< n x history_length: the step of each consumption
   std::vector<int32_t> history_head;   ///< next write position
   std::vector<int32_t> history_count;  ///< filled slots (<= history_length)
-  std::vector<int64_t> sessions, impressions, clicks;  ///< per-user counters
+  std::vector<int32_t> sessions, impressions, clicks;  ///< per-user counters (steps x slate < 2^31: Scenario)
 
   /// The row of user u (first <= u < first + rows).
   int64_t Row(int64_t u) const { return u - first; }
@@ -61,8 +61,9 @@ struct Population {
   }
   /// Records that user u consumed `item` at `step`.
   void PushHistory(int64_t u, int64_t item, int64_t step) {
+    if (history_length == 0) return;  // no observer reads it
     const int64_t r = Row(u);
-    history[r * history_length + history_head[r]] = item;
+    history[r * history_length + history_head[r]] = static_cast<int32_t>(item);  // < 2^31: GeneratePopulation
     history_step[r * history_length + history_head[r]] = static_cast<int32_t>(step);
     history_head[r] = (history_head[r] + 1) % history_length;
     if (history_count[r] < history_length) ++history_count[r];

@@ -157,9 +157,9 @@ void CheckPopulation(const PySimulation& s, int64_t step) {
     }
   }
   for (int64_t r = 0; r < n; ++r) {
-    if (p.history_head[r] < 0 || p.history_head[r] >= h)
+    if (h > 0 && (p.history_head[r] < 0 || p.history_head[r] >= h))  // h 0: no observer reads a history
       fail("history_head", r, -1, "0 <= history_head < history length " + std::to_string(h));
-    if (p.history_count[r] < 0 || p.history_count[r] > h)
+    if (h > 0 && (p.history_count[r] < 0 || p.history_count[r] > h))
       fail("history_count", r, -1, "0 <= history_count <= history length " + std::to_string(h));
     for (int64_t j = 0; j < h; ++j)
       if (p.history[r * h + j] < -1 || p.history[r * h + j] >= n_items)

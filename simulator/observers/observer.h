@@ -38,6 +38,10 @@ class Observer {
   /// rank holds only its own block of users and combines, through view.users at a step-end hook, whatever depends on
   /// the others. A run whose plug-ins are not all shardable keeps every user on every rank instead.
   virtual bool Shardable() const { return false; }
+  /// How many of each user's latest consumptions this observer reads from the population's
+  /// history ring (0: none). With population.history_length 0 (the default) the ring keeps
+  /// the longest any observer reads, and nothing when none reads it.
+  virtual int HistoryRead() const { return 0; }
   virtual void BeginStep(const StepView& view) {}
   /// Called for each batch after users responded; accumulate only.
   virtual void ObserveBatch(const StepView& view, const SlateBatch& batch, const ChoiceBuffer& choices) {}

@@ -22,6 +22,7 @@ class RabbitHoleObserver : public Observer {
   }
   std::vector<std::string> Columns() const override { return {"rabbit_hole_share"}; }
   bool Shardable() const override { return true; }
+  int HistoryRead() const override { return window_; }
   // reads the population only: nothing to checkpoint
   void SaveState(StateWriter&) const override {}
   void LoadState(StateReader&) override {}

@@ -44,16 +44,16 @@ TEST(MemoryEstimate, SmallScenarioMatchesAHandCount) {
   EXPECT_EQ(e.Part("embeddings"), 32000);
   EXPECT_EQ(e.Part("item attributes"), 33000);
   EXPECT_EQ(e.Part("index"), 32000);
-  // per user: interest + estimate 2 x 8 x 4 = 64, traits 16, counters 24, history 20 x 12 = 240,
-  // head + count 8: 352; one arm, so one copy
-  EXPECT_EQ(e.Part("population"), 100 * 352);
+  // per user: interest + estimate 2 x 8 x 4 = 64, traits 16, counters 3 x 4 = 12, history
+  // 20 x (4 + 4) = 160, head + count 8: 260; one arm, so one copy
+  EXPECT_EQ(e.Part("population"), 100 * 260);
   // items: 1000 x 49 + 1000 / 8; active list 100 x 4
   EXPECT_EQ(e.Part("item state"), 49000 + 125 + 400);
   // 64 users a batch: query 32, candidates 50 x 28 = 1400, slate 10 x 14 = 140, clicks 2 x 8 = 16, 4
   EXPECT_EQ(e.Part("batch buffers"), 64 * (32 + 1400 + 140 + 16 + 4));
   EXPECT_EQ(e.Part("metrics"), 10 * 64 * 8);
   EXPECT_EQ(e.Part("event log"), 0);
-  EXPECT_EQ(e.total, 32000 + 33000 + 32000 + 35200 + 49525 + 101888 + 5120);
+  EXPECT_EQ(e.total, 32000 + 33000 + 32000 + 26000 + 49525 + 101888 + 5120);
 }
 
 TEST(MemoryEstimate, AgreesWithTheArraysAPopulationAndAnIndexAllocate) {
@@ -163,11 +163,11 @@ TEST(MemoryEstimate, TenMillionUsersAndItemsAreRefusedWithTheEstimateAndTheLimit
   const Scenario sc = ParseScenario(kSmall, "big.yaml", {"population.n_users=10000000", "catalog.n_items=10000000"});
   const MemoryEstimate e = EstimateMemory(sc, *EstimateCatalogShape(sc));
   EXPECT_EQ(e.Part("embeddings"), 1e7 * 8 * 4);
-  EXPECT_EQ(e.Part("population"), 1e7 * 352);
-  const InputError err = CatchInputError([&] { CheckMemory(e, {4.0 * (1 << 30), "--memory-limit"}); });
+  EXPECT_EQ(e.Part("population"), 1e7 * 260);
+  const InputError err = CatchInputError([&] { CheckMemory(e, {3.0 * (1 << 30), "--memory-limit"}); });
   EXPECT_TRUE(Contains(err.what(), "needs ~")) << err.what();
   EXPECT_TRUE(Contains(err.what(), "embeddings 305 MiB")) << err.what();
-  EXPECT_TRUE(Contains(err.what(), "the limit is 4 GiB (--memory-limit)")) << err.what();
+  EXPECT_TRUE(Contains(err.what(), "the limit is 3 GiB (--memory-limit)")) << err.what();
   // a catalog no machine holds (10^9 items of dimension 4096: 16 TB of embeddings) is
   // refused against the system's own limit
   const Scenario huge = ParseScenario(kSmall, "huge.yaml", {"catalog.n_items=1000000000", "catalog.dim=4096"});

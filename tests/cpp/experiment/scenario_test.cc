@@ -248,5 +248,50 @@ TEST(ScenarioTest, ResolvedScenarioHasEveryDefault) {
   EXPECT_EQ(j["observers"].size(), DefaultObservers().size());
 }
 
+// population.history_length 0 (the default) sizes the ring to the longest window an
+// observer reads; a set length is kept; no reader, no ring.
+TEST(ScenarioTest, HistoryRingKeepsWhatTheObserversRead) {
+  const std::string text = "name: t\nsteps: 4\ncatalog: {type: synthetic, n_items: 300, dim: 8}\n";
+  EXPECT_EQ(ParseScenario(text, "t.yaml").population.history_length, 10);  // rabbit_hole's default window
+  EXPECT_EQ(ParseScenario(text, "t.yaml", {"observers=[{type: rabbit_hole, window: 25}, exposure]"})
+                .population.history_length,
+            25);
+  EXPECT_EQ(ParseScenario(text, "t.yaml", {"observers=[exposure, engagement]"}).population.history_length, 0);
+  EXPECT_EQ(ParseScenario(text, "t.yaml", {"population.history_length=40"}).population.history_length, 40);
+}
+
+// The shorter ring changes no metric: rabbit_hole reads min(window, history_length)
+// consumptions either way (with and without a recency bound), and a run without any
+// ring (no observer reads it) steps the same users through the same slates.
+TEST(ScenarioTest, TheHistoryRingsLengthChangesNoMetric) {
+  const std::string base =
+      "name: t\nsteps: 12\nseed: 5\ncatalog: {type: synthetic, n_items: 2000, dim: 8}\n"
+      "population: {n_users: 300}\nrecommender: {candidates: 50, slate_size: 5}\n";
+  for (const char* observers : {"observers=[exposure, {type: rabbit_hole, window: 4, min_consumed: 2}]",
+                                "observers=[exposure, {type: rabbit_hole, window: 6, min_consumed: 2, max_age: 3}]",
+                                "observers=[exposure, engagement]"}) {
+    const Scenario automatic = ParseScenario(base, "t.yaml", {observers});
+    const Scenario longer = ParseScenario(base, "t.yaml", {observers, "population.history_length=20"});
+    ASSERT_LT(automatic.population.history_length, 20);
+    const RunResult a = RunScenario(automatic), b = RunScenario(longer);
+    ASSERT_EQ(a.runs.size(), b.runs.size());
+    for (size_t r = 0; r < a.runs.size(); ++r) {
+      ASSERT_FALSE(a.runs[r].rows.empty());
+      EXPECT_EQ(a.runs[r].rows, b.runs[r].rows) << observers;
+    }
+  }
+}
+
+// The per-user counters are 32-bit: a run that could show one user 2^31 items is refused.
+TEST(ScenarioValidationTest, ImpressionsPastThirtyTwoBitCountersAreRefused) {
+  const std::string text =
+      "name: t\ncatalog: {type: synthetic, n_items: 1000, dim: 8}\nrecommender: {candidates: 256, slate_size: 256}\n";
+  const InputError e = testing::CatchInputError([&] { ParseScenario(text, "t.yaml", {"steps=9000000"}); });
+  ASSERT_FALSE(e.diagnostics().empty());
+  EXPECT_NE(e.diagnostics()[0].message.find("32-bit counters"), std::string::npos) << e.what();
+  EXPECT_NE(e.diagnostics()[0].message.find("lower steps or slate_size"), std::string::npos) << e.what();
+  EXPECT_NO_THROW(ParseScenario(text, "t.yaml", {"steps=8000000"}));  // 2.05e9 < 2^31
+}
+
 }  // namespace
 }  // namespace counterpoint
