@@ -93,6 +93,16 @@ std::vector<std::string> CalibrationOverrides(const Scenario& sc, int64_t users,
 
 CostPrediction PredictCost(const Scenario& sc, const std::string& path, const std::vector<std::string>& sets,
                            const std::vector<std::string>& arms, int shards) {
+  const ScenarioLoader load = [&](const std::vector<std::string>& more) {
+    std::vector<std::string> all = sets;
+    all.insert(all.end(), more.begin(), more.end());
+    return LoadScenario(path, all);
+  };
+  return PredictCost(sc, load, arms, shards);
+}
+
+CostPrediction PredictCost(const Scenario& sc, const ScenarioLoader& load, const std::vector<std::string>& arms,
+                           int shards) {
   if (std::any_of(sc.arms.begin(), sc.arms.end(), [](const ArmSpec& a) { return a.world != nullptr; }))
     throw InputError(sc.file,
                      "--dry-run predicts the cost of user simulations; a world of platforms is not predicted "
@@ -110,11 +120,10 @@ CostPrediction PredictCost(const Scenario& sc, const std::string& path, const st
     CatalogShape shape;
   };
   auto calibrate = [&](const std::vector<std::string>& extra) {
-    std::vector<std::string> all = sets;
-    for (std::string s : CalibrationOverrides(sc, kUsers, kItems, kSteps)) all.push_back(std::move(s));
+    std::vector<std::string> all = CalibrationOverrides(sc, kUsers, kItems, kSteps);
     for (const std::string& s : extra) all.push_back(s);
     Measured m;
-    m.sc = LoadScenario(path, all);
+    m.sc = load(all);
     if (!arms.empty()) SelectArms(m.sc, arms);
     m.shape = *EstimateCatalogShape(m.sc);
     // twice, keeping each arm's faster run: another job on the machine only ever adds time

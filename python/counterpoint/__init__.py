@@ -30,6 +30,7 @@ def _prefer_passive_wait():
 _prefer_passive_wait()
 
 from . import _core, privacy  # noqa: E402
+from .cost import predict_cost
 from .errors import AccessDeniedError, CounterpointError, MissingFileError, ScenarioError
 from .graph import AuditResult, GraphAudit, RewireResult
 from .plugins import (Intervention, Ranker, interventions, label_names, metrics, observers, rankers,
@@ -44,7 +45,7 @@ __version__ = _core.__version__  # the engine's version, as `counterpoint --vers
 __all__ = [
     "AccessDeniedError", "AuditResult", "Catalog", "CounterpointError", "GraphAudit", "Intervention",
     "MissingFileError", "Ranker", "Result", "RewireResult", "Scenario", "ScenarioError", "Simulation",
-    "interventions", "label_names", "load_scenario", "mean_ci", "metrics", "observers", "privacy", "rankers", "register_intervention",
+    "interventions", "label_names", "load_scenario", "mean_ci", "metrics", "observers", "predict_cost", "privacy", "rankers", "register_intervention",
     "register_ranker", "retrievers", "run", "scenarios", "set_threads", "sock_puppets", "sweep",
 ]
 

@@ -58,5 +58,6 @@ void bind_plugins(py::module_& m);
 void bind_graph(py::module_& m);
 void bind_privacy(py::module_& m);
 void bind_sweep(py::module_& m);
+void bind_cost(py::module_& m);
 
 }  // namespace counterpoint::python

@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
   bind_graph(m);
   bind_privacy(m);
   bind_sweep(m);
+  bind_cost(m);
 }
