@@ -607,38 +607,33 @@ void World::Tally(int64_t minute) {
     c.decided += 1;
     if (r.outcome_minute >= 0 && r.outcome_minute - r.minute <= kHourMinutes) c.within_hour += 1;
   }
-  for (size_t p = 0; p < open_orders_.size(); ++p) {
-    auto& open = open_orders_[p];
-    size_t kept = 0;
-    for (const int64_t order : open) {
-      const OrderRecord& o = log_.orders[order];
-      const UploadRecord& r = up[o.upload];
-      if (OrderMet(o, r)) {
-        counts_[p].orders_decided += 1, counts_[p].orders_met += 1;
-      } else if (minute >= o.deadline_minute) {
-        counts_[p].orders_decided += 1;
-      } else {
-        open[kept++] = order;
+  // each platform's open orders and notices: settled when met (an order's item taken down in
+  // time, a notice's flagger told the action within the hour), decided unmet when due, else kept
+  auto settle = [&](std::vector<std::vector<int64_t>>& open_by_platform, double Counts::*decided,
+                    double Counts::*met_count, auto met, auto due) {
+    for (size_t p = 0; p < open_by_platform.size(); ++p) {
+      auto& open = open_by_platform[p];
+      size_t kept = 0;
+      for (const int64_t id : open) {
+        if (met(id)) {
+          counts_[p].*decided += 1, counts_[p].*met_count += 1;
+        } else if (due(id)) {
+          counts_[p].*decided += 1;
+        } else {
+          open[kept++] = id;
+        }
       }
+      open.resize(kept);
     }
-    open.resize(kept);
-  }
-  // a notice is answered when its flagger is told the action; within the hour or not
-  for (size_t p = 0; p < open_notices_.size(); ++p) {
-    auto& open = open_notices_[p];
-    size_t kept = 0;
-    for (const int64_t item : open) {
-      const UploadRecord& r = up[item];
-      if (NoticeAnsweredWithin(r, kHourMinutes)) {
-        counts_[p].notices_decided += 1, counts_[p].notices_answered += 1;
-      } else if (minute - r.notice_minute >= kHourMinutes) {
-        counts_[p].notices_decided += 1;
-      } else {
-        open[kept++] = item;
-      }
-    }
-    open.resize(kept);
-  }
+  };
+  settle(
+      open_orders_, &Counts::orders_decided, &Counts::orders_met,
+      [&](int64_t order) { return OrderMet(log_.orders[order], up[log_.orders[order].upload]); },
+      [&](int64_t order) { return minute >= log_.orders[order].deadline_minute; });
+  settle(
+      open_notices_, &Counts::notices_decided, &Counts::notices_answered,
+      [&](int64_t item) { return NoticeAnsweredWithin(up[item], kHourMinutes); },
+      [&](int64_t item) { return minute - up[item].notice_minute >= kHourMinutes; });
 }
 
 void World::Step(int64_t t) {
