@@ -39,9 +39,7 @@ int DryRun(const Scenario& sc, const std::string& path, const std::vector<std::s
   for (const ArmCost& a : p.arms)
     std::cout << "  " << a.arm << ": " << Seconds(a.calibration_seconds_per_step) << " s/step measured ("
               << std::lround(100 * a.search_share) << "% in search) -> " << Seconds(a.seconds_per_step) << " s/step\n";
-  const double steps =
-      static_cast<double>(sc.replicates) * static_cast<double>(sc.arms.size()) * static_cast<double>(sc.steps);
-  std::cout << "Steps of the whole run: ~" << Seconds(steps * p.seconds_per_step)
+  std::cout << "Steps of the whole run: ~" << Seconds(p.run_seconds)
             << " s (index builds not counted); bench/RESULTS.md, \"Cost predicted\", says how close this comes.\n";
   std::cout << "predicted: " << Seconds(p.seconds_per_step) << " s/step, " << std::fixed << std::setprecision(3)
             << p.peak_bytes / (1024.0 * 1024.0 * 1024.0) << " GiB peak\n";

@@ -196,6 +196,8 @@ CostPrediction PredictCost(const Scenario& sc, const ScenarioLoader& load, const
     p.search_work_ratio += (a.search[k] > 0 ? search / a.search[k] : ratio) / static_cast<double>(a.arms.size());
     p.arms.push_back(c);
   }
+  p.run_seconds = static_cast<double>(sc.replicates) * static_cast<double>(sc.arms.size()) *
+                  static_cast<double>(sc.steps) * p.seconds_per_step;
   p.program_bytes = program;
   p.memory = EstimateMemory(sc, *shape, shards);
   p.peak_bytes = p.memory.total + program;

@@ -44,6 +44,7 @@ struct ArmCost {
 struct CostPrediction {
   std::vector<ArmCost> arms;
   double seconds_per_step = 0;  ///< mean over the arms (the run's mean step)
+  double run_seconds = 0;       ///< every step of every arm and replicate (index builds not counted)
   MemoryEstimate memory;        ///< the full run's estimate, by part
   double program_bytes = 0;     ///< this process's resident memory before the calibration (code, libraries)
   double peak_bytes = 0;        ///< memory.total plus program_bytes

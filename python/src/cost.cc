@@ -28,12 +28,9 @@ void bind_cost(py::module_& m) {
           per_arm.append(
               py::dict(py::arg("arm") = a.arm, py::arg("calibration_seconds_per_step") = a.calibration_seconds_per_step,
                        py::arg("search_share") = a.search_share, py::arg("seconds_per_step") = a.seconds_per_step));
-        const double steps =
-            static_cast<double>(sc->replicates) * static_cast<double>(sc->arms.size()) * static_cast<double>(sc->steps);
-        return py::dict(py::arg("seconds_per_step") = p.seconds_per_step,
-                        py::arg("run_seconds") = steps * p.seconds_per_step, py::arg("peak_bytes") = p.peak_bytes,
-                        py::arg("program_bytes") = p.program_bytes, py::arg("memory") = memory,
-                        py::arg("arms") = per_arm,
+        return py::dict(py::arg("seconds_per_step") = p.seconds_per_step, py::arg("run_seconds") = p.run_seconds,
+                        py::arg("peak_bytes") = p.peak_bytes, py::arg("program_bytes") = p.program_bytes,
+                        py::arg("memory") = memory, py::arg("arms") = per_arm,
                         py::arg("calibration") =
                             py::dict(py::arg("users") = p.calibration_users, py::arg("items") = p.calibration_items,
                                      py::arg("steps") = p.calibration_steps, py::arg("index") = p.calibration_factory),
