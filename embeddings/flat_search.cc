@@ -14,8 +14,10 @@
 namespace counterpoint {
 
 namespace {
-constexpr int64_t kQueryBlock = 64;  // queries scored together (64 x 64 floats stay in L1 at d=64)
-constexpr int64_t kItemTile = 512;   // items per score tile (kQueryBlock x kItemTile scores: 128 KiB)
+constexpr int64_t kQueryBlock = 64;            // queries scored together (64 x 64 floats stay in L1 at d=64)
+constexpr int64_t kItemTile = 512;             // items per score tile (kQueryBlock x kItemTile scores: 128 KiB)
+constexpr int64_t kTransposeQueries = 256;     // queries for which transposing the base pays
+constexpr int64_t kTransposeFloats = 1 << 22;  // the largest transposed copy (16 MiB)
 using Heap = faiss::CMin<float, faiss::Index::idx_t>;
 }  // namespace
 
@@ -23,6 +25,15 @@ void ExactInnerProductSearch(const DotKernels& kernels, const float* queries, in
                              int64_t d, int64_t k, const faiss::IDSelector* sel, float* distances, int64_t* labels) {
   if (sel && dynamic_cast<const faiss::IDSelectorAll*>(sel)) sel = nullptr;
   const int64_t n_blocks = (nq + kQueryBlock - 1) / kQueryBlock;
+  // many queries against a small base (a coarse quantizer, k-means' centroids): the
+  // base transposed once, for the kernel without a reduction per pair (the same bits)
+  std::vector<float> yp;
+  const int64_t padded = (nb + 15) / 16 * 16;
+  if (kernels.block_transposed && nq >= kTransposeQueries && padded * d <= kTransposeFloats) {
+    yp.assign(padded * d, 0.0f);  // panels of 16 items: (item / 16, component, item % 16)
+    for (int64_t j = 0; j < nb; ++j)
+      for (int64_t t = 0; t < d; ++t) yp[((j / 16) * d + t) * 16 + j % 16] = base[j * d + t];
+  }
 #pragma omp parallel if (n_blocks > 1 && !omp_in_parallel())
   {
     std::vector<float> tile(kQueryBlock * kItemTile);
@@ -32,7 +43,10 @@ void ExactInnerProductSearch(const DotKernels& kernels, const float* queries, in
       for (int64_t q = q0; q < q0 + nqb; ++q) faiss::heap_heapify<Heap>(k, distances + q * k, labels + q * k);
       for (int64_t j0 = 0; j0 < nb; j0 += kItemTile) {
         const int64_t nj = std::min(kItemTile, nb - j0);
-        kernels.block(queries + q0 * d, nqb, base + j0 * d, nj, d, tile.data(), kItemTile);
+        if (yp.empty())
+          kernels.block(queries + q0 * d, nqb, base + j0 * d, nj, d, tile.data(), kItemTile);
+        else
+          kernels.block_transposed(queries + q0 * d, nqb, yp.data() + j0 * d, nj, d, tile.data(), kItemTile);
         for (int64_t q = 0; q < nqb; ++q) {
           float* dis = distances + (q0 + q) * k;
           int64_t* lab = labels + (q0 + q) * k;

@@ -11,73 +11,178 @@
 #include <memory>
 #include <vector>
 
+#include "embeddings/candidate_keys.h"
 #include "embeddings/score_filter.h"
 
 namespace counterpoint {
 
 namespace {
-constexpr size_t kChunk = 256;       // list items scored per kernel call (1 KiB of scores per query)
-constexpr int64_t kRound = 2048;     // queries searched list-major together (candidate buffers: kRound x 2k x 8 bytes)
+constexpr size_t kChunk = 256;  // list items scored per kernel call (1 KiB of scores per query)
+constexpr int64_t kRound =
+    32768;  // queries searched list-major together (candidate buffers: kRound x (2k + 40) x 8 bytes)
 constexpr int64_t kQueryBlock = 64;  // queries of one list scored together (list-major search)
 using Heap = faiss::CMin<float, faiss::Index::idx_t>;
 // Per-query top-k by the total order (score descending, then id ascending),
-// independent of the order candidates arrive in: each query appends candidates
-// that reach its threshold to a buffer of 2k; a full buffer is cut to its best k
-// (nth_element) and the k-th score becomes the threshold. Cheaper than a heap
-// when a query sees only a few times k candidates (IVF: nprobe lists).
-// A candidate is one 64-bit key whose ascending order is that total order: the
-// score's bits mapped to an unsigned integer that grows with the score, inverted,
-// above the 32-bit id (callers check that ids fit). Integer keys are half the
-// size of (score, id) pairs, compare without NaN branches, can be radix-sorted,
-// and decode to the exact score.
+// independent of the order candidates arrive in: each query appends the keys
+// (embeddings/candidate_keys.h) of candidates that reach its threshold to a buffer
+// of 2k; a full buffer is cut to its best k (a radix select) and the k-th score
+// becomes the threshold. Cheaper than a heap when a query sees only a few times k
+// candidates (IVF: nprobe lists).
 class TopkBuffers {
  public:
   using idx_t = faiss::Index::idx_t;
+  static constexpr int64_t kGroup = 32;  // scores appended between checks for a full buffer
   TopkBuffers(int64_t n, int64_t k)
       : k_(k),
         cap_(2 * k),
-        key_(new uint64_t[n * cap_]),
+        stride_(cap_ + kGroup + kAppendSlack),
+        key_(new uint64_t[n * stride_]),
         count_(n, 0),
         thr_(n, -std::numeric_limits<float>::infinity()),
-        scratch_(cap_) {}
+        scratch_(stride_),
+        append_(AppenderFor(ActiveKernels().level)) {}
 
   const float& threshold(int64_t q) const { return thr_[q]; }
+  // one candidate (any ID selector is the caller's)
   void Push(int64_t q, float s, idx_t id) {
-    key_[q * cap_ + count_[q]++] = Key(s, id);
-    if (count_[q] == cap_) Cut(q);
+    key_[q * stride_ + count_[q]++] = CandidateKey(s, id);
+    if (count_[q] >= cap_) Cut(q);
+  }
+  // the candidates among m scores of items ids[0..m) that reach the threshold and
+  // that the bitmap (if any) holds; returns how many were appended
+  int64_t Append(int64_t q, const float* s, int64_t m, const idx_t* ids, const uint8_t* bitmap, size_t bitmap_bytes) {
+    int64_t added = 0;
+    for (int64_t g = 0; g < m; g += kGroup) {
+      const int64_t got = append_(s + g, std::min(kGroup, m - g), thr_[q], ids + g, bitmap, bitmap_bytes,
+                                  key_.get() + q * stride_ + count_[q]);
+      count_[q] += got;
+      added += got;
+      if (count_[q] >= cap_) Cut(q);
+    }
+    return added;
   }
   // best first; missing slots get FAISS's empty heap entry (-FLT_MAX, -1)
   void Write(int64_t q, float* dis, idx_t* lab) {
-    uint64_t* c = key_.get() + q * cap_;
-    const int64_t m = std::min(count_[q], k_);
-    RadixSort(c, count_[q]);
+    uint64_t* c = key_.get() + q * stride_;
+    if (count_[q] > k_) {
+      KeepSmallest(c, count_[q]);
+      count_[q] = k_;
+    }
+    const int64_t m = count_[q];
+    RadixSort(c, m);
     for (int64_t j = 0; j < k_; ++j) {
-      dis[j] = j < m ? Score(c[j]) : -std::numeric_limits<float>::max();
+      dis[j] = j < m ? CandidateScore(c[j]) : -std::numeric_limits<float>::max();
       lab[j] = j < m ? static_cast<idx_t>(c[j] & 0xffffffffu) : -1;
     }
   }
 
  private:
-  // a full buffer keeps its best k; the k-th's score becomes the threshold
+  // A full buffer drops what cannot reach the top k: one radix level (KeepSmallest's
+  // first) keeps the keys whose digit is at most the one of the k-th smallest key,
+  // and the largest kept key's score becomes the threshold: no higher than the k-th
+  // best's, so no candidate of the final top k is refused. When that level would
+  // keep more than 1.5 k keys, the exact cut runs instead.
   void Cut(int64_t q) {
-    uint64_t* c = key_.get() + q * cap_;
-    std::nth_element(c, c + k_ - 1, c + count_[q]);
-    thr_[q] = Score(c[k_ - 1]);
-    count_[q] = k_;
+    uint64_t* a = key_.get() + q * stride_;
+    const int64_t n = count_[q];
+    const int shift = DigitShift(a, n);
+    uint32_t count[256];
+    Histogram(a, n, shift, count);
+    uint64_t bucket = 0;
+    int64_t within = count[0];
+    while (within < k_) within += count[++bucket];
+    if (within > k_ + k_ / 2) {
+      thr_[q] = CandidateScore(KeepSmallest(a, n));
+      count_[q] = k_;
+      return;
+    }
+    int64_t w = 0;
+    uint64_t largest = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const uint64_t v = a[i];
+      const bool keep = ((v >> shift) & 0xff) <= bucket;
+      a[w] = v;
+      w += keep;
+      largest = keep ? std::max(largest, v) : largest;
+    }
+    thr_[q] = CandidateScore(largest);
+    count_[q] = w;
+  }
+  // the shift of the 8 bits just below the highest bit where keys a[0..n) differ (0 if none)
+  static int DigitShift(const uint64_t* a, int64_t n) {
+    uint64_t diff = 0;
+    for (int64_t i = 0; i < n; ++i) diff |= a[i] ^ a[0];
+    return diff == 0 ? 0 : std::max(63 - __builtin_clzll(diff) - 7, 0);
+  }
+  // Moves the k_ smallest of the n > k_ distinct keys a[0..n) to a[0..k_) (in no
+  // particular order) and returns the largest of them. A most-significant-digit
+  // radix select: each level takes the 8 bits just below the highest bit where the
+  // remaining keys differ, keeps the keys whose digit is below the bucket holding
+  // the k-th, and goes on with that bucket alone. Branch-free passes, where
+  // std::nth_element's partition mispredicts about every other comparison.
+  uint64_t KeepSmallest(uint64_t* a, int64_t n) {
+    int64_t kept = 0, m = n, need = k_;  // a[0..kept) are kept; a[kept..kept + m) compete for `need` more
+    while (m > need) {
+      const uint64_t* r = a + kept;
+      const int shift = DigitShift(r, m);  // keys are distinct, so some bit differs
+      uint32_t count[256];
+      Histogram(r, m, shift, count);
+      uint64_t bucket = 0;
+      int64_t below = 0;
+      while (below + static_cast<int64_t>(count[bucket]) < need) below += count[bucket++];
+      // digits below the bucket's are kept (written at or behind the read position); the bucket goes on
+      int64_t in = 0, out = kept;
+      for (int64_t i = 0; i < m; ++i) {
+        const uint64_t v = a[kept + i], digit = (v >> shift) & 0xff;
+        a[out] = v;
+        out += digit < bucket;
+        scratch_[in] = v;
+        in += digit == bucket;
+      }
+      std::copy_n(scratch_.data(), in, a + out);
+      kept = out;
+      need -= below;
+      m = in;
+    }
+    kept += m;
+    uint64_t largest = 0;
+    for (int64_t i = 0; i < kept; ++i) largest = std::max(largest, a[i]);
+    return largest;
+  }
+  // count[b] = how many of a[0..n) have byte b at bit `shift`; two interleaved tallies,
+  // so that runs of one byte (most keys share their high bits) do not wait on each
+  // other's increments
+  static void Histogram(const uint64_t* a, int64_t n, int shift, uint32_t (&count)[256]) {
+    uint32_t other[256] = {};
+    std::fill_n(count, 256, 0u);
+    int64_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+      ++count[(a[i] >> shift) & 0xff];
+      ++other[(a[i + 1] >> shift) & 0xff];
+    }
+    if (i < n) ++count[(a[i] >> shift) & 0xff];
+    for (int b = 0; b < 256; ++b) count[b] += other[b];
   }
   // Ascending order of n keys: a stable LSD radix sort on the score bits (32..63),
-  // one byte a pass (a pass whose byte all keys share is skipped), then equal
-  // scores by id. Branch-free where std::sort mispredicts about every other
-  // comparison on these random keys.
+  // one byte a pass, skipping the bytes all keys share, then equal scores by id.
+  // Branch-free where std::sort mispredicts about every other comparison on these
+  // random keys.
   void RadixSort(uint64_t* a, int64_t n) {
     if (n < 2) return;
+    uint64_t diff = 0;
+    for (int64_t i = 0; i < n; ++i) diff |= a[i] ^ a[0];
     uint64_t* src = a;
     uint64_t* dst = scratch_.data();
     for (int shift = 32; shift < 64; shift += 8) {
-      int64_t count[257] = {};
-      for (int64_t i = 0; i < n; ++i) ++count[((src[i] >> shift) & 0xff) + 1];
-      if (count[((src[0] >> shift) & 0xff) + 1] == n) continue;
-      for (int b = 0; b < 256; ++b) count[b + 1] += count[b];
+      if (((diff >> shift) & 0xff) == 0) continue;
+      uint32_t count[256];
+      Histogram(src, n, shift, count);
+      uint32_t start = 0;
+      for (int b = 0; b < 256; ++b) {
+        const uint32_t c = count[b];
+        count[b] = start;
+        start += c;
+      }
       for (int64_t i = 0; i < n; ++i) dst[count[(src[i] >> shift) & 0xff]++] = src[i];
       std::swap(src, dst);
     }
@@ -89,27 +194,12 @@ class TopkBuffers {
       a[j] = v;
     }
   }
-  // an order-preserving map of non-NaN floats to uint32 (negative: all bits flipped; else the sign bit set)
-  static uint32_t Ordered(float s) {
-    uint32_t u;
-    std::memcpy(&u, &s, sizeof u);
-    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
-  }
-  static uint64_t Key(float s, idx_t id) {  // s + 0 turns -0 into +0, which compares equal to it
-    return (static_cast<uint64_t>(~Ordered(s + 0.0f)) << 32) | static_cast<uint32_t>(id);
-  }
-  static float Score(uint64_t key) {
-    const uint32_t o = ~static_cast<uint32_t>(key >> 32);
-    const uint32_t u = (o & 0x80000000u) ? (o & 0x7fffffffu) : ~o;
-    float s;
-    std::memcpy(&s, &u, sizeof s);
-    return s;
-  }
-  int64_t k_, cap_;
+  int64_t k_, cap_, stride_;
   std::unique_ptr<uint64_t[]> key_;
   std::vector<int64_t> count_;
   std::vector<float> thr_;
-  std::vector<uint64_t> scratch_;  // RadixSort's second buffer
+  std::vector<uint64_t> scratch_;  // KeepSmallest's and RadixSort's second buffer
+  CandidateAppender append_;
 };
 
 }  // namespace
@@ -174,6 +264,8 @@ void SimdIndexIVFFlat::search_preassigned(idx_t n, const float* x, idx_t k, cons
     return;
   }
   const DotKernels& kernels = ActiveKernels();
+  // the usual selector (VectorIndex's exclusions) is tested inside the appender; others one by one
+  const auto* bits = dynamic_cast<const faiss::IDSelectorBitmap*>(sel);
 
   // the queries probing each list, in query order (counting sort)
   std::vector<int64_t> start(nlist + 1, 0);
@@ -207,8 +299,13 @@ void SimdIndexIVFFlat::search_preassigned(idx_t n, const float* x, idx_t k, cons
         for (int64_t i = 0; i < nb; ++i) {
           const int64_t q = queries[b0 + i];
           const float* s = scores.data() + i * kChunk;
+          if (!sel || bits) {
+            n_updates += top.Append(q, s, static_cast<int64_t>(m), ids.get() + j0, bits ? bits->bitmap : nullptr,
+                                    bits ? bits->n : 0);
+            continue;
+          }
           ForEachAboveThreshold<false>(s, static_cast<int64_t>(m), top.threshold(q), [&](int64_t j) {
-            if (s[j] < top.threshold(q) || (sel && !sel->is_member(ids[j0 + j]))) return;
+            if (s[j] < top.threshold(q) || !sel->is_member(ids[j0 + j])) return;
             top.Push(q, s[j], ids[j0 + j]);
             ++n_updates;
           });

@@ -292,6 +292,65 @@ void Gather(const float* x, const float* const* rows, int64_t n, int64_t d, floa
   for (; j < n; ++j) out[j] = Dot(x, rows[j], d);
 }
 
+// QX queries x 16 transposed items. Accumulate's lane l of pair (a, item) is here
+// element `item` of acc_l[a]: FMAs over chunks in the same order (a tail lane adds
+// +0, as the masked FMA does), then Reduce's tree element-wise: h_i = acc_i + acc_{i+8},
+// u_i = h_i + h_{i+4}, then (u_0 + u_2) + (u_1 + u_3).
+template <int QX>
+inline void TransposedTile(const float* x, int64_t d, const float* panel, __m512 (&r)[QX]) {
+  const int64_t chunks = (d + 15) / 16;
+  const auto lane_pair = [&](int i, __m512(&h)[QX]) {  // h[a] = acc_i + acc_{i+8}
+    __m512 lo[QX], hi[QX];
+    for (int a = 0; a < QX; ++a) lo[a] = hi[a] = _mm512_setzero_ps();
+    for (int64_t c = 0; c < chunks; ++c) {
+      const int64_t t0 = 16 * c + i, t1 = t0 + 8;
+      if (t0 < d) {
+        const __m512 y = _mm512_loadu_ps(panel + t0 * 16);
+        for (int a = 0; a < QX; ++a) lo[a] = _mm512_fmadd_ps(_mm512_set1_ps(x[a * d + t0]), y, lo[a]);
+      } else {
+        for (int a = 0; a < QX; ++a) lo[a] = _mm512_add_ps(lo[a], _mm512_setzero_ps());
+      }
+      if (t1 < d) {
+        const __m512 y = _mm512_loadu_ps(panel + t1 * 16);
+        for (int a = 0; a < QX; ++a) hi[a] = _mm512_fmadd_ps(_mm512_set1_ps(x[a * d + t1]), y, hi[a]);
+      } else {
+        for (int a = 0; a < QX; ++a) hi[a] = _mm512_add_ps(hi[a], _mm512_setzero_ps());
+      }
+    }
+    for (int a = 0; a < QX; ++a) h[a] = _mm512_add_ps(lo[a], hi[a]);
+  };
+  __m512 h0[QX], h1[QX], u0[QX], w0[QX];
+  lane_pair(0, h0);
+  lane_pair(4, h1);
+  for (int a = 0; a < QX; ++a) u0[a] = _mm512_add_ps(h0[a], h1[a]);
+  lane_pair(2, h0);
+  lane_pair(6, h1);
+  for (int a = 0; a < QX; ++a) w0[a] = _mm512_add_ps(u0[a], _mm512_add_ps(h0[a], h1[a]));
+  lane_pair(1, h0);
+  lane_pair(5, h1);
+  for (int a = 0; a < QX; ++a) u0[a] = _mm512_add_ps(h0[a], h1[a]);
+  lane_pair(3, h0);
+  lane_pair(7, h1);
+  for (int a = 0; a < QX; ++a) r[a] = _mm512_add_ps(w0[a], _mm512_add_ps(u0[a], _mm512_add_ps(h0[a], h1[a])));
+}
+
+void BlockTransposed(const float* x, int64_t nx, const float* yp, int64_t ny, int64_t d, float* out, int64_t ld) {
+  for (int64_t j = 0; j < ny; j += 16) {
+    const __mmask16 m = ny - j >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (ny - j)) - 1);
+    int64_t i = 0;
+    for (; i + 4 <= nx; i += 4) {
+      __m512 r[4];
+      TransposedTile<4>(x + i * d, d, yp + j * d, r);
+      for (int a = 0; a < 4; ++a) _mm512_mask_storeu_ps(out + (i + a) * ld + j, m, r[a]);
+    }
+    for (; i < nx; ++i) {
+      __m512 r[1];
+      TransposedTile<1>(x + i * d, d, yp + j * d, r);
+      _mm512_mask_storeu_ps(out + i * ld + j, m, r[0]);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace avx512
 #pragma GCC diagnostic pop
@@ -324,9 +383,10 @@ SimdLevel DetectedSimdLevel() {
 }
 
 const DotKernels& KernelsFor(SimdLevel level) {
-  static const DotKernels kScalar{SimdLevel::kScalar, DotScalar, BlockScalar, GatherScalar};
-  static const DotKernels kAvx2{SimdLevel::kAvx2, avx2::Dot, avx2::Block, avx2::Gather};
-  static const DotKernels kAvx512{SimdLevel::kAvx512, avx512::Dot, avx512::Block, avx512::Gather};
+  static const DotKernels kScalar{SimdLevel::kScalar, DotScalar, BlockScalar, GatherScalar, nullptr};
+  static const DotKernels kAvx2{SimdLevel::kAvx2, avx2::Dot, avx2::Block, avx2::Gather, nullptr};
+  static const DotKernels kAvx512{SimdLevel::kAvx512, avx512::Dot, avx512::Block, avx512::Gather,
+                                  avx512::BlockTransposed};
   const SimdLevel best = DetectedSimdLevel();
   if (static_cast<int>(level) > static_cast<int>(best)) level = best;
   switch (level) {

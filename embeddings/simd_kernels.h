@@ -31,6 +31,12 @@ struct DotKernels {
   /// out[j] = dot(x, rows[j], d) for j < n: one vector against rows scattered in memory
   /// (a catalog's candidates), four at a time without a horizontal reduction per pair.
   void (*gather)(const float* x, const float* const* rows, int64_t n, int64_t d, float* out);
+  /// `block`'s bits from y stored in transposed panels of 16 items: panel p holds
+  /// yp[(p * d + t) * 16 + l] = y_{16p + l}[t] (the last panel padded to 16 items).
+  /// Each lane-wise sum becomes one vector across 16 items and the reduction tree
+  /// runs element-wise, so no horizontal reduction per pair. Null where a family
+  /// has none (callers use `block`).
+  void (*block_transposed)(const float* x, int64_t nx, const float* yp, int64_t ny, int64_t d, float* out, int64_t ld);
 };
 
 /// Kernels of one level; a level the CPU lacks falls back to the best it has.

@@ -176,6 +176,10 @@ MemoryEstimate EstimateMemory(const Scenario& sc, const CatalogShape& shape, int
   const double cap = held ? std::ceil(users / batch) * batch : batch;
   add("batch buffers", cap * (d * 4 + static_cast<double>(max_k) * (16 + 12) + static_cast<double>(max_slate) * 14 +
                               max_clicks * 8 + 4));
+  // an IVF-Flat search keeps, per query of the batch, a buffer of 2k candidate keys
+  // (8 bytes each) plus 40 of slack (embeddings/ivf_scanner.cc)
+  if (FactoryParameter(sc.index.factory, "IVF") > 0 && sc.index.factory.find("Flat") != std::string::npos)
+    add("IVF search buffers", batch * (static_cast<double>(max_k) * 16 + 320));
   // output.graph: each user's last clicks (8 each) and their count; the edges grow with the run
   if (sc.output_graph) add("induced graph", users * (max_clicks * 8 + 4));
   // metric rows: steps x about 64 columns per arm and replicate, kept for the summaries

@@ -175,5 +175,51 @@ TEST(IvfScannerTest, AllListsProbedGiveTheExactTopkWithTiesByIdAscending) {
   EXPECT_GT(ties, nq * k / 2);  // the case is about ties
 }
 
+// The same against a bitmap selector (every third id excluded) and k = 150 of 3,000
+// items, with two value ranges: few distinct scores (a cut's radix level cannot
+// split the ties, so the exact select runs) and many (the one-level cut keeps a
+// little more than k, with a threshold below the k-th). Either way the answer is
+// the exact top k among the selected items.
+TEST(IvfScannerTest, SelectorAndLargeKGiveTheExactTopkWhateverTheCut) {
+  constexpr int64_t d = 16, n = 3000, nlist = 8, nq = 20, k = 150;
+  for (const int range : {2, 60}) {
+    CounterRng rng(12 + range, 0, 0, Purpose::kSession);
+    std::vector<float> xb(n * d), q(nq * d);
+    uint64_t draw = 0;
+    for (auto& v : xb) v = static_cast<float>(static_cast<int>(rng.Uniform(draw++) * (2 * range + 1)) - range);
+    for (auto& v : q) v = static_cast<float>(static_cast<int>(rng.Uniform(draw++) * 3) - 1);
+    faiss::IndexFlatIP quantizer(d);
+    SimdIndexIVFFlat ivf(&quantizer, d, nlist);
+    ivf.cp.verbose = false;
+    ivf.train(n, xb.data());
+    ivf.add(n, xb.data());
+    std::vector<uint8_t> bits((n + 7) / 8, 0);
+    for (int64_t j = 0; j < n; ++j)
+      if (j % 3 != 0) bits[j >> 3] = static_cast<uint8_t>(bits[j >> 3] | (1u << (j & 7)));
+    faiss::IDSelectorBitmap sel(bits.size(), bits.data());
+    faiss::SearchParametersIVF params;
+    params.nprobe = nlist;
+    params.sel = &sel;
+    std::vector<float> dis(nq * k);
+    std::vector<idx_t> ids(nq * k);
+    ivf.search(nq, q.data(), k, dis.data(), ids.data(), &params);
+    for (int64_t i = 0; i < nq; ++i) {
+      std::vector<std::pair<int64_t, int64_t>> order;  // (-score, id): ascending = best first
+      for (int64_t j = 0; j < n; ++j) {
+        if (j % 3 == 0) continue;
+        int64_t score = 0;
+        for (int64_t c = 0; c < d; ++c)
+          score += static_cast<int64_t>(q[i * d + c]) * static_cast<int64_t>(xb[j * d + c]);
+        order.emplace_back(-score, j);
+      }
+      std::sort(order.begin(), order.end());
+      for (int64_t r = 0; r < k; ++r) {
+        ASSERT_EQ(ids[i * k + r], order[r].second) << "range " << range << " query " << i << " rank " << r;
+        ASSERT_EQ(dis[i * k + r], static_cast<float>(-order[r].first)) << "range " << range << " query " << i;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace counterpoint

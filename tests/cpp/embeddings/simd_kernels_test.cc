@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,47 @@ TEST(SimdKernelsTest, BlockGivesEveryPairTheBitsOfTheSingleDot) {
           }
         }
     }
+  }
+}
+
+// The transposed block (where a family has one) against the single dot, bit for bit:
+// lengths around the 16-lane chunks, tiles of 4 and 1 queries, item counts around
+// the 16-item vectors, a last panel padded with NaN that must not leak, and rows of signed
+// zeros (a tail lane's +0 must match the masked FMA's).
+TEST(SimdKernelsTest, BlockTransposedGivesEveryPairTheBitsOfTheSingleDot) {
+  int64_t checked = 0;
+  for (SimdLevel level : Levels()) {
+    const DotKernels& k = KernelsFor(level);
+    if (!k.block_transposed) continue;
+    for (int64_t d : {1, 3, 8, 15, 16, 17, 24, 64, 70}) {
+      auto x = RandomRows(9, d, 7);
+      const auto y = RandomRows(40, d, 8);
+      for (int64_t t = 0; t < d; ++t) x[8 * d + t] = t % 2 ? -0.0f : 0.0f;  // a row of signed zeros
+      for (int64_t nx : {1, 3, 4, 5, 9})
+        for (int64_t ny : {1, 15, 16, 17, 40}) {
+          SCOPED_TRACE(std::string(SimdLevelName(level)) + " d=" + std::to_string(d) + " nx=" + std::to_string(nx) +
+                       " ny=" + std::to_string(ny));
+          // panels of 16 items; the last one's padding is NaN, which must not leak
+          std::vector<float> yp((ny + 15) / 16 * 16 * d, std::numeric_limits<float>::quiet_NaN());
+          for (int64_t j = 0; j < ny; ++j)
+            for (int64_t t = 0; t < d; ++t) yp[((j / 16) * d + t) * 16 + j % 16] = y[j * d + t];
+          const int64_t ld = ny + 3;
+          std::vector<float> out(nx * ld, -7.f);
+          const float* xs = x.data() + (9 - nx) * d;  // the last nx rows, so the zero row is always in
+          k.block_transposed(xs, nx, yp.data(), ny, d, out.data(), ld);
+          for (int64_t i = 0; i < nx; ++i) {
+            for (int64_t j = 0; j < ny; ++j) {
+              const float alone = k.dot(xs + i * d, y.data() + j * d, d);
+              EXPECT_EQ(std::memcmp(&alone, &out[i * ld + j], sizeof(float)), 0) << i << "," << j;
+              ++checked;
+            }
+            EXPECT_EQ(out[i * ld + ny], -7.f) << "wrote past ny";
+          }
+        }
+    }
+  }
+  if (DetectedSimdLevel() == SimdLevel::kAvx512) {
+    EXPECT_GT(checked, 10000);
   }
 }
 

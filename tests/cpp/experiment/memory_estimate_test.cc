@@ -54,6 +54,16 @@ TEST(MemoryEstimate, SmallScenarioMatchesAHandCount) {
   EXPECT_EQ(e.Part("metrics"), 10 * 64 * 8);
   EXPECT_EQ(e.Part("event log"), 0);
   EXPECT_EQ(e.total, 32000 + 33000 + 32000 + 26000 + 49525 + 101888 + 5120);
+  EXPECT_EQ(e.Part("IVF search buffers"), 0);  // a Flat index keeps heaps in its output
+}
+
+TEST(MemoryEstimate, AnIvfFlatSearchAddsItsCandidateBuffers) {
+  // 64 queries a batch, each with 2 x 50 keys of 8 bytes and 40 of slack: 64 x (800 + 320)
+  for (const char* factory : {"IVF16,Flat", "IVF16,SQ8"}) {
+    const Scenario sc = ParseScenario(kSmall, "small.yaml", {std::string("index.factory=") + factory});
+    const MemoryEstimate e = EstimateMemory(sc, *EstimateCatalogShape(sc));
+    EXPECT_EQ(e.Part("IVF search buffers"), std::string(factory) == "IVF16,Flat" ? 64 * (800 + 320) : 0) << factory;
+  }
 }
 
 TEST(MemoryEstimate, AgreesWithTheArraysAPopulationAndAnIndexAllocate) {
