@@ -36,7 +36,7 @@ class TopkBuffers {
       : k_(k),
         cap_(2 * k),
         stride_(cap_ + kGroup + kAppendSlack),
-        key_(new uint64_t[n * stride_]),
+        key_(Storage(n * stride_)),
         count_(n, 0),
         thr_(n, -std::numeric_limits<float>::infinity()),
         scratch_(stride_),
@@ -54,7 +54,7 @@ class TopkBuffers {
     int64_t added = 0;
     for (int64_t g = 0; g < m; g += kGroup) {
       const int64_t got = append_(s + g, std::min(kGroup, m - g), thr_[q], ids + g, bitmap, bitmap_bytes,
-                                  key_.get() + q * stride_ + count_[q]);
+                                  key_ + q * stride_ + count_[q]);
       count_[q] += got;
       added += got;
       if (count_[q] >= cap_) Cut(q);
@@ -63,7 +63,7 @@ class TopkBuffers {
   }
   // best first; missing slots get FAISS's empty heap entry (-FLT_MAX, -1)
   void Write(int64_t q, float* dis, idx_t* lab) {
-    uint64_t* c = key_.get() + q * stride_;
+    uint64_t* c = key_ + q * stride_;
     if (count_[q] > k_) {
       KeepSmallest(c, count_[q]);
       count_[q] = k_;
@@ -83,7 +83,7 @@ class TopkBuffers {
   // best's, so no candidate of the final top k is refused. When that level would
   // keep more than 1.5 k keys, the exact cut runs instead.
   void Cut(int64_t q) {
-    uint64_t* a = key_.get() + q * stride_;
+    uint64_t* a = key_ + q * stride_;
     const int64_t n = count_[q];
     const int shift = DigitShift(a, n);
     uint32_t count[256];
@@ -195,7 +195,14 @@ class TopkBuffers {
     }
   }
   int64_t k_, cap_, stride_;
-  std::unique_ptr<uint64_t[]> key_;
+  // this thread's key storage, kept from search to search: a fresh allocation of
+  // this size (tens of MB a round) would be mapped and faulted in anew each time
+  static uint64_t* Storage(int64_t n) {
+    thread_local std::vector<uint64_t> storage;
+    if (static_cast<int64_t>(storage.size()) < n) storage.resize(n);
+    return storage.data();
+  }
+  uint64_t* key_;
   std::vector<int64_t> count_;
   std::vector<float> thr_;
   std::vector<uint64_t> scratch_;  // KeepSmallest's and RadixSort's second buffer
