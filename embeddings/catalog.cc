@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "embeddings/simd_kernels.h"
 
 namespace counterpoint {
 
@@ -30,11 +31,7 @@ std::optional<Label> ParseLabel(std::string_view name) {
 std::vector<std::string> LabelNames() { return {std::begin(kLabelNames), std::end(kLabelNames)}; }
 
 void DotsInDouble(const float* e, const float* const* rows, int n, int64_t d, double* out) {
-  for (int r = 0; r < n; ++r) out[r] = 0;
-  for (int64_t j = 0; j < d; ++j) {
-    const double ej = e[j];
-    for (int r = 0; r < n; ++r) out[r] += ej * rows[r][j];
-  }
+  ActiveKernels().dots_in_double(e, rows, n, d, out);
 }
 
 int64_t NormalizeRows(float* data, int64_t n, int64_t d) {

@@ -101,7 +101,8 @@ int64_t NormalizeRows(float* data, int64_t n, int64_t d);
 
 /// out[r] = <e, rows[r]> in double, each summed over the d coordinates in order (the
 /// model's own inner products: the user model's utilities, the learner's logits). The
-/// rows advance side by side, so their sums do not wait on one another.
+/// rows advance side by side, so their sums do not wait on one another; with AVX-512,
+/// 8 rows a vector (the same bits: embeddings/simd_kernels.h).
 void DotsInDouble(const float* e, const float* const* rows, int n, int64_t d, double* out);
 
 }  // namespace counterpoint

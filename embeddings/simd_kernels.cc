@@ -21,6 +21,15 @@ struct Pointers {
   const float* operator()(int b) const { return rows[b]; }
 };
 
+// rows advance side by side, so their sums do not wait on one another
+void DotsInDoubleScalar(const float* e, const float* const* rows, int n, int64_t d, double* out) {
+  for (int r = 0; r < n; ++r) out[r] = 0;
+  for (int64_t j = 0; j < d; ++j) {
+    const double ej = e[j];
+    for (int r = 0; r < n; ++r) out[r] += ej * rows[r][j];
+  }
+}
+
 // ---------------------------------------------------------------------------
 // scalar: four partial sums over j mod 4, summed as (s0 + s1) + (s2 + s3)
 float DotScalar(const float* a, const float* b, int64_t d) {
@@ -292,6 +301,38 @@ void Gather(const float* x, const float* const* rows, int64_t n, int64_t d, floa
   for (; j < n; ++j) out[j] = Dot(x, rows[j], d);
 }
 
+// 8 rows a vector of doubles, two vectors side by side: coordinate j of 8 rows is
+// gathered through their pointers, widened, multiplied (exactly) and added, in the
+// scalar loop's order; rows past the last 8 take that loop
+void DotsInDouble(const float* e, const float* const* rows, int n, int64_t d, double* out) {
+  const __m512i step = _mm512_set1_epi64(sizeof(float));
+  int r = 0;
+  for (; r + 16 <= n; r += 16) {
+    __m512i p0 = _mm512_loadu_si512(rows + r), p1 = _mm512_loadu_si512(rows + r + 8);
+    __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd();
+    for (int64_t j = 0; j < d; ++j) {
+      const __m512d ej = _mm512_set1_pd(static_cast<double>(e[j]));
+      a0 = _mm512_add_pd(a0, _mm512_mul_pd(ej, _mm512_cvtps_pd(_mm512_i64gather_ps(p0, nullptr, 1))));
+      a1 = _mm512_add_pd(a1, _mm512_mul_pd(ej, _mm512_cvtps_pd(_mm512_i64gather_ps(p1, nullptr, 1))));
+      p0 = _mm512_add_epi64(p0, step);
+      p1 = _mm512_add_epi64(p1, step);
+    }
+    _mm512_storeu_pd(out + r, a0);
+    _mm512_storeu_pd(out + r + 8, a1);
+  }
+  for (; r + 8 <= n; r += 8) {
+    __m512i p = _mm512_loadu_si512(rows + r);
+    __m512d a = _mm512_setzero_pd();
+    for (int64_t j = 0; j < d; ++j) {
+      a = _mm512_add_pd(a, _mm512_mul_pd(_mm512_set1_pd(static_cast<double>(e[j])),
+                                         _mm512_cvtps_pd(_mm512_i64gather_ps(p, nullptr, 1))));
+      p = _mm512_add_epi64(p, step);
+    }
+    _mm512_storeu_pd(out + r, a);
+  }
+  if (r < n) DotsInDoubleScalar(e, rows + r, n - r, d, out + r);
+}
+
 // QX queries x 16 transposed items. Accumulate's lane l of pair (a, item) is here
 // element `item` of acc_l[a]: FMAs over chunks in the same order (a tail lane adds
 // +0, as the masked FMA does), then Reduce's tree element-wise: h_i = acc_i + acc_{i+8},
@@ -383,10 +424,11 @@ SimdLevel DetectedSimdLevel() {
 }
 
 const DotKernels& KernelsFor(SimdLevel level) {
-  static const DotKernels kScalar{SimdLevel::kScalar, DotScalar, BlockScalar, GatherScalar, nullptr};
-  static const DotKernels kAvx2{SimdLevel::kAvx2, avx2::Dot, avx2::Block, avx2::Gather, nullptr};
-  static const DotKernels kAvx512{SimdLevel::kAvx512, avx512::Dot, avx512::Block, avx512::Gather,
-                                  avx512::BlockTransposed};
+  static const DotKernels kScalar{SimdLevel::kScalar, DotScalar, BlockScalar,
+                                  GatherScalar,       nullptr,   DotsInDoubleScalar};
+  static const DotKernels kAvx2{SimdLevel::kAvx2, avx2::Dot, avx2::Block, avx2::Gather, nullptr, DotsInDoubleScalar};
+  static const DotKernels kAvx512{SimdLevel::kAvx512,      avx512::Dot,         avx512::Block, avx512::Gather,
+                                  avx512::BlockTransposed, avx512::DotsInDouble};
   const SimdLevel best = DetectedSimdLevel();
   if (static_cast<int>(level) > static_cast<int>(best)) level = best;
   switch (level) {

@@ -37,6 +37,10 @@ struct DotKernels {
   /// runs element-wise, so no horizontal reduction per pair. Null where a family
   /// has none (callers use `block`).
   void (*block_transposed)(const float* x, int64_t nx, const float* yp, int64_t ny, int64_t d, float* out, int64_t ld);
+  /// out[r] = <e, rows[r]> in double, summed over the coordinates in order (DotsInDouble,
+  /// embeddings/catalog.h). The same bits at every level: a product of two floats is
+  /// exact in double, and each sum adds it in the same order.
+  void (*dots_in_double)(const float* e, const float* const* rows, int n, int64_t d, double* out);
 };
 
 /// Kernels of one level; a level the CPU lacks falls back to the best it has.

@@ -271,7 +271,7 @@ void Recommender::Learn(const PlatformView& catalog, const int64_t* slate, const
   // estimate before the update
   double weight[kMaxSlate], dot[kMaxSlate];
   bool remaining[kMaxSlate];
-  const float* rows[kMaxSlate];
+  const float* rows[kMaxSlate] = {};
   int slot[kMaxSlate], n_rows = 0;
   for (int k = 0; k < s; ++k) {
     remaining[k] = slate[k] >= 0 && (!provenance || Teaches(provenance, k));

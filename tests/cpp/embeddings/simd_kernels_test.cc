@@ -133,6 +133,34 @@ TEST(SimdKernelsTest, BlockTransposedGivesEveryPairTheBitsOfTheSingleDot) {
   }
 }
 
+// DotsInDouble's kernels against a sum written here (each coordinate's product in
+// double, added in order), bit for bit at every level: row counts around the 8- and
+// 16-row vectors, rows scattered and repeated, lengths with and without a tail.
+TEST(SimdKernelsTest, DotsInDoubleHaveTheBitsOfTheOrderedSumAtEveryLevel) {
+  for (int64_t d : {1, 5, 32, 64, 70}) {
+    const auto e = RandomRows(1, d, 9), pool = RandomRows(50, d, 10);
+    for (int n : {0, 1, 7, 8, 9, 15, 16, 17, 33, 200}) {
+      std::vector<const float*> rows;
+      for (int r = 0; r < n; ++r) rows.push_back(pool.data() + ((r * 37) % 50) * d);
+      std::vector<double> want(n);
+      for (int r = 0; r < n; ++r) {
+        double sum = 0;
+        for (int64_t j = 0; j < d; ++j) sum = sum + static_cast<double>(e[j]) * static_cast<double>(rows[r][j]);
+        want[r] = sum;
+      }
+      for (SimdLevel level : Levels()) {
+        std::vector<double> got(n + 1, -7.0);
+        KernelsFor(level).dots_in_double(e.data(), rows.data(), n, d, got.data());
+        for (int r = 0; r < n; ++r) {
+          EXPECT_EQ(std::memcmp(&got[r], &want[r], sizeof(double)), 0)
+              << SimdLevelName(level) << " d=" << d << " n=" << n << " row " << r;
+        }
+        EXPECT_EQ(got[n], -7.0) << "wrote past n";
+      }
+    }
+  }
+}
+
 TEST(SimdKernelsTest, GatherGivesEveryRowTheBitsOfTheSingleDot) {
   for (SimdLevel level : Levels()) {
     const DotKernels& k = KernelsFor(level);
