@@ -29,18 +29,7 @@ int64_t AppendScalar(const float* s, int64_t m, float threshold, const int64_t* 
 
 }  // namespace
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx2,fma")
-#endif
-// GCC 12's avx512fintrin.h trips -Wuninitialized on its own _mm512_undefined_* (GCC bug 105593)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "embeddings/avx512_region_begin.h"
 namespace {
 
 // the lanes of `keep` whose id (lane i: ids[i]) the bitmap holds: a gather of the
@@ -71,11 +60,12 @@ int64_t AppendAvx512(const float* s, int64_t m, float threshold, const int64_t* 
   const __m512i low32 = _mm512_set1_epi64(0xffffffffLL);
   int64_t n = 0;
   for (int64_t j = 0; j < m; j += 16) {
-    const __mmask16 valid = m - j >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (m - j)) - 1);
+    const __mmask16 valid = FirstLanes16(m - j);
     const __m512 v = _mm512_maskz_loadu_ps(valid, s + j);
     const __mmask16 pass = _mm512_mask_cmp_ps_mask(valid, v, t, _CMP_GE_OQ);
     if (pass == 0) continue;
-    // ~ordered bits: negative scores keep their bits, others flip all but... (as CandidateKey)
+    // CandidateKey's high half, lane-wise: -0 as +0, then ordered = u ^ (sign bit, or all
+    // bits for a negative score), inverted
     const __m512i u = _mm512_castps_si512(_mm512_add_ps(v, _mm512_setzero_ps()));
     const __m512i neg = _mm512_srai_epi32(u, 31);
     const __m512i ordered = _mm512_xor_si512(u, _mm512_or_si512(neg, sign));
@@ -96,12 +86,7 @@ int64_t AppendAvx512(const float* s, int64_t m, float threshold, const int64_t* 
 }
 
 }  // namespace
-#pragma GCC diagnostic pop
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+#include "embeddings/avx512_region_end.h"
 
 CandidateAppender AppenderFor(SimdLevel level) {
   return KernelsFor(level).level == SimdLevel::kAvx512 ? AppendAvx512 : AppendScalar;

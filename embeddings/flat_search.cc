@@ -31,20 +31,14 @@ void OfferToHeap(const float* s, int64_t nj, int64_t j0, const faiss::IDSelector
 }
 }  // namespace
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx2,fma")
-#endif
+#include "embeddings/avx512_region_begin.h"
 namespace {
 // The same offers in the same order, 16 scores a compare (OfferToHeap takes 4 SSE
 // compares): a coarse quantizer's few lists leave almost every score below the worst.
 void OfferToHeapAvx512(const float* s, int64_t nj, int64_t j0, const faiss::IDSelector* sel, int64_t k, float* dis,
                        int64_t* lab) {
   for (int64_t j = 0; j < nj; j += 16) {
-    const __mmask16 valid =
-        nj - j >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (nj - j)) - 1);
+    const __mmask16 valid = FirstLanes16(nj - j);
     unsigned above =
         _mm512_mask_cmp_ps_mask(valid, _mm512_maskz_loadu_ps(valid, s + j), _mm512_set1_ps(dis[0]), _CMP_GT_OQ);
     for (; above != 0; above &= above - 1) {
@@ -54,11 +48,7 @@ void OfferToHeapAvx512(const float* s, int64_t nj, int64_t j0, const faiss::IDSe
   }
 }
 }  // namespace
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+#include "embeddings/avx512_region_end.h"
 
 void ExactInnerProductSearch(const DotKernels& kernels, const float* queries, int64_t nq, const float* base, int64_t nb,
                              int64_t d, int64_t k, const faiss::IDSelector* sel, float* distances, int64_t* labels) {

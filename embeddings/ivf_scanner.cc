@@ -17,17 +17,18 @@
 namespace counterpoint {
 
 namespace {
-constexpr size_t kChunk = 256;  // list items scored per kernel call (1 KiB of scores per query)
-constexpr int64_t kRound =
-    32768;  // queries searched list-major together (candidate buffers: kRound x (2k + 40) x 8 bytes)
+constexpr size_t kChunk = 256;       // list items scored per kernel call (1 KiB of scores per query)
 constexpr int64_t kQueryBlock = 64;  // queries of one list scored together (list-major search)
+// queries searched list-major together (candidate buffers: kRound x (2k + 40) x 8 bytes)
+constexpr int64_t kRound = 32768;
 using Heap = faiss::CMin<float, faiss::Index::idx_t>;
 // Per-query top-k by the total order (score descending, then id ascending),
 // independent of the order candidates arrive in: each query appends the keys
 // (embeddings/candidate_keys.h) of candidates that reach its threshold to a buffer
-// of 2k; a full buffer is cut to its best k (a radix select) and the k-th score
-// becomes the threshold. Cheaper than a heap when a query sees only a few times k
-// candidates (IVF: nprobe lists).
+// of 2k; a full buffer is cut to a little more than its best k (one radix level,
+// Cut) and the worst kept score becomes the threshold; Write keeps the exact best k.
+// Cheaper than a heap when a query sees only a few times k candidates (IVF: nprobe
+// lists).
 class TopkBuffers {
  public:
   using idx_t = faiss::Index::idx_t;
@@ -108,10 +109,15 @@ class TopkBuffers {
     thr_[q] = CandidateScore(largest);
     count_[q] = w;
   }
-  // the shift of the 8 bits just below the highest bit where keys a[0..n) differ (0 if none)
-  static int DigitShift(const uint64_t* a, int64_t n) {
+  // the bits in which some of the keys a[0..n) differ from a[0]
+  static uint64_t DifferingBits(const uint64_t* a, int64_t n) {
     uint64_t diff = 0;
     for (int64_t i = 0; i < n; ++i) diff |= a[i] ^ a[0];
+    return diff;
+  }
+  // the shift of the 8 bits just below the highest bit where keys a[0..n) differ (0 if none)
+  static int DigitShift(const uint64_t* a, int64_t n) {
+    const uint64_t diff = DifferingBits(a, n);
     return diff == 0 ? 0 : std::max(63 - __builtin_clzll(diff) - 7, 0);
   }
   // Moves the k_ smallest of the n > k_ distinct keys a[0..n) to a[0..k_) (in no
@@ -169,8 +175,7 @@ class TopkBuffers {
   // random keys.
   void RadixSort(uint64_t* a, int64_t n) {
     if (n < 2) return;
-    uint64_t diff = 0;
-    for (int64_t i = 0; i < n; ++i) diff |= a[i] ^ a[0];
+    const uint64_t diff = DifferingBits(a, n);
     uint64_t* src = a;
     uint64_t* dst = scratch_.data();
     for (int shift = 32; shift < 64; shift += 8) {

@@ -179,18 +179,7 @@ void Gather(const float* x, const float* const* rows, int64_t n, int64_t d, floa
 
 // ---------------------------------------------------------------------------
 // AVX-512F: 16 lanes; tiles of 4 x 4 pairs keep 16 accumulators in registers
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx2,fma")
-#endif
-// GCC 12's avx512fintrin.h trips -Wuninitialized on its own _mm512_undefined_* (GCC bug 105593)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "embeddings/avx512_region_begin.h"
 namespace avx512 {
 namespace {
 
@@ -377,7 +366,7 @@ inline void TransposedTile(const float* x, int64_t d, const float* panel, __m512
 
 void BlockTransposed(const float* x, int64_t nx, const float* yp, int64_t ny, int64_t d, float* out, int64_t ld) {
   for (int64_t j = 0; j < ny; j += 16) {
-    const __mmask16 m = ny - j >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (ny - j)) - 1);
+    const __mmask16 m = FirstLanes16(ny - j);
     int64_t i = 0;
     for (; i + 4 <= nx; i += 4) {
       __m512 r[4];
@@ -394,12 +383,7 @@ void BlockTransposed(const float* x, int64_t nx, const float* yp, int64_t ny, in
 
 }  // namespace
 }  // namespace avx512
-#pragma GCC diagnostic pop
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+#include "embeddings/avx512_region_end.h"
 
 // ---------------------------------------------------------------------------
 // dispatch

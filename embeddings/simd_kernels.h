@@ -43,6 +43,12 @@ struct DotKernels {
   void (*dots_in_double)(const float* e, const float* const* rows, int n, int64_t d, double* out);
 };
 
+/// The mask of the first min(remaining, 16) lanes of a 16-lane vector: the last,
+/// partial vector of a loop over 16 elements at a time (AVX-512's __mmask16).
+inline uint16_t FirstLanes16(int64_t remaining) {
+  return remaining >= 16 ? uint16_t{0xffff} : static_cast<uint16_t>((1u << remaining) - 1);
+}
+
 /// Kernels of one level; a level the CPU lacks falls back to the best it has.
 const DotKernels& KernelsFor(SimdLevel level);
 
