@@ -106,7 +106,10 @@ void InstallSimdKernels(std::unique_ptr<faiss::Index>& index) {
 }  // namespace
 
 VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
-    : options_(std::move(options)), n_(catalog.size()), dim_(catalog.dim()) {
+    : VectorIndex(catalog.embeddings(), catalog.size(), catalog.dim(), std::move(options)) {}
+
+VectorIndex::VectorIndex(const float* vectors, int64_t n, int64_t dim, IndexOptions options)
+    : options_(std::move(options)), n_(n), dim_(dim) {
   // FAISS divides by, loops on or allocates by some numbers of the string unchecked
   if (const std::string why = IndexFactoryProblem(options_.factory, dim_, n_); !why.empty())
     throw InputError("index", why);
@@ -123,14 +126,14 @@ VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
     ivf->parallel_mode = 0;  // threads split the queries; each query's lists are scanned in order by one thread
   }
   try {
-    if (!index_->is_trained) index_->train(n_, catalog.embeddings());
+    if (!index_->is_trained) index_->train(n_, vectors);
     if (dynamic_cast<faiss::IndexHNSW*>(index_.get())) {
       // FAISS links HNSW vertices in parallel, so the graph would depend on
       // thread timing: build it with one thread
       const ScopedOmpThreads one(1);
-      index_->add(n_, catalog.embeddings());
+      index_->add(n_, vectors);
     } else {
-      index_->add(n_, catalog.embeddings());
+      index_->add(n_, vectors);
     }
   } catch (const faiss::FaissException& e) {
     throw InputError("index",
@@ -138,22 +141,22 @@ VectorIndex::VectorIndex(const Catalog& catalog, IndexOptions options)
                          "' over this catalog (examples that work: Flat, IVF256,Flat, HNSW32): " + FaissReason(e.msg));
   }
   batch_independent_ = BatchIndependent(index_.get());
-  native_filtering_ = ProbeNativeFiltering(catalog);
+  native_filtering_ = ProbeNativeFiltering(vectors);
 }
 
 VectorIndex::~VectorIndex() = default;
 
-bool VectorIndex::ProbeNativeFiltering(const Catalog& catalog) const {
+bool VectorIndex::ProbeNativeFiltering(const float* first_vector) const {
   // exclude the best match of item 0's own vector; native support must skip it
   float score;
   faiss_idx best;
-  SearchOnce(catalog.Embedding(0), 1, 1, &score, reinterpret_cast<int64_t*>(&best), nullptr, false);
+  SearchOnce(first_vector, 1, 1, &score, reinterpret_cast<int64_t*>(&best), nullptr, false);
   if (best < 0 || n_ < 2) return false;
   ItemFilter filter(n_);
   filter.Set(best, false);
   faiss_idx got = -1;
   try {
-    SearchOnce(catalog.Embedding(0), 1, 1, &score, reinterpret_cast<int64_t*>(&got), &filter, true);
+    SearchOnce(first_vector, 1, 1, &score, reinterpret_cast<int64_t*>(&got), &filter, true);
   } catch (const faiss::FaissException&) {
     return false;
   }

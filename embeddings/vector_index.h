@@ -48,12 +48,15 @@ struct IndexOptions {
   int train_per_list = 256;
 };
 
-/// Inner-product index over a catalog's unit-norm embeddings (so scores are cosines).
+/// Inner-product index over a catalog's unit-norm embeddings (so scores are cosines),
+/// or over any n vectors (e.g. learned item factors: maximum inner product search).
 class VectorIndex {
  public:
   /// Builds (and trains, for IVF/PQ) the index. Throws InputError for a factory
   /// string FAISS rejects, naming the string and examples of valid ones.
   VectorIndex(const Catalog& catalog, IndexOptions options);
+  /// The same over `vectors` (n x dim, row-major, copied in); item i is row i.
+  VectorIndex(const float* vectors, int64_t n, int64_t dim, IndexOptions options);
   ~VectorIndex();
   VectorIndex(const VectorIndex&) = delete;
   VectorIndex& operator=(const VectorIndex&) = delete;
@@ -81,7 +84,7 @@ class VectorIndex {
   // one query against an index that cannot filter natively: over-fetch and widen
   void PostFilteredSearch(const float* query, int k, float* scores, int64_t* ids, const ItemFilter& filter,
                           std::vector<float>& s, std::vector<int64_t>& id) const;
-  bool ProbeNativeFiltering(const Catalog& catalog) const;
+  bool ProbeNativeFiltering(const float* first_vector) const;
 
   IndexOptions options_;
   int64_t n_ = 0;

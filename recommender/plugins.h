@@ -2,7 +2,9 @@
 // never once per user, on caller-owned buffers (in the manner of FAISS).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "core/registry.h"
@@ -31,6 +33,12 @@ class Retriever {
   virtual void LoadState(StateReader& in) { throw CheckpointUnsupported("does not support checkpoints"); }
 };
 
+/// One click that teaches the ranker: a global user id and the item clicked.
+struct UserClick {
+  int32_t user = 0;
+  int64_t item = 0;
+};
+
 /// Fills batch.cand_score (n x k) for the candidates; higher is shown first.
 class Ranker {
  public:
@@ -40,10 +48,23 @@ class Ranker {
   virtual bool Shardable() const { return false; }
   /// Once per step before any batch (e.g. to read global popularity).
   virtual void BeginStep(const RecContext& ctx) {}
+  /// A ranker that retrieves from what it learned (cf_als's item factors) may put its own
+  /// candidates into batch.cand_ids, with their batch.cand_sim (<query, item>), after the
+  /// retriever and before the candidate hooks, so every filter sees them. A retriever may
+  /// keep no learned state (Retriever::Retrieve); a ranker may. Returns whether it wrote
+  /// any (then the Recommender checks the ids). Default: the retriever's candidates stand.
+  virtual bool AddCandidates(const RecContext& ctx, SlateBatch& batch) { return false; }
   virtual void Score(const RecContext& ctx, SlateBatch& batch) = 0;
   /// The batch's final slates, as shown (after slate-stage interventions), in user
   /// order; a ranker that keeps its own statistics of impressions reads them here.
   virtual void ObserveSlates(const RecContext& ctx, const SlateBatch& batch) {}
+  /// A ranker that learns from who clicked what, not only from the per-item counts of
+  /// ItemState (cf_als), says so; the Recommender then hands it each batch's teaching clicks
+  /// (Recommender::Teaches: organic, or learn_from_injected) in user order then click
+  /// order, once per batch after the interventions' OnFeedback. What it learns may change
+  /// scores from the next step on. The platform's view only: who clicked which item, never why.
+  virtual bool LearnsFromClicks() const { return false; }
+  virtual void ObserveClicks(const RecContext& ctx, std::span<const UserClick> clicks) {}
   /// Oracle baselines only (recommender/oracle_truth.h): true if the ranker ranks by the
   /// users' true utility. The simulation then calls ConnectTruth once, before the first
   /// step, and refuses a ranker that says so unless its registered name begins with

@@ -5,7 +5,6 @@
 #include <stdexcept>
 
 #include "core/error.h"
-#include "recommender/click_learner.h"
 
 namespace counterpoint {
 
@@ -92,7 +91,9 @@ void Recommender::RecommendRetrieved(const RecContext& ctx, SlateBatch& batch) {
 }
 
 void Recommender::RankAndCut(const RecContext& ctx, SlateBatch& batch) {
-  // candidate-stage interventions (filtering)
+  // a learning ranker's own candidates (cf_als's retrieval), then candidate-stage
+  // interventions (filtering)
+  if (ranker_->AddCandidates(ctx, batch)) CheckCandidates(ctx, batch, kRanker);
   for (size_t i = 0; i < interventions_.size(); ++i) {
     interventions_[i]->OnCandidates(ctx, batch);
     CheckCandidates(ctx, batch, i);
@@ -192,8 +193,7 @@ void Recommender::OnResponse(const RecContext& ctx, const SlateBatch& batch, Cho
 void Recommender::OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) {
   for (auto& iv : interventions_) iv->OnFeedback(ctx, batch, choices);
   // a ranker that learns from who clicked what gets the batch's teaching clicks
-  auto* learner = dynamic_cast<ClickLearner*>(ranker_.get());
-  if (!learner) return;
+  if (!ranker_->LearnsFromClicks()) return;
   std::vector<UserClick> taught;
   for (int64_t u = 0; u < batch.n; ++u) {
     const int64_t* slate = batch.Slate(u);
@@ -205,7 +205,7 @@ void Recommender::OnFeedback(const RecContext& ctx, const SlateBatch& batch, con
         taught.push_back({batch.users[u], item});
     }
   }
-  learner->ObserveClicks(ctx, taught);
+  ranker_->ObserveClicks(ctx, taught);
 }
 
 void Recommender::EndStep(const RecContext& ctx, ItemActions& actions) {

@@ -22,7 +22,7 @@ from docs_markers import ROOT, argument_parser, mean_ci, run_shipped, write_betw
 
 BEGIN, END = "<!-- replication-chaney:begin -->", "<!-- replication-chaney:end -->"
 CONTROL = "ideal"
-ARMS = ["collaborative", "engagement", "shuffled", "ideal_again"]
+ARMS = ["collaborative", "collaborative_retrieval", "engagement", "shuffled", "ideal_again"]
 EARLY = 5  # the step before cf_als first retrains (retrain_every 5: steps 5, 10, ...), 1-based
 
 

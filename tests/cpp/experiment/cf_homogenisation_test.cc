@@ -2,7 +2,10 @@
 // 2018): on the same users, catalog and FAISS candidates, users' consumed item sets
 // overlap more under cf_als than under the content-based relevance ranker; cf_als whose
 // factors never learn (retrain_every beyond the run) is the negative control and shows
-// exactly the relevance arm's impressions.
+// exactly the relevance arm's impressions. When the content candidates are a small part
+// of the catalog, cf_als that retrieves its candidates from the item factors (`retrieve`)
+// homogenises more than cf_als ranking the content candidates; without factors it
+// retrieves nothing and shows exactly their impressions.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -38,6 +41,26 @@ double MeanJaccard(const ArmRun& run) {
   return sum / static_cast<double>(pairs);
 }
 
+// the same impressions (user, item, clicked) in the same order
+void ExpectSameImpressions(const ArmRun& a, const ArmRun& b, int replicate) {
+  ASSERT_EQ(a.impressions.size(), b.impressions.size()) << "replicate " << replicate;
+  for (size_t i = 0; i < a.impressions.size(); ++i) {
+    ASSERT_EQ(a.impressions[i].user, b.impressions[i].user) << "replicate " << replicate << " impression " << i;
+    ASSERT_EQ(a.impressions[i].item, b.impressions[i].item) << "replicate " << replicate << " impression " << i;
+    ASSERT_EQ(a.impressions[i].clicked, b.impressions[i].clicked) << "replicate " << replicate << " impression " << i;
+  }
+}
+
+// the paired differences' mean over replicates above 4 standard errors
+void ExpectAboveFourStandardErrors(const std::vector<double>& diff, const std::string& trace) {
+  const double n = static_cast<double>(diff.size());
+  double mean = 0, var = 0;
+  for (double d : diff) mean += d / n;
+  for (double d : diff) var += (d - mean) * (d - mean) / (n - 1);
+  const double se = std::sqrt(var / n);
+  EXPECT_GT(mean, 4 * se) << "mean difference " << mean << ", standard error " << se << ";" << trace;
+}
+
 TEST(CfHomogenisationTest, ConsumedItemsOverlapMoreUnderCollaborativeFiltering) {
   const int replicates = 5;
   const Scenario sc = ParseScenario(R"(
@@ -69,23 +92,55 @@ output: {events: true}
     ASSERT_EQ(rel.arm, "relevance");
     ASSERT_EQ(cf.arm, "cf");
     // the negative control: zero factors leave the similarity order, the same slates as relevance
-    ASSERT_EQ(never.impressions.size(), rel.impressions.size());
-    for (size_t i = 0; i < rel.impressions.size(); ++i) {
-      ASSERT_EQ(never.impressions[i].user, rel.impressions[i].user) << "replicate " << r << " impression " << i;
-      ASSERT_EQ(never.impressions[i].item, rel.impressions[i].item) << "replicate " << r << " impression " << i;
-      ASSERT_EQ(never.impressions[i].clicked, rel.impressions[i].clicked);
-    }
+    ExpectSameImpressions(never, rel, r);
     const double j_rel = MeanJaccard(rel), j_cf = MeanJaccard(cf);
     diff.push_back(j_cf - j_rel);
     trace += " replicate " + std::to_string(r) + ": relevance " + std::to_string(j_rel) + ", cf " +
              std::to_string(j_cf) + ";";
   }
-  // the paired difference over replicates, above 4 standard errors
-  double mean = 0, var = 0;
-  for (double d : diff) mean += d / replicates;
-  for (double d : diff) var += (d - mean) * (d - mean) / (replicates - 1);
-  const double se = std::sqrt(var / replicates);
-  EXPECT_GT(mean, 4 * se) << "mean difference " << mean << ", standard error " << se << ";" << trace;
+  ExpectAboveFourStandardErrors(diff, trace);
+}
+
+TEST(CfHomogenisationTest, RetrievingFromTheItemFactorsHomogenisesMoreThanRankingContentCandidates) {
+  const int replicates = 5;
+  const Scenario sc = ParseScenario(R"(
+name: cf_retrieval_homogenisation
+seed: 32
+steps: 30
+replicates: 5
+catalog: {type: synthetic, n_items: 3000, dim: 16, n_topics: 8}
+index: {factory: Flat}
+population: {n_users: 300}
+recommender: {candidates: 20, slate_size: 10, ranker: {type: cf_als, retrain_every: 3}}
+arms:
+  - name: cf
+  - name: cf_retrieval
+    ranker: {type: cf_als, retrain_every: 3, retrieve: 20}
+  - name: cf_never_trained
+    ranker: {type: cf_als, retrain_every: 1000}
+  - name: cf_retrieval_never_trained
+    ranker: {type: cf_als, retrain_every: 1000, retrieve: 20}
+output: {events: true}
+)",
+                                    "cf_retrieval_homogenisation.yaml");
+  const RunResult res = RunScenario(sc);
+  ASSERT_EQ(res.runs.size(), 4u * replicates);
+  std::vector<double> diff;
+  std::string trace;
+  for (int r = 0; r < replicates; ++r) {
+    const ArmRun& cf = res.runs[4 * r];
+    const ArmRun& retrieval = res.runs[4 * r + 1];
+    ASSERT_EQ(retrieval.arm, "cf_retrieval");
+    // the negative control: without factors nothing is retrieved, the same slates
+    const ArmRun& never = res.runs[4 * r + 2];
+    const ArmRun& never_retrieval = res.runs[4 * r + 3];
+    ExpectSameImpressions(never_retrieval, never, r);
+    const double j_cf = MeanJaccard(cf), j_retrieval = MeanJaccard(retrieval);
+    diff.push_back(j_retrieval - j_cf);
+    trace += " replicate " + std::to_string(r) + ": cf " + std::to_string(j_cf) + ", cf_retrieval " +
+             std::to_string(j_retrieval) + ";";
+  }
+  ExpectAboveFourStandardErrors(diff, trace);
 }
 
 }  // namespace

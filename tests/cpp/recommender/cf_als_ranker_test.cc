@@ -4,11 +4,12 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/params.h"
-#include "recommender/click_learner.h"
 #include "recommender/plugins.h"
 #include "test_util.h"
 
@@ -28,7 +29,8 @@ struct Platform {
   RecContext At(int64_t step) const { return RecContext{view, index, items, step, 17}; }
 };
 
-std::unique_ptr<Ranker> MakeCf(int64_t retrain_every, double relevance_weight = 0.0) {
+std::unique_ptr<Ranker> MakeCf(int64_t retrain_every, double relevance_weight = 0.0, int64_t retrieve = 0,
+                               const std::string& retrieval_index = "Flat") {
   const auto* e = RankerRegistry::Get().Find("cf_als");
   Params p = Params::Defaults(e->spec);
   p.Set("factors", int64_t{2});
@@ -37,6 +39,8 @@ std::unique_ptr<Ranker> MakeCf(int64_t retrain_every, double relevance_weight = 
   p.Set("retrain_every", retrain_every);
   p.Set("sweeps", int64_t{10});
   p.Set("relevance_weight", relevance_weight);
+  p.Set("retrieve", retrieve);
+  p.Set("retrieval_index", retrieval_index);
   return e->factory(p);
 }
 
@@ -68,10 +72,9 @@ std::vector<float> Scores(Ranker& r, const RecContext& ctx, int32_t user, const 
 TEST(CfAlsRankerTest, RecommendsTheCommunitysItemsAfterRetraining) {
   const Platform pf;
   auto r = MakeCf(3);
-  auto* learner = dynamic_cast<ClickLearner*>(r.get());
-  ASSERT_NE(learner, nullptr);
+  ASSERT_TRUE(r->LearnsFromClicks());
   r->BeginStep(pf.At(0));
-  learner->ObserveClicks(pf.At(0), Communities());
+  r->ObserveClicks(pf.At(0), Communities());
   // steps 1 and 2: not retrained yet, every score 0 (the cut falls back on similarity)
   for (int64_t step : {1, 2}) {
     r->BeginStep(pf.At(step));
@@ -98,7 +101,7 @@ TEST(CfAlsRankerTest, NeverRetrainedItRanksBySimilarityAlone) {
   auto r = MakeCf(1000, 1.0);
   for (int64_t step = 0; step < 30; ++step) {
     r->BeginStep(pf.At(step));
-    dynamic_cast<ClickLearner&>(*r).ObserveClicks(pf.At(step), Communities());
+    r->ObserveClicks(pf.At(step), Communities());
     // score = 0 + 1 * similarity (0, 0.1, 0.2, 0.3 as Scores fills them)
     EXPECT_EQ(Scores(*r, pf.At(step), 0, {2, 3, 4, 6}), (std::vector<float>{0.f, 0.1f, 0.2f, 0.3f}));
   }
@@ -108,10 +111,10 @@ TEST(CfAlsRankerTest, CheckpointRestoresFactorsCountsAndPendingClicks) {
   const Platform pf;
   auto a = MakeCf(3), b = MakeCf(3);
   a->BeginStep(pf.At(0));
-  dynamic_cast<ClickLearner&>(*a).ObserveClicks(pf.At(0), Communities());
+  a->ObserveClicks(pf.At(0), Communities());
   a->BeginStep(pf.At(3));
   // clicks after the retraining wait for the next one: they must travel too
-  dynamic_cast<ClickLearner&>(*a).ObserveClicks(pf.At(3), std::vector<UserClick>{{0, 2}, {0, 7}, {1, 7}});
+  a->ObserveClicks(pf.At(3), std::vector<UserClick>{{0, 2}, {0, 7}, {1, 7}});
   StateWriter out;
   a->SaveState(out);
   StateReader in(out.bytes(), "test");
@@ -135,15 +138,144 @@ TEST(CfAlsRankerTest, CheckpointRestoresFactorsCountsAndPendingClicks) {
   EXPECT_EQ(Scores(*copy, pf.At(0), 0, {0, 1}), (std::vector<float>{0, 0}));
 }
 
+// One user's candidates after AddCandidates: the retriever's `candidates`, with
+// similarities 0.1 j, and the user's estimate (1, 0)
+struct Retrieved {
+  bool added = false;
+  std::vector<int64_t> ids;
+  std::vector<float> sims;
+};
+Retrieved AfterAddCandidates(Ranker& r, const RecContext& ctx, int32_t user, const std::vector<int64_t>& candidates) {
+  SlateBatch b;
+  const int k = static_cast<int>(candidates.size());
+  b.Reserve(1, 2, k, 1);
+  b.n = 1;
+  b.users = &user;
+  b.queries = {1.f, 0.f};
+  b.cand_ids = candidates;
+  for (int j = 0; j < k; ++j) b.cand_sim[j] = 0.1f * static_cast<float>(j);
+  Retrieved out;
+  out.added = r.AddCandidates(ctx, b);
+  out.ids.assign(b.cand_ids.begin(), b.cand_ids.begin() + k);
+  out.sims.assign(b.cand_sim.begin(), b.cand_sim.begin() + k);
+  return out;
+}
+
+// What AddCandidates must give, by brute force: the m available items of largest factor
+// score (the ranker's own Score with relevance_weight 0 is <x_u, y_i>, computed over all 8
+// items without FAISS), not kept already, after the retriever's first k - m; then the
+// retriever's remaining candidates; -1 for the rest
+std::vector<int64_t> BruteForce(Ranker& r, const RecContext& ctx, int32_t user, const std::vector<int64_t>& cand,
+                                int m) {
+  const std::vector<int64_t> all{0, 1, 2, 3, 4, 5, 6, 7};
+  const std::vector<float> s = Scores(r, ctx, user, all);
+  std::vector<int64_t> order;
+  for (int64_t i : all)
+    if (ctx.items.available.IsAvailable(i)) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return s[a] > s[b]; });
+  order.resize(std::min<size_t>(order.size(), m));
+  const size_t keep = cand.size() - m;
+  std::vector<int64_t> out(cand.begin(), cand.begin() + keep);
+  const auto has = [&](int64_t id) { return std::find(out.begin(), out.end(), id) != out.end(); };
+  for (int64_t id : order)
+    if (!has(id)) out.push_back(id);
+  for (size_t j = keep; j < cand.size() && out.size() < cand.size(); ++j)
+    if (cand[j] >= 0 && !has(cand[j])) out.push_back(cand[j]);
+  out.resize(cand.size(), -1);
+  return out;
+}
+
+// `got` is `want` up to the order of the slots after the first `keep` (items with equal
+// factors, e.g. two clicked by the same users, tie in either order)
+void ExpectSameUpToTies(std::vector<int64_t> got, std::vector<int64_t> want, size_t keep) {
+  ASSERT_EQ(got.size(), want.size());
+  std::sort(got.begin() + static_cast<std::ptrdiff_t>(keep), got.end());
+  std::sort(want.begin() + static_cast<std::ptrdiff_t>(keep), want.end());
+  EXPECT_EQ(got, want);
+}
+
+TEST(CfAlsRankerTest, RetrievesTheAvailableItemsOfLargestFactorScore) {
+  for (const std::string factory : {"Flat", "HNSW32"}) {
+    SCOPED_TRACE(factory);
+    Platform pf;
+    auto r = MakeCf(3, 0.0, 2, factory);
+    r->BeginStep(pf.At(0));
+    r->ObserveClicks(pf.At(0), Communities());
+    // before the first retraining there are no factors: the retriever's candidates stand
+    EXPECT_FALSE(AfterAddCandidates(*r, pf.At(0), 0, {6, 7, 3, 4}).added);
+    r->BeginStep(pf.At(3));
+    // user 0 (community A, items 0-2): its two best items by factors replace 3 and 4; they
+    // are community A's, and each similarity is <(1, 0), item>, the item's first coordinate
+    const Retrieved a = AfterAddCandidates(*r, pf.At(3), 0, {6, 7, 3, 4});
+    EXPECT_TRUE(a.added);
+    ExpectSameUpToTies(a.ids, BruteForce(*r, pf.At(3), 0, {6, 7, 3, 4}, 2), 2);
+    EXPECT_EQ(a.ids[0], 6);
+    EXPECT_EQ(a.ids[1], 7);
+    for (int j : {2, 3}) {
+      EXPECT_LE(a.ids[j], 2) << j;
+      EXPECT_EQ(a.sims[j], pf.cat->Embedding(a.ids[j])[0]);
+    }
+    // an item the retriever kept is not repeated: its slot goes to the next by factors
+    const Retrieved kept = AfterAddCandidates(*r, pf.At(3), 0, {a.ids[2], 7, 3, 4});
+    ExpectSameUpToTies(kept.ids, BruteForce(*r, pf.At(3), 0, {a.ids[2], 7, 3, 4}, 2), 2);
+    EXPECT_EQ(std::count(kept.ids.begin(), kept.ids.end(), a.ids[2]), 1);
+    // removed items are never retrieved: with items 3, 6 and 7 alone live, the factors add
+    // nothing but 3, and the slots they leave go back to the retriever's candidates
+    for (int64_t i : {0, 1, 2, 4, 5}) pf.items.SetStatus(i, ItemStatus::kRemoved);
+    const Retrieved few = AfterAddCandidates(*r, pf.At(3), 0, {6, 7, 3, 4});
+    ExpectSameUpToTies(few.ids, BruteForce(*r, pf.At(3), 0, {6, 7, 3, 4}, 2), 2);
+    EXPECT_EQ(few.ids, (std::vector<int64_t>{6, 7, 3, 4}));
+    for (int64_t i : {0, 1, 2, 4, 5}) pf.items.SetStatus(i, ItemStatus::kLive);
+    // a user who never clicked keeps the retriever's candidates
+    const Retrieved none = AfterAddCandidates(*r, pf.At(3), 40, {6, 7, 3, 4});
+    EXPECT_FALSE(none.added);
+    EXPECT_EQ(none.ids, (std::vector<int64_t>{6, 7, 3, 4}));
+    // retrieve beyond the candidates: every slot comes from the factors (then the retriever)
+    auto wide = MakeCf(3, 0.0, 10, factory);
+    wide->BeginStep(pf.At(0));
+    wide->ObserveClicks(pf.At(0), Communities());
+    wide->BeginStep(pf.At(3));
+    ExpectSameUpToTies(AfterAddCandidates(*wide, pf.At(3), 6, {0, 1, 2}).ids,
+                       BruteForce(*wide, pf.At(3), 6, {0, 1, 2}, 3), 0);
+  }
+}
+
+TEST(CfAlsRankerTest, RetrievalSurvivesACheckpointAndOffChangesNothing) {
+  const Platform pf;
+  auto a = MakeCf(3, 0.0, 2), b = MakeCf(3, 0.0, 2), off = MakeCf(3);
+  for (auto* r : {a.get(), off.get()}) {
+    r->BeginStep(pf.At(0));
+    r->ObserveClicks(pf.At(0), Communities());
+    r->BeginStep(pf.At(3));
+  }
+  StateWriter out;
+  a->SaveState(out);
+  StateReader in(out.bytes(), "test");
+  b->LoadState(in);
+  for (int32_t user : {0, 1, 6, 11}) {
+    const Retrieved x = AfterAddCandidates(*a, pf.At(4), user, {6, 7, 3, 4});
+    const Retrieved y = AfterAddCandidates(*b, pf.At(4), user, {6, 7, 3, 4});
+    EXPECT_EQ(x.ids, y.ids);
+    EXPECT_EQ(x.sims, y.sims);
+    // the negative control: retrieve 0 leaves the retriever's candidates as they were
+    const Retrieved z = AfterAddCandidates(*off, pf.At(4), user, {6, 7, 3, 4});
+    EXPECT_FALSE(z.added);
+    EXPECT_EQ(z.ids, (std::vector<int64_t>{6, 7, 3, 4}));
+  }
+}
+
 TEST(CfAlsRankerTest, BadParametersAreNamed) {
   const auto* e = RankerRegistry::Get().Find("cf_als");
   DiagnosticList diags;
-  ValidateBlock(YAML::Load("{factors: 0, lambda: -1, retrain_every: 0}"), e->spec, "s.yaml", "ranker", diags);
+  ValidateBlock(YAML::Load("{factors: 0, lambda: -1, retrain_every: 0, retrieve: -1, retrieval_index: IVF8}"), e->spec,
+                "s.yaml", "ranker", diags);
   std::string all;
   for (const Diagnostic& d : diags.items()) all += d.Format() + "\n";
   EXPECT_NE(all.find("ranker.factors"), std::string::npos) << all;
   EXPECT_NE(all.find("ranker.lambda"), std::string::npos) << all;
   EXPECT_NE(all.find("ranker.retrain_every"), std::string::npos) << all;
+  EXPECT_NE(all.find("ranker.retrieve"), std::string::npos) << all;
+  EXPECT_NE(all.find("ranker.retrieval_index"), std::string::npos) << all;
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
-// The Recommender hands a ClickLearner ranker the clicks that teach it: those on organic
-// slots, and on injected ones only with learn_from_injected.
-#include "recommender/click_learner.h"
-
+// The Recommender hands a ranker that learns from clicks (Ranker::LearnsFromClicks) the
+// clicks that teach it: those on organic slots, and on injected ones only with
+// learn_from_injected; a ranker that does not say so is handed none.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -17,19 +16,21 @@ namespace {
 using testing::MakeCatalog;
 
 // a ranker that records every click it is handed, as (user, item)
-class RecordingRanker : public Ranker, public ClickLearner {
+class RecordingRanker : public Ranker {
  public:
-  explicit RecordingRanker(std::vector<std::pair<int32_t, int64_t>>* seen) : seen_(seen) {}
+  RecordingRanker(std::vector<std::pair<int32_t, int64_t>>* seen, bool learns) : seen_(seen), learns_(learns) {}
   void Score(const RecContext&, SlateBatch&) override {}
+  bool LearnsFromClicks() const override { return learns_; }
   void ObserveClicks(const RecContext&, std::span<const UserClick> clicks) override {
     for (const UserClick& c : clicks) seen_->push_back({c.user, c.item});
   }
 
  private:
   std::vector<std::pair<int32_t, int64_t>>* seen_;
+  bool learns_;
 };
 
-std::vector<std::pair<int32_t, int64_t>> Delivered(bool learn_from_injected) {
+std::vector<std::pair<int32_t, int64_t>> Delivered(bool learn_from_injected, bool learns = true) {
   auto cat = MakeCatalog(1, {1, 1, 1, 1, 1, 1}, std::vector<Label>(6, Label::kMainstream), std::vector<float>(6, 0.f));
   VectorIndex index(*cat, {});
   ItemState items(6);
@@ -38,7 +39,7 @@ std::vector<std::pair<int32_t, int64_t>> Delivered(bool learn_from_injected) {
   std::vector<std::pair<int32_t, int64_t>> seen;
   RecommenderOptions options;
   options.learn_from_injected = learn_from_injected;
-  Recommender rec(nullptr, std::make_unique<RecordingRanker>(&seen), {}, options);
+  Recommender rec(nullptr, std::make_unique<RecordingRanker>(&seen, learns), {}, options);
   // users 7 and 3: slates {0, 1, 2} (slot 2 injected) and {3, 4, 5}; user 7 clicks 2 then 0,
   // user 3 clicks 5
   SlateBatch b;
@@ -60,6 +61,7 @@ TEST(ClickLearnerTest, GetsTheTeachingClicksInUserThenClickOrder) {
   using Seen = std::vector<std::pair<int32_t, int64_t>>;
   EXPECT_EQ(Delivered(false), (Seen{{7, 0}, {3, 5}}));
   EXPECT_EQ(Delivered(true), (Seen{{7, 2}, {7, 0}, {3, 5}}));
+  EXPECT_EQ(Delivered(true, false), Seen{});
 }
 
 }  // namespace
