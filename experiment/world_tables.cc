@@ -14,7 +14,7 @@ std::string UploadsCsv(const RunResult& result) {
   out << "arm,replicate,upload,platform,minute,kind,copy_kind,verified,parent,distance_to_parent,"
          "distance_to_original,hash_usable,outcome,channel,outcome_minute,minutes_to_outcome,restored_minute,news_hit,"
          "order_minute,views,match_platform,match_usable_minute,notice_minute,feedback_minute,notice_upheld,"
-         "audio_usable,audio_distance_to_original\n";
+         "audio_usable,audio_distance_to_original,retry_of\n";
   for (const ArmRun& run : result.runs) {
     if (!run.world) continue;
     const WorldLog& log = *run.world;
@@ -29,8 +29,8 @@ std::string UploadsCsv(const RunResult& result) {
           << (u.hit == UploadOutcome::kLive ? "" : UploadOutcomeName(u.hit)) << ',' << u.order_minute << ','
           << static_cast<int64_t>(u.views) << ',' << (u.match_platform >= 0 ? log.platforms[u.match_platform] : "")
           << ',' << u.match_usable_minute << ',' << u.notice_minute << ',' << u.feedback_minute << ','
-          << (u.notice_upheld ? 1 : 0) << ',' << (u.audio_usable ? 1 : 0) << ',' << u.audio_distance_to_original
-          << '\n';
+          << (u.notice_upheld ? 1 : 0) << ',' << (u.audio_usable ? 1 : 0) << ',' << u.audio_distance_to_original << ','
+          << u.retry_of << '\n';
     }
   }
   return out.str();

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The results tables of docs/crisis.md, from the three shipped crisis scenarios.
 
-Runs scenarios/crisis_christchurch.yaml, crisis_small_platforms.yaml and
-crisis_news_safeguard.yaml at their shipped sizes and replicate counts, and writes, between
+Runs scenarios/crisis_christchurch.yaml, crisis_small_platforms.yaml,
+crisis_news_safeguard.yaml and crisis_displacement.yaml at their shipped sizes and replicate counts, and writes, between
 <!-- crisis-results:begin --> and <!-- crisis-results:end --> of docs/crisis.md, for each:
 the final values (24 hours) of its key columns per arm (mean [95% CI] from summary.json),
 each arm's paired difference from the control with Holm's verdict, and, for
@@ -10,7 +10,7 @@ crisis_christchurch, the calibration targets with the values reached, with the c
 was made at. Refuses a tree with uncommitted changes. The commands are printed.
 
 Usage: /usr/bin/python3 scripts/crisis_results.py [--threads 2]
-(about 4 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
+(about 6 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
 import json
 import os
 import subprocess
@@ -45,6 +45,14 @@ SCENARIOS = [
         ("news_restored", "restored on appeal"),
         ("blocked_share", "attack copies blocked at upload"),
         ("views", "views of copies"),
+    ]),
+    ("crisis_displacement", [
+        ("retry_uploads", "retries, all platforms"),
+        ("attack_uploads@small_video", "small video site: copies uploaded"),
+        ("views@small_video", "small video site: views"),
+        ("views@small_forum", "small forum: views"),
+        ("blocked_share@large_social", "large network: blocked at upload"),
+        ("views", "views of copies, all platforms"),
     ]),
 ]
 

@@ -32,7 +32,7 @@ void Preservation::Preserve(WorldLog& log, int64_t upload, int64_t minute) {
   // each authority that looks at the platform asks for the item once, after an exponential
   // time (its first request; later ones would find it the same way)
   const int platform = u.platform;
-  const CounterRng rng(seed_, static_cast<uint64_t>(upload), static_cast<uint64_t>(minute), Purpose::kIntervention);
+  const CounterRng rng(seed_, u.key, static_cast<uint64_t>(minute), Purpose::kIntervention);
   for (size_t a = 0; a < looks_.size(); ++a) {
     if (!looks_[a][platform]) continue;
     const double wait = -std::log(rng.Uniform(a)) / rate;  // minutes, > 0

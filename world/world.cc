@@ -35,7 +35,10 @@ const std::vector<MetricSpec>& WorldMetrics() {
                     "blocked or removed items kept for law enforcement now (never shown; until their retention ends or "
                     "they are restored)"),
         LevelMetric("preserved_news", "uploads", "news reports among the preserved items"),
-        LevelMetric("access_granted", "requests", "authorities' requests for preserved items granted so far")};
+        LevelMetric("access_granted", "requests", "authorities' requests for preserved items granted so far"),
+        LevelMetric("retry_uploads", "uploads",
+                    "attack copies uploaded by uploaders retrying after a block on another platform, so far "
+                    "(displacement; included in attack_uploads)")};
     std::vector<MetricSpec> all = base;
     all.push_back(LevelMetric("protocol_active", "0 or 1", "1 while the emergency protocol is active"));
     for (MetricSpec s : base) {
@@ -49,9 +52,12 @@ const std::vector<MetricSpec>& WorldMetrics() {
 }
 
 namespace {
-constexpr int kMetrics = 18;  // per platform (WorldMetrics' first 18)
+constexpr int kMetrics = 19;  // per platform (WorldMetrics' first 19)
 constexpr int64_t kHourMinutes = 60;
-enum Stream : uint64_t { kCounts = 1, kItem, kHash, kStepItem, kPreservation, kAudio };
+enum Stream : uint64_t { kCounts = 1, kItem, kHash, kStepItem, kPreservation, kAudio, kRetry, kAccounts };
+// a retry's key: derived from the blocked copy's, with bit 62 set, so it never meets the
+// keys of uploads that are not retries (their count, far below 2^62)
+uint64_t RetryKey(uint64_t blocked_key) { return (uint64_t{1} << 62) | (DeriveSeed(blocked_key, kRetry) >> 2); }
 // the draws keyed by (kStepItem, item, minute), one slot each: a report (0), the block's own
 // authority's order (1), a review's decision (2), a trusted flagger's notice (3), the views
 // (Poisson from 16 up: inversion uses 16, PTRS 16 + 2k for its k-th attempt), and each listed
@@ -113,7 +119,7 @@ World::World(const WorldConfig& config, uint64_t seed) : cfg_(config), seed_(see
     for (int k = 0; k < kMetrics; ++k) columns_.push_back(WorldMetrics()[k].name + "@" + p.name);
   // the stream: item 0, on the origin, live from minute 0
   const int origin = cfg_.Platform(cfg_.incident.origin);
-  AddUpload(origin, UploadKind::kStream, -1, 0, static_cast<uint8_t>(CopyKind::kOriginal), 0, false);
+  AddUpload(origin, UploadKind::kStream, -1, 0, static_cast<uint8_t>(CopyKind::kOriginal), 0, false, next_key_++);
   counts_[origin].attack_uploads += 1;
   GoLive(0, 0);
 }
@@ -132,9 +138,11 @@ int World::Radius(int platform, int64_t minute) const {
 }
 
 int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t minute, uint8_t copy_kind,
-                         double flip_rate, bool verified) {
+                         double flip_rate, bool verified, uint64_t key) {
   const int64_t id = static_cast<int64_t>(log_.uploads.size());
+  const auto draw_key = static_cast<int64_t>(key);  // the hash draws take it as a signed stream id
   UploadRecord r;
+  r.key = key;
   r.platform = platform;
   r.kind = kind;
   r.copy_kind = copy_kind;
@@ -145,10 +153,10 @@ int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t 
   uint8_t* code = codes_.data() + id * kHashBytes;
   const uint64_t hash_seed = DeriveSeed(seed_, kHash);
   if (parent < 0) {
-    RandomHash(hash_seed, id, code);
+    RandomHash(hash_seed, draw_key, code);
   } else {
     std::memcpy(code, codes_.data() + parent * kHashBytes, kHashBytes);
-    r.distance_to_parent = FlipBitsAtRate(hash_seed, id, flip_rate, code);
+    r.distance_to_parent = FlipBitsAtRate(hash_seed, draw_key, flip_rate, code);
   }
   r.distance_to_original = id == 0 ? 0 : HammingDistance(code, codes_.data());
   // the soundtrack: its source's, carried over with few flips by a re-encode, crop or
@@ -157,10 +165,10 @@ int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t 
   audio_codes_.resize(audio_codes_.size() + kHashBytes);
   uint8_t* audio = audio_codes_.data() + id * kHashBytes;
   const uint64_t audio_seed = DeriveSeed(seed_, kAudio);
-  const CounterRng draw(DeriveSeed(seed_, kItem), id, 0, Purpose::kIntervention);
+  const CounterRng draw(DeriveSeed(seed_, kItem), key, 0, Purpose::kIntervention);
   const bool voiceover = kind == UploadKind::kNews && draw.Uniform(11) < cfg_.news.voiceover_share;
   if (parent < 0 || voiceover) {
-    RandomHash(audio_seed, id, audio);
+    RandomHash(audio_seed, draw_key, audio);
   } else {
     std::memcpy(audio, audio_codes_.data() + parent * kHashBytes, kHashBytes);
     r.audio_usable = log_.uploads[parent].audio_usable &&
@@ -169,7 +177,7 @@ int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t 
     const double audio_rate = how == CopyKind::kRecut         ? cfg_.incident.recut_audio_flip_rate
                               : how == CopyKind::kNewsExcerpt ? cfg_.news.excerpt_flip_rate
                                                               : cfg_.incident.audio_flip_rate;
-    FlipBitsAtRate(audio_seed, id, audio_rate, audio);
+    FlipBitsAtRate(audio_seed, draw_key, audio_rate, audio);
   }
   r.audio_distance_to_original = r.audio_usable ? HammingDistance(audio, audio_codes_.data()) : -1;
   log_.uploads.push_back(r);
@@ -220,7 +228,7 @@ void World::GoLive(int64_t item, int64_t minute) {
   if (!listed_[item]) live_.push_back(item), listed_[item] = 1;
   counts_[r.platform].live += 1;
   const PlatformConfig& p = cfg_.platforms[r.platform];
-  const CounterRng rng(DeriveSeed(seed_, kItem), item, 0, Purpose::kIntervention);
+  const CounterRng rng(DeriveSeed(seed_, kItem), r.key, 0, Purpose::kIntervention);
   if (item > 0 && rng.Uniform(5) < p.classifier_recall)
     flags_due_[r.platform].emplace_back(minute + p.classifier_delay_minutes, item);
 }
@@ -238,10 +246,11 @@ void World::TakeDown(int64_t item, UploadOutcome outcome, RemovalChannel channel
   if (r.kind == UploadKind::kNews) {
     c.news_hit += 1;
     if (r.hit == UploadOutcome::kLive) r.hit = outcome;
-    const CounterRng rng(DeriveSeed(seed_, kItem), item, 0, Purpose::kIntervention);
+    const CounterRng rng(DeriveSeed(seed_, kItem), r.key, 0, Purpose::kIntervention);
     if (rng.Uniform(8) < cfg_.news.appeal_probability) appeals_.emplace_back(minute + cfg_.news.appeal_minutes, item);
   } else if (outcome == UploadOutcome::kBlocked) {
     c.blocked += 1;
+    if (r.kind == UploadKind::kCopy) ScheduleRetry(item, minute);
   } else {
     c.removed += 1;
     if (was_live) c.live -= 1;
@@ -320,7 +329,7 @@ void World::Screen(const std::vector<int64_t>& items, int64_t minute) {
     UploadRecord& r = log_.uploads[item];
     const PlatformConfig& p = cfg_.platforms[r.platform];
     const bool matched = label[k] != -1 || audio_label[k] != -1;
-    const CounterRng rng(DeriveSeed(seed_, kItem), item, 0, Purpose::kIntervention);
+    const CounterRng rng(DeriveSeed(seed_, kItem), r.key, 0, Purpose::kIntervention);
     const double recall = r.kind == UploadKind::kNews ? p.upload_classifier_news_fpr : p.upload_classifier_recall;
     const bool classified = !matched && rng.Uniform(4) < recall;
     if (matched) {
@@ -421,32 +430,88 @@ void World::Uploads(int64_t t, int64_t minute) {
   std::vector<int64_t> arrived;
   for (int64_t k = 0; k < n_copies + n_news; ++k) {
     const int64_t id = static_cast<int64_t>(log_.uploads.size());
-    const CounterRng rng(DeriveSeed(seed_, kItem), id, 0, Purpose::kIntervention);
+    const uint64_t key = next_key_++;
+    const CounterRng rng(DeriveSeed(seed_, kItem), key, 0, Purpose::kIntervention);
     if (k < n_copies) {
       const int p = pick_platform(rng.Uniform(0), &PlatformConfig::upload_share);
-      CopyKind kind = CopyKind::kReencode;
-      if (rng.Uniform(2) < inc.edit_probability) {
-        const double e = rng.Uniform(3);
-        kind = e < hp.crop_share                      ? CopyKind::kCrop
-               : e < hp.crop_share + hp.overlay_share ? CopyKind::kOverlay
-                                                      : CopyKind::kRecut;
-      }
-      const int64_t copy = AddUpload(p, UploadKind::kCopy, pick_source(rng.Uniform(1)), minute,
-                                     static_cast<uint8_t>(kind), FlipRate(kind, hp), false);
-      log_.uploads[copy].hash_usable = rng.Uniform(9) >= inc.low_quality_share;
-      counts_[p].attack_uploads += 1;
+      AddCopy(p, pick_source(rng.Uniform(1)), minute, key);
     } else {
       const int p = pick_platform(rng.Uniform(0), &PlatformConfig::news_share);
       const bool excerpt = rng.Uniform(7) < cfg_.news.excerpt_share;
       const bool verified = rng.Uniform(6) < cfg_.news.verified_share;
       AddUpload(p, UploadKind::kNews, excerpt ? pick_source(rng.Uniform(1)) : -1, minute,
                 static_cast<uint8_t>(excerpt ? CopyKind::kNewsExcerpt : CopyKind::kOriginal),
-                cfg_.news.excerpt_flip_rate, verified);
+                cfg_.news.excerpt_flip_rate, verified, key);
       counts_[p].news_uploads += 1;
     }
     arrived.push_back(id);
   }
+  // retries due this step, after the step's fresh uploads, in order of the minute they were due
+  while (!retries_.empty() && retries_.top().minute < minute + m_) {
+    const Retry due = retries_.top();
+    retries_.pop();
+    const int64_t copy = AddCopy(due.platform, due.blocked, minute, RetryKey(log_.uploads[due.blocked].key));
+    log_.uploads[copy].retry_of = due.blocked;
+    // the uploader posts again the file that was refused: its hash is as usable as before
+    log_.uploads[copy].hash_usable = log_.uploads[due.blocked].hash_usable;
+    counts_[due.platform].retry_uploads += 1;
+    arrived.push_back(copy);
+  }
   Screen(arrived, minute);
+}
+
+int64_t World::AddCopy(int platform, int64_t source, int64_t minute, uint64_t key) {
+  // a re-encode of the source, or an edit (crop, overlay, re-cut) with edit_probability
+  const IncidentConfig& inc = cfg_.incident;
+  const HashPerturbation& hp = inc.perturbation;
+  const CounterRng rng(DeriveSeed(seed_, kItem), key, 0, Purpose::kIntervention);
+  CopyKind kind = CopyKind::kReencode;
+  if (rng.Uniform(2) < inc.edit_probability) {
+    const double e = rng.Uniform(3);
+    kind = e < hp.crop_share                      ? CopyKind::kCrop
+           : e < hp.crop_share + hp.overlay_share ? CopyKind::kOverlay
+                                                  : CopyKind::kRecut;
+  }
+  const int64_t copy = AddUpload(platform, UploadKind::kCopy, source, minute, static_cast<uint8_t>(kind),
+                                 FlipRate(kind, hp), false, key);
+  log_.uploads[copy].hash_usable = rng.Uniform(9) >= inc.low_quality_share;
+  counts_[platform].attack_uploads += 1;
+  return copy;
+}
+
+void World::ScheduleRetry(int64_t item, int64_t minute) {
+  // the uploader of a blocked copy tries again, once per block, on a platform where they hold
+  // an account (each other platform with account_overlap, drawn once per uploader: the key of
+  // the first copy of the chain) and have not tried, chosen by the platforms' upload shares
+  const IncidentConfig& inc = cfg_.incident;
+  if (inc.retry_probability <= 0) return;
+  const UploadRecord& r = log_.uploads[item];
+  if (RetryCounterRng(r.key).Uniform(0) >= inc.retry_probability) return;
+  std::vector<uint8_t> tried(cfg_.platforms.size(), 0);
+  int64_t first = item, tries = 0;
+  for (; log_.uploads[first].retry_of >= 0; first = log_.uploads[first].retry_of, ++tries)
+    tried[log_.uploads[first].platform] = 1;
+  tried[log_.uploads[first].platform] = 1;
+  if (tries >= inc.max_retries) return;
+  const CounterRng accounts(DeriveSeed(seed_, kAccounts), log_.uploads[first].key, 0, Purpose::kIntervention);
+  double total = 0;
+  std::vector<double> weight(cfg_.platforms.size(), 0);
+  for (size_t p = 0; p < cfg_.platforms.size(); ++p)
+    if (!tried[p] && accounts.Uniform(p) < inc.account_overlap) total += weight[p] = cfg_.platforms[p].upload_share;
+  if (total <= 0) return;
+  double u = RetryCounterRng(r.key).Uniform(1) * total;
+  int32_t to = -1;
+  for (size_t p = 0; p < weight.size(); ++p) {
+    if (weight[p] <= 0) continue;
+    to = static_cast<int32_t>(p);  // rounding past the last eligible platform stays on it
+    if (u < weight[p]) break;
+    u -= weight[p];
+  }
+  retries_.push({minute + inc.retry_delay_minutes, retry_seq_++, item, to});
+}
+
+CounterRng World::RetryCounterRng(uint64_t key) const {
+  return CounterRng(DeriveSeed(seed_, kRetry), key, 0, Purpose::kIntervention);
 }
 
 void World::Views(int64_t minute) {
@@ -467,7 +532,7 @@ void World::Views(int64_t minute) {
       rate = minute < inc.live_minutes ? inc.live_views_per_minute : inc.replay_views_per_minute;
     else
       rate = p.views_per_minute * std::exp2(-static_cast<double>(minute - r.minute) / p.view_half_life_minutes);
-    const CounterRng rng(step_seed, item, static_cast<uint64_t>(minute), Purpose::kIntervention);
+    const CounterRng rng(step_seed, r.key, static_cast<uint64_t>(minute), Purpose::kIntervention);
     const int64_t v = Poisson(rng, 16, rate * m_);
     r.views += static_cast<double>(v);
     counts_[r.platform].views += static_cast<double>(v);
@@ -506,7 +571,7 @@ void World::Notices(int64_t minute) {
   auto notify = [&](int64_t item, double rate) {
     UploadRecord& r = log_.uploads[item];
     if (r.notice_minute >= 0 || rate <= 0) return;  // one notice per item
-    const CounterRng rng(step_seed, item, static_cast<uint64_t>(minute), Purpose::kIntervention);
+    const CounterRng rng(step_seed, r.key, static_cast<uint64_t>(minute), Purpose::kIntervention);
     if (rng.Uniform(kNoticeSlot) >= 1 - std::exp(-rate * m_)) return;
     r.notice_minute = minute;
     counts_[r.platform].notices += 1;
@@ -567,7 +632,7 @@ void World::Review(int64_t minute) {
         if (r.outcome != UploadOutcome::kLive && r.outcome != UploadOutcome::kPending) continue;  // decided already
         --left;
         queued_[q.item] = 0;
-        const CounterRng rng(step_seed, q.item, static_cast<uint64_t>(minute), Purpose::kIntervention);
+        const CounterRng rng(step_seed, r.key, static_cast<uint64_t>(minute), Purpose::kIntervention);
         const double u = rng.Uniform(2);
         const bool remove = r.kind == UploadKind::kNews ? u < pc.reviewer_false_removal : u >= pc.reviewer_miss;
         if (remove) {
@@ -680,7 +745,8 @@ void World::WriteRow(double* row) const {
                                 c.notices_decided > 0 ? c.notices_answered / c.notices_decided : 0,
                                 k.held,
                                 k.held_news,
-                                k.granted};
+                                k.granted,
+                                c.retry_uploads};
     std::copy(v, v + kMetrics, out);
   };
   Counts all;
@@ -690,7 +756,7 @@ void World::WriteRow(double* row) const {
     all.hashes_shared += c.hashes_shared, all.news_uploads += c.news_uploads, all.news_hit += c.news_hit;
     all.news_restored += c.news_restored, all.orders += c.orders, all.orders_decided += c.orders_decided;
     all.orders_met += c.orders_met, all.notices += c.notices, all.notices_decided += c.notices_decided;
-    all.notices_answered += c.notices_answered;
+    all.notices_answered += c.notices_answered, all.retry_uploads += c.retry_uploads;
   }
   PreservationCounts kept;
   for (const PreservationCounts& k : preservation_->counts())

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/metric_spec.h"
+#include "core/rng.h"
 #include "embeddings/hash_database.h"
 #include "world/preservation.h"
 #include "world/world_config.h"
@@ -63,11 +64,24 @@ class World {
   struct Counts {
     double attack_uploads = 0, blocked = 0, removed = 0, live = 0, views = 0, decided = 0, within_hour = 0,
            hashes_shared = 0, news_uploads = 0, news_hit = 0, news_restored = 0, orders = 0, orders_decided = 0,
-           orders_met = 0, notices = 0, notices_decided = 0, notices_answered = 0;
+           orders_met = 0, notices = 0, notices_decided = 0, notices_answered = 0, retry_uploads = 0;
+  };
+  struct Retry {  // a blocked copy's uploader trying again on another platform
+    int64_t minute;
+    int64_t seq;
+    int64_t blocked;
+    int32_t platform;
+    bool operator>(const Retry& o) const { return minute != o.minute ? minute > o.minute : seq > o.seq; }
   };
 
+  /// `key` keys its draws (UploadRecord::key).
   int64_t AddUpload(int platform, UploadKind kind, int64_t parent, int64_t minute, uint8_t copy_kind, double flip_rate,
-                    bool verified);
+                    bool verified, uint64_t key);
+  /// An attack copy of `source` on `platform`: a re-encode, or an edit with edit_probability.
+  int64_t AddCopy(int platform, int64_t source, int64_t minute, uint64_t key);
+  /// Whether the uploader of `item`, blocked at upload at `minute`, tries again elsewhere, and where.
+  void ScheduleRetry(int64_t item, int64_t minute);
+  CounterRng RetryCounterRng(uint64_t key) const;
   void Screen(const std::vector<int64_t>& items, int64_t minute);
   /// Blocks (outcome kBlocked) or removes (kRemoved) an upload.
   void TakeDown(int64_t item, UploadOutcome outcome, RemovalChannel channel, int64_t minute);
@@ -128,6 +142,9 @@ class World {
   double weight_total_ = 0;
   size_t decided_cursor_ = 0;  ///< uploads whose hour has passed
   int64_t protocol_from_ = -1;
+  uint64_t next_key_ = 0;  ///< the key of the next upload that is not a retry
+  std::priority_queue<Retry, std::vector<Retry>, std::greater<Retry>> retries_;
+  int64_t retry_seq_ = 0;
   std::unique_ptr<Preservation> preservation_;  ///< what was taken down, kept for law enforcement
   std::vector<Counts> counts_;                  ///< per platform
   std::vector<std::string> columns_;

@@ -66,42 +66,48 @@ ComponentSpec PlatformSpec() {
 
 ComponentSpec IncidentSpec() {
   const HashPerturbation d;
-  return {
-      "The attack and its copies.",
-      {RequiredString("origin", "the platform carrying the live stream"),
-       IntParam("live_minutes", 17, "the stream's length in minutes", 1, 1e6),
-       DoubleParam("live_views_per_minute", 10, "views of the stream while live", 0, 1e9),
-       DoubleParam("replay_views_per_minute", 0, "views of its recording on the origin after the stream, until removed",
-                   0, 1e9),
-       IntParam("first_report_minute", 29, "the first user report of the stream, minutes after it began", 0, 1e7),
-       IntParam("reuploads_start_minute", 30, "minute re-uploads begin", 0, 1e7),
-       DoubleParam("uploads_per_minute", 0, "peak rate of re-upload attempts over all platforms", 0, 1e6),
-       DoubleParam("ramp_minutes", 60, "the rate rises linearly to its peak over this many minutes", 0, 1e7),
-       DoubleParam("decay_hours", 6, "then falls as exp(-hours / decay_hours)", 1e-3, 1e6),
-       DoubleParam("source_weight", 100,
-                   "weight of the off-platform recording as a re-upload's source, in views (each copy weighs "
-                   "its views so far)",
-                   0, 1e12),
-       DoubleParam("edit_probability", 0.05, "a re-upload that edits its source (crop, overlay, re-cut)", 0, 1),
-       DoubleParam("low_quality_share", 0,
-                   "copies whose hash is unusable (too dark, blurred or small: PDQ discards quality <= 49); "
-                   "they are never matched or shared",
-                   0, 1),
-       DoubleParam("reencode_flip_rate", d.reencode_flip_rate, "per-bit flip rate of a re-encode", 0, 0.5),
-       DoubleParam("crop_share", 0.4, "share of edits that crop", 0, 1),
-       DoubleParam("crop_flip_rate", d.crop_flip_rate, "per-bit flip rate of a crop", 0, 0.5),
-       DoubleParam("overlay_share", 0.3, "share of edits that overlay (logo, caption)", 0, 1),
-       DoubleParam("overlay_flip_rate", d.overlay_flip_rate, "per-bit flip rate of an overlay", 0, 0.5),
-       DoubleParam("recut_flip_rate", d.recut_flip_rate, "per-bit flip rate of a re-cut (the rest of the edits)", 0,
-                   0.5),
-       DoubleParam("audio_flip_rate", 0.03,
-                   "per-bit flip rate of the soundtrack's hash in a re-encode, crop or overlay (the soundtrack is "
-                   "carried over)",
-                   0, 0.5),
-       DoubleParam("recut_audio_flip_rate", 0.30, "per-bit flip rate of the soundtrack's hash in a re-cut", 0, 0.5),
-       DoubleParam("muted_share", 0,
-                   "copies whose soundtrack is removed or replaced (music): no soundtrack hash, nor in their copies", 0,
-                   1)}};
+  return {"The attack and its copies.",
+          {RequiredString("origin", "the platform carrying the live stream"),
+           IntParam("live_minutes", 17, "the stream's length in minutes", 1, 1e6),
+           DoubleParam("live_views_per_minute", 10, "views of the stream while live", 0, 1e9),
+           DoubleParam("replay_views_per_minute", 0,
+                       "views of its recording on the origin after the stream, until removed", 0, 1e9),
+           IntParam("first_report_minute", 29, "the first user report of the stream, minutes after it began", 0, 1e7),
+           IntParam("reuploads_start_minute", 30, "minute re-uploads begin", 0, 1e7),
+           DoubleParam("uploads_per_minute", 0, "peak rate of re-upload attempts over all platforms", 0, 1e6),
+           DoubleParam("ramp_minutes", 60, "the rate rises linearly to its peak over this many minutes", 0, 1e7),
+           DoubleParam("decay_hours", 6, "then falls as exp(-hours / decay_hours)", 1e-3, 1e6),
+           DoubleParam("source_weight", 100,
+                       "weight of the off-platform recording as a re-upload's source, in views (each copy weighs "
+                       "its views so far)",
+                       0, 1e12),
+           DoubleParam("edit_probability", 0.05, "a re-upload that edits its source (crop, overlay, re-cut)", 0, 1),
+           DoubleParam("low_quality_share", 0,
+                       "copies whose hash is unusable (too dark, blurred or small: PDQ discards quality <= 49); "
+                       "they are never matched or shared",
+                       0, 1),
+           DoubleParam("reencode_flip_rate", d.reencode_flip_rate, "per-bit flip rate of a re-encode", 0, 0.5),
+           DoubleParam("crop_share", 0.4, "share of edits that crop", 0, 1),
+           DoubleParam("crop_flip_rate", d.crop_flip_rate, "per-bit flip rate of a crop", 0, 0.5),
+           DoubleParam("overlay_share", 0.3, "share of edits that overlay (logo, caption)", 0, 1),
+           DoubleParam("overlay_flip_rate", d.overlay_flip_rate, "per-bit flip rate of an overlay", 0, 0.5),
+           DoubleParam("recut_flip_rate", d.recut_flip_rate, "per-bit flip rate of a re-cut (the rest of the edits)", 0,
+                       0.5),
+           DoubleParam("audio_flip_rate", 0.03,
+                       "per-bit flip rate of the soundtrack's hash in a re-encode, crop or overlay (the soundtrack is "
+                       "carried over)",
+                       0, 0.5),
+           DoubleParam("recut_audio_flip_rate", 0.30, "per-bit flip rate of the soundtrack's hash in a re-cut", 0, 0.5),
+           DoubleParam(
+               "muted_share", 0,
+               "copies whose soundtrack is removed or replaced (music): no soundtrack hash, nor in their copies", 0, 1),
+           DoubleParam("retry_probability", 0,
+                       "an uploader whose copy is blocked at upload tries again on another platform where they hold an "
+                       "account and have not tried (0: nobody retries)",
+                       0, 1),
+           IntParam("retry_delay_minutes", 10, "minutes from the block to the retry", 0, 1e7),
+           DoubleParam("account_overlap", 0.5, "the chance an uploader holds an account on each other platform", 0, 1),
+           IntParam("max_retries", 3, "tries after the first, per uploader and copy", 0, 64)}};
 }
 
 ComponentSpec DatabaseSpec() {
@@ -336,6 +342,10 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
   i.audio_flip_rate = inc.Double("audio_flip_rate");
   i.recut_audio_flip_rate = inc.Double("recut_audio_flip_rate");
   i.muted_share = inc.Double("muted_share");
+  i.retry_probability = inc.Double("retry_probability");
+  i.retry_delay_minutes = inc.Int("retry_delay_minutes");
+  i.account_overlap = inc.Double("account_overlap");
+  i.max_retries = inc.Int("max_retries");
   if (i.perturbation.crop_share + i.perturbation.overlay_share > 1 + 1e-12) {
     const SourceLocation at = inc.Where("overlay_share");
     diags.Add(at.file, at.line, at.column,

@@ -70,6 +70,13 @@ struct IncidentConfig {
   double audio_flip_rate = 0.03;
   double recut_audio_flip_rate = 0.30;
   double muted_share = 0;  ///< copies whose soundtrack is removed or replaced (music): no soundtrack hash
+  /// Re-uploaders with accounts on several platforms (docs/crisis.md, "Displacement"): an
+  /// uploader whose copy is blocked at upload tries again, with this probability, on another
+  /// platform where they hold an account and have not tried yet, after retry_delay_minutes
+  double retry_probability = 0;
+  int64_t retry_delay_minutes = 10;
+  double account_overlap = 0.5;  ///< the chance an uploader holds an account on each other platform
+  int64_t max_retries = 3;       ///< tries after the first, per uploader and copy
 };
 
 /// The shared hash database and its match rule.

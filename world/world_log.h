@@ -64,6 +64,11 @@ struct UploadRecord {
   int64_t notice_minute = -1;        ///< receipt of a trusted flagger's notice about it (-1: none)
   int64_t feedback_minute = -1;      ///< when the flagger was told the action taken (-1: not yet)
   bool notice_upheld = false;        ///< the action: removed (true) or kept (false)
+  int64_t retry_of = -1;  ///< the same uploader's copy blocked on another platform that this retries (-1: none)
+  /// Keys every random draw about this upload: the n-th upload that is not a retry has key n
+  /// (its id when nobody retries), a retry one derived from the blocked copy's, so arms with
+  /// and without retries draw the same for the same upload (common random numbers).
+  uint64_t key = 0;
 };
 
 /// One removal order: which authority sent it, about which upload, when, and its deadline.

@@ -14,7 +14,10 @@ SMALL = {"steps": 150, "replicates": 2, "world.incident.uploads_per_minute": 60,
          # authorities ask for what was kept; a retention of 90 minutes lets requests find items deleted,
          # and appeals after 30 minutes release news reports from it
          "world.preservation.access_rate_per_day": 30, "world.preservation.retention_days": 90 / 1440,
-         "world.news.appeal_minutes": 30}
+         "world.news.appeal_minutes": 30,
+         # uploaders blocked at upload retry on another platform where they hold an account
+         "world.incident.retry_probability": 0.5, "world.incident.account_overlap": 0.5,
+         "world.incident.retry_delay_minutes": 7}
 
 
 def orders_of(res, arm, rep, platform=None):
@@ -30,7 +33,7 @@ def res():
 
 def test_shipped_crisis_scenarios_are_listed():
     names = set(cp.scenarios().index)
-    assert {"crisis_christchurch", "crisis_small_platforms", "crisis_news_safeguard"} <= names
+    assert {"crisis_christchurch", "crisis_small_platforms", "crisis_news_safeguard", "crisis_displacement"} <= names
 
 
 def test_final_metrics_recount_from_the_uploads(res):
@@ -50,6 +53,7 @@ def test_final_metrics_recount_from_the_uploads(res):
             assert row["blocked_share" + sfx] == pytest.approx(blocked / len(attack) if len(attack) else 0, abs=1e-12)
             assert row["views" + sfx] == attack["views"].sum()
             assert row["live_copies" + sfx] == (attack["outcome"] == "live").sum()
+            assert row["retry_uploads" + sfx] == (attack["retry_of"] >= 0).sum()
             # the hour: uploads at least 60 minutes old, blocked or removed within 60 minutes
             decided = attack[attack["minute"] + 60 <= last_minute]
             within = ((decided["outcome_minute"] >= 0) & (decided["minutes_to_outcome"] <= 60)).sum()
@@ -91,10 +95,28 @@ def test_final_metrics_recount_from_the_uploads(res):
 
 
 def test_arms_see_the_same_uploads_arrive(res):
+    # every upload but the retries (which follow each arm's blocks) arrives alike in every arm
     up = res.uploads
-    a = up[(up["arm"] == "no_access") & (up["replicate"] == 0)][["minute", "platform", "kind"]].to_numpy()
-    b = up[(up["arm"] == "member") & (up["replicate"] == 0)][["minute", "platform", "kind"]].to_numpy()
+    fresh = up[up["retry_of"] < 0]
+    a = fresh[(fresh["arm"] == "no_access") & (fresh["replicate"] == 0)][["minute", "platform", "kind"]].to_numpy()
+    b = fresh[(fresh["arm"] == "member") & (fresh["replicate"] == 0)][["minute", "platform", "kind"]].to_numpy()
     assert a.shape == b.shape and (a == b).all()
+
+
+def test_a_retry_follows_a_block_on_another_platform(res):
+    up = res.uploads
+    retries = up[up["retry_of"] >= 0]
+    assert len(retries) > 100
+    for (arm, rep), u in up.groupby(["arm", "replicate"], observed=True):
+        mine = u[u["retry_of"] >= 0]
+        blocked = u.set_index("upload").loc[mine["retry_of"]]
+        assert (blocked["outcome"] == "blocked").all() and (blocked["kind"] == "copy").all()
+        assert (blocked["platform"].to_numpy() != mine["platform"].to_numpy()).all()
+        assert (mine["minute"].to_numpy() == blocked["outcome_minute"].to_numpy() + 7).all()
+        assert (mine["parent"].to_numpy() == mine["retry_of"].to_numpy()).all()
+        assert (mine["hash_usable"].to_numpy() == blocked["hash_usable"].to_numpy()).all()
+        # one retry per block at most
+        assert not mine["retry_of"].duplicated().any()
 
 
 def test_a_scenario_without_a_world_has_no_uploads():

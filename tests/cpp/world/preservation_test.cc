@@ -21,6 +21,7 @@ WorldLog LogOf(int n, int news_from = 1 << 30) {
   for (int i = 0; i < n; ++i) {
     UploadRecord u;
     u.kind = i >= news_from ? UploadKind::kNews : UploadKind::kCopy;
+    u.key = static_cast<uint64_t>(i);  // each upload's own draws, as a world keys them without retries
     log.uploads.push_back(u);
   }
   return log;

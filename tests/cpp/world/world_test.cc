@@ -590,3 +590,127 @@ TEST(WorldTest, SoundtrackMatchingNeedsHashScreening) {
 
 }  // namespace
 }  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+// platform a holds the stream's hash from minute 0 and blocks every exact copy; b, c and d
+// screen nothing (or, with `all_screen`, hold the hash too and block every copy)
+WorldConfig RetryWorld(const std::string& probability, const std::string& overlap, const std::string& max_retries,
+                       bool all_screen = false) {
+  const std::string other = all_screen ? "hash_screening: true, database_access: member" : "hash_screening: false";
+  return WorldFrom(Base(kOrigin + "  - {name: b, upload_share: 0.25, " + other + "}\n" +
+                            "  - {name: c, upload_share: 0.25, " + other + "}\n" +
+                            "  - {name: d, upload_share: 0.25, " + other + "}\n",
+                        {{"retry_probability", probability},
+                         {"account_overlap", overlap},
+                         {"retry_delay_minutes", "5"},
+                         {"max_retries", max_retries}},
+                        "hash_database: {contribution_delay_minutes: 0}\n"));
+}
+
+// the uploads of a chain of retries, from the first copy to `i`
+std::vector<int64_t> Chain(const std::vector<UploadRecord>& up, int64_t i) {
+  std::vector<int64_t> chain{i};
+  while (up[chain.back()].retry_of >= 0) chain.push_back(up[chain.back()].retry_of);
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+TEST(WorldTest, ABlockedUploaderRetriesOnceElsewhereAfterTheDelay) {
+  const World w = RunWorld(RetryWorld("1", "1", "3"), 60);
+  const auto& up = w.log().uploads;
+  std::vector<int> children(up.size(), 0);
+  int to[4] = {};
+  int64_t retries = 0;
+  for (size_t i = 1; i < up.size(); ++i) {
+    const UploadRecord& r = up[i];
+    if (r.retry_of < 0) continue;
+    ++retries;
+    const UploadRecord& blocked = up[r.retry_of];
+    ++children[r.retry_of];
+    // a retry follows a block at upload on another platform, delay minutes later, and copies it
+    EXPECT_EQ(blocked.outcome, UploadOutcome::kBlocked) << i;
+    EXPECT_EQ(blocked.kind, UploadKind::kCopy) << i;
+    EXPECT_NE(r.platform, blocked.platform) << i;
+    EXPECT_EQ(r.minute, blocked.outcome_minute + 5) << i;
+    EXPECT_EQ(r.parent, r.retry_of) << i;
+    EXPECT_EQ(r.kind, UploadKind::kCopy) << i;
+    EXPECT_EQ(r.hash_usable, blocked.hash_usable) << i;  // the same file, posted again
+    ++to[r.platform];
+  }
+  // every copy a blocked (every uploader retries and holds every account) has one retry
+  // due within the run, and no other upload has any
+  int64_t blocked_on_a = 0;
+  for (size_t i = 1; i < up.size(); ++i) {
+    const bool due = up[i].platform == 0 && up[i].outcome == UploadOutcome::kBlocked && up[i].outcome_minute + 5 < 60;
+    blocked_on_a += due;
+    EXPECT_EQ(children[i], due ? 1 : 0) << i;
+  }
+  ASSERT_GT(blocked_on_a, 200);
+  EXPECT_EQ(retries, blocked_on_a);
+  // b, c and d weigh alike (upload_share 0.25 each): each gets a third, within 4 standard errors
+  for (int p = 1; p < 4; ++p) {
+    const double n = static_cast<double>(retries), share = to[p] / n;
+    EXPECT_NEAR(share, 1.0 / 3, 4 * std::sqrt(2.0 / 9 / n)) << "platform " << p;
+  }
+  // the metric counts them where they arrive
+  std::vector<double> row(w.columns().size());
+  w.WriteRow(row.data());
+  const auto col = [&](const std::string& name) {
+    return row[std::find(w.columns().begin(), w.columns().end(), name) - w.columns().begin()];
+  };
+  EXPECT_EQ(col("retry_uploads"), static_cast<double>(retries));
+  EXPECT_EQ(col("retry_uploads@a"), 0.0);
+  EXPECT_EQ(col("retry_uploads@b") + col("retry_uploads@c") + col("retry_uploads@d"), static_cast<double>(retries));
+}
+
+TEST(WorldTest, NobodyRetriesWithoutAnotherAccountOrWillAndFreshUploadsStayTheSame) {
+  // the negative controls: no retry without will (probability 0) or another account
+  // (overlap 0), and the uploads that are not retries are drawn alike in every arm
+  const World off = RunWorld(RetryWorld("0", "1", "3"), 60), none = RunWorld(RetryWorld("1", "0", "3"), 60);
+  const World on = RunWorld(RetryWorld("1", "1", "3"), 60);
+  ASSERT_EQ(off.log().uploads.size(), none.log().uploads.size());
+  for (size_t i = 0; i < off.log().uploads.size(); ++i) {
+    EXPECT_EQ(off.log().uploads[i].retry_of, -1);
+    EXPECT_EQ(none.log().uploads[i].retry_of, -1);
+    EXPECT_EQ(off.log().uploads[i].key, i);  // without retries an upload's key is its id
+  }
+  std::vector<const UploadRecord*> fresh;
+  for (const UploadRecord& r : on.log().uploads)
+    if (r.retry_of < 0) fresh.push_back(&r);
+  ASSERT_EQ(fresh.size(), off.log().uploads.size());
+  ASSERT_GT(on.log().uploads.size(), fresh.size());
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    const UploadRecord &a = *fresh[i], &b = off.log().uploads[i];
+    EXPECT_EQ(a.key, b.key) << i;
+    EXPECT_EQ(a.platform, b.platform) << i;
+    EXPECT_EQ(a.minute, b.minute) << i;
+    EXPECT_EQ(a.kind, b.kind) << i;
+    EXPECT_EQ(a.distance_to_parent, b.distance_to_parent) << i;
+  }
+}
+
+TEST(WorldTest, RetriesStopAtMaxRetriesAndNeverReturnToAPlatformTried) {
+  // every platform blocks every copy: a chain goes on until the uploader has tried every
+  // platform or max_retries times
+  for (const int max_retries : {1, 2, 5}) {
+    const World w = RunWorld(RetryWorld("1", "1", std::to_string(max_retries), true), 60);
+    const auto& up = w.log().uploads;
+    size_t longest = 0;
+    for (size_t i = 1; i < up.size(); ++i) {
+      if (up[i].kind != UploadKind::kCopy) continue;
+      const std::vector<int64_t> chain = Chain(up, static_cast<int64_t>(i));
+      longest = std::max(longest, chain.size());
+      std::vector<int32_t> platforms;
+      for (const int64_t c : chain) platforms.push_back(up[c].platform);
+      std::sort(platforms.begin(), platforms.end());
+      EXPECT_EQ(std::unique(platforms.begin(), platforms.end()), platforms.end()) << "upload " << i;
+      EXPECT_LE(chain.size(), static_cast<size_t>(std::min(max_retries + 1, 4))) << "upload " << i;
+    }
+    EXPECT_EQ(longest, static_cast<size_t>(std::min(max_retries + 1, 4)));
+  }
+}
+
+}  // namespace
+}  // namespace counterpoint
