@@ -6,11 +6,12 @@ crisis_news_safeguard.yaml and crisis_displacement.yaml at their shipped sizes a
 <!-- crisis-results:begin --> and <!-- crisis-results:end --> of docs/crisis.md, for each:
 the final values (24 hours) of its key columns per arm (mean [95% CI] from summary.json),
 each arm's paired difference from the control with Holm's verdict, and, for
-crisis_christchurch, the calibration targets with the values reached, with the commit it
-was made at. Refuses a tree with uncommitted changes. The commands are printed.
+crisis_christchurch, the calibration targets with the values reached, at the shipped tenth of
+the scale and at the full scale (its control arm, one replicate, at uploads_per_minute 5000:
+the scale the reported figures are for), with the commit it was made at. Refuses a tree with uncommitted changes. The commands are printed.
 
 Usage: /usr/bin/python3 scripts/crisis_results.py [--threads 2]
-(about 6 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
+(about 8 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
 import json
 import os
 import subprocess
@@ -91,6 +92,35 @@ def table(summary, arms, columns):
     return lines
 
 
+def calibration(summary, run_dir, threads):
+    """The calibration table: the control arm at the shipped scale, then at the full scale."""
+    control = summary["control"]
+    final = summary["arms"][control]["final"]
+    full_dir = run_dir + "_full_scale"
+    cmd = [CLI, "run", os.path.join(ROOT, "scenarios", "crisis_christchurch.yaml"), "--out", full_dir, "--arms",
+           control, "--set", "replicates=1", "world.incident.uploads_per_minute=5000", "--threads", str(threads),
+           "--quiet"]
+    show_command(cmd, ROOT)
+    subprocess.run(cmd, check=True)
+    with open(os.path.join(full_dir, "summary.json")) as f:
+        full = json.load(f)["arms"][control]["final"]
+    value = {k: (final[k]["mean"], full[k]["mean"])
+             for k in ["blocked_share@large_social", "attack_uploads@large_social", "hashes_shared"]}
+    share, copies, variants = value["blocked_share@large_social"], value["attack_uploads@large_social"], \
+        value["hashes_shared"]
+    yes = {True: "yes", False: "no"}
+    return ["", f"Calibration, control arm `{control}`: the shipped scenario (a tenth of the full scale, "
+            f"{summary['replicates']} replicates) and the full scale (`uploads_per_minute: 5000`, one replicate), "
+            "the scale the reported figures are for:", "",
+            "| target | reported | shipped (a tenth) | full scale | within the target |", "|---|---|---|---|---|",
+            f"| large network's blocked-at-upload share, 24 h | about 0.80; target 0.70 to 0.90 | {share[0]:.3f} | "
+            f"{share[1]:.3f} | {yes[all(0.70 <= v <= 0.90 for v in share)]} |",
+            f"| copies on the large network, 24 h | 1.5 million; target 10^6 to 2 x 10^6 at full scale | "
+            f"{copies[0]:,.0f} | {copies[1]:,.0f} | {yes[1e6 <= copies[1] <= 2e6]} |",
+            f"| distinct variants shared, 24 h | more than 800 after three to four days, later 900; target 400 to 1,200 at full "
+            f"scale | {variants[0]:,.0f} | {variants[1]:,.0f} | {yes[400 <= variants[1] <= 1200]} |"]
+
+
 def main():
     ap = argument_parser(__doc__)
     args = ap.parse_args()
@@ -111,18 +141,7 @@ def main():
             out += ["", f"**`{name}`** ({summary['replicates']} replicates, {summary['steps']} one-minute steps):", ""]
             out += table(summary, arms, columns)
             if name == "crisis_christchurch":
-                final = summary["arms"][summary["control"]]["final"]
-                share = final["blocked_share@large_social"]["mean"]
-                variants = final["hashes_shared"]["mean"]
-                copies = final["attack_uploads@large_social"]["mean"]
-                out += ["", "Calibration, control arm `%s` (a tenth of the full scale):" % summary["control"], "",
-                        "| target | reported | reached | within the target |", "|---|---|---|---|",
-                        f"| large network's blocked-at-upload share, 24 h | about 0.80; target 0.70 to 0.90 | "
-                        f"{share:.3f} | {'yes' if 0.70 <= share <= 0.90 else 'no'} |",
-                        f"| copies on the large network, 24 h | 1.5 million; target 10^5 to 10^6 at this scale | "
-                        f"{copies:,.0f} | {'yes' if 1e5 <= copies <= 1e6 else 'no'} |",
-                        f"| distinct variants shared | more than 800; target in the hundreds | {variants:,.0f} | "
-                        f"{'yes' if 100 <= variants < 1000 else 'no'} |"]
+                out += calibration(summary, run_dir, args.threads)
     write_between(os.path.join(ROOT, "docs", "crisis.md"), "<!-- crisis-results:begin -->",
                   "<!-- crisis-results:end -->", "\n".join(out), "crisis_results.py")
     print("docs/crisis.md: results written", file=sys.stderr)

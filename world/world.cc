@@ -54,7 +54,7 @@ const std::vector<MetricSpec>& WorldMetrics() {
 namespace {
 constexpr int kMetrics = 19;  // per platform (WorldMetrics' first 19)
 constexpr int64_t kHourMinutes = 60;
-enum Stream : uint64_t { kCounts = 1, kItem, kHash, kStepItem, kPreservation, kAudio, kRetry, kAccounts };
+enum Stream : uint64_t { kCounts = 1, kItem, kHash, kStepItem, kPreservation, kAudio, kRetry, kAccounts, kFragile };
 // a retry's key: derived from the blocked copy's, with bit 62 set, so it never meets the
 // keys of uploads that are not retries (their count, far below 2^62)
 uint64_t RetryKey(uint64_t blocked_key) { return (uint64_t{1} << 62) | (DeriveSeed(blocked_key, kRetry) >> 2); }
@@ -152,11 +152,30 @@ int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t 
   codes_.resize(codes_.size() + kHashBytes);
   uint8_t* code = codes_.data() + id * kHashBytes;
   const uint64_t hash_seed = DeriveSeed(seed_, kHash);
+  const int64_t fragile = cfg_.incident.reencode_fragile_bits;
   if (parent < 0) {
     RandomHash(hash_seed, draw_key, code);
+    content_.push_back(id);
+  } else if (fragile > 0 && copy_kind == static_cast<uint8_t>(CopyKind::kReencode)) {
+    // the content's hash with its fragile bits re-drawn: within `fragile` bits of the
+    // content however many re-encodes lie between
+    const int64_t content = content_[parent];
+    std::memcpy(code, codes_.data() + content * kHashBytes, kHashBytes);
+    const CounterRng bits(DeriveSeed(seed_, kFragile), log_.uploads[content].key, 0, Purpose::kIntervention);
+    const CounterRng redraw(DeriveSeed(seed_, kFragile), key, 1, Purpose::kIntervention);
+    int position[kHashBits];
+    for (int b = 0; b < kHashBits; ++b) position[b] = b;
+    for (int64_t j = 0; j < fragile; ++j) {  // the first `fragile` of a shuffle of the 256 positions
+      const auto pick = static_cast<int>(j + static_cast<int64_t>(bits.Below(j, kHashBits - j)));
+      std::swap(position[j], position[pick]);
+      if (redraw.Uniform(j) < 0.5) code[position[j] / 8] ^= static_cast<uint8_t>(1u << (position[j] % 8));
+    }
+    r.distance_to_parent = HammingDistance(code, codes_.data() + parent * kHashBytes);
+    content_.push_back(content);
   } else {
     std::memcpy(code, codes_.data() + parent * kHashBytes, kHashBytes);
     r.distance_to_parent = FlipBitsAtRate(hash_seed, draw_key, flip_rate, code);
+    content_.push_back(copy_kind == static_cast<uint8_t>(CopyKind::kReencode) ? content_[parent] : id);
   }
   r.distance_to_original = id == 0 ? 0 : HammingDistance(code, codes_.data());
   // the soundtrack: its source's, carried over with few flips by a re-encode, crop or

@@ -101,6 +101,10 @@ ComponentSpec IncidentSpec() {
            DoubleParam(
                "muted_share", 0,
                "copies whose soundtrack is removed or replaced (music): no soundtrack hash, nor in their copies", 0, 1),
+           IntParam("reencode_fragile_bits", 0,
+                    "a re-encode re-draws this many fragile bits of its content's hash and keeps the rest (no drift "
+                    "along chains of re-encodes); 0: it flips every bit with reencode_flip_rate",
+                    0, 128),
            DoubleParam("retry_probability", 0,
                        "an uploader whose copy is blocked at upload tries again on another platform where they hold an "
                        "account and have not tried (0: nobody retries)",
@@ -342,6 +346,7 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
   i.audio_flip_rate = inc.Double("audio_flip_rate");
   i.recut_audio_flip_rate = inc.Double("recut_audio_flip_rate");
   i.muted_share = inc.Double("muted_share");
+  i.reencode_fragile_bits = inc.Int("reencode_fragile_bits");
   i.retry_probability = inc.Double("retry_probability");
   i.retry_delay_minutes = inc.Int("retry_delay_minutes");
   i.account_overlap = inc.Double("account_overlap");

@@ -70,6 +70,11 @@ struct IncidentConfig {
   double audio_flip_rate = 0.03;
   double recut_audio_flip_rate = 0.30;
   double muted_share = 0;  ///< copies whose soundtrack is removed or replaced (music): no soundtrack hash
+  /// Re-encodes without drift (docs/crisis.md, "How its hash derives"): > 0, a re-encode
+  /// re-draws each of this many fragile bits of its content's hash (chosen per content: the
+  /// stream, an edit or a news excerpt) and keeps the rest, so a chain of re-encodes stays
+  /// within this many bits of the content; 0, it flips every bit with reencode_flip_rate
+  int64_t reencode_fragile_bits = 0;
   /// Re-uploaders with accounts on several platforms (docs/crisis.md, "Displacement"): an
   /// uploader whose copy is blocked at upload tries again, with this probability, on another
   /// platform where they hold an account and have not tried yet, after retry_delay_minutes

@@ -714,3 +714,40 @@ TEST(WorldTest, RetriesStopAtMaxRetriesAndNeverReturnToAPlatformTried) {
 
 }  // namespace
 }  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+TEST(WorldTest, FragileBitsKeepChainsOfReencodesWithinTheirCount) {
+  // re-encodes only, copied from what was seen (copies outweigh the recording soon), on a
+  // platform that removes nothing: with 8 fragile bits every copy lies within 8 bits of the
+  // stream however deep its chain, each fragile bit differing from the stream's with
+  // probability 1/2 (distance Binomial(8, 1/2)); without them (flip rate 0.015 a bit), chains drift
+  const std::string platform =
+      "  - {name: a, upload_share: 1, hash_screening: false, review_capacity: 0, views_per_minute: 5}\n";
+  const std::map<std::string, std::string> incident = {
+      {"source_weight", "1"}, {"reencode_flip_rate", "0.015"}, {"first_report_minute", "100000"}};
+  auto with = incident;
+  with["reencode_fragile_bits"] = "8";
+  const World fragile = RunWorld(WorldFrom(Base(platform, with)), 200);
+  const World drift = RunWorld(WorldFrom(Base(platform, incident)), 200);
+  double sum = 0;
+  int n = 0, deep = 0;
+  for (size_t i = 1; i < fragile.log().uploads.size(); ++i) {
+    const UploadRecord& r = fragile.log().uploads[i];
+    EXPECT_LE(r.distance_to_original, 8) << i;
+    EXPECT_LE(r.distance_to_parent, 8) << i;
+    sum += r.distance_to_original;
+    ++n;
+    deep += r.parent > 0 && fragile.log().uploads[r.parent].parent > 0;  // a copy of a copy
+  }
+  ASSERT_GT(n, 3000);
+  ASSERT_GT(deep, 1000);
+  EXPECT_NEAR(sum / n, 4.0, 4 * std::sqrt(2.0 / n));  // Binomial(8, 1/2): mean 4, variance 2
+  int beyond = 0;
+  for (const UploadRecord& r : drift.log().uploads) beyond += r.distance_to_original > 8;
+  EXPECT_GT(beyond, 100);
+}
+
+}  // namespace
+}  // namespace counterpoint
