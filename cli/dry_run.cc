@@ -6,6 +6,8 @@
 
 #include "experiment/cost_prediction.h"
 #include "experiment/memory_estimate.h"
+#include "experiment/world_cost.h"
+#include "experiment/world_runner.h"
 
 namespace counterpoint::cli {
 
@@ -16,6 +18,41 @@ std::string Seconds(double s) {
   out << std::setprecision(s >= 100 ? 0 : s >= 1 ? 3 : 4) << (s >= 100 ? std::fixed : std::defaultfloat) << s;
   return out.str();
 }
+std::string GiB(double bytes) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(3) << bytes / (1024.0 * 1024.0 * 1024.0);
+  return out.str();
+}
+
+// a world of platforms: its own calibration (experiment/world_cost.h)
+int WorldDryRun(const Scenario& sc, const std::string& path, const std::vector<std::string>& sets,
+                const std::vector<std::string>& arms) {
+  const WorldScenarioLoader load = [&](const std::vector<std::string>& more) {
+    std::vector<std::string> all = sets;
+    all.insert(all.end(), more.begin(), more.end());
+    return LoadScenario(path, all);
+  };
+  const WorldCostPrediction p = PredictWorldCost(sc, load, arms);
+  const MemoryLimit limit = SystemMemoryLimit();
+  std::cout << "Memory: ~" << FormatBytes(p.peak_bytes) << " at the peak: this program " << FormatBytes(p.program_bytes)
+            << ", upload logs kept for the output " << FormatBytes(p.log_bytes)
+            << ", and the larger of the last run's world " << FormatBytes(p.world_bytes)
+            << " with the database's unrelated hashes " << FormatBytes(p.background_bytes)
+            << " and the output tables' text " << FormatBytes(p.output_bytes) << "; the limit is "
+            << FormatBytes(limit.bytes) << " (" << limit.source << ").\n";
+  std::cout << "Calibration on this machine: each arm at " << Seconds(p.scale)
+            << " and half that of the uploads, and without uploads (every step); the seconds beyond the last "
+               "taken to the full rate as a power of the uploads:\n";
+  for (const WorldArmCost& a : p.arms)
+    std::cout << "  " << a.arm << ": " << Seconds(a.calibration_seconds) << " s for "
+              << std::llround(a.calibration_uploads) << " uploads measured -> " << Seconds(a.seconds) << " s for ~"
+              << std::llround(a.uploads) << " uploads (exponent " << Seconds(a.exponent) << ")\n";
+  std::cout << "The whole run's steps: ~" << Seconds(p.run_seconds)
+            << " s (writing the outputs not counted); bench/RESULTS.md, \"Cost predicted\", says how close this "
+               "comes.\n";
+  std::cout << "predicted: " << Seconds(p.seconds_per_step) << " s/step, " << GiB(p.peak_bytes) << " GiB peak\n";
+  return 0;
+}
 }  // namespace
 
 int DryRun(const Scenario& sc, const std::string& path, const std::vector<std::string>& sets,
@@ -24,6 +61,7 @@ int DryRun(const Scenario& sc, const std::string& path, const std::vector<std::s
             << " replicate(s) x " << sc.steps << " steps, " << threads << " thread(s)";
   if (shards > 1) std::cout << ", users sharded over " << shards << " ranks";
   std::cout << "): the scenario is valid; nothing is run at full size or written.\n";
+  if (HasWorld(sc)) return WorldDryRun(sc, path, sets, arms);
   const CostPrediction p = PredictCost(sc, path, sets, arms, shards);
   const MemoryEstimate& m = p.memory;
   const MemoryLimit limit = SystemMemoryLimit();

@@ -36,14 +36,14 @@ double SearchWork(const std::string& factory, int nprobe, int ef_search, double 
   return n * code;
 }
 
-namespace {
-// this process's resident set (VmRSS in /proc/self/status), 0 where it cannot be read
 double ResidentBytes() {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);)
     if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) * 1024;  // kB
   return 0;
 }
+
+namespace {
 
 // stderr sent to /dev/null while it lives
 class QuietStderr {
@@ -105,8 +105,8 @@ CostPrediction PredictCost(const Scenario& sc, const ScenarioLoader& load, const
                            int shards) {
   if (std::any_of(sc.arms.begin(), sc.arms.end(), [](const ArmSpec& a) { return a.world != nullptr; }))
     throw InputError(sc.file,
-                     "--dry-run predicts the cost of user simulations; a world of platforms is not predicted "
-                     "(bench/RESULTS.md times the crisis scenarios)");
+                     "this prediction is for user simulations; a world of platforms has its own "
+                     "(PredictWorldCost, experiment/world_cost.h)");
   const std::optional<CatalogShape> shape = EstimateCatalogShape(sc);
   if (!shape)
     throw InputError(sc.file, "the catalog's size cannot be told before it is loaded, so no cost is predicted");

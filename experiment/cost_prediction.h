@@ -33,6 +33,9 @@ struct IvfWork {
 };
 IvfWork IvfSearchWork(const std::string& factory, int nprobe, double n, double d);
 
+/// This process's resident set (VmRSS in /proc/self/status), 0 where it cannot be read.
+double ResidentBytes();
+
 /// One arm's measured calibration and its prediction at full size.
 struct ArmCost {
   std::string arm;

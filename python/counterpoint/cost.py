@@ -20,8 +20,16 @@ def predict_cost(scenario, overrides=None, arms=None, base_dir=None):
     - ``calibration``: ``users``, ``items``, ``steps``, ``index``; ``user_ratio`` and
       ``search_work_ratio``: the factors it scaled by.
 
-    Raises ScenarioError for bad input and for what is not predicted (a world of platforms,
-    a catalog whose size is known only once loaded).
+    A world of platforms (docs/crisis.md) is calibrated on its own (docs/scenarios.md,
+    "Cost"): each arm runs at a quarter and an eighth of its uploads (less when they are
+    many) and without uploads, every step. Then ``arms`` holds, per arm,
+    ``calibration_seconds``, ``calibration_uploads``, ``fixed_seconds``, ``exponent``,
+    ``uploads`` and ``seconds`` (predicted per run); ``memory`` the upload logs, the running
+    world, the database's unrelated hashes and the output tables' text; and ``calibration``
+    the larger calibration's ``scale``.
+
+    Raises ScenarioError for bad input and for what is not predicted (a catalog whose size
+    is known only once loaded).
     """
     sc = load_scenario(scenario, overrides=overrides, arms=arms, base_dir=base_dir)
     kind, source, bdir, ovr, arm_list = sc._origin

@@ -2,6 +2,8 @@
 // the calibration reloads the scenario the way the Python Scenario was made (a file or
 // YAML text) with the calibration's overrides appended.
 #include "experiment/cost_prediction.h"
+#include "experiment/world_cost.h"
+#include "experiment/world_runner.h"
 #include "python/src/bindings.h"
 
 namespace counterpoint::python {
@@ -16,6 +18,28 @@ void bind_cost(py::module_& m) {
           all.insert(all.end(), more.begin(), more.end());
           return kind == "file" ? LoadScenario(source, all) : ParseScenario(source, "<dict>", all, base_dir);
         };
+        if (HasWorld(*sc)) {
+          WorldCostPrediction w;
+          {
+            py::gil_scoped_release release;  // the calibration runs the world for seconds
+            w = PredictWorldCost(*sc, load, arms);
+          }
+          py::list per_arm;
+          for (const WorldArmCost& a : w.arms)
+            per_arm.append(py::dict(py::arg("arm") = a.arm, py::arg("calibration_seconds") = a.calibration_seconds,
+                                    py::arg("calibration_uploads") = a.calibration_uploads,
+                                    py::arg("uploads") = a.uploads, py::arg("seconds") = a.seconds,
+                                    py::arg("exponent") = a.exponent, py::arg("fixed_seconds") = a.fixed_seconds));
+          py::dict memory;
+          memory["upload logs"] = w.log_bytes;
+          memory["running world"] = w.world_bytes;
+          memory["background hashes"] = w.background_bytes;
+          memory["output text"] = w.output_bytes;
+          return py::dict(py::arg("seconds_per_step") = w.seconds_per_step, py::arg("run_seconds") = w.run_seconds,
+                          py::arg("peak_bytes") = w.peak_bytes, py::arg("program_bytes") = w.program_bytes,
+                          py::arg("memory") = memory, py::arg("arms") = per_arm,
+                          py::arg("calibration") = py::dict(py::arg("scale") = w.scale));
+        }
         CostPrediction p;
         {
           py::gil_scoped_release release;  // the calibration runs the engine for seconds

@@ -37,8 +37,21 @@ def test_a_shipped_scenario_past_the_calibration_size_is_scaled_by_its_users():
     assert p["seconds_per_step"] == pytest.approx(sum(a["seconds_per_step"] for a in p["arms"]) / 2)
 
 
+def test_a_world_of_platforms_is_predicted_from_its_own_calibration():
+    # two arms of crisis_christchurch at a fifth of its uploads, 300 one-minute steps
+    p = cp.predict_cost("crisis_christchurch", arms=["shared_2019", "no_sharing"],
+                        overrides={"replicates": 2, "steps": 300, "world.incident.uploads_per_minute": 100})
+    assert [a["arm"] for a in p["arms"]] == ["shared_2019", "no_sharing"]
+    assert p["calibration"]["scale"] == 0.25  # the runs expect fewer than 200,000 uploads
+    for a in p["arms"]:
+        assert a["seconds"] > 0 and a["uploads"] > a["calibration_uploads"] > 0 and 1 <= a["exponent"] <= 2
+    assert p["seconds_per_step"] == pytest.approx(sum(a["seconds"] for a in p["arms"]) / 2 / 300)
+    assert p["run_seconds"] == pytest.approx(p["seconds_per_step"] * 300 * 2 * 2)
+    m = p["memory"]
+    assert p["peak_bytes"] == pytest.approx(p["program_bytes"] + m["upload logs"] + max(
+        m["running world"] + m["background hashes"], m["output text"]))
+
+
 def test_what_is_not_predicted_is_a_scenario_error():
-    with pytest.raises(cp.ScenarioError, match="world of platforms is not predicted"):
-        cp.predict_cost("crisis_christchurch", overrides={"replicates": 1})
     with pytest.raises(cp.ScenarioError, match="n_userz"):
         cp.predict_cost(small_world(), overrides={"population.n_userz": 3})
