@@ -61,8 +61,12 @@ WorldCostPrediction PredictWorldCost(const Scenario& sc, const WorldScenarioLoad
   if (names.empty())
     for (const ArmSpec& a : sc.arms) names.push_back(a.name);
   for (const std::string& name : names) {
-    const ArmSpec& full_arm =
-        *std::find_if(sc.arms.begin(), sc.arms.end(), [&](const ArmSpec& a) { return a.name == name; });
+    const auto found = std::find_if(sc.arms.begin(), sc.arms.end(), [&](const ArmSpec& a) { return a.name == name; });
+    if (found == sc.arms.end())
+      throw InputError(sc.file, "no arm '" + name +
+                                    "' to predict; the scenario's arms are listed by `counterpoint "
+                                    "run ... --dry-run` without --arms");
+    const ArmSpec& full_arm = *found;
     const double fresh = ExpectedFreshUploads(*full_arm.world, sc.steps);
     const double larger = std::min(0.25, kCalibrationUploads / fresh);
     p.scale = std::max(p.scale, larger);
@@ -101,7 +105,10 @@ WorldCostPrediction PredictWorldCost(const Scenario& sc, const WorldScenarioLoad
     // does not last: bench/RESULTS.md, "Cost predicted")
     a.uploads = uploads[1] * fresh / expected[1];
     const double v0 = seconds[0] - a.fixed_seconds, v1 = seconds[1] - a.fixed_seconds;
-    a.exponent = v0 > 0 && v1 > 0 ? std::clamp(std::log(v1 / v0) / std::log(expected[1] / expected[0]), 1.0, 2.0) : 1.0;
+    // (a world that expects no more uploads at the larger calibration, e.g. the stream alone,
+    // has nothing to fit: exponent 1)
+    const bool fit = v0 > 0 && v1 > 0 && expected[1] > 1.01 * expected[0];
+    a.exponent = fit ? std::clamp(std::log(v1 / v0) / std::log(expected[1] / expected[0]), 1.0, 2.0) : 1.0;
     a.seconds = a.fixed_seconds + std::max(v1, 0.0) * std::pow(fresh / expected[1], a.exponent);
     p.arms.push_back(a);
   }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "experiment/scenario.h"
 #include "world/world_config.h"
 
@@ -78,6 +79,22 @@ TEST(WorldCostTest, APredictionCalibratesEachArmAndItsPartsAddUp) {
                    p.program_bytes + p.log_bytes + std::max(p.world_bytes + p.background_bytes, p.output_bytes));
   EXPECT_EQ(p.background_bytes, 0);  // no unrelated hashes held
   EXPECT_GT(p.log_bytes, 0);
+}
+
+TEST(WorldCostTest, AWorldWithoutReuploadsAndAnUnknownArmAreHandled) {
+  // the stream alone: nothing grows with the rate, so nothing is extrapolated
+  const std::string text = WorldScenario("reuploads_start_minute: 0, uploads_per_minute: 0");
+  const Scenario sc = ParseScenario(text, "w.yaml");
+  const WorldScenarioLoader load = [&](const std::vector<std::string>& more) {
+    return ParseScenario(text, "w.yaml", more);
+  };
+  const WorldCostPrediction p = PredictWorldCost(sc, load, {"a"});
+  ASSERT_EQ(p.arms.size(), 1u);
+  EXPECT_EQ(p.arms[0].exponent, 1);
+  EXPECT_EQ(p.arms[0].uploads, 1);  // the stream
+  EXPECT_TRUE(std::isfinite(p.arms[0].seconds));
+  EXPECT_TRUE(std::isfinite(p.peak_bytes));
+  EXPECT_THROW(PredictWorldCost(sc, load, {"nope"}), InputError);
 }
 
 }  // namespace
