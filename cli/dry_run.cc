@@ -79,8 +79,7 @@ int DryRun(const Scenario& sc, const std::string& path, const std::vector<std::s
               << std::lround(100 * a.search_share) << "% in search) -> " << Seconds(a.seconds_per_step) << " s/step\n";
   std::cout << "Steps of the whole run: ~" << Seconds(p.run_seconds)
             << " s (index builds not counted); bench/RESULTS.md, \"Cost predicted\", says how close this comes.\n";
-  std::cout << "predicted: " << Seconds(p.seconds_per_step) << " s/step, " << std::fixed << std::setprecision(3)
-            << p.peak_bytes / (1024.0 * 1024.0 * 1024.0) << " GiB peak\n";
+  std::cout << "predicted: " << Seconds(p.seconds_per_step) << " s/step, " << GiB(p.peak_bytes) << " GiB peak\n";
   return 0;
 }
 

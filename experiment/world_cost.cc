@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "experiment/cost_prediction.h"
 #include "experiment/runner.h"
+#include "world/world.h"
 #include "world/world_config.h"
 #include "world/world_log.h"
 
@@ -35,16 +36,10 @@ std::string Scaled(double x) {
 }  // namespace
 
 double ExpectedFreshUploads(const WorldConfig& w, int64_t steps) {
-  const IncidentConfig& inc = w.incident;
   double n = 1;  // the stream
   for (int64_t t = 0; t < steps; ++t) {
-    const int64_t minute = t * w.minutes_per_step;
-    if (minute < inc.reuploads_start_minute) continue;
-    const double since = static_cast<double>(minute - inc.reuploads_start_minute);
-    const double ramp = inc.ramp_minutes > 0 ? std::min(1.0, (since + 1) / inc.ramp_minutes) : 1.0;
-    const double copies = inc.uploads_per_minute * ramp * std::exp(-since / (60 * inc.decay_hours));
-    const double news = w.news.uploads_per_minute * std::exp(-since / (60 * w.news.decay_hours));
-    n += (copies + news) * static_cast<double>(w.minutes_per_step);
+    const UploadRates r = UploadRatesAt(w, t * w.minutes_per_step);
+    n += (r.copies + r.news) * static_cast<double>(w.minutes_per_step);
   }
   return n;
 }

@@ -51,6 +51,17 @@ const std::vector<MetricSpec>& WorldMetrics() {
   return specs;
 }
 
+UploadRates UploadRatesAt(const WorldConfig& w, int64_t minute) {
+  const IncidentConfig& inc = w.incident;
+  UploadRates r;
+  if (minute < inc.reuploads_start_minute) return r;
+  const double since = static_cast<double>(minute - inc.reuploads_start_minute);
+  const double ramp = inc.ramp_minutes > 0 ? std::min(1.0, (since + 1) / inc.ramp_minutes) : 1.0;
+  r.copies = inc.uploads_per_minute * ramp * std::exp(-since / (60 * inc.decay_hours));
+  r.news = w.news.uploads_per_minute * std::exp(-since / (60 * w.news.decay_hours));
+  return r;
+}
+
 namespace {
 constexpr int kMetrics = 19;  // per platform (WorldMetrics' first 19)
 constexpr int64_t kHourMinutes = 60;
@@ -420,19 +431,9 @@ void World::Uploads(int64_t t, int64_t minute) {
   const IncidentConfig& inc = cfg_.incident;
   const CounterRng counts(DeriveSeed(seed_, kCounts), 0, static_cast<uint64_t>(t), Purpose::kIntervention);
   // re-uploads: a rate that ramps up to its peak, then decays
-  double rate = 0;
-  if (minute >= inc.reuploads_start_minute) {
-    const double since = static_cast<double>(minute - inc.reuploads_start_minute);
-    const double ramp = inc.ramp_minutes > 0 ? std::min(1.0, (since + 1) / inc.ramp_minutes) : 1.0;
-    rate = inc.uploads_per_minute * ramp * std::exp(-since / (60 * inc.decay_hours));
-  }
-  const int64_t n_copies = Poisson(counts, 0, rate * m_);
-  const double news_rate =
-      minute >= inc.reuploads_start_minute
-          ? cfg_.news.uploads_per_minute *
-                std::exp(-static_cast<double>(minute - inc.reuploads_start_minute) / (60 * cfg_.news.decay_hours))
-          : 0;
-  const int64_t n_news = Poisson(counts, 1 << 24, news_rate * m_);
+  const UploadRates rates = UploadRatesAt(cfg_, minute);
+  const int64_t n_copies = Poisson(counts, 0, rates.copies * m_);
+  const int64_t n_news = Poisson(counts, 1 << 24, rates.news * m_);
   auto pick_platform = [&](double u, double PlatformConfig::*share) {
     for (size_t p = 0; p < cfg_.platforms.size(); ++p) {
       u -= cfg_.platforms[p].*share;
@@ -445,7 +446,6 @@ void World::Uploads(int64_t t, int64_t minute) {
     const double x = u * (inc.source_weight + weight_total_);
     return x < inc.source_weight || weight_total_ <= 0 ? int64_t{0} : SampleParent(x - inc.source_weight);
   };
-  const HashPerturbation& hp = inc.perturbation;
   std::vector<int64_t> arrived;
   for (int64_t k = 0; k < n_copies + n_news; ++k) {
     const int64_t id = static_cast<int64_t>(log_.uploads.size());
@@ -505,7 +505,8 @@ void World::ScheduleRetry(int64_t item, int64_t minute) {
   const IncidentConfig& inc = cfg_.incident;
   if (inc.retry_probability <= 0) return;
   const UploadRecord& r = log_.uploads[item];
-  if (RetryCounterRng(r.key).Uniform(0) >= inc.retry_probability) return;
+  const CounterRng retry(DeriveSeed(seed_, kRetry), r.key, 0, Purpose::kIntervention);
+  if (retry.Uniform(0) >= inc.retry_probability) return;
   std::vector<uint8_t> tried(cfg_.platforms.size(), 0);
   int64_t first = item, tries = 0;
   for (; log_.uploads[first].retry_of >= 0; first = log_.uploads[first].retry_of, ++tries)
@@ -518,7 +519,7 @@ void World::ScheduleRetry(int64_t item, int64_t minute) {
   for (size_t p = 0; p < cfg_.platforms.size(); ++p)
     if (!tried[p] && accounts.Uniform(p) < inc.account_overlap) total += weight[p] = cfg_.platforms[p].upload_share;
   if (total <= 0) return;
-  double u = RetryCounterRng(r.key).Uniform(1) * total;
+  double u = retry.Uniform(1) * total;
   int32_t to = -1;
   for (size_t p = 0; p < weight.size(); ++p) {
     if (weight[p] <= 0) continue;
@@ -527,10 +528,6 @@ void World::ScheduleRetry(int64_t item, int64_t minute) {
     u -= weight[p];
   }
   retries_.push({minute + inc.retry_delay_minutes, retry_seq_++, item, to});
-}
-
-CounterRng World::RetryCounterRng(uint64_t key) const {
-  return CounterRng(DeriveSeed(seed_, kRetry), key, 0, Purpose::kIntervention);
 }
 
 void World::Views(int64_t minute) {

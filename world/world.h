@@ -15,13 +15,20 @@
 #include <vector>
 
 #include "core/metric_spec.h"
-#include "core/rng.h"
 #include "embeddings/hash_database.h"
 #include "world/preservation.h"
 #include "world/world_config.h"
 #include "world/world_log.h"
 
 namespace counterpoint {
+
+/// The incident's rates at `minute`, per minute: re-upload attempts (rising over
+/// ramp_minutes, then decaying over decay_hours) and news reports (decaying), both from
+/// reuploads_start_minute on. A world draws its uploads as Poisson counts of them.
+struct UploadRates {
+  double copies = 0, news = 0;
+};
+UploadRates UploadRatesAt(const WorldConfig& w, int64_t minute);
 
 /// The metric columns a world writes: each overall and per platform (`<name>@<platform>`).
 const std::vector<MetricSpec>& WorldMetrics();
@@ -81,7 +88,6 @@ class World {
   int64_t AddCopy(int platform, int64_t source, int64_t minute, uint64_t key);
   /// Whether the uploader of `item`, blocked at upload at `minute`, tries again elsewhere, and where.
   void ScheduleRetry(int64_t item, int64_t minute);
-  CounterRng RetryCounterRng(uint64_t key) const;
   void Screen(const std::vector<int64_t>& items, int64_t minute);
   /// Blocks (outcome kBlocked) or removes (kRemoved) an upload.
   void TakeDown(int64_t item, UploadOutcome outcome, RemovalChannel channel, int64_t minute);
