@@ -65,7 +65,8 @@ std::vector<std::unique_ptr<Observer>> BuildObservers(const Scenario& sc) {
 }
 
 Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const IndexedCatalog& world, Population pop,
-                           uint64_t replicate_seed, const Collective* collective, bool shard_users) {
+                           uint64_t replicate_seed, const Collective* collective, bool shard_users,
+                           std::unique_ptr<Intervention> extra) {
   // retrieval cannot return more items than the catalog holds
   if (arm.options.candidates > world.catalog->size()) {
     const SourceLocation at = arm.options_params.Where("candidates");
@@ -93,8 +94,13 @@ Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const Indexed
       }
   }
   CheckOneSlateBuilder(arm, interventions);
-  auto rec =
-      std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions), arm.options);
+  RecommenderOptions options = arm.options;
+  if (extra) {
+    interventions.push_back(std::move(extra));
+    if (options.intervention_types.size() + 1 == interventions.size())
+      options.intervention_types.push_back("world_feed");
+  }
+  auto rec = std::make_unique<Recommender>(std::move(retriever), std::move(ranker), std::move(interventions), options);
   auto um = BuildUserModel(sc);
   SimOptions opts{sc.steps, sc.batch_size,    replicate_seed, sc.output_graph,
                   arm.name, sc.output_events, collective,     shard_users};

@@ -72,9 +72,11 @@ std::vector<std::unique_ptr<Observer>> BuildObservers(const Scenario& sc);
 /// (Intervention::BuildsSlate): an arm holds one slate builder at most.
 void CheckOneSlateBuilder(const ArmSpec& arm, const std::vector<std::unique_ptr<Intervention>>& interventions);
 /// Builds one arm's simulation on a world (the population is copied or moved in; with
-/// shard_users, this rank's block of it: SimOptions::shard_users).
+/// shard_users, this rank's block of it: SimOptions::shard_users). `extra`, if given, joins
+/// the arm's interventions last (a world's feed of a simulated audience).
 Simulation BuildSimulation(const Scenario& sc, const ArmSpec& arm, const IndexedCatalog& world, Population pop,
-                           uint64_t replicate_seed, const Collective* collective = nullptr, bool shard_users = false);
+                           uint64_t replicate_seed, const Collective* collective = nullptr, bool shard_users = false,
+                           std::unique_ptr<Intervention> extra = nullptr);
 
 /// Under MPI, what keeps a scenario from running sharded (each rank holding only its block
 /// of users): the first plug-in that is not Shardable,

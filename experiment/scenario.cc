@@ -10,6 +10,7 @@
 #include "embeddings/catalog_config.h"
 #include "embeddings/catalog_source.h"
 #include "experiment/sock_puppet_config.h"
+#include "experiment/world_audiences.h"
 #include "simulator/observers/observer.h"
 #include "simulator/user_model.h"
 #include "world/world_config.h"
@@ -335,6 +336,7 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
   }
 
   ValidateArmWorlds(cr, file, sc, diags);
+  LoadWorldAudiences(sc, diags);
 
   if (cr["observers"]) {
     sc.observers = ValidateChoiceList<ObserverRegistry>(cr["observers"], file, "observers", "observer", diags,
@@ -453,6 +455,8 @@ nlohmann::json Scenario::Resolved() const {
     arm["interventions"] = nlohmann::json::array();
     for (const auto& iv : a.interventions) arm["interventions"].push_back(ChoiceJson(iv));
     if (a.world) arm["world"] = a.world->Resolved();
+    for (size_t p = 0; p < a.audiences.size(); ++p)
+      if (a.audiences[p]) arm["audiences"][a.world->platforms[p].name] = a.audiences[p]->Resolved();
     j["arms"].push_back(arm);
   }
   for (const auto& o : observers) j["observers"].push_back(ChoiceJson(o));

@@ -21,6 +21,7 @@
 namespace counterpoint {
 
 struct WorldConfig;  // world/world_config.h
+struct Scenario;
 
 struct ArmSpec {
   std::string name;
@@ -32,6 +33,10 @@ struct ArmSpec {
   /// A world of platforms (the scenario's `world` block with this arm's `world` keys over
   /// it; docs/crisis.md): set in every arm of such a scenario, null in every arm otherwise.
   std::shared_ptr<const WorldConfig> world = nullptr;
+  /// With a world: per platform, the single-platform scenario simulating its audience
+  /// (audience_scenario; null: parametric views), its steps set to this scenario's
+  /// (experiment/world_audiences.h)
+  std::vector<std::shared_ptr<const Scenario>> audiences;
 };
 
 struct Scenario {

@@ -6,6 +6,7 @@
 #include "core/rng.h"
 #include "experiment/metric_kinds.h"
 #include "experiment/run_rows.h"
+#include "experiment/world_audiences.h"
 #include "world/world.h"
 
 namespace counterpoint {
@@ -28,8 +29,9 @@ RunResult RunWorldScenario(const Scenario& sc, const ProgressFn& progress, const
   bool stop = false;
   for (int r = 0; r < sc.replicates && !stop; ++r) {
     const uint64_t seed = DeriveSeed(sc.seed, r);
+    AudienceCatalogs catalogs;  // the replicate's audiences' catalogs, shared by its arms
     for (const ArmSpec& arm : sc.arms) {
-      World world(*arm.world, seed);
+      World world(*arm.world, seed, BuildAudiences(arm, seed, catalogs));
       const auto& cols = world.columns();
       ArmRun run;
       run.arm = arm.name, run.replicate = r, run.seed = seed;

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""The results tables of docs/crisis.md, from the three shipped crisis scenarios.
+"""The results tables of docs/crisis.md, from the shipped crisis scenarios.
 
 Runs scenarios/crisis_christchurch.yaml, crisis_small_platforms.yaml,
-crisis_news_safeguard.yaml and crisis_displacement.yaml at their shipped sizes and replicate counts, and writes, between
+crisis_news_safeguard.yaml, crisis_displacement.yaml and crisis_audience.yaml at their shipped sizes and replicate counts, and writes, between
 <!-- crisis-results:begin --> and <!-- crisis-results:end --> of docs/crisis.md, for each:
 the final values (24 hours) of its key columns per arm (mean [95% CI] from summary.json),
 each arm's paired difference from the control with Holm's verdict, and, for
@@ -11,7 +11,7 @@ the scale and at the full scale (its control arm, one replicate, at uploads_per_
 the scale the reported figures are for), with the commit it was made at. Refuses a tree with uncommitted changes. The commands are printed.
 
 Usage: /usr/bin/python3 scripts/crisis_results.py [--threads 2]
-(about 8 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
+(about 11 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
 import json
 import os
 import subprocess
@@ -54,6 +54,13 @@ SCENARIOS = [
         ("views@small_forum", "small forum: views"),
         ("blocked_share@large_social", "large network: blocked at upload"),
         ("views", "views of copies, all platforms"),
+    ]),
+    ("crisis_audience", [
+        ("views@small_video", "small video site: views"),
+        ("live_copies@small_video", "small video site: copies up at 24 h"),
+        ("unseated_copies@small_video", "small video site: copies without a seat"),
+        ("views@small_forum", "small forum: views"),
+        ("views@large_social", "large network: views"),
     ]),
 ]
 

@@ -46,6 +46,9 @@ const std::vector<MetricSpec>& WorldMetrics() {
       s.definition += ", on that platform";
       all.push_back(s);
     }
+    all.push_back(LevelMetric("unseated_copies@<platform>", "uploads",
+                              "attack copies that went live on a platform with a simulated audience after its seats "
+                              "(the audience catalog's re-upload pool) ran out, so far: nobody saw them"));
     return all;
   }();
   return specs;
@@ -92,8 +95,15 @@ std::vector<int64_t> NearestWithin(const HashDatabase& db, const std::vector<uin
 enum Priority { kOrders, kNotices, kReports, kClassifierFlags, kSafeguardReview, kPriorities };
 }  // namespace
 
-World::World(const WorldConfig& config, uint64_t seed) : cfg_(config), seed_(seed), m_(config.minutes_per_step) {
+World::World(const WorldConfig& config, uint64_t seed, std::vector<std::unique_ptr<Audience>> audiences)
+    : cfg_(config), seed_(seed), m_(config.minutes_per_step), audiences_(std::move(audiences)) {
   const size_t n_platforms = cfg_.platforms.size();
+  audiences_.resize(n_platforms);
+  next_seat_.assign(n_platforms, 0);
+  show_.resize(n_platforms);
+  hide_.resize(n_platforms);
+  seat_clicks_.resize(n_platforms);
+  unseated_.assign(n_platforms, 0);
   log_.minutes_per_step = m_;
   for (const auto& p : cfg_.platforms) log_.platforms.push_back(p.name);
   for (size_t p = 0; p < n_platforms; ++p) {
@@ -128,6 +138,8 @@ World::World(const WorldConfig& config, uint64_t seed) : cfg_(config), seed_(see
     if (s.name.find('@') == std::string::npos) columns_.push_back(s.name);
   for (const auto& p : cfg_.platforms)
     for (int k = 0; k < kMetrics; ++k) columns_.push_back(WorldMetrics()[k].name + "@" + p.name);
+  for (size_t p = 0; p < n_platforms; ++p)
+    if (audiences_[p]) columns_.push_back("unseated_copies@" + cfg_.platforms[p].name);
   // the stream: item 0, on the origin, live from minute 0
   const int origin = cfg_.Platform(cfg_.incident.origin);
   AddUpload(origin, UploadKind::kStream, -1, 0, static_cast<uint8_t>(CopyKind::kOriginal), 0, false, next_key_++);
@@ -160,6 +172,7 @@ int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t 
   r.verified = verified;
   r.parent = parent;
   r.minute = minute;
+  seat_.push_back(-1);
   codes_.resize(codes_.size() + kHashBytes);
   uint8_t* code = codes_.data() + id * kHashBytes;
   const uint64_t hash_seed = DeriveSeed(seed_, kHash);
@@ -257,6 +270,16 @@ void World::GoLive(int64_t item, int64_t minute) {
   }
   if (!listed_[item]) live_.push_back(item), listed_[item] = 1;
   counts_[r.platform].live += 1;
+  // a copy on a platform with a simulated audience takes the next seat there, if any is left
+  // (the stream keeps its parametric views: its audience is a calibrated figure)
+  if (item > 0 && audiences_[r.platform] && seat_[item] < 0) {
+    if (next_seat_[r.platform] < audiences_[r.platform]->seats()) {
+      seat_[item] = next_seat_[r.platform]++;
+      show_[r.platform].push_back(seat_[item]);
+    } else {
+      unseated_[r.platform] += 1;
+    }
+  }
   const PlatformConfig& p = cfg_.platforms[r.platform];
   const CounterRng rng(DeriveSeed(seed_, kItem), r.key, 0, Purpose::kIntervention);
   if (item > 0 && rng.Uniform(5) < p.classifier_recall)
@@ -284,6 +307,7 @@ void World::TakeDown(int64_t item, UploadOutcome outcome, RemovalChannel channel
   } else {
     c.removed += 1;
     if (was_live) c.live -= 1;
+    if (was_live && seat_[item] >= 0) hide_[r.platform].push_back(seat_[item]);
   }
 }
 
@@ -530,8 +554,18 @@ void World::ScheduleRetry(int64_t item, int64_t minute) {
   retries_.push({minute + inc.retry_delay_minutes, retry_seq_++, item, to});
 }
 
+void World::StepAudiences(int64_t minute) {
+  for (size_t p = 0; p < audiences_.size(); ++p) {
+    if (!audiences_[p]) continue;
+    audiences_[p]->Step(minute / m_, show_[p], hide_[p], seat_clicks_[p]);
+    show_[p].clear();
+    hide_[p].clear();
+  }
+}
+
 void World::Views(int64_t minute) {
   const IncidentConfig& inc = cfg_.incident;
+  StepAudiences(minute);
   const uint64_t step_seed = DeriveSeed(seed_, kStepItem);
   size_t kept = 0;
   for (size_t k = 0; k < live_.size(); ++k) {
@@ -549,13 +583,19 @@ void World::Views(int64_t minute) {
     else
       rate = p.views_per_minute * std::exp2(-static_cast<double>(minute - r.minute) / p.view_half_life_minutes);
     const CounterRng rng(step_seed, r.key, static_cast<uint64_t>(minute), Purpose::kIntervention);
-    const int64_t v = Poisson(rng, 16, rate * m_);
-    r.views += static_cast<double>(v);
-    counts_[r.platform].views += static_cast<double>(v);
-    AddWeight(item, static_cast<double>(v));
+    // views: a simulated audience's clicks on the copy's seat (none without a seat), or a
+    // Poisson draw at the parametric rate
+    double v;
+    if (item > 0 && audiences_[r.platform])
+      v = seat_[item] < 0 ? 0 : static_cast<double>(seat_clicks_[r.platform][seat_[item]]) * p.viewers_per_user;
+    else
+      v = static_cast<double>(Poisson(rng, 16, rate * m_));
+    r.views += v;
+    counts_[r.platform].views += v;
+    AddWeight(item, v);
     // a viewer's report (any of v views), the stream's first report at its set minute
     const bool forced = item == 0 && inc.first_report_minute >= minute && inc.first_report_minute < minute + m_;
-    if (forced || (v > 0 && rng.Uniform(0) < 1 - std::pow(1 - p.report_probability, static_cast<double>(v))))
+    if (forced || (v > 0 && rng.Uniform(0) < 1 - std::pow(1 - p.report_probability, v)))
       Enqueue(item, RemovalChannel::kUserReport);
     // each authority that looks at this platform finds the copy at its own rate and orders
     // it removed, once (the block's own authority draws where a single one always did)
@@ -781,6 +821,9 @@ void World::WriteRow(double* row) const {
   row[kMetrics] = protocol_active_now_;
   for (size_t p = 0; p < counts_.size(); ++p)
     values(counts_[p], preservation_->counts()[p], row + kMetrics + 1 + p * kMetrics);
+  double* more = row + kMetrics + 1 + counts_.size() * kMetrics;
+  for (size_t p = 0; p < audiences_.size(); ++p)
+    if (audiences_[p]) *more++ = unseated_[p];
 }
 
 }  // namespace counterpoint

@@ -16,6 +16,7 @@
 
 #include "core/metric_spec.h"
 #include "embeddings/hash_database.h"
+#include "world/audience.h"
 #include "world/preservation.h"
 #include "world/world_config.h"
 #include "world/world_log.h"
@@ -35,7 +36,8 @@ const std::vector<MetricSpec>& WorldMetrics();
 
 class World {
  public:
-  World(const WorldConfig& config, uint64_t seed);
+  /// `audiences`: empty, or one per platform (null: views at the platform's parametric rate).
+  World(const WorldConfig& config, uint64_t seed, std::vector<std::unique_ptr<Audience>> audiences = {});
   ~World();
   World(World&&) noexcept;
   World& operator=(World&&) noexcept;
@@ -96,6 +98,9 @@ class World {
   void Enqueue(int64_t item, RemovalChannel channel);
   void Uploads(int64_t t, int64_t minute);
   void Views(int64_t minute);
+  /// Steps the platforms' simulated audiences: seats for the copies gone live, down for
+  /// those taken down, and each seat's clicks.
+  void StepAudiences(int64_t minute);
   /// Trusted flaggers' notices about live items (attack copies, and news showing footage in error).
   void Notices(int64_t minute);
   void Review(int64_t minute);
@@ -152,8 +157,14 @@ class World {
   std::vector<int64_t> content_;  ///< per upload: the upload whose content it re-encodes (the stream, an edit, itself)
   std::priority_queue<Retry, std::vector<Retry>, std::greater<Retry>> retries_;
   int64_t retry_seq_ = 0;
-  std::unique_ptr<Preservation> preservation_;  ///< what was taken down, kept for law enforcement
-  std::vector<Counts> counts_;                  ///< per platform
+  std::unique_ptr<Preservation> preservation_;        ///< what was taken down, kept for law enforcement
+  std::vector<Counts> counts_;                        ///< per platform
+  std::vector<std::unique_ptr<Audience>> audiences_;  ///< per platform (null: parametric views)
+  std::vector<int64_t> seat_;                         ///< per upload: its seat in its platform's audience, or -1
+  std::vector<int64_t> next_seat_;                    ///< per platform
+  std::vector<std::vector<int64_t>> show_, hide_;     ///< per platform: seats to show and take down next step
+  std::vector<std::vector<int64_t>> seat_clicks_;     ///< per platform: each seat's clicks in the last step
+  std::vector<double> unseated_;                      ///< per platform: live copies that found no seat
   std::vector<std::string> columns_;
   double protocol_active_now_ = 0;
 };

@@ -61,7 +61,12 @@ ComponentSpec PlatformSpec() {
                  "re-scans its live items against each hash as it becomes usable to it, not only new uploads"),
        BoolParam("audio_matching", false,
                  "also matches each upload's soundtrack hash against the soundtrack hashes of what it holds "
-                 "(survives visual edits)")}};
+                 "(survives visual edits)"),
+       StringParam("audience_scenario", "",
+                   "its audience as a full simulation: a single-platform scenario (path relative to this one, or "
+                   "a shipped name) whose recommender decides who sees each live copy; empty: views_per_minute"),
+       StringParam("audience_arm", "", "the audience scenario's arm to run (empty: its first)"),
+       DoubleParam("viewers_per_user", 1, "people each simulated user of the audience stands for", 1e-9, 1e12)}};
 }
 
 ComponentSpec IncidentSpec() {
@@ -310,6 +315,9 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
       c.report_probability = p.Double("report_probability");
       c.rescan = p.Bool("rescan");
       c.audio_matching = p.Bool("audio_matching");
+      c.audience_scenario = p.String("audience_scenario");
+      c.audience_arm = p.String("audience_arm");
+      c.viewers_per_user = p.Double("viewers_per_user");
       if (c.audio_matching && !c.hash_screening) {
         const SourceLocation aloc = p.Where("audio_matching");
         diags.Add(aloc.file, aloc.line, aloc.column,

@@ -46,6 +46,13 @@ struct PlatformConfig {
   double report_probability = 0;       ///< a view of an attack copy that makes its viewer report it
   bool rescan = false;  ///< re-scans its live items against each hash as it becomes usable to it (not only uploads)
   bool audio_matching = false;  ///< also matches uploads' soundtrack hashes against the soundtrack hashes it holds
+  /// Its audience as a full simulation (docs/crisis.md, "Audiences"): a single-platform
+  /// scenario (a path relative to the world's scenario, or a shipped scenario's name) whose
+  /// users, recommender and interventions decide who sees each live attack copy; empty: a
+  /// copy's views are the parametric rate views_per_minute
+  std::string audience_scenario;
+  std::string audience_arm;     ///< the audience scenario's arm to run (empty: its first)
+  double viewers_per_user = 1;  ///< people each simulated user stands for: a click is this many views
 };
 
 /// The attack: a live stream on the origin platform, then re-uploads of what people saw.

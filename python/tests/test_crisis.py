@@ -33,7 +33,25 @@ def res():
 
 def test_shipped_crisis_scenarios_are_listed():
     names = set(cp.scenarios().index)
-    assert {"crisis_christchurch", "crisis_small_platforms", "crisis_news_safeguard", "crisis_displacement"} <= names
+    assert {"crisis_christchurch", "crisis_small_platforms", "crisis_news_safeguard", "crisis_displacement",
+            "crisis_audience", "audience_small_video"} <= names
+
+
+def test_a_simulated_audience_decides_the_views_of_the_small_sites_copies():
+    # crisis_audience: small_video's views are its simulated users' clicks, 100 views each
+    r = cp.run("crisis_audience", overrides={"steps": 120, "replicates": 1, "world.incident.uploads_per_minute": 120},
+               progress=False)
+    up = r.uploads
+    site = up[(up["platform"] == "small_video") & (up["kind"] == "copy")]
+    assert len(site) > 50 and (site["views"] % 100 == 0).all() and (site["views"] > 0).any()
+    m = r.metrics.set_index(["arm", "replicate", "step"])
+    last = m.xs(119, level="step")
+    # the negative control (demotion of weight 0) is the control, column for column
+    assert last.loc["demoted_zero"].equals(last.loc["engagement"])
+    # the views recount from the uploads, and the site's seats did not run out
+    for arm, u in up[up["platform"] == "small_video"].groupby("arm", observed=True):
+        assert last.loc[arm, "views@small_video"].iloc[0] == u["views"].sum()
+        assert last.loc[arm, "unseated_copies@small_video"].iloc[0] == 0
 
 
 def test_final_metrics_recount_from_the_uploads(res):

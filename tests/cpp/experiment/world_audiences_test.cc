@@ -1,0 +1,197 @@
+// A world platform whose audience is a simulation (experiment/world_audiences.h): loading
+// errors at the platform's key, and a run in which nothing is shown after its removal, each
+// copy's views are its seat's clicks, the negative control (demotion of weight 0) changes
+// nothing, and the thread count changes nothing.
+#include "experiment/world_audiences.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "experiment/runner.h"
+#include "experiment/scenario.h"
+#include "experiment/world_runner.h"
+#include "test_util.h"
+#include "world/simulated_audience.h"
+#include "world/world.h"
+
+namespace counterpoint {
+namespace {
+
+// a small site: its catalog's re-upload pool seats the copies; one session in four a step
+const char* kAudience = R"(name: site
+seed: 9
+steps: 5
+catalog: {type: synthetic, n_items: 400, dim: 16, n_topics: 4, share_extremist: 0.05, reupload_pool: 0.3,
+          reupload_copies: 100}
+index: {factory: Flat}
+population: {n_users: 300, session_alpha: 1, session_beta: 3}
+user_model: {type: logit, extremity_appeal: 6.0, drift_rate: 0.02}
+recommender: {candidates: 40, slate_size: 8, retriever: {type: faiss}, ranker: {type: engagement}}
+arms:
+  - name: engagement
+  - name: demoted
+    interventions: [{type: demote_harmful, threshold: 0.5, weight: 1.0}]
+  - name: demoted_zero
+    interventions: [{type: demote_harmful, threshold: 0.5, weight: 0.0}]
+  - name: moderated
+    interventions: [{type: moderation}]
+)";
+
+std::string WorldText(const std::string& site_keys) {
+  return R"(name: crisis
+seed: 4
+steps: 60
+replicates: 2
+world:
+  platforms:
+    - {name: big, upload_share: 0.5, database_access: member, contributes: true, review_capacity: 50,
+       classifier_recall: 0.5, classifier_delay_minutes: 5, views_per_minute: 2}
+    - {name: site, upload_share: 0.5, hash_screening: false, review_capacity: 1, report_probability: 0.05,
+       viewers_per_user: 10, )" +
+         site_keys + R"(}
+  incident: {origin: big, first_report_minute: 3, reuploads_start_minute: 2, uploads_per_minute: 6,
+             edit_probability: 0.1, source_weight: 20}
+arms:
+  - name: engagement
+  - name: demoted
+    world: {platforms: [{name: site, audience_arm: demoted}]}
+  - name: demoted_zero
+    world: {platforms: [{name: site, audience_arm: demoted_zero}]}
+)";
+}
+
+class WorldAudiencesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::FreshTempDir("world_audiences");
+    std::ofstream(dir_ / "site.yaml") << kAudience;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  Scenario Parse(const std::string& text) { return ParseScenario(text, (dir_ / "crisis.yaml").string(), {}, dir_); }
+  // the error a world scenario gets, with its file:line
+  std::string ErrorOf(const std::string& site_keys) {
+    try {
+      Parse(WorldText(site_keys));
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "";
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(WorldAudiencesTest, BadAudiencesAreReportedAtThePlatformsKey) {
+  // the site's platform entry is on line 10 of the world scenario
+  std::string e = ErrorOf("audience_scenario: nowhere.yaml");
+  EXPECT_NE(e.find("crisis.yaml:10:"), std::string::npos) << e;
+  EXPECT_NE(e.find("audience_scenario"), std::string::npos) << e;
+  EXPECT_NE(e.find("nowhere.yaml"), std::string::npos) << e;
+  e = ErrorOf("audience_scenario: site.yaml, audience_arm: nope");
+  EXPECT_NE(e.find("no arm 'nope'"), std::string::npos) << e;
+  EXPECT_NE(e.find("engagement"), std::string::npos) << e;  // the choices
+  e = ErrorOf("audience_scenario: site.yaml, audience_arm: moderated");
+  EXPECT_NE(e.find("'moderation'"), std::string::npos) << e;
+  EXPECT_NE(e.find("crisis.yaml:10:"), std::string::npos) << e;
+  // a world as an audience (itself, here): refused, and loading it does not recurse
+  std::ofstream(dir_ / "crisis.yaml") << WorldText("audience_scenario: crisis.yaml");
+  e = ErrorOf("audience_scenario: crisis.yaml");
+  EXPECT_NE(e.find("single-platform"), std::string::npos) << e;
+  // a catalog without a re-upload pool has no seats: refused when the run builds it
+  std::string text = kAudience;
+  text.replace(text.find("reupload_pool: 0.3"), 18, "reupload_pool: 0.0");
+  std::ofstream(dir_ / "site.yaml") << text;
+  const Scenario sc = Parse(WorldText("audience_scenario: site.yaml"));
+  try {
+    RunScenario(sc);
+    ADD_FAILURE() << "a run without seats";
+  } catch (const InputError& err) {
+    EXPECT_NE(std::string(err.what()).find("re-upload pool"), std::string::npos) << err.what();
+    EXPECT_NE(std::string(err.what()).find("site.yaml"), std::string::npos) << err.what();
+  }
+}
+
+TEST_F(WorldAudiencesTest, NothingIsShownAfterItsRemovalAndViewsAreTheSeatsClicks) {
+  const Scenario sc = Parse(WorldText("audience_scenario: site.yaml"));
+  const ArmSpec& arm = sc.arms.front();
+  ASSERT_TRUE(arm.audiences[1]);
+  EXPECT_FALSE(arm.audiences[0]);
+  EXPECT_EQ(arm.audiences[1]->steps, sc.steps);
+  // the audience keeping its impressions, to check against
+  Scenario site = *arm.audiences[1];
+  site.output_events = true;
+  ArmSpec with_events = arm;
+  with_events.audiences[1] = std::make_shared<const Scenario>(site);
+  AudienceCatalogs catalogs;
+  auto audiences = BuildAudiences(with_events, 77, catalogs);
+  const auto* simulated = dynamic_cast<const SimulatedAudience*>(audiences[1].get());
+  ASSERT_NE(simulated, nullptr);
+  const Simulation& sim = simulated->simulation();
+  World world(*arm.world, 77, std::move(audiences));
+  for (int64_t t = 0; t < sc.steps; ++t) world.Step(t);
+  const auto& up = world.log().uploads;
+  // each seat (catalog item) -> its copy, in the order copies went live on the site
+  const Catalog& cat = *catalogs.begin()->second.catalog;
+  std::vector<int64_t> seat_items;
+  for (int64_t i = 0; i < cat.size(); ++i)
+    if (cat.upload_step(i) == kUploadOnDemand) seat_items.push_back(i);
+  std::map<int64_t, int64_t> copy_of;  // seat item -> upload
+  std::vector<int64_t> live_order;
+  for (size_t i = 1; i < up.size(); ++i)
+    if (up[i].platform == 1 && up[i].kind != UploadKind::kNews && up[i].outcome != UploadOutcome::kBlocked)
+      live_order.push_back(static_cast<int64_t>(i));
+  // on the site nothing screens uploads, so copies go live at upload, in upload order
+  ASSERT_LE(live_order.size(), seat_items.size());
+  for (size_t k = 0; k < live_order.size(); ++k) copy_of[seat_items[k]] = live_order[k];
+  std::map<int64_t, double> clicks;  // upload -> clicks on its seat
+  int64_t seat_impressions = 0;
+  for (const ImpressionRecord& im : sim.impression_log()) {
+    if (cat.upload_step(im.item) != kUploadOnDemand) continue;
+    ++seat_impressions;
+    ASSERT_TRUE(copy_of.count(im.item)) << "a seat without a copy was shown at step " << im.step;
+    const UploadRecord& r = up[copy_of[im.item]];
+    EXPECT_GE(im.step, r.minute) << "shown before its upload";
+    if (r.outcome == UploadOutcome::kRemoved) EXPECT_LE(im.step, r.outcome_minute) << "shown after its removal";
+    clicks[copy_of[im.item]] += im.clicked;
+  }
+  EXPECT_GT(seat_impressions, 100);
+  int64_t removed = 0, viewed = 0;
+  for (const int64_t i : live_order) {
+    EXPECT_EQ(up[i].views, 10 * clicks[i]) << "upload " << i;
+    removed += up[i].outcome == UploadOutcome::kRemoved;
+    viewed += up[i].views > 0;
+  }
+  EXPECT_GT(removed, 5);
+  EXPECT_GT(viewed, 5) << live_order.size() << " live, " << removed << " removed, " << seat_impressions << " shown";
+}
+
+TEST_F(WorldAudiencesTest, TheNegativeControlChangesNothingAndNeitherDoThreads) {
+  const Scenario sc = Parse(WorldText("audience_scenario: site.yaml"));
+  RunResult one, two;
+  {
+    const testing::ScopedThreads threads(1);
+    one = RunScenario(sc);
+  }
+  {
+    const testing::ScopedThreads threads(2);
+    two = RunScenario(sc);
+  }
+  ASSERT_EQ(one.runs.size(), 6u);
+  const size_t views = std::find(one.columns.begin(), one.columns.end(), "views@site") - one.columns.begin();
+  ASSERT_LT(views, one.columns.size());
+  for (size_t k = 0; k < one.runs.size(); ++k) EXPECT_EQ(one.runs[k].rows, two.runs[k].rows) << one.runs[k].arm;
+  // runs: replicate-major, arms engagement, demoted, demoted_zero
+  const size_t last = (sc.steps - 1) * one.columns.size();
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(one.runs[3 * r].rows, one.runs[3 * r + 2].rows) << "replicate " << r;
+    EXPECT_GT(one.runs[3 * r].rows[last + views], 0) << "replicate " << r;
+  }
+  // demotion does change the site's views in some replicate (it ranks the copies lower)
+  EXPECT_TRUE(one.runs[0].rows[last + views] != one.runs[1].rows[last + views] ||
+              one.runs[3].rows[last + views] != one.runs[4].rows[last + views]);
+}
+
+}  // namespace
+}  // namespace counterpoint

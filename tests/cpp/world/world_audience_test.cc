@@ -1,0 +1,176 @@
+// A world with a platform whose audience is given (world/audience.h): seats handed out in
+// the order copies go live, views as clicks times viewers_per_user, a removed copy's seat
+// taken down at the next step, and copies beyond the seats counted and unseen. The audience
+// here is scripted (a fixed number of clicks per seat and step), so every figure is known
+// by hand; tests/cpp/experiment/world_audiences_test.cc runs a simulated one.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "world/world.h"
+
+namespace counterpoint {
+namespace {
+
+// clicks per step: 3 on every seat shown and not taken down; records every call
+class ScriptedAudience : public Audience {
+ public:
+  explicit ScriptedAudience(int64_t seats) : seats_(seats), up_(seats, 0) {}
+  int64_t seats() const override { return seats_; }
+  void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide,
+            std::vector<int64_t>& clicks) override {
+    steps.push_back(t);
+    for (const int64_t s : show) {
+      EXPECT_EQ(up_[s], 0) << "seat " << s << " shown twice";
+      up_[s] = 1, shown[s] = t;
+    }
+    for (const int64_t s : hide) {
+      EXPECT_EQ(up_[s], 1) << "seat " << s << " hidden while not shown";
+      up_[s] = 2, hidden[s] = t;
+    }
+    clicks.assign(seats_, 0);
+    for (int64_t s = 0; s < seats_; ++s)
+      if (up_[s] == 1) clicks[s] = 3;
+  }
+  std::vector<int64_t> steps;
+  std::map<int64_t, int64_t> shown, hidden;  ///< seat -> step
+
+ private:
+  int64_t seats_;
+  std::vector<int> up_;  ///< 0 not yet, 1 shown, 2 taken down
+};
+
+WorldConfig WorldFrom(const std::string& yaml) {
+  DiagnosticList diags;
+  WorldConfig w = ValidateWorld(YAML::Load(yaml), "test.yaml", "world", diags);
+  diags.ThrowIfAny();
+  return w;
+}
+
+// platform a carries the stream (removed at minute 0 on its report); platform b takes every
+// re-upload (4 a minute from minute 1, exact copies of the recording), screens nothing,
+// and its users report a copy's view with probability `report` (one reviewer decision a minute)
+std::string TwoPlatforms(const std::string& report, int64_t minutes_per_step = 1) {
+  return "minutes_per_step: " + std::to_string(minutes_per_step) +
+         "\nplatforms:\n"
+         "  - {name: a, upload_share: 0, hash_screening: true, review_capacity: 1000}\n"
+         "  - {name: b, upload_share: 1, hash_screening: false, review_capacity: 1, report_probability: " +
+         report +
+         ", views_per_minute: 1000, viewers_per_user: 2.5}\n"
+         "incident: {origin: a, live_minutes: 1, live_views_per_minute: 0, first_report_minute: 0, "
+         "reuploads_start_minute: 1, uploads_per_minute: 4, ramp_minutes: 0, decay_hours: 1000, "
+         "source_weight: 1.0e12, edit_probability: 0, reencode_flip_rate: 0}\n";
+}
+
+struct AudienceRun {
+  std::unique_ptr<World> world;
+  ScriptedAudience* audience;
+};
+
+AudienceRun RunWith(const WorldConfig& cfg, int64_t seats, int64_t steps) {
+  auto audience = std::make_unique<ScriptedAudience>(seats);
+  ScriptedAudience* raw = audience.get();
+  std::vector<std::unique_ptr<Audience>> audiences(cfg.platforms.size());
+  audiences[1] = std::move(audience);
+  auto world = std::make_unique<World>(cfg, 7, std::move(audiences));
+  for (int64_t t = 0; t < steps; ++t) world->Step(t);
+  return {std::move(world), raw};
+}
+
+TEST(WorldAudienceTest, ACopysViewsAreItsSeatsClicksTimesTheViewersEachUserStandsFor) {
+  const WorldConfig cfg = WorldFrom(TwoPlatforms("0"));  // nobody reports: every copy stays up
+  const int64_t steps = 30;
+  const AudienceRun run = RunWith(cfg, 100000, steps);
+  const auto& up = run.world->log().uploads;
+  // the audience steps once a world step, in order
+  ASSERT_EQ(run.audience->steps.size(), static_cast<size_t>(steps));
+  for (int64_t t = 0; t < steps; ++t) EXPECT_EQ(run.audience->steps[t], t);
+  // seats in the order copies went live (upload order: all go live at upload), each shown at
+  // its upload's step; a copy live for the k steps from its upload to the end was clicked 3
+  // times a step, each click standing for 2.5 views
+  int64_t next = 0;
+  double total = 0;
+  for (size_t i = 1; i < up.size(); ++i) {
+    ASSERT_EQ(up[i].platform, 1);
+    ASSERT_EQ(up[i].outcome, UploadOutcome::kLive);
+    ASSERT_EQ(run.audience->shown.at(next), up[i].minute);
+    EXPECT_EQ(up[i].views, 3 * 2.5 * static_cast<double>(steps - up[i].minute)) << "upload " << i;
+    total += up[i].views;
+    ++next;
+  }
+  EXPECT_GT(next, 60);  // about 4 a minute over 29 minutes
+  EXPECT_EQ(run.audience->shown.size(), static_cast<size_t>(next));
+  EXPECT_TRUE(run.audience->hidden.empty());
+  // the stream keeps its parametric views (0 a minute here), and b's views add up
+  const auto& cols = run.world->columns();
+  std::vector<double> row(cols.size());
+  run.world->WriteRow(row.data());
+  const auto at = [&](const std::string& c) { return row[std::find(cols.begin(), cols.end(), c) - cols.begin()]; };
+  EXPECT_EQ(at("views@b"), total);
+  EXPECT_EQ(at("views@a"), 0);
+  EXPECT_EQ(at("unseated_copies@b"), 0);
+  // only the platform with an audience has the column
+  EXPECT_EQ(std::count(cols.begin(), cols.end(), "unseated_copies@a"), 0);
+}
+
+TEST(WorldAudienceTest, ARemovedCopysSeatIsTakenDownAtTheNextStepAndNeverShownAgain) {
+  // every view reported: b's one reviewer a minute removes a copy a minute, first come first
+  // served; 2-minute steps, so a removal during step t is in force from step t + 1
+  const WorldConfig cfg = WorldFrom(TwoPlatforms("1", 2));
+  const AudienceRun run = RunWith(cfg, 100000, 40);
+  const auto& up = run.world->log().uploads;
+  int removed = 0;
+  int64_t seat = 0;
+  for (size_t i = 1; i < up.size(); ++i, ++seat) {
+    const int64_t shown = up[i].minute / 2;
+    ASSERT_EQ(run.audience->shown.at(seat), shown);
+    if (up[i].outcome != UploadOutcome::kRemoved) {
+      EXPECT_EQ(run.audience->hidden.count(seat), 0u);
+      continue;
+    }
+    ++removed;
+    const int64_t removed_step = up[i].outcome_minute / 2;
+    if (removed_step + 1 < 40)
+      EXPECT_EQ(run.audience->hidden.at(seat), removed_step + 1) << "upload " << i;
+    else
+      EXPECT_EQ(run.audience->hidden.count(seat), 0u) << "upload " << i;
+    // shown (and clicked 3 times a step) from its upload's step through its removal's
+    EXPECT_EQ(up[i].views, 3 * 2.5 * static_cast<double>(removed_step - shown + 1)) << "upload " << i;
+  }
+  EXPECT_GT(removed, 20);
+}
+
+TEST(WorldAudienceTest, CopiesBeyondTheSeatsAreCountedAndSeenByNobody) {
+  const WorldConfig cfg = WorldFrom(TwoPlatforms("0"));
+  const AudienceRun run = RunWith(cfg, 10, 20);
+  const auto& up = run.world->log().uploads;
+  ASSERT_GT(up.size(), 30u);
+  for (size_t i = 1; i < up.size(); ++i)
+    EXPECT_EQ(up[i].views > 0, i <= 10) << "upload " << i;  // the first ten went live first
+  const auto& cols = run.world->columns();
+  std::vector<double> row(cols.size());
+  run.world->WriteRow(row.data());
+  EXPECT_EQ(row[std::find(cols.begin(), cols.end(), "unseated_copies@b") - cols.begin()],
+            static_cast<double>(up.size() - 1 - 10));
+}
+
+TEST(WorldAudienceTest, WithoutAnAudienceViewsStayParametricAndNothingElseChanges) {
+  const WorldConfig cfg = WorldFrom(TwoPlatforms("0.001"));
+  World plain(cfg, 7);
+  World none(cfg, 7, std::vector<std::unique_ptr<Audience>>(2));
+  ASSERT_EQ(plain.columns(), none.columns());
+  std::vector<double> a(plain.columns().size()), b(a.size());
+  for (int64_t t = 0; t < 30; ++t) {
+    plain.Step(t), none.Step(t);
+    plain.WriteRow(a.data()), none.WriteRow(b.data());
+    ASSERT_EQ(a, b) << "step " << t;
+  }
+  EXPECT_GT(a[std::find(plain.columns().begin(), plain.columns().end(), "views@b") - plain.columns().begin()], 0);
+}
+
+}  // namespace
+}  // namespace counterpoint

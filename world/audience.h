@@ -1,0 +1,25 @@
+// A platform's audience seen from the world (docs/crisis.md, "Audiences"): who watches the
+// attack copies live on the platform. Without one, a copy's views are a parametric rate;
+// with one (SimulatedAudience), a simulation of the platform's users and recommender decides.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace counterpoint {
+
+class Audience {
+ public:
+  virtual ~Audience() = default;
+  /// Items the audience can show as attack copies: a copy that goes live takes the next
+  /// unused one (its seat) for good; a copy that finds none has no audience.
+  virtual int64_t seats() const = 0;
+  /// One step of the platform: the seats in `show` go live before its users' sessions and
+  /// those in `hide` are taken down (never shown again); `clicks` (resized to seats()) gets
+  /// each seat's clicks during the step.
+  virtual void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide,
+                    std::vector<int64_t>& clicks) = 0;
+};
+
+}  // namespace counterpoint

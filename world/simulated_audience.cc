@@ -1,0 +1,68 @@
+#include "world/simulated_audience.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace counterpoint {
+
+void WorldFeed::Init(const InterventionContext& ctx) {
+  seats_.clear();
+  seat_of_.assign(ctx.catalog.size(), -1);
+  for (int64_t i = 0; i < ctx.catalog.size(); ++i)
+    if (ctx.catalog.upload_step(i) == kUploadOnDemand) {
+      seat_of_[i] = static_cast<int64_t>(seats_.size());
+      seats_.push_back(i);
+    }
+  shown_at_.assign(seats_.size(), -1);
+  clicks_.assign(seats_.size(), 0);
+}
+
+void WorldFeed::Prepare(std::span<const int64_t> show, std::span<const int64_t> hide) {
+  for (const int64_t s : show)  // the world gives each copy its own seat: anything else is a bug
+    if (s < 0 || s >= static_cast<int64_t>(seats_.size()) || shown_at_[s] >= 0)
+      throw std::logic_error("WorldFeed: seat " + std::to_string(s) + " shown twice or out of range");
+  show_.assign(show.begin(), show.end());
+  hide_.assign(hide.begin(), hide.end());
+  std::fill(clicks_.begin(), clicks_.end(), 0);
+}
+
+void WorldFeed::RequestUploads(const RecContext& ctx, const ItemActions&, std::vector<int64_t>& arriving) {
+  for (const int64_t s : show_) {
+    arriving.push_back(seats_[s]);
+    shown_at_[s] = ctx.step;
+  }
+  show_.clear();
+}
+
+void WorldFeed::OnUploads(const RecContext& ctx, std::span<const int64_t>, ItemActions& actions) {
+  // taken down before this step's sessions: the world removed the copy during the last step
+  // (or, uploaded and removed within one step, it is refused before it goes live)
+  for (const int64_t s : hide_) {
+    const int64_t item = seats_[s];
+    if (actions.items().status[item] == ItemStatus::kPending)
+      actions.Block(item, ModerationChannel::kNone);
+    else if (actions.items().status[item] == ItemStatus::kLive)
+      actions.Remove(item, ModerationChannel::kNone, ctx.step - shown_at_[s]);
+  }
+  hide_.clear();
+}
+
+void WorldFeed::OnFeedback(const RecContext&, const SlateBatch& batch, const ChoiceBuffer& choices) {
+  for (int64_t u = 0; u < batch.n; ++u)
+    for (int c = 0; c < choices.n_clicks[u]; ++c) {
+      const int64_t item = choices.Clicks(u)[c];
+      if (item >= 0 && seat_of_[item] >= 0) ++clicks_[seat_of_[item]];
+    }
+}
+
+SimulatedAudience::SimulatedAudience(Simulation sim, WorldFeed* feed)
+    : sim_(std::move(sim)), feed_(feed), row_(sim_.columns().size()) {}
+
+void SimulatedAudience::Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide,
+                             std::vector<int64_t>& clicks) {
+  feed_->Prepare(show, hide);
+  sim_.Step(t, row_.data());
+  clicks = feed_->clicks();
+}
+
+}  // namespace counterpoint

@@ -1,0 +1,58 @@
+// A platform's audience as a full simulation (docs/crisis.md, "Audiences"): a
+// single-platform Simulation (its population, recommender, interventions) stepping once per
+// world step, whose catalog's re-upload pool (items pending until uploaded on demand) holds
+// the seats of the world's attack copies. The world uploads a seat when a copy goes live on
+// the platform and takes it down when the copy is removed; a copy's views are its seat's
+// clicks, so who sees it, and how often, emerges from the recommender and the users.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "recommender/intervention.h"
+#include "simulator/simulator.h"
+#include "world/audience.h"
+
+namespace counterpoint {
+
+/// The intervention through which the world drives the seats: it uploads the seats the
+/// world shows, takes down those it hides (or blocks one hidden before it went live), and
+/// counts every click on a seat. It sees only what a platform sees (which items wait to be
+/// uploaded, and clicks). Not registered: the world's runner adds it to the audience's arm.
+class WorldFeed final : public Intervention {
+ public:
+  void Init(const InterventionContext& ctx) override;
+  void RequestUploads(const RecContext& ctx, const ItemActions& actions, std::vector<int64_t>& arriving) override;
+  void OnUploads(const RecContext& ctx, std::span<const int64_t> arriving, ItemActions& actions) override;
+  void OnFeedback(const RecContext& ctx, const SlateBatch& batch, const ChoiceBuffer& choices) override;
+
+  /// The seats: the catalog's items uploaded on demand, in id order.
+  const std::vector<int64_t>& seats() const { return seats_; }
+  /// For the next step: seats to upload and to take down; clears the clicks counted.
+  void Prepare(std::span<const int64_t> show, std::span<const int64_t> hide);
+  const std::vector<int64_t>& clicks() const { return clicks_; }
+
+ private:
+  std::vector<int64_t> seats_;
+  std::vector<int64_t> seat_of_;  ///< per catalog item: its seat, or -1
+  std::vector<int64_t> shown_at_;  ///< per seat: the step it went live (-1: not yet)
+  std::vector<int64_t> show_, hide_;
+  std::vector<int64_t> clicks_;
+};
+
+class SimulatedAudience final : public Audience {
+ public:
+  /// `feed` is owned by sim's recommender (one of its interventions).
+  SimulatedAudience(Simulation sim, WorldFeed* feed);
+  int64_t seats() const override { return static_cast<int64_t>(feed_->seats().size()); }
+  void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide,
+            std::vector<int64_t>& clicks) override;
+  const Simulation& simulation() const { return sim_; }
+
+ private:
+  Simulation sim_;
+  WorldFeed* feed_;
+  std::vector<double> row_;
+};
+
+}  // namespace counterpoint
