@@ -27,12 +27,7 @@ std::string GiB(double bytes) {
 // a world of platforms: its own calibration (experiment/world_cost.h)
 int WorldDryRun(const Scenario& sc, const std::string& path, const std::vector<std::string>& sets,
                 const std::vector<std::string>& arms) {
-  const WorldScenarioLoader load = [&](const std::vector<std::string>& more) {
-    std::vector<std::string> all = sets;
-    all.insert(all.end(), more.begin(), more.end());
-    return LoadScenario(path, all);
-  };
-  const WorldCostPrediction p = PredictWorldCost(sc, load, arms);
+  const WorldCostPrediction p = PredictWorldCost(sc, FileLoader(path, sets), arms);
   const MemoryLimit limit = SystemMemoryLimit();
   std::cout << "Memory: ~" << FormatBytes(p.peak_bytes) << " at the peak: this program " << FormatBytes(p.program_bytes)
             << ", upload logs kept for the output " << FormatBytes(p.log_bytes)

@@ -93,12 +93,7 @@ std::vector<std::string> CalibrationOverrides(const Scenario& sc, int64_t users,
 
 CostPrediction PredictCost(const Scenario& sc, const std::string& path, const std::vector<std::string>& sets,
                            const std::vector<std::string>& arms, int shards) {
-  const ScenarioLoader load = [&](const std::vector<std::string>& more) {
-    std::vector<std::string> all = sets;
-    all.insert(all.end(), more.begin(), more.end());
-    return LoadScenario(path, all);
-  };
-  return PredictCost(sc, load, arms, shards);
+  return PredictCost(sc, FileLoader(path, sets), arms, shards);
 }
 
 CostPrediction PredictCost(const Scenario& sc, const ScenarioLoader& load, const std::vector<std::string>& arms,

@@ -67,7 +67,6 @@ struct CostPrediction {
 /// search = a·coarse + b·lists, solved from the two, then evaluated at full size; other
 /// indexes scale by the work ratio. `shards`: the ranks users are sharded over.
 /// `load` builds the scenario again with more overrides appended (the calibration's size).
-using ScenarioLoader = std::function<Scenario(const std::vector<std::string>& more_overrides)>;
 CostPrediction PredictCost(const Scenario& sc, const ScenarioLoader& load, const std::vector<std::string>& arms,
                            int shards = 1);
 /// The same for the scenario file at `path` with the `--set` assignments `sets` (the CLI's).

@@ -423,6 +423,20 @@ CatalogConfig Scenario::CatalogBlocks() const {
   return c;
 }
 
+ScenarioLoader AppendingOverrides(std::vector<std::string> sets,
+                                  std::function<Scenario(const std::vector<std::string>& all)> parse) {
+  return [sets = std::move(sets), parse = std::move(parse)](const std::vector<std::string>& more) {
+    std::vector<std::string> all = sets;
+    all.insert(all.end(), more.begin(), more.end());
+    return parse(all);
+  };
+}
+
+ScenarioLoader FileLoader(const std::string& path, std::vector<std::string> sets) {
+  return AppendingOverrides(std::move(sets),
+                            [path](const std::vector<std::string>& all) { return LoadScenario(path, all); });
+}
+
 Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides) {
   const std::string text = ReadFile(path);
   const std::string base = std::filesystem::path(path).parent_path().string();

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -98,6 +99,15 @@ Scenario ParseScenarioNode(YAML::Node root, const std::string& file, const std::
 
 /// Reads and validates a scenario file.
 Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// Builds a scenario again with more overrides appended (a calibration's size: cost
+/// predictions run a scenario the way it was given, smaller).
+using ScenarioLoader = std::function<Scenario(const std::vector<std::string>& more_overrides)>;
+/// The loader that calls `parse` with `sets` followed by the more overrides.
+ScenarioLoader AppendingOverrides(std::vector<std::string> sets,
+                                  std::function<Scenario(const std::vector<std::string>& all)> parse);
+/// The loader of the scenario file at `path` with the overrides `sets` (the CLI's --set).
+ScenarioLoader FileLoader(const std::string& path, std::vector<std::string> sets);
 
 /// Specs of the fixed (non-plug-in) blocks, for documentation and tests.
 ComponentSpec ScenarioTopSpec();

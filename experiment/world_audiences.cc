@@ -92,6 +92,9 @@ void LoadWorldAudiences(Scenario& sc, DiagnosticList& diags) {
         a.replicates = 1;
         a.output_events = false;
         a.output_graph = false;
+        // nothing reads the audience's own metrics: its observers would only cost time (the
+        // population's history length was set from them when the scenario was read)
+        a.observers.clear();
         auto shared = std::make_shared<const Scenario>(std::move(a));
         loaded.emplace(key, shared);
         arm.audiences[p] = shared;

@@ -44,7 +44,7 @@ double ExpectedFreshUploads(const WorldConfig& w, int64_t steps) {
   return n;
 }
 
-WorldCostPrediction PredictWorldCost(const Scenario& sc, const WorldScenarioLoader& load,
+WorldCostPrediction PredictWorldCost(const Scenario& sc, const ScenarioLoader& load,
                                      const std::vector<std::string>& arms) {
   WorldCostPrediction p;
   p.program_bytes = ResidentBytes();

@@ -42,8 +42,7 @@ struct WorldCostPrediction {
 };
 
 /// `load` builds the scenario again with more `--set` overrides appended.
-using WorldScenarioLoader = std::function<Scenario(const std::vector<std::string>& more_overrides)>;
-WorldCostPrediction PredictWorldCost(const Scenario& sc, const WorldScenarioLoader& load,
+WorldCostPrediction PredictWorldCost(const Scenario& sc, const ScenarioLoader& load,
                                      const std::vector<std::string>& arms);
 
 }  // namespace counterpoint

@@ -34,7 +34,7 @@ class WorldFeed final : public Intervention {
 
  private:
   std::vector<int64_t> seats_;
-  std::vector<int64_t> seat_of_;  ///< per catalog item: its seat, or -1
+  std::vector<int64_t> seat_of_;   ///< per catalog item: its seat, or -1
   std::vector<int64_t> shown_at_;  ///< per seat: the step it went live (-1: not yet)
   std::vector<int64_t> show_, hide_;
   std::vector<int64_t> clicks_;

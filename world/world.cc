@@ -91,6 +91,18 @@ std::vector<int64_t> NearestWithin(const HashDatabase& db, const std::vector<uin
   db.Within(batch.data(), static_cast<int64_t>(items.size()), radius, distances.data(), labels.data());
   return labels;
 }
+// the index that u in [0, sum of weights) falls on when the positive weights are laid end
+// to end in order; rounding past the end stays on the last positive weight; -1 if none is
+int PickByWeight(double u, const std::vector<double>& weight) {
+  int picked = -1;
+  for (size_t p = 0; p < weight.size(); ++p) {
+    if (weight[p] <= 0) continue;
+    picked = static_cast<int>(p);
+    if (u < weight[p]) break;
+    u -= weight[p];
+  }
+  return picked;
+}
 // the review queues, in the order reviewers take them: orders, then trusted flaggers' notices
 enum Priority { kOrders, kNotices, kReports, kClassifierFlags, kSafeguardReview, kPriorities };
 }  // namespace
@@ -458,13 +470,10 @@ void World::Uploads(int64_t t, int64_t minute) {
   const UploadRates rates = UploadRatesAt(cfg_, minute);
   const int64_t n_copies = Poisson(counts, 0, rates.copies * m_);
   const int64_t n_news = Poisson(counts, 1 << 24, rates.news * m_);
-  auto pick_platform = [&](double u, double PlatformConfig::*share) {
-    for (size_t p = 0; p < cfg_.platforms.size(); ++p) {
-      u -= cfg_.platforms[p].*share;
-      if (u < 0) return static_cast<int>(p);
-    }
-    return static_cast<int>(cfg_.platforms.size()) - 1;
-  };
+  // where each goes: by the platforms' shares (they sum to 1, validated, where uploads come)
+  std::vector<double> upload_share, news_share;
+  for (const PlatformConfig& p : cfg_.platforms)
+    upload_share.push_back(p.upload_share), news_share.push_back(p.news_share);
   // a source seen: the off-platform recording (the stream's footage) or a copy, by its views
   auto pick_source = [&](double u) {
     const double x = u * (inc.source_weight + weight_total_);
@@ -476,10 +485,10 @@ void World::Uploads(int64_t t, int64_t minute) {
     const uint64_t key = next_key_++;
     const CounterRng rng(DeriveSeed(seed_, kItem), key, 0, Purpose::kIntervention);
     if (k < n_copies) {
-      const int p = pick_platform(rng.Uniform(0), &PlatformConfig::upload_share);
+      const int p = PickByWeight(rng.Uniform(0), upload_share);
       AddCopy(p, pick_source(rng.Uniform(1)), minute, key);
     } else {
-      const int p = pick_platform(rng.Uniform(0), &PlatformConfig::news_share);
+      const int p = PickByWeight(rng.Uniform(0), news_share);
       const bool excerpt = rng.Uniform(7) < cfg_.news.excerpt_share;
       const bool verified = rng.Uniform(6) < cfg_.news.verified_share;
       AddUpload(p, UploadKind::kNews, excerpt ? pick_source(rng.Uniform(1)) : -1, minute,
@@ -543,14 +552,7 @@ void World::ScheduleRetry(int64_t item, int64_t minute) {
   for (size_t p = 0; p < cfg_.platforms.size(); ++p)
     if (!tried[p] && accounts.Uniform(p) < inc.account_overlap) total += weight[p] = cfg_.platforms[p].upload_share;
   if (total <= 0) return;
-  double u = retry.Uniform(1) * total;
-  int32_t to = -1;
-  for (size_t p = 0; p < weight.size(); ++p) {
-    if (weight[p] <= 0) continue;
-    to = static_cast<int32_t>(p);  // rounding past the last eligible platform stays on it
-    if (u < weight[p]) break;
-    u -= weight[p];
-  }
+  const int32_t to = PickByWeight(retry.Uniform(1) * total, weight);
   retries_.push({minute + inc.retry_delay_minutes, retry_seq_++, item, to});
 }
 

@@ -13,11 +13,9 @@ void bind_cost(py::module_& m) {
       "predict_cost",
       [](const ScenarioPtr& sc, const std::string& kind, const std::string& source, const std::string& base_dir,
          const std::vector<std::string>& overrides, const std::vector<std::string>& arms) {
-        const ScenarioLoader load = [&](const std::vector<std::string>& more) {
-          std::vector<std::string> all = overrides;
-          all.insert(all.end(), more.begin(), more.end());
+        const ScenarioLoader load = AppendingOverrides(overrides, [&](const std::vector<std::string>& all) {
           return kind == "file" ? LoadScenario(source, all) : ParseScenario(source, "<dict>", all, base_dir);
-        };
+        });
         if (HasWorld(*sc)) {
           WorldCostPrediction w;
           {

@@ -55,9 +55,7 @@ TEST(WorldCostTest, APredictionCalibratesEachArmAndItsPartsAddUp) {
       "reuploads_start_minute: 0, uploads_per_minute: 8000, ramp_minutes: 0, decay_hours: 1.0e6, "
       "edit_probability: 0.01");
   const Scenario sc = ParseScenario(text, "w.yaml");
-  const WorldScenarioLoader load = [&](const std::vector<std::string>& more) {
-    return ParseScenario(text, "w.yaml", more);
-  };
+  const ScenarioLoader load = [&](const std::vector<std::string>& more) { return ParseScenario(text, "w.yaml", more); };
   const WorldCostPrediction p = PredictWorldCost(sc, load, {});
   ASSERT_EQ(p.arms.size(), 2u);
   const double fresh = ExpectedFreshUploads(*sc.arms.front().world, sc.steps);  // 1 + 40,000
@@ -85,9 +83,7 @@ TEST(WorldCostTest, AWorldWithoutReuploadsAndAnUnknownArmAreHandled) {
   // the stream alone: nothing grows with the rate, so nothing is extrapolated
   const std::string text = WorldScenario("reuploads_start_minute: 0, uploads_per_minute: 0");
   const Scenario sc = ParseScenario(text, "w.yaml");
-  const WorldScenarioLoader load = [&](const std::vector<std::string>& more) {
-    return ParseScenario(text, "w.yaml", more);
-  };
+  const ScenarioLoader load = [&](const std::vector<std::string>& more) { return ParseScenario(text, "w.yaml", more); };
   const WorldCostPrediction p = PredictWorldCost(sc, load, {"a"});
   ASSERT_EQ(p.arms.size(), 1u);
   EXPECT_EQ(p.arms[0].exponent, 1);
