@@ -136,3 +136,11 @@ for n in 2 3; do
   done
 done
 echo "world: identical for 1 process and 2-3 ranks"
+
+# a world with a simulated audience (docs/crisis.md, "Audiences"): every rank steps it whole
+quiet "$bin" run crisis_audience "${world[@]}" --arms engagement,demoted --out "$tmp/audience-serial"
+quiet mpi 2 "$bin" run crisis_audience "${world[@]}" --arms engagement,demoted --out "$tmp/audience-np2"
+for f in metrics.csv summary.json uploads.csv.gz; do
+  cmp -s "$tmp/audience-serial/$f" "$tmp/audience-np2/$f" || fail "audience: $f differs between 1 process and 2 ranks"
+done
+echo "audience: identical for 1 process and 2 ranks"
