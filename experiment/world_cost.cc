@@ -17,8 +17,9 @@ namespace counterpoint {
 namespace {
 // what a world keeps per upload while it steps, beyond its log record: the picture's and the
 // soundtrack's hashes, the review flags (queued, listed), the orders' bits, the source weight
-// (Fenwick), the content it re-encodes, and a slot in the live list
-constexpr double kWorldBytesPerUpload = 2.0 * kHashBytes + 2 + 8 + 8 + 8 + 8;
+// (Fenwick), the content and the sound it re-encodes, its seat in a simulated audience, and
+// a slot in the live list
+constexpr double kWorldBytesPerUpload = 2.0 * kHashBytes + 2 + 8 + 8 + 8 + 8 + 8 + 8;
 // a hash the shared database holds once indexed: its code and item, and a copy in each of
 // the 16 tables (HashDatabase::Entry), plus the tables' 16 x 65536 buckets
 constexpr double kBytesPerHeldHash = kHashBytes + 8 + 16.0 * (kHashBytes + 4);

@@ -68,7 +68,18 @@ UploadRates UploadRatesAt(const WorldConfig& w, int64_t minute) {
 namespace {
 constexpr int kMetrics = 19;  // per platform (WorldMetrics' first 19)
 constexpr int64_t kHourMinutes = 60;
-enum Stream : uint64_t { kCounts = 1, kItem, kHash, kStepItem, kPreservation, kAudio, kRetry, kAccounts, kFragile };
+enum Stream : uint64_t {
+  kCounts = 1,
+  kItem,
+  kHash,
+  kStepItem,
+  kPreservation,
+  kAudio,
+  kRetry,
+  kAccounts,
+  kFragile,
+  kAudioFragile
+};
 // a retry's key: derived from the blocked copy's, with bit 62 set, so it never meets the
 // keys of uploads that are not retries (their count, far below 2^62)
 uint64_t RetryKey(uint64_t blocked_key) { return (uint64_t{1} << 62) | (DeriveSeed(blocked_key, kRetry) >> 2); }
@@ -90,6 +101,20 @@ std::vector<int64_t> NearestWithin(const HashDatabase& db, const std::vector<uin
   std::vector<int32_t> distances(items.size());
   db.Within(batch.data(), static_cast<int64_t>(items.size()), radius, distances.data(), labels.data());
   return labels;
+}
+// a re-encode's hash from its content's (already in `code`): the first `fragile` positions of
+// a shuffle drawn for the content (`content_key`), each re-drawn for this upload (`key`): it
+// differs from the content's there with probability 1/2
+void RedrawFragileBits(uint64_t stream_seed, uint64_t content_key, uint64_t key, int64_t fragile, uint8_t* code) {
+  const CounterRng bits(stream_seed, content_key, 0, Purpose::kIntervention);
+  const CounterRng redraw(stream_seed, key, 1, Purpose::kIntervention);
+  int position[kHashBits];
+  for (int b = 0; b < kHashBits; ++b) position[b] = b;
+  for (int64_t j = 0; j < fragile; ++j) {
+    const auto pick = static_cast<int>(j + static_cast<int64_t>(bits.Below(j, kHashBits - j)));
+    std::swap(position[j], position[pick]);
+    if (redraw.Uniform(j) < 0.5) code[position[j] / 8] ^= static_cast<uint8_t>(1u << (position[j] % 8));
+  }
 }
 // the index that u in [0, sum of weights) falls on when the positive weights are laid end
 // to end in order; rounding past the end stays on the last positive weight; -1 if none is
@@ -197,15 +222,7 @@ int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t 
     // content however many re-encodes lie between
     const int64_t content = content_[parent];
     std::memcpy(code, codes_.data() + content * kHashBytes, kHashBytes);
-    const CounterRng bits(DeriveSeed(seed_, kFragile), log_.uploads[content].key, 0, Purpose::kIntervention);
-    const CounterRng redraw(DeriveSeed(seed_, kFragile), key, 1, Purpose::kIntervention);
-    int position[kHashBits];
-    for (int b = 0; b < kHashBits; ++b) position[b] = b;
-    for (int64_t j = 0; j < fragile; ++j) {  // the first `fragile` of a shuffle of the 256 positions
-      const auto pick = static_cast<int>(j + static_cast<int64_t>(bits.Below(j, kHashBits - j)));
-      std::swap(position[j], position[pick]);
-      if (redraw.Uniform(j) < 0.5) code[position[j] / 8] ^= static_cast<uint8_t>(1u << (position[j] % 8));
-    }
+    RedrawFragileBits(DeriveSeed(seed_, kFragile), log_.uploads[content].key, key, fragile, code);
     r.distance_to_parent = HammingDistance(code, codes_.data() + parent * kHashBytes);
     content_.push_back(content);
   } else {
@@ -224,15 +241,27 @@ int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t 
   const bool voiceover = kind == UploadKind::kNews && draw.Uniform(11) < cfg_.news.voiceover_share;
   if (parent < 0 || voiceover) {
     RandomHash(audio_seed, draw_key, audio);
+    audio_content_.push_back(id);
   } else {
     std::memcpy(audio, audio_codes_.data() + parent * kHashBytes, kHashBytes);
     r.audio_usable = log_.uploads[parent].audio_usable &&
                      !(kind == UploadKind::kCopy && draw.Uniform(10) < cfg_.incident.muted_share);
     const CopyKind how = static_cast<CopyKind>(copy_kind);
-    const double audio_rate = how == CopyKind::kRecut         ? cfg_.incident.recut_audio_flip_rate
-                              : how == CopyKind::kNewsExcerpt ? cfg_.news.excerpt_flip_rate
-                                                              : cfg_.incident.audio_flip_rate;
-    FlipBitsAtRate(audio_seed, draw_key, audio_rate, audio);
+    const bool carried = how != CopyKind::kRecut && how != CopyKind::kNewsExcerpt;  // the sound carried over
+    const int64_t audio_fragile = cfg_.incident.audio_fragile_bits;
+    if (carried && audio_fragile > 0) {
+      // the sound's hash with its fragile bits re-drawn: within that many bits of the sound
+      const int64_t sound = audio_content_[parent];
+      std::memcpy(audio, audio_codes_.data() + sound * kHashBytes, kHashBytes);
+      RedrawFragileBits(DeriveSeed(seed_, kAudioFragile), log_.uploads[sound].key, key, audio_fragile, audio);
+      audio_content_.push_back(sound);
+    } else {
+      const double audio_rate = how == CopyKind::kRecut         ? cfg_.incident.recut_audio_flip_rate
+                                : how == CopyKind::kNewsExcerpt ? cfg_.news.excerpt_flip_rate
+                                                                : cfg_.incident.audio_flip_rate;
+      FlipBitsAtRate(audio_seed, draw_key, audio_rate, audio);
+      audio_content_.push_back(carried ? audio_content_[parent] : id);
+    }
   }
   r.audio_distance_to_original = r.audio_usable ? HammingDistance(audio, audio_codes_.data()) : -1;
   log_.uploads.push_back(r);

@@ -155,6 +155,8 @@ class World {
   int64_t protocol_from_ = -1;
   uint64_t next_key_ = 0;         ///< the key of the next upload that is not a retry
   std::vector<int64_t> content_;  ///< per upload: the upload whose content it re-encodes (the stream, an edit, itself)
+  std::vector<int64_t>
+      audio_content_;  ///< per upload: the upload whose sound it carries (the stream, a re-cut, an excerpt, itself)
   std::priority_queue<Retry, std::vector<Retry>, std::greater<Retry>> retries_;
   int64_t retry_seq_ = 0;
   std::unique_ptr<Preservation> preservation_;        ///< what was taken down, kept for law enforcement

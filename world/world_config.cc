@@ -110,6 +110,10 @@ ComponentSpec IncidentSpec() {
                     "a re-encode re-draws this many fragile bits of its content's hash and keeps the rest (no drift "
                     "along chains of re-encodes); 0: it flips every bit with reencode_flip_rate",
                     0, 128),
+           IntParam("audio_fragile_bits", 0,
+                    "a re-encode, crop or overlay re-draws this many fragile bits of its sound's soundtrack hash and "
+                    "keeps the rest (no drift); 0: it flips every bit with audio_flip_rate",
+                    0, 128),
            DoubleParam("retry_probability", 0,
                        "an uploader whose copy is blocked at upload tries again on another platform where they hold an "
                        "account and have not tried (0: nobody retries)",
@@ -355,6 +359,7 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
   i.recut_audio_flip_rate = inc.Double("recut_audio_flip_rate");
   i.muted_share = inc.Double("muted_share");
   i.reencode_fragile_bits = inc.Int("reencode_fragile_bits");
+  i.audio_fragile_bits = inc.Int("audio_fragile_bits");
   i.retry_probability = inc.Double("retry_probability");
   i.retry_delay_minutes = inc.Int("retry_delay_minutes");
   i.account_overlap = inc.Double("account_overlap");

@@ -82,6 +82,10 @@ struct IncidentConfig {
   /// stream, an edit or a news excerpt) and keeps the rest, so a chain of re-encodes stays
   /// within this many bits of the content; 0, it flips every bit with reencode_flip_rate
   int64_t reencode_fragile_bits = 0;
+  /// The same for the soundtrack's hash: > 0, a re-encode, crop or overlay (which carry the
+  /// soundtrack over) re-draws this many fragile bits of its sound's hash (the stream's, a
+  /// re-cut's or a news excerpt's) and keeps the rest; 0, it flips every bit with audio_flip_rate
+  int64_t audio_fragile_bits = 0;
   /// Re-uploaders with accounts on several platforms (docs/crisis.md, "Displacement"): an
   /// uploader whose copy is blocked at upload tries again, with this probability, on another
   /// platform where they hold an account and have not tried yet, after retry_delay_minutes

@@ -751,3 +751,41 @@ TEST(WorldTest, FragileBitsKeepChainsOfReencodesWithinTheirCount) {
 
 }  // namespace
 }  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+TEST(WorldTest, FragileSoundtrackBitsKeepChainsOfCarriedSoundsWithinTheirCount) {
+  // the same for the soundtrack, which re-encodes carry over: with 16 fragile bits every
+  // copy's soundtrack lies within 16 bits of the stream's however deep its chain (distance
+  // Binomial(16, 1/2): mean 8, variance 4); without them (0.03 a bit) chains drift; the
+  // pictures' hashes are the same either way
+  const std::string platform =
+      "  - {name: a, upload_share: 1, hash_screening: false, review_capacity: 0, views_per_minute: 5}\n";
+  const std::map<std::string, std::string> incident = {
+      {"source_weight", "1"}, {"audio_flip_rate", "0.03"}, {"first_report_minute", "100000"}};
+  auto with = incident;
+  with["audio_fragile_bits"] = "16";
+  const World fragile = RunWorld(WorldFrom(Base(platform, with)), 200);
+  const World drift = RunWorld(WorldFrom(Base(platform, incident)), 200);
+  ASSERT_EQ(fragile.codes(), drift.codes());
+  double sum = 0;
+  int n = 0, deep = 0;
+  for (size_t i = 1; i < fragile.log().uploads.size(); ++i) {
+    const UploadRecord& r = fragile.log().uploads[i];
+    ASSERT_GE(r.audio_distance_to_original, 0) << i;  // nobody mutes
+    EXPECT_LE(r.audio_distance_to_original, 16) << i;
+    sum += r.audio_distance_to_original;
+    ++n;
+    deep += r.parent > 0 && fragile.log().uploads[r.parent].parent > 0;
+  }
+  ASSERT_GT(n, 3000);
+  ASSERT_GT(deep, 1000);
+  EXPECT_NEAR(sum / n, 8.0, 4 * std::sqrt(4.0 / n));
+  int beyond = 0;
+  for (const UploadRecord& r : drift.log().uploads) beyond += r.audio_distance_to_original > 16;
+  EXPECT_GT(beyond, 100);
+}
+
+}  // namespace
+}  // namespace counterpoint
