@@ -55,7 +55,8 @@ std::string OrdersCsv(const RunResult& result) {
 
 std::string PreservationCsv(const RunResult& result) {
   std::ostringstream out;
-  out << "arm,replicate,record,platform,upload,kind,minute,until_minute,released_minute,requests,granted\n";
+  out << "arm,replicate,record,platform,upload,kind,minute,until_minute,released_minute,requests,granted,extended_"
+         "minute\n";
   for (const ArmRun& run : result.runs) {
     if (!run.world) continue;
     const WorldLog& log = *run.world;
@@ -69,7 +70,7 @@ std::string PreservationCsv(const RunResult& result) {
       const UploadRecord& u = log.uploads[r.upload];
       out << run.arm << ',' << run.replicate << ',' << k << ',' << log.platforms[u.platform] << ',' << r.upload << ','
           << UploadKindName(u.kind) << ',' << r.minute << ',' << r.until_minute << ',' << r.released_minute << ','
-          << requests[k] << ',' << granted[k] << '\n';
+          << requests[k] << ',' << granted[k] << ',' << r.extended_minute << '\n';
     }
   }
   return out.str();

@@ -8,6 +8,12 @@
 
 namespace counterpoint {
 
+namespace {
+// the random slots of a record's draws at a request: an extension's, per authority, apart from
+// the request times' (slot a at the take-down's minute)
+constexpr uint64_t kExtensionSlot = 1000;
+}  // namespace
+
 Preservation::Preservation(const PreservationConfig& config, uint64_t seed, std::vector<std::vector<uint8_t>> looks,
                            size_t platforms)
     : cfg_(config), seed_(seed), looks_(std::move(looks)), counts_(platforms) {}
@@ -55,18 +61,41 @@ void Preservation::Advance(WorldLog& log, int64_t end) {
   while (!due_.empty() && due_.top().minute < end) {
     const Due d = due_.top();
     due_.pop();
-    const AccessResult result = AccessAt(log.preserved[d.record], d.minute);
+    PreservedRecord& r = log.preserved[d.record];
+    const AccessResult result = AccessAt(r, d.minute);
     log.accesses.push_back({d.record, d.authority, d.minute, result});
-    PreservationCounts& c = counts_[log.uploads[log.preserved[d.record].upload].platform];
+    PreservationCounts& c = counts_[log.uploads[r.upload].platform];
     c.requests += 1;
-    if (result == AccessResult::kGranted) c.granted += 1;
+    if (result != AccessResult::kGranted) continue;
+    c.granted += 1;
+    // Art. 6(2): the authority asks that the item be kept longer, for its proceedings
+    const CounterRng rng(seed_, log.uploads[r.upload].key, static_cast<uint64_t>(d.minute), Purpose::kIntervention);
+    if (rng.Uniform(kExtensionSlot + static_cast<uint64_t>(d.authority)) >= cfg_.extension_probability) continue;
+    const int64_t until = d.minute + static_cast<int64_t>(std::round(cfg_.extension_days * 1440));
+    if (until <= r.until_minute) continue;
+    r.until_minute = until;
+    r.extended_minute = d.minute;
+    extended_.push({until, d.record});
   }
-  // records are preserved in order of minute and all kept equally long: they expire in order
-  while (expiry_cursor_ < log.preserved.size() && log.preserved[expiry_cursor_].until_minute < end) {
-    const PreservedRecord& r = log.preserved[expiry_cursor_++];
-    if (r.released_minute >= 0) continue;  // released before: counted then
+  // records are preserved in order of minute and all kept equally long: they expire in order,
+  // but for those extended, which expire from extended_
+  const double retention = std::round(cfg_.retention_days * 1440);
+  auto expire = [&](int64_t record) {
+    const PreservedRecord& r = log.preserved[record];
+    if (r.released_minute >= 0) return;  // released before: counted then
     Drop(log, r);
-    if (held_[r.upload] == static_cast<int64_t>(expiry_cursor_ - 1)) held_[r.upload] = -1;
+    if (held_[r.upload] == record) held_[r.upload] = -1;
+  };
+  while (expiry_cursor_ < log.preserved.size() &&
+         log.preserved[expiry_cursor_].minute + static_cast<int64_t>(retention) < end) {
+    const int64_t record = static_cast<int64_t>(expiry_cursor_++);
+    if (log.preserved[record].extended_minute < 0) expire(record);
+  }
+  while (!extended_.empty() && extended_.top().first < end) {
+    const auto [until, record] = extended_.top();
+    extended_.pop();
+    // a later extension pushed it further (its original end, earlier still, is behind the cursor)
+    if (log.preserved[record].until_minute == until) expire(record);
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <queue>
+#include <utility>
 #include <vector>
 
 #include "world/world_config.h"
@@ -57,6 +58,9 @@ class Preservation {
   size_t expiry_cursor_ = 0;   ///< records before it have expired or were released (retention is one length)
   std::vector<PreservationCounts> counts_;
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
+  /// extended records, by the end of their retention (until_minute, record): they leave the
+  /// order in which the others expire
+  std::priority_queue<std::pair<int64_t, int64_t>, std::vector<std::pair<int64_t, int64_t>>, std::greater<>> extended_;
   int64_t seq_ = 0;
 };
 

@@ -191,7 +191,11 @@ ComponentSpec PreservationSpec() {
                        "days a blocked or removed item is kept, never shown (Regulation 2021/784, Art. 6: six months)",
                        1.0 / 1440, 36500),
            DoubleParam("access_rate_per_day", 0,
-                       "rate per day at which each authority that looks at a platform requests a kept item", 0, 1440)}};
+                       "rate per day at which each authority that looks at a platform requests a kept item", 0, 1440),
+           DoubleParam("extension_probability", 0,
+                       "an authority granted an item asks that it be kept longer, for proceedings (Art. 6(2))", 0, 1),
+           DoubleParam("extension_days", 180, "days an extension keeps the item after the request that asked it",
+                       1.0 / 1440, 36500)}};
 }
 
 DatabaseAccess AccessFrom(const std::string& s) {
@@ -466,6 +470,8 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
   w.blocks.preservation = kept;
   w.preservation.retention_days = kept.Double("retention_days");
   w.preservation.access_rate_per_day = kept.Double("access_rate_per_day");
+  w.preservation.extension_probability = kept.Double("extension_probability");
+  w.preservation.extension_days = kept.Double("extension_days");
 
   // where uploads go: the shares are a distribution over the platforms
   auto check_shares = [&](double PlatformConfig::*share, const char* key, bool needed) {

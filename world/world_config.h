@@ -157,6 +157,10 @@ struct FlaggersConfig {
 struct PreservationConfig {
   double retention_days = 180;     ///< how long a removed item is kept (Regulation 2021/784, Art. 6: six months)
   double access_rate_per_day = 0;  ///< each authority looking at a platform requests a kept item at this rate
+  /// Art. 6(2): an authority granted an item asks, with this probability, that it be kept
+  /// extension_days longer than its request (for proceedings); 0: nobody asks
+  double extension_probability = 0;
+  double extension_days = 180;
 };
 
 struct WorldConfig {

@@ -96,8 +96,9 @@ inline bool NoticeAnsweredWithin(const UploadRecord& r, int64_t minutes) {
 struct PreservedRecord {
   int64_t upload = 0;
   int64_t minute = 0;            ///< taken down and preserved
-  int64_t until_minute = 0;      ///< the retention period ends (minute + retention)
+  int64_t until_minute = 0;      ///< the retention period ends (minute + retention, or a later extension's end)
   int64_t released_minute = -1;  ///< restored on appeal (-1: not)
+  int64_t extended_minute = -1;  ///< the last request that extended the retention (Art. 6(2); -1: none)
 };
 
 /// Whether preserved record r is held at `minute` (preserved, not yet released or expired).

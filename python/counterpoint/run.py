@@ -178,8 +178,9 @@ class Result:
     def preservation(self):
         """What a world of platforms kept for law enforcement (preservation.csv, docs/crisis.md,
         "Preservation"): one row per take-down, with arm, replicate, record, platform, upload, kind,
-        minute (kept from), until_minute (its retention ends), released_minute (restored on appeal,
-        -1: not), requests and granted. Empty without a ``world``."""
+        minute (kept from), until_minute (its retention ends, extensions included), released_minute
+        (restored on appeal, -1: not), requests, granted and extended_minute (the request that last
+        extended its retention, Art. 6(2); -1: none). Empty without a ``world``."""
         return self._world_table(self._core.preservation_csv())
 
     @cached_property

@@ -15,6 +15,8 @@ SMALL = {"steps": 150, "replicates": 2, "world.incident.uploads_per_minute": 60,
          # and appeals after 30 minutes release news reports from it
          "world.preservation.access_rate_per_day": 30, "world.preservation.retention_days": 90 / 1440,
          "world.news.appeal_minutes": 30,
+         # and half of the authorities granted an item ask that it be kept 60 minutes after their request
+         "world.preservation.extension_probability": 0.5, "world.preservation.extension_days": 60 / 1440,
          # uploaders blocked at upload retry on another platform where they hold an account
          "world.incident.retry_probability": 0.5, "world.incident.account_overlap": 0.5,
          "world.incident.retry_delay_minutes": 7}
@@ -219,7 +221,15 @@ def test_every_take_down_is_preserved_and_each_request_answered_by_what_was_held
     # re-scan has one per take-down), and no other
     touched = up[down | (up["restored_minute"] >= 0)].set_index(key).index
     assert set(kept.set_index(key).index) == set(touched) and len(touched) > 0
-    assert (kept["until_minute"] == kept["minute"] + 90).all()
+    # kept 90 minutes, or 60 after the granted request that last extended it (Art. 6(2))
+    ext = kept["extended_minute"] >= 0
+    assert ext.sum() > 10 and (kept.loc[~ext, "until_minute"] == kept.loc[~ext, "minute"] + 90).all()
+    assert (kept.loc[ext, "until_minute"] == kept.loc[ext, "extended_minute"] + 60).all()
+    assert (kept.loc[ext, "until_minute"] > kept.loc[ext, "minute"] + 90).all()
+    granted_at = log[log["result"] == "granted"].merge(kept[ext], on=["arm", "replicate", "record"],
+                                                       suffixes=("", "_k"))
+    assert (granted_at.groupby(["arm", "replicate", "record"], observed=True).apply(
+        lambda g: (g["minute"] == g["extended_minute"]).any())).all()
     # an upload's last record is held at the end exactly when the upload is down (appeals come
     # after 30 minutes, within the 90 of retention); its last restoration released a record
     last = kept.sort_values("record").groupby(key, observed=True).tail(1).merge(up, on=key, suffixes=("", "_u"))

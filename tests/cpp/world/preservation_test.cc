@@ -188,3 +188,59 @@ TEST(PreservationTest, EveryTakeDownIsKeptNeverShownAndRequestsChangeNothingElse
 
 }  // namespace
 }  // namespace counterpoint
+
+namespace counterpoint {
+namespace {
+
+TEST(PreservationTest, AnAuthorityGrantedAnItemMayHaveItKeptLonger) {
+  // Art. 6(2): retention 360 minutes; authority 0 requests each item on a (rate 2 a day:
+  // within 360 minutes with probability 1 - exp(-0.5)); a granted request asks, with
+  // extension_probability, that the item be kept 1,440 minutes after it
+  PreservationConfig cfg;
+  cfg.retention_days = 0.25;
+  cfg.access_rate_per_day = 2;
+  cfg.extension_days = 1;
+  for (const double p : {1.0, 0.5, 0.0}) {
+    cfg.extension_probability = p;
+    const int n = 4000;
+    WorldLog log = LogOf(n);
+    Preservation keep(cfg, 3, {{1, 0}, {0, 1}}, 2);
+    for (int i = 0; i < n; ++i) keep.Preserve(log, i, 0);
+    for (int64_t end = 1; end <= 6000; ++end) {
+      keep.Advance(log, end);
+      if (end % 97 != 0) continue;
+      // held: every record whose retention, as extended so far, still covers end - 1
+      double held = 0;
+      for (const PreservedRecord& r : log.preserved) held += r.until_minute >= end;
+      ASSERT_EQ(keep.counts()[0].held, held) << "p " << p << " end " << end;
+    }
+    ASSERT_EQ(log.accesses.size() > 1000, true);
+    int granted = 0, extended = 0;
+    for (const AccessRecord& a : log.accesses) {
+      const PreservedRecord& r = log.preserved[a.record];
+      ASSERT_EQ(a.result == AccessResult::kGranted, a.minute < 360) << a.minute;  // one request per item here
+      if (a.result != AccessResult::kGranted) {
+        EXPECT_EQ(r.until_minute, 360);
+        continue;
+      }
+      ++granted;
+      if (r.extended_minute < 0) {
+        EXPECT_EQ(r.until_minute, 360);
+        continue;
+      }
+      ++extended;
+      EXPECT_EQ(r.extended_minute, a.minute);
+      EXPECT_EQ(r.until_minute, a.minute + 1440);
+    }
+    const double share = static_cast<double>(extended) / granted;
+    if (p == 1.0 || p == 0.0)
+      EXPECT_EQ(share, p);
+    else
+      EXPECT_NEAR(share, p, 4 * std::sqrt(p * (1 - p) / granted));
+    EXPECT_NEAR(granted, n * (1 - std::exp(-0.5)), 4 * std::sqrt(n * 0.39 * 0.61));
+    EXPECT_EQ(keep.counts()[0].held, 0);  // all deleted by 360 + 1440 + 360 < 6000
+  }
+}
+
+}  // namespace
+}  // namespace counterpoint
