@@ -326,6 +326,15 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
       c.audience_scenario = p.String("audience_scenario");
       c.audience_arm = p.String("audience_arm");
       c.viewers_per_user = p.Double("viewers_per_user");
+      // an audience's keys without an audience would be ignored: say so
+      for (const char* key : {"audience_arm", "viewers_per_user"})
+        if (c.audience_scenario.empty() && p.WasSet(key)) {
+          const SourceLocation kloc = p.Where(key);
+          diags.Add(kloc.file, kloc.line, kloc.column,
+                    at + "." + key +
+                        ": only a platform with a simulated audience uses it; give audience_scenario too "
+                        "(docs/crisis.md, \"Audiences\") or remove it");
+        }
       if (c.audio_matching && !c.hash_screening) {
         const SourceLocation aloc = p.Where("audio_matching");
         diags.Add(aloc.file, aloc.line, aloc.column,

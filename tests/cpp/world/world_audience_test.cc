@@ -53,14 +53,15 @@ WorldConfig WorldFrom(const std::string& yaml) {
 
 // platform a carries the stream (removed at minute 0 on its report); platform b takes every
 // re-upload (4 a minute from minute 1, exact copies of the recording), screens nothing,
-// and its users report a copy's view with probability `report` (one reviewer decision a minute)
+// and its users report a copy's view with probability `report` (one reviewer decision a minute);
+// its audience is the scripted one each test passes the World (the config only names it)
 std::string TwoPlatforms(const std::string& report, int64_t minutes_per_step = 1) {
   return "minutes_per_step: " + std::to_string(minutes_per_step) +
          "\nplatforms:\n"
          "  - {name: a, upload_share: 0, hash_screening: true, review_capacity: 1000}\n"
          "  - {name: b, upload_share: 1, hash_screening: false, review_capacity: 1, report_probability: " +
          report +
-         ", views_per_minute: 1000, viewers_per_user: 2.5}\n"
+         ", views_per_minute: 1000, viewers_per_user: 2.5, audience_scenario: scripted}\n"
          "incident: {origin: a, live_minutes: 1, live_views_per_minute: 0, first_report_minute: 0, "
          "reuploads_start_minute: 1, uploads_per_minute: 4, ramp_minutes: 0, decay_hours: 1000, "
          "source_weight: 1.0e12, edit_probability: 0, reencode_flip_rate: 0}\n";

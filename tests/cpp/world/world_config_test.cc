@@ -88,6 +88,13 @@ TEST(WorldConfigTest, BadWorldsAreNamedWithTheirFix) {
       "platforms: [{name: a}]\nincident: {origin: a}\nremoval_orders: {authorities: [{name: iru, "
       "find_rate: 1}]}\n");
   EXPECT_TRUE(testing::Contains(e, "unknown key 'find_rate'")) << e;
+  // an audience's keys without an audience scenario
+  e = ErrorOf("platforms:\n  - {name: a, upload_share: 1,\n     audience_arm: demoted}\nincident: {origin: a}\n");
+  EXPECT_TRUE(testing::Contains(e, "w.yaml:3:")) << e;
+  EXPECT_TRUE(testing::Contains(e, "platforms[0].audience_arm: only a platform with a simulated audience uses it"))
+      << e;
+  e = ErrorOf("platforms: [{name: a, upload_share: 1, viewers_per_user: 10}]\nincident: {origin: a}\n");
+  EXPECT_TRUE(testing::Contains(e, "give audience_scenario too")) << e;
 }
 
 TEST(WorldConfigTest, AScenarioWithAWorldNeedsNoCatalogAndEachArmGetsItsWorld) {
