@@ -125,7 +125,7 @@ std::vector<std::unique_ptr<Audience>> BuildAudiences(const ArmSpec& arm, uint64
                                    "') has no items uploaded on demand to seat the world's attack copies; give "
                                    "it a re-upload pool (catalog: {type: synthetic, reupload_pool: ..., "
                                    "reupload_copies: ...}) (docs/crisis.md, \"Audiences\")");
-    out[p] = std::make_unique<SimulatedAudience>(std::move(sim), raw);
+    out[p] = std::make_unique<SimulatedAudience>(std::move(sim), raw, *it->second.catalog);
   }
   return out;
 }

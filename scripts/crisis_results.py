@@ -57,6 +57,7 @@ SCENARIOS = [
     ]),
     ("crisis_audience", [
         ("views@small_video", "small video site: views"),
+        ("views_at_risk@small_video", "small video site: views by users at risk"),
         ("live_copies@small_video", "small video site: copies up at 24 h"),
         ("unseated_copies@small_video", "small video site: copies without a seat"),
         ("views@small_forum", "small forum: views"),

@@ -16,10 +16,11 @@ class Audience {
   /// unused one (its seat) for good; a copy that finds none has no audience.
   virtual int64_t seats() const = 0;
   /// One step of the platform: the seats in `show` go live before its users' sessions and
-  /// those in `hide` are taken down (never shown again); `clicks` (resized to seats()) gets
-  /// each seat's clicks during the step.
+  /// those in `hide` are taken down (never shown again); `clicks` and `at_risk_clicks`
+  /// (resized to seats()) get each seat's clicks during the step, all and by users at risk
+  /// (an observer's count, from ground truth: docs/metrics.md, "At risk").
   virtual void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide,
-                    std::vector<int64_t>& clicks) = 0;
+                    std::vector<int64_t>& clicks, std::vector<int64_t>& at_risk_clicks) = 0;
 };
 
 }  // namespace counterpoint

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "simulator/observers/counter_narrative_reach.h"
+
 namespace counterpoint {
 
 void WorldFeed::Init(const InterventionContext& ctx) {
@@ -24,6 +26,7 @@ void WorldFeed::Prepare(std::span<const int64_t> show, std::span<const int64_t> 
   show_.assign(show.begin(), show.end());
   hide_.assign(hide.begin(), hide.end());
   std::fill(clicks_.begin(), clicks_.end(), 0);
+  clickers_.clear();
 }
 
 void WorldFeed::RequestUploads(const RecContext& ctx, const ItemActions&, std::vector<int64_t>& arriving) {
@@ -51,18 +54,27 @@ void WorldFeed::OnFeedback(const RecContext&, const SlateBatch& batch, const Cho
   for (int64_t u = 0; u < batch.n; ++u)
     for (int c = 0; c < choices.n_clicks[u]; ++c) {
       const int64_t item = choices.Clicks(u)[c];
-      if (item >= 0 && seat_of_[item] >= 0) ++clicks_[seat_of_[item]];
+      if (item < 0 || seat_of_[item] < 0) continue;
+      ++clicks_[seat_of_[item]];
+      clickers_.emplace_back(seat_of_[item], batch.users[u]);
     }
 }
 
-SimulatedAudience::SimulatedAudience(Simulation sim, WorldFeed* feed)
-    : sim_(std::move(sim)), feed_(feed), row_(sim_.columns().size()) {}
+SimulatedAudience::SimulatedAudience(Simulation sim, WorldFeed* feed, const Catalog& catalog)
+    : sim_(std::move(sim)),
+      feed_(feed),
+      row_(sim_.columns().size()),
+      at_risk_(AtRiskUsers(sim_.population(), catalog, AtRiskOptions{})) {}
 
 void SimulatedAudience::Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide,
-                             std::vector<int64_t>& clicks) {
+                             std::vector<int64_t>& clicks, std::vector<int64_t>& at_risk_clicks) {
   feed_->Prepare(show, hide);
   sim_.Step(t, row_.data());
   clicks = feed_->clicks();
+  at_risk_clicks.assign(clicks.size(), 0);
+  const Population& pop = sim_.population();
+  for (const auto& [seat, user] : feed_->clickers())
+    if (at_risk_[pop.Row(user)]) ++at_risk_clicks[seat];
 }
 
 }  // namespace counterpoint

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "recommender/intervention.h"
@@ -31,6 +32,8 @@ class WorldFeed final : public Intervention {
   /// For the next step: seats to upload and to take down; clears the clicks counted.
   void Prepare(std::span<const int64_t> show, std::span<const int64_t> hide);
   const std::vector<int64_t>& clicks() const { return clicks_; }
+  /// This step's clicks on seats: (seat, user), in user order.
+  const std::vector<std::pair<int64_t, int32_t>>& clickers() const { return clickers_; }
 
  private:
   std::vector<int64_t> seats_;
@@ -38,21 +41,24 @@ class WorldFeed final : public Intervention {
   std::vector<int64_t> shown_at_;  ///< per seat: the step it went live (-1: not yet)
   std::vector<int64_t> show_, hide_;
   std::vector<int64_t> clicks_;
+  std::vector<std::pair<int64_t, int32_t>> clickers_;
 };
 
 class SimulatedAudience final : public Audience {
  public:
-  /// `feed` is owned by sim's recommender (one of its interventions).
-  SimulatedAudience(Simulation sim, WorldFeed* feed);
+  /// `feed` is owned by sim's recommender (one of its interventions); `catalog` is sim's (with
+  /// its ground truth), for telling which users are at risk at the start.
+  SimulatedAudience(Simulation sim, WorldFeed* feed, const Catalog& catalog);
   int64_t seats() const override { return static_cast<int64_t>(feed_->seats().size()); }
-  void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide,
-            std::vector<int64_t>& clicks) override;
+  void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide, std::vector<int64_t>& clicks,
+            std::vector<int64_t>& at_risk_clicks) override;
   const Simulation& simulation() const { return sim_; }
 
  private:
   Simulation sim_;
   WorldFeed* feed_;
   std::vector<double> row_;
+  std::vector<uint8_t> at_risk_;  ///< per user, at the start (AtRiskUsers' default options)
 };
 
 }  // namespace counterpoint

@@ -49,6 +49,9 @@ const std::vector<MetricSpec>& WorldMetrics() {
     all.push_back(LevelMetric("unseated_copies@<platform>", "uploads",
                               "attack copies that went live on a platform with a simulated audience after its seats "
                               "(the audience catalog's re-upload pool) ran out, so far: nobody saw them"));
+    all.push_back(LevelMetric("views_at_risk@<platform>", "views",
+                              "on a platform with a simulated audience: views of attack copies by its users at risk "
+                              "at the start (docs/metrics.md, \"At risk\"), so far"));
     return all;
   }();
   return specs;
@@ -140,6 +143,8 @@ World::World(const WorldConfig& config, uint64_t seed, std::vector<std::unique_p
   show_.resize(n_platforms);
   hide_.resize(n_platforms);
   seat_clicks_.resize(n_platforms);
+  seat_at_risk_.resize(n_platforms);
+  views_at_risk_.assign(n_platforms, 0);
   unseated_.assign(n_platforms, 0);
   log_.minutes_per_step = m_;
   for (const auto& p : cfg_.platforms) log_.platforms.push_back(p.name);
@@ -176,7 +181,10 @@ World::World(const WorldConfig& config, uint64_t seed, std::vector<std::unique_p
   for (const auto& p : cfg_.platforms)
     for (int k = 0; k < kMetrics; ++k) columns_.push_back(WorldMetrics()[k].name + "@" + p.name);
   for (size_t p = 0; p < n_platforms; ++p)
-    if (audiences_[p]) columns_.push_back("unseated_copies@" + cfg_.platforms[p].name);
+    if (audiences_[p]) {
+      columns_.push_back("unseated_copies@" + cfg_.platforms[p].name);
+      columns_.push_back("views_at_risk@" + cfg_.platforms[p].name);
+    }
   // the stream: item 0, on the origin, live from minute 0
   const int origin = cfg_.Platform(cfg_.incident.origin);
   AddUpload(origin, UploadKind::kStream, -1, 0, static_cast<uint8_t>(CopyKind::kOriginal), 0, false, next_key_++);
@@ -588,7 +596,7 @@ void World::ScheduleRetry(int64_t item, int64_t minute) {
 void World::StepAudiences(int64_t minute) {
   for (size_t p = 0; p < audiences_.size(); ++p) {
     if (!audiences_[p]) continue;
-    audiences_[p]->Step(minute / m_, show_[p], hide_[p], seat_clicks_[p]);
+    audiences_[p]->Step(minute / m_, show_[p], hide_[p], seat_clicks_[p], seat_at_risk_[p]);
     show_[p].clear();
     hide_[p].clear();
   }
@@ -617,9 +625,11 @@ void World::Views(int64_t minute) {
     // views: a simulated audience's clicks on the copy's seat (none without a seat), or a
     // Poisson draw at the parametric rate
     double v;
-    if (item > 0 && audiences_[r.platform])
+    if (item > 0 && audiences_[r.platform]) {
       v = seat_[item] < 0 ? 0 : static_cast<double>(seat_clicks_[r.platform][seat_[item]]) * p.viewers_per_user;
-    else
+      if (seat_[item] >= 0)
+        views_at_risk_[r.platform] += static_cast<double>(seat_at_risk_[r.platform][seat_[item]]) * p.viewers_per_user;
+    } else
       v = static_cast<double>(Poisson(rng, 16, rate * m_));
     r.views += v;
     counts_[r.platform].views += v;
@@ -854,7 +864,7 @@ void World::WriteRow(double* row) const {
     values(counts_[p], preservation_->counts()[p], row + kMetrics + 1 + p * kMetrics);
   double* more = row + kMetrics + 1 + counts_.size() * kMetrics;
   for (size_t p = 0; p < audiences_.size(); ++p)
-    if (audiences_[p]) *more++ = unseated_[p];
+    if (audiences_[p]) *more++ = unseated_[p], *more++ = views_at_risk_[p];
 }
 
 }  // namespace counterpoint

@@ -166,6 +166,8 @@ class World {
   std::vector<int64_t> next_seat_;                    ///< per platform
   std::vector<std::vector<int64_t>> show_, hide_;     ///< per platform: seats to show and take down next step
   std::vector<std::vector<int64_t>> seat_clicks_;     ///< per platform: each seat's clicks in the last step
+  std::vector<std::vector<int64_t>> seat_at_risk_;    ///< per platform: of which by users at risk
+  std::vector<double> views_at_risk_;                 ///< per platform: views of copies by users at risk
   std::vector<double> unseated_;                      ///< per platform: live copies that found no seat
   std::vector<std::string> columns_;
   double protocol_active_now_ = 0;

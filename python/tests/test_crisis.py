@@ -54,6 +54,7 @@ def test_a_simulated_audience_decides_the_views_of_the_small_sites_copies():
     for arm, u in up[up["platform"] == "small_video"].groupby("arm", observed=True):
         assert last.loc[arm, "views@small_video"].iloc[0] == u["views"].sum()
         assert last.loc[arm, "unseated_copies@small_video"].iloc[0] == 0
+        assert 0 <= last.loc[arm, "views_at_risk@small_video"].iloc[0] <= u["views"].sum()
 
 
 def test_final_metrics_recount_from_the_uploads(res):

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <string>
@@ -164,6 +166,14 @@ TEST_F(WorldAudiencesTest, NothingIsShownAfterItsRemovalAndViewsAreTheSeatsClick
     viewed += up[i].views > 0;
   }
   EXPECT_GT(removed, 5);
+  // views by users at risk: some, fewer than all, in whole clicks
+  const auto& cols = world.columns();
+  std::vector<double> row(cols.size());
+  world.WriteRow(row.data());
+  const auto at = [&](const std::string& c) { return row[std::find(cols.begin(), cols.end(), c) - cols.begin()]; };
+  EXPECT_GT(at("views_at_risk@site"), 0);
+  EXPECT_LT(at("views_at_risk@site"), at("views@site"));
+  EXPECT_EQ(std::fmod(at("views_at_risk@site"), 10), 0);
   EXPECT_GT(viewed, 5) << live_order.size() << " live, " << removed << " removed, " << seat_impressions << " shown";
 }
 

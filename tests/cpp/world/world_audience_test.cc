@@ -16,13 +16,14 @@
 namespace counterpoint {
 namespace {
 
-// clicks per step: 3 on every seat shown and not taken down; records every call
+// clicks per step: 3 on every seat shown and not taken down, one of them by a user at risk
+// on odd seats; records every call
 class ScriptedAudience : public Audience {
  public:
   explicit ScriptedAudience(int64_t seats) : seats_(seats), up_(seats, 0) {}
   int64_t seats() const override { return seats_; }
-  void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide,
-            std::vector<int64_t>& clicks) override {
+  void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide, std::vector<int64_t>& clicks,
+            std::vector<int64_t>& at_risk_clicks) override {
     steps.push_back(t);
     for (const int64_t s : show) {
       EXPECT_EQ(up_[s], 0) << "seat " << s << " shown twice";
@@ -33,8 +34,9 @@ class ScriptedAudience : public Audience {
       up_[s] = 2, hidden[s] = t;
     }
     clicks.assign(seats_, 0);
+    at_risk_clicks.assign(seats_, 0);
     for (int64_t s = 0; s < seats_; ++s)
-      if (up_[s] == 1) clicks[s] = 3;
+      if (up_[s] == 1) clicks[s] = 3, at_risk_clicks[s] = s % 2;  // one of the 3 at risk on odd seats
   }
   std::vector<int64_t> steps;
   std::map<int64_t, int64_t> shown, hidden;  ///< seat -> step
@@ -114,6 +116,9 @@ TEST(WorldAudienceTest, ACopysViewsAreItsSeatsClicksTimesTheViewersEachUserStand
   EXPECT_EQ(at("views@b"), total);
   EXPECT_EQ(at("views@a"), 0);
   EXPECT_EQ(at("unseated_copies@b"), 0);
+  double at_risk = 0;  // the copies on odd seats: seat k is upload k + 1
+  for (size_t i = 1; i < up.size(); ++i) at_risk += (i - 1) % 2 * 2.5 * static_cast<double>(steps - up[i].minute);
+  EXPECT_EQ(at("views_at_risk@b"), at_risk);
   // only the platform with an audience has the column
   EXPECT_EQ(std::count(cols.begin(), cols.end(), "unseated_copies@a"), 0);
 }
