@@ -5,13 +5,15 @@ Runs scenarios/crisis_christchurch.yaml, crisis_small_platforms.yaml,
 crisis_news_safeguard.yaml, crisis_displacement.yaml and crisis_audience.yaml at their shipped sizes and replicate counts, and writes, between
 <!-- crisis-results:begin --> and <!-- crisis-results:end --> of docs/crisis.md, for each:
 the final values (24 hours) of its key columns per arm (mean [95% CI] from summary.json),
-each arm's paired difference from the control with Holm's verdict, and, for
+each arm's paired difference from the control with Holm's verdict, for crisis_audience the
+small video site's views an hour per live copy over the day, and, for
 crisis_christchurch, the calibration targets with the values reached, at the shipped tenth of
 the scale and at the full scale (its control arm, one replicate, at uploads_per_minute 5000:
 the scale the reported figures are for), with the commit it was made at. Refuses a tree with uncommitted changes. The commands are printed.
 
 Usage: /usr/bin/python3 scripts/crisis_results.py [--threads 2]
 (about 11 minutes on 2 cores; the build must exist: bash scripts/setup.sh)."""
+import csv
 import json
 import os
 import subprocess
@@ -100,6 +102,32 @@ def table(summary, arms, columns):
     return lines
 
 
+def audience_hours(summary, run_dir):
+    """crisis_audience: the small video site's views an hour per live copy over the day, in the
+    control arm (means over replicates of the views in the hour and of the copies up at its end)."""
+    control = summary["control"]
+    hours = (4, 10, 16, 22)
+    ends = {60 * h - 1 for h in hours} | {60 * (h - 1) - 1 for h in hours}
+    views, live = {}, {}
+    with open(os.path.join(run_dir, "metrics.csv")) as f:
+        for row in csv.DictReader(f):
+            step = int(row["step"])
+            if row["arm"] != control or step not in ends:
+                continue
+            views.setdefault(step, []).append(float(row["views@small_video"]))
+            live.setdefault(step, []).append(float(row["live_copies@small_video"]))
+    mean = {s: sum(v) / len(v) for s, v in views.items()}
+    lines = ["", f"`crisis_audience`, control arm `{control}`: the small video site's views in the hour, and per copy "
+             "up at its end (means over replicates):", "",
+             "| hour ending at | views in the hour | copies up | views per copy up |", "|---|---|---|---|"]
+    for h in hours:
+        end, start = 60 * h - 1, 60 * (h - 1) - 1
+        in_hour = mean[end] - mean[start]
+        up = sum(live[end]) / len(live[end])
+        lines.append(f"| {h} h | {in_hour:,.0f} | {up:,.0f} | {in_hour / up:.1f} |")
+    return lines
+
+
 def calibration(summary, run_dir, threads):
     """The calibration table: the control arm at the shipped scale, then at the full scale."""
     control = summary["control"]
@@ -150,6 +178,8 @@ def main():
             out += table(summary, arms, columns)
             if name == "crisis_christchurch":
                 out += calibration(summary, run_dir, args.threads)
+            if name == "crisis_audience":
+                out += audience_hours(summary, run_dir)
     write_between(os.path.join(ROOT, "docs", "crisis.md"), "<!-- crisis-results:begin -->",
                   "<!-- crisis-results:end -->", "\n".join(out), "crisis_results.py")
     print("docs/crisis.md: results written", file=sys.stderr)
