@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string_view>
 
 namespace counterpoint {
 
@@ -84,5 +85,12 @@ class CounterRng {
 
 /// Derives an independent 64-bit seed (e.g. for replicate r) from a base seed.
 uint64_t DeriveSeed(uint64_t seed, uint64_t index);
+
+/// FNV-1a (64 bits) of a name: a stable number for keying draws by what something is called.
+inline uint64_t Fnv1a(std::string_view name) {
+  uint64_t h = 14695981039346656037ull;
+  for (const char c : name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h;
+}
 
 }  // namespace counterpoint

@@ -37,7 +37,7 @@ struct ArmSpec {
   /// With a world: per platform, the single-platform scenario simulating its audience
   /// (audience_scenario; null: parametric views), its steps set to this scenario's
   /// (experiment/world_audiences.h)
-  std::vector<std::shared_ptr<const Scenario>> audiences;
+  std::vector<std::shared_ptr<const Scenario>> audiences = {};
 };
 
 struct Scenario {

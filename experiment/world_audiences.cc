@@ -24,11 +24,7 @@ std::string AudiencePath(const std::string& arg, const std::string& base_dir) {
 
 // a platform's own stream of numbers: keyed by its name, so an arm that adds a platform
 // leaves the others' audiences as they were
-uint64_t PlatformKey(const std::string& name) {
-  uint64_t h = 14695981039346656037ull;
-  for (const char c : name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  return h >> 1;
-}
+uint64_t PlatformKey(const std::string& name) { return Fnv1a(name) >> 1; }
 }  // namespace
 
 void LoadWorldAudiences(Scenario& sc, DiagnosticList& diags) {

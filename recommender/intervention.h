@@ -55,8 +55,7 @@ inline Purpose InterventionPurpose(int instance) {
 /// (common random numbers between an arm and the arm that adds to it). FNV-1a of the
 /// name with the top bit set, which keeps it clear of the engine's purposes.
 inline Purpose InterventionPurpose(std::string_view type, int occurrence) {
-  uint64_t h = 14695981039346656037ull;
-  for (const char c : type) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  const uint64_t h = Fnv1a(type);
   return static_cast<Purpose>((1ull << 63) | ((h << 8) >> 1) | static_cast<uint64_t>(occurrence & 0x7f));
 }
 

@@ -16,7 +16,11 @@ constexpr uint64_t kExtensionSlot = 1000;
 
 Preservation::Preservation(const PreservationConfig& config, uint64_t seed, std::vector<std::vector<uint8_t>> looks,
                            size_t platforms)
-    : cfg_(config), seed_(seed), looks_(std::move(looks)), counts_(platforms) {}
+    : cfg_(config),
+      retention_(static_cast<int64_t>(std::round(config.retention_days * 1440))),
+      seed_(seed),
+      looks_(std::move(looks)),
+      counts_(platforms) {}
 
 void Preservation::Drop(const WorldLog& log, const PreservedRecord& r) {
   const UploadRecord& u = log.uploads[r.upload];
@@ -27,8 +31,7 @@ void Preservation::Drop(const WorldLog& log, const PreservedRecord& r) {
 void Preservation::Preserve(WorldLog& log, int64_t upload, int64_t minute) {
   if (static_cast<int64_t>(held_.size()) <= upload) held_.resize(upload + 1, -1);
   const int64_t record = static_cast<int64_t>(log.preserved.size());
-  const double retention = std::round(cfg_.retention_days * 1440);
-  log.preserved.push_back({upload, minute, minute + static_cast<int64_t>(retention), -1});
+  log.preserved.push_back({upload, minute, minute + retention_, -1});
   held_[upload] = record;
   const UploadRecord& u = log.uploads[upload];
   counts_[u.platform].held += 1;
@@ -79,15 +82,13 @@ void Preservation::Advance(WorldLog& log, int64_t end) {
   }
   // records are preserved in order of minute and all kept equally long: they expire in order,
   // but for those extended, which expire from extended_
-  const double retention = std::round(cfg_.retention_days * 1440);
   auto expire = [&](int64_t record) {
     const PreservedRecord& r = log.preserved[record];
     if (r.released_minute >= 0) return;  // released before: counted then
     Drop(log, r);
     if (held_[r.upload] == record) held_[r.upload] = -1;
   };
-  while (expiry_cursor_ < log.preserved.size() &&
-         log.preserved[expiry_cursor_].minute + static_cast<int64_t>(retention) < end) {
+  while (expiry_cursor_ < log.preserved.size() && log.preserved[expiry_cursor_].minute + retention_ < end) {
     const int64_t record = static_cast<int64_t>(expiry_cursor_++);
     if (log.preserved[record].extended_minute < 0) expire(record);
   }

@@ -50,6 +50,7 @@ class Preservation {
     bool operator>(const Due& o) const { return minute != o.minute ? minute > o.minute : seq > o.seq; }
   };
   PreservationConfig cfg_;
+  int64_t retention_;  ///< minutes, the same for every record (extensions aside)
   uint64_t seed_;
   std::vector<std::vector<uint8_t>> looks_;
   void Drop(const WorldLog& log, const PreservedRecord& r);

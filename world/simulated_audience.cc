@@ -1,6 +1,5 @@
 #include "world/simulated_audience.h"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include "simulator/observers/counter_narrative_reach.h"
@@ -16,7 +15,6 @@ void WorldFeed::Init(const InterventionContext& ctx) {
       seats_.push_back(i);
     }
   shown_at_.assign(seats_.size(), -1);
-  clicks_.assign(seats_.size(), 0);
 }
 
 void WorldFeed::Prepare(std::span<const int64_t> show, std::span<const int64_t> hide) {
@@ -25,7 +23,6 @@ void WorldFeed::Prepare(std::span<const int64_t> show, std::span<const int64_t> 
       throw std::logic_error("WorldFeed: seat " + std::to_string(s) + " shown twice or out of range");
   show_.assign(show.begin(), show.end());
   hide_.assign(hide.begin(), hide.end());
-  std::fill(clicks_.begin(), clicks_.end(), 0);
   clickers_.clear();
 }
 
@@ -54,9 +51,7 @@ void WorldFeed::OnFeedback(const RecContext&, const SlateBatch& batch, const Cho
   for (int64_t u = 0; u < batch.n; ++u)
     for (int c = 0; c < choices.n_clicks[u]; ++c) {
       const int64_t item = choices.Clicks(u)[c];
-      if (item < 0 || seat_of_[item] < 0) continue;
-      ++clicks_[seat_of_[item]];
-      clickers_.emplace_back(seat_of_[item], batch.users[u]);
+      if (item >= 0 && seat_of_[item] >= 0) clickers_.emplace_back(seat_of_[item], batch.users[u]);
     }
 }
 
@@ -70,11 +65,13 @@ void SimulatedAudience::Step(int64_t t, std::span<const int64_t> show, std::span
                              std::vector<int64_t>& clicks, std::vector<int64_t>& at_risk_clicks) {
   feed_->Prepare(show, hide);
   sim_.Step(t, row_.data());
-  clicks = feed_->clicks();
+  clicks.assign(feed_->seats().size(), 0);
   at_risk_clicks.assign(clicks.size(), 0);
   const Population& pop = sim_.population();
-  for (const auto& [seat, user] : feed_->clickers())
+  for (const auto& [seat, user] : feed_->clickers()) {
+    ++clicks[seat];
     if (at_risk_[pop.Row(user)]) ++at_risk_clicks[seat];
+  }
 }
 
 }  // namespace counterpoint

@@ -31,7 +31,6 @@ class WorldFeed final : public Intervention {
   const std::vector<int64_t>& seats() const { return seats_; }
   /// For the next step: seats to upload and to take down; clears the clicks counted.
   void Prepare(std::span<const int64_t> show, std::span<const int64_t> hide);
-  const std::vector<int64_t>& clicks() const { return clicks_; }
   /// This step's clicks on seats: (seat, user), in user order.
   const std::vector<std::pair<int64_t, int32_t>>& clickers() const { return clickers_; }
 
@@ -40,7 +39,6 @@ class WorldFeed final : public Intervention {
   std::vector<int64_t> seat_of_;   ///< per catalog item: its seat, or -1
   std::vector<int64_t> shown_at_;  ///< per seat: the step it went live (-1: not yet)
   std::vector<int64_t> show_, hide_;
-  std::vector<int64_t> clicks_;
   std::vector<std::pair<int64_t, int32_t>> clickers_;
 };
 

@@ -136,16 +136,10 @@ enum Priority { kOrders, kNotices, kReports, kClassifierFlags, kSafeguardReview,
 }  // namespace
 
 World::World(const WorldConfig& config, uint64_t seed, std::vector<std::unique_ptr<Audience>> audiences)
-    : cfg_(config), seed_(seed), m_(config.minutes_per_step), audiences_(std::move(audiences)) {
+    : cfg_(config), seed_(seed), m_(config.minutes_per_step) {
   const size_t n_platforms = cfg_.platforms.size();
-  audiences_.resize(n_platforms);
-  next_seat_.assign(n_platforms, 0);
-  show_.resize(n_platforms);
-  hide_.resize(n_platforms);
-  seat_clicks_.resize(n_platforms);
-  seat_at_risk_.resize(n_platforms);
-  views_at_risk_.assign(n_platforms, 0);
-  unseated_.assign(n_platforms, 0);
+  seating_.resize(n_platforms);
+  for (size_t p = 0; p < audiences.size() && p < n_platforms; ++p) seating_[p].audience = std::move(audiences[p]);
   log_.minutes_per_step = m_;
   for (const auto& p : cfg_.platforms) log_.platforms.push_back(p.name);
   for (size_t p = 0; p < n_platforms; ++p) {
@@ -181,7 +175,7 @@ World::World(const WorldConfig& config, uint64_t seed, std::vector<std::unique_p
   for (const auto& p : cfg_.platforms)
     for (int k = 0; k < kMetrics; ++k) columns_.push_back(WorldMetrics()[k].name + "@" + p.name);
   for (size_t p = 0; p < n_platforms; ++p)
-    if (audiences_[p]) {
+    if (seating_[p].audience) {
       columns_.push_back("unseated_copies@" + cfg_.platforms[p].name);
       columns_.push_back("views_at_risk@" + cfg_.platforms[p].name);
     }
@@ -321,12 +315,13 @@ void World::GoLive(int64_t item, int64_t minute) {
   counts_[r.platform].live += 1;
   // a copy on a platform with a simulated audience takes the next seat there, if any is left
   // (the stream keeps its parametric views: its audience is a calibrated figure)
-  if (item > 0 && audiences_[r.platform] && seat_[item] < 0) {
-    if (next_seat_[r.platform] < audiences_[r.platform]->seats()) {
-      seat_[item] = next_seat_[r.platform]++;
-      show_[r.platform].push_back(seat_[item]);
+  Seating& seats = seating_[r.platform];
+  if (item > 0 && seats.audience && seat_[item] < 0) {
+    if (seats.next_seat < seats.audience->seats()) {
+      seat_[item] = seats.next_seat++;
+      seats.show.push_back(seat_[item]);
     } else {
-      unseated_[r.platform] += 1;
+      seats.unseated += 1;
     }
   }
   const PlatformConfig& p = cfg_.platforms[r.platform];
@@ -356,7 +351,7 @@ void World::TakeDown(int64_t item, UploadOutcome outcome, RemovalChannel channel
   } else {
     c.removed += 1;
     if (was_live) c.live -= 1;
-    if (was_live && seat_[item] >= 0) hide_[r.platform].push_back(seat_[item]);
+    if (was_live && seat_[item] >= 0) seating_[r.platform].hide.push_back(seat_[item]);
   }
 }
 
@@ -594,11 +589,11 @@ void World::ScheduleRetry(int64_t item, int64_t minute) {
 }
 
 void World::StepAudiences(int64_t minute) {
-  for (size_t p = 0; p < audiences_.size(); ++p) {
-    if (!audiences_[p]) continue;
-    audiences_[p]->Step(minute / m_, show_[p], hide_[p], seat_clicks_[p], seat_at_risk_[p]);
-    show_[p].clear();
-    hide_[p].clear();
+  for (Seating& s : seating_) {
+    if (!s.audience) continue;
+    s.audience->Step(minute / m_, s.show, s.hide, s.clicks, s.at_risk_clicks);
+    s.show.clear();
+    s.hide.clear();
   }
 }
 
@@ -624,13 +619,14 @@ void World::Views(int64_t minute) {
     const CounterRng rng(step_seed, r.key, static_cast<uint64_t>(minute), Purpose::kIntervention);
     // views: a simulated audience's clicks on the copy's seat (none without a seat), or a
     // Poisson draw at the parametric rate
-    double v;
-    if (item > 0 && audiences_[r.platform]) {
-      v = seat_[item] < 0 ? 0 : static_cast<double>(seat_clicks_[r.platform][seat_[item]]) * p.viewers_per_user;
-      if (seat_[item] >= 0)
-        views_at_risk_[r.platform] += static_cast<double>(seat_at_risk_[r.platform][seat_[item]]) * p.viewers_per_user;
-    } else
+    double v = 0;
+    Seating& seats = seating_[r.platform];
+    if (item == 0 || !seats.audience) {
       v = static_cast<double>(Poisson(rng, 16, rate * m_));
+    } else if (const int64_t s = seat_[item]; s >= 0) {
+      v = static_cast<double>(seats.clicks[s]) * p.viewers_per_user;
+      seats.views_at_risk += static_cast<double>(seats.at_risk_clicks[s]) * p.viewers_per_user;
+    }
     r.views += v;
     counts_[r.platform].views += v;
     AddWeight(item, v);
@@ -863,8 +859,8 @@ void World::WriteRow(double* row) const {
   for (size_t p = 0; p < counts_.size(); ++p)
     values(counts_[p], preservation_->counts()[p], row + kMetrics + 1 + p * kMetrics);
   double* more = row + kMetrics + 1 + counts_.size() * kMetrics;
-  for (size_t p = 0; p < audiences_.size(); ++p)
-    if (audiences_[p]) *more++ = unseated_[p], *more++ = views_at_risk_[p];
+  for (const Seating& s : seating_)
+    if (s.audience) *more++ = s.unseated, *more++ = s.views_at_risk;
 }
 
 }  // namespace counterpoint

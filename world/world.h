@@ -159,16 +159,18 @@ class World {
       audio_content_;  ///< per upload: the upload whose sound it carries (the stream, a re-cut, an excerpt, itself)
   std::priority_queue<Retry, std::vector<Retry>, std::greater<Retry>> retries_;
   int64_t retry_seq_ = 0;
-  std::unique_ptr<Preservation> preservation_;        ///< what was taken down, kept for law enforcement
-  std::vector<Counts> counts_;                        ///< per platform
-  std::vector<std::unique_ptr<Audience>> audiences_;  ///< per platform (null: parametric views)
-  std::vector<int64_t> seat_;                         ///< per upload: its seat in its platform's audience, or -1
-  std::vector<int64_t> next_seat_;                    ///< per platform
-  std::vector<std::vector<int64_t>> show_, hide_;     ///< per platform: seats to show and take down next step
-  std::vector<std::vector<int64_t>> seat_clicks_;     ///< per platform: each seat's clicks in the last step
-  std::vector<std::vector<int64_t>> seat_at_risk_;    ///< per platform: of which by users at risk
-  std::vector<double> views_at_risk_;                 ///< per platform: views of copies by users at risk
-  std::vector<double> unseated_;                      ///< per platform: live copies that found no seat
+  std::unique_ptr<Preservation> preservation_;  ///< what was taken down, kept for law enforcement
+  std::vector<Counts> counts_;                  ///< per platform
+  struct Seating {                              // a platform's simulated audience, and the world's side of it
+    std::unique_ptr<Audience> audience;         ///< null: parametric views
+    int64_t next_seat = 0;
+    std::vector<int64_t> show, hide;              ///< seats to show and to take down at its next step
+    std::vector<int64_t> clicks, at_risk_clicks;  ///< each seat's in its last step, all and by users at risk
+    double unseated = 0;                          ///< live copies that found no seat
+    double views_at_risk = 0;                     ///< views of copies by users at risk
+  };
+  std::vector<Seating> seating_;  ///< per platform
+  std::vector<int64_t> seat_;     ///< per upload: its seat in its platform's audience, or -1
   std::vector<std::string> columns_;
   double protocol_active_now_ = 0;
 };
