@@ -33,8 +33,9 @@ int WorldDryRun(const Scenario& sc, const std::string& path, const std::vector<s
             << ", upload logs kept for the output " << FormatBytes(p.log_bytes)
             << ", and the larger of the last run's world " << FormatBytes(p.world_bytes)
             << " with the database's unrelated hashes " << FormatBytes(p.background_bytes)
-            << " and the output tables' text " << FormatBytes(p.output_bytes) << "; the limit is "
-            << FormatBytes(limit.bytes) << " (" << limit.source << ").\n";
+            << " and the simulated audiences " << FormatBytes(p.audience_bytes) << ", or the output tables' text "
+            << FormatBytes(p.output_bytes) << "; the limit is " << FormatBytes(limit.bytes) << " (" << limit.source
+            << ").\n";
   std::cout << "Calibration on this machine: each arm at " << Seconds(p.scale)
             << " and half that of the uploads, and without uploads (every step); the seconds beyond the last "
                "taken to the full rate as a power of the uploads:\n";

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "core/error.h"
 #include "experiment/cost_prediction.h"
+#include "experiment/memory_estimate.h"
 #include "experiment/runner.h"
 #include "world/world.h"
 #include "world/world_config.h"
@@ -43,6 +46,31 @@ double ExpectedFreshUploads(const WorldConfig& w, int64_t steps) {
     n += (r.copies + r.news) * static_cast<double>(w.minutes_per_step);
   }
   return n;
+}
+
+double AudienceBytes(const Scenario& sc) {
+  // a replicate builds each platform's audience catalog once for all its arms
+  // (experiment/world_audiences.h); each arm then holds its audiences' populations, item
+  // state and buffers while it runs, one arm at a time
+  std::map<std::string, double> catalogs;
+  double largest_arm = 0;
+  for (const ArmSpec& arm : sc.arms) {
+    double simulations = 0;
+    for (size_t p = 0; p < arm.audiences.size(); ++p) {
+      if (!arm.audiences[p]) continue;
+      const Scenario& a = *arm.audiences[p];
+      const std::optional<CatalogShape> shape = EstimateCatalogShape(a);
+      if (!shape) continue;  // a files catalog whose header cannot be read: its loader says why
+      const MemoryEstimate e = EstimateMemory(a, *shape);
+      const double catalog = e.Part("embeddings") + e.Part("item attributes") + e.Part("index");
+      catalogs[a.file + "\n" + arm.world->platforms[p].name] = catalog;
+      simulations += e.total - catalog;
+    }
+    largest_arm = std::max(largest_arm, simulations);
+  }
+  double total = largest_arm;
+  for (const auto& [key, bytes] : catalogs) total += bytes;
+  return total;
 }
 
 WorldCostPrediction PredictWorldCost(const Scenario& sc, const ScenarioLoader& load,
@@ -125,9 +153,12 @@ WorldCostPrediction PredictWorldCost(const Scenario& sc, const ScenarioLoader& l
   p.world_bytes = largest * kWorldBytesPerUpload;
   p.background_bytes = background > 0 ? static_cast<double>(background) * kBytesPerHeldHash + kTableBytes : 0;
   p.output_bytes = total_uploads * kCsvBytesPerUpload;
-  // the peak comes during the last run (every log, the world, the unrelated hashes) or while
-  // the output files are written (every log and the tables' text), whichever is larger
-  p.peak_bytes = p.program_bytes + p.log_bytes + std::max(p.world_bytes + p.background_bytes, p.output_bytes);
+  p.audience_bytes = AudienceBytes(sc);
+  // the peak comes during the last run (every log, the world, the unrelated hashes, the
+  // audiences) or while the output files are written (every log and the tables' text),
+  // whichever is larger
+  p.peak_bytes =
+      p.program_bytes + p.log_bytes + std::max(p.world_bytes + p.background_bytes + p.audience_bytes, p.output_bytes);
   return p;
 }
 

@@ -37,9 +37,16 @@ struct WorldCostPrediction {
   double world_bytes = 0;       ///< the largest run's own state while it steps
   double background_bytes = 0;  ///< the shared database's unrelated hashes
   double output_bytes = 0;      ///< uploads.csv's text, built before it is written
+  double audience_bytes = 0;    ///< the simulated audiences' catalogs and the largest arm's simulations
   double program_bytes = 0;     ///< this process before the calibration
   double peak_bytes = 0;        ///< the sum
 };
+
+/// Bytes the simulated audiences of sc's platforms hold while an arm runs (docs/crisis.md,
+/// "Audiences"): each audience's catalog and index once (a replicate's arms share them), plus
+/// the largest arm's audience simulations (population, item state, buffers), each as
+/// EstimateMemory counts a single-platform run. 0 without audiences.
+double AudienceBytes(const Scenario& sc);
 
 /// `load` builds the scenario again with more `--set` overrides appended.
 WorldCostPrediction PredictWorldCost(const Scenario& sc, const ScenarioLoader& load,

@@ -25,7 +25,9 @@ def predict_cost(scenario, overrides=None, arms=None, base_dir=None):
     many) and without uploads, every step. Then ``arms`` holds, per arm,
     ``calibration_seconds``, ``calibration_uploads``, ``fixed_seconds``, ``exponent``,
     ``uploads`` and ``seconds`` (predicted per run); ``memory`` the upload logs, the running
-    world, the database's unrelated hashes and the output tables' text; and ``calibration``
+    world, the database's unrelated hashes, the simulated audiences (their catalogs and the
+    largest arm's simulations, counted as for a single-platform run) and the output tables'
+    text; and ``calibration``
     the larger calibration's ``scale``.
 
     Raises ScenarioError for bad input and for what is not predicted (a catalog whose size

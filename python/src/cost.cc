@@ -32,6 +32,7 @@ void bind_cost(py::module_& m) {
           memory["upload logs"] = w.log_bytes;
           memory["running world"] = w.world_bytes;
           memory["background hashes"] = w.background_bytes;
+          memory["audiences"] = w.audience_bytes;
           memory["output text"] = w.output_bytes;
           return py::dict(py::arg("seconds_per_step") = w.seconds_per_step, py::arg("run_seconds") = w.run_seconds,
                           py::arg("peak_bytes") = w.peak_bytes, py::arg("program_bytes") = w.program_bytes,

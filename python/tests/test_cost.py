@@ -49,7 +49,8 @@ def test_a_world_of_platforms_is_predicted_from_its_own_calibration():
     assert p["run_seconds"] == pytest.approx(p["seconds_per_step"] * 300 * 2 * 2)
     m = p["memory"]
     assert p["peak_bytes"] == pytest.approx(p["program_bytes"] + m["upload logs"] + max(
-        m["running world"] + m["background hashes"], m["output text"]))
+        m["running world"] + m["background hashes"] + m["audiences"], m["output text"]))
+    assert m["audiences"] == 0  # no platform's audience is simulated here
 
 
 def test_what_is_not_predicted_is_a_scenario_error():

@@ -6,11 +6,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "experiment/memory_estimate.h"
 #include "experiment/scenario.h"
+#include "test_util.h"
 #include "world/world_config.h"
 
 namespace counterpoint {
@@ -91,6 +95,47 @@ TEST(WorldCostTest, AWorldWithoutReuploadsAndAnUnknownArmAreHandled) {
   EXPECT_TRUE(std::isfinite(p.arms[0].seconds));
   EXPECT_TRUE(std::isfinite(p.peak_bytes));
   EXPECT_THROW(PredictWorldCost(sc, load, {"nope"}), InputError);
+}
+
+TEST(WorldCostTest, SimulatedAudiencesCountTheirCatalogsOnceAndTheLargestArmsSimulations) {
+  const std::filesystem::path dir = testing::FreshTempDir("world_cost_audience");
+  // 400 items + ceil(400 x 0.05 x 0.3) = 6 pooled x 100 copies: 1,000 items of d = 16
+  std::ofstream(dir / "site.yaml") << "name: site\nseed: 9\nsteps: 5\n"
+                                      "catalog: {type: synthetic, n_items: 400, dim: 16, n_topics: 4, "
+                                      "share_extremist: 0.05, reupload_pool: 0.3, reupload_copies: 100}\n"
+                                      "index: {factory: Flat}\npopulation: {n_users: 300}\n"
+                                      "arms:\n  - name: a\n  - name: b\n    candidates: 400\n";
+  const std::string platforms =
+      "  platforms:\n"
+      "    - {name: big, upload_share: 0.4, database_access: member, contributes: true, review_capacity: 50}\n"
+      "    - {name: s1, upload_share: 0.3, audience_scenario: site.yaml}\n"
+      "    - {name: s2, upload_share: 0.3, audience_scenario: site.yaml}\n";
+  const auto parse = [&](const std::string& arms) {
+    return ParseScenario("name: w\nseed: 3\nsteps: 5\nworld:\n  minutes_per_step: 1\n" + platforms +
+                             "  incident: {origin: big}\narms:\n" + arms,
+                         (dir / "w.yaml").string(), {}, dir);
+  };
+  // an audience's catalog by hand: embeddings 1,000 x 16 x 4, attributes 33 an item, a Flat
+  // index 16 x 4 an item
+  const double catalog = 1000 * 16 * 4 + 1000 * 33 + 1000 * 16 * 4;
+  const Scenario one = parse("  - name: x\n");
+  ASSERT_EQ(one.arms[0].audiences.size(), 3u);
+  ASSERT_TRUE(one.arms[0].audiences[1]);
+  const MemoryEstimate small = EstimateMemory(*one.arms[0].audiences[1], {1000, 16});
+  ASSERT_DOUBLE_EQ(small.Part("embeddings") + small.Part("item attributes") + small.Part("index"), catalog);
+  // two platforms, each its own catalog (keyed by platform) and simulation
+  EXPECT_DOUBLE_EQ(AudienceBytes(one), 2 * small.total);
+  // three arms, one running the larger audience arm on both platforms: the catalogs once, the
+  // simulations of the largest arm
+  const Scenario three = parse(
+      "  - name: x\n  - name: y\n    world: {platforms: [{name: s1, audience_arm: b}, {name: s2, audience_arm: b}]}\n"
+      "  - name: z\n    world: {platforms: [{name: s2, audience_arm: b}]}\n");
+  const MemoryEstimate large = EstimateMemory(*three.arms[1].audiences[1], {1000, 16});
+  ASSERT_GT(large.total, small.total);  // larger buffers: 400 candidates a user
+  EXPECT_DOUBLE_EQ(AudienceBytes(three), 2 * catalog + 2 * (large.total - catalog));
+  // no audience, nothing
+  EXPECT_EQ(AudienceBytes(ParseScenario(WorldScenario("uploads_per_minute: 1"), "w.yaml")), 0);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
