@@ -1,5 +1,6 @@
 #include "experiment/world_audiences.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "core/rng.h"
@@ -103,17 +104,29 @@ void LoadWorldAudiences(Scenario& sc, DiagnosticList& diags) {
 
 std::vector<std::unique_ptr<Audience>> BuildAudiences(const ArmSpec& arm, uint64_t seed, AudienceCatalogs& catalogs) {
   std::vector<std::unique_ptr<Audience>> out(arm.audiences.size());
+  std::vector<SimulatedAudience*> built(arm.audiences.size(), nullptr);
+  int64_t next_person = 0;
   for (size_t p = 0; p < arm.audiences.size(); ++p) {
     if (!arm.audiences[p]) continue;
     const Scenario& a = *arm.audiences[p];
-    const std::string& name = arm.world->platforms[p].name;
+    const PlatformConfig& pc = arm.world->platforms[p];
+    const std::string& name = pc.name;
     const uint64_t audience_seed = DeriveSeed(seed, PlatformKey(name));
-    const std::string key = a.file + "\n" + name;
+    // people shared with an earlier platform's audience live in its catalog (the same
+    // scenario: WorldConfig checks), so their interests mean the same on both
+    const int from = pc.people_from.empty() ? -1 : arm.world->Platform(pc.people_from);
+    const std::string& catalog_name = from >= 0 ? pc.people_from : name;
+    const std::string key = a.file + "\n" + catalog_name;
     auto it = catalogs.find(key);
-    if (it == catalogs.end()) it = catalogs.emplace(key, BuildIndexedCatalog(a, audience_seed)).first;
+    if (it == catalogs.end())
+      it = catalogs.emplace(key, BuildIndexedCatalog(a, DeriveSeed(seed, PlatformKey(catalog_name)))).first;
     auto feed = std::make_unique<WorldFeed>();
     WorldFeed* raw = feed.get();
     Population pop = BuildPopulation(a, *it->second.catalog, audience_seed);
+    std::unique_ptr<SharedPeople> shared;
+    if (from >= 0 && built[from])
+      shared = std::make_unique<SharedPeople>(built[from]->simulation().population(), pop,
+                                              std::llround(pc.people_overlap * static_cast<double>(pop.n)));
     Simulation sim =
         BuildSimulation(a, a.arms.front(), it->second, std::move(pop), audience_seed, nullptr, false, std::move(feed));
     if (raw->seats().empty())
@@ -121,7 +134,12 @@ std::vector<std::unique_ptr<Audience>> BuildAudiences(const ArmSpec& arm, uint64
                                    "') has no items uploaded on demand to seat the world's attack copies; give "
                                    "it a re-upload pool (catalog: {type: synthetic, reupload_pool: ..., "
                                    "reupload_copies: ...}) (docs/crisis.md, \"Audiences\")");
-    out[p] = std::make_unique<SimulatedAudience>(std::move(sim), raw, *it->second.catalog);
+    auto audience = std::make_unique<SimulatedAudience>(std::move(sim), raw, *it->second.catalog);
+    audience->NumberPeople(next_person);
+    next_person += audience->simulation().population().n;
+    if (shared) audience->SharePeople(*built[from], std::move(shared));
+    built[p] = audience.get();
+    out[p] = std::move(audience);
   }
   return out;
 }

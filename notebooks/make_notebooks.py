@@ -1820,7 +1820,7 @@ NOTEBOOKS["06_crisis_small_platforms.ipynb"] = [
     access to the hashes (`member`). Here, the views an hour per live copy, over the day:
     """),
     code(r"""
-        aud = cp.run("crisis_audience", overrides=small, arms=["engagement", "member", "chronological"],
+        aud = cp.run("crisis_audience", overrides=small, arms=["engagement", "member", "chronological", "apart"],
                      progress=False)
         fig, ax = plt.subplots(figsize=(7, 3.6))
         for arm, g in aud.metrics.groupby("arm", observed=True):
@@ -1841,6 +1841,20 @@ NOTEBOOKS["06_crisis_small_platforms.ipynb"] = [
     the hours, because the users who click copies drift toward them and the ranker learns it: that
     is recommendation's amplification, and it emerges from the audience's mechanisms. How high it
     goes rests on the assumed audience (its size, sessions and `viewers_per_user`).
+    """),
+    md(r"""
+    The small forum's audience is simulated too, newest first, and a third of its users also use
+    the video site (docs/crisis.md, "People on several platforms"): one person, one interest that
+    what they click on either site moves, counted once in `people_reached`. In the arm `apart`
+    the forum shares no one with the video site. The people each site's views came from, and the
+    distinct people reached over both:
+    """),
+    code(r"""
+        end = aud.metrics[aud.metrics.step == aud.metrics.step.max()]
+        cols = ["views@small_video", "views@small_forum", "people_reached", "people_reached_at_risk"]
+        print(end.groupby("arm", observed=True)[cols].mean().round(0).to_string())
+        row = cmp[(cmp.arm == "apart") & (cmp.metric == "people_reached")].iloc[0]
+        print(f"apart         people_reached against engagement: {describe(row, ',.0f')}")
     """),
     md(r"""
     ## 9. What this shows, and what it does not

@@ -63,6 +63,10 @@ SCENARIOS = [
         ("live_copies@small_video", "small video site: copies up at 24 h"),
         ("unseated_copies@small_video", "small video site: copies without a seat"),
         ("views@small_forum", "small forum: views"),
+        ("views_at_risk@small_forum", "small forum: views by users at risk"),
+        ("unseated_copies@small_forum", "small forum: copies without a seat"),
+        ("people_reached", "people who saw a copy on either site, each once"),
+        ("people_reached_at_risk", "of them at risk"),
         ("views@large_social", "large network: views"),
     ]),
 ]

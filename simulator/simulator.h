@@ -59,6 +59,9 @@ class Simulation {
   void Run(std::vector<double>& rows, const std::function<void(int64_t)>& on_step = {});
 
   const Population& population() const { return pop_; }
+  /// The users' state, for a world whose audiences share people (world/shared_people.h):
+  /// change it only between steps.
+  Population& mutable_population() { return pop_; }
   const ItemState& items() const { return items_; }
   const StageTimes& times() const { return times_; }
   /// Every upload, flag, removal, block and restoration during the run, in order.

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace counterpoint {
@@ -21,6 +22,11 @@ class Audience {
   /// (an observer's count, from ground truth: docs/metrics.md, "At risk").
   virtual void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide,
                     std::vector<int64_t>& clicks, std::vector<int64_t>& at_risk_clicks) = 0;
+  /// The people who clicked a seat during the last Step, once each, in increasing order:
+  /// (person, at risk). People are numbered across the world's audiences, so one who holds
+  /// accounts on two platforms has one number (docs/crisis.md, "People on several platforms");
+  /// at risk is the observer's flag of the person's first platform.
+  virtual const std::vector<std::pair<int64_t, uint8_t>>& people_clicking() const = 0;
 };
 
 }  // namespace counterpoint

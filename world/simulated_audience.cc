@@ -1,5 +1,6 @@
 #include "world/simulated_audience.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "simulator/observers/counter_narrative_reach.h"
@@ -68,10 +69,25 @@ void SimulatedAudience::Step(int64_t t, std::span<const int64_t> show, std::span
   clicks.assign(feed_->seats().size(), 0);
   at_risk_clicks.assign(clicks.size(), 0);
   const Population& pop = sim_.population();
+  people_.clear();
+  const int64_t shared = shared_ ? shared_->size() : 0;
   for (const auto& [seat, user] : feed_->clickers()) {
     ++clicks[seat];
     if (at_risk_[pop.Row(user)]) ++at_risk_clicks[seat];
+    // a shared user is the earlier audience's person, with that audience's flag
+    if (user < shared)
+      people_.emplace_back(from_->first_person_ + user, from_->at_risk_[user]);
+    else
+      people_.emplace_back(first_person_ + user, at_risk_[pop.Row(user)]);
   }
+  std::sort(people_.begin(), people_.end());
+  people_.erase(std::unique(people_.begin(), people_.end()), people_.end());
+  if (shared_) shared_->Merge(from_->sim_.mutable_population(), sim_.mutable_population());
+}
+
+void SimulatedAudience::SharePeople(SimulatedAudience& from, std::unique_ptr<SharedPeople> shared) {
+  from_ = &from;
+  shared_ = std::move(shared);
 }
 
 }  // namespace counterpoint

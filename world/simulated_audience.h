@@ -13,6 +13,7 @@
 #include "recommender/intervention.h"
 #include "simulator/simulator.h"
 #include "world/audience.h"
+#include "world/shared_people.h"
 
 namespace counterpoint {
 
@@ -50,13 +51,24 @@ class SimulatedAudience final : public Audience {
   int64_t seats() const override { return static_cast<int64_t>(feed_->seats().size()); }
   void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide, std::vector<int64_t>& clicks,
             std::vector<int64_t>& at_risk_clicks) override;
+  const std::vector<std::pair<int64_t, uint8_t>>& people_clicking() const override { return people_; }
   const Simulation& simulation() const { return sim_; }
+  /// Its users are people first_person, first_person + 1, ...
+  void NumberPeople(int64_t first_person) { first_person_ = first_person; }
+  /// Its first users are `from`'s first users, as `shared` made them (world/shared_people.h):
+  /// they keep from's numbers and flags, and after each step their interests merge. `from`
+  /// must step before this audience in every step.
+  void SharePeople(SimulatedAudience& from, std::unique_ptr<SharedPeople> shared);
 
  private:
   Simulation sim_;
   WorldFeed* feed_;
   std::vector<double> row_;
   std::vector<uint8_t> at_risk_;  ///< per user, at the start (AtRiskUsers' default options)
+  int64_t first_person_ = 0;
+  SimulatedAudience* from_ = nullptr;
+  std::unique_ptr<SharedPeople> shared_;
+  std::vector<std::pair<int64_t, uint8_t>> people_;
 };
 
 }  // namespace counterpoint

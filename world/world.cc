@@ -52,6 +52,12 @@ const std::vector<MetricSpec>& WorldMetrics() {
     all.push_back(LevelMetric("views_at_risk@<platform>", "views",
                               "on a platform with a simulated audience: views of attack copies by its users at risk "
                               "at the start (docs/metrics.md, \"At risk\"), so far"));
+    all.push_back(LevelMetric("people_reached", "people",
+                              "with simulated audiences: people who viewed at least one attack copy on any platform "
+                              "with one, so far, each counted once however many platforms they use (simulated users "
+                              "times viewers_per_user)"));
+    all.push_back(LevelMetric("people_reached_at_risk", "people",
+                              "the same, of the people at risk at the start (their first platform's flag)"));
     return all;
   }();
   return specs;
@@ -170,8 +176,9 @@ World::World(const WorldConfig& config, uint64_t seed, std::vector<std::unique_p
       background_->Add(-2 - k, code);  // -1 is "no match"
     }
   }
+  for (const Seating& s : seating_) audiences_ |= s.audience != nullptr;
   for (const auto& s : WorldMetrics())
-    if (s.name.find('@') == std::string::npos) columns_.push_back(s.name);
+    if (s.name.find('@') == std::string::npos && s.name.rfind("people_", 0) != 0) columns_.push_back(s.name);
   for (const auto& p : cfg_.platforms)
     for (int k = 0; k < kMetrics; ++k) columns_.push_back(WorldMetrics()[k].name + "@" + p.name);
   for (size_t p = 0; p < n_platforms; ++p)
@@ -179,6 +186,10 @@ World::World(const WorldConfig& config, uint64_t seed, std::vector<std::unique_p
       columns_.push_back("unseated_copies@" + cfg_.platforms[p].name);
       columns_.push_back("views_at_risk@" + cfg_.platforms[p].name);
     }
+  if (audiences_) {
+    columns_.push_back("people_reached");
+    columns_.push_back("people_reached_at_risk");
+  }
   // the stream: item 0, on the origin, live from minute 0
   const int origin = cfg_.Platform(cfg_.incident.origin);
   AddUpload(origin, UploadKind::kStream, -1, 0, static_cast<uint8_t>(CopyKind::kOriginal), 0, false, next_key_++);
@@ -594,6 +605,15 @@ void World::StepAudiences(int64_t minute) {
     s.audience->Step(minute / m_, s.show, s.hide, s.clicks, s.at_risk_clicks);
     s.show.clear();
     s.hide.clear();
+    // each person once, whichever platform they saw a copy on first
+    const double people = cfg_.platforms[&s - seating_.data()].viewers_per_user;
+    for (const auto& [person, at_risk] : s.audience->people_clicking()) {
+      if (person >= static_cast<int64_t>(people_seen_.size())) people_seen_.resize(person + 1, 0);
+      if (people_seen_[person]) continue;
+      people_seen_[person] = 1;
+      people_reached_ += people;
+      if (at_risk) people_reached_at_risk_ += people;
+    }
   }
 }
 
@@ -861,6 +881,7 @@ void World::WriteRow(double* row) const {
   double* more = row + kMetrics + 1 + counts_.size() * kMetrics;
   for (const Seating& s : seating_)
     if (s.audience) *more++ = s.unseated, *more++ = s.views_at_risk;
+  if (audiences_) *more++ = people_reached_, *more++ = people_reached_at_risk_;
 }
 
 }  // namespace counterpoint

@@ -169,8 +169,11 @@ class World {
     double unseated = 0;                          ///< live copies that found no seat
     double views_at_risk = 0;                     ///< views of copies by users at risk
   };
-  std::vector<Seating> seating_;  ///< per platform
-  std::vector<int64_t> seat_;     ///< per upload: its seat in its platform's audience, or -1
+  std::vector<Seating> seating_;      ///< per platform
+  std::vector<uint8_t> people_seen_;  ///< per person of the audiences: has viewed a copy
+  double people_reached_ = 0, people_reached_at_risk_ = 0;
+  bool audiences_ = false;     ///< some platform has a simulated audience
+  std::vector<int64_t> seat_;  ///< per upload: its seat in its platform's audience, or -1
   std::vector<std::string> columns_;
   double protocol_active_now_ = 0;
 };

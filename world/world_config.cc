@@ -20,6 +20,51 @@ const char* DatabaseAccessName(DatabaseAccess a) {
   return "none";
 }
 
+namespace {
+// people_from names an earlier platform whose audience is the same scenario, seen by people
+// who stand for as many (docs/crisis.md, "People on several platforms")
+void CheckSharedPeople(const WorldConfig& w, const std::string& where, DiagnosticList& diags) {
+  for (size_t i = 0; i < w.platforms.size(); ++i) {
+    const PlatformConfig& c = w.platforms[i];
+    const Params& p = w.blocks.platforms[i];
+    const std::string at = where + ".platforms[" + std::to_string(i) + "]";
+    auto fail = [&](const char* key, const std::string& why) {
+      const SourceLocation loc = p.Where(key);
+      diags.Add(loc.file, loc.line, loc.column, at + "." + key + ": " + why);
+    };
+    if (c.people_from.empty()) {
+      if (p.WasSet("people_overlap") && !c.audience_scenario.empty())
+        fail("people_overlap", "says whose users these are also only with people_from; give people_from too");
+      continue;
+    }
+    if (c.audience_scenario.empty()) continue;  // reported above
+    const int q = w.Platform(c.people_from);
+    if (q < 0 || q >= static_cast<int>(i)) {
+      fail("people_from", "'" + c.people_from +
+                              "' is not a platform listed before this one; name an earlier platform with a "
+                              "simulated audience (its audience steps first, and this one's people follow it)");
+      continue;
+    }
+    const PlatformConfig& from = w.platforms[q];
+    if (from.audience_scenario.empty() || !from.people_from.empty()) {
+      fail("people_from", "platform '" + from.name +
+                              (from.audience_scenario.empty() ? "' has no simulated audience"
+                                                              : "' takes its people from another platform") +
+                              "; name a platform whose audience is its own");
+    } else if (from.audience_scenario != c.audience_scenario) {
+      fail("people_from", "platform '" + from.name + "' runs audience_scenario '" + from.audience_scenario +
+                              "' and this one '" + c.audience_scenario +
+                              "'; people shared between audiences need the same scenario (the same catalog and "
+                              "the same kind of users): give both the same audience_scenario");
+    } else if (from.viewers_per_user != c.viewers_per_user) {
+      fail("people_from", "platform '" + from.name + "' has viewers_per_user " + std::to_string(from.viewers_per_user) +
+                              " and this one " + std::to_string(c.viewers_per_user) +
+                              "; a shared user stands for the same people on both: give both the same value");
+    }
+  }
+}
+}  // namespace
+
 int WorldConfig::Platform(const std::string& name) const {
   for (size_t p = 0; p < platforms.size(); ++p)
     if (platforms[p].name == name) return static_cast<int>(p);
@@ -66,7 +111,14 @@ ComponentSpec PlatformSpec() {
                    "its audience as a full simulation: a single-platform scenario (path relative to this one, or "
                    "a shipped name) whose recommender decides who sees each live copy; empty: views_per_minute"),
        StringParam("audience_arm", "", "the audience scenario's arm to run (empty: its first)"),
-       DoubleParam("viewers_per_user", 1, "people each simulated user of the audience stands for", 1e-9, 1e12)}};
+       DoubleParam("viewers_per_user", 1, "people each simulated user of the audience stands for", 1e-9, 1e12),
+       StringParam("people_from", "",
+                   "an earlier platform whose simulated audience shares people with this one's (the same "
+                   "audience_scenario): people_overlap of this audience's users hold accounts there too"),
+       DoubleParam("people_overlap", 0,
+                   "the share of this audience's users who are also users of people_from's audience: one "
+                   "person, one interest, drifting with what they click on either platform",
+                   0, 1)}};
 }
 
 ComponentSpec IncidentSpec() {
@@ -326,8 +378,10 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
       c.audience_scenario = p.String("audience_scenario");
       c.audience_arm = p.String("audience_arm");
       c.viewers_per_user = p.Double("viewers_per_user");
+      c.people_from = p.String("people_from");
+      c.people_overlap = p.Double("people_overlap");
       // an audience's keys without an audience would be ignored: say so
-      for (const char* key : {"audience_arm", "viewers_per_user"})
+      for (const char* key : {"audience_arm", "viewers_per_user", "people_from", "people_overlap"})
         if (c.audience_scenario.empty() && p.WasSet(key)) {
           const SourceLocation kloc = p.Where(key);
           diags.Add(kloc.file, kloc.line, kloc.column,
@@ -344,6 +398,7 @@ WorldConfig ValidateWorld(const YAML::Node& node, const std::string& file, const
       w.platforms.push_back(std::move(c));
       w.blocks.platforms.push_back(p);
     }
+    CheckSharedPeople(w, where, diags);
   }
 
   const Params inc = ValidateBlock(block("incident"), IncidentSpec(), file, where + ".incident", diags);

@@ -53,6 +53,11 @@ struct PlatformConfig {
   std::string audience_scenario;
   std::string audience_arm;     ///< the audience scenario's arm to run (empty: its first)
   double viewers_per_user = 1;  ///< people each simulated user stands for: a click is this many views
+  /// People on several platforms (docs/crisis.md): an earlier platform whose audience (the
+  /// same audience_scenario) shares people with this one; its first people_overlap share of
+  /// this audience's users are that audience's first users, one interest on both
+  std::string people_from;
+  double people_overlap = 0;
 };
 
 /// The attack: a live stream on the origin platform, then re-uploads of what people saw.

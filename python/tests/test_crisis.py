@@ -40,7 +40,7 @@ def test_shipped_crisis_scenarios_are_listed():
 
 
 def test_a_simulated_audience_decides_the_views_of_the_small_sites_copies():
-    # crisis_audience: small_video's views are its simulated users' clicks, 100 views each
+    # crisis_audience: the small sites' views are their simulated users' clicks, 100 views each
     r = cp.run("crisis_audience", overrides={"steps": 120, "replicates": 1, "world.incident.uploads_per_minute": 120},
                progress=False)
     up = r.uploads
@@ -50,11 +50,19 @@ def test_a_simulated_audience_decides_the_views_of_the_small_sites_copies():
     last = m.xs(119, level="step")
     # the negative control (demotion of weight 0) is the control, column for column
     assert last.loc["demoted_zero"].equals(last.loc["engagement"])
-    # the views recount from the uploads, and the site's seats did not run out
-    for arm, u in up[up["platform"] == "small_video"].groupby("arm", observed=True):
-        assert last.loc[arm, "views@small_video"].iloc[0] == u["views"].sum()
-        assert last.loc[arm, "unseated_copies@small_video"].iloc[0] == 0
-        assert 0 <= last.loc[arm, "views_at_risk@small_video"].iloc[0] <= u["views"].sum()
+    # the views recount from the uploads, and the sites' seats did not run out
+    for platform in ["small_video", "small_forum"]:
+        for arm, u in up[up["platform"] == platform].groupby("arm", observed=True):
+            assert (u["views"] % 100 == 0).all()
+            assert last.loc[arm, "views@" + platform].iloc[0] == u["views"].sum()
+            assert last.loc[arm, "unseated_copies@" + platform].iloc[0] == 0
+            assert 0 <= last.loc[arm, "views_at_risk@" + platform].iloc[0] <= u["views"].sum()
+    # each person reached viewed at least once (100 views a simulated person), and was counted
+    # once however many sites they use
+    sites = last["views@small_video"] + last["views@small_forum"]
+    assert (last["people_reached"] > 0).all() and (last["people_reached"] <= sites).all()
+    assert (last["people_reached_at_risk"] <= last["people_reached"]).all()
+    assert (last["people_reached"] % 100 == 0).all()
 
 
 def test_final_metrics_recount_from_the_uploads(res):

@@ -15,6 +15,7 @@
 #include "experiment/runner.h"
 #include "experiment/scenario.h"
 #include "experiment/world_runner.h"
+#include "simulator/observers/counter_narrative_reach.h"
 #include "test_util.h"
 #include "world/simulated_audience.h"
 #include "world/world.h"
@@ -201,6 +202,119 @@ TEST_F(WorldAudiencesTest, TheNegativeControlChangesNothingAndNeitherDoThreads) 
   // demotion does change the site's views in some replicate (it ranks the copies lower)
   EXPECT_TRUE(one.runs[0].rows[last + views] != one.runs[1].rows[last + views] ||
               one.runs[3].rows[last + views] != one.runs[4].rows[last + views]);
+}
+
+// two sites running the same audience scenario; half of the second's users are the first's
+std::string SharedText(const std::string& second_keys) {
+  return R"(name: crisis
+seed: 4
+steps: 60
+world:
+  platforms:
+    - {name: big, upload_share: 0.4, database_access: member, contributes: true, review_capacity: 50,
+       classifier_recall: 0.5, classifier_delay_minutes: 5, views_per_minute: 2}
+    - {name: site, upload_share: 0.3, hash_screening: false, review_capacity: 1, report_probability: 0.05,
+       viewers_per_user: 10, audience_scenario: site.yaml}
+    - {name: site2, upload_share: 0.3, hash_screening: false, review_capacity: 1, report_probability: 0.05,
+       )" +
+         second_keys +
+         R"(}
+  incident: {origin: big, first_report_minute: 3, reuploads_start_minute: 2, uploads_per_minute: 6,
+             edit_probability: 0.1, source_weight: 20}
+arms:
+  - name: engagement
+)";
+}
+
+TEST_F(WorldAudiencesTest, PeopleOnTwoPlatformsShareOneInterestAndAreCountedOnce) {
+  const Scenario sc =
+      Parse(SharedText("viewers_per_user: 10, audience_scenario: site.yaml, people_from: site, people_overlap: 0.5"));
+  ArmSpec arm = sc.arms.front();
+  // both audiences keep their impressions, to recount the people from
+  for (const size_t p : {1, 2}) {
+    Scenario a = *arm.audiences[p];
+    a.output_events = true;
+    arm.audiences[p] = std::make_shared<const Scenario>(a);
+  }
+  AudienceCatalogs catalogs;
+  auto audiences = BuildAudiences(arm, 77, catalogs);
+  EXPECT_EQ(catalogs.size(), 1u);  // one catalog: the shared people's interests mean the same on both
+  const auto* a = dynamic_cast<const SimulatedAudience*>(audiences[1].get());
+  const auto* b = dynamic_cast<const SimulatedAudience*>(audiences[2].get());
+  ASSERT_TRUE(a && b);
+  const Population& pa = a->simulation().population();
+  const Population& pb = b->simulation().population();
+  ASSERT_EQ(pa.n, 300);
+  ASSERT_EQ(pb.n, 300);
+  const int64_t d = pa.dim, shared = 150;
+  const Population start_a = pa, start_b = pb;
+  const auto same = [&](const Population& x, const Population& y, int64_t u) {
+    return std::equal(x.Interest(u), x.Interest(u) + d, y.Interest(u));
+  };
+  for (int64_t u = 0; u < pa.n; ++u) ASSERT_EQ(same(pa, pb, u), u < shared) << "user " << u;
+  World world(*arm.world, 77, std::move(audiences));
+  for (int64_t t = 0; t < sc.steps; ++t) {
+    world.Step(t);
+    for (int64_t u = 0; u < shared; ++u) ASSERT_TRUE(same(pa, pb, u)) << "user " << u << " at step " << t;
+  }
+  // the shared people drifted, with what they clicked on either site
+  int64_t moved = 0;
+  for (int64_t u = 0; u < shared; ++u) moved += !same(pa, start_a, u);
+  EXPECT_GT(moved, 10);
+  // people reached, recounted from both audiences' impression logs: a's user u is person u,
+  // b's user u is person u when shared and 300 + u otherwise; each stands for 10 people
+  const Catalog& cat = *catalogs.begin()->second.catalog;
+  const std::vector<uint8_t> risk_a = AtRiskUsers(start_a, cat, AtRiskOptions{});
+  const std::vector<uint8_t> risk_b = AtRiskUsers(start_b, cat, AtRiskOptions{});
+  std::map<int64_t, bool> people;  // person -> at risk
+  int64_t clicks_a = 0, clicks_b = 0;
+  for (const ImpressionRecord& im : a->simulation().impression_log())
+    if (im.clicked && cat.upload_step(im.item) == kUploadOnDemand) people[im.user] = risk_a[im.user], ++clicks_a;
+  for (const ImpressionRecord& im : b->simulation().impression_log())
+    if (im.clicked && cat.upload_step(im.item) == kUploadOnDemand) {
+      ++clicks_b;
+      if (im.user < shared)
+        people[im.user] = risk_a[im.user];
+      else
+        people[300 + im.user] = risk_b[im.user];
+    }
+  ASSERT_GT(clicks_a, 0);
+  ASSERT_GT(clicks_b, 0);
+  double at_risk = 0;
+  for (const auto& [person, risk] : people) at_risk += risk;
+  const auto& cols = world.columns();
+  std::vector<double> row(cols.size());
+  world.WriteRow(row.data());
+  const auto at = [&](const std::string& c) { return row[std::find(cols.begin(), cols.end(), c) - cols.begin()]; };
+  EXPECT_EQ(at("people_reached"), 10.0 * static_cast<double>(people.size()));
+  EXPECT_EQ(at("people_reached_at_risk"), 10 * at_risk);
+  EXPECT_GT(at("people_reached"), 0);
+}
+
+TEST_F(WorldAudiencesTest, BadSharedPeopleAreReportedAtThePlatformsKey) {
+  // site2's entry is on line 11
+  const auto error = [&](const std::string& keys) {
+    try {
+      Parse(SharedText(keys));
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  std::string e = error("viewers_per_user: 10, audience_scenario: site.yaml, people_from: nowhere, people_overlap: 1");
+  EXPECT_NE(e.find("crisis.yaml:11:"), std::string::npos) << e;
+  EXPECT_NE(e.find("'nowhere' is not a platform listed before this one"), std::string::npos) << e;
+  e = error("viewers_per_user: 10, audience_scenario: site.yaml, people_from: big, people_overlap: 1");
+  EXPECT_NE(e.find("'big' has no simulated audience"), std::string::npos) << e;
+  e = error("viewers_per_user: 5, audience_scenario: site.yaml, people_from: site, people_overlap: 1");
+  EXPECT_NE(e.find("viewers_per_user"), std::string::npos) << e;
+  std::ofstream(dir_ / "other.yaml") << kAudience;
+  e = error("viewers_per_user: 10, audience_scenario: other.yaml, people_from: site, people_overlap: 1");
+  EXPECT_NE(e.find("the same audience_scenario"), std::string::npos) << e;
+  e = error("viewers_per_user: 10, audience_scenario: site.yaml, people_overlap: 0.5");
+  EXPECT_NE(e.find("give people_from too"), std::string::npos) << e;
+  e = error("people_from: site");
+  EXPECT_NE(e.find("give audience_scenario too"), std::string::npos) << e;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,15 +36,23 @@ class ScriptedAudience : public Audience {
     }
     clicks.assign(seats_, 0);
     at_risk_clicks.assign(seats_, 0);
+    std::set<std::pair<int64_t, uint8_t>> people;
     for (int64_t s = 0; s < seats_; ++s)
-      if (up_[s] == 1) clicks[s] = 3, at_risk_clicks[s] = s % 2;  // one of the 3 at risk on odd seats
+      if (up_[s] == 1) {
+        clicks[s] = 3, at_risk_clicks[s] = s % 2;  // one of the 3 at risk on odd seats
+        // five people in all: seat s is clicked by person s % 5, at risk when that is odd
+        people.emplace(s % 5, s % 5 % 2);
+      }
+    people_.assign(people.begin(), people.end());
   }
+  const std::vector<std::pair<int64_t, uint8_t>>& people_clicking() const override { return people_; }
   std::vector<int64_t> steps;
   std::map<int64_t, int64_t> shown, hidden;  ///< seat -> step
 
  private:
   int64_t seats_;
   std::vector<int> up_;  ///< 0 not yet, 1 shown, 2 taken down
+  std::vector<std::pair<int64_t, uint8_t>> people_;
 };
 
 WorldConfig WorldFrom(const std::string& yaml) {
@@ -121,6 +130,35 @@ TEST(WorldAudienceTest, ACopysViewsAreItsSeatsClicksTimesTheViewersEachUserStand
   EXPECT_EQ(at("views_at_risk@b"), at_risk);
   // only the platform with an audience has the column
   EXPECT_EQ(std::count(cols.begin(), cols.end(), "unseated_copies@a"), 0);
+  // without any audience, no people columns
+  const World plain(cfg, 7);
+  EXPECT_EQ(std::count(plain.columns().begin(), plain.columns().end(), "people_reached"), 0);
+}
+
+TEST(WorldAudienceTest, PeopleReachedCountEachPersonOnceTimesTheViewersEachStandsFor) {
+  // the scripted audience's five people: person s % 5 clicks seat s while it is up, and
+  // persons 1 and 3 are at risk; nobody reports, so every seat stays up once shown
+  const WorldConfig cfg = WorldFrom(TwoPlatforms("0"));
+  auto audience = std::make_unique<ScriptedAudience>(100000);
+  std::vector<std::unique_ptr<Audience>> audiences(2);
+  audiences[1] = std::move(audience);
+  World world(cfg, 7, std::move(audiences));
+  const auto& cols = world.columns();
+  ASSERT_EQ(cols[cols.size() - 2], "people_reached");
+  ASSERT_EQ(cols.back(), "people_reached_at_risk");
+  std::vector<double> row(cols.size());
+  for (int64_t t = 0; t < 12; ++t) {
+    world.Step(t);
+    world.WriteRow(row.data());
+    // the seats shown so far: one per copy uploaded so far (all go live at upload)
+    int64_t shown = 0;
+    for (size_t i = 1; i < world.log().uploads.size(); ++i) shown += world.log().uploads[i].minute <= t;
+    const int64_t people = std::min<int64_t>(shown, 5);
+    const int64_t at_risk = (people > 1) + (people > 3);
+    EXPECT_EQ(row[cols.size() - 2], 2.5 * static_cast<double>(people)) << "step " << t;
+    EXPECT_EQ(row.back(), 2.5 * static_cast<double>(at_risk)) << "step " << t;
+  }
+  EXPECT_EQ(row[cols.size() - 2], 12.5);  // more than five copies by then
 }
 
 TEST(WorldAudienceTest, ARemovedCopysSeatIsTakenDownAtTheNextStepAndNeverShownAgain) {
