@@ -156,7 +156,9 @@ TEST_F(WorldAudiencesTest, NothingIsShownAfterItsRemovalAndViewsAreTheSeatsClick
     ASSERT_TRUE(copy_of.count(im.item)) << "a seat without a copy was shown at step " << im.step;
     const UploadRecord& r = up[copy_of[im.item]];
     EXPECT_GE(im.step, r.minute) << "shown before its upload";
-    if (r.outcome == UploadOutcome::kRemoved) EXPECT_LE(im.step, r.outcome_minute) << "shown after its removal";
+    if (r.outcome == UploadOutcome::kRemoved) {
+      EXPECT_LE(im.step, r.outcome_minute) << "shown after its removal";
+    }
     clicks[copy_of[im.item]] += im.clicked;
   }
   EXPECT_GT(seat_impressions, 100);
