@@ -102,6 +102,11 @@ void LoadWorldAudiences(Scenario& sc, DiagnosticList& diags) {
   }
 }
 
+const std::string& AudienceCatalogPlatform(const WorldConfig& w, size_t p) {
+  const PlatformConfig& pc = w.platforms[p];
+  return pc.people_from.empty() ? pc.name : pc.people_from;
+}
+
 std::vector<std::unique_ptr<Audience>> BuildAudiences(const ArmSpec& arm, uint64_t seed, AudienceCatalogs& catalogs) {
   std::vector<std::unique_ptr<Audience>> out(arm.audiences.size());
   std::vector<SimulatedAudience*> built(arm.audiences.size(), nullptr);
@@ -115,7 +120,7 @@ std::vector<std::unique_ptr<Audience>> BuildAudiences(const ArmSpec& arm, uint64
     // people shared with an earlier platform's audience live in its catalog (the same
     // scenario: WorldConfig checks), so their interests mean the same on both
     const int from = pc.people_from.empty() ? -1 : arm.world->Platform(pc.people_from);
-    const std::string& catalog_name = from >= 0 ? pc.people_from : name;
+    const std::string& catalog_name = AudienceCatalogPlatform(*arm.world, p);
     const std::string key = a.file + "\n" + catalog_name;
     auto it = catalogs.find(key);
     if (it == catalogs.end())

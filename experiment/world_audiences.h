@@ -18,6 +18,7 @@ namespace counterpoint {
 
 struct Scenario;
 struct ArmSpec;
+struct WorldConfig;
 
 /// Loads the audience scenarios of every arm of sc (which has a world) into arm.audiences,
 /// with their steps set to sc's. A missing file, a scenario with a world of its own, an
@@ -25,6 +26,11 @@ struct ArmSpec;
 /// reuploads: the world does both) or a catalog without a re-upload pool to seat the copies
 /// is reported at the platform's key.
 void LoadWorldAudiences(Scenario& sc, DiagnosticList& diags);
+
+/// The platform whose name keys platform p's audience catalog (with the audience scenario's
+/// file): its own, or its people_from's, since people shared by two audiences live in one
+/// catalog (docs/crisis.md, "People on several platforms").
+const std::string& AudienceCatalogPlatform(const WorldConfig& w, size_t p);
 
 /// The audience catalogs of one replicate, built on first use and shared by its arms.
 using AudienceCatalogs = std::map<std::string, IndexedCatalog>;

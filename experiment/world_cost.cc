@@ -11,6 +11,7 @@
 #include "experiment/cost_prediction.h"
 #include "experiment/memory_estimate.h"
 #include "experiment/runner.h"
+#include "experiment/world_audiences.h"
 #include "world/world.h"
 #include "world/world_config.h"
 #include "world/world_log.h"
@@ -63,7 +64,7 @@ double AudienceBytes(const Scenario& sc) {
       if (!shape) continue;  // a files catalog whose header cannot be read: its loader says why
       const MemoryEstimate e = EstimateMemory(a, *shape);
       const double catalog = e.Part("embeddings") + e.Part("item attributes") + e.Part("index");
-      catalogs[a.file + "\n" + arm.world->platforms[p].name] = catalog;
+      catalogs[a.file + "\n" + AudienceCatalogPlatform(*arm.world, p)] = catalog;
       simulations += e.total - catalog;
     }
     largest_arm = std::max(largest_arm, simulations);

@@ -110,15 +110,15 @@ TEST(WorldCostTest, SimulatedAudiencesCountTheirCatalogsOnceAndTheLargestArmsSim
       "    - {name: big, upload_share: 0.4, database_access: member, contributes: true, review_capacity: 50}\n"
       "    - {name: s1, upload_share: 0.3, audience_scenario: site.yaml}\n"
       "    - {name: s2, upload_share: 0.3, audience_scenario: site.yaml}\n";
-  const auto parse = [&](const std::string& arms) {
-    return ParseScenario("name: w\nseed: 3\nsteps: 5\nworld:\n  minutes_per_step: 1\n" + platforms +
+  const auto parse = [&](const std::string& arms, const std::string& world_platforms) {
+    return ParseScenario("name: w\nseed: 3\nsteps: 5\nworld:\n  minutes_per_step: 1\n" + world_platforms +
                              "  incident: {origin: big}\narms:\n" + arms,
                          (dir / "w.yaml").string(), {}, dir);
   };
   // an audience's catalog by hand: embeddings 1,000 x 16 x 4, attributes 33 an item, a Flat
   // index 16 x 4 an item
   const double catalog = 1000 * 16 * 4 + 1000 * 33 + 1000 * 16 * 4;
-  const Scenario one = parse("  - name: x\n");
+  const Scenario one = parse("  - name: x\n", platforms);
   ASSERT_EQ(one.arms[0].audiences.size(), 3u);
   ASSERT_TRUE(one.arms[0].audiences[1]);
   const MemoryEstimate small = EstimateMemory(*one.arms[0].audiences[1], {1000, 16});
@@ -129,10 +129,18 @@ TEST(WorldCostTest, SimulatedAudiencesCountTheirCatalogsOnceAndTheLargestArmsSim
   // simulations of the largest arm
   const Scenario three = parse(
       "  - name: x\n  - name: y\n    world: {platforms: [{name: s1, audience_arm: b}, {name: s2, audience_arm: b}]}\n"
-      "  - name: z\n    world: {platforms: [{name: s2, audience_arm: b}]}\n");
+      "  - name: z\n    world: {platforms: [{name: s2, audience_arm: b}]}\n",
+      platforms);
   const MemoryEstimate large = EstimateMemory(*three.arms[1].audiences[1], {1000, 16});
   ASSERT_GT(large.total, small.total);  // larger buffers: 400 candidates a user
   EXPECT_DOUBLE_EQ(AudienceBytes(three), 2 * catalog + 2 * (large.total - catalog));
+  // s2's people shared with s1: one catalog for both, two simulations
+  const std::string shared_platforms =
+      "  platforms:\n"
+      "    - {name: big, upload_share: 0.4, database_access: member, contributes: true, review_capacity: 50}\n"
+      "    - {name: s1, upload_share: 0.3, audience_scenario: site.yaml}\n"
+      "    - {name: s2, upload_share: 0.3, audience_scenario: site.yaml, people_from: s1, people_overlap: 0.5}\n";
+  EXPECT_DOUBLE_EQ(AudienceBytes(parse("  - name: x\n", shared_platforms)), catalog + 2 * (small.total - catalog));
   // no audience, nothing
   EXPECT_EQ(AudienceBytes(ParseScenario(WorldScenario("uploads_per_minute: 1"), "w.yaml")), 0);
   std::filesystem::remove_all(dir);
