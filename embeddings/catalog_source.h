@@ -41,7 +41,9 @@ struct SyntheticCatalogParams {
   int32_t upload_horizon = 50;  ///< new items arrive uniformly over steps 1..horizon
   double reupload_pool = 0;     ///< share of extremist items that get pending near-duplicate copies
   int32_t reupload_copies = 3;  ///< copies per such item, appended after the n_items originals
-  double reupload_noise = 0.1;  ///< norm of a copy's embedding perturbation, relative to its parent's
+  double reupload_noise = 0.1;  ///< norm of a copy's embedding perturbation, relative to its parent's (both pools)
+  double news_pool = 0;         ///< share of news-reporting items that get pending near-duplicate copies
+  int32_t news_copies = 3;      ///< copies per such item, appended after the re-upload pool
 };
 
 /// Generates a catalog: topic clusters, an extremity direction orthogonal to the
@@ -49,7 +51,9 @@ struct SyntheticCatalogParams {
 /// counter-narratives / news reporting placed near the harmful region with low
 /// ground-truth extremity. With reupload_pool > 0, a share of the extremist items get
 /// reupload_copies near-duplicates each, appended after the n_items originals, pending
-/// until uploaded on demand (docs/model.md §1). Deterministic in `seed` for any thread count.
+/// until uploaded on demand (docs/model.md §1); with news_pool > 0, news_copies of a share of
+/// the news reports follow them, pending too (the seats of a world's news reports:
+/// docs/crisis.md, "Audiences"). Deterministic in `seed` for any thread count.
 std::shared_ptr<const Catalog> GenerateSyntheticCatalog(const SyntheticCatalogParams& p, uint64_t seed);
 
 SyntheticCatalogParams SyntheticParamsFrom(const Params& params);

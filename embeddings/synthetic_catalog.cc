@@ -30,7 +30,11 @@ ComponentSpec SyntheticCatalogSpec() {
            DoubleParam("reupload_pool", d.reupload_pool,
                        "share of extremist items with pending near-duplicate copies (re-uploads on demand)", 0, 1),
            IntParam("reupload_copies", d.reupload_copies, "near-duplicate copies per pooled item", 1, 1000),
-           DoubleParam("reupload_noise", d.reupload_noise, "embedding perturbation of a copy, relative norm", 0, 10)}};
+           DoubleParam("reupload_noise", d.reupload_noise,
+                       "embedding perturbation of a copy (either pool), relative norm", 0, 10),
+           DoubleParam("news_pool", d.news_pool,
+                       "share of news-reporting items with pending near-duplicate copies (a world's news seats)", 0, 1),
+           IntParam("news_copies", d.news_copies, "near-duplicate copies per pooled news report", 1, 1000)}};
 }
 
 SyntheticCatalogParams SyntheticParamsFrom(const Params& p) {
@@ -53,22 +57,26 @@ SyntheticCatalogParams SyntheticParamsFrom(const Params& p) {
   s.reupload_pool = p.Double("reupload_pool");
   s.reupload_copies = static_cast<int32_t>(p.Int("reupload_copies"));
   s.reupload_noise = p.Double("reupload_noise");
+  s.news_pool = p.Double("news_pool");
+  s.news_copies = static_cast<int32_t>(p.Int("news_copies"));
   return s;
 }
 
 namespace {
 
-// the re-upload pool: reupload_copies near-duplicates of a reupload_pool share of the
-// extremist items, appended after the originals and pending until uploaded on demand
-void AppendReuploadPool(const SyntheticCatalogParams& p, uint64_t seed, CatalogData& data) {
-  if (p.reupload_pool <= 0) return;
-  const int64_t n = p.n_items, d = p.dim;
+// A pool: `copies` near-duplicates of a `share` of the items labelled `label` (drawn from
+// each item's attribute stream at `slot`), appended after the items so far and pending
+// until uploaded on demand: the re-upload pool (extremist items) and the news pool.
+void AppendPool(const SyntheticCatalogParams& p, uint64_t seed, Label label, double share, int32_t copies_each,
+                uint64_t slot, CatalogData& data) {
+  if (share <= 0) return;
+  const int64_t n = p.n_items, d = p.dim, before = static_cast<int64_t>(data.labels.size());
   std::vector<int64_t> parents;
   for (int64_t i = 0; i < n; ++i) {
     const CounterRng attr(seed, i, 0, Purpose::kCatalogAttributes);
-    if (data.labels[i] == Label::kExtremist && attr.Uniform(8) < p.reupload_pool) parents.push_back(i);
+    if (data.labels[i] == label && attr.Uniform(slot) < share) parents.push_back(i);
   }
-  const int64_t copies = static_cast<int64_t>(parents.size()) * p.reupload_copies, total = n + copies;
+  const int64_t copies = static_cast<int64_t>(parents.size()) * copies_each, total = before + copies;
   data.embeddings.resize(total * d);
   data.labels.resize(total);
   data.extremity.resize(total);
@@ -76,12 +84,18 @@ void AppendReuploadPool(const SyntheticCatalogParams& p, uint64_t seed, CatalogD
   data.creator.resize(total);
   data.topic.resize(total);
   data.upload_step.resize(total);
-  data.parent.assign(total, -1);
+  if (data.parent.empty()) data.parent.assign(before, -1);
+  data.parent.resize(total, -1);
+  // the same content: extremity jittered within its label's range (news reporting keeps its
+  // classifier bias); the classifier reads each copy afresh (its own noise draw, as for any
+  // upload), so a copy of an item the classifier missed may be caught and one it caught may slip through
+  const bool news = label == Label::kNewsReporting;
+  const double lo = news ? 0.05 : 0.7, hi = news ? 0.25 : 1.0, bias = news ? p.news_confusion : 0.0;
 #pragma omp parallel for schedule(static) if (copies > 20000)
   for (int64_t c = 0; c < copies; ++c) {
-    const int64_t par = parents[c / p.reupload_copies], i = n + c;
+    const int64_t par = parents[c / copies_each], i = before + c;
     // random numbers keyed by (parent, copy number): step 1 + copy, apart from the originals' step 0
-    const uint64_t copy_step = 1 + static_cast<uint64_t>(c % p.reupload_copies);
+    const uint64_t copy_step = 1 + static_cast<uint64_t>(c % copies_each);
     const CounterRng attr(seed, par, copy_step, Purpose::kCatalogAttributes);
     const CounterRng emb(seed, par, copy_step, Purpose::kCatalogEmbedding);
     // embedding: the parent's plus a perturbation of relative norm reupload_noise
@@ -91,13 +105,10 @@ void AppendReuploadPool(const SyntheticCatalogParams& p, uint64_t seed, CatalogD
     for (int64_t j = 0; j < d; ++j) norm += static_cast<double>(xp[j]) * xp[j];
     const double scale = p.reupload_noise * std::sqrt(norm / static_cast<double>(d));
     for (int64_t j = 0; j < d; ++j) x[j] = xp[j] + static_cast<float>(scale * emb.Normal(j));
-    // the same content: extremity jittered within the extremist range; the classifier reads
-    // each copy afresh (its own noise draw, as for any upload), so a copy of an item the
-    // classifier missed may be caught and one it caught may slip through
-    const double e = std::clamp(data.extremity[par] + 0.03 * attr.Normal(0), 0.7, 1.0);
+    const double e = std::clamp(data.extremity[par] + 0.03 * attr.Normal(0), lo, hi);
     data.labels[i] = data.labels[par];
     data.extremity[i] = static_cast<float>(e);
-    data.harm_score[i] = static_cast<float>(std::clamp(e + p.classifier_noise * attr.Normal(4), 0.0, 1.0));
+    data.harm_score[i] = static_cast<float>(std::clamp(e + p.classifier_noise * attr.Normal(4) + bias, 0.0, 1.0));
     data.creator[i] = data.creator[par];
     data.topic[i] = data.topic[par];
     data.upload_step[i] = kUploadOnDemand;
@@ -211,7 +222,8 @@ std::shared_ptr<const Catalog> GenerateSyntheticCatalog(const SyntheticCatalogPa
     data.upload_step[i] = is_new ? 1 + static_cast<int32_t>(attr.Below(7, p.upload_horizon))
                                  : -static_cast<int32_t>(attr.Below(7, p.upload_horizon));
   }
-  AppendReuploadPool(p, seed, data);
+  AppendPool(p, seed, Label::kExtremist, p.reupload_pool, p.reupload_copies, 8, data);
+  AppendPool(p, seed, Label::kNewsReporting, p.news_pool, p.news_copies, 9, data);
   data.extremity_direction = u;
   return std::make_shared<const Catalog>(std::move(data), "synthetic catalog");
 }

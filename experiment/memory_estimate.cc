@@ -74,9 +74,11 @@ std::optional<CatalogShape> EstimateCatalogShape(const Scenario& sc) {
   const Params& p = sc.catalog.params;
   if (sc.catalog.type == "synthetic") {
     const SyntheticCatalogParams s = SyntheticParamsFrom(p);
-    // re-upload copies: the expected number, reupload_copies per pooled extremist item
+    // the pools' copies: the expected numbers, reupload_copies per pooled extremist item and
+    // news_copies per pooled news report
     const double copies =
-        std::ceil(static_cast<double>(s.n_items) * s.share_extremist * s.reupload_pool) * s.reupload_copies;
+        std::ceil(static_cast<double>(s.n_items) * s.share_extremist * s.reupload_pool) * s.reupload_copies +
+        std::ceil(static_cast<double>(s.n_items) * s.share_news_reporting * s.news_pool) * s.news_copies;
     return CatalogShape{s.n_items + static_cast<int64_t>(copies), s.dim};
   }
   if (sc.catalog.type == "files") return NpyShape(ResolveInputPath(sc.base_dir, p.String("embeddings")));

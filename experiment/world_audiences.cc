@@ -134,12 +134,12 @@ std::vector<std::unique_ptr<Audience>> BuildAudiences(const ArmSpec& arm, uint64
                                               std::llround(pc.people_overlap * static_cast<double>(pop.n)));
     Simulation sim =
         BuildSimulation(a, a.arms.front(), it->second, std::move(pop), audience_seed, nullptr, false, std::move(feed));
-    if (raw->seats().empty())
+    auto audience = std::make_unique<SimulatedAudience>(std::move(sim), raw, *it->second.catalog);
+    if (audience->seats() == 0)
       throw InputError(a.file, "the catalog of this audience (platform '" + name +
                                    "') has no items uploaded on demand to seat the world's attack copies; give "
                                    "it a re-upload pool (catalog: {type: synthetic, reupload_pool: ..., "
                                    "reupload_copies: ...}) (docs/crisis.md, \"Audiences\")");
-    auto audience = std::make_unique<SimulatedAudience>(std::move(sim), raw, *it->second.catalog);
     audience->NumberPeople(next_person);
     next_person += audience->simulation().population().n;
     if (shared) audience->SharePeople(*built[from], std::move(shared));

@@ -1857,6 +1857,20 @@ NOTEBOOKS["06_crisis_small_platforms.ipynb"] = [
         print(f"apart         people_reached against engagement: {describe(row, ',.0f')}")
     """),
     md(r"""
+    News reports on the attack are shown to the same users, each in a seat of its own
+    (docs/crisis.md, "News seats"): their views are clicks too, and a report a platform blocks or
+    removes in error has none until its appeal restores it. Giving the small sites the hashes
+    (`member`) catches news excerpts with the copies; the views those reports lose are the
+    database's collateral on news reporting, next to the reports hit:
+    """),
+    code(r"""
+        cols = ["news_uploads@small_forum", "news_hit@small_forum", "news_views@small_forum", "news_views@small_video"]
+        print(end.groupby("arm", observed=True)[cols].mean().round(0).to_string())
+        for site in ["small_forum", "small_video"]:
+            row = cmp[(cmp.arm == "member") & (cmp.metric == f"news_views@{site}")].iloc[0]
+            print(f"member        news_views@{site} against engagement: {describe(row, ',.0f')}")
+    """),
+    md(r"""
     ## 9. What this shows, and what it does not
 
     - **Emerges** in the model: the views the small platforms carry, the blocked shares and the

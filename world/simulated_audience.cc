@@ -19,10 +19,13 @@ void WorldFeed::Init(const InterventionContext& ctx) {
 }
 
 void WorldFeed::Prepare(std::span<const int64_t> show, std::span<const int64_t> hide) {
-  for (const int64_t s : show)  // the world gives each copy its own seat: anything else is a bug
-    if (s < 0 || s >= static_cast<int64_t>(seats_.size()) || shown_at_[s] >= 0)
-      throw std::logic_error("WorldFeed: seat " + std::to_string(s) + " shown twice or out of range");
-  show_.assign(show.begin(), show.end());
+  show_.clear();
+  restore_.clear();
+  for (const int64_t s : show) {  // the world gives each upload its own seat: anything else is a bug
+    if (s < 0 || s >= static_cast<int64_t>(seats_.size()))
+      throw std::logic_error("WorldFeed: seat " + std::to_string(s) + " out of range");
+    (shown_at_[s] < 0 ? show_ : restore_).push_back(s);
+  }
   hide_.assign(hide.begin(), hide.end());
   clickers_.clear();
 }
@@ -46,6 +49,14 @@ void WorldFeed::OnUploads(const RecContext& ctx, std::span<const int64_t>, ItemA
       actions.Remove(item, ModerationChannel::kNone, ctx.step - shown_at_[s]);
   }
   hide_.clear();
+  // shown again: a news report restored on appeal after its removal
+  for (const int64_t s : restore_) {
+    const int64_t item = seats_[s];
+    if (actions.items().status[item] != ItemStatus::kRemoved)
+      throw std::logic_error("WorldFeed: seat " + std::to_string(s) + " restored but not taken down");
+    actions.Restore(item, ModerationChannel::kNone, ctx.step - shown_at_[s]);
+  }
+  restore_.clear();
 }
 
 void WorldFeed::OnFeedback(const RecContext&, const SlateBatch& batch, const ChoiceBuffer& choices) {
@@ -60,20 +71,37 @@ SimulatedAudience::SimulatedAudience(Simulation sim, WorldFeed* feed, const Cata
     : sim_(std::move(sim)),
       feed_(feed),
       row_(sim_.columns().size()),
-      at_risk_(AtRiskUsers(sim_.population(), catalog, AtRiskOptions{})) {}
+      at_risk_(AtRiskUsers(sim_.population(), catalog, AtRiskOptions{})) {
+  // the world's seats: the attack copies' first, then the news reports' (the catalog's
+  // pools, told apart by what the items are: the world knows what it uploads)
+  const std::vector<int64_t>& items = feed_->seats();
+  for (const bool news : {false, true})
+    for (size_t s = 0; s < items.size(); ++s)
+      if ((catalog.label(items[s]) == Label::kNewsReporting) == news) feed_seat_.push_back(static_cast<int64_t>(s));
+  attack_seats_ = 0;
+  for (const int64_t item : items) attack_seats_ += catalog.label(item) != Label::kNewsReporting;
+  world_seat_.assign(items.size(), -1);
+  for (size_t w = 0; w < feed_seat_.size(); ++w) world_seat_[feed_seat_[w]] = static_cast<int64_t>(w);
+}
 
 void SimulatedAudience::Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide,
                              std::vector<int64_t>& clicks, std::vector<int64_t>& at_risk_clicks) {
-  feed_->Prepare(show, hide);
+  show_.clear();
+  hide_.clear();
+  for (const int64_t s : show) show_.push_back(feed_seat_.at(s));
+  for (const int64_t s : hide) hide_.push_back(feed_seat_.at(s));
+  feed_->Prepare(show_, hide_);
   sim_.Step(t, row_.data());
   clicks.assign(feed_->seats().size(), 0);
   at_risk_clicks.assign(clicks.size(), 0);
   const Population& pop = sim_.population();
   people_.clear();
   const int64_t shared = shared_ ? shared_->size() : 0;
-  for (const auto& [seat, user] : feed_->clickers()) {
+  for (const auto& [feed_seat, user] : feed_->clickers()) {
+    const int64_t seat = world_seat_[feed_seat];
     ++clicks[seat];
     if (at_risk_[pop.Row(user)]) ++at_risk_clicks[seat];
+    if (seat >= attack_seats_) continue;  // people reached: by the attack's copies
     // a shared user is the earlier audience's person, with that audience's flag
     if (user < shared)
       people_.emplace_back(from_->first_person_ + user, from_->at_risk_[user]);

@@ -30,7 +30,8 @@ class WorldFeed final : public Intervention {
 
   /// The seats: the catalog's items uploaded on demand, in id order.
   const std::vector<int64_t>& seats() const { return seats_; }
-  /// For the next step: seats to upload and to take down; clears the clicks counted.
+  /// For the next step: seats to show (a seat never shown is uploaded, one taken down is
+  /// restored) and to take down; clears the clicks counted.
   void Prepare(std::span<const int64_t> show, std::span<const int64_t> hide);
   /// This step's clicks on seats: (seat, user), in user order.
   const std::vector<std::pair<int64_t, int32_t>>& clickers() const { return clickers_; }
@@ -39,7 +40,7 @@ class WorldFeed final : public Intervention {
   std::vector<int64_t> seats_;
   std::vector<int64_t> seat_of_;   ///< per catalog item: its seat, or -1
   std::vector<int64_t> shown_at_;  ///< per seat: the step it went live (-1: not yet)
-  std::vector<int64_t> show_, hide_;
+  std::vector<int64_t> show_, restore_, hide_;
   std::vector<std::pair<int64_t, int32_t>> clickers_;
 };
 
@@ -48,7 +49,10 @@ class SimulatedAudience final : public Audience {
   /// `feed` is owned by sim's recommender (one of its interventions); `catalog` is sim's (with
   /// its ground truth), for telling which users are at risk at the start.
   SimulatedAudience(Simulation sim, WorldFeed* feed, const Catalog& catalog);
-  int64_t seats() const override { return static_cast<int64_t>(feed_->seats().size()); }
+  /// The feed's seats whose items report news (the catalog's news pool) are the news seats;
+  /// the others seat attack copies.
+  int64_t seats() const override { return attack_seats_; }
+  int64_t news_seats() const override { return static_cast<int64_t>(feed_seat_.size()) - attack_seats_; }
   void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide, std::vector<int64_t>& clicks,
             std::vector<int64_t>& at_risk_clicks) override;
   const std::vector<std::pair<int64_t, uint8_t>>& people_clicking() const override { return people_; }
@@ -64,7 +68,11 @@ class SimulatedAudience final : public Audience {
   Simulation sim_;
   WorldFeed* feed_;
   std::vector<double> row_;
-  std::vector<uint8_t> at_risk_;  ///< per user, at the start (AtRiskUsers' default options)
+  std::vector<int64_t> feed_seat_;   ///< per world seat (attack seats, then news seats): the feed's seat
+  std::vector<int64_t> world_seat_;  ///< per feed seat: the world's
+  int64_t attack_seats_ = 0;
+  std::vector<int64_t> show_, hide_;  ///< a step's seats in the feed's numbers
+  std::vector<uint8_t> at_risk_;      ///< per user, at the start (AtRiskUsers' default options)
   int64_t first_person_ = 0;
   SimulatedAudience* from_ = nullptr;
   std::unique_ptr<SharedPeople> shared_;

@@ -52,6 +52,12 @@ const std::vector<MetricSpec>& WorldMetrics() {
     all.push_back(LevelMetric("views_at_risk@<platform>", "views",
                               "on a platform with a simulated audience: views of attack copies by its users at risk "
                               "at the start (docs/metrics.md, \"At risk\"), so far"));
+    all.push_back(LevelMetric("news_views@<platform>", "views",
+                              "on a platform with a simulated audience: views of news reports (their seats' clicks "
+                              "times viewers_per_user), so far: what wrongly removed reports lose"));
+    all.push_back(LevelMetric("unseated_news@<platform>", "uploads",
+                              "news reports that went live on a platform with a simulated audience after its news "
+                              "seats (the audience catalog's news pool) ran out, so far: nobody saw them"));
     all.push_back(LevelMetric("people_reached", "people",
                               "with simulated audiences: people who viewed at least one attack copy on any platform "
                               "with one, so far, each counted once however many platforms they use (simulated users "
@@ -97,6 +103,8 @@ uint64_t RetryKey(uint64_t blocked_key) { return (uint64_t{1} << 62) | (DeriveSe
 // (Poisson from 16 up: inversion uses 16, PTRS 16 + 2k for its k-th attempt), and each listed
 // authority's order (kAuthoritySlot + its index), far above any attempt PTRS makes
 constexpr uint64_t kNoticeSlot = 3;
+// an upload's seat_ before it has one, and after it found none left
+constexpr int64_t kNoSeatYet = -1, kNoSeatLeft = -2;
 constexpr uint64_t kAuthoritySlot = uint64_t{1} << 40;
 // For each of `items`, the item of the nearest code `db` holds within `radius` of the
 // item's code in `codes` (kHashBytes per upload), or -1 (HashDatabase::Within's labels)
@@ -185,6 +193,8 @@ World::World(const WorldConfig& config, uint64_t seed, std::vector<std::unique_p
     if (seating_[p].audience) {
       columns_.push_back("unseated_copies@" + cfg_.platforms[p].name);
       columns_.push_back("views_at_risk@" + cfg_.platforms[p].name);
+      columns_.push_back("news_views@" + cfg_.platforms[p].name);
+      columns_.push_back("unseated_news@" + cfg_.platforms[p].name);
     }
   if (audiences_) {
     columns_.push_back("people_reached");
@@ -222,7 +232,7 @@ int64_t World::AddUpload(int platform, UploadKind kind, int64_t parent, int64_t 
   r.verified = verified;
   r.parent = parent;
   r.minute = minute;
-  seat_.push_back(-1);
+  seat_.push_back(kNoSeatYet);
   codes_.resize(codes_.size() + kHashBytes);
   uint8_t* code = codes_.data() + id * kHashBytes;
   const uint64_t hash_seed = DeriveSeed(seed_, kHash);
@@ -320,6 +330,21 @@ void World::GoLive(int64_t item, int64_t minute) {
   if (r.kind == UploadKind::kNews) {
     // only a report showing footage can match a hash or draw a flagger's notice
     if (r.parent >= 0 && !listed_[item]) live_news_.push_back(item), listed_[item] = 1;
+    // a simulated audience sees it in the next news seat (its own again when restored)
+    Seating& seats = seating_[r.platform];
+    if (!seats.audience) return;
+    if (seat_[item] >= 0) {
+      seats.Show(seat_[item]);
+    } else if (seat_[item] == kNoSeatYet) {
+      if (const int64_t next = static_cast<int64_t>(seats.news_item.size()); next < seats.audience->news_seats()) {
+        seat_[item] = seats.audience->seats() + next;
+        seats.news_item.push_back(item);
+        seats.Show(seat_[item]);
+      } else {
+        seat_[item] = kNoSeatLeft;  // counted once, however often it is restored
+        seats.unseated_news += 1;
+      }
+    }
     return;
   }
   if (!listed_[item]) live_.push_back(item), listed_[item] = 1;
@@ -327,11 +352,12 @@ void World::GoLive(int64_t item, int64_t minute) {
   // a copy on a platform with a simulated audience takes the next seat there, if any is left
   // (the stream keeps its parametric views: its audience is a calibrated figure)
   Seating& seats = seating_[r.platform];
-  if (item > 0 && seats.audience && seat_[item] < 0) {
+  if (item > 0 && seats.audience && seat_[item] == kNoSeatYet) {
     if (seats.next_seat < seats.audience->seats()) {
       seat_[item] = seats.next_seat++;
-      seats.show.push_back(seat_[item]);
+      seats.Show(seat_[item]);
     } else {
+      seat_[item] = kNoSeatLeft;
       seats.unseated += 1;
     }
   }
@@ -356,13 +382,14 @@ void World::TakeDown(int64_t item, UploadOutcome outcome, RemovalChannel channel
     if (r.hit == UploadOutcome::kLive) r.hit = outcome;
     const CounterRng rng(DeriveSeed(seed_, kItem), r.key, 0, Purpose::kIntervention);
     if (rng.Uniform(8) < cfg_.news.appeal_probability) appeals_.emplace_back(minute + cfg_.news.appeal_minutes, item);
+    if (was_live && seat_[item] >= 0) seating_[r.platform].Hide(seat_[item]);
   } else if (outcome == UploadOutcome::kBlocked) {
     c.blocked += 1;
     if (r.kind == UploadKind::kCopy) ScheduleRetry(item, minute);
   } else {
     c.removed += 1;
     if (was_live) c.live -= 1;
-    if (was_live && seat_[item] >= 0) seating_[r.platform].hide.push_back(seat_[item]);
+    if (was_live && seat_[item] >= 0) seating_[r.platform].Hide(seat_[item]);
   }
 }
 
@@ -599,14 +626,37 @@ void World::ScheduleRetry(int64_t item, int64_t minute) {
   retries_.push({minute + inc.retry_delay_minutes, retry_seq_++, item, to});
 }
 
+void World::Seating::Show(int64_t seat) {
+  // taken down earlier in this step: it simply stays up
+  if (const auto it = std::find(hide.begin(), hide.end(), seat); it != hide.end())
+    hide.erase(it);
+  else
+    show.push_back(seat);
+}
+
+void World::Seating::Hide(int64_t seat) {
+  // shown earlier in this step: the audience never sees it
+  if (const auto it = std::find(show.begin(), show.end(), seat); it != show.end())
+    show.erase(it);
+  else
+    hide.push_back(seat);
+}
+
 void World::StepAudiences(int64_t minute) {
   for (Seating& s : seating_) {
     if (!s.audience) continue;
     s.audience->Step(minute / m_, s.show, s.hide, s.clicks, s.at_risk_clicks);
     s.show.clear();
     s.hide.clear();
-    // each person once, whichever platform they saw a copy on first
     const double people = cfg_.platforms[&s - seating_.data()].viewers_per_user;
+    // news reports' views: their seats' clicks (restored ones' included)
+    for (size_t k = 0; k < s.news_item.size(); ++k) {
+      const int64_t seat = s.audience->seats() + static_cast<int64_t>(k);
+      const double v = static_cast<double>(s.clicks[seat]) * people;
+      log_.uploads[s.news_item[k]].views += v;
+      s.news_views += v;
+    }
+    // each person once, whichever platform they saw a copy on first
     for (const auto& [person, at_risk] : s.audience->people_clicking()) {
       if (person >= static_cast<int64_t>(people_seen_.size())) people_seen_.resize(person + 1, 0);
       if (people_seen_[person]) continue;
@@ -880,7 +930,7 @@ void World::WriteRow(double* row) const {
     values(counts_[p], preservation_->counts()[p], row + kMetrics + 1 + p * kMetrics);
   double* more = row + kMetrics + 1 + counts_.size() * kMetrics;
   for (const Seating& s : seating_)
-    if (s.audience) *more++ = s.unseated, *more++ = s.views_at_risk;
+    if (s.audience) *more++ = s.unseated, *more++ = s.views_at_risk, *more++ = s.news_views, *more++ = s.unseated_news;
   if (audiences_) *more++ = people_reached_, *more++ = people_reached_at_risk_;
 }
 

@@ -166,8 +166,15 @@ class World {
     int64_t next_seat = 0;
     std::vector<int64_t> show, hide;              ///< seats to show and to take down at its next step
     std::vector<int64_t> clicks, at_risk_clicks;  ///< each seat's in its last step, all and by users at risk
+    std::vector<int64_t> news_item;               ///< per news seat taken: the news report in it
     double unseated = 0;                          ///< live copies that found no seat
     double views_at_risk = 0;                     ///< views of copies by users at risk
+    double news_views = 0;                        ///< views of news reports
+    double unseated_news = 0;                     ///< news reports gone live that found no seat
+    /// A seat to show at the next step, or one taken down since the last that stays up.
+    void Show(int64_t seat);
+    /// A seat to take down at the next step, or one shown since the last that the audience never sees.
+    void Hide(int64_t seat);
   };
   std::vector<Seating> seating_;      ///< per platform
   std::vector<uint8_t> people_seen_;  ///< per person of the audiences: has viewed a copy

@@ -50,13 +50,19 @@ def test_a_simulated_audience_decides_the_views_of_the_small_sites_copies():
     last = m.xs(119, level="step")
     # the negative control (demotion of weight 0) is the control, column for column
     assert last.loc["demoted_zero"].equals(last.loc["engagement"])
-    # the views recount from the uploads, and the sites' seats did not run out
+    # the views recount from the uploads, copies' and news reports' apart, and the sites'
+    # seats did not run out
     for platform in ["small_video", "small_forum"]:
         for arm, u in up[up["platform"] == platform].groupby("arm", observed=True):
             assert (u["views"] % 100 == 0).all()
-            assert last.loc[arm, "views@" + platform].iloc[0] == u["views"].sum()
+            copies, news = u[u["kind"] != "news"], u[u["kind"] == "news"]
+            assert last.loc[arm, "views@" + platform].iloc[0] == copies["views"].sum()
+            assert last.loc[arm, "news_views@" + platform].iloc[0] == news["views"].sum()
             assert last.loc[arm, "unseated_copies@" + platform].iloc[0] == 0
-            assert 0 <= last.loc[arm, "views_at_risk@" + platform].iloc[0] <= u["views"].sum()
+            assert last.loc[arm, "unseated_news@" + platform].iloc[0] == 0
+            assert 0 <= last.loc[arm, "views_at_risk@" + platform].iloc[0] <= copies["views"].sum()
+    # the forum's newest-first feed shows its news reports
+    assert last.loc["engagement", "news_views@small_forum"].iloc[0] > 0
     # each person reached viewed at least once (100 views a simulated person), and was counted
     # once however many sites they use
     sites = last["views@small_video"] + last["views@small_forum"]

@@ -493,6 +493,72 @@ TEST(CatalogSyntheticTest, ClassifierConfusesNewsWithHarm) {
   EXPECT_NEAR(plain_bias, expected, 4 * s / std::sqrt(plain_news));
 }
 
+// The pools: copies of a share of one label's items, appended after the originals in
+// parent order (each parent's copies together), pending until uploaded on demand, the
+// news pool after the re-upload pool, neither changing what comes before it.
+TEST(CatalogSyntheticTest, PoolsAppendPendingCopiesOfTheirLabelAfterTheOriginals) {
+  SyntheticCatalogParams p = TestSyntheticParams();
+  p.n_items = 4000;
+  const auto plain = GenerateSyntheticCatalog(p, 42);
+  p.reupload_pool = 0.5;
+  p.reupload_copies = 3;
+  const auto reuploads = GenerateSyntheticCatalog(p, 42);
+  p.news_pool = 0.25;
+  p.news_copies = 2;
+  const auto both = GenerateSyntheticCatalog(p, 42);
+  const int64_t n = p.n_items, d = p.dim;
+  const auto counts = plain->LabelCounts();
+  const int64_t extremist = counts[static_cast<int>(Label::kExtremist)];
+  const int64_t news = counts[static_cast<int>(Label::kNewsReporting)];
+  const int64_t r = reuploads->size() - n, m = both->size() - reuploads->size();
+  ASSERT_EQ(r % 3, 0);
+  ASSERT_EQ(m % 2, 0);
+  // pooled parents: binomial draws of the shares, within 5 standard errors
+  EXPECT_NEAR(r / 3.0, 0.5 * extremist, 5 * std::sqrt(0.25 * extremist));
+  EXPECT_NEAR(m / 2.0, 0.25 * news, 5 * std::sqrt(0.25 * 0.75 * news));
+  ASSERT_GT(m, 0);
+  // what comes before a pool is unchanged, bit for bit (embeddings normalised the same way)
+  EXPECT_EQ(0, std::memcmp(plain->embeddings(), both->embeddings(), sizeof(float) * n * d));
+  EXPECT_EQ(0, std::memcmp(reuploads->embeddings(), both->embeddings(), sizeof(float) * (n + r) * d));
+  for (int64_t i = 0; i < n + r; ++i) {
+    ASSERT_EQ(reuploads->harm_score(i), both->harm_score(i));
+    ASSERT_EQ(reuploads->parent(i), both->parent(i));
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    ASSERT_EQ(plain->harm_score(i), both->harm_score(i));
+    ASSERT_EQ(both->parent(i), -1);
+    ASSERT_NE(both->upload_step(i), kUploadOnDemand);
+  }
+  // each copy: pending, its parent's label, topic and creator, an embedding near its parent's,
+  // extremity within the label's range; parents ascending, each with its copies together
+  int64_t last_parent = -1;
+  for (int64_t i = n; i < both->size(); ++i) {
+    const bool in_news = i >= n + r;
+    const int64_t par = both->parent(i), each = in_news ? 2 : 3, k = (i - (in_news ? n + r : n)) % each;
+    ASSERT_GE(par, 0);
+    ASSERT_LT(par, n);
+    EXPECT_EQ(both->upload_step(i), kUploadOnDemand);
+    EXPECT_EQ(both->label(i), in_news ? Label::kNewsReporting : Label::kExtremist);
+    EXPECT_EQ(both->label(par), both->label(i));
+    EXPECT_EQ(both->topic(i), both->topic(par));
+    EXPECT_EQ(both->creator(i), both->creator(par));
+    if (k == 0) {
+      if (i == n + r) last_parent = -1;  // the news pool starts its own parent order
+      EXPECT_GT(par, last_parent);
+      last_parent = par;
+    } else {
+      EXPECT_EQ(par, both->parent(i - 1));
+    }
+    EXPECT_GE(both->extremity(i), in_news ? 0.05f : 0.7f);
+    EXPECT_LE(both->extremity(i), in_news ? 0.25f : 1.0f);
+    // a perturbation of relative norm about reupload_noise (0.1) leaves the cosine with the
+    // parent near 1 / sqrt(1 + 0.01) (0.995) on the normalised rows; 0.95 is far below
+    double cos = 0;
+    for (int64_t j = 0; j < d; ++j) cos += both->Embedding(i)[j] * both->Embedding(par)[j];
+    EXPECT_GT(cos, 0.95) << i;
+  }
+}
+
 TEST(CatalogSyntheticTest, DeterministicInSeed) {
   SyntheticCatalogParams p = TestSyntheticParams();
   p.n_items = 3000;

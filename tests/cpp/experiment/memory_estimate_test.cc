@@ -33,6 +33,16 @@ user_model: {type: logit, max_clicks: 2}
 recommender: {candidates: 50, slate_size: 10}
 )";
 
+TEST(MemoryEstimate, ThePoolsCopiesCountAsItems) {
+  // 1000 items: 15 extremist and 40 news reports expected by the shares; half of each pooled,
+  // with 3 and 4 copies: ceil(7.5) x 3 + ceil(20) x 4 = 24 + 80 pending items
+  const Scenario sc = ParseScenario(
+      "name: p\ncatalog: {type: synthetic, n_items: 1000, dim: 8, share_extremist: 0.015, share_news_reporting: 0.04, "
+      "reupload_pool: 0.5, reupload_copies: 3, news_pool: 0.5, news_copies: 4}\npopulation: {n_users: 10}\n",
+      "p.yaml");
+  EXPECT_EQ(EstimateCatalogShape(sc)->items, 1000 + 24 + 80);
+}
+
 TEST(MemoryEstimate, SmallScenarioMatchesAHandCount) {
   const Scenario sc = ParseScenario(kSmall, "small.yaml");
   const auto shape = EstimateCatalogShape(sc);

@@ -66,6 +66,28 @@ arms:
 )";
 }
 
+// A run of a world scenario's first arm whose site audience (platform 1) keeps its
+// impressions, to check the world's figures against
+struct WatchedRun {
+  AudienceCatalogs catalogs;
+  std::unique_ptr<World> world;
+  const SimulatedAudience* audience = nullptr;
+  const Catalog* catalog = nullptr;
+};
+std::unique_ptr<WatchedRun> RunWatched(const Scenario& sc) {
+  auto run = std::make_unique<WatchedRun>();
+  Scenario site = *sc.arms.front().audiences[1];
+  site.output_events = true;
+  ArmSpec arm = sc.arms.front();
+  arm.audiences[1] = std::make_shared<const Scenario>(site);
+  auto audiences = BuildAudiences(arm, 77, run->catalogs);
+  run->audience = dynamic_cast<const SimulatedAudience*>(audiences[1].get());
+  run->world = std::make_unique<World>(*arm.world, 77, std::move(audiences));
+  for (int64_t t = 0; t < sc.steps; ++t) run->world->Step(t);
+  run->catalog = run->catalogs.begin()->second.catalog.get();
+  return run;
+}
+
 class WorldAudiencesTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -122,21 +144,13 @@ TEST_F(WorldAudiencesTest, NothingIsShownAfterItsRemovalAndViewsAreTheSeatsClick
   ASSERT_TRUE(arm.audiences[1]);
   EXPECT_FALSE(arm.audiences[0]);
   EXPECT_EQ(arm.audiences[1]->steps, sc.steps);
-  // the audience keeping its impressions, to check against
-  Scenario site = *arm.audiences[1];
-  site.output_events = true;
-  ArmSpec with_events = arm;
-  with_events.audiences[1] = std::make_shared<const Scenario>(site);
-  AudienceCatalogs catalogs;
-  auto audiences = BuildAudiences(with_events, 77, catalogs);
-  const auto* simulated = dynamic_cast<const SimulatedAudience*>(audiences[1].get());
-  ASSERT_NE(simulated, nullptr);
-  const Simulation& sim = simulated->simulation();
-  World world(*arm.world, 77, std::move(audiences));
-  for (int64_t t = 0; t < sc.steps; ++t) world.Step(t);
+  const auto run = RunWatched(sc);
+  ASSERT_NE(run->audience, nullptr);
+  const Simulation& sim = run->audience->simulation();
+  const World& world = *run->world;
   const auto& up = world.log().uploads;
   // each seat (catalog item) -> its copy, in the order copies went live on the site
-  const Catalog& cat = *catalogs.begin()->second.catalog;
+  const Catalog& cat = *run->catalog;
   std::vector<int64_t> seat_items;
   for (int64_t i = 0; i < cat.size(); ++i)
     if (cat.upload_step(i) == kUploadOnDemand) seat_items.push_back(i);
@@ -178,6 +192,73 @@ TEST_F(WorldAudiencesTest, NothingIsShownAfterItsRemovalAndViewsAreTheSeatsClick
   EXPECT_LT(at("views_at_risk@site"), at("views@site"));
   EXPECT_EQ(std::fmod(at("views_at_risk@site"), 10), 0);
   EXPECT_GT(viewed, 5) << live_order.size() << " live, " << removed << " removed, " << seat_impressions << " shown";
+}
+
+// News reports on the site take seats in the audience catalog's news pool: a report's views
+// are its seat's clicks, it is not shown while removed (in error: flaggers notify every
+// report, its reviewer removes every report it reviews) and is shown again once restored on
+// appeal (all of them, 5 minutes after the removal)
+TEST_F(WorldAudiencesTest, NewsReportsAreShownInNewsSeatsAndHiddenWhileRemoved) {
+  std::string audience = kAudience;
+  audience.replace(audience.find("reupload_copies: 100}"), 21,
+                   "reupload_copies: 100, share_news_reporting: 0.1, news_pool: 0.5, news_copies: 20}");
+  std::ofstream(dir_ / "site.yaml") << audience;
+  std::string text = WorldText("audience_scenario: site.yaml, news_share: 1, reviewer_false_removal: 1");
+  text.replace(text.find("arms:"), 0,
+               "  news: {uploads_per_minute: 1, excerpt_share: 1, appeal_probability: 1, appeal_minutes: 5}\n"
+               "  trusted_flaggers: {news_rate_per_minute: 0.2}\n");
+  const Scenario sc = Parse(text);
+  const auto run = RunWatched(sc);
+  ASSERT_NE(run->audience, nullptr);
+  const Simulation& sim = run->audience->simulation();
+  const World& world = *run->world;
+  const auto& up = world.log().uploads;
+  // the news seats: the catalog's pending news-reporting items in id order, taken by the site's
+  // reports in the order they went live (at upload: the site screens nothing)
+  const Catalog& cat = *run->catalog;
+  std::vector<int64_t> news_seats;
+  for (int64_t i = 0; i < cat.size(); ++i)
+    if (cat.upload_step(i) == kUploadOnDemand && cat.label(i) == Label::kNewsReporting) news_seats.push_back(i);
+  ASSERT_GT(news_seats.size(), 100u);
+  EXPECT_EQ(run->audience->news_seats(), static_cast<int64_t>(news_seats.size()));
+  std::map<int64_t, int64_t> report_of;  // seat item -> upload
+  for (size_t i = 1; i < up.size(); ++i)
+    if (up[i].platform == 1 && up[i].kind == UploadKind::kNews) {
+      ASSERT_LT(report_of.size(), news_seats.size());
+      report_of[news_seats[report_of.size()]] = static_cast<int64_t>(i);
+    }
+  ASSERT_GT(report_of.size(), 30u);
+  std::map<int64_t, double> clicks;
+  int64_t shown_after_restoration = 0;
+  for (const ImpressionRecord& im : sim.impression_log()) {
+    if (cat.upload_step(im.item) != kUploadOnDemand || cat.label(im.item) != Label::kNewsReporting) continue;
+    ASSERT_TRUE(report_of.count(im.item)) << "a news seat without a report was shown at step " << im.step;
+    const UploadRecord& r = up[report_of[im.item]];
+    EXPECT_GE(im.step, r.minute) << "shown before its upload";
+    // removed at minute m: not shown from m + 1 until its restoration at m + 5 takes effect (m + 6)
+    const int64_t removed = r.restored_minute >= 0 ? r.restored_minute - 5 : r.outcome_minute;
+    if (removed >= 0) {
+      EXPECT_FALSE(im.step > removed && im.step <= removed + 5) << "shown while removed, step " << im.step;
+    }
+    shown_after_restoration += r.restored_minute >= 0 && im.step > r.restored_minute;
+    clicks[report_of[im.item]] += im.clicked;
+  }
+  double views = 0;
+  int64_t restored = 0;
+  for (const auto& [seat, i] : report_of) {
+    EXPECT_EQ(up[i].views, 10 * clicks[i]) << "upload " << i;
+    views += up[i].views;
+    restored += up[i].restored_minute >= 0;
+  }
+  EXPECT_GT(restored, 5);
+  EXPECT_GT(shown_after_restoration, 0);
+  const auto& cols = world.columns();
+  std::vector<double> row(cols.size());
+  world.WriteRow(row.data());
+  const auto at = [&](const std::string& c) { return row[std::find(cols.begin(), cols.end(), c) - cols.begin()]; };
+  EXPECT_GT(views, 0);
+  EXPECT_EQ(at("news_views@site"), views);
+  EXPECT_EQ(at("unseated_news@site"), 0);
 }
 
 TEST_F(WorldAudiencesTest, TheNegativeControlChangesNothingAndNeitherDoThreads) {

@@ -18,39 +18,43 @@ namespace counterpoint {
 namespace {
 
 // clicks per step: 3 on every seat shown and not taken down, one of them by a user at risk
-// on odd seats; records every call
+// on odd seats; `news` news seats after the attack copies'; records every call
 class ScriptedAudience : public Audience {
  public:
-  explicit ScriptedAudience(int64_t seats) : seats_(seats), up_(seats, 0) {}
+  explicit ScriptedAudience(int64_t seats, int64_t news = 0) : seats_(seats), news_(news), up_(seats + news, 0) {}
   int64_t seats() const override { return seats_; }
+  int64_t news_seats() const override { return news_; }
   void Step(int64_t t, std::span<const int64_t> show, std::span<const int64_t> hide, std::vector<int64_t>& clicks,
             std::vector<int64_t>& at_risk_clicks) override {
     steps.push_back(t);
     for (const int64_t s : show) {
-      EXPECT_EQ(up_[s], 0) << "seat " << s << " shown twice";
-      up_[s] = 1, shown[s] = t;
+      EXPECT_NE(up_[s], 1) << "seat " << s << " shown while up";
+      if (up_[s] == 2) restored[s].push_back(t);
+      if (up_[s] == 0) shown[s] = t;
+      up_[s] = 1;
     }
     for (const int64_t s : hide) {
       EXPECT_EQ(up_[s], 1) << "seat " << s << " hidden while not shown";
       up_[s] = 2, hidden[s] = t;
     }
-    clicks.assign(seats_, 0);
-    at_risk_clicks.assign(seats_, 0);
+    clicks.assign(seats_ + news_, 0);
+    at_risk_clicks.assign(seats_ + news_, 0);
     std::set<std::pair<int64_t, uint8_t>> people;
-    for (int64_t s = 0; s < seats_; ++s)
+    for (int64_t s = 0; s < seats_ + news_; ++s)
       if (up_[s] == 1) {
         clicks[s] = 3, at_risk_clicks[s] = s % 2;  // one of the 3 at risk on odd seats
-        // five people in all: seat s is clicked by person s % 5, at risk when that is odd
-        people.emplace(s % 5, s % 5 % 2);
+        // five people in all: attack seat s is clicked by person s % 5, at risk when that is odd
+        if (s < seats_) people.emplace(s % 5, s % 5 % 2);
       }
     people_.assign(people.begin(), people.end());
   }
   const std::vector<std::pair<int64_t, uint8_t>>& people_clicking() const override { return people_; }
   std::vector<int64_t> steps;
-  std::map<int64_t, int64_t> shown, hidden;  ///< seat -> step
+  std::map<int64_t, int64_t> shown, hidden;          ///< seat -> step (its first showing, its last hiding)
+  std::map<int64_t, std::vector<int64_t>> restored;  ///< seat -> steps shown again after a hiding
 
  private:
-  int64_t seats_;
+  int64_t seats_, news_;
   std::vector<int> up_;  ///< 0 not yet, 1 shown, 2 taken down
   std::vector<std::pair<int64_t, uint8_t>> people_;
 };
@@ -83,8 +87,8 @@ struct AudienceRun {
   ScriptedAudience* audience;
 };
 
-AudienceRun RunWith(const WorldConfig& cfg, int64_t seats, int64_t steps) {
-  auto audience = std::make_unique<ScriptedAudience>(seats);
+AudienceRun RunWith(const WorldConfig& cfg, int64_t seats, int64_t steps, int64_t news_seats = 0) {
+  auto audience = std::make_unique<ScriptedAudience>(seats, news_seats);
   ScriptedAudience* raw = audience.get();
   std::vector<std::unique_ptr<Audience>> audiences(cfg.platforms.size());
   audiences[1] = std::move(audience);
@@ -200,6 +204,79 @@ TEST(WorldAudienceTest, CopiesBeyondTheSeatsAreCountedAndSeenByNobody) {
   run.world->WriteRow(row.data());
   EXPECT_EQ(row[std::find(cols.begin(), cols.end(), "unseated_copies@b") - cols.begin()],
             static_cast<double>(up.size() - 1 - 10));
+}
+
+// b's news reports (one a minute on average, all of them excerpts) draw trusted flaggers'
+// notices (in error, at rate 1 a minute); b's reviewers remove every report they review,
+// in the step of its notice; every removal is restored on appeal 5 minutes later, and
+// nothing notices a report twice. So a report uploaded at minute u and removed at minute r
+// is shown at step u, taken down from r + 1, shown again from r + 6 (after the appeal at
+// r + 5) and stays up: 3 clicks a step while up, 2.5 views each.
+TEST(WorldAudienceTest, NewsReportsTakeNewsSeatsLoseTheirViewsWhileRemovedAndRegainThemWhenRestored) {
+  const std::string news =
+      "news: {uploads_per_minute: 1, decay_hours: 1000, excerpt_share: 1, verified_share: 0, appeal_probability: 1, "
+      "appeal_minutes: 5}\ntrusted_flaggers: {news_rate_per_minute: 1}\n";
+  std::string text = TwoPlatforms("0") + news;
+  text.replace(text.find("review_capacity: 1, "), 20,
+               "review_capacity: 100, news_share: 1, reviewer_false_removal: 1, ");
+  const WorldConfig cfg = WorldFrom(text);
+  const int64_t steps = 40, attack_seats = 100000, news_seats = 25;
+  const AudienceRun run = RunWith(cfg, attack_seats, steps, news_seats);
+  const auto& up = run.world->log().uploads;
+  int64_t next = attack_seats, reports = 0, restored = 0, unseated = 0;
+  double news_views = 0, copy_views = 0;
+  for (size_t i = 1; i < up.size(); ++i) {
+    if (up[i].kind != UploadKind::kNews) {
+      copy_views += up[i].views;
+      continue;
+    }
+    ++reports;
+    ASSERT_EQ(up[i].platform, 1);
+    const int64_t u = up[i].minute;
+    int64_t r = up[i].outcome_minute;
+    if (next == attack_seats + news_seats) {  // no news seat left: nobody sees it
+      EXPECT_EQ(up[i].views, 0) << "upload " << i;
+      ++unseated;
+      continue;
+    }
+    // news seats in the order reports went live (upload order here)
+    const int64_t seat = next++;
+    ASSERT_EQ(run.audience->shown.at(seat), u) << "upload " << i;
+    if (up[i].outcome == UploadOutcome::kLive && up[i].restored_minute < 0) {  // never noticed
+      EXPECT_EQ(run.audience->hidden.count(seat), 0u) << "upload " << i;
+      EXPECT_EQ(up[i].views, 7.5 * static_cast<double>(steps - u)) << "upload " << i;
+      news_views += up[i].views;
+      continue;
+    }
+    if (up[i].restored_minute >= 0) r = up[i].restored_minute - 5;  // live again: the removal's minute
+    ASSERT_GE(r, u);
+    if (r + 1 < steps) {
+      EXPECT_EQ(run.audience->hidden.at(seat), r + 1) << "upload " << i;
+    }
+    double expect = 7.5 * static_cast<double>(std::min(r + 1, steps) - u);
+    if (r + 6 < steps) {
+      EXPECT_EQ(up[i].restored_minute, r + 5) << "upload " << i;
+      EXPECT_EQ(run.audience->restored[seat], std::vector<int64_t>{r + 6}) << "upload " << i;
+      expect += 7.5 * static_cast<double>(steps - (r + 6));
+      ++restored;
+    } else {
+      EXPECT_EQ(run.audience->restored.count(seat), 0u) << "upload " << i;
+    }
+    EXPECT_EQ(up[i].views, expect) << "upload " << i;
+    news_views += up[i].views;
+  }
+  EXPECT_GT(reports, news_seats);  // about 39: the seats run out
+  EXPECT_GT(restored, 10);
+  EXPECT_GT(unseated, 0);
+  const auto& cols = run.world->columns();
+  std::vector<double> row(cols.size());
+  run.world->WriteRow(row.data());
+  const auto at = [&](const std::string& c) { return row[std::find(cols.begin(), cols.end(), c) - cols.begin()]; };
+  EXPECT_EQ(at("news_views@b"), news_views);
+  EXPECT_EQ(at("unseated_news@b"), static_cast<double>(unseated));
+  EXPECT_EQ(at("views@b"), copy_views);  // the attack's views leave the news out
+  // news seats are not attack copies: the people reached are the copies' five
+  EXPECT_EQ(at("people_reached"), 12.5);
 }
 
 TEST(WorldAudienceTest, WithoutAnAudienceViewsStayParametricAndNothingElseChanges) {
