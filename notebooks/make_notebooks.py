@@ -1860,8 +1860,9 @@ NOTEBOOKS["06_crisis_small_platforms.ipynb"] = [
     News reports on the attack are shown to the same users, each in a seat of its own
     (docs/crisis.md, "News seats"): their views are clicks too, and a report a platform blocks or
     removes in error has none until its appeal restores it. Giving the small sites the hashes
-    (`member`) catches news excerpts with the copies; the views those reports lose are the
-    database's collateral on news reporting, next to the reports hit:
+    (`member`) catches news excerpts with the copies. Whether the reports lose reach by it depends
+    on what else the feeds show: the copies kept off a newest-first feed free its top for the
+    reports left up, and an engagement ranker shows new reports little either way:
     """),
     code(r"""
         cols = ["news_uploads@small_forum", "news_hit@small_forum", "news_views@small_forum", "news_views@small_video"]
