@@ -54,7 +54,8 @@ const std::vector<MetricSpec>& WorldMetrics() {
                               "at the start (docs/metrics.md, \"At risk\"), so far"));
     all.push_back(LevelMetric("news_views@<platform>", "views",
                               "on a platform with a simulated audience: views of news reports (their seats' clicks "
-                              "times viewers_per_user), so far: what wrongly removed reports lose"));
+                              "times viewers_per_user), so far; a report blocked or removed in error has none until "
+                              "it is restored"));
     all.push_back(LevelMetric("unseated_news@<platform>", "uploads",
                               "news reports that went live on a platform with a simulated audience after its news "
                               "seats (the audience catalog's news pool) ran out, so far: nobody saw them"));
@@ -103,9 +104,9 @@ uint64_t RetryKey(uint64_t blocked_key) { return (uint64_t{1} << 62) | (DeriveSe
 // (Poisson from 16 up: inversion uses 16, PTRS 16 + 2k for its k-th attempt), and each listed
 // authority's order (kAuthoritySlot + its index), far above any attempt PTRS makes
 constexpr uint64_t kNoticeSlot = 3;
+constexpr uint64_t kAuthoritySlot = uint64_t{1} << 40;
 // an upload's seat_ before it has one, and after it found none left
 constexpr int64_t kNoSeatYet = -1, kNoSeatLeft = -2;
-constexpr uint64_t kAuthoritySlot = uint64_t{1} << 40;
 // For each of `items`, the item of the nearest code `db` holds within `radius` of the
 // item's code in `codes` (kHashBytes per upload), or -1 (HashDatabase::Within's labels)
 std::vector<int64_t> NearestWithin(const HashDatabase& db, const std::vector<uint8_t>& codes,
