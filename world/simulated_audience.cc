@@ -75,11 +75,11 @@ SimulatedAudience::SimulatedAudience(Simulation sim, WorldFeed* feed, const Cata
   // the world's seats: the attack copies' first, then the news reports' (the catalog's
   // pools, told apart by what the items are: the world knows what it uploads)
   const std::vector<int64_t>& items = feed_->seats();
-  for (const bool news : {false, true})
+  for (const bool news : {false, true}) {
     for (size_t s = 0; s < items.size(); ++s)
       if ((catalog.label(items[s]) == Label::kNewsReporting) == news) feed_seat_.push_back(static_cast<int64_t>(s));
-  attack_seats_ = 0;
-  for (const int64_t item : items) attack_seats_ += catalog.label(item) != Label::kNewsReporting;
+    if (!news) attack_seats_ = static_cast<int64_t>(feed_seat_.size());
+  }
   world_seat_.assign(items.size(), -1);
   for (size_t w = 0; w < feed_seat_.size(); ++w) world_seat_[feed_seat_[w]] = static_cast<int64_t>(w);
 }

@@ -88,6 +88,15 @@ std::unique_ptr<WatchedRun> RunWatched(const Scenario& sc) {
   return run;
 }
 
+// The catalog's items uploaded on demand (its seats) of one pool, in id order: the news
+// pool's, or the re-upload pool's
+std::vector<int64_t> PoolItems(const Catalog& cat, bool news) {
+  std::vector<int64_t> items;
+  for (int64_t i = 0; i < cat.size(); ++i)
+    if (cat.upload_step(i) == kUploadOnDemand && (cat.label(i) == Label::kNewsReporting) == news) items.push_back(i);
+  return items;
+}
+
 class WorldAudiencesTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -151,10 +160,9 @@ TEST_F(WorldAudiencesTest, NothingIsShownAfterItsRemovalAndViewsAreTheSeatsClick
   const auto& up = world.log().uploads;
   // each seat (catalog item) -> its copy, in the order copies went live on the site
   const Catalog& cat = *run->catalog;
-  std::vector<int64_t> seat_items;
-  for (int64_t i = 0; i < cat.size(); ++i)
-    if (cat.upload_step(i) == kUploadOnDemand) seat_items.push_back(i);
-  std::map<int64_t, int64_t> copy_of;  // seat item -> upload
+  const std::vector<int64_t> seat_items = PoolItems(cat, false);
+  ASSERT_TRUE(PoolItems(cat, true).empty());  // no news pool here: every pending item is a seat
+  std::map<int64_t, int64_t> copy_of;         // seat item -> upload
   std::vector<int64_t> live_order;
   for (size_t i = 1; i < up.size(); ++i)
     if (up[i].platform == 1 && up[i].kind != UploadKind::kNews && up[i].outcome != UploadOutcome::kBlocked)
@@ -216,9 +224,7 @@ TEST_F(WorldAudiencesTest, NewsReportsAreShownInNewsSeatsAndHiddenWhileRemoved) 
   // the news seats: the catalog's pending news-reporting items in id order, taken by the site's
   // reports in the order they went live (at upload: the site screens nothing)
   const Catalog& cat = *run->catalog;
-  std::vector<int64_t> news_seats;
-  for (int64_t i = 0; i < cat.size(); ++i)
-    if (cat.upload_step(i) == kUploadOnDemand && cat.label(i) == Label::kNewsReporting) news_seats.push_back(i);
+  const std::vector<int64_t> news_seats = PoolItems(cat, true);
   ASSERT_GT(news_seats.size(), 100u);
   EXPECT_EQ(run->audience->news_seats(), static_cast<int64_t>(news_seats.size()));
   std::map<int64_t, int64_t> report_of;  // seat item -> upload
